@@ -1,0 +1,111 @@
+//! Keyboard input: a thread waits on crossterm's event stream and forwards
+//! events to the printer thread. It wakes for a key or for its stop signal,
+//! never on a timer, and leaves the terminal's input alone once stopped.
+
+use std::io;
+use std::thread::{self, JoinHandle};
+
+use crossbeam_channel::{self as channel, Receiver};
+use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use futures::StreamExt;
+use futures::channel::oneshot;
+use futures::future::{Either, select};
+
+use crate::message::StopReason;
+
+/// What a key asks the printer to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Command {
+    Stop(StopReason),
+    Resized,
+}
+
+/// Maps an input event to a command; `None` for keys with no meaning yet.
+pub(crate) fn command(event: &Event) -> Option<Command> {
+    match event {
+        Event::Key(KeyEvent {
+            code,
+            modifiers,
+            kind: KeyEventKind::Press,
+            ..
+        }) => match code {
+            KeyCode::Char('c') if modifiers.contains(KeyModifiers::CONTROL) => {
+                Some(Command::Stop(StopReason::Interrupt))
+            }
+            KeyCode::Char('q') | KeyCode::Char('Q') => Some(Command::Stop(StopReason::Quit)),
+            _ => None,
+        },
+        Event::Resize(..) => Some(Command::Resized),
+        _ => None,
+    }
+}
+
+/// The input thread; dropping it stops the thread and joins it.
+#[derive(Debug)]
+pub(crate) struct Input {
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+    pub(crate) events: Receiver<Event>,
+}
+
+impl Input {
+    pub(crate) fn start() -> io::Result<Self> {
+        let (tx, events) = channel::bounded(64);
+        let (stop, mut stopped) = oneshot::channel::<()>();
+        let thread = thread::Builder::new()
+            .name("reflow-input".into())
+            .spawn(move || {
+                futures::executor::block_on(async move {
+                    let mut stream = EventStream::new();
+                    // Ends when the terminal is gone, on a read error, or
+                    // when told to stop.
+                    while let Either::Left((Some(Ok(event)), _)) =
+                        select(stream.next(), &mut stopped).await
+                    {
+                        if tx.send(event).is_err() {
+                            break;
+                        }
+                    }
+                });
+            })?;
+        Ok(Self {
+            stop: Some(stop),
+            thread: Some(thread),
+            events,
+        })
+    }
+}
+
+impl Drop for Input {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, modifiers: KeyModifiers) -> Event {
+        Event::Key(KeyEvent::new(code, modifiers))
+    }
+
+    #[test]
+    fn keys_map_to_commands() {
+        assert_eq!(
+            command(&key(KeyCode::Char('q'), KeyModifiers::NONE)),
+            Some(Command::Stop(StopReason::Quit))
+        );
+        assert_eq!(
+            command(&key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Command::Stop(StopReason::Interrupt))
+        );
+        assert_eq!(command(&key(KeyCode::Char('c'), KeyModifiers::NONE)), None);
+        assert_eq!(command(&Event::Resize(10, 10)), Some(Command::Resized));
+    }
+}

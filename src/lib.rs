@@ -1,0 +1,61 @@
+//! A terminal-width-aware logging printer.
+//!
+//! A dedicated printer thread owns the terminal. It drains a bounded
+//! channel, keeps every line in a compact history, and draws the newest
+//! lines word-wrapped to the terminal's width; when the terminal is
+//! resized it reflows the history to the new width. It stops on a shutdown,
+//! a sentinel line, every sender dropped, `q`/Ctrl-C (when interactive) or
+//! SIGINT/SIGTERM/SIGHUP, and always leaves the terminal as it found it.
+//!
+//! When stdout is not a terminal, each line is written once, as received.
+//!
+//! ```
+//! use std::io::Write;
+//! use std::sync::{Arc, Mutex};
+//!
+//! # #[derive(Clone, Default)]
+//! # struct Shared(Arc<Mutex<Vec<u8>>>);
+//! # impl Write for Shared {
+//! #     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> { self.0.lock().unwrap().write(b) }
+//! #     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+//! # }
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let out = Shared::default(); // any `Write + Send`; stdout by default
+//! let printer = reflow::Printer::builder()
+//!     .sentinel("!@#EXIT#@!")
+//!     .output(out.clone())
+//!     .spawn()?;
+//! let tx = printer.sender();
+//! let worker = {
+//!     let tx = tx.clone();
+//!     std::thread::spawn(move || tx.line("from a thread"))
+//! };
+//! worker.join().unwrap()?;
+//! tx.line("hello")?;
+//! tx.line("!@#EXIT#@!")?; // stops the printer; not kept
+//! let stopped = printer.join()?;
+//! assert_eq!(stopped.reason, reflow::StopReason::Sentinel);
+//! assert_eq!(stopped.lines, 2);
+//! assert_eq!(&*out.0.lock().unwrap(), b"from a thread\nhello\n");
+//! # Ok(())
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs, unreachable_pub)]
+
+mod history;
+mod input;
+mod layout;
+mod message;
+mod printer;
+mod render;
+mod sanitize;
+mod signals;
+mod terminal;
+mod worker;
+
+pub use history::History;
+pub use layout::{fit, width_of, wrap_line};
+pub use message::StopReason;
+pub use printer::{Builder, Closed, OnExit, Printer, Sender, Stopped, TrySendError};
+pub use sanitize::sanitize;

@@ -1,0 +1,227 @@
+//! `reflow`: show piped input or files, word-wrapped to the terminal and
+//! reflowed when it is resized. A thin shell over the library: parse the
+//! command line, open the inputs, feed them to the printer from a reader
+//! thread, and turn how it stopped into an exit status.
+
+use std::fs::File;
+use std::io::{self, IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use clap::{Parser, ValueEnum};
+use reflow::{OnExit, Printer, Sender};
+
+/// Show log lines word-wrapped to the terminal's width, reflowed on resize.
+#[derive(Debug, Parser)]
+#[command(name = "reflow", version, about)]
+struct Cli {
+    /// Files to show, in order; none or '-' reads stdin.
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+
+    /// Quit when the input ends (default: stay until q, like less).
+    #[arg(short = 'E', long)]
+    exit_on_eof: bool,
+
+    /// A line equal to TEXT stops the display (it is not shown).
+    #[arg(long, value_name = "TEXT")]
+    sentinel: Option<String>,
+
+    /// What to leave on the normal screen after the display stops.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = ExitView::Screen)]
+    on_exit: ExitView,
+}
+
+/// `--on-exit` values.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ExitView {
+    /// The last screenful of rows.
+    Screen,
+    /// The whole history, as plain lines.
+    All,
+    /// Nothing.
+    None,
+}
+
+impl From<ExitView> for OnExit {
+    fn from(view: ExitView) -> Self {
+        match view {
+            ExitView::Screen => OnExit::Screen,
+            ExitView::All => OnExit::All,
+            ExitView::None => OnExit::None,
+        }
+    }
+}
+
+/// An input to read: a named file, or stdin.
+struct Input {
+    name: String,
+    reader: Box<dyn Read + Send>,
+}
+
+/// How much input the reader takes per read, and so at most per message.
+const BLOCK: usize = 64 * 1024;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(Failure { message, code }) => {
+            eprintln!("reflow: {message}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// A one-line error and the exit status that goes with it.
+struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl Failure {
+    fn io(context: &str, error: &io::Error) -> Self {
+        Failure {
+            message: format!("{context}: {}", describe(error)),
+            code: 1,
+        }
+    }
+}
+
+/// An I/O error as `strerror` words, without Rust's "(os error N)".
+fn describe(error: &io::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" (os error ") {
+        Some(cut) => text[..cut].to_owned(),
+        None => text,
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, Failure> {
+    let inputs = open_inputs(&cli.files)?;
+    let tty = io::stdout().is_terminal() && File::open("/dev/tty").is_ok();
+    let source = match inputs.as_slice() {
+        [one] => one.name.clone(),
+        [first, rest @ ..] => format!("{} (+{})", first.name, rest.len()),
+        [] => String::new(),
+    };
+    let mut builder = Printer::builder()
+        .interactive(tty)
+        // Without a keyboard nobody could quit: end with the input.
+        .exit_on_eof(cli.exit_on_eof || !tty)
+        .on_exit(cli.on_exit.into())
+        .source(source);
+    if let Some(sentinel) = cli.sentinel {
+        builder = builder.sentinel(sentinel);
+    }
+    let printer = builder.spawn().map_err(|e| Failure {
+        message: format!("cannot start the display: {}", describe(&e)),
+        code: 1,
+    })?;
+    // Held until the printer stops: the reader finishing must not count as
+    // every sender gone, or the display would close at the end of input.
+    let keep = printer.sender();
+    let read_error = Arc::new(Mutex::new(None));
+    let reader = {
+        let tx = printer.sender();
+        let read_error = Arc::clone(&read_error);
+        thread::Builder::new()
+            .name("reflow-reader".into())
+            .spawn(move || {
+                if let Err(failure) = feed(inputs, &tx) {
+                    *read_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(failure);
+                }
+                let _ = tx.end_of_input();
+            })
+            .map_err(|e| Failure::io("cannot start the reader", &e))?
+    };
+    let stopped = printer.join().map_err(|e| Failure::io("display", &e))?;
+    drop(keep);
+    // The reader may be blocked on a pipe that never ends; it is not joined
+    // unless it is already done.
+    if reader.is_finished() {
+        let _ = reader.join();
+    }
+    if let Some(failure) = read_error.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        return Err(failure);
+    }
+    Ok(stopped.reason.exit_code())
+}
+
+/// Opens every input up front, so a missing file is reported before the
+/// display takes the screen.
+fn open_inputs(files: &[PathBuf]) -> Result<Vec<Input>, Failure> {
+    if files.is_empty() {
+        if io::stdin().is_terminal() {
+            return Err(Failure {
+                message: "no input: pipe something in, or name a FILE".into(),
+                code: 2,
+            });
+        }
+        return Ok(vec![stdin()]);
+    }
+    files
+        .iter()
+        .map(|path| {
+            if path.as_os_str() == "-" {
+                return Ok(stdin());
+            }
+            let name = path.display().to_string();
+            match File::open(path) {
+                Ok(file) if file.metadata().is_ok_and(|m| m.is_dir()) => Err(Failure {
+                    message: format!("{name}: Is a directory"),
+                    code: 1,
+                }),
+                Ok(file) => Ok(Input {
+                    name,
+                    reader: Box::new(file),
+                }),
+                Err(e) => Err(Failure::io(&name, &e)),
+            }
+        })
+        .collect()
+}
+
+fn stdin() -> Input {
+    Input {
+        name: "stdin".into(),
+        reader: Box::new(io::stdin()),
+    }
+}
+
+/// Reads each input in large blocks and sends whole lines, many per
+/// message. A last line without a newline still counts as a line.
+fn feed(inputs: Vec<Input>, tx: &Sender) -> Result<(), Failure> {
+    for Input { name, mut reader } in inputs {
+        let mut pending: Vec<u8> = Vec::with_capacity(BLOCK);
+        loop {
+            let start = pending.len();
+            pending.resize(start + BLOCK, 0);
+            let read = reader.read(&mut pending[start..]);
+            pending.truncate(start + *read.as_ref().unwrap_or(&0));
+            match read {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    // Keep what was read before the error.
+                    let _ = tx.lines(pending);
+                    return Err(Failure::io(&name, &e));
+                }
+            }
+            if let Some(last) = memchr::memrchr(b'\n', &pending[start..]) {
+                let rest = pending.split_off(start + last + 1);
+                let block = std::mem::replace(&mut pending, rest);
+                if tx.lines(block).is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        if !pending.is_empty() && tx.lines(pending).is_err() {
+            return Ok(());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,467 @@
+//! The public face: the builder, the cloneable sender, and the printer
+//! guard that stops and joins the printer thread when dropped.
+
+use std::fmt;
+use std::io::{self, IsTerminal, Write};
+use std::sync::{Arc, Mutex, Weak};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use crossbeam_channel::{self as channel, Receiver};
+
+use crate::message::{Msg, StopReason};
+use crate::sanitize::TAB_WIDTH;
+use crate::worker::{Config, Worker};
+
+/// What to leave on the normal screen when a terminal display stops.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnExit {
+    /// The last screenful of rows, so the final view stays visible.
+    #[default]
+    Screen,
+    /// The whole history, as plain lines.
+    All,
+    /// Nothing.
+    None,
+}
+
+/// Configures and starts a [`Printer`].
+#[derive(Default)]
+pub struct Builder {
+    sentinel: Option<Vec<u8>>,
+    interactive: bool,
+    exit_on_eof: bool,
+    on_exit: OnExit,
+    capacity: Option<usize>,
+    tab_width: Option<usize>,
+    source: Option<String>,
+    output: Option<Box<dyn Write + Send>>,
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("sentinel", &self.sentinel)
+            .field("interactive", &self.interactive)
+            .field("exit_on_eof", &self.exit_on_eof)
+            .field("on_exit", &self.on_exit)
+            .field("capacity", &self.capacity)
+            .field("tab_width", &self.tab_width)
+            .field("source", &self.source)
+            .field("output", &self.output.as_ref().map(|_| "custom"))
+            .finish()
+    }
+}
+
+/// Messages the channel holds before `send` blocks, by default.
+const DEFAULT_CAPACITY: usize = 1024;
+
+impl Builder {
+    /// A line equal to `sentinel` stops the printer; the sentinel itself is
+    /// not kept.
+    pub fn sentinel(mut self, sentinel: impl Into<Vec<u8>>) -> Self {
+        self.sentinel = Some(sentinel.into());
+        self
+    }
+
+    /// Read the keyboard (`q` quits, Ctrl-C interrupts) and put the terminal
+    /// in raw mode while the display runs. Off by default, so a host tool
+    /// that reads its own stdin is not disturbed.
+    pub fn interactive(mut self, interactive: bool) -> Self {
+        self.interactive = interactive;
+        self
+    }
+
+    /// Stop when a sender reports the end of input
+    /// ([`Sender::end_of_input`]). Off by default: the display stays, like
+    /// `less`, until the user quits or the printer is shut down.
+    pub fn exit_on_eof(mut self, exit: bool) -> Self {
+        self.exit_on_eof = exit;
+        self
+    }
+
+    /// What to print on the normal screen after the display stops.
+    pub fn on_exit(mut self, on_exit: OnExit) -> Self {
+        self.on_exit = on_exit;
+        self
+    }
+
+    /// How many messages may wait in the channel before senders block.
+    pub fn capacity(mut self, capacity: usize) -> Self {
+        self.capacity = Some(capacity.max(1));
+        self
+    }
+
+    /// Distance between tab stops (default 8).
+    pub fn tab_width(mut self, width: usize) -> Self {
+        self.tab_width = Some(width.max(1));
+        self
+    }
+
+    /// The name shown in the status bar (a file name, `stdin`, …).
+    pub fn source(mut self, name: impl Into<String>) -> Self {
+        self.source = Some(name.into());
+        self
+    }
+
+    /// Write plain lines to `writer` instead of drawing on the terminal.
+    /// Each line is written once, newline-terminated, as received.
+    pub fn output(mut self, writer: impl Write + Send + 'static) -> Self {
+        self.output = Some(Box::new(writer));
+        self
+    }
+
+    /// Starts the printer thread.
+    ///
+    /// When stdout is a terminal (and `TERM` is not `dumb`) the printer takes
+    /// it over: alternate screen, hidden cursor, a status bar. Otherwise it
+    /// writes each line once, as received (passthrough).
+    ///
+    /// # Errors
+    ///
+    /// Fails if the terminal cannot be set up, signal handlers cannot be
+    /// installed, or the thread cannot be started. The terminal is left as
+    /// it was.
+    pub fn spawn(self) -> io::Result<Printer> {
+        let capacity = self.capacity.unwrap_or(DEFAULT_CAPACITY);
+        let (tx, rx) = channel::bounded(capacity);
+        let config = Config {
+            interactive: self.interactive,
+            exit_on_eof: self.exit_on_eof,
+            on_exit: self.on_exit,
+            tab_width: self.tab_width.unwrap_or(TAB_WIDTH),
+            source: self.source.unwrap_or_default(),
+            capacity,
+        };
+        let tui = self.output.is_none() && io::stdout().is_terminal() && !dumb_terminal();
+        let worker = match self.output {
+            Some(writer) => Worker::plain(config, rx, writer),
+            None if !tui => Worker::plain(config, rx, Box::new(io::stdout())),
+            None => Worker::tui(config, rx)?,
+        };
+        let (done_tx, done_rx) = channel::bounded(1);
+        let thread = thread::Builder::new()
+            .name("reflow-printer".into())
+            .spawn(move || {
+                // Dropped last, even when the worker panics: Printer's Drop
+                // waits for it instead of joining without a bound.
+                let _done = done_tx;
+                worker.run()
+            })?;
+        Ok(Printer {
+            tx,
+            live: Mutex::new(Weak::new()),
+            sentinel: self.sentinel.map(Arc::from),
+            thread: Some(thread),
+            done: done_rx,
+        })
+    }
+}
+
+fn dumb_terminal() -> bool {
+    std::env::var_os("TERM").is_some_and(|term| term == "dumb")
+}
+
+/// How the printer ended, returned by [`Printer::join`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stopped {
+    /// Why it stopped.
+    pub reason: StopReason,
+    /// How many lines the history held at the end.
+    pub lines: usize,
+}
+
+/// The running printer thread. Hand out [`Sender`]s with
+/// [`sender`](Printer::sender); wait for the end with
+/// [`join`](Printer::join).
+///
+/// Dropping it shuts the printer down and waits (with a bound) for the
+/// queued lines to be drawn and the terminal restored. Keep it in a named
+/// binding (`let printer = …` or `let _printer = …`, never `let _ = …`,
+/// which drops it at once).
+#[must_use = "dropping the Printer stops it at once"]
+pub struct Printer {
+    tx: channel::Sender<Msg>,
+    live: Mutex<Weak<Live>>,
+    sentinel: Option<Arc<[u8]>>,
+    thread: Option<JoinHandle<io::Result<Stopped>>>,
+    done: Receiver<()>,
+}
+
+impl fmt::Debug for Printer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Printer")
+            .field("running", &self.thread.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Printer {
+    /// A builder with the defaults: no sentinel, not interactive, the last
+    /// screen left on exit.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// A handle to send lines from any thread. When every sender handed out
+    /// has been dropped, the printer stops.
+    pub fn sender(&self) -> Sender {
+        let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        let token = live.upgrade().unwrap_or_else(|| {
+            let token = Arc::new(Live {
+                tx: self.tx.clone(),
+            });
+            *live = Arc::downgrade(&token);
+            token
+        });
+        Sender {
+            tx: self.tx.clone(),
+            sentinel: self.sentinel.clone(),
+            _live: token,
+        }
+    }
+
+    /// Waits until the printer stops by itself (shutdown, sentinel, every
+    /// sender dropped, the user quitting, a signal), with every queued line
+    /// drawn and the terminal restored.
+    ///
+    /// # Errors
+    ///
+    /// An I/O error of the printer thread (other than a closed output), or
+    /// an error if it panicked.
+    pub fn join(mut self) -> io::Result<Stopped> {
+        match self.thread.take() {
+            Some(thread) => thread
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("the printer thread panicked"))),
+            None => Err(io::Error::other("the printer was already joined")),
+        }
+    }
+}
+
+/// How long `Drop` waits to queue the shutdown and for the thread to end.
+const DROP_SEND_TIMEOUT: Duration = Duration::from_secs(1);
+const DROP_JOIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Drop for Printer {
+    fn drop(&mut self) {
+        let Some(thread) = self.thread.take() else {
+            return;
+        };
+        let _ = self
+            .tx
+            .send_timeout(Msg::Stop(StopReason::Shutdown), DROP_SEND_TIMEOUT);
+        // `done` disconnects when the thread ends, however it ends.
+        match self.done.recv_timeout(DROP_JOIN_TIMEOUT) {
+            Err(channel::RecvTimeoutError::Timeout) => crate::terminal::restore(),
+            _ => {
+                let _ = thread.join();
+            }
+        }
+    }
+}
+
+/// Held by every [`Sender`] clone; when the last one goes, the printer is
+/// told, after every line those senders queued.
+struct Live {
+    tx: channel::Sender<Msg>,
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        let _ = self.tx.send(Msg::Stop(StopReason::Disconnected));
+    }
+}
+
+/// The printer has stopped: the line was not taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Closed;
+
+impl fmt::Display for Closed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the printer has stopped")
+    }
+}
+
+impl std::error::Error for Closed {}
+
+/// Why [`Sender::try_line`] did not take a line; the line is handed back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrySendError {
+    /// The channel is full; try again later, or use [`Sender::line`].
+    Full(Vec<u8>),
+    /// The printer has stopped.
+    Closed(Vec<u8>),
+}
+
+impl fmt::Display for TrySendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrySendError::Full(_) => f.write_str("the printer's channel is full"),
+            TrySendError::Closed(_) => Closed.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for TrySendError {}
+
+/// Sends lines to the printer. Cheap to clone; `Send + Sync`.
+///
+/// A line containing `\n` is taken as several lines. Sending blocks only
+/// while the channel is full (backpressure: lines are never dropped).
+#[derive(Clone)]
+pub struct Sender {
+    tx: channel::Sender<Msg>,
+    sentinel: Option<Arc<[u8]>>,
+    _live: Arc<Live>,
+}
+
+impl fmt::Debug for Sender {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sender").finish_non_exhaustive()
+    }
+}
+
+impl Sender {
+    /// Sends one line (text or raw bytes), waiting while the channel is full.
+    ///
+    /// # Errors
+    ///
+    /// [`Closed`] if the printer has stopped.
+    pub fn line(&self, text: impl AsRef<[u8]>) -> Result<(), Closed> {
+        for msg in self.messages(text.as_ref()) {
+            self.tx.send(msg).map_err(|_| Closed)?;
+        }
+        Ok(())
+    }
+
+    /// Sends one line if the channel has room, and hands it back otherwise.
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError::Full`] when the channel is full,
+    /// [`TrySendError::Closed`] when the printer has stopped.
+    pub fn try_line(&self, text: impl AsRef<[u8]>) -> Result<(), TrySendError> {
+        let text = text.as_ref();
+        let mut messages = self.messages(text).into_iter();
+        let hand_back = |err: channel::TrySendError<Msg>, text: &[u8]| match err {
+            channel::TrySendError::Full(_) => TrySendError::Full(text.to_vec()),
+            channel::TrySendError::Disconnected(_) => TrySendError::Closed(text.to_vec()),
+        };
+        if let Some(first) = messages.next() {
+            self.tx.try_send(first).map_err(|e| hand_back(e, text))?;
+        }
+        // A line cut short by a sentinel is followed by a stop; the line
+        // itself is already queued, so the stop may wait for room.
+        for rest in messages {
+            self.tx
+                .send(rest)
+                .map_err(|_| TrySendError::Closed(Vec::new()))?;
+        }
+        Ok(())
+    }
+
+    /// Sends a block of lines, each ended by `\n` (the last may lack it), as
+    /// one message: the way to feed a large input fast.
+    ///
+    /// # Errors
+    ///
+    /// [`Closed`] if the printer has stopped.
+    pub fn lines(&self, block: Vec<u8>) -> Result<(), Closed> {
+        if block.is_empty() {
+            return Ok(());
+        }
+        let cut = self.sentinel_at(&block);
+        let msgs = match cut {
+            None => vec![Msg::Lines(block)],
+            Some(at) => {
+                let mut block = block;
+                block.truncate(at);
+                let mut msgs = Vec::with_capacity(2);
+                if !block.is_empty() {
+                    msgs.push(Msg::Lines(block));
+                }
+                msgs.push(Msg::Stop(StopReason::Sentinel));
+                msgs
+            }
+        };
+        for msg in msgs {
+            self.tx.send(msg).map_err(|_| Closed)?;
+        }
+        Ok(())
+    }
+
+    /// Reports that the input has ended. The status bar shows EOF; with
+    /// [`Builder::exit_on_eof`] the printer stops.
+    ///
+    /// # Errors
+    ///
+    /// [`Closed`] if the printer has stopped.
+    pub fn end_of_input(&self) -> Result<(), Closed> {
+        self.tx.send(Msg::Eof).map_err(|_| Closed)
+    }
+
+    /// Asks the printer to stop once every line queued before has been
+    /// drawn. Does nothing if it has already stopped.
+    pub fn shutdown(&self) {
+        let _ = self.tx.send(Msg::Stop(StopReason::Shutdown));
+    }
+
+    /// The messages for `text`: the sentinel becomes a stop here, at the
+    /// boundary, never deep in the printer.
+    fn messages(&self, text: &[u8]) -> Vec<Msg> {
+        let text = text.strip_suffix(b"\n").unwrap_or(text);
+        let (lines, stop) = match self.sentinel_at(text) {
+            // Only what precedes the sentinel line, without its `\n`.
+            Some(0) => (None, true),
+            Some(at) => (Some(&text[..at - 1]), true),
+            None => (Some(text), false),
+        };
+        let mut msgs = Vec::with_capacity(2);
+        match lines {
+            Some(lines) if memchr::memchr(b'\n', lines).is_some() => {
+                let mut block = Vec::with_capacity(lines.len() + 1);
+                block.extend_from_slice(lines);
+                block.push(b'\n');
+                msgs.push(Msg::Lines(block));
+            }
+            Some(line) => msgs.push(Msg::Line(line.to_vec())),
+            None => {}
+        }
+        if stop {
+            msgs.push(Msg::Stop(StopReason::Sentinel));
+        }
+        msgs
+    }
+
+    /// Byte offset of the first line of `block` equal to the sentinel.
+    fn sentinel_at(&self, block: &[u8]) -> Option<usize> {
+        let sentinel = self.sentinel.as_deref()?;
+        let mut start = 0;
+        while start <= block.len() {
+            let end = memchr::memchr(b'\n', &block[start..]).map_or(block.len(), |i| start + i);
+            if &block[start..end] == sentinel {
+                return Some(start);
+            }
+            if end == block.len() {
+                break;
+            }
+            start = end + 1;
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn public_handles_are_send_and_sync() {
+        assert_send_sync::<Sender>();
+        assert_send_sync::<Printer>();
+    }
+}

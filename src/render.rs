@@ -1,0 +1,182 @@
+//! Painting frames: keep the previous frame, rewrite only the rows that
+//! changed, and send each frame as one synchronized update in one write.
+
+use std::io;
+
+use crossterm::{cursor, queue, style, terminal};
+
+use crate::layout::{fit, width_of};
+
+/// The screen as last drawn, to diff the next frame against.
+#[derive(Debug, Default)]
+pub(crate) struct Screen {
+    previous: Vec<String>,
+    status: Option<String>,
+    size: (u16, u16),
+}
+
+impl Screen {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// Queues into `out` the bytes that turn the last frame into this one.
+    /// `rows` are the content rows (each at most `width` wide), top first;
+    /// `status` is drawn in reverse video on the bottom row when there is
+    /// room for one. Returns how many rows were rewritten.
+    pub(crate) fn frame(
+        &mut self,
+        out: &mut Vec<u8>,
+        (width, height): (u16, u16),
+        rows: &[String],
+        status: &str,
+    ) -> io::Result<usize> {
+        let full = self.size != (width, height);
+        let w = usize::from(width);
+        let h = usize::from(height);
+        let content = if h >= 2 { h - 1 } else { h };
+        let mut next: Vec<String> = Vec::with_capacity(content);
+        next.extend(rows.iter().take(content).map(|r| fit(r, w).to_owned()));
+        next.resize(content, String::new());
+        // The status row is padded to the full width, so it is overwritten
+        // without an erase and its reverse video spans the whole row.
+        let status = (h >= 2).then(|| {
+            let status = fit(status, w);
+            format!("{status}{:pad$}", "", pad = w - width_of(status))
+        });
+
+        queue!(out, terminal::BeginSynchronizedUpdate)?;
+        if full {
+            queue!(out, terminal::Clear(terminal::ClearType::All))?;
+            self.previous.clear();
+            self.status = None;
+        }
+        let mut written = 0;
+        for (y, row) in next.iter().enumerate() {
+            if self.previous.get(y) == Some(row) {
+                continue;
+            }
+            written += 1;
+            // At most `height` rows, so the index fits in a u16.
+            queue!(out, cursor::MoveTo(0, y as u16), style::Print(row))?;
+            // A row that reaches the last column leaves the cursor in the
+            // pending-wrap state, where an erase would eat the last cell.
+            if width_of(row) < w {
+                queue!(out, terminal::Clear(terminal::ClearType::UntilNewLine))?;
+            }
+        }
+        if status.is_some() && status != self.status {
+            written += 1;
+            queue!(
+                out,
+                cursor::MoveTo(0, content as u16),
+                style::SetAttribute(style::Attribute::Reverse),
+                style::Print(status.as_deref().unwrap_or_default()),
+                style::SetAttribute(style::Attribute::Reset)
+            )?;
+        }
+        queue!(out, terminal::EndSynchronizedUpdate)?;
+        self.previous = next;
+        self.status = status;
+        self.size = (width, height);
+        Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn parser(rows: u16, cols: u16) -> vt100::Parser {
+        let n = |v| std::num::NonZeroU16::new(v).unwrap();
+        vt100::Parser::new(n(rows), n(cols), 0)
+    }
+
+    fn draw(screen: &mut Screen, parser: &mut vt100::Parser, r: &[String], status: &str) -> usize {
+        let (h, w) = parser.screen().size();
+        let (h, w) = (h.get(), w.get());
+        let mut out = Vec::new();
+        let n = screen.frame(&mut out, (w, h), r, status).unwrap();
+        parser.process(&out);
+        n
+    }
+
+    fn shown(parser: &vt100::Parser) -> Vec<String> {
+        parser
+            .screen()
+            .rows(0, parser.screen().size().1.get())
+            .map(|row| row.trim_end().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn first_frame_draws_every_row_then_only_changes() {
+        let mut parser = parser(4, 10);
+        let mut screen = Screen::new();
+        assert_eq!(draw(&mut screen, &mut parser, &rows(&["a", "b"]), "st"), 4);
+        assert_eq!(shown(&parser), ["a", "b", "", "st"]);
+        assert!(parser.screen().cell(3, 0).unwrap().inverse());
+        assert!(parser.screen().cell(3, 9).unwrap().inverse());
+        assert_eq!(
+            draw(&mut screen, &mut parser, &rows(&["a", "b", "c"]), "st"),
+            1
+        );
+        assert_eq!(shown(&parser), ["a", "b", "c", "st"]);
+        assert_eq!(
+            draw(&mut screen, &mut parser, &rows(&["b", "c", "d"]), "st"),
+            3
+        );
+        assert_eq!(shown(&parser), ["b", "c", "d", "st"]);
+        assert_eq!(
+            draw(&mut screen, &mut parser, &rows(&["b", "c", "d"]), "st"),
+            0
+        );
+    }
+
+    #[test]
+    fn shorter_rows_erase_what_was_there() {
+        let mut parser = parser(3, 10);
+        let mut screen = Screen::new();
+        draw(&mut screen, &mut parser, &rows(&["long text", "x"]), "");
+        draw(&mut screen, &mut parser, &rows(&["ab", "x"]), "");
+        assert_eq!(shown(&parser), ["ab", "x", ""]);
+    }
+
+    #[test]
+    fn full_width_rows_keep_their_last_cell() {
+        let mut parser = parser(3, 5);
+        let mut screen = Screen::new();
+        draw(
+            &mut screen,
+            &mut parser,
+            &rows(&["abcde", "fghij"]),
+            "status bar too long",
+        );
+        assert_eq!(shown(&parser), ["abcde", "fghij", "statu"]);
+    }
+
+    #[test]
+    fn a_new_size_redraws_everything() {
+        let mut parser = parser(3, 10);
+        let mut screen = Screen::new();
+        draw(&mut screen, &mut parser, &rows(&["a", "b"]), "s");
+        parser.set_size(4.try_into().unwrap(), 8.try_into().unwrap());
+        assert_eq!(
+            draw(&mut screen, &mut parser, &rows(&["a", "b", "c"]), "s"),
+            4
+        );
+        assert_eq!(shown(&parser), ["a", "b", "c", "s"]);
+    }
+
+    #[test]
+    fn one_row_terminal_shows_content_only() {
+        let mut parser = parser(1, 4);
+        let mut screen = Screen::new();
+        draw(&mut screen, &mut parser, &rows(&["abcdef"]), "status");
+        assert_eq!(shown(&parser), ["abcd"]);
+    }
+}

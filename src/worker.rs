@@ -1,0 +1,425 @@
+//! The printer thread. It owns all display state (the history, the screen
+//! as last drawn, the terminal size) and blocks in one `select!` on
+//! messages, signals, keys and the next frame's deadline: block, drain,
+//! draw once.
+
+use std::io::{self, BufWriter, Write};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{self as channel, Receiver, TryRecvError, select};
+
+use crate::history::History;
+use crate::input::{self, Command, Input};
+use crate::layout::{RowCache, tail_rows};
+use crate::message::{Msg, StopReason};
+use crate::printer::{OnExit, Stopped};
+use crate::render::Screen;
+use crate::sanitize::sanitize;
+use crate::signals::SignalListener;
+use crate::terminal::{self, TerminalGuard};
+
+/// The shortest time between two frames: at most ~60 frames a second,
+/// however fast lines arrive.
+const FRAME: Duration = Duration::from_micros(16_667);
+
+/// Messages handled between two looks at the frame deadline, so a flood
+/// of input cannot starve the screen.
+const DRAIN_BUDGET: usize = 256;
+
+/// Settings the printer thread needs, from the builder.
+#[derive(Debug)]
+pub(crate) struct Config {
+    pub(crate) interactive: bool,
+    pub(crate) exit_on_eof: bool,
+    pub(crate) on_exit: OnExit,
+    pub(crate) tab_width: usize,
+    pub(crate) source: String,
+    pub(crate) capacity: usize,
+}
+
+/// Everything the printer thread owns.
+pub(crate) struct Worker {
+    config: Config,
+    rx: Receiver<Msg>,
+    history: History,
+    eof: bool,
+    out: Out,
+}
+
+enum Out {
+    /// Each line written once, as received.
+    Plain(BufWriter<Box<dyn Write + Send>>),
+    /// The full-screen display.
+    Tui(Box<Tui>),
+}
+
+/// State of the full-screen display. Fields drop in order: keys stop being
+/// read before the terminal is restored.
+struct Tui {
+    input: Option<Input>,
+    signals: SignalListener,
+    terminal: TerminalGuard,
+    screen: Screen,
+    cache: RowCache,
+    size: (u16, u16),
+    dirty: bool,
+    next_frame: Instant,
+    buf: Vec<u8>,
+}
+
+/// How the display loop ended.
+enum Flow {
+    Stop(StopReason),
+    /// A panic hook gave the terminal back: carry on as plain output, so
+    /// no later line is lost.
+    Plain,
+}
+
+impl Worker {
+    /// A worker that writes plain lines to `writer`.
+    pub(crate) fn plain(config: Config, rx: Receiver<Msg>, writer: Box<dyn Write + Send>) -> Self {
+        Worker {
+            config,
+            rx,
+            history: History::new(),
+            eof: false,
+            out: Out::Plain(BufWriter::with_capacity(1 << 16, writer)),
+        }
+    }
+
+    /// A worker that owns the terminal: set up here, on the caller's
+    /// thread, so a failure is an error from `spawn`.
+    pub(crate) fn tui(config: Config, rx: Receiver<Msg>) -> io::Result<Self> {
+        let signals = SignalListener::start()?;
+        let terminal = TerminalGuard::enter(config.interactive)?;
+        let input = if config.interactive {
+            Some(Input::start()?)
+        } else {
+            None
+        };
+        let size = terminal_size();
+        Ok(Worker {
+            config,
+            rx,
+            history: History::new(),
+            eof: false,
+            out: Out::Tui(Box::new(Tui {
+                input,
+                signals,
+                terminal,
+                screen: Screen::new(),
+                cache: RowCache::new(),
+                size,
+                dirty: true,
+                next_frame: Instant::now(),
+                buf: Vec::new(),
+            })),
+        })
+    }
+
+    /// Runs until a stop, then keeps what is still queued and leaves the
+    /// terminal as it found it.
+    pub(crate) fn run(mut self) -> io::Result<Stopped> {
+        let result = self.display();
+        // Lines already accepted are kept even after a stop (for the exit
+        // output and the line count); bounded, so producers that keep
+        // sending cannot hold the printer open.
+        self.drain_after_stop();
+        let finished = self.finish();
+        let reason = result?;
+        finished?;
+        Ok(Stopped {
+            reason,
+            lines: self.history.len(),
+        })
+    }
+
+    fn display(&mut self) -> io::Result<StopReason> {
+        if matches!(self.out, Out::Tui(_)) {
+            match self.run_tui()? {
+                Flow::Stop(reason) => return Ok(reason),
+                Flow::Plain => self.out = Out::Plain(BufWriter::new(Box::new(io::stdout()))),
+            }
+        }
+        self.run_plain()
+    }
+
+    fn run_plain(&mut self) -> io::Result<StopReason> {
+        loop {
+            let msg = match self.rx.try_recv() {
+                Ok(msg) => msg,
+                Err(TryRecvError::Disconnected) => return Ok(StopReason::Disconnected),
+                Err(TryRecvError::Empty) => {
+                    // Flush once per burst, before blocking for more.
+                    if let Some(reason) = closed(self.flush_plain())? {
+                        return Ok(reason);
+                    }
+                    match self.rx.recv() {
+                        Ok(msg) => msg,
+                        Err(_) => return Ok(StopReason::Disconnected),
+                    }
+                }
+            };
+            if let Some(reason) = self.handle(msg)? {
+                return Ok(reason);
+            }
+        }
+    }
+
+    fn run_tui(&mut self) -> io::Result<Flow> {
+        let Out::Tui(tui) = &self.out else {
+            return Ok(Flow::Plain);
+        };
+        // Own clones of the receivers, so handling an event may borrow self.
+        let messages = self.rx.clone();
+        let resized = tui.signals.resized.clone();
+        let signals = tui.signals.stop.clone();
+        let keys = tui
+            .input
+            .as_ref()
+            .map_or_else(channel::never, |input| input.events.clone());
+        loop {
+            let deadline = match &self.out {
+                Out::Tui(tui) if tui.dirty => channel::at(tui.next_frame),
+                _ => channel::never(),
+            };
+            select! {
+                recv(messages) -> msg => match msg {
+                    Ok(msg) => {
+                        if let Some(reason) = self.handle(msg)? {
+                            return Ok(Flow::Stop(reason));
+                        }
+                    }
+                    Err(_) => return Ok(Flow::Stop(StopReason::Disconnected)),
+                },
+                recv(resized) -> _ => self.resized(),
+                recv(signals) -> reason => {
+                    if let Ok(reason) = reason {
+                        return Ok(Flow::Stop(reason));
+                    }
+                }
+                recv(keys) -> event => match event.as_ref().ok().and_then(input::command) {
+                    Some(Command::Stop(reason)) => return Ok(Flow::Stop(reason)),
+                    Some(Command::Resized) => self.resized(),
+                    None => {}
+                },
+                recv(deadline) -> _ => {}
+            }
+            for _ in 0..DRAIN_BUDGET {
+                match messages.try_recv() {
+                    Ok(msg) => {
+                        if let Some(reason) = self.handle(msg)? {
+                            return Ok(Flow::Stop(reason));
+                        }
+                    }
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => {
+                        return Ok(Flow::Stop(StopReason::Disconnected));
+                    }
+                }
+            }
+            if !terminal::is_active() {
+                return Ok(Flow::Plain);
+            }
+            self.draw_if_due()?;
+        }
+    }
+
+    /// Takes one message; returns a reason when it means stop.
+    fn handle(&mut self, msg: Msg) -> io::Result<Option<StopReason>> {
+        match msg {
+            Msg::Line(line) => {
+                self.history.push(&line);
+                if let Out::Plain(out) = &mut self.out {
+                    let written = out.write_all(&line).and_then(|()| out.write_all(b"\n"));
+                    return closed(written);
+                }
+            }
+            Msg::Lines(block) => {
+                let body = block.strip_suffix(b"\n").unwrap_or(&block);
+                for line in body.split(|&b| b == b'\n') {
+                    self.history.push(line);
+                }
+                if let Out::Plain(out) = &mut self.out {
+                    let mut written = out.write_all(&block);
+                    if !block.ends_with(b"\n") {
+                        written = written.and_then(|()| out.write_all(b"\n"));
+                    }
+                    return closed(written);
+                }
+            }
+            Msg::Eof => {
+                self.eof = true;
+                if self.config.exit_on_eof {
+                    return Ok(Some(StopReason::EndOfInput));
+                }
+            }
+            Msg::Stop(reason) => return Ok(Some(reason)),
+        }
+        if let Out::Tui(tui) = &mut self.out {
+            tui.dirty = true;
+        }
+        Ok(None)
+    }
+
+    fn drain_after_stop(&mut self) {
+        for _ in 0..self.config.capacity {
+            match self.rx.try_recv() {
+                Ok(msg @ (Msg::Line(_) | Msg::Lines(_))) => {
+                    if let Ok(Some(_)) | Err(_) = self.handle(msg) {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+    }
+
+    fn resized(&mut self) {
+        if let Out::Tui(tui) = &mut self.out {
+            // However many SIGWINCH arrived, the size is read once, now.
+            while tui.signals.resized.try_recv().is_ok() {}
+            tui.size = terminal_size();
+            tui.dirty = true;
+        }
+    }
+
+    fn draw_if_due(&mut self) -> io::Result<()> {
+        let Out::Tui(tui) = &mut self.out else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        if !tui.dirty || now < tui.next_frame {
+            return Ok(());
+        }
+        let (width, height) = tui.size;
+        let content = usize::from(if height >= 2 { height - 1 } else { height });
+        let rows = tail_rows(
+            &self.history,
+            usize::from(width),
+            content,
+            self.config.tab_width,
+            &mut tui.cache,
+        );
+        let status = status_line(
+            &self.config.source,
+            self.history.len(),
+            self.eof,
+            self.config.interactive,
+        );
+        tui.buf.clear();
+        tui.screen.frame(&mut tui.buf, tui.size, &rows, &status)?;
+        let mut stdout = io::stdout().lock();
+        stdout.write_all(&tui.buf)?;
+        stdout.flush()?;
+        tui.dirty = false;
+        tui.next_frame = now + FRAME;
+        Ok(())
+    }
+
+    fn flush_plain(&mut self) -> io::Result<()> {
+        match &mut self.out {
+            Out::Plain(out) => out.flush(),
+            Out::Tui(_) => Ok(()),
+        }
+    }
+
+    /// Leaves the terminal as it was, then prints what `on_exit` asks for.
+    fn finish(&mut self) -> io::Result<()> {
+        let tui = match std::mem::replace(
+            &mut self.out,
+            Out::Plain(BufWriter::new(Box::new(io::sink()))),
+        ) {
+            Out::Plain(mut out) => return closed(out.flush()).map(|_| ()),
+            Out::Tui(tui) => tui,
+        };
+        let Tui {
+            input,
+            signals,
+            terminal,
+            mut cache,
+            size: (width, height),
+            ..
+        } = *tui;
+        drop(input);
+        let was_ours = terminal::is_active();
+        drop(terminal);
+        let mut out = BufWriter::new(io::stdout().lock());
+        match self.config.on_exit {
+            // After a panic restored the terminal, its message is on screen:
+            // the last screenful would bury it.
+            _ if !was_ours => {}
+            OnExit::None => {}
+            OnExit::Screen => {
+                let rows = usize::from(height.saturating_sub(1).max(1));
+                for row in tail_rows(
+                    &self.history,
+                    usize::from(width),
+                    rows,
+                    self.config.tab_width,
+                    &mut cache,
+                ) {
+                    writeln!(out, "{row}")?;
+                }
+            }
+            OnExit::All => {
+                for line in self.history.iter() {
+                    writeln!(out, "{}", sanitize(line, self.config.tab_width))?;
+                }
+            }
+        }
+        out.flush()?;
+        drop(signals);
+        Ok(())
+    }
+}
+
+/// A closed output (broken pipe) is a way to stop, not an error.
+fn closed(result: io::Result<()>) -> io::Result<Option<StopReason>> {
+    match result {
+        Ok(()) => Ok(None),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(Some(StopReason::OutputClosed)),
+        Err(e) => Err(e),
+    }
+}
+
+fn terminal_size() -> (u16, u16) {
+    let (w, h) = crossterm::terminal::size().unwrap_or((80, 24));
+    (w.max(1), h.max(1))
+}
+
+/// The status bar: source, line count, mode, and EOF once input ended.
+fn status_line(source: &str, lines: usize, eof: bool, keys: bool) -> String {
+    let mut status = String::from(" ");
+    if !source.is_empty() {
+        status.push_str(source);
+        status.push_str(" | ");
+    }
+    status.push_str(&format!(
+        "{lines} line{} | FOLLOW",
+        if lines == 1 { "" } else { "s" }
+    ));
+    if eof {
+        status.push_str(" | EOF");
+    }
+    if keys {
+        status.push_str(" | q quit");
+    }
+    status.push(' ');
+    status
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_line_shows_source_count_mode_and_eof() {
+        assert_eq!(
+            status_line("app.log", 3, true, true),
+            " app.log | 3 lines | FOLLOW | EOF | q quit "
+        );
+        assert_eq!(status_line("", 1, false, false), " 1 line | FOLLOW ");
+    }
+}
