@@ -1,5 +1,7 @@
 //! A terminal-width-aware logging printer.
 //!
+//! The README is compiled as a doc test too, so its example stays true.
+//!
 //! A dedicated printer thread owns the terminal. It drains a bounded
 //! channel, keeps every line in a compact history, and draws the newest
 //! lines word-wrapped to the terminal's width; when the terminal is
@@ -59,3 +61,7 @@ pub use layout::{fit, width_of, wrap_line};
 pub use message::StopReason;
 pub use printer::{Builder, Closed, OnExit, Printer, Sender, Stopped, TrySendError};
 pub use sanitize::sanitize;
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+struct ReadmeDoctests;

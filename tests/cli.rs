@@ -1,0 +1,135 @@
+//! The binary with pipes (no terminal): passthrough, errors, exit statuses.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn reflow(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reflow"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("reflow starts");
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    // Fed from its own thread, so a full stdout pipe cannot deadlock us.
+    let feeder = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let output = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    output
+}
+
+/// Bytes a log might contain: escapes, controls, invalid UTF-8, NUL, CR,
+/// a long line, empty lines, wide characters.
+fn hostile_input() -> Vec<u8> {
+    let mut input = Vec::new();
+    input.extend_from_slice(b"plain line\n\n");
+    input.extend_from_slice(b"\x1b[31mred\x1b[0m \x1b]2;title\x07 \x1b[2J\n");
+    input.extend_from_slice(b"bad utf8 \xff\xfe\xc3( end\n");
+    input.extend_from_slice(b"nul \0 bell \x07 del \x7f\n");
+    input.extend_from_slice(b"crlf\r\n");
+    input.extend_from_slice("wide 日本語 👍🏽\n".as_bytes());
+    input.extend(std::iter::repeat_n(b'x', 300_000));
+    input.push(b'\n');
+    for i in 0..20_000 {
+        input.extend_from_slice(format!("line {i}\n").as_bytes());
+    }
+    input
+}
+
+#[test]
+fn passthrough_copies_input_byte_for_byte() {
+    let input = hostile_input();
+    let out = reflow(&[], &input);
+    assert!(out.status.success(), "{out:?}");
+    assert!(out.stderr.is_empty());
+    assert!(out.stdout == input, "output differs from input");
+}
+
+#[test]
+fn passthrough_copies_files_in_order_with_stdin_as_dash() {
+    let dir = std::env::temp_dir().join(format!("reflow-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let a = dir.join("a.log");
+    let b = dir.join("b.log");
+    std::fs::write(&a, b"a1\na2\n").unwrap();
+    std::fs::write(&b, b"b1\xff\n").unwrap();
+    let out = reflow(&[a.to_str().unwrap(), "-", b.to_str().unwrap()], b"s1\n");
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(out.status.success());
+    assert_eq!(out.stdout, b"a1\na2\ns1\nb1\xff\n");
+}
+
+#[test]
+fn a_last_line_without_newline_is_still_a_line() {
+    let out = reflow(&[], b"one\ntwo");
+    assert_eq!(out.stdout, b"one\ntwo\n");
+}
+
+#[test]
+fn the_sentinel_ends_the_output_and_is_not_shown() {
+    let out = reflow(&["--sentinel", "STOP"], b"a\nSTOP\nb\n");
+    assert!(out.status.success());
+    assert_eq!(out.stdout, b"a\n");
+}
+
+#[test]
+fn a_missing_file_is_a_one_line_error() {
+    let out = reflow(&["missing.log"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "reflow: missing.log: No such file or directory\n"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_directory_is_a_one_line_error() {
+    let out = reflow(&["/"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "reflow: /: Is a directory\n"
+    );
+}
+
+#[test]
+fn a_bad_option_is_a_usage_error() {
+    let out = reflow(&["--on-exit", "sometimes"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--on-exit"));
+}
+
+#[test]
+fn a_closed_output_pipe_is_a_clean_exit() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reflow"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Close our end of its stdout: its writes now fail with EPIPE.
+    drop(child.stdout.take());
+    let feeder = std::thread::spawn(move || {
+        let line = [b'y'; 1000];
+        for _ in 0..10_000 {
+            if stdin.write_all(&line).is_err() || stdin.write_all(b"\n").is_err() {
+                break;
+            }
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

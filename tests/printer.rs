@@ -1,0 +1,284 @@
+//! Stop semantics of the library, through a plain writer: what is queued
+//! before a stop is kept, the sentinel is not, and every way of stopping
+//! gives its reason.
+
+use std::io::{self, Write};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use crossbeam_channel::{Receiver, Sender as Gate};
+use reflow::{Closed, Printer, StopReason, TrySendError};
+
+/// A writer the test can read back.
+#[derive(Clone, Default)]
+struct Shared(Arc<Mutex<Vec<u8>>>);
+
+impl Shared {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A writer that holds the printer thread in its first write until the
+/// test opens the gate: the only way to fill the channel deterministically.
+struct Gated {
+    gate: Option<Receiver<()>>,
+    out: Shared,
+}
+
+impl Write for Gated {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if let Some(gate) = self.gate.take() {
+            let _ = gate.recv();
+        }
+        self.out.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn gated() -> (Gated, Gate<()>, Shared) {
+    let (open, gate) = crossbeam_channel::bounded(1);
+    let out = Shared::default();
+    (
+        Gated {
+            gate: Some(gate),
+            out: out.clone(),
+        },
+        open,
+        out,
+    )
+}
+
+fn numbered(n: usize) -> String {
+    (0..n).map(|i| format!("line {i}\n")).collect()
+}
+
+#[test]
+fn lines_queued_before_a_shutdown_are_all_kept() {
+    let (writer, open, out) = gated();
+    let printer = Printer::builder()
+        .capacity(4096)
+        .output(writer)
+        .spawn()
+        .unwrap();
+    let tx = printer.sender();
+    for i in 0..1000 {
+        tx.line(format!("line {i}")).unwrap();
+    }
+    tx.shutdown();
+    // Everything above is queued while the printer is held.
+    open.send(()).unwrap();
+    let stopped = printer.join().unwrap();
+    assert_eq!(stopped.reason, StopReason::Shutdown);
+    assert_eq!(stopped.lines, 1000);
+    assert_eq!(out.text(), numbered(1000));
+}
+
+#[test]
+fn the_sentinel_stops_and_is_not_kept() {
+    let out = Shared::default();
+    let printer = Printer::builder()
+        .sentinel("!@#EXIT#@!")
+        .output(out.clone())
+        .spawn()
+        .unwrap();
+    let tx = printer.sender();
+    tx.line("before").unwrap();
+    tx.line("!@#EXIT#@!").unwrap();
+    let stopped = printer.join().unwrap();
+    assert_eq!(stopped.reason, StopReason::Sentinel);
+    assert_eq!(stopped.lines, 1);
+    assert_eq!(out.text(), "before\n");
+    assert_eq!(tx.line("after"), Err(Closed));
+}
+
+#[test]
+fn a_sentinel_inside_a_block_cuts_the_block() {
+    let out = Shared::default();
+    let printer = Printer::builder()
+        .sentinel("STOP")
+        .output(out.clone())
+        .spawn()
+        .unwrap();
+    let tx = printer.sender();
+    tx.lines(b"a\nb\nSTOP\nnever\n".to_vec()).unwrap();
+    let stopped = printer.join().unwrap();
+    assert_eq!(stopped.reason, StopReason::Sentinel);
+    assert_eq!(out.text(), "a\nb\n");
+}
+
+#[test]
+fn a_line_that_only_contains_the_sentinel_text_is_kept() {
+    let out = Shared::default();
+    let printer = Printer::builder()
+        .sentinel("STOP")
+        .output(out.clone())
+        .spawn()
+        .unwrap();
+    let tx = printer.sender();
+    tx.line("STOP now").unwrap();
+    tx.line("x\nSTOP").unwrap();
+    let stopped = printer.join().unwrap();
+    assert_eq!(stopped.reason, StopReason::Sentinel);
+    assert_eq!(out.text(), "STOP now\nx\n");
+}
+
+#[test]
+fn dropping_every_sender_stops_after_their_lines() {
+    let out = Shared::default();
+    let printer = Printer::builder().output(out.clone()).spawn().unwrap();
+    let producers: Vec<_> = (0..4)
+        .map(|p| {
+            let tx = printer.sender();
+            thread::spawn(move || {
+                for i in 0..250 {
+                    tx.line(format!("{p}:{i}")).unwrap();
+                }
+            })
+        })
+        .collect();
+    for producer in producers {
+        producer.join().unwrap();
+    }
+    let stopped = printer.join().unwrap();
+    assert_eq!(stopped.reason, StopReason::Disconnected);
+    assert_eq!(stopped.lines, 1000);
+    let text = out.text();
+    for p in 0..4 {
+        // Each producer's lines arrive in its own order.
+        let mine: Vec<_> = text
+            .lines()
+            .filter(|l| l.starts_with(&format!("{p}:")))
+            .collect();
+        let want: Vec<_> = (0..250).map(|i| format!("{p}:{i}")).collect();
+        assert_eq!(mine, want);
+    }
+}
+
+#[test]
+fn dropping_the_printer_stops_it_and_keeps_queued_lines() {
+    let (writer, open, out) = gated();
+    let printer = Printer::builder().output(writer).spawn().unwrap();
+    let tx = printer.sender();
+    tx.line("one").unwrap();
+    tx.line("two").unwrap();
+    open.send(()).unwrap();
+    drop(printer);
+    assert_eq!(out.text(), "one\ntwo\n");
+    assert_eq!(tx.line("three"), Err(Closed));
+}
+
+#[test]
+fn try_line_hands_the_line_back_when_full() {
+    let (writer, open, out) = gated();
+    let printer = Printer::builder()
+        .capacity(1)
+        .output(writer)
+        .spawn()
+        .unwrap();
+    let tx = printer.sender();
+    // The printer takes "first" and blocks writing it; "second" fills the
+    // channel of one.
+    tx.line("first").unwrap();
+    let mut second = tx.try_line("second");
+    while second.is_err() {
+        // Until the printer has taken "first" off the channel.
+        assert_eq!(second, Err(TrySendError::Full(b"second".to_vec())));
+        thread::yield_now();
+        second = tx.try_line("second");
+    }
+    assert_eq!(
+        tx.try_line("third"),
+        Err(TrySendError::Full(b"third".to_vec()))
+    );
+    open.send(()).unwrap();
+    tx.line("third").unwrap();
+    tx.shutdown();
+    let stopped = printer.join().unwrap();
+    assert_eq!(stopped.lines, 3);
+    assert_eq!(out.text(), "first\nsecond\nthird\n");
+    assert_eq!(
+        tx.try_line("late"),
+        Err(TrySendError::Closed(b"late".to_vec()))
+    );
+}
+
+#[test]
+fn end_of_input_stops_only_when_asked_to() {
+    let out = Shared::default();
+    let printer = Printer::builder()
+        .exit_on_eof(true)
+        .output(out.clone())
+        .spawn()
+        .unwrap();
+    let tx = printer.sender();
+    tx.line("x").unwrap();
+    tx.end_of_input().unwrap();
+    assert_eq!(printer.join().unwrap().reason, StopReason::EndOfInput);
+
+    let printer = Printer::builder()
+        .output(Shared::default())
+        .spawn()
+        .unwrap();
+    let tx = printer.sender();
+    tx.end_of_input().unwrap();
+    tx.line("still running").unwrap();
+    tx.shutdown();
+    let stopped = printer.join().unwrap();
+    assert_eq!(stopped.reason, StopReason::Shutdown);
+    assert_eq!(stopped.lines, 1);
+}
+
+#[test]
+fn a_line_with_newlines_is_several_lines() {
+    let out = Shared::default();
+    let printer = Printer::builder().output(out.clone()).spawn().unwrap();
+    let tx = printer.sender();
+    tx.line("a\nb\n").unwrap();
+    tx.line("").unwrap();
+    tx.line(b"raw \xff bytes").unwrap();
+    tx.shutdown();
+    let stopped = printer.join().unwrap();
+    assert_eq!(stopped.lines, 4);
+    assert_eq!(
+        out.0.lock().unwrap().as_slice(),
+        b"a\nb\n\nraw \xff bytes\n"
+    );
+}
+
+#[test]
+fn a_closed_output_stops_the_printer_cleanly() {
+    struct Broken;
+    impl Write for Broken {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+    }
+    let printer = Printer::builder().output(Broken).spawn().unwrap();
+    let tx = printer.sender();
+    // Lines fill the 64 KiB buffer until a write reaches the writer.
+    let mut sent = 0;
+    while tx.line("x".repeat(1000)).is_ok() {
+        sent += 1;
+        assert!(
+            sent < 1_000_000,
+            "the printer never noticed the broken pipe"
+        );
+    }
+    assert_eq!(printer.join().unwrap().reason, StopReason::OutputClosed);
+}
