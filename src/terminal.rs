@@ -62,10 +62,13 @@ pub(crate) fn is_active() -> bool {
 /// off. Does nothing if the display is not active. Safe to call twice and
 /// from any thread.
 pub(crate) fn restore() {
+    // The lock first: a frame being written finishes before the terminal is
+    // given back, and no frame starts after (the printer checks `ACTIVE`
+    // under this lock). Reentrant, so a panic mid-frame does not deadlock.
+    let mut out = io::stdout().lock();
     if !ACTIVE.swap(false, Ordering::SeqCst) {
         return;
     }
-    let mut out = io::stdout();
     let _ = queue!(
         out,
         terminal::EndSynchronizedUpdate,

@@ -10,7 +10,7 @@ use crossbeam_channel::{self as channel, Receiver, TryRecvError, select};
 
 use crate::history::History;
 use crate::input::{self, Command, Input};
-use crate::layout::{RowCache, tail_rows};
+use crate::layout::{RowCache, fit, tail_rows, width_of};
 use crate::message::{Msg, StopReason};
 use crate::printer::{OnExit, Stopped};
 use crate::render::Screen;
@@ -64,6 +64,8 @@ struct Tui {
     size: (u16, u16),
     dirty: bool,
     next_frame: Instant,
+    /// History length at the last frame drawn.
+    drawn: usize,
     buf: Vec<u8>,
 }
 
@@ -112,6 +114,7 @@ impl Worker {
                 size,
                 dirty: true,
                 next_frame: Instant::now(),
+                drawn: 0,
                 buf: Vec::new(),
             })),
         })
@@ -138,7 +141,15 @@ impl Worker {
         if matches!(self.out, Out::Tui(_)) {
             match self.run_tui()? {
                 Flow::Stop(reason) => return Ok(reason),
-                Flow::Plain => self.out = Out::Plain(BufWriter::new(Box::new(io::stdout()))),
+                Flow::Plain => {
+                    let drawn = match &self.out {
+                        Out::Tui(tui) => tui.drawn,
+                        Out::Plain(_) => self.history.len(),
+                    };
+                    let mut out = BufWriter::new(Box::new(io::stdout()) as Box<dyn Write + Send>);
+                    self.write_since(drawn, &mut out)?;
+                    self.out = Out::Plain(out);
+                }
             }
         }
         self.run_plain()
@@ -307,14 +318,35 @@ impl Worker {
             self.history.len(),
             self.eof,
             self.config.interactive,
+            usize::from(width),
         );
         tui.buf.clear();
         tui.screen.frame(&mut tui.buf, tui.size, &rows, &status)?;
+        // Checked under the stdout lock, which `terminal::restore` takes
+        // too: a panic hook restoring the terminal on another thread either
+        // waits for this frame or makes us skip it, never draws it over
+        // the panic message on the normal screen.
         let mut stdout = io::stdout().lock();
+        if !terminal::is_active() {
+            return Ok(());
+        }
         stdout.write_all(&tui.buf)?;
         stdout.flush()?;
         tui.dirty = false;
         tui.next_frame = now + FRAME;
+        tui.drawn = self.history.len();
+        Ok(())
+    }
+
+    /// Writes the lines from `first` on as plain lines: the ones the
+    /// display never drew.
+    fn write_since(&self, first: usize, out: &mut impl Write) -> io::Result<()> {
+        for index in first..self.history.len() {
+            if let Some(line) = self.history.get(index) {
+                out.write_all(line)?;
+                out.write_all(b"\n")?;
+            }
+        }
         Ok(())
     }
 
@@ -340,6 +372,7 @@ impl Worker {
             terminal,
             mut cache,
             size: (width, height),
+            drawn,
             ..
         } = *tui;
         drop(input);
@@ -348,8 +381,9 @@ impl Worker {
         let mut out = BufWriter::new(io::stdout().lock());
         match self.config.on_exit {
             // After a panic restored the terminal, its message is on screen:
-            // the last screenful would bury it.
-            _ if !was_ours => {}
+            // the last screenful would bury it, but lines that were never
+            // drawn are still owed.
+            _ if !was_ours => self.write_since(drawn, &mut out)?,
             OnExit::None => {}
             OnExit::Screen => {
                 let rows = usize::from(height.saturating_sub(1).max(1));
@@ -389,25 +423,24 @@ fn terminal_size() -> (u16, u16) {
     (w.max(1), h.max(1))
 }
 
-/// The status bar: source, line count, mode, and EOF once input ended.
-fn status_line(source: &str, lines: usize, eof: bool, keys: bool) -> String {
-    let mut status = String::from(" ");
-    if !source.is_empty() {
-        status.push_str(source);
-        status.push_str(" | ");
-    }
-    status.push_str(&format!(
-        "{lines} line{} | FOLLOW",
-        if lines == 1 { "" } else { "s" }
-    ));
+/// The status bar: the source on the left; line count, mode, EOF once
+/// input ended and the quit key on the right. When the row is narrow the
+/// source is cut first: the state on the right matters more.
+fn status_line(source: &str, lines: usize, eof: bool, keys: bool, width: usize) -> String {
+    let mut right = format!("{lines} line{}", if lines == 1 { "" } else { "s" });
+    right.push_str(" | FOLLOW");
     if eof {
-        status.push_str(" | EOF");
+        right.push_str(" | EOF");
     }
     if keys {
-        status.push_str(" | q quit");
+        right.push_str(" | q quit");
     }
-    status.push(' ');
-    status
+    right.push(' ');
+    let room = width.saturating_sub(width_of(&right));
+    let left = fit(&format!(" {source}"), room.saturating_sub(1)).to_owned();
+    let gap = room.saturating_sub(width_of(&left));
+    let status = format!("{left}{:gap$}{right}", "");
+    fit(&status, width).to_owned()
 }
 
 #[cfg(test)]
@@ -417,9 +450,19 @@ mod tests {
     #[test]
     fn status_line_shows_source_count_mode_and_eof() {
         assert_eq!(
-            status_line("app.log", 3, true, true),
-            " app.log | 3 lines | FOLLOW | EOF | q quit "
+            status_line("app.log", 3, true, true, 50),
+            " app.log          3 lines | FOLLOW | EOF | q quit "
         );
-        assert_eq!(status_line("", 1, false, false), " 1 line | FOLLOW ");
+        assert_eq!(status_line("", 1, false, false, 20), "    1 line | FOLLOW ");
+    }
+
+    #[test]
+    fn a_narrow_status_line_cuts_the_source_first() {
+        assert_eq!(
+            status_line("/a/long/path/app.log", 3, true, false, 30),
+            " /a/lo 3 lines | FOLLOW | EOF "
+        );
+        assert_eq!(status_line("app.log", 3, true, false, 5), "3 lin");
+        assert_eq!(status_line("app.log", 3, true, false, 0), "");
     }
 }

@@ -1,0 +1,323 @@
+//! End to end in a real pseudo-terminal: the binary and the counting demo
+//! run under a pty, and the screen is read through a vt100 model.
+
+mod support;
+
+use std::path::PathBuf;
+
+use nix::sys::signal::Signal;
+use support::{Pty, TIMEOUT, require_example};
+
+const BIN: &str = env!("CARGO_BIN_EXE_reflow");
+
+/// An independent first-fit wrapper for the ASCII test lines (single
+/// spaces, every word shorter than the width): the oracle the screen is
+/// checked against.
+fn greedy(line: &str, width: usize) -> Vec<String> {
+    if line.is_empty() {
+        return vec![String::new()];
+    }
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    for word in line.split(' ') {
+        if row.is_empty() {
+            row = word.to_owned();
+        } else if row.len() + 1 + word.len() <= width {
+            row.push(' ');
+            row.push_str(word);
+        } else {
+            rows.push(std::mem::replace(&mut row, word.to_owned()));
+        }
+    }
+    rows.push(row);
+    rows
+}
+
+/// 200 lines of different lengths, some empty, some wrapping over several
+/// rows at 43 columns.
+fn test_lines() -> Vec<String> {
+    (0..200)
+        .map(|i: usize| {
+            if i % 37 == 5 {
+                return String::new();
+            }
+            let mut line = format!("{i:03}");
+            for k in 0..(i * 7) % 23 {
+                let len = (k * 5 + i) % 9 + 1;
+                let letter = char::from(b'a' + ((i + k) % 26) as u8);
+                line.push(' ');
+                line.extend(std::iter::repeat_n(letter, len));
+            }
+            line
+        })
+        .collect()
+}
+
+/// The newest `count` rows of the whole history wrapped at `width`.
+fn tail(lines: &[String], width: usize, count: usize) -> Vec<String> {
+    let rows: Vec<String> = lines.iter().flat_map(|l| greedy(l, width)).collect();
+    rows[rows.len().saturating_sub(count)..].to_vec()
+}
+
+/// What the screen must show: the newest rows above the status bar.
+fn expected_screen(lines: &[String], width: u16, height: u16) -> Vec<String> {
+    let mut rows = tail(lines, usize::from(width), usize::from(height) - 1);
+    rows.resize(usize::from(height) - 1, String::new());
+    rows
+}
+
+fn write_lines(name: &str, lines: &[String]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("reflow-tty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let mut text = lines.join("\n");
+    text.push('\n');
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Waits until the content rows are exactly `want` and the status bar
+/// reports every line and the end of input.
+fn wait_for_screen(pty: &Pty, want: &[String], lines: usize) {
+    let status = format!("{lines} lines");
+    pty.wait_for("the reflowed screen", TIMEOUT, |screen| {
+        let (_, cols) = screen.size();
+        let rows: Vec<String> = screen
+            .rows(0, cols.get())
+            .map(|r| r.trim_end().to_owned())
+            .collect();
+        rows.len() == want.len() + 1
+            && rows[..want.len()] == *want
+            && rows[want.len()].contains(&status)
+            && rows[want.len()].contains("EOF")
+    })
+    .unwrap();
+}
+
+fn assert_terminal_restored(pty: &Pty) {
+    pty.with_screen(|screen| {
+        assert!(!screen.alternate_screen(), "still on the alternate screen");
+        assert!(!screen.hide_cursor(), "cursor still hidden");
+    });
+    assert!(
+        pty.termios_is_sane(),
+        "raw mode left on: {:?}",
+        pty.local_flags()
+    );
+}
+
+#[test]
+fn streams_wraps_and_reflows_on_resize() {
+    let lines = test_lines();
+    let file = write_lines("stream.log", &lines);
+    let pty = Pty::spawn(
+        Pty::sh(&format!("cat '{}' | '{BIN}'", file.display())),
+        80,
+        24,
+    );
+    wait_for_screen(&pty, &expected_screen(&lines, 80, 24), 200);
+    pty.with_screen(|screen| {
+        assert!(screen.alternate_screen());
+        assert!(screen.hide_cursor());
+        let status = screen.rows(0, 80).nth(23).unwrap();
+        assert!(status.contains("stdin"), "status bar: {status:?}");
+        assert!(screen.cell(23, 0).unwrap().inverse());
+    });
+
+    pty.resize(43, 17);
+    wait_for_screen(&pty, &expected_screen(&lines, 43, 17), 200);
+
+    pty.send(b"q");
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(0));
+    assert_terminal_restored(&pty);
+    // --on-exit screen (the default): the last screenful stays visible.
+    let left = pty.screen_rows();
+    assert_eq!(left[..16], tail(&lines, 43, 16)[..]);
+}
+
+#[test]
+fn a_storm_of_resizes_ends_in_one_exact_reflow() {
+    let lines = test_lines();
+    let file = write_lines("storm.log", &lines);
+    let pty = Pty::spawn(Pty::command(BIN, &[file.to_str().unwrap()]), 80, 24);
+    wait_for_screen(&pty, &expected_screen(&lines, 80, 24), 200);
+    for i in 0..40u16 {
+        pty.resize(20 + (i * 7) % 90, 5 + (i * 3) % 30);
+    }
+    // Down to a single column and row: nothing may overflow or panic.
+    pty.resize(1, 1);
+    pty.resize(1, 6);
+    pty.wait_for("a one-column screen", TIMEOUT, |screen| {
+        let rows: Vec<String> = screen.rows(0, 1).collect();
+        // The last line ends "… ccc dddddddd": its word broken one
+        // character a row; the status bar cut to its first column (the
+        // line count, "200 lines")
+        rows.len() == 6 && rows[..5].iter().all(|r| r == "d") && rows[5] == "2"
+    })
+    .unwrap();
+    pty.resize(57, 19);
+    wait_for_screen(&pty, &expected_screen(&lines, 57, 19), 200);
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
+    assert_terminal_restored(&pty);
+}
+
+/// Starts the binary on a file and waits for its first full screen.
+fn running(name: &str) -> (Pty, Vec<String>) {
+    let lines = test_lines();
+    let file = write_lines(name, &lines);
+    let pty = Pty::spawn(Pty::command(BIN, &[file.to_str().unwrap()]), 80, 24);
+    wait_for_screen(&pty, &expected_screen(&lines, 80, 24), 200);
+    (pty, lines)
+}
+
+#[test]
+fn q_quits_with_status_0() {
+    let (pty, lines) = running("q.log");
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
+    assert_terminal_restored(&pty);
+    assert_eq!(pty.screen_rows()[..23], tail(&lines, 80, 23)[..]);
+}
+
+#[test]
+fn ctrl_c_quits_with_status_130() {
+    let (pty, _) = running("ctrl-c.log");
+    pty.send(b"\x03");
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(130));
+    assert_terminal_restored(&pty);
+}
+
+#[test]
+fn sigterm_quits_with_status_143() {
+    let (pty, _) = running("term.log");
+    pty.signal(Signal::SIGTERM).unwrap();
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(143));
+    assert_terminal_restored(&pty);
+}
+
+#[test]
+fn sigint_quits_with_status_130() {
+    let (pty, _) = running("int.log");
+    pty.signal(Signal::SIGINT).unwrap();
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(130));
+    assert_terminal_restored(&pty);
+}
+
+#[test]
+fn on_exit_none_leaves_nothing_and_exit_on_eof_quits() {
+    let lines = test_lines();
+    let file = write_lines("eof.log", &lines);
+    let pty = Pty::spawn(
+        Pty::command(BIN, &["-E", "--on-exit", "none", file.to_str().unwrap()]),
+        80,
+        24,
+    );
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
+    assert_terminal_restored(&pty);
+    assert!(pty.screen_rows().iter().all(|r| r.is_empty()));
+    // It did take the screen while it ran.
+    assert!(contains(&pty.raw_output(), b"\x1b[?1049h"));
+}
+
+#[test]
+fn no_input_on_a_terminal_is_a_usage_error() {
+    let pty = Pty::spawn(Pty::command(BIN, &[]), 80, 24);
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(2));
+    assert_eq!(
+        pty.screen_rows()[0],
+        "reflow: no input: pipe something in, or name a FILE"
+    );
+    assert!(!contains(&pty.raw_output(), b"\x1b[?1049h"));
+}
+
+#[test]
+fn a_missing_file_never_touches_the_screen() {
+    let pty = Pty::spawn(Pty::command(BIN, &["missing.log"]), 80, 24);
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(1));
+    assert_eq!(
+        pty.screen_rows()[0],
+        "reflow: missing.log: No such file or directory"
+    );
+    assert_eq!(pty.screen_rows()[1], "");
+    assert!(!contains(&pty.raw_output(), b"\x1b[?1049h"));
+    assert!(pty.termios_is_sane());
+}
+
+#[test]
+fn the_counting_demo_runs_to_its_sentinel() {
+    let counting = require_example("counting");
+    let pty = Pty::spawn(
+        Pty::command(counting, &["--interval-ms", "2", "--count", "98"]),
+        80,
+        24,
+    );
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(0));
+    assert_terminal_restored(&pty);
+    let lines: Vec<String> = (0..=98)
+        .map(|n| (1..=n).map(|i| i.to_string()).collect::<Vec<_>>().join(" "))
+        .collect();
+    // The last screenful is left on the normal screen, sentinel not shown.
+    assert_eq!(pty.screen_rows()[..23], tail(&lines, 80, 23)[..]);
+    assert!(!pty.screen_text().contains("EXIT"));
+    // Frames were synchronized updates.
+    assert!(contains(&pty.raw_output(), b"\x1b[?2026h"));
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Runs in a child process under a pty (see below): a producer thread
+/// panics while the printer is drawing.
+#[test]
+fn child_producer_panics() {
+    if std::env::var_os("REFLOW_PANIC_CHILD").is_none() {
+        return;
+    }
+    let printer = reflow::Printer::builder().spawn().unwrap();
+    let tx = printer.sender();
+    tx.line("before the panic").unwrap();
+    let producer = std::thread::spawn(|| panic!("producer exploded"));
+    assert!(producer.join().is_err());
+    tx.line("after the panic").unwrap();
+    tx.shutdown();
+    let stopped = printer.join().unwrap();
+    assert_eq!(stopped.lines, 2);
+}
+
+#[test]
+fn a_panic_in_a_producer_restores_the_terminal_first() {
+    let exe = std::env::current_exe().unwrap();
+    let mut cmd = Pty::command(
+        exe,
+        &[
+            "--exact",
+            "child_producer_panics",
+            "--nocapture",
+            "--test-threads=1",
+        ],
+    );
+    cmd.env("REFLOW_PANIC_CHILD", "1");
+    let pty = Pty::spawn(cmd, 80, 24);
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    let text = pty.screen_text();
+    // The message landed on the normal screen, and lines sent after the
+    // panic were still shown, as plain lines.
+    assert!(text.contains("producer exploded"), "{text}");
+    assert!(text.contains("after the panic"), "{text}");
+    let raw = pty.raw_output();
+    let left = raw.windows(8).position(|w| w == b"\x1b[?1049l").unwrap();
+    let message = raw
+        .windows(17)
+        .position(|w| w == b"producer exploded")
+        .unwrap();
+    assert!(
+        left < message,
+        "the panic message was printed on the alternate screen"
+    );
+}
