@@ -321,3 +321,43 @@ fn a_panic_in_a_producer_restores_the_terminal_first() {
         "the panic message was printed on the alternate screen"
     );
 }
+
+#[test]
+fn sighup_quits_with_status_129() {
+    let (pty, _) = running("hup.log");
+    pty.signal(Signal::SIGHUP).unwrap();
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(129));
+    assert_terminal_restored(&pty);
+}
+
+#[test]
+fn term_dumb_gets_plain_lines() {
+    let file = write_lines("dumb.log", &["one".into(), "two".into()]);
+    // Through sh: the harness sets TERM for every child it spawns.
+    let pty = Pty::spawn(
+        Pty::sh(&format!("TERM=dumb exec '{BIN}' '{}'", file.display())),
+        80,
+        24,
+    );
+    // No keyboard is read in plain mode, so it ends with the input.
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
+    assert_eq!(pty.screen_rows()[..3], ["one", "two", ""]);
+    assert!(!contains(&pty.raw_output(), b"\x1b["));
+}
+
+#[test]
+fn without_a_keyboard_it_exits_at_end_of_input() {
+    let lines = test_lines();
+    let file = write_lines("nokeys.log", &lines);
+    // setsid: a new session with no controlling terminal, so /dev/tty
+    // cannot be opened, while stdout is still the pty.
+    let pty = Pty::spawn(
+        Pty::sh(&format!("setsid -w '{BIN}' '{}'", file.display())),
+        80,
+        24,
+    );
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
+    assert_terminal_restored(&pty);
+    assert!(contains(&pty.raw_output(), b"\x1b[?1049h"));
+    assert_eq!(pty.screen_rows()[..23], tail(&lines, 80, 23)[..]);
+}
