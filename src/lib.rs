@@ -65,3 +65,39 @@ pub use sanitize::sanitize;
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 struct ReadmeDoctests;
+
+/// Entry points for the benchmarks in `benches/`: not part of the API.
+#[doc(hidden)]
+pub mod bench {
+    use std::io;
+
+    use crate::History;
+    use crate::layout::{RowCache, tail_rows};
+    use crate::render::Screen;
+    use crate::sanitize::TAB_WIDTH;
+
+    /// Lays out and draws one whole `width` x `height` frame of the newest
+    /// rows of `history` into `out`, as the printer does right after a
+    /// resize (nothing cached, every row written). Returns the rows written.
+    ///
+    /// # Errors
+    ///
+    /// Only if writing into `out` fails, which a `Vec` does not.
+    pub fn redraw(
+        history: &History,
+        width: u16,
+        height: u16,
+        out: &mut Vec<u8>,
+    ) -> io::Result<usize> {
+        let mut cache = RowCache::new();
+        let mut screen = Screen::new();
+        let rows = tail_rows(
+            history,
+            usize::from(width),
+            usize::from(height.saturating_sub(1)),
+            TAB_WIDTH,
+            &mut cache,
+        );
+        screen.frame(out, (width, height), &rows, "status")
+    }
+}

@@ -330,7 +330,12 @@ impl Sender {
     ///
     /// [`Closed`] if the printer has stopped.
     pub fn line(&self, text: impl AsRef<[u8]>) -> Result<(), Closed> {
-        for msg in self.messages(text.as_ref()) {
+        let text = text.as_ref();
+        // The common case, one message and no allocation besides the line.
+        if memchr::memchr(b'\n', text).is_none() && self.sentinel.as_deref() != Some(text) {
+            return self.tx.send(Msg::Line(text.to_vec())).map_err(|_| Closed);
+        }
+        for msg in self.messages(text) {
             self.tx.send(msg).map_err(|_| Closed)?;
         }
         Ok(())
