@@ -1,44 +1,53 @@
 //! Pure: lines and a width in, screen rows out.
 //!
-//! Wrapping is greedy first-fit by display width (textwrap), so CJK takes
-//! two columns and a word longer than the width is broken. Only the lines
-//! that can be visible are wrapped, so the cost of a screen depends on its
-//! size, not on the length of the history.
+//! Wrapping is greedy first-fit (textwrap's `wrap_first_fit`) over our own
+//! fragments, so widths are measured per grapheme cluster and a word
+//! longer than the width is broken only between clusters. Where terminals
+//! disagree on a cluster's width (👍🏽, ❤️, ZWJ sequences) the wider reading
+//! is used, so no row overflows on any terminal. Only the lines that can be
+//! visible are wrapped, so the cost of a screen depends on its size, not on
+//! the length of the history.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
-use textwrap::{Options, WrapAlgorithm};
-use unicode_width::UnicodeWidthChar;
+use textwrap::core::Fragment;
+use textwrap::wrap_algorithms::wrap_first_fit;
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::history::History;
-use crate::sanitize::sanitize;
+use crate::sanitize::{Options, Styled, sanitize_styled};
 
-/// Wraps one sanitized line to `width` columns (at least 1).
-///
-/// An empty line is one empty row. The whitespace at a break is dropped.
-pub fn wrap_line(text: &str, width: usize) -> Vec<String> {
-    let options = Options::new(width.max(1))
-        .wrap_algorithm(WrapAlgorithm::FirstFit)
-        .break_words(true);
-    let rows: Vec<String> = textwrap::wrap(text, options)
-        .into_iter()
-        .map(|row| fit(&row, width).to_owned())
-        .collect();
-    if rows.is_empty() {
-        vec![String::new()]
-    } else {
-        rows
-    }
+/// Drawn instead of a grapheme cluster wider than the whole row (a wide
+/// character on a one-column terminal): the row must still fit.
+const TOO_WIDE: &str = "?";
+
+/// Display width of one grapheme cluster: the wider of the sum of its code
+/// points' widths (how tmux and xterm draw 👍🏽: 4 columns) and its width as
+/// one emoji (how newer terminals draw it: 2).
+pub fn cluster_width(cluster: &str) -> usize {
+    let sum: usize = cluster.chars().map(|c| c.width().unwrap_or(0)).sum();
+    sum.max(cluster.width())
 }
 
-/// The longest prefix of `text` that fits in `width` columns.
-///
-/// A safety net: a row must never be wider than the terminal, or the
-/// terminal wraps it itself and every row below shifts.
+/// Display width of sanitized text (no control characters).
+pub fn width_of(text: &str) -> usize {
+    if text.is_ascii() {
+        return text.len();
+    }
+    text.graphemes(true).map(cluster_width).sum()
+}
+
+/// The longest prefix of `text` that fits in `width` columns, cut between
+/// grapheme clusters.
 pub fn fit(text: &str, width: usize) -> &str {
+    if text.is_ascii() {
+        return &text[..text.len().min(width)];
+    }
     let mut used = 0;
-    for (i, c) in text.char_indices() {
-        used += c.width().unwrap_or(0);
+    for (i, cluster) in text.grapheme_indices(true) {
+        used += cluster_width(cluster);
         if used > width {
             return &text[..i];
         }
@@ -46,18 +55,205 @@ pub fn fit(text: &str, width: usize) -> &str {
     text
 }
 
-/// Display width of a row.
-pub fn width_of(text: &str) -> usize {
-    text.chars().map(|c| c.width().unwrap_or(0)).sum()
+/// A piece of a line that wrapping keeps whole: a word (or a part of a
+/// word too long for a row) and the spaces after it.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    start: usize,
+    end: usize,
+    width: usize,
+    spaces: usize,
 }
 
-/// Wrapped rows of recently shown lines, so a frame rewraps only lines it
-/// has not seen at this width. Cleared when the width or tab width changes.
+impl Fragment for Piece {
+    fn width(&self) -> f64 {
+        self.width as f64
+    }
+    fn whitespace_width(&self) -> f64 {
+        self.spaces as f64
+    }
+    fn penalty_width(&self) -> f64 {
+        0.0
+    }
+}
+
+/// Splits `text` into pieces at ASCII spaces; words wider than `width`
+/// are broken between grapheme clusters. Spaces at the start of the line
+/// belong to the first word, so indentation is kept; a space followed by a
+/// combining mark is one cluster with it, part of a word, not a break.
+fn pieces(text: &str, width: usize) -> Vec<Piece> {
+    let bytes = text.as_bytes();
+    let len = bytes.len();
+    let mut pieces = Vec::new();
+    let mut i = 0;
+    while i < len {
+        let start = i;
+        if start == 0 {
+            while i < len && bytes[i] == b' ' {
+                i += 1;
+            }
+        } else if bytes[i] == b' ' {
+            i += first_cluster_len(text, i);
+        }
+        let (end, spaces_end) = loop {
+            i += memchr::memchr(b' ', &bytes[i..]).unwrap_or(len - i);
+            let mut e = i;
+            while e < len && bytes[e] == b' ' {
+                e += 1;
+            }
+            if e > i && e < len && !bytes[e].is_ascii() && first_cluster_len(text, e - 1) > 1 {
+                if e - 1 > i {
+                    // The last space starts the next word.
+                    break (i, e - 1);
+                }
+                // A lone space that combines: the word goes on after it.
+                i = e - 1 + first_cluster_len(text, e - 1);
+                continue;
+            }
+            break (i, e);
+        };
+        word_pieces(text, start..end, spaces_end - end, width, &mut pieces);
+        i = spaces_end;
+    }
+    pieces
+}
+
+/// Byte length of the grapheme cluster that starts at `at`.
+fn first_cluster_len(text: &str, at: usize) -> usize {
+    text[at..].graphemes(true).next().map_or(1, str::len)
+}
+
+/// One word as pieces no wider than `width` (unless a single cluster is).
+fn word_pieces(text: &str, word: Range<usize>, spaces: usize, width: usize, out: &mut Vec<Piece>) {
+    let slice = &text[word.clone()];
+    if slice.is_ascii() {
+        let mut start = word.start;
+        while word.end - start > width {
+            out.push(Piece {
+                start,
+                end: start + width,
+                width,
+                spaces: 0,
+            });
+            start += width;
+        }
+        out.push(Piece {
+            start,
+            end: word.end,
+            width: word.end - start,
+            spaces,
+        });
+        return;
+    }
+    let mut piece = Piece {
+        start: word.start,
+        end: word.start,
+        width: 0,
+        spaces: 0,
+    };
+    for (offset, cluster) in slice.grapheme_indices(true) {
+        let w = cluster_width(cluster);
+        if piece.width + w > width && piece.end > piece.start {
+            out.push(piece);
+            piece = Piece {
+                start: word.start + offset,
+                end: word.start + offset,
+                width: 0,
+                spaces: 0,
+            };
+        }
+        piece.end = word.start + offset + cluster.len();
+        piece.width += w;
+    }
+    piece.spaces = spaces;
+    out.push(piece);
+}
+
+/// Wraps sanitized `text` to `width` columns (at least 1): the byte range
+/// of each row. An empty line is one empty row; the spaces at a break are
+/// dropped.
+pub(crate) fn wrap_ranges(text: &str, width: usize) -> Vec<Range<usize>> {
+    let width = width.max(1);
+    if text.is_empty() {
+        return std::iter::once(0..0).collect();
+    }
+    let pieces = pieces(text, width);
+    wrap_first_fit(&pieces, &[width as f64])
+        .into_iter()
+        .filter_map(|row| Some(row.first()?.start..row.last()?.end))
+        .collect()
+}
+
+/// Wraps one sanitized line to `width` columns (at least 1) and returns
+/// the rows' text. A grapheme cluster wider than the whole row is drawn as
+/// `?`, so no row is ever wider than `width`.
+pub fn wrap_line(text: &str, width: usize) -> Vec<String> {
+    wrap_ranges(text, width)
+        .into_iter()
+        .map(|range| {
+            let row = &text[range];
+            if width_of(row) > width.max(1) {
+                TOO_WIDE.to_owned()
+            } else {
+                row.to_owned()
+            }
+        })
+        .collect()
+}
+
+/// One screen row: the bytes to print (text and SGR) and its width.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Row {
+    pub(crate) text: String,
+    pub(crate) width: usize,
+}
+
+impl Row {
+    /// A row of plain text, cut to `width` columns.
+    pub(crate) fn plain(text: &str, width: usize) -> Self {
+        let text = fit(text, width);
+        Row {
+            text: text.to_owned(),
+            width: width_of(text),
+        }
+    }
+}
+
+/// A line sanitized and wrapped at one width.
+#[derive(Debug)]
+struct Wrapped {
+    line: Styled,
+    rows: Vec<Range<usize>>,
+}
+
+impl Wrapped {
+    fn new(raw: &[u8], width: usize, options: Options) -> Self {
+        let line = sanitize_styled(raw, options);
+        let rows = wrap_ranges(&line.text, width);
+        Wrapped { line, rows }
+    }
+
+    /// Row `index`, painted with its styles.
+    fn row(&self, index: usize, width: usize) -> Row {
+        let range = self.rows[index].clone();
+        let cols = width_of(&self.line.text[range.clone()]);
+        if cols > width {
+            return Row::plain(TOO_WIDE, width);
+        }
+        let mut text = String::with_capacity(range.len() + 16);
+        self.line.paint(range, &mut text);
+        Row { text, width: cols }
+    }
+}
+
+/// Wrapped lines recently shown, so a frame wraps only lines it has not
+/// seen at this width: a 10 MB line is wrapped once per width, not once
+/// per frame. Cleared when the width or the options change.
 #[derive(Debug, Default)]
 pub(crate) struct RowCache {
     width: usize,
-    tab_width: usize,
-    rows: HashMap<usize, Vec<String>>,
+    options: Option<Options>,
+    lines: HashMap<usize, Wrapped>,
 }
 
 impl RowCache {
@@ -66,22 +262,26 @@ impl RowCache {
         Self::default()
     }
 
-    /// The rows of line `index` at `width`, wrapping it if needed.
-    fn rows(&mut self, history: &History, index: usize, width: usize, tab: usize) -> &[String] {
-        if width != self.width || tab != self.tab_width {
-            self.rows.clear();
+    fn wrapped(
+        &mut self,
+        history: &History,
+        index: usize,
+        width: usize,
+        options: Options,
+    ) -> &Wrapped {
+        if width != self.width || Some(options) != self.options {
+            self.lines.clear();
             self.width = width;
-            self.tab_width = tab;
+            self.options = Some(options);
         }
-        self.rows.entry(index).or_insert_with(|| {
-            let raw = history.get(index).unwrap_or_default();
-            wrap_line(&sanitize(raw, tab), width)
-        })
+        self.lines
+            .entry(index)
+            .or_insert_with(|| Wrapped::new(history.get(index).unwrap_or_default(), width, options))
     }
 
     /// Forgets lines the screen can no longer show.
     fn retain_from(&mut self, first: usize) {
-        self.rows.retain(|&index, _| index >= first);
+        self.lines.retain(|&index, _| index >= first);
     }
 }
 
@@ -91,28 +291,29 @@ pub(crate) fn tail_rows(
     history: &History,
     width: usize,
     height: usize,
-    tab_width: usize,
+    options: Options,
     cache: &mut RowCache,
-) -> Vec<String> {
-    let mut taken: Vec<&[String]> = Vec::new();
+) -> Vec<Row> {
+    let width = width.max(1);
     let mut count = 0;
-    let mut index = history.len();
-    // Wrap into the cache first, newest line first, until the screen is full.
-    let mut first = index;
-    while index > 0 && count < height {
-        index -= 1;
-        count += cache.rows(history, index, width, tab_width).len();
-        first = index;
+    let mut first = history.len();
+    while first > 0 && count < height {
+        first -= 1;
+        count += cache.wrapped(history, first, width, options).rows.len();
     }
     cache.retain_from(first);
-    for line in first..history.len() {
-        if let Some(rows) = cache.rows.get(&line) {
-            taken.push(rows);
-        }
+    let mut skip = count.saturating_sub(height);
+    let mut rows = Vec::with_capacity(height.min(count));
+    for index in first..history.len() {
+        let Some(wrapped) = cache.lines.get(&index) else {
+            continue;
+        };
+        let n = wrapped.rows.len();
+        let from = skip.min(n);
+        skip -= from;
+        rows.extend((from..n).map(|i| wrapped.row(i, width)));
     }
-    let all: Vec<&String> = taken.into_iter().flatten().collect();
-    let skip = all.len().saturating_sub(height);
-    all[skip..].iter().map(|row| (*row).clone()).collect()
+    rows
 }
 
 #[cfg(test)]
@@ -125,6 +326,14 @@ mod tests {
             h.push(line.as_bytes());
         }
         h
+    }
+
+    fn plain() -> Options {
+        Options::default()
+    }
+
+    fn texts(rows: &[Row]) -> Vec<&str> {
+        rows.iter().map(|r| r.text.as_str()).collect()
     }
 
     #[test]
@@ -145,6 +354,17 @@ mod tests {
             vec!["1 2 3 4 5", "6 7 8 9 10", "11"]
         );
         assert_eq!(wrap_line("aaa bbb ccc", 7), vec!["aaa bbb", "ccc"]);
+        assert_eq!(wrap_line("aaa    bbb", 5), vec!["aaa", "bbb"]);
+        assert_eq!(wrap_line("aaa  bbb", 8), vec!["aaa  bbb"]);
+    }
+
+    #[test]
+    fn indentation_is_kept() {
+        assert_eq!(
+            wrap_line("    indented text", 12),
+            vec!["    indented", "text"]
+        );
+        assert_eq!(wrap_line("   ", 80), vec!["   "]);
     }
 
     #[test]
@@ -157,14 +377,33 @@ mod tests {
     fn wide_characters_count_two_columns() {
         let rows = wrap_line("日本語のテキスト", 6);
         assert_eq!(rows, vec!["日本語", "のテキ", "スト"]);
-        assert!(rows.iter().all(|r| width_of(r) <= 6));
+        // A wide character never straddles the edge.
+        assert_eq!(wrap_line("a日本", 4), vec!["a日", "本"]);
+    }
+
+    #[test]
+    fn disputed_clusters_count_their_wider_reading() {
+        assert_eq!(cluster_width("👍🏽"), 4);
+        assert_eq!(cluster_width("❤\u{fe0f}"), 2);
+        assert_eq!(cluster_width("e\u{301}"), 1);
+        assert_eq!(cluster_width("👨\u{200d}👩\u{200d}👧"), 6);
+        assert_eq!(width_of("a👍🏽b"), 6);
+    }
+
+    #[test]
+    fn grapheme_clusters_are_never_split() {
+        let line = "e\u{301}e\u{301}e\u{301}👍🏽👍🏽";
+        let rows = wrap_line(line, 4);
+        assert_eq!(rows, vec!["e\u{301}e\u{301}e\u{301}", "👍🏽", "👍🏽"]);
+        assert_eq!(rows.concat(), line);
     }
 
     #[test]
     fn width_one_never_overflows() {
-        for row in wrap_line("ab 日本 c", 1) {
+        for row in wrap_line("ab 日本 c 👍🏽", 1) {
             assert!(width_of(&row) <= 1, "row {row:?}");
         }
+        assert_eq!(wrap_line("日", 1), vec!["?"]);
     }
 
     #[test]
@@ -172,6 +411,7 @@ mod tests {
         assert_eq!(fit("日本語", 5), "日本");
         assert_eq!(fit("abc", 5), "abc");
         assert_eq!(fit("abc", 0), "");
+        assert_eq!(fit("ae\u{301}b", 2), "ae\u{301}");
     }
 
     #[test]
@@ -179,24 +419,24 @@ mod tests {
         let h = history(&["one two three", "four", "", "five six seven eight"]);
         let mut cache = RowCache::new();
         assert_eq!(
-            tail_rows(&h, 10, 4, 8, &mut cache),
+            texts(&tail_rows(&h, 10, 4, plain(), &mut cache)),
             ["", "five six", "seven", "eight"]
         );
         assert_eq!(
-            tail_rows(&h, 10, 100, 8, &mut cache),
-            vec!["one two", "three", "four", "", "five six", "seven", "eight"]
+            texts(&tail_rows(&h, 10, 100, plain(), &mut cache)),
+            ["one two", "three", "four", "", "five six", "seven", "eight"]
         );
         // Reflow at another width uses the new width, not the cache.
         assert_eq!(
-            tail_rows(&h, 20, 2, 8, &mut cache),
-            vec!["", "five six seven eight"]
+            texts(&tail_rows(&h, 20, 2, plain(), &mut cache)),
+            ["", "five six seven eight"]
         );
     }
 
     #[test]
     fn tail_rows_of_an_empty_history_is_empty() {
         let mut cache = RowCache::new();
-        assert!(tail_rows(&History::new(), 80, 24, 8, &mut cache).is_empty());
+        assert!(tail_rows(&History::new(), 80, 24, plain(), &mut cache).is_empty());
     }
 
     #[test]
@@ -206,9 +446,9 @@ mod tests {
             h.push(format!("line {i}").as_bytes());
         }
         let mut cache = RowCache::new();
-        let rows = tail_rows(&h, 80, 5, 8, &mut cache);
+        let rows = tail_rows(&h, 80, 5, plain(), &mut cache);
         assert_eq!(
-            rows,
+            texts(&rows),
             [
                 "line 9995",
                 "line 9996",
@@ -217,6 +457,146 @@ mod tests {
                 "line 9999"
             ]
         );
-        assert_eq!(cache.rows.len(), 5);
+        assert_eq!(cache.lines.len(), 5);
+    }
+
+    /// Regression: a red line wrapped onto three rows must be red on all
+    /// three, each row ending in a reset, and the next line plain.
+    #[test]
+    fn colour_carries_across_wrapped_rows_and_stops_at_the_line_end() {
+        let h = history(&["\x1b[31maaaa bbbb cccc", "plain"]);
+        let mut cache = RowCache::new();
+        let color = Options {
+            color: true,
+            ..Options::default()
+        };
+        let rows = tail_rows(&h, 5, 4, color, &mut cache);
+        assert_eq!(
+            texts(&rows),
+            [
+                "\x1b[0;31maaaa\x1b[0m",
+                "\x1b[0;31mbbbb\x1b[0m",
+                "\x1b[0;31mcccc\x1b[0m",
+                "plain"
+            ]
+        );
+        assert_eq!(rows[0].width, 4);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+    use unicode_segmentation::UnicodeSegmentation;
+
+    use super::*;
+
+    /// Pieces hostile input is made of: any byte, spaces, tabs, words,
+    /// wide and combining characters, emoji clusters, escape sequences.
+    fn piece() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            any::<u8>().prop_map(|b| vec![b]),
+            Just(b" ".to_vec()),
+            Just(b"   ".to_vec()),
+            Just(b"\t".to_vec()),
+            Just(b"\r".to_vec()),
+            "[a-z]{1,12}".prop_map(String::into_bytes),
+            Just("日本語".as_bytes().to_vec()),
+            Just("e\u{301}".as_bytes().to_vec()),
+            Just("👍🏽".as_bytes().to_vec()),
+            Just("❤\u{fe0f}".as_bytes().to_vec()),
+            Just("👨\u{200d}👩\u{200d}👧".as_bytes().to_vec()),
+            Just("\u{200b}".as_bytes().to_vec()),
+            Just(b"\x1b[31m".to_vec()),
+            Just(b"\x1b[0m".to_vec()),
+            Just(b"\x1b]2;title\x07".to_vec()),
+            Just(b"\x1b[2J".to_vec()),
+            Just(b"\x1b[".to_vec()),
+            any::<char>().prop_map(|c| c.to_string().into_bytes()),
+        ]
+    }
+
+    fn line() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(piece(), 0..60).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn rows_fit_keep_clusters_whole_and_lose_only_break_spaces(
+            raw in line(),
+            width in 1usize..40,
+        ) {
+            let styled = sanitize_styled(&raw, Options { tab_width: 8, color: true });
+            let text = styled.text.as_str();
+            let ranges = wrap_ranges(text, width);
+            prop_assert!(!ranges.is_empty());
+            let boundaries: std::collections::HashSet<usize> = text
+                .grapheme_indices(true)
+                .map(|(i, _)| i)
+                .chain([text.len()])
+                .collect();
+            let mut joined = String::new();
+            let mut at = 0;
+            for range in &ranges {
+                // Between rows: only the whitespace of a break.
+                prop_assert!(range.start >= at);
+                prop_assert!(text[at..range.start].bytes().all(|b| b == b' '));
+                prop_assert!(boundaries.contains(&range.start), "row starts inside a cluster");
+                prop_assert!(boundaries.contains(&range.end), "row ends inside a cluster");
+                let row = &text[range.clone()];
+                let cols = width_of(row);
+                // Wider only when the row is one cluster wider than the width.
+                prop_assert!(
+                    cols <= width || row.graphemes(true).count() == 1,
+                    "row {:?} is {} columns at width {}", row, cols, width
+                );
+                joined.push_str(row);
+                at = range.end;
+            }
+            prop_assert!(text[at..].bytes().all(|b| b == b' '));
+            prop_assert_eq!(joined.replace(' ', ""), text.replace(' ', ""));
+            prop_assert_eq!(ranges[0].start, 0);
+
+            // And as drawn: every painted row fits, escapes never included
+            // but SGR, and each styled row ends with a reset.
+            let wrapped = Wrapped { line: styled.clone(), rows: ranges };
+            for i in 0..wrapped.rows.len() {
+                let row = wrapped.row(i, width);
+                prop_assert!(row.width <= width);
+                let plain = strip_sgr(&row.text);
+                prop_assert!(!plain.contains('\x1b'), "non-SGR escape in {:?}", row.text);
+                prop_assert!(width_of(&plain) <= width);
+                if row.text.contains('\x1b') {
+                    prop_assert!(row.text.ends_with("\x1b[0m"));
+                }
+            }
+        }
+    }
+
+    /// Removes our own SGR sequences (`ESC [ digits/; m`) from a row.
+    fn strip_sgr(row: &str) -> String {
+        let mut out = String::new();
+        let mut rest = row;
+        while let Some(at) = rest.find("\x1b[") {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 2..];
+            match after.find('m') {
+                Some(end)
+                    if after[..end]
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || b == b';') =>
+                {
+                    rest = &after[end + 1..];
+                }
+                _ => {
+                    out.push_str(&rest[at..]);
+                    return out;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
     }
 }

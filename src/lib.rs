@@ -57,9 +57,9 @@ mod terminal;
 mod worker;
 
 pub use history::History;
-pub use layout::{fit, width_of, wrap_line};
+pub use layout::{cluster_width, fit, width_of, wrap_line};
 pub use message::StopReason;
-pub use printer::{Builder, Closed, OnExit, Printer, Sender, Stopped, TrySendError};
+pub use printer::{Builder, Closed, ColorChoice, OnExit, Printer, Sender, Stopped, TrySendError};
 pub use sanitize::sanitize;
 
 #[doc = include_str!("../README.md")]
@@ -74,7 +74,7 @@ pub mod bench {
     use crate::History;
     use crate::layout::{RowCache, tail_rows};
     use crate::render::Screen;
-    use crate::sanitize::TAB_WIDTH;
+    use crate::sanitize::Options;
 
     /// Lays out and draws one whole `width` x `height` frame of the newest
     /// rows of `history` into `out`, as the printer does right after a
@@ -95,7 +95,10 @@ pub mod bench {
             history,
             usize::from(width),
             usize::from(height.saturating_sub(1)),
-            TAB_WIDTH,
+            Options {
+                color: true,
+                ..Options::default()
+            },
             &mut cache,
         );
         screen.frame(out, (width, height), &rows, "status")

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 
 use clap::{Parser, ValueEnum};
-use reflow::{OnExit, Printer, Sender};
+use reflow::{ColorChoice, OnExit, Printer, Sender};
 
 /// Show log lines word-wrapped to the terminal's width, reflowed on resize.
 #[derive(Debug, Parser)]
@@ -32,6 +32,35 @@ struct Cli {
     /// What to leave on the normal screen after the display stops.
     #[arg(long, value_enum, value_name = "MODE", default_value_t = ExitView::Screen)]
     on_exit: ExitView,
+
+    /// Draw the colours in the input (NO_COLOR turns auto off).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = Color::Auto)]
+    color: Color,
+
+    /// Columns between tab stops.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
+    tab_width: u16,
+}
+
+/// `--color` values.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Color {
+    /// On unless NO_COLOR is set.
+    Auto,
+    /// Always on.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl From<Color> for ColorChoice {
+    fn from(color: Color) -> Self {
+        match color {
+            Color::Auto => ColorChoice::Auto,
+            Color::Always => ColorChoice::Always,
+            Color::Never => ColorChoice::Never,
+        }
+    }
 }
 
 /// `--on-exit` values.
@@ -117,6 +146,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         // Without a keyboard nobody could quit: end with the input.
         .exit_on_eof(cli.exit_on_eof || !tty)
         .on_exit(cli.on_exit.into())
+        .color(cli.color.into())
+        .tab_width(usize::from(cli.tab_width))
         .source(source);
     if let Some(sentinel) = cli.sentinel {
         builder = builder.sentinel(sentinel);

@@ -10,7 +10,7 @@ use std::time::Duration;
 use crossbeam_channel::{self as channel, Receiver};
 
 use crate::message::{Msg, StopReason};
-use crate::sanitize::TAB_WIDTH;
+use crate::sanitize::{Options, TAB_WIDTH};
 use crate::worker::{Config, Worker};
 
 /// What to leave on the normal screen when a terminal display stops.
@@ -25,6 +25,28 @@ pub enum OnExit {
     None,
 }
 
+/// Whether colours and attributes (SGR sequences) in lines are drawn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// On, unless the `NO_COLOR` environment variable is set and not empty.
+    #[default]
+    Auto,
+    /// Always on.
+    Always,
+    /// Never: SGR sequences are removed like every other sequence.
+    Never,
+}
+
+impl ColorChoice {
+    fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+        }
+    }
+}
+
 /// Configures and starts a [`Printer`].
 #[derive(Default)]
 pub struct Builder {
@@ -34,6 +56,7 @@ pub struct Builder {
     on_exit: OnExit,
     capacity: Option<usize>,
     tab_width: Option<usize>,
+    color: ColorChoice,
     source: Option<String>,
     output: Option<Box<dyn Write + Send>>,
 }
@@ -47,6 +70,7 @@ impl fmt::Debug for Builder {
             .field("on_exit", &self.on_exit)
             .field("capacity", &self.capacity)
             .field("tab_width", &self.tab_width)
+            .field("color", &self.color)
             .field("source", &self.source)
             .field("output", &self.output.as_ref().map(|_| "custom"))
             .finish()
@@ -98,6 +122,13 @@ impl Builder {
         self
     }
 
+    /// Whether colours in lines are drawn (default: [`ColorChoice::Auto`]).
+    /// Passthrough output is copied as received either way.
+    pub fn color(mut self, color: ColorChoice) -> Self {
+        self.color = color;
+        self
+    }
+
     /// The name shown in the status bar (a file name, `stdin`, …).
     pub fn source(mut self, name: impl Into<String>) -> Self {
         self.source = Some(name.into());
@@ -129,7 +160,10 @@ impl Builder {
             interactive: self.interactive,
             exit_on_eof: self.exit_on_eof,
             on_exit: self.on_exit,
-            tab_width: self.tab_width.unwrap_or(TAB_WIDTH),
+            text: Options {
+                tab_width: self.tab_width.unwrap_or(TAB_WIDTH),
+                color: self.color.enabled(),
+            },
             source: self.source.unwrap_or_default(),
             capacity,
         };

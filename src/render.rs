@@ -5,12 +5,12 @@ use std::io;
 
 use crossterm::{cursor, queue, style, terminal};
 
-use crate::layout::{fit, width_of};
+use crate::layout::{Row, fit, width_of};
 
 /// The screen as last drawn, to diff the next frame against.
 #[derive(Debug, Default)]
 pub(crate) struct Screen {
-    previous: Vec<String>,
+    previous: Vec<Row>,
     status: Option<String>,
     size: (u16, u16),
 }
@@ -28,16 +28,16 @@ impl Screen {
         &mut self,
         out: &mut Vec<u8>,
         (width, height): (u16, u16),
-        rows: &[String],
+        rows: &[Row],
         status: &str,
     ) -> io::Result<usize> {
         let full = self.size != (width, height);
         let w = usize::from(width);
         let h = usize::from(height);
         let content = if h >= 2 { h - 1 } else { h };
-        let mut next: Vec<String> = Vec::with_capacity(content);
-        next.extend(rows.iter().take(content).map(|r| fit(r, w).to_owned()));
-        next.resize(content, String::new());
+        let mut next: Vec<Row> = Vec::with_capacity(content);
+        next.extend(rows.iter().take(content).cloned());
+        next.resize(content, Row::default());
         // The status row is padded to the full width, so it is overwritten
         // without an erase and its reverse video spans the whole row.
         let status = (h >= 2).then(|| {
@@ -57,13 +57,16 @@ impl Screen {
                 continue;
             }
             written += 1;
-            // At most `height` rows, so the index fits in a u16.
-            queue!(out, cursor::MoveTo(0, y as u16), style::Print(row))?;
-            // A row that reaches the last column leaves the cursor in the
-            // pending-wrap state, where an erase would eat the last cell.
-            if width_of(row) < w {
-                queue!(out, terminal::Clear(terminal::ClearType::UntilNewLine))?;
-            }
+            // At most `height` rows, so the index fits in a u16. Cleared
+            // before it is printed: a row that reaches the last column
+            // leaves the cursor where an erase would eat the last cell, and
+            // terminals disagree on some widths, so erasing after is unsafe.
+            queue!(
+                out,
+                cursor::MoveTo(0, y as u16),
+                terminal::Clear(terminal::ClearType::CurrentLine),
+                style::Print(&row.text)
+            )?;
         }
         if status.is_some() && status != self.status {
             written += 1;
@@ -87,8 +90,8 @@ impl Screen {
 mod tests {
     use super::*;
 
-    fn rows(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
+    fn rows(list: &[&str]) -> Vec<Row> {
+        list.iter().map(|s| Row::plain(s, 80)).collect()
     }
 
     fn parser(rows: u16, cols: u16) -> vt100::Parser {
@@ -96,7 +99,7 @@ mod tests {
         vt100::Parser::new(n(rows), n(cols), 0)
     }
 
-    fn draw(screen: &mut Screen, parser: &mut vt100::Parser, r: &[String], status: &str) -> usize {
+    fn draw(screen: &mut Screen, parser: &mut vt100::Parser, r: &[Row], status: &str) -> usize {
         let (h, w) = parser.screen().size();
         let (h, w) = (h.get(), w.get());
         let mut out = Vec::new();
@@ -176,7 +179,12 @@ mod tests {
     fn one_row_terminal_shows_content_only() {
         let mut parser = parser(1, 4);
         let mut screen = Screen::new();
-        draw(&mut screen, &mut parser, &rows(&["abcdef"]), "status");
+        draw(
+            &mut screen,
+            &mut parser,
+            &[Row::plain("abcdef", 4)],
+            "status",
+        );
         assert_eq!(shown(&parser), ["abcd"]);
     }
 }

@@ -14,7 +14,7 @@ use crate::layout::{RowCache, fit, tail_rows, width_of};
 use crate::message::{Msg, StopReason};
 use crate::printer::{OnExit, Stopped};
 use crate::render::Screen;
-use crate::sanitize::sanitize;
+use crate::sanitize::{Options, sanitize, sanitize_styled};
 use crate::signals::SignalListener;
 use crate::terminal::{self, TerminalGuard};
 
@@ -32,7 +32,7 @@ pub(crate) struct Config {
     pub(crate) interactive: bool,
     pub(crate) exit_on_eof: bool,
     pub(crate) on_exit: OnExit,
-    pub(crate) tab_width: usize,
+    pub(crate) text: Options,
     pub(crate) source: String,
     pub(crate) capacity: usize,
 }
@@ -310,11 +310,11 @@ impl Worker {
             &self.history,
             usize::from(width),
             content,
-            self.config.tab_width,
+            self.config.text,
             &mut tui.cache,
         );
         let status = status_line(
-            &self.config.source,
+            &sanitize(self.config.source.as_bytes(), self.config.text.tab_width),
             self.history.len(),
             self.eof,
             self.config.interactive,
@@ -391,15 +391,18 @@ impl Worker {
                     &self.history,
                     usize::from(width),
                     rows,
-                    self.config.tab_width,
+                    self.config.text,
                     &mut cache,
                 ) {
-                    writeln!(out, "{row}")?;
+                    writeln!(out, "{}", row.text)?;
                 }
             }
             OnExit::All => {
                 for line in self.history.iter() {
-                    writeln!(out, "{}", sanitize(line, self.config.tab_width))?;
+                    let line = sanitize_styled(line, self.config.text);
+                    let mut text = String::with_capacity(line.text.len());
+                    line.paint(0..line.text.len(), &mut text);
+                    writeln!(out, "{text}")?;
                 }
             }
         }
