@@ -428,17 +428,30 @@ fn terminal_size() -> (u16, u16) {
 
 /// The status bar: the source on the left; line count, mode, EOF once
 /// input ended and the quit key on the right. When the row is narrow the
-/// source is cut first: the state on the right matters more.
+/// source goes first, then the least useful parts of the right side: the
+/// key hint, the mode, the EOF mark; the count stays longest.
 fn status_line(source: &str, lines: usize, eof: bool, keys: bool, width: usize) -> String {
-    let mut right = format!("{lines} line{}", if lines == 1 { "" } else { "s" });
-    right.push_str(" | FOLLOW");
-    if eof {
-        right.push_str(" | EOF");
+    let count = format!("{lines} line{}", if lines == 1 { "" } else { "s" });
+    // (text, shown, priority: lower is dropped first)
+    let mut parts = [
+        (count.as_str(), true, 3),
+        ("FOLLOW", true, 1),
+        ("EOF", eof, 2),
+        ("q quit", keys, 0),
+    ];
+    let right = |parts: &[(&str, bool, u8)]| {
+        let shown: Vec<&str> = parts.iter().filter(|p| p.1).map(|p| p.0).collect();
+        format!("{} ", shown.join(" | "))
+    };
+    for drop in 0..3 {
+        if width_of(&right(&parts)) <= width {
+            break;
+        }
+        for part in parts.iter_mut().filter(|p| p.2 == drop) {
+            part.1 = false;
+        }
     }
-    if keys {
-        right.push_str(" | q quit");
-    }
-    right.push(' ');
+    let right = right(&parts);
     let room = width.saturating_sub(width_of(&right));
     let left = fit(&format!(" {source}"), room.saturating_sub(1)).to_owned();
     let gap = room.saturating_sub(width_of(&left));
@@ -465,6 +478,11 @@ mod tests {
             status_line("/a/long/path/app.log", 3, true, false, 30),
             " /a/lo 3 lines | FOLLOW | EOF "
         );
+        assert_eq!(
+            status_line("app.log", 3, true, true, 17),
+            " a 3 lines | EOF "
+        );
+        assert_eq!(status_line("app.log", 3, true, true, 11), " a 3 lines ");
         assert_eq!(status_line("app.log", 3, true, false, 5), "3 lin");
         assert_eq!(status_line("app.log", 3, true, false, 0), "");
     }

@@ -1,0 +1,213 @@
+//! Faithful, safe text in a real pseudo-terminal: colours across wrapped
+//! rows, hostile escape sequences neutralised, wide characters in place.
+
+mod support;
+
+use std::path::PathBuf;
+
+use support::{Pty, TIMEOUT};
+
+const BIN: &str = env!("CARGO_BIN_EXE_reflow");
+
+fn write_file(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("reflow-text-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// Runs the binary on `bytes` at `cols` x `rows` until its status bar
+/// shows `lines` lines and the end of input.
+fn show(name: &str, bytes: &[u8], args: &[&str], cols: u16, rows: u16, lines: usize) -> Pty {
+    let file = write_file(name, bytes);
+    let mut argv: Vec<&str> = args.to_vec();
+    argv.push(file.to_str().unwrap());
+    let pty = Pty::spawn(Pty::command(BIN, &argv), cols, rows);
+    let status = format!("{lines} line");
+    // The status bar is cut from the right when narrow: tests use widths
+    // where the count and EOF fit.
+    pty.wait_for("all lines shown", TIMEOUT, |screen| {
+        let bottom = screen
+            .rows(0, cols)
+            .nth(usize::from(rows) - 1)
+            .unwrap_or_default();
+        bottom.contains(&status) && bottom.contains("EOF")
+    })
+    .unwrap();
+    pty
+}
+
+fn quit(pty: &Pty) {
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
+}
+
+/// The colours of the non-blank cells of a row.
+fn colors(screen: &vt100::Screen, row: u16, cols: u16) -> Vec<vt100::Color> {
+    (0..cols)
+        .filter_map(|col| screen.cell(row, col))
+        .filter(|cell| !cell.contents().trim().is_empty())
+        .map(|cell| cell.fgcolor())
+        .collect()
+}
+
+#[test]
+fn a_red_line_is_red_on_all_its_rows_and_the_next_line_is_not() {
+    let mut red = b"\x1b[31m".to_vec();
+    red.extend_from_slice("a".repeat(25).as_bytes());
+    red.extend_from_slice(b" bbbbbbbbbbbbbbbbbbbbbbbbb ccccccccccccccccccccccccc\x1b[0m");
+    red.extend_from_slice(b"\nplain after\n");
+    let pty = show("red.log", &red, &[], 30, 6, 2);
+    pty.with_screen(|screen| {
+        let rows: Vec<String> = screen
+            .rows(0, 30)
+            .map(|r| r.trim_end().to_owned())
+            .collect();
+        assert_eq!(rows[0], "a".repeat(25));
+        assert_eq!(rows[1], "b".repeat(25));
+        assert_eq!(rows[2], "c".repeat(25));
+        assert_eq!(rows[3], "plain after");
+        for row in 0..3 {
+            let c = colors(screen, row, 30);
+            assert_eq!(c.len(), 25, "row {row}");
+            assert!(
+                c.iter().all(|&c| c == vt100::Color::Idx(1)),
+                "row {row}: {c:?}"
+            );
+        }
+        for row in 3..5 {
+            let c = colors(screen, row, 30);
+            assert!(
+                c.iter().all(|&c| c == vt100::Color::Default),
+                "row {row}: {c:?}"
+            );
+        }
+        // The status bar is not red either.
+        assert!(
+            colors(screen, 5, 30)
+                .iter()
+                .all(|&c| c == vt100::Color::Default)
+        );
+    });
+    quit(&pty);
+}
+
+#[test]
+fn colour_never_draws_no_colour() {
+    let pty = show(
+        "never.log",
+        b"\x1b[31mred\x1b[0m\n",
+        &["--color", "never"],
+        40,
+        4,
+        1,
+    );
+    pty.with_screen(|screen| {
+        assert_eq!(screen.rows(0, 40).next().unwrap().trim_end(), "red");
+        assert!(
+            colors(screen, 0, 40)
+                .iter()
+                .all(|&c| c == vt100::Color::Default)
+        );
+    });
+    quit(&pty);
+}
+
+/// Records what a line tried to do to the terminal beyond the screen.
+#[derive(Default)]
+struct Spy {
+    titles: Vec<Vec<u8>>,
+    clipboard: Vec<Vec<u8>>,
+}
+
+impl vt100::Callbacks for Spy {
+    fn set_window_title(&mut self, _: &mut vt100::Screen, title: &[u8]) {
+        self.titles.push(title.to_vec());
+    }
+    fn set_window_icon_name(&mut self, _: &mut vt100::Screen, name: &[u8]) {
+        self.titles.push(name.to_vec());
+    }
+    fn copy_to_clipboard(&mut self, _: &mut vt100::Screen, _: &[u8], data: &[u8]) {
+        self.clipboard.push(data.to_vec());
+    }
+}
+
+#[test]
+fn hostile_lines_cannot_touch_the_terminal() {
+    let mut hostile = Vec::new();
+    hostile.extend_from_slice(b"first line stays\n");
+    hostile.extend_from_slice(b"title \x1b]2;PWNED\x07 set\n");
+    hostile.extend_from_slice(b"icon \x1b]1;PWNED\x1b\\ set\n");
+    hostile.extend_from_slice(b"clip \x1b]52;c;cm0gLXJmIH4K\x07 board\n");
+    hostile.extend_from_slice(b"clear \x1b[2J\x1b[H screen\n");
+    hostile.extend_from_slice(b"leave \x1b[?1049l alt\n");
+    hostile.extend_from_slice(b"show \x1b[?25h cursor\n");
+    hostile.extend_from_slice(b"mouse \x1b[?1000h on\n");
+    hostile.extend_from_slice(b"8-bit \x9b2J csi\n");
+    hostile.extend_from_slice(b"dcs \x1bP1$qm\x1b\\ end\n");
+    hostile.extend_from_slice(b"bell \x07 and nul \0\n");
+    hostile.extend_from_slice(b"cut off \x1b]2;PWNED");
+    let pty = show("hostile.log", &hostile, &[], 60, 16, 12);
+    let rows = pty.screen_rows();
+    assert_eq!(
+        rows[..12],
+        [
+            "first line stays",
+            "title  set",
+            "icon  set",
+            "clip  board",
+            "clear  screen",
+            "leave  alt",
+            "show  cursor",
+            "mouse  on",
+            // vt100 does not draw U+FFFD (checked in the bytes below).
+            "8-bit 2J csi",
+            "dcs  end",
+            "bell ^G and nul ^@",
+            "cut off",
+        ]
+    );
+    pty.with_screen(|screen| {
+        assert!(screen.alternate_screen());
+        assert!(screen.hide_cursor());
+        assert_eq!(screen.mouse_protocol_mode(), vt100::MouseProtocolMode::None);
+    });
+    // Replay every byte it wrote into a model that records titles and
+    // clipboard writes: there must be none, and no OSC at all.
+    let raw = pty.raw_output();
+    let mut spy = vt100::Parser::new_with_callbacks(
+        16.try_into().unwrap(),
+        60.try_into().unwrap(),
+        0,
+        Spy::default(),
+    );
+    spy.process(&raw);
+    assert!(
+        spy.callbacks().titles.is_empty(),
+        "{:?}",
+        spy.callbacks().titles
+    );
+    assert!(spy.callbacks().clipboard.is_empty());
+    assert!(!raw.windows(2).any(|w| w == b"\x1b]"));
+    let replaced = "8-bit \u{fffd}2J csi".as_bytes();
+    assert!(raw.windows(replaced.len()).any(|w| w == replaced));
+    quit(&pty);
+}
+
+#[test]
+fn wide_characters_never_straddle_the_edge() {
+    let text = "日本語のテキスト\nab日本\n👍🏽👍🏽👍🏽\n";
+    let pty = show("wide.log", text.as_bytes(), &[], 40, 10, 3);
+    pty.resize(7, 10);
+    // 7 columns: three wide characters a row, never a half one at the
+    // edge; "ab日本" is 6; each 👍🏽 counts 4 (tmux and xterm draw it so),
+    // so one a row.
+    let want = ["日本語", "のテキ", "スト", "ab日本", "👍🏽", "👍🏽", "👍🏽"];
+    pty.wait_for("rows at 7 columns", TIMEOUT, |screen| {
+        let rows: Vec<String> = screen.rows(0, 7).map(|r| r.trim_end().to_owned()).collect();
+        rows[..7] == want
+    })
+    .unwrap();
+    quit(&pty);
+}
