@@ -254,6 +254,8 @@ pub(crate) struct RowCache {
     width: usize,
     options: Option<Options>,
     lines: HashMap<usize, Wrapped>,
+    /// Lines wrapped so far: how tests see that a frame reused the cache.
+    wraps: usize,
 }
 
 impl RowCache {
@@ -274,9 +276,11 @@ impl RowCache {
             self.width = width;
             self.options = Some(options);
         }
-        self.lines
-            .entry(index)
-            .or_insert_with(|| Wrapped::new(history.get(index).unwrap_or_default(), width, options))
+        let wraps = &mut self.wraps;
+        self.lines.entry(index).or_insert_with(|| {
+            *wraps += 1;
+            Wrapped::new(history.get(index).unwrap_or_default(), width, options)
+        })
     }
 
     /// Forgets lines the screen can no longer show.
@@ -460,6 +464,27 @@ mod tests {
         assert_eq!(cache.lines.len(), 5);
     }
 
+    #[test]
+    fn a_huge_line_is_wrapped_once_per_width_not_once_per_frame() {
+        let mut h = History::new();
+        let huge = "word ".repeat(400_000);
+        h.push(huge.as_bytes());
+        let mut cache = RowCache::new();
+        let rows = tail_rows(&h, 80, 10, plain(), &mut cache);
+        assert_eq!(rows.len(), 10);
+        assert_eq!(cache.wraps, 1);
+        // New lines arrive; the huge line is still partly on screen.
+        h.push(b"next");
+        let rows = tail_rows(&h, 80, 10, plain(), &mut cache);
+        assert_eq!(rows[9].text, "next");
+        assert_eq!(cache.wraps, 2);
+        tail_rows(&h, 80, 10, plain(), &mut cache);
+        assert_eq!(cache.wraps, 2);
+        // A new width wraps it again, once.
+        tail_rows(&h, 60, 10, plain(), &mut cache);
+        assert_eq!(cache.wraps, 4);
+    }
+
     /// Regression: a red line wrapped onto three rows must be red on all
     /// three, each row ending in a reset, and the next line plain.
     #[test]
@@ -484,10 +509,103 @@ mod tests {
     }
 }
 
+/// Checks the layout contract for one raw line at one width: every row
+/// fits (unless it is one cluster wider than the width, which is drawn as
+/// `?`), no grapheme cluster is split, the rows' text is the sanitized line
+/// less only the spaces at breaks, and painted rows hold no escape but our
+/// SGR, ending in a reset. Shared by the property test and the fuzz target.
+pub(crate) fn check_contract(raw: &[u8], width: usize) -> Result<(), String> {
+    let width = width.max(1);
+    let styled = sanitize_styled(
+        raw,
+        Options {
+            tab_width: 8,
+            color: true,
+        },
+    );
+    let text = styled.text.as_str();
+    if text.contains(|c: char| c.is_control()) {
+        return Err(format!("control character left in {text:?}"));
+    }
+    let ranges = wrap_ranges(text, width);
+    let boundaries: std::collections::HashSet<usize> = text
+        .grapheme_indices(true)
+        .map(|(i, _)| i)
+        .chain([text.len()])
+        .collect();
+    if ranges.first().map(|r| r.start) != Some(0) {
+        return Err("the first row does not start the line".into());
+    }
+    let mut joined = String::new();
+    let mut at = 0;
+    for range in &ranges {
+        if range.start < at || !text[at..range.start].bytes().all(|b| b == b' ') {
+            return Err(format!("more than break spaces lost before {range:?}"));
+        }
+        if !boundaries.contains(&range.start) || !boundaries.contains(&range.end) {
+            return Err(format!(
+                "row {range:?} splits a grapheme cluster of {text:?}"
+            ));
+        }
+        let row = &text[range.clone()];
+        let cols = width_of(row);
+        if cols > width && row.graphemes(true).count() != 1 {
+            return Err(format!("row {row:?} is {cols} columns at width {width}"));
+        }
+        joined.push_str(row);
+        at = range.end;
+    }
+    if !text[at..].bytes().all(|b| b == b' ') {
+        return Err("text lost after the last row".into());
+    }
+    if joined.replace(' ', "") != text.replace(' ', "") {
+        return Err("the rows do not add up to the line".into());
+    }
+    let wrapped = Wrapped {
+        line: styled.clone(),
+        rows: ranges,
+    };
+    for i in 0..wrapped.rows.len() {
+        let row = wrapped.row(i, width);
+        let plain =
+            strip_sgr(&row.text).ok_or_else(|| format!("non-SGR escape in {:?}", row.text))?;
+        if row.width > width || width_of(&plain) > width {
+            return Err(format!("painted row {:?} wider than {width}", row.text));
+        }
+        if row.text.contains('\x1b') && !row.text.ends_with("\x1b[0m") {
+            return Err(format!(
+                "styled row {:?} does not end with a reset",
+                row.text
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A painted row without our SGR sequences (`ESC [ digits/; m`), or
+/// `None` if it holds any other escape.
+fn strip_sgr(row: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = row;
+    while let Some(at) = rest.find('\x1b') {
+        out.push_str(&rest[..at]);
+        let after = rest[at..].strip_prefix("\x1b[")?;
+        let end = after.find('m')?;
+        if !after[..end]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b';')
+        {
+            return None;
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 #[cfg(test)]
 mod properties {
     use proptest::prelude::*;
-    use unicode_segmentation::UnicodeSegmentation;
 
     use super::*;
 
@@ -528,75 +646,9 @@ mod properties {
             raw in line(),
             width in 1usize..40,
         ) {
-            let styled = sanitize_styled(&raw, Options { tab_width: 8, color: true });
-            let text = styled.text.as_str();
-            let ranges = wrap_ranges(text, width);
-            prop_assert!(!ranges.is_empty());
-            let boundaries: std::collections::HashSet<usize> = text
-                .grapheme_indices(true)
-                .map(|(i, _)| i)
-                .chain([text.len()])
-                .collect();
-            let mut joined = String::new();
-            let mut at = 0;
-            for range in &ranges {
-                // Between rows: only the whitespace of a break.
-                prop_assert!(range.start >= at);
-                prop_assert!(text[at..range.start].bytes().all(|b| b == b' '));
-                prop_assert!(boundaries.contains(&range.start), "row starts inside a cluster");
-                prop_assert!(boundaries.contains(&range.end), "row ends inside a cluster");
-                let row = &text[range.clone()];
-                let cols = width_of(row);
-                // Wider only when the row is one cluster wider than the width.
-                prop_assert!(
-                    cols <= width || row.graphemes(true).count() == 1,
-                    "row {:?} is {} columns at width {}", row, cols, width
-                );
-                joined.push_str(row);
-                at = range.end;
-            }
-            prop_assert!(text[at..].bytes().all(|b| b == b' '));
-            prop_assert_eq!(joined.replace(' ', ""), text.replace(' ', ""));
-            prop_assert_eq!(ranges[0].start, 0);
-
-            // And as drawn: every painted row fits, escapes never included
-            // but SGR, and each styled row ends with a reset.
-            let wrapped = Wrapped { line: styled.clone(), rows: ranges };
-            for i in 0..wrapped.rows.len() {
-                let row = wrapped.row(i, width);
-                prop_assert!(row.width <= width);
-                let plain = strip_sgr(&row.text);
-                prop_assert!(!plain.contains('\x1b'), "non-SGR escape in {:?}", row.text);
-                prop_assert!(width_of(&plain) <= width);
-                if row.text.contains('\x1b') {
-                    prop_assert!(row.text.ends_with("\x1b[0m"));
-                }
+            if let Err(broken) = check_contract(&raw, width) {
+                prop_assert!(false, "{}", broken);
             }
         }
-    }
-
-    /// Removes our own SGR sequences (`ESC [ digits/; m`) from a row.
-    fn strip_sgr(row: &str) -> String {
-        let mut out = String::new();
-        let mut rest = row;
-        while let Some(at) = rest.find("\x1b[") {
-            out.push_str(&rest[..at]);
-            let after = &rest[at + 2..];
-            match after.find('m') {
-                Some(end)
-                    if after[..end]
-                        .bytes()
-                        .all(|b| b.is_ascii_digit() || b == b';') =>
-                {
-                    rest = &after[end + 1..];
-                }
-                _ => {
-                    out.push_str(&rest[at..]);
-                    return out;
-                }
-            }
-        }
-        out.push_str(rest);
-        out
     }
 }

@@ -104,3 +104,16 @@ pub mod bench {
         screen.frame(out, (width, height), &rows, "status")
     }
 }
+
+/// Entry point for the fuzz target in `fuzz/`: not part of the API.
+#[doc(hidden)]
+pub mod fuzz {
+    /// Sanitizes and wraps `raw` at `width` and checks the layout contract.
+    ///
+    /// # Errors
+    ///
+    /// A description of the broken property.
+    pub fn check_layout(raw: &[u8], width: usize) -> Result<(), String> {
+        crate::layout::check_contract(raw, width)
+    }
+}

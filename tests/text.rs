@@ -211,3 +211,40 @@ fn wide_characters_never_straddle_the_edge() {
     .unwrap();
     quit(&pty);
 }
+
+#[test]
+fn a_ten_megabyte_line_is_shown_and_reflowed() {
+    let mut big = Vec::with_capacity(10_500_000);
+    big.extend_from_slice(b"start\n");
+    for i in 0..1_000_000u32 {
+        big.extend_from_slice(format!("w{:08} ", i % 100_000_000).as_bytes());
+    }
+    big.extend_from_slice(b"\nend\n");
+    let pty = show("big.log", &big, &[], 80, 24, 3);
+    // Ten-character words, eight to an 80-column row: the row above "end"
+    // holds the last eight words.
+    let tail_row = |n: u32| {
+        (n - 8..n)
+            .map(|i| format!("w{i:08}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let rows = pty.screen_rows();
+    assert_eq!(rows[21], tail_row(1_000_000).trim_end());
+    assert_eq!(rows[22], "end");
+    pty.resize(43, 10);
+    // 43 columns: three words (32) fit, a fourth (43) does too.
+    pty.wait_for("the huge line reflowed", TIMEOUT, |screen| {
+        let rows: Vec<String> = screen
+            .rows(0, 43)
+            .map(|r| r.trim_end().to_owned())
+            .collect();
+        let want = (1_000_000 - 4..1_000_000)
+            .map(|i| format!("w{i:08}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        rows[7] == want && rows[8] == "end"
+    })
+    .unwrap();
+    quit(&pty);
+}
