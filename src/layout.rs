@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use textwrap::core::Fragment;
 use textwrap::wrap_algorithms::wrap_first_fit;
-use unicode_segmentation::UnicodeSegmentation;
+use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::history::History;
@@ -79,8 +79,9 @@ impl Fragment for Piece {
 
 /// Splits `text` into pieces at ASCII spaces; words wider than `width`
 /// are broken between grapheme clusters. Spaces at the start of the line
-/// belong to the first word, so indentation is kept; a space followed by a
-/// combining mark is one cluster with it, part of a word, not a break.
+/// belong to the first word, so indentation is kept. A space that is part
+/// of a cluster (after a prepended mark, before a combining one) is part of
+/// a word, not a break.
 fn pieces(text: &str, width: usize) -> Vec<Piece> {
     let bytes = text.as_bytes();
     let len = bytes.len();
@@ -97,25 +98,42 @@ fn pieces(text: &str, width: usize) -> Vec<Piece> {
         }
         let (end, spaces_end) = loop {
             i += memchr::memchr(b' ', &bytes[i..]).unwrap_or(len - i);
+            if i == len {
+                break (len, len);
+            }
             let mut e = i;
             while e < len && bytes[e] == b' ' {
                 e += 1;
             }
-            if e > i && e < len && !bytes[e].is_ascii() && first_cluster_len(text, e - 1) > 1 {
-                if e - 1 > i {
-                    // The last space starts the next word.
-                    break (i, e - 1);
-                }
-                // A lone space that combines: the word goes on after it.
-                i = e - 1 + first_cluster_len(text, e - 1);
-                continue;
+            // Between two spaces is always a boundary; the run's ends may
+            // belong to the clusters around it.
+            let s = if is_boundary(text, i) { i } else { i + 1 };
+            let t = if is_boundary(text, e) { e } else { e - 1 };
+            if s <= t && s > start {
+                break (s, t);
             }
-            break (i, e);
+            i = e;
         };
         word_pieces(text, start..end, spaces_end - end, width, &mut pieces);
         i = spaces_end;
     }
     pieces
+}
+
+/// True when a grapheme cluster boundary is at byte `at`.
+fn is_boundary(text: &str, at: usize) -> bool {
+    let bytes = text.as_bytes();
+    if at == 0 || at >= bytes.len() {
+        return true;
+    }
+    // No ASCII character extends or prepends to a cluster (and sanitized
+    // text has no CR), so between two ASCII bytes is always a boundary.
+    if bytes[at - 1].is_ascii() && bytes[at].is_ascii() {
+        return true;
+    }
+    GraphemeCursor::new(at, text.len(), true)
+        .is_boundary(text, 0)
+        .unwrap_or(true)
 }
 
 /// Byte length of the grapheme cluster that starts at `at`.
@@ -392,6 +410,21 @@ mod tests {
         assert_eq!(cluster_width("e\u{301}"), 1);
         assert_eq!(cluster_width("👨\u{200d}👩\u{200d}👧"), 6);
         assert_eq!(width_of("a👍🏽b"), 6);
+    }
+
+    /// Regression (found by the fuzzer): U+070F is a prepended mark, so
+    /// it and the space after it are one cluster, not a break.
+    #[test]
+    fn a_space_after_a_prepended_mark_is_not_a_break() {
+        let line = "ab \u{70f} cd";
+        for width in 1..12 {
+            assert_eq!(
+                check_contract(line.as_bytes(), width),
+                Ok(()),
+                "width {width}"
+            );
+        }
+        assert_eq!(wrap_line(line, 4), vec!["ab \u{70f} ", "cd"]);
     }
 
     #[test]
