@@ -248,3 +248,30 @@ fn a_ten_megabyte_line_is_shown_and_reflowed() {
     .unwrap();
     quit(&pty);
 }
+
+#[test]
+fn no_color_turns_colour_off_and_tabs_follow_tab_width() {
+    let file = write_file("nocolor.log", b"\x1b[32mgreen\x1b[0m\ta\tb\n");
+    // Through sh, to set NO_COLOR for the child only.
+    let pty = Pty::spawn(
+        Pty::sh(&format!(
+            "NO_COLOR=1 exec '{BIN}' --tab-width 4 '{}'",
+            file.display()
+        )),
+        40,
+        5,
+    );
+    pty.wait_for_text("1 line", TIMEOUT).unwrap();
+    pty.with_screen(|screen| {
+        assert_eq!(
+            screen.rows(0, 40).next().unwrap().trim_end(),
+            "green   a   b"
+        );
+        assert!(
+            colors(screen, 0, 40)
+                .iter()
+                .all(|&c| c == vt100::Color::Default)
+        );
+    });
+    quit(&pty);
+}
