@@ -61,6 +61,18 @@ fn gated() -> (Gated, Gate<()>, Shared) {
     )
 }
 
+/// A printer with `sentinel`, writing to a buffer the test reads back.
+fn with_sentinel(sentinel: &str) -> (Printer, reflow::Sender, Shared) {
+    let out = Shared::default();
+    let printer = Printer::builder()
+        .sentinel(sentinel)
+        .output(out.clone())
+        .spawn()
+        .unwrap();
+    let tx = printer.sender();
+    (printer, tx, out)
+}
+
 fn numbered(n: usize) -> String {
     (0..n).map(|i| format!("line {i}\n")).collect()
 }
@@ -88,13 +100,7 @@ fn lines_queued_before_a_shutdown_are_all_kept() {
 
 #[test]
 fn the_sentinel_stops_and_is_not_kept() {
-    let out = Shared::default();
-    let printer = Printer::builder()
-        .sentinel("!@#EXIT#@!")
-        .output(out.clone())
-        .spawn()
-        .unwrap();
-    let tx = printer.sender();
+    let (printer, tx, out) = with_sentinel("!@#EXIT#@!");
     tx.line("before").unwrap();
     tx.line("!@#EXIT#@!").unwrap();
     let stopped = printer.join().unwrap();
@@ -106,13 +112,7 @@ fn the_sentinel_stops_and_is_not_kept() {
 
 #[test]
 fn a_sentinel_inside_a_block_cuts_the_block() {
-    let out = Shared::default();
-    let printer = Printer::builder()
-        .sentinel("STOP")
-        .output(out.clone())
-        .spawn()
-        .unwrap();
-    let tx = printer.sender();
+    let (printer, tx, out) = with_sentinel("STOP");
     tx.lines(b"a\nb\nSTOP\nnever\n".to_vec()).unwrap();
     let stopped = printer.join().unwrap();
     assert_eq!(stopped.reason, StopReason::Sentinel);
@@ -121,13 +121,7 @@ fn a_sentinel_inside_a_block_cuts_the_block() {
 
 #[test]
 fn a_line_that_only_contains_the_sentinel_text_is_kept() {
-    let out = Shared::default();
-    let printer = Printer::builder()
-        .sentinel("STOP")
-        .output(out.clone())
-        .spawn()
-        .unwrap();
-    let tx = printer.sender();
+    let (printer, tx, out) = with_sentinel("STOP");
     tx.line("STOP now").unwrap();
     tx.line("x\nSTOP").unwrap();
     let stopped = printer.join().unwrap();
