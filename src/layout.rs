@@ -297,7 +297,7 @@ impl RowCache {
         let wraps = &mut self.wraps;
         self.lines.entry(index).or_insert_with(|| {
             *wraps += 1;
-            Wrapped::new(history.get(index).unwrap_or_default(), width, options)
+            Wrapped::new(&history.get(index).unwrap_or_default(), width, options)
         })
     }
 

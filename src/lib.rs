@@ -50,6 +50,7 @@ mod input;
 mod layout;
 mod message;
 mod printer;
+mod queue;
 mod render;
 mod sanitize;
 mod signals;

@@ -227,35 +227,46 @@ fn stdin() -> Input {
     }
 }
 
-/// Reads each input in large blocks and sends whole lines, many per
-/// message. A last line without a newline still counts as a line.
+/// Reads each input in large blocks and sends whole lines, many at once.
+/// One buffer serves every read (no allocation or zeroing per block); a
+/// line longer than the buffer grows it. A last line without a newline
+/// still counts as a line.
 fn feed(inputs: Vec<Input>, tx: &Sender) -> Result<(), Failure> {
+    let mut buf = vec![0; BLOCK];
     for Input { name, mut reader } in inputs {
-        let mut pending: Vec<u8> = Vec::with_capacity(BLOCK);
+        // `buf[..filled]` holds the start of a line not yet ended.
+        let mut filled = 0;
         loop {
-            let start = pending.len();
-            pending.resize(start + BLOCK, 0);
-            let read = reader.read(&mut pending[start..]);
-            pending.truncate(start + *read.as_ref().unwrap_or(&0));
-            match read {
+            if filled == buf.len() {
+                buf.resize(buf.len() * 2, 0);
+            }
+            let n = match reader.read(&mut buf[filled..]) {
                 Ok(0) => break,
-                Ok(_) => {}
+                Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     // Keep what was read before the error.
-                    let _ = tx.lines(pending);
+                    let _ = tx.lines(&buf[..filled]);
                     return Err(Failure::io(&name, &e));
                 }
+            };
+            let Some(last) = memchr::memrchr(b'\n', &buf[filled..filled + n]) else {
+                filled += n;
+                continue;
+            };
+            let end = filled + last + 1;
+            if tx.lines(&buf[..end]).is_err() {
+                return Ok(());
             }
-            if let Some(last) = memchr::memrchr(b'\n', &pending[start..]) {
-                let rest = pending.split_off(start + last + 1);
-                let block = std::mem::replace(&mut pending, rest);
-                if tx.lines(block).is_err() {
-                    return Ok(());
-                }
+            buf.copy_within(end..filled + n, 0);
+            filled = filled + n - end;
+            if buf.len() > BLOCK && filled < BLOCK {
+                // A huge line has passed: give its memory back.
+                buf.truncate(BLOCK);
+                buf.shrink_to_fit();
             }
         }
-        if !pending.is_empty() && tx.lines(pending).is_err() {
+        if filled > 0 && tx.lines(&buf[..filled]).is_err() {
             return Ok(());
         }
     }

@@ -38,14 +38,12 @@ impl StopReason {
     }
 }
 
-/// One message to the printer thread.
+/// A control message to the printer thread. Lines do not travel as
+/// messages: they go through the [`Queue`](crate::queue::Queue), which the
+/// printer drains before it handles any message, so a stop always comes
+/// after the lines queued before it.
 #[derive(Debug)]
 pub(crate) enum Msg {
-    /// One line, without its newline.
-    Line(Vec<u8>),
-    /// Many lines, each ended by `\n` (the last one may lack it): one
-    /// message per block of input instead of one per line.
-    Lines(Vec<u8>),
     /// The input has ended (shown as EOF; stops with `exit_on_eof`).
     Eof,
     /// Stop after everything queued before this message.

@@ -10,8 +10,9 @@ use std::time::Duration;
 use crossbeam_channel::{self as channel, Receiver};
 
 use crate::message::{Msg, StopReason};
+use crate::queue::{PushError, Queue};
 use crate::sanitize::{Options, TAB_WIDTH};
-use crate::worker::{Config, Worker};
+use crate::worker::{Config, Inbox, Worker};
 
 /// What to leave on the normal screen when a terminal display stops.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -77,8 +78,12 @@ impl fmt::Debug for Builder {
     }
 }
 
-/// Messages the channel holds before `send` blocks, by default.
-const DEFAULT_CAPACITY: usize = 1024;
+/// Bytes of lines that may wait for the printer before senders block, by
+/// default: about ten thousand log lines.
+const DEFAULT_CAPACITY: usize = 1 << 20;
+
+/// Control messages (end of input, stop) that may wait.
+const CONTROL_CAPACITY: usize = 64;
 
 impl Builder {
     /// A line equal to `sentinel` stops the printer; the sentinel itself is
@@ -110,7 +115,8 @@ impl Builder {
         self
     }
 
-    /// How many messages may wait in the channel before senders block.
+    /// How many bytes of lines may wait for the printer before senders
+    /// block (default 1 MiB). A single longer line is still taken.
     pub fn capacity(mut self, capacity: usize) -> Self {
         self.capacity = Some(capacity.max(1));
         self
@@ -155,7 +161,9 @@ impl Builder {
     /// it was.
     pub fn spawn(self) -> io::Result<Printer> {
         let capacity = self.capacity.unwrap_or(DEFAULT_CAPACITY);
-        let (tx, rx) = channel::bounded(capacity);
+        let (queue, woken) = Queue::new(capacity);
+        let queue = Arc::new(queue);
+        let (tx, rx) = channel::bounded(CONTROL_CAPACITY);
         let config = Config {
             interactive: self.interactive,
             exit_on_eof: self.exit_on_eof,
@@ -165,13 +173,17 @@ impl Builder {
                 color: self.color.enabled(),
             },
             source: self.source.unwrap_or_default(),
-            capacity,
         };
         let tui = self.output.is_none() && io::stdout().is_terminal() && !dumb_terminal();
+        let inbox = Inbox {
+            control: rx,
+            woken,
+            queue: Arc::clone(&queue),
+        };
         let worker = match self.output {
-            Some(writer) => Worker::plain(config, rx, writer),
-            None if !tui => Worker::plain(config, rx, Box::new(io::stdout())),
-            None => Worker::tui(config, rx)?,
+            Some(writer) => Worker::plain(config, inbox, writer),
+            None if !tui => Worker::plain(config, inbox, Box::new(io::stdout())),
+            None => Worker::tui(config, inbox)?,
         };
         let (done_tx, done_rx) = channel::bounded(1);
         let thread = thread::Builder::new()
@@ -184,6 +196,7 @@ impl Builder {
             })?;
         Ok(Printer {
             tx,
+            queue,
             live: Mutex::new(Weak::new()),
             sentinel: self.sentinel.map(Arc::from),
             thread: Some(thread),
@@ -217,6 +230,7 @@ pub struct Stopped {
 #[must_use = "dropping the Printer stops it at once"]
 pub struct Printer {
     tx: channel::Sender<Msg>,
+    queue: Arc<Queue>,
     live: Mutex<Weak<Live>>,
     sentinel: Option<Arc<[u8]>>,
     thread: Option<JoinHandle<io::Result<Stopped>>>,
@@ -251,6 +265,7 @@ impl Printer {
         });
         Sender {
             tx: self.tx.clone(),
+            queue: Arc::clone(&self.queue),
             sentinel: self.sentinel.clone(),
             _live: token,
         }
@@ -343,10 +358,11 @@ impl std::error::Error for TrySendError {}
 /// Sends lines to the printer. Cheap to clone; `Send + Sync`.
 ///
 /// A line containing `\n` is taken as several lines. Sending blocks only
-/// while the channel is full (backpressure: lines are never dropped).
+/// while the queue is full (backpressure: lines are never dropped).
 #[derive(Clone)]
 pub struct Sender {
     tx: channel::Sender<Msg>,
+    queue: Arc<Queue>,
     sentinel: Option<Arc<[u8]>>,
     _live: Arc<Live>,
 }
@@ -358,75 +374,51 @@ impl fmt::Debug for Sender {
 }
 
 impl Sender {
-    /// Sends one line (text or raw bytes), waiting while the channel is full.
+    /// Sends one line (text or raw bytes), waiting while the queue is full.
     ///
     /// # Errors
     ///
     /// [`Closed`] if the printer has stopped.
     pub fn line(&self, text: impl AsRef<[u8]>) -> Result<(), Closed> {
-        let text = text.as_ref();
-        // The common case, one message and no allocation besides the line.
-        if memchr::memchr(b'\n', text).is_none() && self.sentinel.as_deref() != Some(text) {
-            return self.tx.send(Msg::Line(text.to_vec())).map_err(|_| Closed);
-        }
-        for msg in self.messages(text) {
-            self.tx.send(msg).map_err(|_| Closed)?;
-        }
-        Ok(())
+        self.send(text.as_ref(), true).map_err(|_| Closed)
     }
 
-    /// Sends one line if the channel has room, and hands it back otherwise.
+    /// Sends one line if the queue has room, and hands it back otherwise.
     ///
     /// # Errors
     ///
-    /// [`TrySendError::Full`] when the channel is full,
+    /// [`TrySendError::Full`] when the queue is full,
     /// [`TrySendError::Closed`] when the printer has stopped.
     pub fn try_line(&self, text: impl AsRef<[u8]>) -> Result<(), TrySendError> {
         let text = text.as_ref();
-        let mut messages = self.messages(text).into_iter();
-        let hand_back = |err: channel::TrySendError<Msg>, text: &[u8]| match err {
-            channel::TrySendError::Full(_) => TrySendError::Full(text.to_vec()),
-            channel::TrySendError::Disconnected(_) => TrySendError::Closed(text.to_vec()),
-        };
-        if let Some(first) = messages.next() {
-            self.tx.try_send(first).map_err(|e| hand_back(e, text))?;
-        }
-        // A line cut short by a sentinel is followed by a stop; the line
-        // itself is already queued, so the stop may wait for room.
-        for rest in messages {
-            self.tx
-                .send(rest)
-                .map_err(|_| TrySendError::Closed(Vec::new()))?;
-        }
-        Ok(())
+        self.send(text, false).map_err(|e| match e {
+            PushError::Full => TrySendError::Full(text.to_vec()),
+            PushError::Closed => TrySendError::Closed(text.to_vec()),
+        })
     }
 
-    /// Sends a block of lines, each ended by `\n` (the last may lack it), as
-    /// one message: the way to feed a large input fast.
+    /// Sends a block of lines, each ended by `\n` (the last may lack it),
+    /// in one step: the way to feed a large input fast.
     ///
     /// # Errors
     ///
     /// [`Closed`] if the printer has stopped.
-    pub fn lines(&self, block: Vec<u8>) -> Result<(), Closed> {
+    pub fn lines(&self, block: &[u8]) -> Result<(), Closed> {
         if block.is_empty() {
             return Ok(());
         }
-        let cut = self.sentinel_at(&block);
-        let msgs = match cut {
-            None => vec![Msg::Lines(block)],
-            Some(at) => {
-                let mut block = block;
-                block.truncate(at);
-                let mut msgs = Vec::with_capacity(2);
-                if !block.is_empty() {
-                    msgs.push(Msg::Lines(block));
-                }
-                msgs.push(Msg::Stop(StopReason::Sentinel));
-                msgs
-            }
+        let (lines, stop) = match self.sentinel_at(block) {
+            Some(at) => (&block[..at], true),
+            None => (block, false),
         };
-        for msg in msgs {
-            self.tx.send(msg).map_err(|_| Closed)?;
+        if !lines.is_empty() {
+            let end: &[u8] = if lines.ends_with(b"\n") { b"" } else { b"\n" };
+            self.queue.push(&[lines, end], true).map_err(|_| Closed)?;
+        }
+        if stop {
+            self.tx
+                .send(Msg::Stop(StopReason::Sentinel))
+                .map_err(|_| Closed)?;
         }
         Ok(())
     }
@@ -447,9 +439,9 @@ impl Sender {
         let _ = self.tx.send(Msg::Stop(StopReason::Shutdown));
     }
 
-    /// The messages for `text`: the sentinel becomes a stop here, at the
+    /// Queues `text` as lines; the sentinel becomes a stop here, at the
     /// boundary, never deep in the printer.
-    fn messages(&self, text: &[u8]) -> Vec<Msg> {
+    fn send(&self, text: &[u8], wait: bool) -> Result<(), PushError> {
         let text = text.strip_suffix(b"\n").unwrap_or(text);
         let (lines, stop) = match self.sentinel_at(text) {
             // Only what precedes the sentinel line, without its `\n`.
@@ -457,21 +449,15 @@ impl Sender {
             Some(at) => (Some(&text[..at - 1]), true),
             None => (Some(text), false),
         };
-        let mut msgs = Vec::with_capacity(2);
-        match lines {
-            Some(lines) if memchr::memchr(b'\n', lines).is_some() => {
-                let mut block = Vec::with_capacity(lines.len() + 1);
-                block.extend_from_slice(lines);
-                block.push(b'\n');
-                msgs.push(Msg::Lines(block));
-            }
-            Some(line) => msgs.push(Msg::Line(line.to_vec())),
-            None => {}
+        if let Some(lines) = lines {
+            self.queue.push(&[lines, b"\n"], wait)?;
         }
         if stop {
-            msgs.push(Msg::Stop(StopReason::Sentinel));
+            self.tx
+                .send(Msg::Stop(StopReason::Sentinel))
+                .map_err(|_| PushError::Closed)?;
         }
-        msgs
+        Ok(())
     }
 
     /// Byte offset of the first line of `block` equal to the sentinel.

@@ -1,18 +1,21 @@
 //! The printer thread. It owns all display state (the history, the screen
 //! as last drawn, the terminal size) and blocks in one `select!` on
-//! messages, signals, keys and the next frame's deadline: block, drain,
+//! control messages, the line queue's wake-up, signals, keys and the next
+//! deadline (a frame, or compaction once input is quiet): block, drain,
 //! draw once.
 
 use std::io::{self, BufWriter, Write};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{self as channel, Receiver, TryRecvError, select};
+use crossbeam_channel::{self as channel, Receiver, select};
 
 use crate::history::History;
 use crate::input::{self, Command, Input};
 use crate::layout::{RowCache, fit, tail_rows, width_of};
 use crate::message::{Msg, StopReason};
 use crate::printer::{OnExit, Stopped};
+use crate::queue::Queue;
 use crate::render::Screen;
 use crate::sanitize::{Options, sanitize, sanitize_styled};
 use crate::signals::SignalListener;
@@ -22,9 +25,20 @@ use crate::terminal::{self, TerminalGuard};
 /// however fast lines arrive.
 const FRAME: Duration = Duration::from_micros(16_667);
 
-/// Messages handled between two looks at the frame deadline, so a flood
-/// of input cannot starve the screen.
-const DRAIN_BUDGET: usize = 256;
+/// How long input must be quiet before sealed history chunks are
+/// compressed, so compression never competes with a burst of input.
+const QUIET: Duration = Duration::from_millis(100);
+
+/// A batch buffer that grew past this (a huge line) is not kept for reuse.
+const KEEP_BATCH: usize = 8 << 20;
+
+/// What the printer thread receives: control messages, and lines through
+/// the queue with its wake-up channel.
+pub(crate) struct Inbox {
+    pub(crate) control: Receiver<Msg>,
+    pub(crate) woken: Receiver<()>,
+    pub(crate) queue: Arc<Queue>,
+}
 
 /// Settings the printer thread needs, from the builder.
 #[derive(Debug)]
@@ -34,13 +48,16 @@ pub(crate) struct Config {
     pub(crate) on_exit: OnExit,
     pub(crate) text: Options,
     pub(crate) source: String,
-    pub(crate) capacity: usize,
 }
 
 /// Everything the printer thread owns.
 pub(crate) struct Worker {
     config: Config,
-    rx: Receiver<Msg>,
+    inbox: Inbox,
+    /// Lines taken from the queue, reused batch after batch.
+    batch: Vec<u8>,
+    /// When lines last arrived.
+    last_input: Instant,
     history: History,
     eof: bool,
     out: Out,
@@ -79,10 +96,12 @@ enum Flow {
 
 impl Worker {
     /// A worker that writes plain lines to `writer`.
-    pub(crate) fn plain(config: Config, rx: Receiver<Msg>, writer: Box<dyn Write + Send>) -> Self {
+    pub(crate) fn plain(config: Config, inbox: Inbox, writer: Box<dyn Write + Send>) -> Self {
         Worker {
             config,
-            rx,
+            inbox,
+            batch: Vec::new(),
+            last_input: Instant::now(),
             history: History::new(),
             eof: false,
             out: Out::Plain(BufWriter::with_capacity(1 << 16, writer)),
@@ -91,7 +110,7 @@ impl Worker {
 
     /// A worker that owns the terminal: set up here, on the caller's
     /// thread, so a failure is an error from `spawn`.
-    pub(crate) fn tui(config: Config, rx: Receiver<Msg>) -> io::Result<Self> {
+    pub(crate) fn tui(config: Config, inbox: Inbox) -> io::Result<Self> {
         let signals = SignalListener::start()?;
         let terminal = TerminalGuard::enter(config.interactive)?;
         let input = if config.interactive {
@@ -102,7 +121,9 @@ impl Worker {
         let size = terminal_size();
         Ok(Worker {
             config,
-            rx,
+            inbox,
+            batch: Vec::new(),
+            last_input: Instant::now(),
             history: History::new(),
             eof: false,
             out: Out::Tui(Box::new(Tui {
@@ -156,24 +177,34 @@ impl Worker {
     }
 
     fn run_plain(&mut self) -> io::Result<StopReason> {
+        let control = self.inbox.control.clone();
+        let woken = self.inbox.woken.clone();
         loop {
-            let msg = match self.rx.try_recv() {
-                Ok(msg) => msg,
-                Err(TryRecvError::Disconnected) => return Ok(StopReason::Disconnected),
-                Err(TryRecvError::Empty) => {
-                    // Flush once per burst, before blocking for more.
-                    if let Some(reason) = closed(self.flush_plain())? {
+            let timer = self.compaction_timer();
+            select! {
+                recv(control) -> msg => match msg {
+                    Ok(msg) => {
+                        if let Some(reason) = self.handle(msg)? {
+                            return Ok(reason);
+                        }
+                    }
+                    Err(_) => return Ok(StopReason::Disconnected),
+                },
+                recv(woken) -> _ => {
+                    if let Some(reason) = self.drain()? {
                         return Ok(reason);
                     }
-                    match self.rx.recv() {
-                        Ok(msg) => msg,
-                        Err(_) => return Ok(StopReason::Disconnected),
-                    }
                 }
-            };
-            if let Some(reason) = self.handle(msg)? {
+                recv(timer) -> _ => {}
+            }
+            // Flush once per burst, before blocking for more.
+            if woken.is_empty()
+                && control.is_empty()
+                && let Some(reason) = closed(self.flush_plain())?
+            {
                 return Ok(reason);
             }
+            self.compact_if_quiet();
         }
     }
 
@@ -182,7 +213,8 @@ impl Worker {
             return Ok(Flow::Plain);
         };
         // Own clones of the receivers, so handling an event may borrow self.
-        let messages = self.rx.clone();
+        let control = self.inbox.control.clone();
+        let woken = self.inbox.woken.clone();
         let resized = tui.signals.resized.clone();
         let signals = tui.signals.stop.clone();
         let keys = tui
@@ -190,12 +222,17 @@ impl Worker {
             .as_ref()
             .map_or_else(channel::never, |input| input.events.clone());
         loop {
-            let deadline = match &self.out {
-                Out::Tui(tui) if tui.dirty => channel::at(tui.next_frame),
-                _ => channel::never(),
+            let frame = match &self.out {
+                Out::Tui(tui) if tui.dirty => Some(tui.next_frame),
+                _ => None,
+            };
+            let timer = match (frame, self.compaction_due()) {
+                (Some(a), Some(b)) => channel::at(a.min(b)),
+                (Some(at), None) | (None, Some(at)) => channel::at(at),
+                (None, None) => channel::never(),
             };
             select! {
-                recv(messages) -> msg => match msg {
+                recv(control) -> msg => match msg {
                     Ok(msg) => {
                         if let Some(reason) = self.handle(msg)? {
                             return Ok(Flow::Stop(reason));
@@ -203,6 +240,11 @@ impl Worker {
                     }
                     Err(_) => return Ok(Flow::Stop(StopReason::Disconnected)),
                 },
+                recv(woken) -> _ => {
+                    if let Some(reason) = self.drain()? {
+                        return Ok(Flow::Stop(reason));
+                    }
+                }
                 recv(resized) -> _ => self.resized(),
                 recv(signals) -> reason => {
                     if let Ok(reason) = reason {
@@ -214,76 +256,85 @@ impl Worker {
                     Some(Command::Resized) => self.resized(),
                     None => {}
                 },
-                recv(deadline) -> _ => {}
-            }
-            for _ in 0..DRAIN_BUDGET {
-                match messages.try_recv() {
-                    Ok(msg) => {
-                        if let Some(reason) = self.handle(msg)? {
-                            return Ok(Flow::Stop(reason));
-                        }
-                    }
-                    Err(TryRecvError::Empty) => break,
-                    Err(TryRecvError::Disconnected) => {
-                        return Ok(Flow::Stop(StopReason::Disconnected));
-                    }
-                }
+                recv(timer) -> _ => {}
             }
             if !terminal::is_active() {
                 return Ok(Flow::Plain);
             }
             self.draw_if_due()?;
+            self.compact_if_quiet();
         }
     }
 
-    /// Takes one message; returns a reason when it means stop.
+    /// Takes every queued line into the history (and, in plain mode, the
+    /// output, in one write). Returns a reason when the output closed.
+    fn drain(&mut self) -> io::Result<Option<StopReason>> {
+        self.inbox.queue.take(&mut self.batch);
+        self.absorb_batch()
+    }
+
+    fn absorb_batch(&mut self) -> io::Result<Option<StopReason>> {
+        if self.batch.is_empty() {
+            return Ok(None);
+        }
+        self.history.push_block(&self.batch);
+        self.last_input = Instant::now();
+        let result = match &mut self.out {
+            Out::Plain(out) => closed(out.write_all(&self.batch)),
+            Out::Tui(tui) => {
+                tui.dirty = true;
+                Ok(None)
+            }
+        };
+        self.batch.clear();
+        if self.batch.capacity() > KEEP_BATCH {
+            self.batch = Vec::new();
+        }
+        result
+    }
+
+    /// Takes one control message, after every line queued before it.
     fn handle(&mut self, msg: Msg) -> io::Result<Option<StopReason>> {
+        if let Some(reason) = self.drain()? {
+            return Ok(Some(reason));
+        }
         match msg {
-            Msg::Line(line) => {
-                self.history.push(&line);
-                if let Out::Plain(out) = &mut self.out {
-                    let written = out.write_all(&line).and_then(|()| out.write_all(b"\n"));
-                    return closed(written);
-                }
-            }
-            Msg::Lines(block) => {
-                let body = block.strip_suffix(b"\n").unwrap_or(&block);
-                for line in body.split(|&b| b == b'\n') {
-                    self.history.push(line);
-                }
-                if let Out::Plain(out) = &mut self.out {
-                    let mut written = out.write_all(&block);
-                    if !block.ends_with(b"\n") {
-                        written = written.and_then(|()| out.write_all(b"\n"));
-                    }
-                    return closed(written);
-                }
-            }
             Msg::Eof => {
                 self.eof = true;
-                if self.config.exit_on_eof {
-                    return Ok(Some(StopReason::EndOfInput));
+                if let Out::Tui(tui) = &mut self.out {
+                    tui.dirty = true;
                 }
+                Ok(self.config.exit_on_eof.then_some(StopReason::EndOfInput))
             }
-            Msg::Stop(reason) => return Ok(Some(reason)),
+            Msg::Stop(reason) => Ok(Some(reason)),
         }
-        if let Out::Tui(tui) = &mut self.out {
-            tui.dirty = true;
-        }
-        Ok(None)
     }
 
+    /// Closes the queue, keeping every line a sender was told was taken.
     fn drain_after_stop(&mut self) {
-        for _ in 0..self.config.capacity {
-            match self.rx.try_recv() {
-                Ok(msg @ (Msg::Line(_) | Msg::Lines(_))) => {
-                    if let Ok(Some(_)) | Err(_) = self.handle(msg) {
-                        break;
-                    }
-                }
-                Ok(_) => {}
-                Err(_) => break,
-            }
+        self.inbox.queue.close(&mut self.batch);
+        let _ = self.absorb_batch();
+    }
+
+    /// When sealed chunks may be compressed: once input has been quiet.
+    fn compaction_due(&self) -> Option<Instant> {
+        self.history.can_compact().then(|| self.last_input + QUIET)
+    }
+
+    fn compaction_timer(&self) -> Receiver<Instant> {
+        self.compaction_due()
+            .map_or_else(channel::never, channel::at)
+    }
+
+    /// Compresses one sealed chunk (about a quarter of a millisecond) if
+    /// input is quiet; the loop comes back for the next one after checking
+    /// for anything more urgent.
+    fn compact_if_quiet(&mut self) {
+        if self
+            .compaction_due()
+            .is_some_and(|due| Instant::now() >= due)
+        {
+            self.history.compact();
         }
     }
 
@@ -343,7 +394,7 @@ impl Worker {
     fn write_since(&self, first: usize, out: &mut impl Write) -> io::Result<()> {
         for index in first..self.history.len() {
             if let Some(line) = self.history.get(index) {
-                out.write_all(line)?;
+                out.write_all(&line)?;
                 out.write_all(b"\n")?;
             }
         }
@@ -398,12 +449,16 @@ impl Worker {
                 }
             }
             OnExit::All => {
-                for line in self.history.iter() {
-                    let line = sanitize_styled(line, self.config.text);
-                    let mut text = String::with_capacity(line.text.len());
-                    line.paint(0..line.text.len(), &mut text);
-                    writeln!(out, "{text}")?;
-                }
+                let mut result = Ok(());
+                self.history.for_each(|line| {
+                    if result.is_ok() {
+                        let line = sanitize_styled(line, self.config.text);
+                        let mut text = String::with_capacity(line.text.len());
+                        line.paint(0..line.text.len(), &mut text);
+                        result = writeln!(out, "{text}");
+                    }
+                });
+                result?;
             }
         }
         out.flush()?;

@@ -81,7 +81,7 @@ fn numbered(n: usize) -> String {
 fn lines_queued_before_a_shutdown_are_all_kept() {
     let (writer, open, out) = gated();
     let printer = Printer::builder()
-        .capacity(4096)
+        .capacity(1 << 20)
         .output(writer)
         .spawn()
         .unwrap();
@@ -113,7 +113,7 @@ fn the_sentinel_stops_and_is_not_kept() {
 #[test]
 fn a_sentinel_inside_a_block_cuts_the_block() {
     let (printer, tx, out) = with_sentinel("STOP");
-    tx.lines(b"a\nb\nSTOP\nnever\n".to_vec()).unwrap();
+    tx.lines(b"a\nb\nSTOP\nnever\n").unwrap();
     let stopped = printer.join().unwrap();
     assert_eq!(stopped.reason, StopReason::Sentinel);
     assert_eq!(out.text(), "a\nb\n");
