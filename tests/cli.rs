@@ -52,14 +52,12 @@ fn passthrough_copies_input_byte_for_byte() {
 
 #[test]
 fn passthrough_copies_files_in_order_with_stdin_as_dash() {
-    let dir = std::env::temp_dir().join(format!("reflow-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let a = dir.join("a.log");
-    let b = dir.join("b.log");
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.log");
+    let b = dir.path().join("b.log");
     std::fs::write(&a, b"a1\na2\n").unwrap();
     std::fs::write(&b, b"b1\xff\n").unwrap();
     let out = reflow(&[a.to_str().unwrap(), "-", b.to_str().unwrap()], b"s1\n");
-    std::fs::remove_dir_all(&dir).unwrap();
     assert!(out.status.success());
     assert_eq!(out.stdout, b"a1\na2\ns1\nb1\xff\n");
 }

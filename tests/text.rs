@@ -3,18 +3,18 @@
 
 mod support;
 
-use std::path::PathBuf;
+use tempfile::TempPath;
 
 use support::{Pty, TIMEOUT};
 
 const BIN: &str = env!("CARGO_BIN_EXE_reflow");
 
-fn write_file(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("reflow-text-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
+/// Writes `bytes` to a temporary file, removed when the returned path is
+/// dropped.
+fn write_file(name: &str, bytes: &[u8]) -> TempPath {
+    let file = tempfile::Builder::new().prefix(name).tempfile().unwrap();
+    std::fs::write(file.path(), bytes).unwrap();
+    file.into_temp_path()
 }
 
 /// Runs the binary on `bytes` at `cols` x `rows` until its status bar

@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::path::PathBuf;
+use tempfile::TempPath;
 
 use nix::sys::signal::Signal;
 use support::{Pty, TIMEOUT, require_example};
@@ -66,14 +66,14 @@ fn expected_screen(lines: &[String], width: u16, height: u16) -> Vec<String> {
     rows
 }
 
-fn write_lines(name: &str, lines: &[String]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("reflow-tty-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+/// Writes `lines` to a temporary file, removed when the returned path is
+/// dropped (keep it alive while the program under test may open it).
+fn write_lines(name: &str, lines: &[String]) -> TempPath {
     let mut text = lines.join("\n");
     text.push('\n');
-    std::fs::write(&path, text).unwrap();
-    path
+    let file = tempfile::Builder::new().prefix(name).tempfile().unwrap();
+    std::fs::write(file.path(), text).unwrap();
+    file.into_temp_path()
 }
 
 /// Waits until the content rows are exactly `want` and the status bar
@@ -164,17 +164,17 @@ fn a_storm_of_resizes_ends_in_one_exact_reflow() {
 }
 
 /// Starts the binary on a file and waits for its first full screen.
-fn running(name: &str) -> (Pty, Vec<String>) {
+fn running(name: &str) -> (Pty, Vec<String>, TempPath) {
     let lines = test_lines();
     let file = write_lines(name, &lines);
     let pty = Pty::spawn(Pty::command(BIN, &[file.to_str().unwrap()]), 80, 24);
     wait_for_screen(&pty, &expected_screen(&lines, 80, 24), 200);
-    (pty, lines)
+    (pty, lines, file)
 }
 
 #[test]
 fn q_quits_with_status_0() {
-    let (pty, lines) = running("q.log");
+    let (pty, lines, _file) = running("q.log");
     pty.send(b"q");
     assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
     assert_terminal_restored(&pty);
@@ -183,7 +183,7 @@ fn q_quits_with_status_0() {
 
 #[test]
 fn ctrl_c_quits_with_status_130() {
-    let (pty, _) = running("ctrl-c.log");
+    let (pty, _, _file) = running("ctrl-c.log");
     pty.send(b"\x03");
     assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(130));
     assert_terminal_restored(&pty);
@@ -191,7 +191,7 @@ fn ctrl_c_quits_with_status_130() {
 
 #[test]
 fn sigterm_quits_with_status_143() {
-    let (pty, _) = running("term.log");
+    let (pty, _, _file) = running("term.log");
     pty.signal(Signal::SIGTERM).unwrap();
     assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(143));
     assert_terminal_restored(&pty);
@@ -199,7 +199,7 @@ fn sigterm_quits_with_status_143() {
 
 #[test]
 fn sigint_quits_with_status_130() {
-    let (pty, _) = running("int.log");
+    let (pty, _, _file) = running("int.log");
     pty.signal(Signal::SIGINT).unwrap();
     assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(130));
     assert_terminal_restored(&pty);
@@ -324,7 +324,7 @@ fn a_panic_in_a_producer_restores_the_terminal_first() {
 
 #[test]
 fn sighup_quits_with_status_129() {
-    let (pty, _) = running("hup.log");
+    let (pty, _, _file) = running("hup.log");
     pty.signal(Signal::SIGHUP).unwrap();
     assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(129));
     assert_terminal_restored(&pty);
