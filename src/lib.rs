@@ -1,15 +1,16 @@
 //! A terminal-width-aware logging printer.
 //!
-//! The README is compiled as a doc test too, so its example stays true.
-//!
 //! A dedicated printer thread owns the terminal. It drains a bounded
-//! channel, keeps every line in a compact history, and draws the newest
+//! queue of lines (senders wait when it is full; nothing is dropped), keeps
+//! every line in a compact history, and draws the newest
 //! lines word-wrapped to the terminal's width; when the terminal is
 //! resized it reflows the history to the new width. It stops on a shutdown,
 //! a sentinel line, every sender dropped, `q`/Ctrl-C (when interactive) or
 //! SIGINT/SIGTERM/SIGHUP, and always leaves the terminal as it found it.
 //!
 //! When stdout is not a terminal, each line is written once, as received.
+//! Lines are untrusted: only their colours reach the terminal (see the
+//! README, which is compiled as a doc test too).
 //!
 //! ```
 //! use std::io::Write;
