@@ -40,6 +40,15 @@ pub(crate) struct Inbox {
     pub(crate) queue: Arc<Queue>,
 }
 
+impl Drop for Inbox {
+    /// However the printer thread ends (a panic included), senders learn
+    /// it: the queue is closed, so a waiting or later `line` fails instead
+    /// of blocking forever or vanishing.
+    fn drop(&mut self) {
+        self.queue.close(&mut Vec::new());
+    }
+}
+
 /// Settings the printer thread needs, from the builder.
 #[derive(Debug)]
 pub(crate) struct Config {

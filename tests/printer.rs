@@ -276,3 +276,35 @@ fn a_closed_output_stops_the_printer_cleanly() {
     }
     assert_eq!(printer.join().unwrap().reason, StopReason::OutputClosed);
 }
+
+#[test]
+fn a_panic_in_the_printer_thread_is_an_error_and_senders_are_told() {
+    struct Explodes;
+    impl Write for Explodes {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            panic!("the output exploded");
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let printer = Printer::builder()
+        .capacity(64)
+        .output(Explodes)
+        .spawn()
+        .unwrap();
+    let tx = printer.sender();
+    // The printer dies writing the first batch; from then on every send
+    // fails (none waits forever on a full queue nobody drains).
+    let mut sent = 0;
+    while tx.line("x".repeat(100)).is_ok() {
+        sent += 1;
+        assert!(
+            sent < 1_000_000,
+            "sends kept succeeding after the printer died"
+        );
+    }
+    assert_eq!(tx.line("late"), Err(Closed));
+    let error = printer.join().unwrap_err();
+    assert!(error.to_string().contains("panicked"), "{error}");
+}
