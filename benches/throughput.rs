@@ -7,7 +7,7 @@
 //! line has been processed by the consuming thread:
 //! - reflow: plain output into `io::sink()`; the producers' senders are
 //!   dropped, and `Printer::join` returns after the printer drained the
-//!   channel (it reports how many lines its history holds: checked).
+//!   queue (it reports how many lines its history holds: checked).
 //! - tracing-appender: `WorkerGuard`'s drop queues a shutdown behind the
 //!   lines and then waits for the worker to reach it, but only for 1 s
 //!   (and only 100 ms to queue the shutdown): past that it returns with
@@ -15,9 +15,8 @@
 //!   the clock stops only when all of them have arrived; a run where the
 //!   guard returned early is reported.
 //!
-//! Both sides get their library's defaults (reflow: a channel of 1,024
-//! messages; tracing-appender: 128,000 lines) and one allocation per line
-//! (`to_vec` of the line). reflow takes a line without its newline (it is a
+//! Both sides get their library's defaults (reflow: a queue of 1 MiB of
+//! lines; tracing-appender: 128,000 lines). reflow takes a line without its newline (it is a
 //! line API); tracing-appender gets the line with its `\n`, as a `fmt`
 //! layer would write it.
 //!
@@ -36,8 +35,11 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
 use tracing_appender::non_blocking::NonBlockingBuilder;
 
+mod common;
+use common::{Rng, benchmarking, log_line, profiling};
+
 /// Lines per measured run, split between the producers: far more than
-/// either channel holds (tracing-appender buffers 128,000 lines), so a run
+/// either queue holds (tracing-appender buffers 128,000 lines), so a run
 /// measures the sustained rate, not how much a buffer absorbs.
 const LINES: usize = 1_000_000;
 const LINES_IN_TEST: usize = 2_000;
@@ -48,108 +50,14 @@ const PRODUCERS: [usize; 2] = [1, 4];
 /// Runs where the `WorkerGuard` returned before every line was written.
 static GUARD_EARLY: AtomicUsize = AtomicUsize::new(0);
 
-const WORDS: &[&str] = &[
-    "request",
-    "handled",
-    "in",
-    "ms",
-    "user",
-    "session",
-    "cache",
-    "miss",
-    "for",
-    "key",
-    "connection",
-    "pool",
-    "timeout",
-    "retrying",
-    "upstream",
-    "status",
-    "ok",
-    "error",
-    "payload",
-    "bytes",
-    "latency",
-    "worker",
-    "queue",
-    "depth",
-    "flushed",
-    "segment",
-    "index",
-    "compaction",
-    "started",
-    "finished",
-    "shard",
-    "replica",
-    "lease",
-    "renewed",
-    "token",
-    "expired",
-    "client",
-    "disconnected",
-    "reading",
-    "config",
-    "from",
-    "disk",
-    "listening",
-    "on",
-    "port",
-    "accepted",
-    "new",
-    "peer",
-];
-const LEVELS: &[&str] = &["INFO", "DEBUG", "WARN", "ERROR", "TRACE", "INFO", "INFO"];
-const MODULES: &[&str] = &[
-    "server::http",
-    "db::pool",
-    "cache::lru",
-    "auth::session",
-    "net::peer",
-    "storage::wal",
-];
-
-/// xorshift64*: deterministic, fast, good enough to vary words.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// `POOL` log lines of 92 to 108 bytes, without newlines.
 fn pool() -> Vec<Vec<u8>> {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     (0..POOL)
         .map(|i| {
-            let ms = i as u64 * 7;
-            let mut out = format!(
-                "2024-05-17T{:02}:{:02}:{:02}.{:03}Z {:<5} {}: ",
-                (ms / 3_600_000) % 24,
-                (ms / 60_000) % 60,
-                (ms / 1000) % 60,
-                ms % 1000,
-                LEVELS[rng.below(LEVELS.len())],
-                MODULES[rng.below(MODULES.len())],
-            )
-            .into_bytes();
-            let target = 92 + rng.below(17);
-            while out.len() < target {
-                out.extend_from_slice(WORDS[rng.below(WORDS.len())].as_bytes());
-                out.push(b' ');
-            }
-            out.truncate(target);
-            while out.last() == Some(&b' ') {
-                out.pop();
-            }
-            out
+            let mut line = Vec::with_capacity(128);
+            log_line(&mut rng, i, &mut line);
+            line
         })
         .collect()
 }
@@ -209,7 +117,7 @@ fn run_reflow(producers: usize, total: usize, lines: &Arc<Vec<Vec<u8>>>) -> Dura
     for h in handles {
         h.join().expect("producer");
     }
-    // Every sender is gone: the printer drains the channel and stops.
+    // Every sender is gone: the printer drains the queue and stops.
     let stopped = printer.join().expect("printer");
     let elapsed = start.elapsed();
     assert_eq!(stopped.lines, total, "reflow processed every line");
@@ -271,18 +179,6 @@ fn run_tracing(producers: usize, total: usize, lines_nl: &Arc<Vec<Vec<u8>>>) -> 
     let elapsed = start.elapsed();
     assert_eq!(written.load(Ordering::Acquire), expected);
     elapsed
-}
-
-/// Criterion benchmarks only with `--bench` (and no `--test`); otherwise it
-/// runs each benchmark once as a test. The bench's own ratio measurement
-/// is skipped then, and when profiling (`--profile-time`).
-fn benchmarking() -> bool {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--test" || a == "--list")
-}
-
-fn profiling() -> bool {
-    std::env::args().any(|a| a.starts_with("--profile-time"))
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
