@@ -11,7 +11,7 @@ use crossbeam_channel::{self as channel, Receiver};
 
 use crate::message::{Msg, StopReason};
 use crate::queue::{PushError, Queue};
-use crate::sanitize::{Options, TAB_WIDTH};
+use crate::sanitize::{Options, TAB_WIDTH, sanitize};
 use crate::worker::{Config, Inbox, Worker};
 
 /// What to leave on the normal screen when a terminal display stops.
@@ -172,7 +172,8 @@ impl Builder {
                 tab_width: self.tab_width.unwrap_or(TAB_WIDTH),
                 color: self.color.enabled(),
             },
-            source: self.source.unwrap_or_default(),
+            // A file name is untrusted text too; sanitized once, here.
+            source: sanitize(self.source.unwrap_or_default().as_bytes(), TAB_WIDTH),
         };
         let tui = self.output.is_none() && io::stdout().is_terminal() && !dumb_terminal();
         let inbox = Inbox {

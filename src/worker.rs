@@ -17,7 +17,7 @@ use crate::message::{Msg, StopReason};
 use crate::printer::{OnExit, Stopped};
 use crate::queue::Queue;
 use crate::render::Screen;
-use crate::sanitize::{Options, sanitize, sanitize_styled};
+use crate::sanitize::{Options, sanitize_styled};
 use crate::signals::SignalListener;
 use crate::terminal::{self, TerminalGuard};
 
@@ -56,6 +56,7 @@ pub(crate) struct Config {
     pub(crate) exit_on_eof: bool,
     pub(crate) on_exit: OnExit,
     pub(crate) text: Options,
+    /// The source name for the status bar, already sanitized.
     pub(crate) source: String,
 }
 
@@ -155,8 +156,8 @@ impl Worker {
     pub(crate) fn run(mut self) -> io::Result<Stopped> {
         let result = self.display();
         // Lines already accepted are kept even after a stop (for the exit
-        // output and the line count); bounded, so producers that keep
-        // sending cannot hold the printer open.
+        // output and the line count). Closing takes the queue in one step,
+        // so producers that keep sending cannot hold the printer open.
         self.drain_after_stop();
         let finished = self.finish();
         let reason = result?;
@@ -374,7 +375,7 @@ impl Worker {
             &mut tui.cache,
         );
         let status = status_line(
-            &sanitize(self.config.source.as_bytes(), self.config.text.tab_width),
+            &self.config.source,
             self.history.len(),
             self.eof,
             self.config.interactive,
