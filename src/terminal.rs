@@ -22,8 +22,8 @@ impl TerminalGuard {
     /// Switches to the alternate screen and hides the cursor; with
     /// `raw`, turns raw mode on (keys arrive one by one, Ctrl-C as a key).
     pub(crate) fn enter(raw: bool) -> io::Result<Self> {
+        // One display per terminal: a second printer would fight the first.
         if ACTIVE.swap(true, Ordering::SeqCst) {
-            ACTIVE.store(true, Ordering::SeqCst);
             return Err(io::Error::other(
                 "another reflow printer already owns the terminal",
             ));
