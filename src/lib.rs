@@ -61,7 +61,9 @@ mod worker;
 pub use history::History;
 pub use layout::{cluster_width, fit, width_of, wrap_line};
 pub use message::StopReason;
-pub use printer::{Builder, Closed, ColorChoice, OnExit, Printer, Sender, Stopped, TrySendError};
+pub use printer::{
+    Builder, Closed, ColorChoice, OnExit, Printer, Sender, Stopped, TrySendError, draws_on_terminal,
+};
 pub use sanitize::sanitize;
 
 #[doc = include_str!("../README.md")]

@@ -133,9 +133,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     // The display is interactive when it draws on a terminal (as the
     // library decides: stdout a terminal, TERM not dumb) and a keyboard
     // can be read.
-    let tty = io::stdout().is_terminal()
-        && std::env::var_os("TERM").is_none_or(|term| term != "dumb")
-        && File::open("/dev/tty").is_ok();
+    let tty = reflow::draws_on_terminal() && File::open("/dev/tty").is_ok();
     let source = match inputs.as_slice() {
         [one] => one.name.clone(),
         [first, rest @ ..] => format!("{} (+{})", first.name, rest.len()),

@@ -175,7 +175,7 @@ impl Builder {
             // A file name is untrusted text too; sanitized once, here.
             source: sanitize(self.source.unwrap_or_default().as_bytes(), TAB_WIDTH),
         };
-        let tui = self.output.is_none() && io::stdout().is_terminal() && !dumb_terminal();
+        let tui = self.output.is_none() && draws_on_terminal();
         let inbox = Inbox {
             control: rx,
             woken,
@@ -206,8 +206,11 @@ impl Builder {
     }
 }
 
-fn dumb_terminal() -> bool {
-    std::env::var_os("TERM").is_some_and(|term| term == "dumb")
+/// True when a printer spawned now (without [`Builder::output`]) would
+/// take over the terminal: stdout is a terminal and `TERM` is not `dumb`.
+/// Otherwise it copies lines through as received.
+pub fn draws_on_terminal() -> bool {
+    io::stdout().is_terminal() && std::env::var_os("TERM").is_none_or(|term| term != "dumb")
 }
 
 /// How the printer ended, returned by [`Printer::join`].
@@ -405,23 +408,7 @@ impl Sender {
     ///
     /// [`Closed`] if the printer has stopped.
     pub fn lines(&self, block: &[u8]) -> Result<(), Closed> {
-        if block.is_empty() {
-            return Ok(());
-        }
-        let (lines, stop) = match self.sentinel_at(block) {
-            Some(at) => (&block[..at], true),
-            None => (block, false),
-        };
-        if !lines.is_empty() {
-            let end: &[u8] = if lines.ends_with(b"\n") { b"" } else { b"\n" };
-            self.queue.push(&[lines, end], true).map_err(|_| Closed)?;
-        }
-        if stop {
-            self.tx
-                .send(Msg::Stop(StopReason::Sentinel))
-                .map_err(|_| Closed)?;
-        }
-        Ok(())
+        self.push_lines(block, true).map_err(|_| Closed)
     }
 
     /// Reports that the input has ended. The status bar shows EOF; with
@@ -440,18 +427,26 @@ impl Sender {
         let _ = self.tx.send(Msg::Stop(StopReason::Shutdown));
     }
 
-    /// Queues `text` as lines; the sentinel becomes a stop here, at the
-    /// boundary, never deep in the printer.
+    /// Queues `text` as one line (several if it holds `\n`): its own
+    /// trailing newline is dropped, and an empty text is one empty line.
     fn send(&self, text: &[u8], wait: bool) -> Result<(), PushError> {
-        let text = text.strip_suffix(b"\n").unwrap_or(text);
-        let (lines, stop) = match self.sentinel_at(text) {
-            // Only what precedes the sentinel line, without its `\n`.
-            Some(0) => (None, true),
-            Some(at) => (Some(&text[..at - 1]), true),
-            None => (Some(text), false),
+        match text.strip_suffix(b"\n").unwrap_or(text) {
+            b"" => self.push_lines(b"\n", wait),
+            text => self.push_lines(text, wait),
+        }
+    }
+
+    /// Queues a block of lines (the last may lack its `\n`); the sentinel
+    /// becomes a stop here, at the boundary, never deep in the printer:
+    /// the lines before it are queued, the stop follows them.
+    fn push_lines(&self, block: &[u8], wait: bool) -> Result<(), PushError> {
+        let (lines, stop) = match self.sentinel_at(block) {
+            Some(at) => (&block[..at], true),
+            None => (block, false),
         };
-        if let Some(lines) = lines {
-            self.queue.push(&[lines, b"\n"], wait)?;
+        if !lines.is_empty() {
+            let end: &[u8] = if lines.ends_with(b"\n") { b"" } else { b"\n" };
+            self.queue.push(&[lines, end], wait)?;
         }
         if stop {
             self.tx
