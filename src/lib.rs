@@ -77,7 +77,7 @@ pub mod bench {
 
     use crate::History;
     use crate::layout::{RowCache, tail_rows};
-    use crate::render::Screen;
+    use crate::render::{Screen, content_rows};
     use crate::sanitize::Options;
 
     /// Lays out and draws one whole `width` x `height` frame of the newest
@@ -98,7 +98,7 @@ pub mod bench {
         let rows = tail_rows(
             history,
             usize::from(width),
-            usize::from(height.saturating_sub(1)),
+            content_rows(height),
             Options {
                 color: true,
                 ..Options::default()

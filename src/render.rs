@@ -7,6 +7,12 @@ use crossterm::{cursor, queue, style, terminal};
 
 use crate::layout::{Row, fit, width_of};
 
+/// Rows left for content on a screen `height` rows high: all but the
+/// status bar's, which a one-row screen does without.
+pub(crate) fn content_rows(height: u16) -> usize {
+    usize::from(if height >= 2 { height - 1 } else { height })
+}
+
 /// The screen as last drawn, to diff the next frame against.
 #[derive(Debug, Default)]
 pub(crate) struct Screen {
@@ -34,13 +40,13 @@ impl Screen {
         let full = self.size != (width, height);
         let w = usize::from(width);
         let h = usize::from(height);
-        let content = if h >= 2 { h - 1 } else { h };
+        let content = content_rows(height);
         let mut next: Vec<Row> = Vec::with_capacity(content);
         next.extend(rows.iter().take(content).cloned());
         next.resize(content, Row::default());
         // The status row is padded to the full width, so it is overwritten
         // without an erase and its reverse video spans the whole row.
-        let status = (h >= 2).then(|| {
+        let status = (content < h).then(|| {
             let status = fit(status, w);
             format!("{status}{:pad$}", "", pad = w - width_of(status))
         });

@@ -8,7 +8,7 @@ use std::io::{self, BufWriter, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{self as channel, Receiver, select};
+use crossbeam_channel::{self as channel, Receiver, RecvError, select};
 
 use crate::history::History;
 use crate::input::{self, Command, Input};
@@ -16,7 +16,7 @@ use crate::layout::{RowCache, fit, tail_rows, width_of};
 use crate::message::{Msg, StopReason};
 use crate::printer::{OnExit, Stopped};
 use crate::queue::Queue;
-use crate::render::Screen;
+use crate::render::{Screen, content_rows};
 use crate::sanitize::{Options, sanitize_styled};
 use crate::signals::SignalListener;
 use crate::terminal::{self, TerminalGuard};
@@ -192,14 +192,11 @@ impl Worker {
         loop {
             let timer = self.compaction_timer();
             select! {
-                recv(control) -> msg => match msg {
-                    Ok(msg) => {
-                        if let Some(reason) = self.handle(msg)? {
-                            return Ok(reason);
-                        }
+                recv(control) -> msg => {
+                    if let Some(reason) = self.handle(msg)? {
+                        return Ok(reason);
                     }
-                    Err(_) => return Ok(StopReason::Disconnected),
-                },
+                }
                 recv(woken) -> _ => {
                     if let Some(reason) = self.drain()? {
                         return Ok(reason);
@@ -242,14 +239,11 @@ impl Worker {
                 (None, None) => channel::never(),
             };
             select! {
-                recv(control) -> msg => match msg {
-                    Ok(msg) => {
-                        if let Some(reason) = self.handle(msg)? {
-                            return Ok(Flow::Stop(reason));
-                        }
+                recv(control) -> msg => {
+                    if let Some(reason) = self.handle(msg)? {
+                        return Ok(Flow::Stop(reason));
                     }
-                    Err(_) => return Ok(Flow::Stop(StopReason::Disconnected)),
-                },
+                }
                 recv(woken) -> _ => {
                     if let Some(reason) = self.drain()? {
                         return Ok(Flow::Stop(reason));
@@ -303,11 +297,15 @@ impl Worker {
         result
     }
 
-    /// Takes one control message, after every line queued before it.
-    fn handle(&mut self, msg: Msg) -> io::Result<Option<StopReason>> {
+    /// Takes one control message, after every line queued before it. A
+    /// closed control channel (printer and senders all gone) is a stop.
+    fn handle(&mut self, msg: Result<Msg, RecvError>) -> io::Result<Option<StopReason>> {
         if let Some(reason) = self.drain()? {
             return Ok(Some(reason));
         }
+        let Ok(msg) = msg else {
+            return Ok(Some(StopReason::Disconnected));
+        };
         match msg {
             Msg::Eof => {
                 self.eof = true;
@@ -366,7 +364,7 @@ impl Worker {
             return Ok(());
         }
         let (width, height) = tui.size;
-        let content = usize::from(if height >= 2 { height - 1 } else { height });
+        let content = content_rows(height);
         let rows = tail_rows(
             &self.history,
             usize::from(width),
@@ -447,7 +445,7 @@ impl Worker {
             _ if !was_ours => self.write_since(drawn, &mut out)?,
             OnExit::None => {}
             OnExit::Screen => {
-                let rows = usize::from(height.saturating_sub(1).max(1));
+                let rows = content_rows(height);
                 for row in tail_rows(
                     &self.history,
                     usize::from(width),
