@@ -52,6 +52,15 @@ fn colors(screen: &vt100::Screen, row: u16, cols: u16) -> Vec<vt100::Color> {
         .collect()
 }
 
+/// Every non-blank cell of the row is in the default colour.
+fn assert_plain(screen: &vt100::Screen, row: u16, cols: u16) {
+    let c = colors(screen, row, cols);
+    assert!(
+        c.iter().all(|&c| c == vt100::Color::Default),
+        "row {row}: {c:?}"
+    );
+}
+
 #[test]
 fn a_red_line_is_red_on_all_its_rows_and_the_next_line_is_not() {
     let mut red = b"\x1b[31m".to_vec();
@@ -77,18 +86,10 @@ fn a_red_line_is_red_on_all_its_rows_and_the_next_line_is_not() {
             );
         }
         for row in 3..5 {
-            let c = colors(screen, row, 30);
-            assert!(
-                c.iter().all(|&c| c == vt100::Color::Default),
-                "row {row}: {c:?}"
-            );
+            assert_plain(screen, row, 30);
         }
         // The status bar is not red either.
-        assert!(
-            colors(screen, 5, 30)
-                .iter()
-                .all(|&c| c == vt100::Color::Default)
-        );
+        assert_plain(screen, 5, 30);
     });
     quit(&pty);
 }
@@ -105,11 +106,7 @@ fn colour_never_draws_no_colour() {
     );
     pty.with_screen(|screen| {
         assert_eq!(screen.rows(0, 40).next().unwrap().trim_end(), "red");
-        assert!(
-            colors(screen, 0, 40)
-                .iter()
-                .all(|&c| c == vt100::Color::Default)
-        );
+        assert_plain(screen, 0, 40);
     });
     quit(&pty);
 }
@@ -267,11 +264,7 @@ fn no_color_turns_colour_off_and_tabs_follow_tab_width() {
             screen.rows(0, 40).next().unwrap().trim_end(),
             "green   a   b"
         );
-        assert!(
-            colors(screen, 0, 40)
-                .iter()
-                .all(|&c| c == vt100::Color::Default)
-        );
+        assert_plain(screen, 0, 40);
     });
     quit(&pty);
 }

@@ -94,6 +94,12 @@ fn wait_for_screen(pty: &Pty, want: &[String], lines: usize) {
     .unwrap();
 }
 
+/// The program exits with `code` and leaves the terminal as it was.
+fn assert_exits_restored(pty: &Pty, code: i32) {
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(code));
+    assert_terminal_restored(pty);
+}
+
 fn assert_terminal_restored(pty: &Pty) {
     pty.with_screen(|screen| {
         assert!(!screen.alternate_screen(), "still on the alternate screen");
@@ -185,24 +191,21 @@ fn q_quits_with_status_0() {
 fn ctrl_c_quits_with_status_130() {
     let (pty, _, _file) = running("ctrl-c.log");
     pty.send(b"\x03");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(130));
-    assert_terminal_restored(&pty);
+    assert_exits_restored(&pty, 130);
 }
 
 #[test]
 fn sigterm_quits_with_status_143() {
     let (pty, _, _file) = running("term.log");
     pty.signal(Signal::SIGTERM).unwrap();
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(143));
-    assert_terminal_restored(&pty);
+    assert_exits_restored(&pty, 143);
 }
 
 #[test]
 fn sigint_quits_with_status_130() {
     let (pty, _, _file) = running("int.log");
     pty.signal(Signal::SIGINT).unwrap();
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(130));
-    assert_terminal_restored(&pty);
+    assert_exits_restored(&pty, 130);
 }
 
 #[test]
@@ -326,8 +329,7 @@ fn a_panic_in_a_producer_restores_the_terminal_first() {
 fn sighup_quits_with_status_129() {
     let (pty, _, _file) = running("hup.log");
     pty.signal(Signal::SIGHUP).unwrap();
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(129));
-    assert_terminal_restored(&pty);
+    assert_exits_restored(&pty, 129);
 }
 
 #[test]
