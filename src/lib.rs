@@ -5,8 +5,8 @@
 //! every line in a compact history, and draws the newest
 //! lines word-wrapped to the terminal's width; when the terminal is
 //! resized it reflows the history to the new width. It stops on a shutdown,
-//! a sentinel line, every sender dropped, `q`/Ctrl-C (when interactive) or
-//! SIGINT/SIGTERM/SIGHUP, and always leaves the terminal as it found it.
+//! a sentinel line, [`Printer::join`] or drop, `q` (when interactive) or a
+//! terminating signal, and always leaves the terminal as it found it.
 //!
 //! When stdout is not a terminal, each line is written once, as received.
 //! Lines are untrusted: only their colours reach the terminal (see the
@@ -40,6 +40,42 @@
 //! assert_eq!(stopped.reason, reflow::StopReason::Sentinel);
 //! assert_eq!(stopped.lines, 2);
 //! assert_eq!(&*out.0.lock().unwrap(), b"from a thread\nhello\n");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Lifetime
+//!
+//! The [`Printer`] guard owns the printer thread. While it lives,
+//! [`Printer::sender`] always hands out a working [`Sender`], however many
+//! came and went before: dropping senders never stops anything. The
+//! printer stops when it is told to, and only then:
+//!
+//! - [`Printer::join`] (or dropping the `Printer`): stop after every line
+//!   queued so far, wait for them to be drawn and the terminal restored.
+//!   It never waits for senders to go away.
+//! - [`Sender::shutdown`] / [`Printer::shutdown`] from any thread, or the
+//!   sentinel line; [`Printer::wait`] waits for such a stop (or the user
+//!   quitting, or a signal) without asking for one.
+//! - [`Printer::join_timeout`] bounds the wait when the terminal may have
+//!   stopped reading.
+//!
+//! After a stop every send fails with [`Closed`]; [`Sender::is_closed`]
+//! tells without sending.
+//!
+//! ```
+//! # fn main() -> std::io::Result<()> {
+//! let printer = reflow::Printer::builder().output(std::io::sink()).spawn()?;
+//! std::thread::scope(|s| {
+//!     for worker in 0..4 {
+//!         let printer = &printer;
+//!         // Each worker takes its own sender and drops it when done.
+//!         s.spawn(move || printer.sender().line(format!("worker {worker} done")));
+//!     }
+//! });
+//! printer.sender().line("summary: 4 workers").expect("still running");
+//! let stopped = printer.join()?; // everything above is drawn first
+//! assert_eq!(stopped.lines, 5);
 //! # Ok(())
 //! # }
 //! ```

@@ -154,9 +154,6 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         message: format!("cannot start the display: {}", describe(&e)),
         code: 1,
     })?;
-    // Held until the printer stops: the reader finishing must not count as
-    // every sender gone, or the display would close at the end of input.
-    let keep = printer.sender();
     let read_error = Arc::new(Mutex::new(None));
     let reader = {
         let tx = printer.sender();
@@ -171,8 +168,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             })
             .map_err(|e| Failure::io("cannot start the reader", &e))?
     };
-    let stopped = printer.join().map_err(|e| Failure::io("display", &e))?;
-    drop(keep);
+    // Until the user quits, a signal, the sentinel, or (with -E) the end.
+    let stopped = printer.wait().map_err(|e| Failure::io("display", &e))?;
     // The reader may be blocked on a pipe that never ends; it is not joined
     // unless it is already done.
     if reader.is_finished() {

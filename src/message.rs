@@ -1,16 +1,15 @@
-//! The channel protocol between senders and the printer thread.
+//! What the printer tells its host about how it ended.
 
 /// Why the printer stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StopReason {
-    /// A sender called [`Sender::shutdown`](crate::Sender::shutdown), or the
-    /// [`Printer`](crate::Printer) was dropped.
+    /// A shutdown was asked for ([`Sender::shutdown`](crate::Sender::shutdown),
+    /// [`Printer::shutdown`](crate::Printer::shutdown)), or the
+    /// [`Printer`](crate::Printer) was joined or dropped.
     Shutdown,
     /// A line equal to the sentinel arrived.
     Sentinel,
-    /// Every [`Sender`](crate::Sender) was dropped.
-    Disconnected,
     /// The input ended and the printer was told to exit at its end.
     EndOfInput,
     /// The user pressed `q`.
@@ -36,16 +35,4 @@ impl StopReason {
             _ => 0,
         }
     }
-}
-
-/// A control message to the printer thread. Lines do not travel as
-/// messages: they go through the [`Queue`](crate::queue::Queue), which the
-/// printer drains before it handles any message, so a stop always comes
-/// after the lines queued before it.
-#[derive(Debug)]
-pub(crate) enum Msg {
-    /// The input has ended (shown as EOF; stops with `exit_on_eof`).
-    Eof,
-    /// Stop after everything queued before this message.
-    Stop(StopReason),
 }

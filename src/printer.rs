@@ -3,13 +3,13 @@
 
 use std::fmt;
 use std::io::{self, IsTerminal, Write};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use crossbeam_channel::{self as channel, Receiver};
 
-use crate::message::{Msg, StopReason};
+use crate::message::StopReason;
 use crate::queue::{PushError, Queue};
 use crate::sanitize::{Options, TAB_WIDTH, sanitize};
 use crate::worker::{Config, Inbox, Worker};
@@ -81,9 +81,6 @@ impl fmt::Debug for Builder {
 /// Bytes of lines that may wait for the printer before senders block, by
 /// default: about ten thousand log lines.
 const DEFAULT_CAPACITY: usize = 1 << 20;
-
-/// Control messages (end of input, stop) that may wait.
-const CONTROL_CAPACITY: usize = 64;
 
 impl Builder {
     /// A line equal to `sentinel` stops the printer; the sentinel itself is
@@ -163,7 +160,6 @@ impl Builder {
         let capacity = self.capacity.unwrap_or(DEFAULT_CAPACITY);
         let (queue, woken) = Queue::new(capacity);
         let queue = Arc::new(queue);
-        let (tx, rx) = channel::bounded(CONTROL_CAPACITY);
         let config = Config {
             interactive: self.interactive,
             exit_on_eof: self.exit_on_eof,
@@ -177,7 +173,6 @@ impl Builder {
         };
         let tui = self.output.is_none() && draws_on_terminal();
         let inbox = Inbox {
-            control: rx,
             woken,
             queue: Arc::clone(&queue),
         };
@@ -196,9 +191,7 @@ impl Builder {
                 worker.run()
             })?;
         Ok(Printer {
-            tx,
             queue,
-            live: Mutex::new(Weak::new()),
             sentinel: self.sentinel.map(Arc::from),
             thread: Some(thread),
             done: done_rx,
@@ -224,18 +217,22 @@ pub struct Stopped {
 }
 
 /// The running printer thread. Hand out [`Sender`]s with
-/// [`sender`](Printer::sender); wait for the end with
-/// [`join`](Printer::join).
+/// [`sender`](Printer::sender), as many and as late as you like: while the
+/// `Printer` lives it can always hand out one that works, so dropping
+/// every sender does not stop it.
 ///
-/// Dropping it shuts the printer down and waits (with a bound) for the
-/// queued lines to be drawn and the terminal restored. Keep it in a named
-/// binding (`let printer = …` or `let _printer = …`, never `let _ = …`,
-/// which drops it at once).
+/// It stops on [`shutdown`](Printer::shutdown) (or a sender's), the
+/// sentinel, [`join`](Printer::join), drop, the user quitting (when
+/// interactive) or a terminating signal. Every line a sender was told was
+/// taken is drawn (or written) first.
+///
+/// Dropping it is [`join`](Printer::join) with a bound: it waits up to five
+/// seconds for the queued lines and the terminal's restoration. Keep it in
+/// a named binding (`let printer = …` or `let _printer = …`, never
+/// `let _ = …`, which drops it at once).
 #[must_use = "dropping the Printer stops it at once"]
 pub struct Printer {
-    tx: channel::Sender<Msg>,
     queue: Arc<Queue>,
-    live: Mutex<Weak<Live>>,
     sentinel: Option<Arc<[u8]>>,
     thread: Option<JoinHandle<io::Result<Stopped>>>,
     done: Receiver<()>,
@@ -244,7 +241,7 @@ pub struct Printer {
 impl fmt::Debug for Printer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Printer")
-            .field("running", &self.thread.is_some())
+            .field("stopped", &self.is_stopped())
             .finish_non_exhaustive()
     }
 }
@@ -256,34 +253,79 @@ impl Printer {
         Builder::default()
     }
 
-    /// A handle to send lines from any thread. When every sender handed out
-    /// has been dropped, the printer stops.
+    /// A handle to send lines from any thread. A sender taken from a
+    /// printer that has not stopped always works, however many senders
+    /// came and went before it.
     pub fn sender(&self) -> Sender {
-        let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
-        let token = live.upgrade().unwrap_or_else(|| {
-            let token = Arc::new(Live {
-                tx: self.tx.clone(),
-            });
-            *live = Arc::downgrade(&token);
-            token
-        });
         Sender {
-            tx: self.tx.clone(),
             queue: Arc::clone(&self.queue),
             sentinel: self.sentinel.clone(),
-            _live: token,
         }
     }
 
-    /// Waits until the printer stops by itself (shutdown, sentinel, every
-    /// sender dropped, the user quitting, a signal), with every queued line
-    /// drawn and the terminal restored.
+    /// Asks the printer to stop once every line queued so far is drawn;
+    /// later sends fail with [`Closed`]. Does not wait: follow with
+    /// [`join`](Printer::join). Does nothing if it has stopped already.
+    pub fn shutdown(&self) {
+        self.queue.stop(StopReason::Shutdown);
+    }
+
+    /// True once the printer thread has ended (by any stop).
+    pub fn is_stopped(&self) -> bool {
+        !matches!(self.done.try_recv(), Err(channel::TryRecvError::Empty))
+    }
+
+    /// Stops the printer after every line queued so far (as
+    /// [`shutdown`](Printer::shutdown)) and waits until those lines are
+    /// drawn and the terminal is restored. If it stopped earlier (sentinel,
+    /// the user quitting, a signal), returns that reason at once.
+    ///
+    /// This never waits for senders to be dropped, so it cannot hang on a
+    /// sender kept somewhere (a logger's, your own `tx`). It waits for the
+    /// output, though: use [`join_timeout`](Printer::join_timeout) when the
+    /// terminal may have stopped reading (Ctrl-S).
     ///
     /// # Errors
     ///
     /// An I/O error of the printer thread (other than a closed output), or
     /// an error if it panicked.
-    pub fn join(mut self) -> io::Result<Stopped> {
+    pub fn join(self) -> io::Result<Stopped> {
+        self.shutdown();
+        self.wait()
+    }
+
+    /// Like [`join`](Printer::join), but gives up after `timeout`.
+    ///
+    /// # Errors
+    ///
+    /// As [`join`](Printer::join); and [`io::ErrorKind::TimedOut`] when the
+    /// printer has not finished in time (it is left to finish on its own,
+    /// and raw mode is turned off).
+    pub fn join_timeout(mut self, timeout: Duration) -> io::Result<Stopped> {
+        self.shutdown();
+        match self.done.recv_timeout(timeout) {
+            Err(channel::RecvTimeoutError::Timeout) => {
+                self.thread = None;
+                crate::terminal::release_input();
+                Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the printer did not finish in time",
+                ))
+            }
+            _ => self.wait(),
+        }
+    }
+
+    /// Waits until the printer stops by itself, without asking it to: the
+    /// sentinel, a [`Sender::shutdown`], the end of input with
+    /// [`Builder::exit_on_eof`], the user quitting, or a signal. This is
+    /// how a viewer waits for its user; it waits for ever if nothing of the
+    /// kind comes.
+    ///
+    /// # Errors
+    ///
+    /// As [`join`](Printer::join).
+    pub fn wait(mut self) -> io::Result<Stopped> {
         match self.thread.take() {
             Some(thread) => thread
                 .join()
@@ -293,8 +335,7 @@ impl Printer {
     }
 }
 
-/// How long `Drop` waits to queue the shutdown and for the thread to end.
-const DROP_SEND_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long `Drop` waits for the thread to end.
 const DROP_JOIN_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Drop for Printer {
@@ -302,28 +343,17 @@ impl Drop for Printer {
         let Some(thread) = self.thread.take() else {
             return;
         };
-        let _ = self
-            .tx
-            .send_timeout(Msg::Stop(StopReason::Shutdown), DROP_SEND_TIMEOUT);
+        self.queue.stop(StopReason::Shutdown);
         // `done` disconnects when the thread ends, however it ends.
         match self.done.recv_timeout(DROP_JOIN_TIMEOUT) {
-            Err(channel::RecvTimeoutError::Timeout) => crate::terminal::restore(),
+            // The thread is stuck writing to an output that stopped
+            // reading; it keeps the lock on that output, so nothing more can
+            // be written from here. Give the keyboard back at least.
+            Err(channel::RecvTimeoutError::Timeout) => crate::terminal::release_input(),
             _ => {
                 let _ = thread.join();
             }
         }
-    }
-}
-
-/// Held by every [`Sender`] clone; when the last one goes, the printer is
-/// told, after every line those senders queued.
-struct Live {
-    tx: channel::Sender<Msg>,
-}
-
-impl Drop for Live {
-    fn drop(&mut self) {
-        let _ = self.tx.send(Msg::Stop(StopReason::Disconnected));
     }
 }
 
@@ -359,16 +389,15 @@ impl fmt::Display for TrySendError {
 
 impl std::error::Error for TrySendError {}
 
-/// Sends lines to the printer. Cheap to clone; `Send + Sync`.
+/// Sends lines to the printer. Cheap to clone; `Send + Sync`. Dropping
+/// senders never stops the printer.
 ///
 /// A line containing `\n` is taken as several lines. Sending blocks only
 /// while the queue is full (backpressure: lines are never dropped).
 #[derive(Clone)]
 pub struct Sender {
-    tx: channel::Sender<Msg>,
     queue: Arc<Queue>,
     sentinel: Option<Arc<[u8]>>,
-    _live: Arc<Live>,
 }
 
 impl fmt::Debug for Sender {
@@ -418,13 +447,19 @@ impl Sender {
     ///
     /// [`Closed`] if the printer has stopped.
     pub fn end_of_input(&self) -> Result<(), Closed> {
-        self.tx.send(Msg::Eof).map_err(|_| Closed)
+        self.queue.end_of_input().map_err(|_| Closed)
     }
 
     /// Asks the printer to stop once every line queued before has been
-    /// drawn. Does nothing if it has already stopped.
+    /// drawn; never waits. Does nothing if it has already stopped.
     pub fn shutdown(&self) {
-        let _ = self.tx.send(Msg::Stop(StopReason::Shutdown));
+        self.queue.stop(StopReason::Shutdown);
+    }
+
+    /// True once the printer has stopped or been asked to: every later
+    /// send fails with [`Closed`].
+    pub fn is_closed(&self) -> bool {
+        self.queue.is_closed()
     }
 
     /// Queues `text` as one line (several if it holds `\n`): its own
@@ -441,19 +476,16 @@ impl Sender {
     /// the lines before it are queued, the stop follows them.
     fn push_lines(&self, block: &[u8], wait: bool) -> Result<(), PushError> {
         let (lines, stop) = match self.sentinel_at(block) {
-            Some(at) => (&block[..at], true),
-            None => (block, false),
+            Some(at) => (&block[..at], Some(StopReason::Sentinel)),
+            None => (block, None),
         };
-        if !lines.is_empty() {
-            let end: &[u8] = if lines.ends_with(b"\n") { b"" } else { b"\n" };
-            self.queue.push(&[lines, end], wait)?;
-        }
-        if stop {
-            self.tx
-                .send(Msg::Stop(StopReason::Sentinel))
-                .map_err(|_| PushError::Closed)?;
-        }
-        Ok(())
+        let end: &[u8] = if lines.is_empty() || lines.ends_with(b"\n") {
+            b""
+        } else {
+            b"\n"
+        };
+        // The lines and the stop after them go in as one step.
+        self.queue.push(&[lines, end], wait, stop)
     }
 
     /// Byte offset of the first line of `block` equal to the sentinel.

@@ -6,11 +6,18 @@
 //! buffer with a byte budget, and the printer swaps the whole buffer for an
 //! empty one, so it takes thousands of lines at a time. Senders wait (never
 //! drop) while the buffer is over budget. The printer is woken only when the
-//! buffer goes from empty to not empty.
+//! buffer goes from empty to not empty, or when a control flag is set.
+//!
+//! The end of input and a request to stop are flags beside the buffer, set
+//! under the same lock: they never wait for room (a `try_line` or a
+//! shutdown cannot block), and the printer sees them together with exactly
+//! the lines queued before them.
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 use crossbeam_channel::{self as channel, Receiver};
+
+use crate::message::StopReason;
 
 /// Why [`Queue::push`] did not take the bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,7 +31,22 @@ pub(crate) enum PushError {
 #[derive(Debug, Default)]
 struct State {
     buf: Vec<u8>,
+    /// The printer has stopped: nothing more is taken.
     closed: bool,
+    /// A stop was asked for; later pushes are refused.
+    stop: Option<StopReason>,
+    /// The input ended since the printer last took the buffer.
+    eof: bool,
+}
+
+/// What the printer learns with a batch of lines, about the time after
+/// them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Control {
+    /// The input ended after these lines.
+    pub(crate) eof: bool,
+    /// Stop after these lines.
+    pub(crate) stop: Option<StopReason>,
 }
 
 /// Lines waiting for the printer.
@@ -59,13 +81,22 @@ impl Queue {
     }
 
     /// Appends `parts` as one unit (whole lines, each ended by `\n`),
-    /// waiting for room when `wait` is true.
-    pub(crate) fn push(&self, parts: &[&[u8]], wait: bool) -> Result<(), PushError> {
+    /// waiting for room when `wait` is true; then, in the same step, asks
+    /// for `stop` if given (a sentinel ends the lines before it).
+    pub(crate) fn push(
+        &self,
+        parts: &[&[u8]],
+        wait: bool,
+        stop: Option<StopReason>,
+    ) -> Result<(), PushError> {
         let len: usize = parts.iter().map(|p| p.len()).sum();
         let mut state = self.lock();
         loop {
-            if state.closed {
+            if state.closed || state.stop.is_some() {
                 return Err(PushError::Closed);
+            }
+            if len == 0 {
+                break;
             }
             if state.buf.is_empty() || state.buf.len() + len <= self.budget {
                 break;
@@ -79,21 +110,68 @@ impl Queue {
         for part in parts {
             state.buf.extend_from_slice(part);
         }
+        if stop.is_some() {
+            state.stop = stop;
+            // Senders waiting for room learn that none will come.
+            self.room.notify_all();
+        }
         drop(state);
-        if was_empty {
-            // A full wake channel means a wake-up is already pending.
-            let _ = self.wake.try_send(());
+        if (was_empty && len > 0) || stop.is_some() {
+            self.wake();
         }
         Ok(())
     }
 
+    fn wake(&self) {
+        // A full wake channel means a wake-up is already pending.
+        let _ = self.wake.try_send(());
+    }
+
+    /// Asks the printer to stop after every line queued so far; from now
+    /// on pushes are refused. The first reason given wins. Never waits.
+    pub(crate) fn stop(&self, reason: StopReason) {
+        let mut state = self.lock();
+        if state.closed || state.stop.is_some() {
+            return;
+        }
+        state.stop = Some(reason);
+        drop(state);
+        // Senders waiting for room learn it at once.
+        self.room.notify_all();
+        self.wake();
+    }
+
+    /// Notes that the input has ended, after every line queued so far.
+    pub(crate) fn end_of_input(&self) -> Result<(), PushError> {
+        let mut state = self.lock();
+        if state.closed || state.stop.is_some() {
+            return Err(PushError::Closed);
+        }
+        state.eof = true;
+        drop(state);
+        self.wake();
+        Ok(())
+    }
+
+    /// True once a stop was asked for or the printer has stopped.
+    pub(crate) fn is_closed(&self) -> bool {
+        let state = self.lock();
+        state.closed || state.stop.is_some()
+    }
+
     /// Moves everything queued into `into` (which should be empty; its
-    /// allocation is reused for the next round) and lets waiting senders on.
-    pub(crate) fn take(&self, into: &mut Vec<u8>) {
+    /// allocation is reused for the next round) and lets waiting senders
+    /// on. Returns what happened after those lines.
+    pub(crate) fn take(&self, into: &mut Vec<u8>) -> Control {
         let mut state = self.lock();
         std::mem::swap(&mut state.buf, into);
+        let control = Control {
+            eof: std::mem::take(&mut state.eof),
+            stop: state.stop,
+        };
         drop(state);
         self.room.notify_all();
+        control
     }
 
     /// Like [`take`](Queue::take), and closes the queue in the same step:
@@ -114,34 +192,34 @@ mod tests {
     #[test]
     fn lines_come_out_in_order_and_wake_once() {
         let (queue, woken) = Queue::new(1024);
-        queue.push(&[b"a", b"\n"], true).unwrap();
-        queue.push(&[b"b\n"], true).unwrap();
+        queue.push(&[b"a", b"\n"], true, None).unwrap();
+        queue.push(&[b"b\n"], true, None).unwrap();
         assert_eq!(woken.try_recv(), Ok(()));
         assert!(woken.try_recv().is_err(), "one wake-up per batch");
         let mut out = Vec::new();
-        queue.take(&mut out);
+        assert_eq!(queue.take(&mut out), Control::default());
         assert_eq!(out, b"a\nb\n");
         out.clear();
-        queue.push(&[b"c\n"], true).unwrap();
+        queue.push(&[b"c\n"], true, None).unwrap();
         assert_eq!(woken.try_recv(), Ok(()));
     }
 
     #[test]
     fn over_budget_is_full_without_waiting_and_a_big_line_still_fits_alone() {
         let (queue, _woken) = Queue::new(4);
-        queue.push(&[b"0123456789\n"], false).unwrap();
-        assert_eq!(queue.push(&[b"x\n"], false), Err(PushError::Full));
+        queue.push(&[b"0123456789\n"], false, None).unwrap();
+        assert_eq!(queue.push(&[b"x\n"], false, None), Err(PushError::Full));
         let mut out = Vec::new();
         queue.take(&mut out);
-        queue.push(&[b"x\n"], false).unwrap();
+        queue.push(&[b"x\n"], false, None).unwrap();
     }
 
     #[test]
     fn a_waiting_sender_gets_in_once_the_printer_takes() {
         let (queue, _woken) = Queue::new(4);
-        queue.push(&[b"abcd"], true).unwrap();
+        queue.push(&[b"abcd"], true, None).unwrap();
         std::thread::scope(|s| {
-            let waiter = s.spawn(|| queue.push(&[b"efgh"], true));
+            let waiter = s.spawn(|| queue.push(&[b"efgh"], true, None));
             let mut out = Vec::new();
             // Until the waiter is in, every take frees room for it.
             while out.len() < 8 {
@@ -158,10 +236,55 @@ mod tests {
     #[test]
     fn close_keeps_what_was_pushed_and_refuses_the_rest() {
         let (queue, _woken) = Queue::new(1024);
-        queue.push(&[b"kept\n"], true).unwrap();
+        queue.push(&[b"kept\n"], true, None).unwrap();
         let mut out = Vec::new();
         queue.close(&mut out);
         assert_eq!(out, b"kept\n");
-        assert_eq!(queue.push(&[b"late\n"], true), Err(PushError::Closed));
+        assert_eq!(queue.push(&[b"late\n"], true, None), Err(PushError::Closed));
+    }
+
+    #[test]
+    fn a_stop_comes_after_the_lines_before_it_and_refuses_later_ones() {
+        let (queue, woken) = Queue::new(4);
+        queue.push(&[b"full\n"], true, None).unwrap();
+        let _ = woken.try_recv();
+        assert_eq!(
+            queue.push(&[b"x\n"], false, None),
+            Err(PushError::Full),
+            "over budget"
+        );
+        // A stop never waits for room.
+        queue.stop(StopReason::Shutdown);
+        assert_eq!(woken.try_recv(), Ok(()));
+        queue.stop(StopReason::Sentinel);
+        assert!(queue.is_closed());
+        assert_eq!(queue.push(&[b"late\n"], true, None), Err(PushError::Closed));
+        let mut out = Vec::new();
+        let control = queue.take(&mut out);
+        assert_eq!(out, b"full\n");
+        assert_eq!(control.stop, Some(StopReason::Shutdown), "the first wins");
+    }
+
+    #[test]
+    fn a_waiting_sender_is_refused_when_a_stop_comes() {
+        let (queue, _woken) = Queue::new(4);
+        queue.push(&[b"abcd"], true, None).unwrap();
+        std::thread::scope(|s| {
+            let waiter = s.spawn(|| queue.push(&[b"efgh"], true, None));
+            queue.stop(StopReason::Shutdown);
+            assert_eq!(waiter.join().unwrap(), Err(PushError::Closed));
+        });
+    }
+
+    #[test]
+    fn end_of_input_is_reported_once_with_the_lines_before_it() {
+        let (queue, _woken) = Queue::new(64);
+        queue.push(&[b"a\n"], true, None).unwrap();
+        queue.end_of_input().unwrap();
+        let mut out = Vec::new();
+        assert!(queue.take(&mut out).eof);
+        assert_eq!(out, b"a\n");
+        out.clear();
+        assert!(!queue.take(&mut out).eof);
     }
 }

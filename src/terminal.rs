@@ -82,6 +82,15 @@ pub(crate) fn restore() {
     }
 }
 
+/// Turns raw mode off if we turned it on, without writing anything: for
+/// when the output is stuck (a terminal that stopped reading) and the rest
+/// of the restoration cannot be written.
+pub(crate) fn release_input() {
+    if RAW.swap(false, Ordering::SeqCst) {
+        let _ = terminal::disable_raw_mode();
+    }
+}
+
 /// Chains a hook in front of the existing one: restore first, so the
 /// panic message lands on the normal screen and stays readable.
 fn install_panic_hook() {

@@ -8,12 +8,12 @@ use std::io::{self, BufWriter, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{self as channel, Receiver, RecvError, select};
+use crossbeam_channel::{self as channel, Receiver, select};
 
 use crate::history::History;
 use crate::input::{self, Command, Input};
 use crate::layout::{RowCache, fit, tail_rows, width_of};
-use crate::message::{Msg, StopReason};
+use crate::message::StopReason;
 use crate::printer::{OnExit, Stopped};
 use crate::queue::Queue;
 use crate::render::{Screen, content_rows};
@@ -32,10 +32,9 @@ const QUIET: Duration = Duration::from_millis(100);
 /// A batch buffer that grew past this (a huge line) is not kept for reuse.
 const KEEP_BATCH: usize = 8 << 20;
 
-/// What the printer thread receives: control messages, and lines through
-/// the queue with its wake-up channel.
+/// What the printer thread receives: lines, the end of input and stop
+/// requests through the queue, and its wake-up channel.
 pub(crate) struct Inbox {
-    pub(crate) control: Receiver<Msg>,
     pub(crate) woken: Receiver<()>,
     pub(crate) queue: Arc<Queue>,
 }
@@ -187,16 +186,10 @@ impl Worker {
     }
 
     fn run_plain(&mut self) -> io::Result<StopReason> {
-        let control = self.inbox.control.clone();
         let woken = self.inbox.woken.clone();
         loop {
             let timer = self.compaction_timer();
             select! {
-                recv(control) -> msg => {
-                    if let Some(reason) = self.handle(msg)? {
-                        return Ok(reason);
-                    }
-                }
                 recv(woken) -> _ => {
                     if let Some(reason) = self.drain()? {
                         return Ok(reason);
@@ -206,7 +199,6 @@ impl Worker {
             }
             // Flush once per burst, before blocking for more.
             if woken.is_empty()
-                && control.is_empty()
                 && let Some(reason) = closed(self.flush_plain())?
             {
                 return Ok(reason);
@@ -220,7 +212,6 @@ impl Worker {
             return Ok(Flow::Plain);
         };
         // Own clones of the receivers, so handling an event may borrow self.
-        let control = self.inbox.control.clone();
         let woken = self.inbox.woken.clone();
         let resized = tui.signals.resized.clone();
         let signals = tui.signals.stop.clone();
@@ -239,11 +230,6 @@ impl Worker {
                 (None, None) => channel::never(),
             };
             select! {
-                recv(control) -> msg => {
-                    if let Some(reason) = self.handle(msg)? {
-                        return Ok(Flow::Stop(reason));
-                    }
-                }
                 recv(woken) -> _ => {
                     if let Some(reason) = self.drain()? {
                         return Ok(Flow::Stop(reason));
@@ -271,10 +257,24 @@ impl Worker {
     }
 
     /// Takes every queued line into the history (and, in plain mode, the
-    /// output, in one write). Returns a reason when the output closed.
+    /// output, in one write), then what came after them. Returns a reason
+    /// to stop: asked for, the end of input with `exit_on_eof`, or the
+    /// output closed.
     fn drain(&mut self) -> io::Result<Option<StopReason>> {
-        self.inbox.queue.take(&mut self.batch);
-        self.absorb_batch()
+        let control = self.inbox.queue.take(&mut self.batch);
+        if let Some(reason) = self.absorb_batch()? {
+            return Ok(Some(reason));
+        }
+        if control.eof {
+            self.eof = true;
+            if let Out::Tui(tui) = &mut self.out {
+                tui.dirty = true;
+            }
+            if self.config.exit_on_eof {
+                return Ok(Some(StopReason::EndOfInput));
+            }
+        }
+        Ok(control.stop)
     }
 
     fn absorb_batch(&mut self) -> io::Result<Option<StopReason>> {
@@ -295,27 +295,6 @@ impl Worker {
             self.batch = Vec::new();
         }
         result
-    }
-
-    /// Takes one control message, after every line queued before it. A
-    /// closed control channel (printer and senders all gone) is a stop.
-    fn handle(&mut self, msg: Result<Msg, RecvError>) -> io::Result<Option<StopReason>> {
-        if let Some(reason) = self.drain()? {
-            return Ok(Some(reason));
-        }
-        let Ok(msg) = msg else {
-            return Ok(Some(StopReason::Disconnected));
-        };
-        match msg {
-            Msg::Eof => {
-                self.eof = true;
-                if let Out::Tui(tui) = &mut self.out {
-                    tui.dirty = true;
-                }
-                Ok(self.config.exit_on_eof.then_some(StopReason::EndOfInput))
-            }
-            Msg::Stop(reason) => Ok(Some(reason)),
-        }
     }
 
     /// Closes the queue, keeping every line a sender was told was taken.

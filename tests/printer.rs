@@ -129,36 +129,147 @@ fn a_line_that_only_contains_the_sentinel_text_is_kept() {
     assert_eq!(out.text(), "STOP now\nx\n");
 }
 
+/// Each producer's lines arrive whole and in its own order.
+fn assert_in_order(text: &str, producers: usize, each: usize) {
+    for p in 0..producers {
+        let mine: Vec<_> = text
+            .lines()
+            .filter(|l| l.starts_with(&format!("{p}:")))
+            .collect();
+        let want: Vec<_> = (0..each).map(|i| format!("{p}:{i}")).collect();
+        assert_eq!(mine, want, "producer {p}");
+    }
+}
+
 #[test]
-fn dropping_every_sender_stops_after_their_lines() {
+fn workers_taking_their_own_senders_then_a_late_summary_lose_nothing() {
+    let (printer, _, out) = with_sentinel("!@#EXIT#@!");
+    thread::scope(|s| {
+        for p in 0..8 {
+            let printer = &printer;
+            s.spawn(move || {
+                // Each worker takes its own sender and drops it when done:
+                // the printer must outlive every one of them.
+                let tx = printer.sender();
+                for i in 0..500 {
+                    tx.line(format!("{p}:{i}")).unwrap();
+                }
+            });
+        }
+    });
+    // Every worker's sender is gone; a new one still works.
+    let tx = printer.sender();
+    tx.line("summary").unwrap();
+    tx.line("!@#EXIT#@!").unwrap();
+    let stopped = printer.wait().unwrap();
+    assert_eq!(stopped.reason, StopReason::Sentinel);
+    assert_eq!(stopped.lines, 4001);
+    let text = out.text();
+    assert_in_order(&text, 8, 500);
+    assert!(text.ends_with("summary\n"), "{}", &text[text.len() - 20..]);
+}
+
+#[test]
+fn a_sender_used_as_a_temporary_does_not_stop_the_printer() {
     let out = Shared::default();
     let printer = Printer::builder().output(out.clone()).spawn().unwrap();
-    let producers: Vec<_> = (0..4)
+    for i in 0..100 {
+        printer.sender().line(format!("t{i}")).unwrap();
+    }
+    assert!(!printer.sender().is_closed());
+    let stopped = printer.join().unwrap();
+    assert_eq!(stopped.reason, StopReason::Shutdown);
+    assert_eq!(stopped.lines, 100);
+    assert_eq!(out.text().lines().last(), Some("t99"));
+}
+
+#[test]
+fn join_stops_the_printer_even_while_a_sender_lives() {
+    let out = Shared::default();
+    let printer = Printer::builder().output(out.clone()).spawn().unwrap();
+    let tx = printer.sender();
+    tx.line("kept").unwrap();
+    let stopped = printer.join().unwrap();
+    assert_eq!(stopped.reason, StopReason::Shutdown);
+    assert_eq!(out.text(), "kept\n");
+    assert!(tx.is_closed());
+    assert_eq!(tx.line("late"), Err(Closed));
+}
+
+#[test]
+fn a_shutdown_from_any_thread_ends_a_wait() {
+    let out = Shared::default();
+    let printer = Printer::builder().output(out.clone()).spawn().unwrap();
+    let tx = printer.sender();
+    let producer = thread::spawn(move || {
+        for i in 0..1000 {
+            tx.line(format!("0:{i}")).unwrap();
+        }
+        tx.shutdown();
+        tx
+    });
+    let stopped = printer.wait().unwrap();
+    let tx = producer.join().unwrap();
+    assert_eq!(stopped.reason, StopReason::Shutdown);
+    assert_eq!(stopped.lines, 1000);
+    assert_in_order(&out.text(), 1, 1000);
+    assert_eq!(tx.line("after"), Err(Closed));
+}
+
+#[test]
+fn many_producers_through_the_public_line_keep_every_line_in_order() {
+    let (writer, open, out) = gated();
+    // A small queue, and a printer held in its first write: producers must
+    // wait (backpressure), and none of their lines may be lost.
+    let printer = Printer::builder()
+        .capacity(256)
+        .output(writer)
+        .spawn()
+        .unwrap();
+    let producers: Vec<_> = (0..8)
         .map(|p| {
             let tx = printer.sender();
             thread::spawn(move || {
-                for i in 0..250 {
+                for i in 0..2000 {
                     tx.line(format!("{p}:{i}")).unwrap();
                 }
             })
         })
         .collect();
+    open.send(()).unwrap();
     for producer in producers {
         producer.join().unwrap();
     }
     let stopped = printer.join().unwrap();
-    assert_eq!(stopped.reason, StopReason::Disconnected);
-    assert_eq!(stopped.lines, 1000);
-    let text = out.text();
-    for p in 0..4 {
-        // Each producer's lines arrive in its own order.
-        let mine: Vec<_> = text
-            .lines()
-            .filter(|l| l.starts_with(&format!("{p}:")))
-            .collect();
-        let want: Vec<_> = (0..250).map(|i| format!("{p}:{i}")).collect();
-        assert_eq!(mine, want);
+    assert_eq!(stopped.lines, 16_000);
+    assert_in_order(&out.text(), 8, 2000);
+}
+
+#[test]
+fn control_calls_never_wait_for_room_and_join_timeout_gives_up() {
+    let (writer, _gate_never_opened, out) = gated();
+    let printer = Printer::builder()
+        .capacity(1)
+        .output(writer)
+        .spawn()
+        .unwrap();
+    let tx = printer.sender();
+    // Bigger than the output buffer: the printer blocks in its first write.
+    tx.line("x".repeat(100_000)).unwrap();
+    while tx.try_line("queued").is_err() {
+        thread::yield_now();
     }
+    // The queue is full and the printer stuck: none of these may block.
+    assert!(matches!(tx.try_line("more"), Err(TrySendError::Full(_))));
+    tx.end_of_input().unwrap();
+    tx.shutdown();
+    assert!(tx.is_closed());
+    drop(tx.clone());
+    let error = printer
+        .join_timeout(std::time::Duration::from_millis(200))
+        .unwrap_err();
+    assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+    assert!(out.text().is_empty());
 }
 
 #[test]
@@ -168,10 +279,21 @@ fn dropping_the_printer_stops_it_and_keeps_queued_lines() {
     let tx = printer.sender();
     tx.line("one").unwrap();
     tx.line("two").unwrap();
-    open.send(()).unwrap();
+    // The gate opens only once the drop has begun (it asks for the stop
+    // first): the drop must then wait for both lines to be written.
+    let opener = {
+        let tx = tx.clone();
+        thread::spawn(move || {
+            while !tx.is_closed() {
+                thread::yield_now();
+            }
+            open.send(()).unwrap();
+        })
+    };
     drop(printer);
     assert_eq!(out.text(), "one\ntwo\n");
     assert_eq!(tx.line("three"), Err(Closed));
+    opener.join().unwrap();
 }
 
 #[test]
@@ -183,12 +305,14 @@ fn try_line_hands_the_line_back_when_full() {
         .spawn()
         .unwrap();
     let tx = printer.sender();
-    // The printer takes "first" and blocks writing it; "second" fills the
-    // channel of one.
-    tx.line("first").unwrap();
+    // The printer takes "first" and blocks writing it (it is longer than
+    // the output buffer, so it goes straight to the writer); "second"
+    // fills the queue of one.
+    let first = "f".repeat(70_000);
+    tx.line(&first).unwrap();
     let mut second = tx.try_line("second");
     while second.is_err() {
-        // Until the printer has taken "first" off the channel.
+        // Until the printer has taken "first" off the queue.
         assert_eq!(second, Err(TrySendError::Full(b"second".to_vec())));
         thread::yield_now();
         second = tx.try_line("second");
@@ -202,7 +326,7 @@ fn try_line_hands_the_line_back_when_full() {
     tx.shutdown();
     let stopped = printer.join().unwrap();
     assert_eq!(stopped.lines, 3);
-    assert_eq!(out.text(), "first\nsecond\nthird\n");
+    assert_eq!(out.text(), format!("{first}\nsecond\nthird\n"));
     assert_eq!(
         tx.try_line("late"),
         Err(TrySendError::Closed(b"late".to_vec()))
