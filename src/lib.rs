@@ -63,6 +63,13 @@
 //! After a stop every send fails with [`Closed`]; [`Sender::is_closed`]
 //! tells without sending.
 //!
+//! A panic anywhere (caught or not) first gives the normal screen back, so
+//! its message is readable; a caught one leaves the display running (it
+//! comes back with the next line), an uncaught one in `main` drops the
+//! `Printer` while unwinding, which writes what `on_exit` says.
+//! [`std::process::exit`] skips destructors: call [`shutdown_all`] first.
+//! Signals: see [`Builder::report_signals`].
+//!
 //! ```
 //! # fn main() -> std::io::Result<()> {
 //! let printer = reflow::Printer::builder().output(std::io::sink()).spawn()?;
@@ -98,7 +105,8 @@ pub use history::History;
 pub use layout::{cluster_width, fit, width_of, wrap_line};
 pub use message::StopReason;
 pub use printer::{
-    Builder, Closed, ColorChoice, OnExit, Printer, Sender, Stopped, TrySendError, draws_on_terminal,
+    Builder, Closed, ColorChoice, OnExit, Printer, Sender, Stopped, TrySendError,
+    draws_on_terminal, shutdown_all,
 };
 pub use sanitize::sanitize;
 

@@ -141,6 +141,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     };
     let mut builder = Printer::builder()
         .interactive(tty)
+        // Exit with 128 + the signal's number, after --on-exit.
+        .report_signals(true)
         // Without a keyboard nobody could quit: end with the input.
         .exit_on_eof(cli.exit_on_eof || !tty)
         .on_exit(cli.on_exit.into())

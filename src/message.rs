@@ -22,17 +22,38 @@ pub enum StopReason {
     Hangup,
     /// The output was closed (a broken pipe in passthrough mode).
     OutputClosed,
+    /// Another signal whose default action ends the process (SIGQUIT,
+    /// SIGUSR1, …), by number.
+    Signal(i32),
 }
 
 impl StopReason {
     /// The exit status a command-line tool should return for this reason:
     /// 0, or 128 plus the signal number, as a shell reports it.
     pub fn exit_code(self) -> u8 {
+        match self.signal() {
+            Some(sig) => u8::try_from(128 + sig).unwrap_or(u8::MAX),
+            None => 0,
+        }
+    }
+
+    /// The signal behind this stop, if a signal caused it.
+    pub fn signal(self) -> Option<i32> {
         match self {
-            StopReason::Interrupt => 130,
-            StopReason::Terminate => 143,
-            StopReason::Hangup => 129,
-            _ => 0,
+            StopReason::Interrupt => Some(signal_hook::consts::SIGINT),
+            StopReason::Terminate => Some(signal_hook::consts::SIGTERM),
+            StopReason::Hangup => Some(signal_hook::consts::SIGHUP),
+            StopReason::Signal(sig) => Some(sig),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn from_signal(sig: i32) -> Self {
+        match sig {
+            signal_hook::consts::SIGINT => StopReason::Interrupt,
+            signal_hook::consts::SIGTERM => StopReason::Terminate,
+            signal_hook::consts::SIGHUP => StopReason::Hangup,
+            sig => StopReason::Signal(sig),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::io::{self, IsTerminal, Write};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -60,6 +60,8 @@ pub struct Builder {
     color: ColorChoice,
     source: Option<String>,
     output: Option<Box<dyn Write + Send>>,
+    report_signals: bool,
+    panic_on: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for Builder {
@@ -74,6 +76,7 @@ impl fmt::Debug for Builder {
             .field("color", &self.color)
             .field("source", &self.source)
             .field("output", &self.output.as_ref().map(|_| "custom"))
+            .field("report_signals", &self.report_signals)
             .finish()
     }
 }
@@ -145,6 +148,30 @@ impl Builder {
         self
     }
 
+    /// What a terminating signal (SIGINT from Ctrl-C, SIGTERM, SIGHUP,
+    /// SIGQUIT, …) does once it has stopped a terminal display, the
+    /// terminal is restored and every line is written.
+    ///
+    /// By default (`false`) the signal then has its usual effect: the
+    /// process ends as it would have without reflow (a shell sees status
+    /// 130 for Ctrl-C). With `true` the printer reports it instead, as the
+    /// [`StopReason`] of [`Printer::join`]/[`Printer::wait`], and the host
+    /// decides (the `reflow` binary exits with 128 + the signal's number).
+    /// A signal the host handles or ignores itself when the first display
+    /// starts is left to the host entirely: the display does not stop.
+    pub fn report_signals(mut self, report: bool) -> Self {
+        self.report_signals = report;
+        self
+    }
+
+    /// Test hook, not part of the API: the printer thread panics when it
+    /// takes a batch holding `marker`.
+    #[doc(hidden)]
+    pub fn panic_on_marker(mut self, marker: impl Into<Vec<u8>>) -> Self {
+        self.panic_on = Some(marker.into());
+        self
+    }
+
     /// Starts the printer thread.
     ///
     /// When stdout is a terminal (and `TERM` is not `dumb`) the printer takes
@@ -163,6 +190,8 @@ impl Builder {
         let config = Config {
             interactive: self.interactive,
             exit_on_eof: self.exit_on_eof,
+            end_on_signal: !self.report_signals,
+            panic_on: self.panic_on,
             on_exit: self.on_exit,
             text: Options {
                 tab_width: self.tab_width.unwrap_or(TAB_WIDTH),
@@ -182,6 +211,7 @@ impl Builder {
             None => Worker::tui(config, inbox)?,
         };
         let (done_tx, done_rx) = channel::bounded(1);
+        running().push((Arc::downgrade(&queue), done_rx.clone()));
         let thread = thread::Builder::new()
             .name("reflow-printer".into())
             .spawn(move || {
@@ -333,6 +363,52 @@ impl Printer {
             None => Err(io::Error::other("the printer was already joined")),
         }
     }
+}
+
+/// Every printer spawned and not yet ended: its queue (to ask for a stop)
+/// and its end (to wait for). For [`shutdown_all`] only.
+type Running = Vec<(Weak<Queue>, Receiver<()>)>;
+static RUNNING: Mutex<Running> = Mutex::new(Vec::new());
+
+fn running() -> MutexGuard<'static, Running> {
+    let mut running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+    running.retain(|(_, done)| matches!(done.try_recv(), Err(channel::TryRecvError::Empty)));
+    running
+}
+
+/// Stops every printer of the process after the lines queued so far and
+/// waits, up to `timeout` in all, until each has written them and given
+/// the terminal back. Returns true when all have.
+///
+/// For a host that ends with [`std::process::exit`], which skips
+/// destructors (a `Printer` dropped never, the terminal left on the
+/// alternate screen, queued lines lost): call this first.
+///
+/// ```
+/// # let printer = reflow::Printer::builder().output(std::io::sink()).spawn()?;
+/// # let code = 0;
+/// printer.sender().line("fatal: giving up").expect("running");
+/// reflow::shutdown_all(std::time::Duration::from_secs(1));
+/// # if false {
+/// std::process::exit(code);
+/// # }
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn shutdown_all(timeout: Duration) -> bool {
+    let deadline = std::time::Instant::now() + timeout;
+    let waits: Vec<Receiver<()>> = running()
+        .iter()
+        .filter_map(|(queue, done)| {
+            queue.upgrade()?.stop(StopReason::Shutdown);
+            Some(done.clone())
+        })
+        .collect();
+    waits.iter().all(|done| {
+        !matches!(
+            done.recv_deadline(deadline),
+            Err(channel::RecvTimeoutError::Timeout)
+        )
+    })
 }
 
 /// How long `Drop` waits for the thread to end.

@@ -1,82 +1,165 @@
-//! Signals as events: a signal-hook listener thread turns SIGWINCH into a
-//! resize event and SIGINT, SIGTERM and SIGHUP into a stop, both delivered
-//! on channels the printer thread selects on.
+//! Signals as events: while a display runs, a signal-hook listener thread
+//! turns SIGWINCH and SIGCONT into a redraw, SIGTSTP into a suspension, and
+//! the signals that end a process into a stop, each delivered on a channel
+//! the printer thread selects on.
+//!
+//! A good citizen of its host: a signal the host already handles (or
+//! ignores) when the first display starts is left to the host. For the
+//! others, when no display runs, the default action happens as if reflow
+//! were not there (signal-hook never uninstalls its handler, so the default
+//! is emulated then), and the count of running displays decides which.
 
 use std::io;
-use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::{self, JoinHandle};
 
 use crossbeam_channel::{self as channel, Receiver};
-use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGWINCH};
+use signal_hook::consts::{
+    SIGALRM, SIGCONT, SIGHUP, SIGINT, SIGPROF, SIGQUIT, SIGTERM, SIGTSTP, SIGUSR1, SIGUSR2,
+    SIGVTALRM, SIGWINCH, SIGXCPU, SIGXFSZ,
+};
 use signal_hook::iterator::{Handle, Signals};
 
 use crate::message::StopReason;
 
-/// True when no printer is listening: the terminating signals then act as
-/// they would without us (signal-hook never uninstalls its handler).
-static DEFAULT_ACTION: AtomicBool = AtomicBool::new(true);
-static FALLBACK: Once = Once::new();
+/// Signals whose default action ends the process (none of them is a fault
+/// the process raises on itself, which cannot be handled safely).
+const ENDING: [i32; 11] = [
+    SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU,
+    SIGXFSZ,
+];
 
-/// The listener thread and its two event channels.
+/// Which of the ending signals and SIGTSTP reflow takes care of, decided
+/// once, before the first registration, and how many displays run.
+struct Registry {
+    /// Ending signals (and SIGTSTP) whose disposition was the default.
+    ours: Vec<i32>,
+    /// True when no display runs: the default action then happens.
+    default_action: Arc<AtomicBool>,
+    displays: Mutex<usize>,
+}
+
+static REGISTRY: OnceLock<io::Result<Registry>> = OnceLock::new();
+
+fn registry() -> io::Result<&'static Registry> {
+    REGISTRY
+        .get_or_init(|| {
+            let taken = host_dispositions();
+            let ours: Vec<i32> = ENDING
+                .iter()
+                .chain([&SIGTSTP])
+                .copied()
+                .filter(|&sig| !taken.contains(&sig))
+                .collect();
+            let default_action = Arc::new(AtomicBool::new(true));
+            for &sig in &ours {
+                signal_hook::flag::register_conditional_default(sig, Arc::clone(&default_action))?;
+            }
+            Ok(Registry {
+                ours,
+                default_action,
+                displays: Mutex::new(0),
+            })
+        })
+        .as_ref()
+        .map_err(|e| io::Error::new(e.kind(), e.to_string()))
+}
+
+/// Signals the process handles or ignores already (its host's choice), from
+/// the kernel's own account (`SigCgt`, `SigIgn` in `/proc/self/status`).
+/// Where that cannot be read, every signal counts as default.
+fn host_dispositions() -> Vec<i32> {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return Vec::new();
+    };
+    let mut taken = Vec::new();
+    for line in status.lines() {
+        let Some(mask) = line
+            .strip_prefix("SigCgt:")
+            .or_else(|| line.strip_prefix("SigIgn:"))
+        else {
+            continue;
+        };
+        let Ok(mask) = u64::from_str_radix(mask.trim(), 16) else {
+            continue;
+        };
+        taken.extend((1..=64).filter(|sig| mask & (1u64 << (sig - 1)) != 0));
+    }
+    taken
+}
+
+/// What a signal asks of the display.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SignalEvent {
+    /// SIGTSTP: give the terminal back and stop the process.
+    Suspend,
+    /// A signal that ends the process: stop, then (if the host wants it)
+    /// end the way the signal would have.
+    Stop(StopReason),
+}
+
+/// The listener thread and its event channels, for one display.
 #[derive(Debug)]
 pub(crate) struct SignalListener {
     handle: Handle,
     thread: Option<JoinHandle<()>>,
-    /// One event per burst of SIGWINCH: a full channel of one means a
-    /// redraw is already due, so a storm of resizes is one redraw.
+    /// One event per burst of SIGWINCH or SIGCONT: a full channel of one
+    /// means a redraw is already due, so a storm of resizes is one redraw.
     pub(crate) resized: Receiver<()>,
-    /// SIGINT, SIGTERM or SIGHUP, as the reason to stop.
-    pub(crate) stop: Receiver<StopReason>,
+    /// True when the last SIGCONT has not been seen yet: the screen may
+    /// hold anything, so the next frame redraws it all.
+    pub(crate) continued: Arc<AtomicBool>,
+    pub(crate) events: Receiver<SignalEvent>,
 }
 
 impl SignalListener {
     pub(crate) fn start() -> io::Result<Self> {
-        let mut fallback = Ok(());
-        FALLBACK.call_once(|| {
-            for sig in [SIGINT, SIGTERM, SIGHUP] {
-                if let Err(e) =
-                    signal_hook::flag::register_conditional_default(sig, &DEFAULT_ACTION)
-                {
-                    fallback = Err(e);
-                }
-            }
-        });
-        fallback?;
-        let mut signals = Signals::new([SIGWINCH, SIGINT, SIGTERM, SIGHUP])?;
-        DEFAULT_ACTION.store(false, Ordering::SeqCst);
+        let registry = registry()?;
+        let mut wanted = vec![SIGWINCH, SIGCONT];
+        wanted.extend(&registry.ours);
+        let mut signals = Signals::new(&wanted)?;
         let handle = signals.handle();
         let (resize_tx, resized) = channel::bounded(1);
-        let (stop_tx, stop) = channel::bounded(4);
+        let (event_tx, events) = channel::bounded(8);
+        let continued = Arc::new(AtomicBool::new(false));
+        let seen_cont = Arc::clone(&continued);
         let thread = thread::Builder::new()
             .name("reflow-signals".into())
             .spawn(move || {
                 for signal in signals.forever() {
-                    let reason = match signal {
-                        SIGWINCH => {
+                    let event = match signal {
+                        SIGWINCH | SIGCONT => {
+                            if signal == SIGCONT {
+                                seen_cont.store(true, Ordering::SeqCst);
+                            }
                             let _ = resize_tx.try_send(());
                             continue;
                         }
-                        SIGINT => StopReason::Interrupt,
-                        SIGTERM => StopReason::Terminate,
-                        _ => StopReason::Hangup,
+                        SIGTSTP => SignalEvent::Suspend,
+                        sig => SignalEvent::Stop(StopReason::from_signal(sig)),
                     };
-                    let _ = stop_tx.try_send(reason);
+                    let _ = event_tx.try_send(event);
                 }
             });
         let thread = match thread {
             Ok(thread) => thread,
             Err(e) => {
                 handle.close();
-                DEFAULT_ACTION.store(true, Ordering::SeqCst);
                 return Err(e);
             }
         };
+        // Only now, with the listener in place, does the default action
+        // give way to the display.
+        let mut displays = registry.displays.lock().unwrap_or_else(|e| e.into_inner());
+        *displays += 1;
+        registry.default_action.store(false, Ordering::SeqCst);
         Ok(Self {
             handle,
             thread: Some(thread),
             resized,
-            stop,
+            continued,
+            events,
         })
     }
 }
@@ -87,6 +170,42 @@ impl Drop for SignalListener {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
-        DEFAULT_ACTION.store(true, Ordering::SeqCst);
+        if let Ok(registry) = registry() {
+            let mut displays = registry.displays.lock().unwrap_or_else(|e| e.into_inner());
+            *displays = displays.saturating_sub(1);
+            if *displays == 0 {
+                registry.default_action.store(true, Ordering::SeqCst);
+            }
+        }
+    }
+}
+
+/// After a display stopped because of `reason`, ends the process the way
+/// the signal would have without reflow, if reflow took that signal over
+/// from the default action. Returns when there is nothing to do.
+pub(crate) fn act_as_default(reason: StopReason) {
+    let Some(sig) = reason.signal() else {
+        return;
+    };
+    if registry().is_ok_and(|r| r.ours.contains(&sig)) {
+        let _ = signal_hook::low_level::emulate_default_handler(sig);
+    }
+}
+
+/// Stops this process as SIGTSTP would have (SIGSTOP); returns once it is
+/// continued.
+pub(crate) fn stop_process() {
+    let _ = signal_hook::low_level::raise(signal_hook::consts::SIGSTOP);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hosts_dispositions_are_read_from_the_kernel() {
+        // The Rust runtime ignores SIGPIPE in every program it starts.
+        let taken = host_dispositions();
+        assert!(taken.contains(&signal_hook::consts::SIGPIPE), "{taken:?}");
     }
 }

@@ -6,6 +6,7 @@
 
 use std::io::{self, BufWriter, Write};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{self as channel, Receiver, select};
@@ -18,7 +19,7 @@ use crate::printer::{OnExit, Stopped};
 use crate::queue::Queue;
 use crate::render::{Screen, content_rows};
 use crate::sanitize::{Options, sanitize_styled};
-use crate::signals::SignalListener;
+use crate::signals::{self, SignalEvent, SignalListener};
 use crate::terminal::{self, TerminalGuard};
 
 /// The shortest time between two frames: at most ~60 frames a second,
@@ -53,6 +54,11 @@ impl Drop for Inbox {
 pub(crate) struct Config {
     pub(crate) interactive: bool,
     pub(crate) exit_on_eof: bool,
+    /// After a signal stopped the display, end the process as the signal
+    /// would have (when reflow took that signal over).
+    pub(crate) end_on_signal: bool,
+    /// Test hook: panic on taking a batch that holds these bytes.
+    pub(crate) panic_on: Option<Vec<u8>>,
     pub(crate) on_exit: OnExit,
     pub(crate) text: Options,
     /// The source name for the status bar, already sanitized.
@@ -90,17 +96,7 @@ struct Tui {
     size: (u16, u16),
     dirty: bool,
     next_frame: Instant,
-    /// History length at the last frame drawn.
-    drawn: usize,
     buf: Vec<u8>,
-}
-
-/// How the display loop ended.
-enum Flow {
-    Stop(StopReason),
-    /// A panic hook gave the terminal back: carry on as plain output, so
-    /// no later line is lost.
-    Plain,
 }
 
 impl Worker {
@@ -120,8 +116,10 @@ impl Worker {
     /// A worker that owns the terminal: set up here, on the caller's
     /// thread, so a failure is an error from `spawn`.
     pub(crate) fn tui(config: Config, inbox: Inbox) -> io::Result<Self> {
-        let signals = SignalListener::start()?;
+        // The terminal first: a refused second display must not touch the
+        // first one's signal handling.
         let terminal = TerminalGuard::enter(config.interactive)?;
+        let signals = SignalListener::start()?;
         let input = if config.interactive {
             Some(Input::start()?)
         } else {
@@ -144,7 +142,6 @@ impl Worker {
                 size,
                 dirty: true,
                 next_frame: Instant::now(),
-                drawn: 0,
                 buf: Vec::new(),
             })),
         })
@@ -161,6 +158,11 @@ impl Worker {
         let finished = self.finish();
         let reason = result?;
         finished?;
+        if self.config.end_on_signal {
+            // Everything is written and the terminal restored: now the
+            // signal has the effect it would have had without us.
+            signals::act_as_default(reason);
+        }
         Ok(Stopped {
             reason,
             lines: self.history.len(),
@@ -168,21 +170,10 @@ impl Worker {
     }
 
     fn display(&mut self) -> io::Result<StopReason> {
-        if matches!(self.out, Out::Tui(_)) {
-            match self.run_tui()? {
-                Flow::Stop(reason) => return Ok(reason),
-                Flow::Plain => {
-                    let drawn = match &self.out {
-                        Out::Tui(tui) => tui.drawn,
-                        Out::Plain(_) => self.history.len(),
-                    };
-                    let mut out = BufWriter::new(Box::new(io::stdout()) as Box<dyn Write + Send>);
-                    self.write_since(drawn, &mut out)?;
-                    self.out = Out::Plain(out);
-                }
-            }
+        match self.out {
+            Out::Tui(_) => self.run_tui(),
+            Out::Plain(_) => self.run_plain(),
         }
-        self.run_plain()
     }
 
     fn run_plain(&mut self) -> io::Result<StopReason> {
@@ -207,14 +198,14 @@ impl Worker {
         }
     }
 
-    fn run_tui(&mut self) -> io::Result<Flow> {
+    fn run_tui(&mut self) -> io::Result<StopReason> {
         let Out::Tui(tui) = &self.out else {
-            return Ok(Flow::Plain);
+            return self.run_plain();
         };
         // Own clones of the receivers, so handling an event may borrow self.
         let woken = self.inbox.woken.clone();
         let resized = tui.signals.resized.clone();
-        let signals = tui.signals.stop.clone();
+        let signals = tui.signals.events.clone();
         let keys = tui
             .input
             .as_ref()
@@ -232,24 +223,21 @@ impl Worker {
             select! {
                 recv(woken) -> _ => {
                     if let Some(reason) = self.drain()? {
-                        return Ok(Flow::Stop(reason));
+                        return Ok(reason);
                     }
                 }
                 recv(resized) -> _ => self.resized(),
-                recv(signals) -> reason => {
-                    if let Ok(reason) = reason {
-                        return Ok(Flow::Stop(reason));
-                    }
-                }
+                recv(signals) -> event => match event {
+                    Ok(SignalEvent::Stop(reason)) => return Ok(reason),
+                    Ok(SignalEvent::Suspend) => self.suspend()?,
+                    Err(_) => {}
+                },
                 recv(keys) -> event => match event.as_ref().ok().and_then(input::command) {
-                    Some(Command::Stop(reason)) => return Ok(Flow::Stop(reason)),
+                    Some(Command::Stop(reason)) => return Ok(reason),
                     Some(Command::Resized) => self.resized(),
                     None => {}
                 },
                 recv(timer) -> _ => {}
-            }
-            if !terminal::is_active() {
-                return Ok(Flow::Plain);
             }
             self.draw_if_due()?;
             self.compact_if_quiet();
@@ -280,6 +268,11 @@ impl Worker {
     fn absorb_batch(&mut self) -> io::Result<Option<StopReason>> {
         if self.batch.is_empty() {
             return Ok(None);
+        }
+        if let Some(marker) = &self.config.panic_on
+            && memchr::memmem::find(&self.batch, marker).is_some()
+        {
+            panic!("reflow test hook: the printer thread panics");
         }
         self.history.push_block(&self.batch);
         self.last_input = Instant::now();
@@ -329,9 +322,32 @@ impl Worker {
         if let Out::Tui(tui) = &mut self.out {
             // However many SIGWINCH arrived, the size is read once, now.
             while tui.signals.resized.try_recv().is_ok() {}
+            if tui.signals.continued.swap(false, Ordering::SeqCst) {
+                // Continued after a stop we did not see coming (SIGSTOP):
+                // whatever ran meanwhile may have drawn over the screen.
+                tui.screen = Screen::new();
+            }
             tui.size = terminal_size();
             tui.dirty = true;
         }
+    }
+
+    /// Ctrl-Z (SIGTSTP): give the terminal back, stop like any job, and
+    /// on `fg` show the display again, redrawn at the size of that moment.
+    fn suspend(&mut self) -> io::Result<()> {
+        let Out::Tui(tui) = &mut self.out else {
+            return Ok(());
+        };
+        tui.terminal.suspend();
+        signals::stop_process();
+        // Not refused: no panic hook runs on this thread now, and a frame
+        // will come back for another that does.
+        tui.terminal.resume()?;
+        tui.screen = Screen::new();
+        tui.size = terminal_size();
+        tui.dirty = true;
+        tui.next_frame = Instant::now();
+        Ok(())
     }
 
     fn draw_if_due(&mut self) -> io::Result<()> {
@@ -341,6 +357,16 @@ impl Worker {
         let now = Instant::now();
         if !tui.dirty || now < tui.next_frame {
             return Ok(());
+        }
+        if !terminal::is_shown() {
+            // A panic somewhere gave the normal screen back for its
+            // message; there is something new to show, so the display
+            // comes back, redrawn whole, once that message is out.
+            if !tui.terminal.resume()? {
+                tui.next_frame = now + FRAME;
+                return Ok(());
+            }
+            tui.screen = Screen::new();
         }
         let (width, height) = tui.size;
         let content = content_rows(height);
@@ -360,31 +386,18 @@ impl Worker {
         );
         tui.buf.clear();
         tui.screen.frame(&mut tui.buf, tui.size, &rows, &status)?;
-        // Checked under the stdout lock, which `terminal::restore` takes
-        // too: a panic hook restoring the terminal on another thread either
-        // waits for this frame or makes us skip it, never draws it over
-        // the panic message on the normal screen.
+        // Checked under the stdout lock, which leaving the terminal takes
+        // too: a panic hook suspending the display on another thread
+        // either waits for this frame or makes us skip it (and draw it
+        // again later), never draws it over the panic message.
         let mut stdout = io::stdout().lock();
-        if !terminal::is_active() {
+        if !terminal::is_shown() {
             return Ok(());
         }
         stdout.write_all(&tui.buf)?;
         stdout.flush()?;
         tui.dirty = false;
         tui.next_frame = now + FRAME;
-        tui.drawn = self.history.len();
-        Ok(())
-    }
-
-    /// Writes the lines from `first` on as plain lines: the ones the
-    /// display never drew.
-    fn write_since(&self, first: usize, out: &mut impl Write) -> io::Result<()> {
-        for index in first..self.history.len() {
-            if let Some(line) = self.history.get(index) {
-                out.write_all(&line)?;
-                out.write_all(b"\n")?;
-            }
-        }
         Ok(())
     }
 
@@ -410,18 +423,14 @@ impl Worker {
             terminal,
             mut cache,
             size: (width, height),
-            drawn,
             ..
         } = *tui;
         drop(input);
-        let was_ours = terminal::is_active();
         drop(terminal);
+        // Printed under whatever a panic left on the normal screen, so its
+        // message stays above, readable.
         let mut out = BufWriter::new(io::stdout().lock());
         match self.config.on_exit {
-            // After a panic restored the terminal, its message is on screen:
-            // the last screenful would bury it, but lines that were never
-            // drawn are still owed.
-            _ if !was_ours => self.write_since(drawn, &mut out)?,
             OnExit::None => {}
             OnExit::Screen => {
                 let rows = content_rows(height);

@@ -1,0 +1,234 @@
+//! reflow embedded in a host program, in a real pseudo-terminal: panics
+//! caught and uncaught, a panic in the printer thread, Ctrl-C with and
+//! without the host's own handler, a refused second display.
+//!
+//! Each host is one of the `#[ignore]`d `host_*` functions below, run by
+//! its test in a child process under a pty (this same test binary, with
+//! `--ignored --exact`), so the screen and the exit can be checked from
+//! outside.
+
+mod support;
+
+use std::time::Duration;
+
+use nix::sys::signal::Signal;
+use reflow::{OnExit, Printer};
+use support::{Pty, TIMEOUT};
+
+/// Runs the host function `name` in a child process under an 80x24 pty.
+fn host(name: &str) -> Pty {
+    let exe = std::env::current_exe().unwrap();
+    let cmd = Pty::command(
+        exe,
+        &[
+            "--ignored",
+            "--exact",
+            name,
+            "--nocapture",
+            "--test-threads=1",
+        ],
+    );
+    let mut cmd = cmd;
+    // Panic messages without a backtrace fit on the screen.
+    cmd.env("RUST_BACKTRACE", "0");
+    Pty::spawn(cmd, 80, 24)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn count(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
+}
+
+fn assert_terminal_restored(pty: &Pty) {
+    pty.with_screen(|screen| {
+        assert!(!screen.alternate_screen(), "still on the alternate screen");
+        assert!(!screen.hide_cursor(), "cursor still hidden");
+    });
+    assert!(
+        pty.termios_is_sane(),
+        "raw mode left on: {:?}",
+        pty.local_flags()
+    );
+}
+
+const ALT_ON: &[u8] = b"\x1b[?1049h";
+
+/// Lines that try to set the title, write the clipboard and clear the
+/// screen.
+const HOSTILE: &[u8] = b"title\x1b]0;pwned\x07 clip\x1b]52;c;cHduZWQ=\x07 clear\x1b[2J done";
+
+#[test]
+#[ignore = "a host run by a_caught_panic_leaves_the_display_running_and_safe"]
+fn host_catches_a_panic() {
+    let printer = Printer::builder().on_exit(OnExit::All).spawn().unwrap();
+    let tx = printer.sender();
+    tx.line("before the panic").unwrap();
+    let caught = std::panic::catch_unwind(|| panic!("caught by the host"));
+    assert!(caught.is_err());
+    tx.line(HOSTILE).unwrap();
+    tx.line("after the panic").unwrap();
+    // Until the test has seen the display come back.
+    std::io::stdin().read_line(&mut String::new()).unwrap();
+    let stopped = printer.join().unwrap();
+    assert_eq!(stopped.lines, 3);
+}
+
+#[test]
+fn a_caught_panic_leaves_the_display_running_and_safe() {
+    let pty = host("host_catches_a_panic");
+    pty.wait_for_text("after the panic", TIMEOUT).unwrap();
+    assert!(pty.with_screen(|s| s.alternate_screen()), "not resumed");
+    pty.send(b"\n");
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    let raw = pty.raw_output();
+    // The display came back after the panic's message...
+    assert_eq!(count(&raw, ALT_ON), 2, "the display was not resumed");
+    let message = raw
+        .windows(18)
+        .position(|w| w == b"caught by the host")
+        .unwrap();
+    let resumed = raw
+        .windows(ALT_ON.len())
+        .rposition(|w| w == ALT_ON)
+        .unwrap();
+    assert!(
+        message < resumed,
+        "the display came back before the message"
+    );
+    // ...and what came after the panic was sanitized like the rest.
+    for escape in [&b"\x1b]0;pwned"[..], b"\x1b]52;", b"clear\x1b[2J"] {
+        assert!(!contains(&raw, escape), "{escape:?} reached the terminal");
+    }
+    // `OnExit::All` was honoured after the panic.
+    let text = pty.screen_text();
+    for line in [
+        "before the panic",
+        "title clip clear done",
+        "after the panic",
+    ] {
+        assert!(text.contains(line), "{line:?} missing:\n{text}");
+    }
+    assert!(text.contains("caught by the host"), "{text}");
+}
+
+#[test]
+#[ignore = "a host run by a_panic_in_the_printer_thread_restores_and_fails_senders"]
+fn host_whose_printer_panics() {
+    let printer = Printer::builder().panic_on_marker("BOOM").spawn().unwrap();
+    let tx = printer.sender();
+    tx.line("first").unwrap();
+    tx.line("BOOM").unwrap();
+    // Senders learn that the printer is gone instead of hanging.
+    let mut sent = 0;
+    while tx.line("more").is_ok() {
+        sent += 1;
+        assert!(sent < 10_000_000, "sends kept succeeding");
+    }
+    let error = printer.join().unwrap_err();
+    println!("join said: {error}");
+}
+
+#[test]
+fn a_panic_in_the_printer_thread_restores_and_fails_senders() {
+    let pty = host("host_whose_printer_panics");
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    let text = pty.screen_text();
+    assert!(text.contains("the printer thread panics"), "{text}");
+    assert!(
+        text.contains("join said: the printer thread panicked"),
+        "{text}"
+    );
+}
+
+#[test]
+#[ignore = "a host run by ctrl_c_restores_then_ends_a_host_without_a_handler"]
+fn host_without_a_sigint_handler() {
+    let printer = Printer::builder().spawn().unwrap();
+    // A second display is refused, and must not disturb the first one's
+    // signal handling.
+    let second = Printer::builder().spawn();
+    assert!(second.is_err());
+    drop(second);
+    printer.sender().line("waiting for Ctrl-C").unwrap();
+    // Ctrl-C ends this process, after the terminal is restored.
+    let _ = printer.wait();
+    unreachable!("SIGINT did not end the process");
+}
+
+#[test]
+fn ctrl_c_restores_then_ends_a_host_without_a_handler() {
+    let pty = host("host_without_a_sigint_handler");
+    pty.wait_for_text("waiting for Ctrl-C", TIMEOUT).unwrap();
+    pty.send(b"\x03");
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.signal(), Some(Signal::SIGINT), "{exit:?}");
+    assert_terminal_restored(&pty);
+    // The last screen stays on the normal screen.
+    assert!(pty.screen_text().contains("waiting for Ctrl-C"));
+}
+
+#[test]
+#[ignore = "a host run by a_hosts_own_sigint_handler_keeps_working"]
+fn host_with_a_sigint_handler() {
+    let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    signal_hook::flag::register(signal_hook::consts::SIGINT, interrupted.clone()).unwrap();
+    let printer = Printer::builder().spawn().unwrap();
+    let tx = printer.sender();
+    tx.line("waiting for Ctrl-C").unwrap();
+    while !interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+        std::thread::park_timeout(Duration::from_millis(10));
+    }
+    // The display is still running: the host decides what Ctrl-C means.
+    tx.line("the host handled it").unwrap();
+    let stopped = printer.join().unwrap();
+    assert_eq!(stopped.reason, reflow::StopReason::Shutdown);
+    println!("host exits normally");
+}
+
+#[test]
+fn a_hosts_own_sigint_handler_keeps_working() {
+    let pty = host("host_with_a_sigint_handler");
+    pty.wait_for_text("waiting for Ctrl-C", TIMEOUT).unwrap();
+    pty.send(b"\x03");
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    let text = pty.screen_text();
+    assert!(text.contains("the host handled it"), "{text}");
+    assert!(text.contains("host exits normally"), "{text}");
+}
+
+#[test]
+#[ignore = "a host run by shutdown_all_before_process_exit_keeps_every_line"]
+fn host_calls_process_exit() {
+    let printer = Printer::builder().on_exit(OnExit::All).spawn().unwrap();
+    let tx = printer.sender();
+    for i in 0..2001 {
+        tx.line(format!("accepted {i}")).unwrap();
+    }
+    assert!(reflow::shutdown_all(Duration::from_secs(5)));
+    std::process::exit(3);
+}
+
+#[test]
+fn shutdown_all_before_process_exit_keeps_every_line() {
+    let pty = host("host_calls_process_exit");
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(3), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    let raw = pty.raw_output();
+    // Written on the normal screen, after the display was left.
+    assert!(contains(&raw, b"accepted 0\r\n"), "first line missing");
+    assert!(contains(&raw, b"accepted 2000\r\n"), "last line missing");
+    assert_eq!(count(&raw, b"accepted 1999\r\n"), 1);
+}
