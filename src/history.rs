@@ -97,6 +97,27 @@ impl History {
         }
     }
 
+    /// Appends one line, taking its allocation as a chunk of its own when
+    /// it is longer than a chunk: a huge line is held once, never copied.
+    pub fn push_owned(&mut self, mut line: Vec<u8>) {
+        if line.len() < CHUNK {
+            self.push(&line);
+            return;
+        }
+        debug_assert!(memchr::memchr(b'\n', &line).is_none());
+        let index = self.chunks.len();
+        if self.len.is_multiple_of(BLOCK) {
+            self.blocks.push(Pos {
+                chunk: index as u32,
+                offset: 0,
+            });
+        }
+        self.bytes += line.len() as u64;
+        self.len += 1;
+        line.push(b'\n');
+        self.chunks.push(Chunk::Plain(line));
+    }
+
     /// Appends every line of `block`: lines each ended by `\n` (a last
     /// line without one is ended here). Copies whole runs of lines at once
     /// instead of one line at a time.
@@ -261,7 +282,11 @@ impl History {
         }
         let index = self.next_pack;
         self.next_pack += 1;
-        if let Chunk::Plain(data) = &self.chunks[index] {
+        // A chunk holding one huge line stays plain: compressing it would
+        // hold it twice for a while.
+        if let Chunk::Plain(data) = &self.chunks[index]
+            && data.len() <= 4 * CHUNK
+        {
             let packed = lz4_flex::block::compress(data);
             if packed.len() < data.len() - data.len() / 8 {
                 self.chunks[index] = Chunk::Packed {
@@ -412,6 +437,24 @@ mod tests {
         h.push_block(b"a\nb");
         h.push_block(b"c\n");
         assert_eq!(lines(&h), [b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]);
+    }
+
+    #[test]
+    fn an_owned_huge_line_becomes_its_own_chunk_without_a_copy() {
+        let mut h = History::new();
+        h.push(b"before");
+        // As a growing line leaves it: with room for the `\n`.
+        let mut line = Vec::with_capacity(3 * CHUNK + 1);
+        line.resize(3 * CHUNK, b'x');
+        let at = line.as_ptr();
+        h.push_owned(line);
+        h.push_owned(b"small".to_vec());
+        assert_eq!(h.len(), 3);
+        let got = h.get(1).unwrap();
+        assert_eq!(got.len(), 3 * CHUNK);
+        assert_eq!(got.as_ptr(), at, "the line was copied");
+        assert_eq!(h.text(0).unwrap(), "before");
+        assert_eq!(h.text(2).unwrap(), "small");
     }
 
     #[test]

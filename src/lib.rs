@@ -97,6 +97,7 @@ mod printer;
 mod queue;
 mod render;
 mod sanitize;
+mod save;
 mod signals;
 mod terminal;
 mod worker;

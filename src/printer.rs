@@ -10,7 +10,7 @@ use std::time::Duration;
 use crossbeam_channel::{self as channel, Receiver};
 
 use crate::message::StopReason;
-use crate::queue::{PushError, Queue};
+use crate::queue::{Push, PushError, Queue};
 use crate::sanitize::{Options, TAB_WIDTH, sanitize};
 use crate::worker::{Config, Inbox, Worker};
 
@@ -62,6 +62,7 @@ pub struct Builder {
     output: Option<Box<dyn Write + Send>>,
     report_signals: bool,
     panic_on: Option<Vec<u8>>,
+    save: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for Builder {
@@ -77,6 +78,7 @@ impl fmt::Debug for Builder {
             .field("source", &self.source)
             .field("output", &self.output.as_ref().map(|_| "custom"))
             .field("report_signals", &self.report_signals)
+            .field("save", &self.save)
             .finish()
     }
 }
@@ -164,6 +166,17 @@ impl Builder {
         self
     }
 
+    /// Writes every line received to `path`, byte for byte (escape
+    /// sequences, invalid UTF-8, NUL and `\r` included), however the
+    /// printer stops: shutdown, join, drop, the sentinel, the user
+    /// quitting, a signal. The bytes go to a temporary file beside `path`
+    /// as they arrive (memory stays flat) and replace `path` in one rename
+    /// at the stop.
+    pub fn save(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.save = Some(path.into());
+        self
+    }
+
     /// Test hook, not part of the API: the printer thread panics when it
     /// takes a batch holding `marker`.
     #[doc(hidden)]
@@ -180,10 +193,18 @@ impl Builder {
     ///
     /// # Errors
     ///
-    /// Fails if the terminal cannot be set up, signal handlers cannot be
-    /// installed, or the thread cannot be started. The terminal is left as
-    /// it was.
+    /// Fails if the [`save`](Builder::save) file cannot be created, the
+    /// terminal cannot be set up, signal handlers cannot be installed, or
+    /// the thread cannot be started. The terminal is left as it was.
     pub fn spawn(self) -> io::Result<Printer> {
+        // First: a place that cannot be written is said before any display.
+        let save = match &self.save {
+            Some(path) => Some(
+                crate::save::Save::create(path)
+                    .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?,
+            ),
+            None => None,
+        };
         let capacity = self.capacity.unwrap_or(DEFAULT_CAPACITY);
         let (queue, woken) = Queue::new(capacity);
         let queue = Arc::new(queue);
@@ -192,6 +213,7 @@ impl Builder {
             exit_on_eof: self.exit_on_eof,
             end_on_signal: !self.report_signals,
             panic_on: self.panic_on,
+            save,
             on_exit: self.on_exit,
             text: Options {
                 tab_width: self.tab_width.unwrap_or(TAB_WIDTH),
@@ -206,8 +228,13 @@ impl Builder {
             queue: Arc::clone(&queue),
         };
         let worker = match self.output {
-            Some(writer) => Worker::plain(config, inbox, writer),
-            None if !tui => Worker::plain(config, inbox, Box::new(io::stdout())),
+            Some(writer) => Worker::plain(config, inbox, writer, false),
+            // A terminal without a display (`TERM=dumb`) still gets only
+            // safe text.
+            None if !tui => {
+                let sanitize = io::stdout().is_terminal();
+                Worker::plain(config, inbox, Box::new(io::stdout()), sanitize)
+            }
             None => Worker::tui(config, inbox)?,
         };
         let (done_tx, done_rx) = channel::bounded(1);
@@ -242,7 +269,7 @@ pub fn draws_on_terminal() -> bool {
 pub struct Stopped {
     /// Why it stopped.
     pub reason: StopReason,
-    /// How many lines the history held at the end.
+    /// How many lines were received (drawn or written).
     pub lines: usize,
 }
 
@@ -516,6 +543,45 @@ impl Sender {
         self.push_lines(block, true).map_err(|_| Closed)
     }
 
+    /// Sends the next piece of a byte stream (a pipe, a file): lines are
+    /// split on `\n`, and a last line without its `\n` is continued by the
+    /// next call, so a line of any length never has to be held whole by the
+    /// caller (the printer writes it through as it comes, or keeps it
+    /// once). Waits while the queue is full.
+    ///
+    /// While a line is unfinished, other senders' lines wait, so they never
+    /// land inside it: use this from one producer per printer, and end the
+    /// stream with a `\n` or [`end_of_input`](Sender::end_of_input). The
+    /// sentinel is recognised on lines that begin within one piece.
+    ///
+    /// # Errors
+    ///
+    /// [`Closed`] if the printer has stopped.
+    pub fn stream(&self, piece: &[u8]) -> Result<(), Closed> {
+        // Only whole lines can be the sentinel; the first one may continue
+        // a line begun earlier, which is then not a whole line either, but
+        // the sentinel check cannot tell: pieces are cut at line ends by
+        // readers except for lines longer than their buffer.
+        let whole = match memchr::memrchr(b'\n', piece) {
+            Some(last) => &piece[..=last],
+            None => b"",
+        };
+        let (piece, stop) = match self.sentinel_at(whole) {
+            Some(at) => (&piece[..at], Some(StopReason::Sentinel)),
+            None => (piece, None),
+        };
+        self.queue
+            .push(
+                &[piece],
+                Push {
+                    wait: true,
+                    stop,
+                    stream: true,
+                },
+            )
+            .map_err(|_| Closed)
+    }
+
     /// Reports that the input has ended. The status bar shows EOF; with
     /// [`Builder::exit_on_eof`] the printer stops.
     ///
@@ -561,7 +627,14 @@ impl Sender {
             b"\n"
         };
         // The lines and the stop after them go in as one step.
-        self.queue.push(&[lines, end], wait, stop)
+        self.queue.push(
+            &[lines, end],
+            Push {
+                wait,
+                stop,
+                stream: false,
+            },
+        )
     }
 
     /// Byte offset of the first line of `block` equal to the sentinel.

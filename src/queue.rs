@@ -37,6 +37,21 @@ struct State {
     stop: Option<StopReason>,
     /// The input ended since the printer last took the buffer.
     eof: bool,
+    /// The buffer (or what the printer took last) ends inside a line that
+    /// a stream is still sending: other lines wait until it ends.
+    open_line: bool,
+}
+
+/// How to push.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Push {
+    /// Wait for room (otherwise `Full`).
+    pub(crate) wait: bool,
+    /// Ask for this stop right after the bytes, in the same step.
+    pub(crate) stop: Option<StopReason>,
+    /// From the one stream that may leave a line unfinished: it may go on
+    /// with its open line, and may leave one open.
+    pub(crate) stream: bool,
 }
 
 /// What the printer learns with a batch of lines, about the time after
@@ -80,28 +95,26 @@ impl Queue {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Appends `parts` as one unit (whole lines, each ended by `\n`),
-    /// waiting for room when `wait` is true; then, in the same step, asks
-    /// for `stop` if given (a sentinel ends the lines before it).
-    pub(crate) fn push(
-        &self,
-        parts: &[&[u8]],
-        wait: bool,
-        stop: Option<StopReason>,
-    ) -> Result<(), PushError> {
+    /// Appends `parts` as one unit (whole lines, each ended by `\n`, but
+    /// for a stream's last), waiting for room if asked; then, in the same
+    /// step, asks for the stop if given (a sentinel ends the lines before
+    /// it).
+    pub(crate) fn push(&self, parts: &[&[u8]], how: Push) -> Result<(), PushError> {
         let len: usize = parts.iter().map(|p| p.len()).sum();
         let mut state = self.lock();
         loop {
             if state.closed || state.stop.is_some() {
                 return Err(PushError::Closed);
             }
-            if len == 0 {
+            // Never inside another sender's unfinished line.
+            let blocked = state.open_line && !how.stream;
+            if len == 0 && !blocked {
                 break;
             }
-            if state.buf.is_empty() || state.buf.len() + len <= self.budget {
+            if !blocked && (state.buf.is_empty() || state.buf.len() + len <= self.budget) {
                 break;
             }
-            if !wait {
+            if !how.wait {
                 return Err(PushError::Full);
             }
             state = self.room.wait(state).unwrap_or_else(|e| e.into_inner());
@@ -110,6 +123,14 @@ impl Queue {
         for part in parts {
             state.buf.extend_from_slice(part);
         }
+        if how.stream && len > 0 {
+            let last = parts.iter().rev().find_map(|p| p.last());
+            state.open_line = last != Some(&b'\n');
+            if !state.open_line {
+                self.room.notify_all();
+            }
+        }
+        let stop = how.stop;
         if stop.is_some() {
             state.stop = stop;
             // Senders waiting for room learn that none will come.
@@ -148,7 +169,10 @@ impl Queue {
             return Err(PushError::Closed);
         }
         state.eof = true;
+        // The end of input ends an unfinished line too.
+        state.open_line = false;
         drop(state);
+        self.room.notify_all();
         self.wake();
         Ok(())
     }
@@ -189,37 +213,72 @@ impl Queue {
 mod tests {
     use super::*;
 
+    const WAIT: Push = Push {
+        wait: true,
+        stop: None,
+        stream: false,
+    };
+    const NOWAIT: Push = Push {
+        wait: false,
+        stop: None,
+        stream: false,
+    };
+    const STREAM: Push = Push {
+        wait: true,
+        stop: None,
+        stream: true,
+    };
+
+    #[test]
+    fn other_lines_wait_while_a_stream_leaves_a_line_unfinished() {
+        let (queue, _woken) = Queue::new(1024);
+        queue.push(&[b"long line, first part "], STREAM).unwrap();
+        assert_eq!(queue.push(&[b"other\n"], NOWAIT), Err(PushError::Full));
+        std::thread::scope(|s| {
+            let other = s.spawn(|| queue.push(&[b"other\n"], WAIT));
+            queue.push(&[b"second part\nnext "], STREAM).unwrap();
+            queue.push(&[b"line\n"], STREAM).unwrap();
+            assert_eq!(other.join().unwrap(), Ok(()));
+        });
+        let mut out = Vec::new();
+        queue.take(&mut out);
+        assert_eq!(
+            out,
+            b"long line, first part second part\nnext line\nother\n"
+        );
+    }
+
     #[test]
     fn lines_come_out_in_order_and_wake_once() {
         let (queue, woken) = Queue::new(1024);
-        queue.push(&[b"a", b"\n"], true, None).unwrap();
-        queue.push(&[b"b\n"], true, None).unwrap();
+        queue.push(&[b"a", b"\n"], WAIT).unwrap();
+        queue.push(&[b"b\n"], WAIT).unwrap();
         assert_eq!(woken.try_recv(), Ok(()));
         assert!(woken.try_recv().is_err(), "one wake-up per batch");
         let mut out = Vec::new();
         assert_eq!(queue.take(&mut out), Control::default());
         assert_eq!(out, b"a\nb\n");
         out.clear();
-        queue.push(&[b"c\n"], true, None).unwrap();
+        queue.push(&[b"c\n"], WAIT).unwrap();
         assert_eq!(woken.try_recv(), Ok(()));
     }
 
     #[test]
     fn over_budget_is_full_without_waiting_and_a_big_line_still_fits_alone() {
         let (queue, _woken) = Queue::new(4);
-        queue.push(&[b"0123456789\n"], false, None).unwrap();
-        assert_eq!(queue.push(&[b"x\n"], false, None), Err(PushError::Full));
+        queue.push(&[b"0123456789\n"], NOWAIT).unwrap();
+        assert_eq!(queue.push(&[b"x\n"], NOWAIT), Err(PushError::Full));
         let mut out = Vec::new();
         queue.take(&mut out);
-        queue.push(&[b"x\n"], false, None).unwrap();
+        queue.push(&[b"x\n"], NOWAIT).unwrap();
     }
 
     #[test]
     fn a_waiting_sender_gets_in_once_the_printer_takes() {
         let (queue, _woken) = Queue::new(4);
-        queue.push(&[b"abcd"], true, None).unwrap();
+        queue.push(&[b"abcd"], WAIT).unwrap();
         std::thread::scope(|s| {
-            let waiter = s.spawn(|| queue.push(&[b"efgh"], true, None));
+            let waiter = s.spawn(|| queue.push(&[b"efgh"], WAIT));
             let mut out = Vec::new();
             // Until the waiter is in, every take frees room for it.
             while out.len() < 8 {
@@ -236,20 +295,20 @@ mod tests {
     #[test]
     fn close_keeps_what_was_pushed_and_refuses_the_rest() {
         let (queue, _woken) = Queue::new(1024);
-        queue.push(&[b"kept\n"], true, None).unwrap();
+        queue.push(&[b"kept\n"], WAIT).unwrap();
         let mut out = Vec::new();
         queue.close(&mut out);
         assert_eq!(out, b"kept\n");
-        assert_eq!(queue.push(&[b"late\n"], true, None), Err(PushError::Closed));
+        assert_eq!(queue.push(&[b"late\n"], WAIT), Err(PushError::Closed));
     }
 
     #[test]
     fn a_stop_comes_after_the_lines_before_it_and_refuses_later_ones() {
         let (queue, woken) = Queue::new(4);
-        queue.push(&[b"full\n"], true, None).unwrap();
+        queue.push(&[b"full\n"], WAIT).unwrap();
         let _ = woken.try_recv();
         assert_eq!(
-            queue.push(&[b"x\n"], false, None),
+            queue.push(&[b"x\n"], NOWAIT),
             Err(PushError::Full),
             "over budget"
         );
@@ -258,7 +317,7 @@ mod tests {
         assert_eq!(woken.try_recv(), Ok(()));
         queue.stop(StopReason::Sentinel);
         assert!(queue.is_closed());
-        assert_eq!(queue.push(&[b"late\n"], true, None), Err(PushError::Closed));
+        assert_eq!(queue.push(&[b"late\n"], WAIT), Err(PushError::Closed));
         let mut out = Vec::new();
         let control = queue.take(&mut out);
         assert_eq!(out, b"full\n");
@@ -268,9 +327,9 @@ mod tests {
     #[test]
     fn a_waiting_sender_is_refused_when_a_stop_comes() {
         let (queue, _woken) = Queue::new(4);
-        queue.push(&[b"abcd"], true, None).unwrap();
+        queue.push(&[b"abcd"], WAIT).unwrap();
         std::thread::scope(|s| {
-            let waiter = s.spawn(|| queue.push(&[b"efgh"], true, None));
+            let waiter = s.spawn(|| queue.push(&[b"efgh"], WAIT));
             queue.stop(StopReason::Shutdown);
             assert_eq!(waiter.join().unwrap(), Err(PushError::Closed));
         });
@@ -279,7 +338,7 @@ mod tests {
     #[test]
     fn end_of_input_is_reported_once_with_the_lines_before_it() {
         let (queue, _woken) = Queue::new(64);
-        queue.push(&[b"a\n"], true, None).unwrap();
+        queue.push(&[b"a\n"], WAIT).unwrap();
         queue.end_of_input().unwrap();
         let mut out = Vec::new();
         assert!(queue.take(&mut out).eof);

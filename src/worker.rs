@@ -1,7 +1,8 @@
 //! The printer thread. It owns all display state (the history, the screen
 //! as last drawn, the terminal size) and blocks in one `select!` on
 //! control messages, the line queue's wake-up, signals, keys and the next
-//! deadline (a frame, or compaction once input is quiet): block, drain,
+//! deadline (a frame, or compaction when there is nothing else to do):
+//! block, drain,
 //! draw once.
 
 use std::io::{self, BufWriter, Write};
@@ -18,17 +19,14 @@ use crate::message::StopReason;
 use crate::printer::{OnExit, Stopped};
 use crate::queue::Queue;
 use crate::render::{Screen, content_rows};
-use crate::sanitize::{Options, sanitize_styled};
+use crate::sanitize::{Options, sanitize, sanitize_styled};
+use crate::save::Save;
 use crate::signals::{self, SignalEvent, SignalListener};
 use crate::terminal::{self, TerminalGuard};
 
 /// The shortest time between two frames: at most ~60 frames a second,
 /// however fast lines arrive.
 const FRAME: Duration = Duration::from_micros(16_667);
-
-/// How long input must be quiet before sealed history chunks are
-/// compressed, so compression never competes with a burst of input.
-const QUIET: Duration = Duration::from_millis(100);
 
 /// A batch buffer that grew past this (a huge line) is not kept for reuse.
 const KEEP_BATCH: usize = 8 << 20;
@@ -59,6 +57,8 @@ pub(crate) struct Config {
     pub(crate) end_on_signal: bool,
     /// Test hook: panic on taking a batch that holds these bytes.
     pub(crate) panic_on: Option<Vec<u8>>,
+    /// Where every byte received is saved.
+    pub(crate) save: Option<Save>,
     pub(crate) on_exit: OnExit,
     pub(crate) text: Options,
     /// The source name for the status bar, already sanitized.
@@ -71,18 +71,33 @@ pub(crate) struct Worker {
     inbox: Inbox,
     /// Lines taken from the queue, reused batch after batch.
     batch: Vec<u8>,
-    /// When lines last arrived.
-    last_input: Instant,
+    /// The display's lines. Passthrough keeps none: nothing needs them.
     history: History,
+    /// A line whose end has not come yet (from a stream), for the display
+    /// and sanitized output; raw passthrough writes it as it comes.
+    open: Vec<u8>,
+    /// The last batch ended inside a line.
+    mid_line: bool,
+    /// Lines received, the unfinished one not counted.
+    received: usize,
     eof: bool,
     out: Out,
 }
 
 enum Out {
-    /// Each line written once, as received.
-    Plain(BufWriter<Box<dyn Write + Send>>),
+    /// Each line written once, as it comes.
+    Plain(Plain),
     /// The full-screen display.
     Tui(Box<Tui>),
+}
+
+/// Passthrough output.
+struct Plain {
+    out: BufWriter<Box<dyn Write + Send>>,
+    /// The output is a terminal that gets no display (`TERM=dumb`): lines
+    /// are sanitized rows, never copied, since a copy could retitle the
+    /// window or write the clipboard.
+    sanitize: bool,
 }
 
 /// State of the full-screen display. Fields drop in order: keys stop being
@@ -100,16 +115,27 @@ struct Tui {
 }
 
 impl Worker {
-    /// A worker that writes plain lines to `writer`.
-    pub(crate) fn plain(config: Config, inbox: Inbox, writer: Box<dyn Write + Send>) -> Self {
+    /// A worker that writes plain lines to `writer`: copied as received,
+    /// or with `sanitize` as safe plain rows (for a terminal).
+    pub(crate) fn plain(
+        config: Config,
+        inbox: Inbox,
+        writer: Box<dyn Write + Send>,
+        sanitize: bool,
+    ) -> Self {
         Worker {
             config,
             inbox,
             batch: Vec::new(),
-            last_input: Instant::now(),
             history: History::new(),
+            open: Vec::new(),
+            mid_line: false,
+            received: 0,
             eof: false,
-            out: Out::Plain(BufWriter::with_capacity(1 << 16, writer)),
+            out: Out::Plain(Plain {
+                out: BufWriter::with_capacity(1 << 16, writer),
+                sanitize,
+            }),
         }
     }
 
@@ -130,8 +156,10 @@ impl Worker {
             config,
             inbox,
             batch: Vec::new(),
-            last_input: Instant::now(),
             history: History::new(),
+            open: Vec::new(),
+            mid_line: false,
+            received: 0,
             eof: false,
             out: Out::Tui(Box::new(Tui {
                 input,
@@ -156,8 +184,10 @@ impl Worker {
         // so producers that keep sending cannot hold the printer open.
         self.drain_after_stop();
         let finished = self.finish();
+        let saved = self.config.save.as_mut().map_or(Ok(()), Save::finish);
         let reason = result?;
         finished?;
+        saved?;
         if self.config.end_on_signal {
             // Everything is written and the terminal restored: now the
             // signal has the effect it would have had without us.
@@ -165,7 +195,7 @@ impl Worker {
         }
         Ok(Stopped {
             reason,
-            lines: self.history.len(),
+            lines: self.received,
         })
     }
 
@@ -179,14 +209,10 @@ impl Worker {
     fn run_plain(&mut self) -> io::Result<StopReason> {
         let woken = self.inbox.woken.clone();
         loop {
-            let timer = self.compaction_timer();
-            select! {
-                recv(woken) -> _ => {
-                    if let Some(reason) = self.drain()? {
-                        return Ok(reason);
-                    }
-                }
-                recv(timer) -> _ => {}
+            if woken.recv().is_ok()
+                && let Some(reason) = self.drain()?
+            {
+                return Ok(reason);
             }
             // Flush once per burst, before blocking for more.
             if woken.is_empty()
@@ -194,7 +220,6 @@ impl Worker {
             {
                 return Ok(reason);
             }
-            self.compact_if_quiet();
         }
     }
 
@@ -215,7 +240,10 @@ impl Worker {
                 Out::Tui(tui) if tui.dirty => Some(tui.next_frame),
                 _ => None,
             };
-            let timer = match (frame, self.compaction_due()) {
+            // Compaction is done when nothing else is waiting: the timer
+            // is then due at once, and the work below checks for input.
+            let compaction = self.history.can_compact().then(Instant::now);
+            let timer = match (frame, compaction) {
                 (Some(a), Some(b)) => channel::at(a.min(b)),
                 (Some(at), None) | (None, Some(at)) => channel::at(at),
                 (None, None) => channel::never(),
@@ -240,7 +268,7 @@ impl Worker {
                 recv(timer) -> _ => {}
             }
             self.draw_if_due()?;
-            self.compact_if_quiet();
+            self.compact_if_idle();
         }
     }
 
@@ -274,11 +302,36 @@ impl Worker {
         {
             panic!("reflow test hook: the printer thread panics");
         }
-        self.history.push_block(&self.batch);
-        self.last_input = Instant::now();
+        let batch = &self.batch[..];
+        if let Some(save) = &mut self.config.save {
+            save.write(batch);
+        }
+        let ends = memchr::memchr_iter(b'\n', batch).count();
+        self.received += ends;
         let result = match &mut self.out {
-            Out::Plain(out) => closed(out.write_all(&self.batch)),
+            Out::Plain(Plain {
+                out,
+                sanitize: false,
+            }) => {
+                self.mid_line = batch.last() != Some(&b'\n');
+                closed(out.write_all(batch))
+            }
+            Out::Plain(Plain {
+                out,
+                sanitize: true,
+            }) => {
+                let text = self.config.text;
+                let mut result = Ok(());
+                split_lines(&mut self.open, batch, |line| {
+                    if result.is_ok() {
+                        result = writeln!(out, "{}", sanitize(line, text.tab_width));
+                    }
+                });
+                closed(result)
+            }
             Out::Tui(tui) => {
+                let history = &mut self.history;
+                split_lines_into(&mut self.open, batch, history);
                 tui.dirty = true;
                 Ok(None)
             }
@@ -290,30 +343,47 @@ impl Worker {
         result
     }
 
-    /// Closes the queue, keeping every line a sender was told was taken.
+    /// Closes the queue, keeping every line a sender was told was taken;
+    /// an unfinished line is a line too.
     fn drain_after_stop(&mut self) {
         self.inbox.queue.close(&mut self.batch);
         let _ = self.absorb_batch();
+        self.end_open_line();
     }
 
-    /// When sealed chunks may be compressed: once input has been quiet.
-    fn compaction_due(&self) -> Option<Instant> {
-        self.history.can_compact().then(|| self.last_input + QUIET)
+    /// The input stopped inside a line: it counts as a whole line.
+    fn end_open_line(&mut self) {
+        let open = std::mem::take(&mut self.open);
+        let mid_line = std::mem::take(&mut self.mid_line);
+        match &mut self.out {
+            Out::Plain(Plain {
+                out,
+                sanitize: false,
+            }) if mid_line => {
+                self.received += 1;
+                let _ = out.write_all(b"\n");
+            }
+            Out::Plain(Plain {
+                out,
+                sanitize: true,
+            }) if !open.is_empty() => {
+                self.received += 1;
+                let _ = writeln!(out, "{}", sanitize(&open, self.config.text.tab_width));
+            }
+            Out::Tui(_) if !open.is_empty() => {
+                self.received += 1;
+                self.history.push_owned(open);
+            }
+            _ => {}
+        }
     }
 
-    fn compaction_timer(&self) -> Receiver<Instant> {
-        self.compaction_due()
-            .map_or_else(channel::never, channel::at)
-    }
-
-    /// Compresses one sealed chunk (about a quarter of a millisecond) if
-    /// input is quiet; the loop comes back for the next one after checking
-    /// for anything more urgent.
-    fn compact_if_quiet(&mut self) {
-        if self
-            .compaction_due()
-            .is_some_and(|due| Instant::now() >= due)
-        {
+    /// Compresses one sealed chunk (about a quarter of a millisecond) when
+    /// no input is waiting; the loop comes back for the next one after
+    /// checking for anything more urgent. So a host that logs without
+    /// pauses still gets its history compressed, in the gaps.
+    fn compact_if_idle(&mut self) {
+        if self.inbox.woken.is_empty() {
             self.history.compact();
         }
     }
@@ -403,7 +473,7 @@ impl Worker {
 
     fn flush_plain(&mut self) -> io::Result<()> {
         match &mut self.out {
-            Out::Plain(out) => out.flush(),
+            Out::Plain(plain) => plain.out.flush(),
             Out::Tui(_) => Ok(()),
         }
     }
@@ -412,9 +482,12 @@ impl Worker {
     fn finish(&mut self) -> io::Result<()> {
         let tui = match std::mem::replace(
             &mut self.out,
-            Out::Plain(BufWriter::new(Box::new(io::sink()))),
+            Out::Plain(Plain {
+                out: BufWriter::new(Box::new(io::sink())),
+                sanitize: false,
+            }),
         ) {
-            Out::Plain(mut out) => return closed(out.flush()).map(|_| ()),
+            Out::Plain(mut plain) => return closed(plain.out.flush()).map(|_| ()),
             Out::Tui(tui) => tui,
         };
         let Tui {
@@ -469,6 +542,45 @@ fn closed(result: io::Result<()>) -> io::Result<Option<StopReason>> {
         Ok(()) => Ok(None),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(Some(StopReason::OutputClosed)),
         Err(e) => Err(e),
+    }
+}
+
+/// Splits `batch` into lines for `line`, continuing the unfinished line in
+/// `open` and leaving the batch's own unfinished end there.
+fn split_lines(open: &mut Vec<u8>, batch: &[u8], mut line: impl FnMut(&[u8])) {
+    let mut rest = batch;
+    while let Some(end) = memchr::memchr(b'\n', rest) {
+        if open.is_empty() {
+            line(&rest[..end]);
+        } else {
+            open.extend_from_slice(&rest[..end]);
+            line(open);
+            open.clear();
+        }
+        rest = &rest[end + 1..];
+    }
+    open.extend_from_slice(rest);
+}
+
+/// [`split_lines`] into the history, whole runs of lines at once; a huge
+/// unfinished line is handed over without a copy once it ends.
+fn split_lines_into(open: &mut Vec<u8>, batch: &[u8], history: &mut History) {
+    let mut rest = batch;
+    if !open.is_empty() {
+        let Some(end) = memchr::memchr(b'\n', rest) else {
+            open.extend_from_slice(rest);
+            return;
+        };
+        open.extend_from_slice(&rest[..end]);
+        history.push_owned(std::mem::take(open));
+        rest = &rest[end + 1..];
+    }
+    match memchr::memrchr(b'\n', rest) {
+        Some(last) => {
+            history.push_block(&rest[..=last]);
+            open.extend_from_slice(&rest[last + 1..]);
+        }
+        None => open.extend_from_slice(rest),
     }
 }
 

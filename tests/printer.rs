@@ -432,3 +432,76 @@ fn a_panic_in_the_printer_thread_is_an_error_and_senders_are_told() {
     let error = printer.join().unwrap_err();
     assert!(error.to_string().contains("panicked"), "{error}");
 }
+
+#[test]
+fn save_keeps_every_byte_however_the_printer_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes: &[u8] = b"esc \x1b]52;c;eA==\x07 \x1b[31mred\r\nnul \0 bad \xff\xfe\ncr\r\n";
+    // (how it stops, the file it saves)
+    let ways: [(&str, fn(Printer, reflow::Sender)); 4] = [
+        ("join", |p, _| drop(p.join().unwrap())),
+        ("drop", |p, _| drop(p)),
+        ("shutdown", |p, tx| {
+            tx.shutdown();
+            drop(p.wait().unwrap());
+        }),
+        ("sentinel", |p, tx| {
+            tx.line("STOP").unwrap();
+            drop(p.wait().unwrap());
+        }),
+    ];
+    for (way, stop) in ways {
+        let path = dir.path().join(format!("{way}.log"));
+        let printer = Printer::builder()
+            .sentinel("STOP")
+            .save(&path)
+            .output(io::sink())
+            .spawn()
+            .unwrap();
+        let tx = printer.sender();
+        tx.lines(bytes).unwrap();
+        stop(printer, tx);
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "stopped by {way}");
+    }
+    // Nothing but the saved files is left behind.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 4);
+}
+
+#[test]
+fn an_unwritable_save_path_is_an_error_from_spawn() {
+    let error = Printer::builder()
+        .save("/nonexistent-dir/saved.log")
+        .output(io::sink())
+        .spawn()
+        .unwrap_err();
+    assert_eq!(error.kind(), io::ErrorKind::NotFound);
+    assert!(
+        error
+            .to_string()
+            .starts_with("/nonexistent-dir/saved.log: ")
+    );
+}
+
+#[test]
+fn a_stream_continues_its_line_and_other_lines_never_land_inside_it() {
+    let out = Shared::default();
+    let printer = Printer::builder().output(out.clone()).spawn().unwrap();
+    let tx = printer.sender();
+    tx.stream(b"a long ").unwrap();
+    let other = {
+        let tx = tx.clone();
+        thread::spawn(move || tx.line("other"))
+    };
+    tx.stream(b"line\nnext ").unwrap();
+    tx.stream(b"one\n").unwrap();
+    other.join().unwrap().unwrap();
+    tx.stream(b"left open").unwrap();
+    let stopped = printer.join().unwrap();
+    // The unfinished line counts, and is ended, at the stop.
+    assert_eq!(stopped.lines, 4);
+    let text = out.text();
+    assert!(text.starts_with("a long line\nnext one\n"), "{text:?}");
+    let mut lines: Vec<_> = text.lines().collect();
+    lines.sort_unstable();
+    assert_eq!(lines, ["a long line", "left open", "next one", "other"]);
+}

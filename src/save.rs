@@ -1,0 +1,109 @@
+//! Saving the history: every byte received is written, as it arrives, to a
+//! temporary file beside the target, which replaces the target in one
+//! rename when the printer stops, however it stops. Streaming keeps memory
+//! flat (passthrough and `max_lines` keep no full history to save at the
+//! end), and the rename means a reader of the target never sees half a
+//! file.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// The file being saved to.
+#[derive(Debug)]
+pub(crate) struct Save {
+    file: Option<BufWriter<File>>,
+    tmp: PathBuf,
+    path: PathBuf,
+    /// The first write error; later writes are skipped.
+    error: Option<io::Error>,
+}
+
+impl Save {
+    /// Creates the temporary file next to `path`, so an unwritable place is
+    /// an error now, before anything is shown.
+    pub(crate) fn create(path: &Path) -> io::Result<Self> {
+        let name = path
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".reflow-{}.tmp", std::process::id()));
+        let tmp = path.with_file_name(tmp_name);
+        let file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)?;
+        Ok(Save {
+            file: Some(BufWriter::with_capacity(1 << 16, file)),
+            tmp,
+            path: path.to_owned(),
+            error: None,
+        })
+    }
+
+    /// Appends bytes as received.
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
+        if self.error.is_some() {
+            return;
+        }
+        if let Some(file) = &mut self.file
+            && let Err(e) = file.write_all(bytes)
+        {
+            self.error = Some(e);
+        }
+    }
+
+    /// Writes out what is buffered and moves the file into place.
+    ///
+    /// # Errors
+    ///
+    /// The first error met writing, flushing or renaming, naming the file.
+    pub(crate) fn finish(&mut self) -> io::Result<()> {
+        let Some(mut file) = self.file.take() else {
+            return Ok(());
+        };
+        let result = match self.error.take() {
+            Some(e) => Err(e),
+            None => file
+                .flush()
+                .and_then(|()| fs::rename(&self.tmp, &self.path)),
+        };
+        result.map_err(|e| {
+            let _ = fs::remove_file(&self.tmp);
+            io::Error::new(e.kind(), format!("{}: {e}", self.path.display()))
+        })
+    }
+}
+
+impl Drop for Save {
+    /// A printer thread that panicked still saves what it had.
+    fn drop(&mut self) {
+        let _ = self.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_land_in_place_only_when_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("saved.log");
+        fs::write(&path, b"old").unwrap();
+        let mut save = Save::create(&path).unwrap();
+        save.write(b"a\x1b[31m\r\n\0\xff\n");
+        assert_eq!(fs::read(&path).unwrap(), b"old", "replaced too early");
+        save.finish().unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"a\x1b[31m\r\n\0\xff\n");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "temp left");
+    }
+
+    #[test]
+    fn an_unwritable_place_is_an_error_at_once() {
+        let error = Save::create(Path::new("/nonexistent-dir/x.log")).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::NotFound);
+    }
+}
