@@ -9,6 +9,7 @@
 /// statuses.
 mod cli {
     pub(crate) mod inputs;
+    pub(crate) mod stdio;
 }
 
 use std::fs::File;
@@ -22,6 +23,7 @@ use clap::{Parser, ValueEnum};
 use reflow::{ColorChoice, OnExit, Printer};
 
 use cli::inputs::{self, Failures, Input, describe, print_error};
+use cli::stdio;
 
 /// Show log lines word-wrapped to the terminal's width, reflowed on resize.
 #[derive(Debug, Parser)]
@@ -129,12 +131,20 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             code: 2,
         });
     }
+    // Where lines are copied through, the printer writes to stdout as a
+    // file, so a write error reaches us (see `stdio`); a closed stdout
+    // fails here, before any input is read.
     let takes_screen = reflow::draws_on_terminal();
+    let output = if takes_screen {
+        None
+    } else {
+        Some(stdio::stdout().map_err(|e| Failure::io("stdout", &e))?)
+    };
     // Error lines about inputs: kept until the display has left the screen
     // when it takes the screen, written at once when lines are copied
     // through (see `Failures`).
     let failures = Arc::new(Failures::new(takes_screen));
-    let shown = show(cli, inputs, takes_screen, &failures);
+    let shown = show(cli, inputs, output, &failures);
     // However it ended, the display has left the screen (the printer lives
     // and dies in `show`): the lines kept meanwhile can be read now.
     failures.flush();
@@ -147,12 +157,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
 }
 
 /// Shows `inputs` until the display stops, and returns its exit status.
-/// `takes_screen`: the display takes the screen (lines are not copied
-/// through).
+/// `output`: where to copy lines through, when the display does not take
+/// the screen.
 fn show(
     cli: Cli,
     inputs: Vec<Input>,
-    takes_screen: bool,
+    output: Option<File>,
     failures: &Arc<Failures>,
 ) -> Result<u8, Failure> {
     let source = match inputs.as_slice() {
@@ -169,7 +179,7 @@ fn show(
     // The display is interactive when it draws on a terminal (as the
     // library decides: stdout a terminal, TERM not dumb) and a keyboard
     // can be read.
-    let tty = takes_screen && File::open("/dev/tty").is_ok();
+    let tty = output.is_none() && File::open("/dev/tty").is_ok();
     let mut builder = Printer::builder()
         .interactive(tty)
         // Without a keyboard nobody could quit: end with the input.
@@ -180,6 +190,9 @@ fn show(
         .source(source);
     if let Some(sentinel) = cli.sentinel {
         builder = builder.sentinel(sentinel);
+    }
+    if let Some(output) = output {
+        builder = builder.output(output);
     }
     let printer = builder.spawn().map_err(|e| Failure {
         message: format!("cannot start the display: {}", describe(&e)),

@@ -143,6 +143,27 @@ fn reflow_with_stdin(args: &[&str], stdin: Stdio) -> Output {
         .expect("reflow runs")
 }
 
+/// Runs the binary through `sh -c script`, where `$0` is the binary: the
+/// way to start it with a standard fd closed or opened the wrong way.
+fn reflow_sh(script: &str, stdin: &[u8]) -> Output {
+    let mut child = Command::new("sh")
+        .args(["-c", script, env!("CARGO_BIN_EXE_reflow")])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sh starts");
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let feeder = std::thread::spawn(move || {
+        // It may exit without reading: a broken pipe here is expected.
+        let _ = input.write_all(&data);
+    });
+    let output = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    output
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -231,6 +252,50 @@ fn in_passthrough_an_error_is_written_when_it_happens() {
     );
     assert_eq!(rest, "");
     assert_eq!(out.stdout, b"s1\n");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_closed_stdin_is_an_error_not_empty_input() {
+    let out = reflow_sh(r#"exec "$0" <&-"#, b"");
+    assert_eq!(stderr(&out), "reflow: stdin: Bad file descriptor\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_closed_stdin_among_files_fails_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.log");
+    std::fs::write(&a, b"a1\n").unwrap();
+    let script = format!(r#"exec "$0" '{}' - '{}' <&-"#, a.display(), a.display());
+    let out = reflow_sh(&script, b"");
+    assert_eq!(stderr(&out), "reflow: stdin: Bad file descriptor\n");
+    assert_eq!(out.stdout, b"a1\na1\n");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_stdin_open_only_for_writing_is_an_error() {
+    // std's Stdin reads EBADF as the end of input; reflow must not.
+    let out = reflow_sh(r#"exec "$0" 0>/dev/null"#, b"");
+    assert_eq!(stderr(&out), "reflow: stdin: Bad file descriptor\n");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_closed_stdout_is_an_error() {
+    let out = reflow_sh(r#"exec "$0" >&-"#, b"a\n");
+    assert_eq!(stderr(&out), "reflow: stdout: Bad file descriptor\n");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_write_error_on_stdout_is_an_error_not_a_broken_pipe() {
+    // stdout open only for reading: the first write fails with EBADF, in
+    // the printer thread, and comes back through `Printer::wait`.
+    let out = reflow_sh(r#"exec "$0" 1</dev/null"#, b"a\n");
+    assert_eq!(stderr(&out), "reflow: stdout: Bad file descriptor\n");
     assert_eq!(out.status.code(), Some(1));
 }
 

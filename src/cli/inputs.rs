@@ -11,6 +11,8 @@ use std::sync::Mutex;
 
 use reflow::Sender;
 
+use super::stdio;
+
 /// The tab width used to show a file name in a message.
 const NAME_TAB_WIDTH: usize = 8;
 
@@ -67,7 +69,7 @@ impl Input {
 
     fn open(&self) -> io::Result<Box<dyn Read + Send>> {
         let Some(path) = &self.path else {
-            return Ok(Box::new(io::stdin()));
+            return Ok(Box::new(stdio::stdin()?));
         };
         let file = File::open(path)?;
         // Linux opens a directory and fails at the first read; saying so
