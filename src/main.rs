@@ -3,15 +3,27 @@
 //! command line, open the inputs, feed them to the printer from a reader
 //! thread, and turn how it stopped into an exit status.
 
+#![deny(unsafe_code)]
+
+/// The binary's own parts: the library knows nothing of files or exit
+/// statuses.
+mod cli {
+    pub(crate) mod inputs;
+    pub(crate) mod stdio;
+}
+
 use std::fs::File;
-use std::io::{self, IsTerminal, Read};
+use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::thread;
 
 use clap::{Parser, ValueEnum};
-use reflow::{ColorChoice, OnExit, Printer, Sender};
+use reflow::{ColorChoice, OnExit, Printer};
+
+use cli::inputs::{self, Failures, Input, describe, print_error};
+use cli::stdio;
 
 /// Show log lines word-wrapped to the terminal's width, reflowed on resize.
 #[derive(Debug, Parser)]
@@ -84,21 +96,12 @@ impl From<ExitView> for OnExit {
     }
 }
 
-/// An input to read: a named file, or stdin.
-struct Input {
-    name: String,
-    reader: Box<dyn Read + Send>,
-}
-
-/// How much input the reader takes per read, and so at most per message.
-const BLOCK: usize = 64 * 1024;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(Failure { message, code }) => {
-            eprintln!("reflow: {message}");
+            print_error(&format!("reflow: {message}"));
             ExitCode::from(code)
         }
     }
@@ -119,26 +122,64 @@ impl Failure {
     }
 }
 
-/// An I/O error as `strerror` words, without Rust's "(os error N)".
-fn describe(error: &io::Error) -> String {
-    let text = error.to_string();
-    match text.rfind(" (os error ") {
-        Some(cut) => text[..cut].to_owned(),
-        None => text,
+fn run(cli: Cli) -> Result<u8, Failure> {
+    let inputs = Input::all(&cli.files);
+    // Reading the keyboard as input would fight the viewer for it.
+    if inputs.iter().any(Input::is_stdin) && io::stdin().is_terminal() {
+        return Err(Failure {
+            message: "no input: pipe something in, or name a FILE".into(),
+            code: 2,
+        });
     }
+    // Where lines are copied through, the printer writes to stdout as a
+    // file, so a write error reaches us (see `stdio`); a closed stdout
+    // fails here, before any input is read.
+    let takes_screen = reflow::draws_on_terminal();
+    let output = if takes_screen {
+        None
+    } else {
+        Some(stdio::stdout().map_err(|e| Failure::io("stdout", &e))?)
+    };
+    // Error lines about inputs: kept until the display has left the screen
+    // when it takes the screen, written at once when lines are copied
+    // through (see `Failures`).
+    let failures = Arc::new(Failures::new(takes_screen));
+    let shown = show(cli, inputs, output, &failures);
+    // However it ended, the display has left the screen (the printer lives
+    // and dies in `show`): the lines kept meanwhile can be read now.
+    failures.flush();
+    Ok(match shown? {
+        // Like `cat`: every input that could be read was shown, and the
+        // status says that some could not.
+        0 if failures.any() => 1,
+        code => code,
+    })
 }
 
-fn run(cli: Cli) -> Result<u8, Failure> {
-    let inputs = open_inputs(&cli.files)?;
+/// Shows `inputs` until the display stops, and returns its exit status.
+/// `output`: where to copy lines through, when the display does not take
+/// the screen.
+fn show(
+    cli: Cli,
+    inputs: Vec<Input>,
+    output: Option<File>,
+    failures: &Arc<Failures>,
+) -> Result<u8, Failure> {
+    let source = match inputs.as_slice() {
+        [one] => one.name().to_owned(),
+        [first, rest @ ..] => format!("{} (+{})", first.name(), rest.len()),
+        [] => String::new(),
+    };
+    let mut inputs = inputs.into_iter();
+    // The display starts with the first input that opens: when none can be
+    // read the screen is never touched, and the errors are all there is.
+    let Some(first) = inputs.by_ref().find_map(|input| failures.open(input)) else {
+        return Ok(1);
+    };
     // The display is interactive when it draws on a terminal (as the
     // library decides: stdout a terminal, TERM not dumb) and a keyboard
     // can be read.
-    let tty = reflow::draws_on_terminal() && File::open("/dev/tty").is_ok();
-    let source = match inputs.as_slice() {
-        [one] => one.name.clone(),
-        [first, rest @ ..] => format!("{} (+{})", first.name, rest.len()),
-        [] => String::new(),
-    };
+    let tty = output.is_none() && File::open("/dev/tty").is_ok();
     let mut builder = Printer::builder()
         .interactive(tty)
         // Exit with 128 + the signal's number, after --on-exit.
@@ -152,122 +193,36 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     if let Some(sentinel) = cli.sentinel {
         builder = builder.sentinel(sentinel);
     }
+    if let Some(output) = output {
+        builder = builder.output(output);
+    }
     let printer = builder.spawn().map_err(|e| Failure {
         message: format!("cannot start the display: {}", describe(&e)),
         code: 1,
     })?;
-    let read_error = Arc::new(Mutex::new(None));
     let reader = {
         let tx = printer.sender();
-        let read_error = Arc::clone(&read_error);
+        let failures = Arc::clone(failures);
         thread::Builder::new()
             .name("reflow-reader".into())
             .spawn(move || {
-                if let Err(failure) = feed(inputs, &tx) {
-                    *read_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(failure);
-                }
+                inputs::feed(first, inputs, &tx, &failures);
                 let _ = tx.end_of_input();
             })
             .map_err(|e| Failure::io("cannot start the reader", &e))?
     };
     // Until the user quits, a signal, the sentinel, or (with -E) the end.
-    let stopped = printer.wait().map_err(|e| Failure::io("display", &e))?;
+    let stopped = printer.wait().map_err(|e| match e.raw_os_error() {
+        // The display writes to stdout, in either mode.
+        Some(_) => Failure::io("stdout", &e),
+        None => Failure::io("display", &e),
+    })?;
     // The reader may be blocked on a pipe that never ends; it is not joined
     // unless it is already done.
     if reader.is_finished() {
         let _ = reader.join();
     }
-    if let Some(failure) = read_error.lock().unwrap_or_else(|e| e.into_inner()).take() {
-        return Err(failure);
-    }
     Ok(stopped.reason.exit_code())
-}
-
-/// Opens every input up front, so a missing file is reported before the
-/// display takes the screen.
-fn open_inputs(files: &[PathBuf]) -> Result<Vec<Input>, Failure> {
-    if files.is_empty() {
-        if io::stdin().is_terminal() {
-            return Err(Failure {
-                message: "no input: pipe something in, or name a FILE".into(),
-                code: 2,
-            });
-        }
-        return Ok(vec![stdin()]);
-    }
-    files
-        .iter()
-        .map(|path| {
-            if path.as_os_str() == "-" {
-                return Ok(stdin());
-            }
-            let name = path.display().to_string();
-            match File::open(path) {
-                Ok(file) if file.metadata().is_ok_and(|m| m.is_dir()) => Err(Failure {
-                    message: format!("{name}: Is a directory"),
-                    code: 1,
-                }),
-                Ok(file) => Ok(Input {
-                    name,
-                    reader: Box::new(file),
-                }),
-                Err(e) => Err(Failure::io(&name, &e)),
-            }
-        })
-        .collect()
-}
-
-fn stdin() -> Input {
-    Input {
-        name: "stdin".into(),
-        reader: Box::new(io::stdin()),
-    }
-}
-
-/// Reads each input in large blocks and sends whole lines, many at once.
-/// One buffer serves every read (no allocation or zeroing per block); a
-/// line longer than the buffer grows it. A last line without a newline
-/// still counts as a line.
-fn feed(inputs: Vec<Input>, tx: &Sender) -> Result<(), Failure> {
-    let mut buf = vec![0; BLOCK];
-    for Input { name, mut reader } in inputs {
-        // `buf[..filled]` holds the start of a line not yet ended.
-        let mut filled = 0;
-        loop {
-            if filled == buf.len() {
-                buf.resize(buf.len() * 2, 0);
-            }
-            let n = match reader.read(&mut buf[filled..]) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    // Keep what was read before the error.
-                    let _ = tx.lines(&buf[..filled]);
-                    return Err(Failure::io(&name, &e));
-                }
-            };
-            let Some(last) = memchr::memrchr(b'\n', &buf[filled..filled + n]) else {
-                filled += n;
-                continue;
-            };
-            let end = filled + last + 1;
-            if tx.lines(&buf[..end]).is_err() {
-                return Ok(());
-            }
-            buf.copy_within(end..filled + n, 0);
-            filled = filled + n - end;
-            if buf.len() > BLOCK && filled < BLOCK {
-                // A huge line has passed: give its memory back.
-                buf.truncate(BLOCK);
-                buf.shrink_to_fit();
-            }
-        }
-        if filled > 0 && tx.lines(&buf[..filled]).is_err() {
-            return Ok(());
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -278,11 +233,5 @@ mod tests {
     #[test]
     fn cli_definition_is_valid() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn io_errors_read_like_strerror() {
-        let e = io::Error::from_raw_os_error(2);
-        assert_eq!(describe(&e), "No such file or directory");
     }
 }

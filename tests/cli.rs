@@ -131,3 +131,194 @@ fn a_closed_output_pipe_is_a_clean_exit() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Runs the binary with `stdin` as its stdin (not fed by us).
+fn reflow_with_stdin(args: &[&str], stdin: Stdio) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_reflow"))
+        .args(args)
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("reflow runs")
+}
+
+/// Runs the binary through `sh -c script`, where `$0` is the binary: the
+/// way to start it with a standard fd closed or opened the wrong way.
+fn reflow_sh(script: &str, stdin: &[u8]) -> Output {
+    let mut child = Command::new("sh")
+        .args(["-c", script, env!("CARGO_BIN_EXE_reflow")])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sh starts");
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let feeder = std::thread::spawn(move || {
+        // It may exit without reading: a broken pipe here is expected.
+        let _ = input.write_all(&data);
+    });
+    let output = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    output
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn inputs_that_fail_are_reported_and_the_others_shown_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.log");
+    let b = dir.path().join("b.log");
+    let missing = dir.path().join("missing.log");
+    std::fs::write(&a, b"a1\na2\n").unwrap();
+    std::fs::write(&b, b"b1\n").unwrap();
+    let args = [
+        a.to_str().unwrap(),
+        "/",
+        missing.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ];
+    let out = reflow(&args, b"");
+    assert_eq!(out.stdout, b"a1\na2\nb1\n");
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "reflow: /: Is a directory\nreflow: {}: No such file or directory\n",
+            missing.display()
+        )
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn when_every_input_fails_nothing_is_shown() {
+    let out = reflow(&["missing.log", "/", "also-missing.log"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "reflow: missing.log: No such file or directory\n\
+         reflow: /: Is a directory\n\
+         reflow: also-missing.log: No such file or directory\n"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_file_name_cannot_reach_the_terminal_as_escape_codes() {
+    // The name that turned the terminal red, with a bell and a newline
+    // (which would have split the message in two) for good measure.
+    let out = reflow(&["\x1b[31mred\x07\nlog\x1b]2;title\x07"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "reflow: red^G^Jlog: No such file or directory\n"
+    );
+}
+
+#[test]
+fn in_passthrough_an_error_is_written_when_it_happens() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reflow"))
+        .args(["missing.log", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"s1\n").unwrap();
+    // stdin stays open: the input has not ended, and the error must be
+    // there already. The read is on its own thread so that a binary that
+    // kept the error until the end fails the test instead of hanging it.
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::BufRead::read_line(&mut err, &mut line);
+        let _ = tx.send(line);
+        err
+    });
+    let line = rx.recv_timeout(std::time::Duration::from_secs(10));
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut reader.join().unwrap(), &mut rest).unwrap();
+    assert_eq!(
+        line.as_deref(),
+        Ok("reflow: missing.log: No such file or directory\n")
+    );
+    assert_eq!(rest, "");
+    assert_eq!(out.stdout, b"s1\n");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_closed_stdin_is_an_error_not_empty_input() {
+    let out = reflow_sh(r#"exec "$0" <&-"#, b"");
+    assert_eq!(stderr(&out), "reflow: stdin: Bad file descriptor\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_closed_stdin_among_files_fails_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.log");
+    std::fs::write(&a, b"a1\n").unwrap();
+    let script = format!(r#"exec "$0" '{}' - '{}' <&-"#, a.display(), a.display());
+    let out = reflow_sh(&script, b"");
+    assert_eq!(stderr(&out), "reflow: stdin: Bad file descriptor\n");
+    assert_eq!(out.stdout, b"a1\na1\n");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_stdin_open_only_for_writing_is_an_error() {
+    // std's Stdin reads EBADF as the end of input; reflow must not.
+    let out = reflow_sh(r#"exec "$0" 0>/dev/null"#, b"");
+    assert_eq!(stderr(&out), "reflow: stdin: Bad file descriptor\n");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_closed_stdout_is_an_error() {
+    let out = reflow_sh(r#"exec "$0" >&-"#, b"a\n");
+    assert_eq!(stderr(&out), "reflow: stdout: Bad file descriptor\n");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_write_error_on_stdout_is_an_error_not_a_broken_pipe() {
+    // stdout open only for reading: the first write fails with EBADF, in
+    // the printer thread, and comes back through `Printer::wait`.
+    let out = reflow_sh(r#"exec "$0" 1</dev/null"#, b"a\n");
+    assert_eq!(stderr(&out), "reflow: stdout: Bad file descriptor\n");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_read_error_keeps_what_was_read_and_goes_on_to_the_next_input() {
+    use std::os::unix::net::UnixStream;
+
+    let dir = tempfile::tempdir().unwrap();
+    let c = dir.path().join("c.log");
+    std::fs::write(&c, b"c1\n").unwrap();
+    // A read error after some input, made deterministic: on Linux, a Unix
+    // stream socket closed while data it was sent lies unread resets the
+    // connection. Its peer (reflow's stdin) first reads what is queued for
+    // it, then gets ECONNRESET. All of it is arranged before reflow starts.
+    let (ours, theirs) = UnixStream::pair().unwrap();
+    (&theirs).write_all(b"unread by us").unwrap();
+    (&ours).write_all(b"a\npartial").unwrap();
+    drop(ours);
+    let out = reflow_with_stdin(
+        &["-", c.to_str().unwrap()],
+        Stdio::from(std::os::fd::OwnedFd::from(theirs)),
+    );
+    assert_eq!(out.stdout, b"a\npartial\nc1\n");
+    assert_eq!(stderr(&out), "reflow: stdin: Connection reset by peer\n");
+    assert_eq!(out.status.code(), Some(1));
+}

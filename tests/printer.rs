@@ -437,17 +437,20 @@ fn a_panic_in_the_printer_thread_is_an_error_and_senders_are_told() {
 fn save_keeps_every_byte_however_the_printer_stops() {
     let dir = tempfile::tempdir().unwrap();
     let bytes: &[u8] = b"esc \x1b]52;c;eA==\x07 \x1b[31mred\r\nnul \0 bad \xff\xfe\ncr\r\n";
+    type Stop = fn(Printer, reflow::Sender);
     // (how it stops, the file it saves)
-    let ways: [(&str, fn(Printer, reflow::Sender)); 4] = [
-        ("join", |p, _| drop(p.join().unwrap())),
+    let ways: [(&str, Stop); 4] = [
+        ("join", |p, _| {
+            p.join().unwrap();
+        }),
         ("drop", |p, _| drop(p)),
         ("shutdown", |p, tx| {
             tx.shutdown();
-            drop(p.wait().unwrap());
+            p.wait().unwrap();
         }),
         ("sentinel", |p, tx| {
             tx.line("STOP").unwrap();
-            drop(p.wait().unwrap());
+            p.wait().unwrap();
         }),
     ];
     for (way, stop) in ways {

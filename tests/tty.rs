@@ -393,6 +393,22 @@ fn wait_until_stopped(pid: u32) {
 }
 
 #[test]
+fn dash_on_a_terminal_is_a_usage_error() {
+    let file = write_lines("dash.log", &["one".into()]);
+    // Alone or among files, '-' would read the keyboard the viewer reads.
+    for args in [vec!["-"], vec![file.to_str().unwrap(), "-"]] {
+        let pty = Pty::spawn(Pty::command(BIN, &args), 80, 24);
+        assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(2), "{args:?}");
+        assert_eq!(
+            pty.screen_rows()[..2],
+            ["reflow: no input: pipe something in, or name a FILE", ""]
+        );
+        assert!(!contains(&pty.raw_output(), b"\x1b[?1049h"));
+        assert!(pty.termios_is_sane());
+    }
+}
+
+#[test]
 fn ctrl_z_suspends_like_less_and_fg_redraws() {
     let (pty, lines, _file) = running("tstp.log");
     let before = pty.raw_output().len();
@@ -430,4 +446,54 @@ fn ctrl_c_reaches_the_whole_pipeline_like_less() {
     assert!(exit.code().is_some() || exit.signal().is_some());
     assert_terminal_restored(&pty);
     assert!(!pty.screen_text().contains("end"), "{}", pty.screen_text());
+}
+
+#[test]
+fn when_every_input_fails_the_screen_is_never_touched() {
+    let pty = Pty::spawn(Pty::command(BIN, &["missing.log", "/"]), 80, 24);
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(1));
+    assert_eq!(
+        pty.screen_rows()[..3],
+        [
+            "reflow: missing.log: No such file or directory",
+            "reflow: /: Is a directory",
+            ""
+        ]
+    );
+    assert!(!contains(&pty.raw_output(), b"\x1b[?1049h"));
+    assert!(pty.termios_is_sane());
+}
+
+#[test]
+fn errors_are_printed_after_the_display_has_left_the_screen() {
+    let lines: Vec<String> = vec!["a1".into(), "a2".into()];
+    let file = write_lines("shown.log", &lines);
+    // The failing inputs come first and last: whenever they fail, their
+    // lines must wait for the display to end.
+    let pty = Pty::spawn(
+        Pty::command(BIN, &["missing.log", file.to_str().unwrap(), "/"]),
+        80,
+        24,
+    );
+    // Every input has been tried once EOF shows.
+    wait_for_screen(&pty, &expected_screen(&lines, 80, 24), 2);
+    assert!(!pty.screen_text().contains("reflow:"));
+    pty.send(b"q");
+    assert_exits_restored(&pty, 1);
+    // The last screen stays (--on-exit screen), the errors below it, last.
+    let rows = pty.screen_rows();
+    assert_eq!(
+        rows[..5],
+        [
+            "a1",
+            "a2",
+            "reflow: missing.log: No such file or directory",
+            "reflow: /: Is a directory",
+            ""
+        ]
+    );
+    let raw = pty.raw_output();
+    let left = raw.windows(8).rposition(|w| w == b"\x1b[?1049l").unwrap();
+    let error = raw.windows(7).position(|w| w == b"reflow:").unwrap();
+    assert!(left < error, "an error was written on the alternate screen");
 }

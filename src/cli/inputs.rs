@@ -1,0 +1,283 @@
+//! The inputs named on the command line: opened one after the other, read
+//! in blocks of whole lines, and the ones that fail reported by name, as
+//! `cat` does: every input that can be read is shown, in order, and each
+//! one that cannot gets one error line.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use reflow::Sender;
+
+use super::stdio;
+
+/// The tab width used to show a file name in a message.
+const NAME_TAB_WIDTH: usize = 8;
+
+/// How much input the reader takes per read, and so at most per message.
+const BLOCK: usize = 64 * 1024;
+
+/// An input as named on the command line: a file, or stdin (`-`).
+pub(crate) struct Input {
+    /// The name to show: safe to print (see [`Input::new`]).
+    name: String,
+    /// `None` for stdin.
+    path: Option<PathBuf>,
+}
+
+impl Input {
+    /// The inputs `files` names, in order; none means stdin.
+    pub(crate) fn all(files: &[PathBuf]) -> Vec<Input> {
+        if files.is_empty() {
+            return vec![Input::stdin()];
+        }
+        files.iter().map(|path| Input::new(path)).collect()
+    }
+
+    fn new(path: &Path) -> Input {
+        if path.as_os_str() == "-" {
+            return Input::stdin();
+        }
+        Input {
+            // A file name is untrusted: one holding escape codes would
+            // reach the terminal through the error message. The library's
+            // sanitizer removes them and shows other controls (a newline
+            // too) in caret notation, so a message stays one plain line.
+            name: reflow::sanitize(path.as_os_str().as_bytes(), NAME_TAB_WIDTH),
+            path: Some(path.to_owned()),
+        }
+    }
+
+    fn stdin() -> Input {
+        Input {
+            name: "stdin".into(),
+            path: None,
+        }
+    }
+
+    /// The name to show, safe to print.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// True for stdin.
+    pub(crate) fn is_stdin(&self) -> bool {
+        self.path.is_none()
+    }
+
+    fn open(&self) -> io::Result<Box<dyn Read + Send>> {
+        let Some(path) = &self.path else {
+            return Ok(Box::new(stdio::stdin()?));
+        };
+        let file = File::open(path)?;
+        // Linux opens a directory and fails at the first read; saying so
+        // at open keeps a directory from starting the display.
+        if file.metadata()?.is_dir() {
+            return Err(io::Error::from_raw_os_error(libc::EISDIR));
+        }
+        Ok(Box::new(file))
+    }
+}
+
+/// An input that opened.
+pub(crate) struct Opened {
+    name: String,
+    reader: Box<dyn Read + Send>,
+}
+
+/// The error lines about inputs, and whether there was any.
+///
+/// While a display holds the screen, a line written to the terminal would
+/// be drawn over, then lost with the alternate screen: the lines are kept
+/// until [`Failures::flush`], called once the display has left the screen,
+/// so they are the last thing the user reads. When lines are copied
+/// through (stdout not a terminal, or `TERM=dumb`) they are written as they
+/// happen, next to the output they interrupt.
+pub(crate) struct Failures {
+    state: Mutex<State>,
+}
+
+struct State {
+    defer: bool,
+    kept: Vec<String>,
+    any: bool,
+}
+
+impl Failures {
+    /// Keeps the lines until [`Failures::flush`] when `defer` is true.
+    pub(crate) fn new(defer: bool) -> Self {
+        Failures {
+            state: Mutex::new(State {
+                defer,
+                kept: Vec::new(),
+                any: false,
+            }),
+        }
+    }
+
+    /// Opens `input`, or reports why it cannot be.
+    pub(crate) fn open(&self, input: Input) -> Option<Opened> {
+        match input.open() {
+            Ok(reader) => Some(Opened {
+                name: input.name,
+                reader,
+            }),
+            Err(e) => {
+                self.report(&input.name, &e);
+                None
+            }
+        }
+    }
+
+    /// Reports that `name` failed with `error`.
+    pub(crate) fn report(&self, name: &str, error: &io::Error) {
+        let line = format!("reflow: {name}: {}", describe(error));
+        let mut state = self.lock();
+        state.any = true;
+        if state.defer {
+            state.kept.push(line);
+        } else {
+            print_error(&line);
+        }
+    }
+
+    /// Writes the kept lines; from now on lines are written at once.
+    pub(crate) fn flush(&self) {
+        let mut state = self.lock();
+        state.defer = false;
+        for line in state.kept.drain(..) {
+            print_error(&line);
+        }
+    }
+
+    /// True when an input failed.
+    pub(crate) fn any(&self) -> bool {
+        self.lock().any
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // The state stays consistent whatever panicked while holding it.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Writes one error line on stderr. A failure to do so cannot be reported
+/// anywhere, and must not panic as `eprintln!` would.
+pub(crate) fn print_error(line: &str) {
+    let _ = writeln!(io::stderr().lock(), "{line}");
+}
+
+/// An I/O error as `strerror` words, without Rust's "(os error N)".
+pub(crate) fn describe(error: &io::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" (os error ") {
+        Some(cut) => text[..cut].to_owned(),
+        None => text,
+    }
+}
+
+/// Reads `first`, then opens and reads each of `rest` in turn, sending
+/// whole lines, many at once. An input that fails to open or to read is
+/// reported and the next one is read; what was read before a read error is
+/// kept. Stops early when the printer has stopped.
+pub(crate) fn feed(
+    first: Opened,
+    rest: impl IntoIterator<Item = Input>,
+    tx: &Sender,
+    failures: &Failures,
+) {
+    // One buffer serves every read (no allocation or zeroing per block).
+    let mut buf = vec![0; BLOCK];
+    let opened = std::iter::once(first).chain(rest.into_iter().filter_map(|i| failures.open(i)));
+    for Opened { name, mut reader } in opened {
+        match copy_lines(&mut reader, &mut buf, tx) {
+            Ok(Sent::All) => {}
+            Ok(Sent::Stopped) => return,
+            Err(e) => failures.report(&name, &e),
+        }
+    }
+}
+
+/// How [`copy_lines`] ended without a read error.
+enum Sent {
+    /// The input ended and every line of it was sent.
+    All,
+    /// The printer stopped: nothing more can be shown.
+    Stopped,
+}
+
+/// Sends every line of `reader`. A line longer than `buf` grows it, and a
+/// last line without a newline still counts as a line, also when a read
+/// error cuts the input short: the error is returned after it is sent.
+fn copy_lines(reader: &mut dyn Read, buf: &mut Vec<u8>, tx: &Sender) -> io::Result<Sent> {
+    // `buf[..filled]` holds the start of a line not yet ended.
+    let mut filled = 0;
+    let ended = loop {
+        if filled == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        let n = match reader.read(&mut buf[filled..]) {
+            Ok(0) => break Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => break Err(e),
+        };
+        let Some(last) = memchr::memrchr(b'\n', &buf[filled..filled + n]) else {
+            filled += n;
+            continue;
+        };
+        let end = filled + last + 1;
+        if tx.lines(&buf[..end]).is_err() {
+            return Ok(Sent::Stopped);
+        }
+        buf.copy_within(end..filled + n, 0);
+        filled = filled + n - end;
+        if buf.len() > BLOCK && filled < BLOCK {
+            // A huge line has passed: give its memory back.
+            buf.truncate(BLOCK);
+            buf.shrink_to_fit();
+        }
+    };
+    if filled > 0 && tx.lines(&buf[..filled]).is_err() {
+        return Ok(Sent::Stopped);
+    }
+    ended.map(|()| Sent::All)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_errors_read_like_strerror() {
+        let e = io::Error::from_raw_os_error(libc::ENOENT);
+        assert_eq!(describe(&e), "No such file or directory");
+    }
+
+    #[test]
+    fn a_file_name_is_shown_without_its_controls() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"app.log", "app.log"),
+            // The name that once turned the terminal red.
+            (b"\x1b[31mred.log", "red.log"),
+            (b"title\x1b]2;owned\x07.log", "title.log"),
+            (b"bell\x07.log", "bell^G.log"),
+            (b"two\nlines.log", "two^Jlines.log"),
+            (b"del\x7f.log", "del^?.log"),
+            // A lone ESC at the end (ESC followed by text is a sequence, as a
+            // terminal reads it).
+            (b"end\x1b", "end"),
+            // C1 CSI, as UTF-8 (shown as the 7-bit ESC [ it stands for)
+            // and as a lone byte (not UTF-8).
+            ("c1\u{9b}31m.log".as_bytes(), "c1^[[31m.log"),
+            (b"byte\x9b31m.log", "byte\u{fffd}31m.log"),
+        ];
+        for &(raw, shown) in cases {
+            let input = Input::new(Path::new(std::ffi::OsStr::from_bytes(raw)));
+            assert_eq!(input.name(), shown, "{}", raw.escape_ascii());
+            assert!(!input.name().chars().any(char::is_control), "{shown:?}");
+        }
+    }
+}
