@@ -41,6 +41,11 @@ struct Cli {
     #[arg(long, value_name = "TEXT")]
     sentinel: Option<String>,
 
+    /// Write everything received to PATH (byte for byte) when reflow stops,
+    /// however it stops.
+    #[arg(long, value_name = "PATH")]
+    save: Option<PathBuf>,
+
     /// What to leave on the normal screen after the display stops.
     #[arg(long, value_enum, value_name = "MODE", default_value_t = ExitView::Screen)]
     on_exit: ExitView,
@@ -193,12 +198,27 @@ fn show(
     if let Some(sentinel) = cli.sentinel {
         builder = builder.sentinel(sentinel);
     }
+    if let Some(path) = &cli.save {
+        builder = builder.save(path);
+    }
     if let Some(output) = output {
         builder = builder.output(output);
     }
-    let printer = builder.spawn().map_err(|e| Failure {
-        message: format!("cannot start the display: {}", describe(&e)),
-        code: 1,
+    // An error about the --save file names the file, as any I/O error.
+    let saving = |e: &io::Error| {
+        let text = describe(e);
+        let path = cli.save.as_ref()?.display().to_string();
+        text.starts_with(&format!("{path}: ")).then_some(Failure {
+            // The path is untrusted text too.
+            message: reflow::sanitize(text.as_bytes(), 8),
+            code: 1,
+        })
+    };
+    let printer = builder.spawn().map_err(|e| {
+        saving(&e).unwrap_or_else(|| Failure {
+            message: format!("cannot start the display: {}", describe(&e)),
+            code: 1,
+        })
     })?;
     let reader = {
         let tx = printer.sender();
@@ -215,7 +235,7 @@ fn show(
     let stopped = printer.wait().map_err(|e| match e.raw_os_error() {
         // The display writes to stdout, in either mode.
         Some(_) => Failure::io("stdout", &e),
-        None => Failure::io("display", &e),
+        None => saving(&e).unwrap_or_else(|| Failure::io("display", &e)),
     })?;
     // The reader may be blocked on a pipe that never ends; it is not joined
     // unless it is already done.

@@ -549,6 +549,9 @@ impl Sender {
     /// caller (the printer writes it through as it comes, or keeps it
     /// once). Waits while the queue is full.
     ///
+    /// A sentinel line stops the printer as with [`lines`](Sender::lines);
+    /// only lines that begin and end within one piece are compared with it.
+    ///
     /// While a line is unfinished, other senders' lines wait, so they never
     /// land inside it: use this from one producer per printer, and end the
     /// stream with a `\n` or [`end_of_input`](Sender::end_of_input). The
@@ -558,16 +561,18 @@ impl Sender {
     ///
     /// [`Closed`] if the printer has stopped.
     pub fn stream(&self, piece: &[u8]) -> Result<(), Closed> {
-        // Only whole lines can be the sentinel; the first one may continue
-        // a line begun earlier, which is then not a whole line either, but
-        // the sentinel check cannot tell: pieces are cut at line ends by
-        // readers except for lines longer than their buffer.
+        // Only whole lines can be the sentinel.
         let whole = match memchr::memrchr(b'\n', piece) {
             Some(last) => &piece[..=last],
             None => b"",
         };
-        let (piece, stop) = match self.sentinel_at(whole) {
-            Some(at) => (&piece[..at], Some(StopReason::Sentinel)),
+        // The end of a line begun in an earlier piece is not a whole line.
+        let skip = match self.queue.line_open() {
+            true => memchr::memchr(b'\n', whole).map_or(whole.len(), |i| i + 1),
+            false => 0,
+        };
+        let (piece, stop) = match self.sentinel_at(&whole[skip..]) {
+            Some(at) => (&piece[..skip + at], Some(StopReason::Sentinel)),
             None => (piece, None),
         };
         self.queue

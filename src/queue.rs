@@ -177,6 +177,11 @@ impl Queue {
         Ok(())
     }
 
+    /// True while a stream's line is unfinished.
+    pub(crate) fn line_open(&self) -> bool {
+        self.lock().open_line
+    }
+
     /// True once a stop was asked for or the printer has stopped.
     pub(crate) fn is_closed(&self) -> bool {
         let state = self.lock();

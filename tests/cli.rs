@@ -322,3 +322,75 @@ fn a_read_error_keeps_what_was_read_and_goes_on_to_the_next_input() {
     assert_eq!(stderr(&out), "reflow: stdin: Connection reset by peer\n");
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// The peak resident memory of `pid`, in KiB (`VmHWM`).
+fn peak_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Copies `total` bytes made of `piece` repeated through the binary to
+/// /dev/null and returns its peak memory in KiB, read while it still runs
+/// (after the last byte is written, before stdin is closed).
+fn peak_while_copying(args: &[&str], piece: &[u8], total: usize) -> u64 {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reflow"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("reflow starts");
+    let mut input = child.stdin.take().unwrap();
+    let block = piece.repeat((1 << 20) / piece.len());
+    let mut sent = 0;
+    while sent < total {
+        input.write_all(&block).unwrap();
+        sent += block.len();
+    }
+    input.flush().unwrap();
+    // The pipe holds at most 64 KiB: everything else has been taken in.
+    let peak = peak_kib(child.id());
+    drop(input);
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    peak
+}
+
+#[test]
+fn copying_through_keeps_memory_flat() {
+    // `yes | reflow > /dev/null`: 200 MB of short lines.
+    let peak = peak_while_copying(&[], b"y\n", 200 << 20);
+    assert!(peak < 64 << 10, "peak {peak} KiB");
+}
+
+#[test]
+fn a_line_without_end_is_streamed_through() {
+    // 200 MB without a newline: never held whole.
+    let peak = peak_while_copying(&[], b"0123456789abcdef", 200 << 20);
+    assert!(peak < 64 << 10, "peak {peak} KiB");
+}
+
+#[test]
+fn a_huge_line_is_copied_byte_for_byte_and_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().join("saved.log");
+    let mut input = b"first\n".to_vec();
+    input.extend((0..3_000_000u32).map(|i| b'a' + (i % 26) as u8));
+    input.extend_from_slice(b"\nlast\n");
+    let output = reflow(&["--save", save.to_str().unwrap()], &input);
+    assert!(output.status.success(), "{output:?}");
+    assert!(output.stdout == input, "the copy differs");
+    assert!(std::fs::read(&save).unwrap() == input, "the save differs");
+}
+
+#[test]
+fn an_unwritable_save_path_is_a_one_line_error() {
+    let output = reflow(&["--save", "/nonexistent-dir/x.log"], b"a\n");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "reflow: /nonexistent-dir/x.log: No such file or directory\n"
+    );
+    assert!(output.stdout.is_empty());
+}

@@ -208,15 +208,24 @@ enum Sent {
     Stopped,
 }
 
-/// Sends every line of `reader`. A line longer than `buf` grows it, and a
-/// last line without a newline still counts as a line, also when a read
+/// Sends every line of `reader`, in blocks of whole lines. A line longer
+/// than `buf` is streamed on in pieces (the printer writes it through or
+/// holds it once), so no line is ever held whole here. A last line without
+/// a newline still counts as a line (it is ended here), also when a read
 /// error cuts the input short: the error is returned after it is sent.
-fn copy_lines(reader: &mut dyn Read, buf: &mut Vec<u8>, tx: &Sender) -> io::Result<Sent> {
-    // `buf[..filled]` holds the start of a line not yet ended.
+fn copy_lines(reader: &mut dyn Read, buf: &mut [u8], tx: &Sender) -> io::Result<Sent> {
+    // `buf[..filled]` holds the start (or, while `in_line`, the next
+    // piece) of a line not yet ended.
     let mut filled = 0;
+    let mut in_line = false;
     let ended = loop {
         if filled == buf.len() {
-            buf.resize(buf.len() * 2, 0);
+            // A line longer than the buffer: send what there is of it.
+            if tx.stream(&buf[..filled]).is_err() {
+                return Ok(Sent::Stopped);
+            }
+            in_line = true;
+            filled = 0;
         }
         let n = match reader.read(&mut buf[filled..]) {
             Ok(0) => break Ok(()),
@@ -229,18 +238,15 @@ fn copy_lines(reader: &mut dyn Read, buf: &mut Vec<u8>, tx: &Sender) -> io::Resu
             continue;
         };
         let end = filled + last + 1;
-        if tx.lines(&buf[..end]).is_err() {
+        if tx.stream(&buf[..end]).is_err() {
             return Ok(Sent::Stopped);
         }
+        in_line = false;
         buf.copy_within(end..filled + n, 0);
         filled = filled + n - end;
-        if buf.len() > BLOCK && filled < BLOCK {
-            // A huge line has passed: give its memory back.
-            buf.truncate(BLOCK);
-            buf.shrink_to_fit();
-        }
     };
-    if filled > 0 && tx.lines(&buf[..filled]).is_err() {
+    if (filled > 0 || in_line) && (tx.stream(&buf[..filled]).is_err() || tx.stream(b"\n").is_err())
+    {
         return Ok(Sent::Stopped);
     }
     ended.map(|()| Sent::All)
