@@ -8,14 +8,24 @@
 //! something to draw (after a panic) or at once (on SIGCONT). Leaving is
 //! idempotent and also runs from a chained panic hook, so a panic in any
 //! thread prints its message on the normal screen, readable.
+//!
+//! Every byte for the terminal goes through one writer thread, in order.
+//! A terminal that stops reading (Ctrl-S, a hung emulator) then blocks only
+//! that thread: the printer never waits on a write, and the restoration
+//! waits for the writer with a bound, so a stop still ends in time (the
+//! modes are restored either way; the screen sequences are written if the
+//! terminal takes them).
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::os::fd::{AsFd, BorrowedFd};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, Once};
+use std::sync::{Mutex, MutexGuard, Once};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
 
-use crossterm::{cursor, execute, queue, style, terminal};
+use crossbeam_channel::{self as channel, Receiver, Sender};
+use crossterm::{cursor, queue, style, terminal};
 use nix::sys::termios::{self, InputFlags, LocalFlags, SetArg, SpecialCharacterIndices, Termios};
 
 /// True while a display owns the terminal (entered, guard not dropped).
@@ -30,6 +40,72 @@ static PANIC_HOOK: Once = Once::new();
 /// Panic hooks running now: the display stays off the screen until their
 /// messages are printed.
 static PANICKING: AtomicUsize = AtomicUsize::new(0);
+/// The way to the writer thread while a display owns the terminal. Held
+/// while checking [`SHOWN`] and queuing, never while writing, so a frame
+/// and a restoration are queued in a definite order.
+static WRITER: Mutex<Option<Sender<Job>>> = Mutex::new(None);
+
+/// How long a restoration (or the output after it) waits for the terminal
+/// to take a piece of output before giving up on it (the rest of a stop
+/// must fit in the second a stop may take).
+const WRITE_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// Set when a write was not taken in time, cleared by the next one that is:
+/// while set, nobody waits for the terminal again.
+static STUCK: AtomicBool = AtomicBool::new(false);
+
+/// Bytes for the terminal, and who wants to know they were written.
+struct Job {
+    bytes: Vec<u8>,
+    done: Sender<Vec<u8>>,
+}
+
+fn writer() -> MutexGuard<'static, Option<Sender<Job>>> {
+    WRITER.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Queues `bytes` for the terminal and waits, with a bound, until they are
+/// written. Returns false if they were not (no writer, or it is stuck).
+fn write_waiting(writer: &Option<Sender<Job>>, bytes: Vec<u8>) -> bool {
+    let Some(jobs) = writer else {
+        return false;
+    };
+    let (done, written) = channel::bounded(1);
+    if jobs.send(Job { bytes, done }).is_err() {
+        return false;
+    }
+    let wait = if STUCK.load(Ordering::SeqCst) {
+        Duration::ZERO
+    } else {
+        WRITE_TIMEOUT
+    };
+    let taken = written.recv_timeout(wait).is_ok();
+    if !taken {
+        STUCK.store(true, Ordering::SeqCst);
+    }
+    taken
+}
+
+/// The writer thread: writes each job to a duplicate of stdout (not
+/// through `io::stdout()`, whose lock a stuck write would hold) and hands
+/// the buffer back.
+fn start_writer() -> io::Result<(Sender<Job>, JoinHandle<()>)> {
+    let mut out = File::from(io::stdout().as_fd().try_clone_to_owned()?);
+    let (jobs, queued) = channel::unbounded::<Job>();
+    let thread = thread::Builder::new()
+        .name("reflow-output".into())
+        .spawn(move || {
+            for Job { mut bytes, done } in queued {
+                // A failed write is a terminal gone (SIGHUP follows) or
+                // closed: nothing to do but go on.
+                let _ = out.write_all(&bytes);
+                STUCK.store(false, Ordering::SeqCst);
+                bytes.clear();
+                let _ = done.send(bytes);
+            }
+        })?;
+    Ok((jobs, thread))
+}
 
 /// The terminal whose modes raw input changes: stdin when it is the
 /// terminal, otherwise `/dev/tty` (where crossterm reads keys too).
@@ -59,6 +135,10 @@ impl Input {
 #[derive(Debug)]
 pub(crate) struct TerminalGuard {
     raw: bool,
+    thread: Option<JoinHandle<()>>,
+    /// Frames written, their buffers handed back.
+    pub(crate) written: Receiver<Vec<u8>>,
+    written_tx: Sender<Vec<u8>>,
 }
 
 impl TerminalGuard {
@@ -79,10 +159,50 @@ impl TerminalGuard {
             ));
         }
         install_panic_hook();
+        let (jobs, thread) = match start_writer() {
+            Ok(started) => started,
+            Err(e) => {
+                OWNED.store(false, Ordering::SeqCst);
+                return Err(e);
+            }
+        };
+        *writer() = Some(jobs);
+        let (written_tx, written) = channel::unbounded();
         // From here on, any failure is undone by the guard's Drop.
-        let guard = TerminalGuard { raw };
+        let guard = TerminalGuard {
+            raw,
+            thread: Some(thread),
+            written,
+            written_tx,
+        };
         show(raw)?;
         Ok(guard)
+    }
+
+    /// Queues a frame for the terminal, unless the display is not shown
+    /// (then the frame is handed back). Never waits for the write: the
+    /// buffer comes back on [`written`](TerminalGuard::written) once done.
+    pub(crate) fn frame(&self, bytes: Vec<u8>) -> Result<(), Vec<u8>> {
+        let writer = writer();
+        match &*writer {
+            Some(jobs) if SHOWN.load(Ordering::SeqCst) => jobs
+                .send(Job {
+                    bytes,
+                    done: self.written_tx.clone(),
+                })
+                .map_err(|e| e.into_inner().bytes),
+            _ => Err(bytes),
+        }
+    }
+
+    /// Writes `bytes` on the normal screen after the display has gone,
+    /// in order after everything before, waiting up to half a second for each
+    /// piece; gives up when the terminal does not take them.
+    pub(crate) fn after(&self, bytes: &[u8]) -> bool {
+        let writer = writer();
+        bytes
+            .chunks(1 << 16)
+            .all(|piece| write_waiting(&writer, piece.to_vec()))
     }
 
     /// Shows the display again after a suspension; does nothing if it is
@@ -108,22 +228,40 @@ impl TerminalGuard {
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         leave();
+        // The writer ends once its queue is empty; a stuck one is left to
+        // the end of the process rather than waited for.
+        let stuck = !write_waiting(&writer(), Vec::new());
+        *writer() = None;
+        if let Some(thread) = self.thread.take()
+            && !stuck
+        {
+            let _ = thread.join();
+        }
         OWNED.store(false, Ordering::SeqCst);
     }
 }
 
 fn show(raw: bool) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+    let writer = writer();
     if raw {
         raw_input()?;
     }
-    SHOWN.store(true, Ordering::SeqCst);
-    execute!(
-        out,
+    let mut bytes = Vec::new();
+    queue!(
+        bytes,
         terminal::EnterAlternateScreen,
         cursor::Hide,
         terminal::Clear(terminal::ClearType::All)
-    )
+    )?;
+    SHOWN.store(true, Ordering::SeqCst);
+    if write_waiting(&writer, bytes) {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "the terminal does not take output",
+        ))
+    }
 }
 
 /// Keys one by one, no echo, no flow control (Ctrl-S is not a way to
@@ -157,24 +295,25 @@ pub(crate) fn is_shown() -> bool {
 /// input modes. Does nothing if the display is not shown. Safe to call
 /// twice and from any thread.
 fn leave() {
-    // The lock first: a frame being written finishes before the terminal is
-    // given back, and no frame starts after (the printer checks `SHOWN`
-    // under this lock). Reentrant, so a panic mid-frame does not deadlock.
-    let mut out = io::stdout().lock();
+    // Under the writer's lock: frames queued before are written before the
+    // restoration, and none is queued after (frames check `SHOWN` under it).
+    let writer = writer();
     if !SHOWN.swap(false, Ordering::SeqCst) {
         return;
     }
     // The modes first: once the normal screen shows, the terminal is
     // entirely back.
     release_input();
+    let mut bytes = Vec::new();
     let _ = queue!(
-        out,
+        bytes,
         terminal::EndSynchronizedUpdate,
         style::SetAttribute(style::Attribute::Reset),
         cursor::Show,
         terminal::LeaveAlternateScreen
     );
-    let _ = out.flush();
+    // Waited for, so a panic message printed next lands after it.
+    write_waiting(&writer, bytes);
 }
 
 /// Restores the input modes if we changed them, without writing anything:

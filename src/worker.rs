@@ -111,7 +111,11 @@ struct Tui {
     size: (u16, u16),
     dirty: bool,
     next_frame: Instant,
+    /// The frame being built; away at the writer while `pending`.
     buf: Vec<u8>,
+    /// A frame is being written: the next waits for it (a terminal that
+    /// reads slowly gets fewer frames, never a backlog).
+    pending: bool,
 }
 
 impl Worker {
@@ -171,6 +175,7 @@ impl Worker {
                 dirty: true,
                 next_frame: Instant::now(),
                 buf: Vec::new(),
+                pending: false,
             })),
         })
     }
@@ -235,9 +240,10 @@ impl Worker {
             .input
             .as_ref()
             .map_or_else(channel::never, |input| input.events.clone());
+        let written = tui.terminal.written.clone();
         loop {
             let frame = match &self.out {
-                Out::Tui(tui) if tui.dirty => Some(tui.next_frame),
+                Out::Tui(tui) if tui.dirty && !tui.pending => Some(tui.next_frame),
                 _ => None,
             };
             // Compaction is done when nothing else is waiting: the timer
@@ -265,6 +271,12 @@ impl Worker {
                     Some(Command::Resized) => self.resized(),
                     None => {}
                 },
+                recv(written) -> buf => {
+                    if let (Out::Tui(tui), Ok(buf)) = (&mut self.out, buf) {
+                        tui.buf = buf;
+                        tui.pending = false;
+                    }
+                }
                 recv(timer) -> _ => {}
             }
             self.draw_if_due()?;
@@ -425,7 +437,7 @@ impl Worker {
             return Ok(());
         };
         let now = Instant::now();
-        if !tui.dirty || now < tui.next_frame {
+        if !tui.dirty || tui.pending || now < tui.next_frame {
             return Ok(());
         }
         if !terminal::is_shown() {
@@ -456,16 +468,18 @@ impl Worker {
         );
         tui.buf.clear();
         tui.screen.frame(&mut tui.buf, tui.size, &rows, &status)?;
-        // Checked under the stdout lock, which leaving the terminal takes
-        // too: a panic hook suspending the display on another thread
-        // either waits for this frame or makes us skip it (and draw it
-        // again later), never draws it over the panic message.
-        let mut stdout = io::stdout().lock();
-        if !terminal::is_shown() {
-            return Ok(());
+        // Queued only while shown, in order with a restoration: a panic
+        // hook suspending the display on another thread either comes after
+        // this frame or makes us skip it (and draw it whole later), never
+        // lets it land on the panic message.
+        match tui.terminal.frame(std::mem::take(&mut tui.buf)) {
+            Ok(()) => tui.pending = true,
+            Err(buf) => {
+                tui.buf = buf;
+                tui.screen = Screen::new();
+                return Ok(());
+            }
         }
-        stdout.write_all(&tui.buf)?;
-        stdout.flush()?;
         tui.dirty = false;
         tui.next_frame = now + FRAME;
         Ok(())
@@ -479,6 +493,39 @@ impl Worker {
     }
 
     /// Leaves the terminal as it was, then prints what `on_exit` asks for.
+    /// What `on_exit` asks for, as plain lines.
+    fn write_on_exit(
+        &self,
+        out: &mut impl Write,
+        cache: &mut RowCache,
+        width: u16,
+        height: u16,
+    ) -> io::Result<()> {
+        match self.config.on_exit {
+            OnExit::None => Ok(()),
+            OnExit::Screen => {
+                let rows = content_rows(height);
+                let width = usize::from(width);
+                for row in tail_rows(&self.history, width, rows, self.config.text, cache) {
+                    writeln!(out, "{}", row.text)?;
+                }
+                Ok(())
+            }
+            OnExit::All => {
+                let mut result = Ok(());
+                self.history.for_each(|line| {
+                    if result.is_ok() {
+                        let line = sanitize_styled(line, self.config.text);
+                        let mut text = String::with_capacity(line.text.len());
+                        line.paint(0..line.text.len(), &mut text);
+                        result = writeln!(out, "{text}");
+                    }
+                });
+                result
+            }
+        }
+    }
+
     fn finish(&mut self) -> io::Result<()> {
         let tui = match std::mem::replace(
             &mut self.out,
@@ -499,39 +546,46 @@ impl Worker {
             ..
         } = *tui;
         drop(input);
-        drop(terminal);
+        terminal.suspend();
         // Printed under whatever a panic left on the normal screen, so its
-        // message stays above, readable.
-        let mut out = BufWriter::new(io::stdout().lock());
-        match self.config.on_exit {
-            OnExit::None => {}
-            OnExit::Screen => {
-                let rows = content_rows(height);
-                for row in tail_rows(
-                    &self.history,
-                    usize::from(width),
-                    rows,
-                    self.config.text,
-                    &mut cache,
-                ) {
-                    writeln!(out, "{}", row.text)?;
-                }
-            }
-            OnExit::All => {
-                let mut result = Ok(());
-                self.history.for_each(|line| {
-                    if result.is_ok() {
-                        let line = sanitize_styled(line, self.config.text);
-                        let mut text = String::with_capacity(line.text.len());
-                        line.paint(0..line.text.len(), &mut text);
-                        result = writeln!(out, "{text}");
-                    }
-                });
-                result?;
-            }
-        }
-        out.flush()?;
+        // message stays above, readable; through the terminal's writer,
+        // which gives up on a terminal that stopped reading.
+        let mut out = BufWriter::with_capacity(
+            1 << 16,
+            After {
+                terminal: &terminal,
+            },
+        );
+        // Best effort: the only failure is a terminal gone or stuck, and
+        // then nothing more can be shown anyway.
+        let _ = self
+            .write_on_exit(&mut out, &mut cache, width, height)
+            .and_then(|()| out.flush());
+        drop(out);
+        drop(terminal);
         drop(signals);
+        Ok(())
+    }
+}
+
+/// Output on the normal screen after the display, through its writer.
+struct After<'a> {
+    terminal: &'a TerminalGuard,
+}
+
+impl Write for After<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if self.terminal.after(bytes) {
+            Ok(bytes.len())
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the terminal stopped taking output",
+            ))
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
 }

@@ -497,3 +497,62 @@ fn errors_are_printed_after_the_display_has_left_the_screen() {
     let error = raw.windows(7).position(|w| w == b"reflow:").unwrap();
     assert!(left < error, "an error was written on the alternate screen");
 }
+
+#[test]
+fn a_terminal_that_stopped_reading_does_not_delay_a_stop() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    use std::time::Instant;
+    // A terminal nobody reads: the binary's display writes into a pty whose
+    // other side is never drained, so its writes block once the pty's
+    // buffer is full.
+    let pty = nix::pty::openpty(
+        Some(&nix::pty::Winsize {
+            ws_row: 50,
+            ws_col: 200,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        }),
+        None,
+    )
+    .unwrap();
+    // setsid: no controlling terminal, so the test's own terminal (when
+    // run from one) is never touched.
+    let mut child = Command::new("setsid")
+        .args(["-w", BIN])
+        .env("TERM", "xterm-256color")
+        .stdin(Stdio::piped())
+        .stdout(std::fs::File::from(pty.slave))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    // Two seconds of ever-changing lines: far more frames than any pty
+    // buffer holds.
+    let start = Instant::now();
+    let mut i = 0u64;
+    while start.elapsed() < Duration::from_secs(2) {
+        let line = format!("{i} {}\n", "word ".repeat((i % 150) as usize));
+        input.write_all(line.as_bytes()).unwrap();
+        i += 1;
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        Signal::SIGTERM,
+    )
+    .unwrap();
+    let asked = Instant::now();
+    let (done_tx, done) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done_tx.send(child.wait_with_output());
+    });
+    let output = done
+        .recv_timeout(TIMEOUT)
+        .expect("the binary hung on a terminal that stopped reading")
+        .unwrap();
+    let took = asked.elapsed();
+    drop(input);
+    drop(pty.master);
+    assert_eq!(output.status.code(), Some(143), "{output:?}");
+    assert!(took < Duration::from_millis(1500), "took {took:?}");
+}
