@@ -8,7 +8,7 @@
 //! visible are wrapped, so the cost of a screen depends on its size, not on
 //! the length of the history.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
 
 use textwrap::core::Fragment;
@@ -83,9 +83,15 @@ impl Fragment for Piece {
 /// of a cluster (after a prepended mark, before a combining one) is part of
 /// a word, not a break.
 fn pieces(text: &str, width: usize) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    each_piece(text, width, &mut |piece| pieces.push(piece));
+    pieces
+}
+
+/// [`pieces`], one at a time, holding none.
+fn each_piece(text: &str, width: usize, out: &mut impl FnMut(Piece)) {
     let bytes = text.as_bytes();
     let len = bytes.len();
-    let mut pieces = Vec::new();
     let mut i = 0;
     while i < len {
         let start = i;
@@ -114,10 +120,9 @@ fn pieces(text: &str, width: usize) -> Vec<Piece> {
             }
             i = e;
         };
-        word_pieces(text, start..end, spaces_end - end, width, &mut pieces);
+        word_pieces(text, start..end, spaces_end - end, width, out);
         i = spaces_end;
     }
-    pieces
 }
 
 /// True when a grapheme cluster boundary is at byte `at`.
@@ -142,12 +147,18 @@ fn first_cluster_len(text: &str, at: usize) -> usize {
 }
 
 /// One word as pieces no wider than `width` (unless a single cluster is).
-fn word_pieces(text: &str, word: Range<usize>, spaces: usize, width: usize, out: &mut Vec<Piece>) {
+fn word_pieces(
+    text: &str,
+    word: Range<usize>,
+    spaces: usize,
+    width: usize,
+    out: &mut impl FnMut(Piece),
+) {
     let slice = &text[word.clone()];
     if slice.is_ascii() {
         let mut start = word.start;
         while word.end - start > width {
-            out.push(Piece {
+            out(Piece {
                 start,
                 end: start + width,
                 width,
@@ -155,7 +166,7 @@ fn word_pieces(text: &str, word: Range<usize>, spaces: usize, width: usize, out:
             });
             start += width;
         }
-        out.push(Piece {
+        out(Piece {
             start,
             end: word.end,
             width: word.end - start,
@@ -172,7 +183,7 @@ fn word_pieces(text: &str, word: Range<usize>, spaces: usize, width: usize, out:
     for (offset, cluster) in slice.grapheme_indices(true) {
         let w = cluster_width(cluster);
         if piece.width + w > width && piece.end > piece.start {
-            out.push(piece);
+            out(piece);
             piece = Piece {
                 start: word.start + offset,
                 end: word.start + offset,
@@ -184,7 +195,7 @@ fn word_pieces(text: &str, word: Range<usize>, spaces: usize, width: usize, out:
         piece.width += w;
     }
     piece.spaces = spaces;
-    out.push(piece);
+    out(piece);
 }
 
 /// Wraps sanitized `text` to `width` columns (at least 1): the byte range
@@ -200,6 +211,42 @@ pub(crate) fn wrap_ranges(text: &str, width: usize) -> Vec<Range<usize>> {
         .into_iter()
         .filter_map(|row| Some(row.first()?.start..row.last()?.end))
         .collect()
+}
+
+/// A line at least this long is wrapped by [`each_row`]: as many rows
+/// as it has are never held at once.
+const HUGE: usize = 1 << 20;
+
+/// First-fit wrapping of `text` one row at a time, holding no list of
+/// pieces or rows: for huge lines, where those lists would take many times
+/// the line's own size (a 10 MB line at width 1 has ten million rows).
+/// The same rows as textwrap's `wrap_first_fit` over [`pieces`] (a
+/// property test holds them equal): a piece goes on the row unless it does
+/// not fit and the row already has one; the spaces after a piece count
+/// only when another follows.
+fn each_row(text: &str, width: usize, mut row: impl FnMut(Range<usize>)) {
+    let width = width.max(1);
+    if text.is_empty() {
+        row(0..0);
+        return;
+    }
+    let mut current: Option<Range<usize>> = None;
+    let mut used = 0;
+    each_piece(text, width, &mut |piece| {
+        if let Some(range) = &current
+            && used + piece.width > width
+        {
+            row(range.clone());
+            current = None;
+            used = 0;
+        }
+        let start = current.as_ref().map_or(piece.start, |r| r.start);
+        current = Some(start..piece.end);
+        used += piece.width + piece.spaces;
+    });
+    if let Some(range) = current {
+        row(range);
+    }
 }
 
 /// Wraps one sanitized line to `width` columns (at least 1) and returns
@@ -237,23 +284,58 @@ impl Row {
     }
 }
 
-/// A line sanitized and wrapped at one width.
+/// The most rows of one line kept: more than any screen shows, so the
+/// newest rows of a line are always at hand, while a huge line's millions
+/// of earlier rows are counted, not kept.
+const KEEP_ROWS: usize = 1 << 16;
+
+/// A line sanitized and wrapped at one width: how many rows it has, and
+/// its last rows (all of them, unless it has more than [`KEEP_ROWS`]).
 #[derive(Debug)]
 struct Wrapped {
     line: Styled,
-    rows: Vec<Range<usize>>,
+    /// The last rows, as byte ranges of `line.text`.
+    rows: VecDeque<Range<usize>>,
+    /// How many rows the line has in all.
+    count: usize,
 }
 
 impl Wrapped {
     fn new(raw: &[u8], width: usize, options: Options) -> Self {
         let line = sanitize_styled(raw, options);
-        let rows = wrap_ranges(&line.text, width);
-        Wrapped { line, rows }
+        if line.text.len() < HUGE {
+            let rows: VecDeque<_> = wrap_ranges(&line.text, width).into();
+            return Wrapped {
+                line,
+                count: rows.len(),
+                rows,
+            };
+        }
+        let mut rows = VecDeque::new();
+        let mut count = 0;
+        each_row(&line.text, width, |range| {
+            if rows.len() == KEEP_ROWS {
+                rows.pop_front();
+            }
+            rows.push_back(range);
+            count += 1;
+        });
+        // Only the text of the rows kept is kept.
+        let cut = rows.front().map_or(0, |r| r.start);
+        let line = line.from(cut);
+        for range in &mut rows {
+            *range = range.start - cut..range.end - cut;
+        }
+        Wrapped { line, rows, count }
     }
 
-    /// Row `index`, painted with its styles.
+    /// Row `index` of the line's `count`, painted with its styles; an
+    /// empty row if it was not kept.
     fn row(&self, index: usize, width: usize) -> Row {
-        let range = self.rows[index].clone();
+        let Some(kept) = index.checked_sub(self.count - self.rows.len()) else {
+            return Row::default();
+        };
+        let range = self.rows[kept].clone();
         let cols = width_of(&self.line.text[range.clone()]);
         if cols > width {
             return Row::plain(TOO_WIDE, width);
@@ -321,7 +403,7 @@ pub(crate) fn tail_rows(
     let mut first = history.len();
     while first > 0 && count < height {
         first -= 1;
-        count += cache.wrapped(history, first, width, options).rows.len();
+        count += cache.wrapped(history, first, width, options).count;
     }
     cache.retain_from(first);
     let mut skip = count.saturating_sub(height);
@@ -330,7 +412,7 @@ pub(crate) fn tail_rows(
         let Some(wrapped) = cache.lines.get(&index) else {
             continue;
         };
-        let n = wrapped.rows.len();
+        let n = wrapped.count;
         let from = skip.min(n);
         skip -= from;
         rows.extend((from..n).map(|i| wrapped.row(i, width)));
@@ -518,6 +600,34 @@ mod tests {
         assert_eq!(cache.wraps, 4);
     }
 
+    #[test]
+    fn a_huge_line_keeps_its_last_rows_not_all_of_them() {
+        // 2 MiB at width 1: two million rows, of which only the newest
+        // are kept, in the colour they had.
+        let mut raw = b"\x1b[31m".to_vec();
+        raw.extend((0..2 << 20).map(|i| b'a' + (i % 26) as u8));
+        raw.extend_from_slice(b"\x1b[0mZ");
+        let mut h = History::new();
+        h.push(&raw);
+        let mut cache = RowCache::new();
+        let color = Options {
+            color: true,
+            ..Options::default()
+        };
+        let rows = tail_rows(&h, 1, 3, color, &mut cache);
+        let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
+        let last = (2 << 20) - 1;
+        let red = |i: usize| format!("\x1b[0;31m{}\x1b[0m", (b'a' + (i % 26) as u8) as char);
+        assert_eq!(texts, [red(last - 1).as_str(), red(last).as_str(), "Z"]);
+        let wrapped = &cache.lines[&0];
+        assert_eq!(wrapped.count, (2 << 20) + 1);
+        assert_eq!(wrapped.rows.len(), KEEP_ROWS);
+        assert!(
+            wrapped.line.text.len() <= KEEP_ROWS,
+            "the text was kept whole"
+        );
+    }
+
     /// Regression: a red line wrapped onto three rows must be red on all
     /// three, each row ending in a reset, and the next line plain.
     #[test]
@@ -561,6 +671,13 @@ pub(crate) fn check_contract(raw: &[u8], width: usize) -> Result<(), String> {
         return Err(format!("control character left in {text:?}"));
     }
     let ranges = wrap_ranges(text, width);
+    let mut streamed = Vec::new();
+    each_row(text, width, |range| streamed.push(range));
+    if streamed != ranges {
+        return Err(format!(
+            "one row at a time {streamed:?} differs from textwrap {ranges:?}"
+        ));
+    }
     let boundaries: std::collections::HashSet<usize> = text
         .grapheme_indices(true)
         .map(|(i, _)| i)
@@ -596,9 +713,10 @@ pub(crate) fn check_contract(raw: &[u8], width: usize) -> Result<(), String> {
     }
     let wrapped = Wrapped {
         line: styled.clone(),
-        rows: ranges,
+        count: ranges.len(),
+        rows: ranges.into(),
     };
-    for i in 0..wrapped.rows.len() {
+    for i in 0..wrapped.count {
         let row = wrapped.row(i, width);
         let plain =
             strip_sgr(&row.text).ok_or_else(|| format!("non-SGR escape in {:?}", row.text))?;

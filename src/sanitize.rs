@@ -218,6 +218,27 @@ impl Styled {
             .map_or_else(Style::default, |i| self.spans[i].1)
     }
 
+    /// The line from byte `cut` on (a cluster boundary), in the styles it
+    /// had there.
+    pub(crate) fn from(self, cut: usize) -> Styled {
+        if cut == 0 {
+            return self;
+        }
+        let start = self.style_at(cut);
+        let after = self.spans.partition_point(|&(at, _)| at <= cut);
+        let spans = std::iter::once((0, start))
+            .chain(
+                self.spans[after..]
+                    .iter()
+                    .map(|&(at, style)| (at - cut, style)),
+            )
+            .collect();
+        Styled {
+            text: self.text[cut..].to_owned(),
+            spans,
+        }
+    }
+
     /// Appends the bytes that draw `text[range]` in its styles: the style in
     /// effect at the start is set first, and a reset ends it, so nothing
     /// bleeds into the next row.
