@@ -42,11 +42,23 @@ enum Chunk {
     Packed { data: Box<[u8]>, len: usize },
 }
 
-/// Every line received, as raw bytes, in arrival order.
+/// Every line received (or, with a cap, the newest), as raw bytes, in
+/// arrival order. Lines keep the index they arrived with: with a cap, the
+/// first kept line is [`first`](History::first), not 0.
 #[derive(Debug, Default)]
 pub struct History {
     chunks: Vec<Chunk>,
+    /// The index of the first line that begins in each chunk.
+    chunk_first: Vec<usize>,
+    /// Where each block of lines starts, from block `block_base` on.
     blocks: Vec<Pos>,
+    block_base: usize,
+    /// The line where `blocks[0]` starts: a block's first line, or the
+    /// first line of the first chunk when older chunks were dropped.
+    block_base_line: usize,
+    /// Lines before this one are gone (see `max_lines`).
+    first: usize,
+    max_lines: Option<usize>,
     len: usize,
     bytes: u64,
     /// Chunks before this one were considered for compression already.
@@ -62,9 +74,23 @@ impl History {
         Self::default()
     }
 
-    /// Number of lines held.
+    /// An empty history that keeps only the newest `max` lines (memory is
+    /// given back a chunk, 256 KiB, at a time).
+    pub fn with_max_lines(max: usize) -> Self {
+        History {
+            max_lines: Some(max.max(1)),
+            ..Self::default()
+        }
+    }
+
+    /// Number of lines received: one past the index of the newest.
     pub fn len(&self) -> usize {
         self.len
+    }
+
+    /// The index of the oldest line still held (0 unless capped).
+    pub fn first(&self) -> usize {
+        self.first
     }
 
     /// True when no line has been received.
@@ -95,6 +121,7 @@ impl History {
             self.len += 1;
             self.bytes += line.len() as u64;
         }
+        self.trim();
     }
 
     /// Appends one line, taking its allocation as a chunk of its own when
@@ -113,9 +140,14 @@ impl History {
             });
         }
         self.bytes += line.len() as u64;
+        self.chunk_first.push(self.len);
         self.len += 1;
         line.push(b'\n');
+        // Sealed: later lines go to a chunk of their own (a large shrink is
+        // a remap, not a copy).
+        line.shrink_to_fit();
         self.chunks.push(Chunk::Plain(line));
+        self.trim();
     }
 
     /// Appends every line of `block`: lines each ended by `\n` (a last
@@ -144,6 +176,49 @@ impl History {
             }
             self.append_lines(&rest[..take]);
             rest = &rest[take..];
+        }
+        self.trim();
+    }
+
+    /// With a cap, forgets the lines before the newest `max_lines`, and
+    /// gives back every chunk that holds only such lines.
+    fn trim(&mut self) {
+        let Some(max) = self.max_lines else {
+            return;
+        };
+        self.first = self.first.max(self.len.saturating_sub(max));
+        // Whole chunks before `first`; the open chunk stays.
+        let gone = self
+            .chunk_first
+            .iter()
+            .skip(1)
+            .take_while(|&&start| start <= self.first)
+            .count();
+        if gone == 0 {
+            return;
+        }
+        self.chunks.drain(..gone);
+        self.chunk_first.drain(..gone);
+        self.next_pack = self.next_pack.saturating_sub(gone);
+        *self.unpacked.borrow_mut() = None;
+        let start = self.chunk_first[0];
+        let block = start / BLOCK;
+        self.blocks.drain(..block - self.block_base);
+        self.block_base = block;
+        self.block_base_line = block * BLOCK;
+        for pos in &mut self.blocks {
+            pos.chunk = pos.chunk.saturating_sub(gone as u32);
+        }
+        // The first block began in a chunk now gone: it is found from the
+        // start of the first chunk instead.
+        if let Some(pos) = self.blocks.first_mut()
+            && self.block_base_line < start
+        {
+            *pos = Pos {
+                chunk: 0,
+                offset: 0,
+            };
+            self.block_base_line = start;
         }
     }
 
@@ -192,17 +267,24 @@ impl History {
             // arena wastes only each chunk's unfilled tail.
             self.chunks
                 .push(Chunk::Plain(Vec::with_capacity(need.max(CHUNK))));
+            self.chunk_first.push(self.len);
         }
     }
 
     /// The raw bytes of line `index`, or `None` past the end.
     pub fn get(&self, index: usize) -> Option<Cow<'_, [u8]>> {
-        if index >= self.len {
+        if index >= self.len || index < self.first {
             return None;
         }
-        let Pos { chunk, offset } = self.blocks[index / BLOCK];
+        let block = index / BLOCK;
+        let Pos { chunk, offset } = *self.blocks.get(block - self.block_base)?;
         let (mut chunk, mut offset) = (chunk as usize, offset as usize);
-        let mut skip = index % BLOCK;
+        let start = if block == self.block_base {
+            self.block_base_line
+        } else {
+            block * BLOCK
+        };
+        let mut skip = index - start;
         loop {
             // Lines never span chunks: a block may go on in the next one.
             match self.chunks.get(chunk)? {
@@ -231,13 +313,19 @@ impl History {
             .map(|line| String::from_utf8_lossy(&line).into_owned())
     }
 
-    /// Calls `f` with every line, oldest first.
+    /// Calls `f` with every line held, oldest first.
     pub fn for_each(&self, mut f: impl FnMut(&[u8])) {
+        let mut line = self.chunk_first.first().copied().unwrap_or(0);
         for index in 0..self.chunks.len() {
             let mut each = |data: &[u8]| {
                 let body = data.strip_suffix(b"\n").unwrap_or(data);
                 if !data.is_empty() {
-                    body.split(|&b| b == b'\n').for_each(&mut f);
+                    for text in body.split(|&b| b == b'\n') {
+                        if line >= self.first {
+                            f(text);
+                        }
+                        line += 1;
+                    }
                 }
             };
             match &self.chunks[index] {
@@ -335,6 +423,47 @@ mod tests {
         let mut all = Vec::new();
         h.for_each(|line| all.push(line.to_vec()));
         all
+    }
+
+    #[test]
+    fn a_capped_history_keeps_the_newest_lines_and_gives_chunks_back() {
+        let mut h = History::with_max_lines(1000);
+        let line = |i: usize| format!("line {i} {}", "x".repeat(i % 300));
+        for i in 0..20_000 {
+            if i % 3 == 0 {
+                h.push(line(i).as_bytes());
+            } else {
+                let block = format!("{}\n", line(i));
+                h.push_block(block.as_bytes());
+            }
+            if i % 997 == 0 {
+                h.compact();
+            }
+        }
+        assert_eq!(h.len(), 20_000);
+        assert_eq!(h.first(), 19_000);
+        assert_eq!(h.get(18_999), None);
+        for i in 19_000..20_000 {
+            assert_eq!(h.text(i).unwrap(), line(i), "line {i}");
+        }
+        let kept = lines(&h);
+        assert_eq!(kept.len(), 1000);
+        assert_eq!(kept[0], line(19_000).into_bytes());
+        // About 1000 lines of ~160 bytes, in a few chunks, not 20,000.
+        assert!(h.allocated() < 4 * CHUNK, "{} bytes held", h.allocated());
+    }
+
+    #[test]
+    fn a_cap_of_one_keeps_the_last_line_even_a_huge_one() {
+        let mut h = History::with_max_lines(1);
+        h.push(b"a");
+        h.push_owned(vec![b'y'; 2 * CHUNK]);
+        h.push(b"b");
+        assert_eq!((h.first(), h.len()), (2, 3));
+        assert_eq!(h.text(2).unwrap(), "b");
+        assert_eq!(h.get(1), None);
+        assert_eq!(lines(&h), [b"b".to_vec()]);
+        assert!(h.allocated() < 2 * CHUNK);
     }
 
     #[test]

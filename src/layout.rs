@@ -401,7 +401,7 @@ pub(crate) fn tail_rows(
     let width = width.max(1);
     let mut count = 0;
     let mut first = history.len();
-    while first > 0 && count < height {
+    while first > history.first() && count < height {
         first -= 1;
         count += cache.wrapped(history, first, width, options).count;
     }

@@ -46,6 +46,11 @@ struct Cli {
     #[arg(long, value_name = "PATH")]
     save: Option<PathBuf>,
 
+    /// Keep only the newest N lines on screen (default: all). --save still
+    /// writes every line.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_lines: Option<u64>,
+
     /// What to leave on the normal screen after the display stops.
     #[arg(long, value_enum, value_name = "MODE", default_value_t = ExitView::Screen)]
     on_exit: ExitView,
@@ -200,6 +205,9 @@ fn show(
     }
     if let Some(path) = &cli.save {
         builder = builder.save(path);
+    }
+    if let Some(max) = cli.max_lines {
+        builder = builder.max_lines(usize::try_from(max).unwrap_or(usize::MAX));
     }
     if let Some(output) = output {
         builder = builder.output(output);

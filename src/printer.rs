@@ -63,6 +63,7 @@ pub struct Builder {
     report_signals: bool,
     panic_on: Option<Vec<u8>>,
     save: Option<std::path::PathBuf>,
+    max_lines: Option<usize>,
 }
 
 impl fmt::Debug for Builder {
@@ -79,6 +80,7 @@ impl fmt::Debug for Builder {
             .field("output", &self.output.as_ref().map(|_| "custom"))
             .field("report_signals", &self.report_signals)
             .field("save", &self.save)
+            .field("max_lines", &self.max_lines)
             .finish()
     }
 }
@@ -177,6 +179,14 @@ impl Builder {
         self
     }
 
+    /// Keep only the newest `max` lines for the display (older ones are
+    /// forgotten, their memory given back a chunk at a time). By default
+    /// every line is kept. [`save`](Builder::save) still writes them all.
+    pub fn max_lines(mut self, max: usize) -> Self {
+        self.max_lines = Some(max.max(1));
+        self
+    }
+
     /// Test hook, not part of the API: the printer thread panics when it
     /// takes a batch holding `marker`.
     #[doc(hidden)]
@@ -214,6 +224,7 @@ impl Builder {
             end_on_signal: !self.report_signals,
             panic_on: self.panic_on,
             save,
+            max_lines: self.max_lines,
             on_exit: self.on_exit,
             text: Options {
                 tab_width: self.tab_width.unwrap_or(TAB_WIDTH),

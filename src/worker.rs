@@ -59,6 +59,8 @@ pub(crate) struct Config {
     pub(crate) panic_on: Option<Vec<u8>>,
     /// Where every byte received is saved.
     pub(crate) save: Option<Save>,
+    /// Keep only the newest lines.
+    pub(crate) max_lines: Option<usize>,
     pub(crate) on_exit: OnExit,
     pub(crate) text: Options,
     /// The source name for the status bar, already sanitized.
@@ -156,11 +158,14 @@ impl Worker {
             None
         };
         let size = terminal_size();
+        let history = config
+            .max_lines
+            .map_or_else(History::new, History::with_max_lines);
         Ok(Worker {
             config,
             inbox,
             batch: Vec::new(),
-            history: History::new(),
+            history,
             open: Vec::new(),
             mid_line: false,
             received: 0,

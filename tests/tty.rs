@@ -556,3 +556,43 @@ fn a_terminal_that_stopped_reading_does_not_delay_a_stop() {
     assert_eq!(output.status.code(), Some(143), "{output:?}");
     assert!(took < Duration::from_millis(1500), "took {took:?}");
 }
+
+#[test]
+fn max_lines_keeps_only_the_newest_lines() {
+    let lines: Vec<String> = (0..500).map(|i| format!("entry {i}")).collect();
+    let file = write_lines("max.log", &lines);
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().join("all.log");
+    let pty = Pty::spawn(
+        Pty::command(
+            BIN,
+            &[
+                "--max-lines",
+                "30",
+                "--on-exit",
+                "all",
+                "--save",
+                save.to_str().unwrap(),
+                file.to_str().unwrap(),
+            ],
+        ),
+        80,
+        24,
+    );
+    pty.wait_for_text("500 lines", TIMEOUT).unwrap();
+    pty.send(b"q");
+    assert_exits_restored(&pty, 0);
+    let raw = pty.raw_output();
+    let left = raw.windows(8).rposition(|w| w == b"\x1b[?1049l").unwrap();
+    let after = String::from_utf8_lossy(&raw[left + 8..]).replace("\r\n", "\n");
+    let printed: Vec<&str> = after.lines().collect();
+    assert_eq!(
+        printed,
+        lines[470..].iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    // --save keeps every line all the same.
+    assert_eq!(
+        std::fs::read_to_string(&save).unwrap(),
+        lines.iter().map(|l| format!("{l}\n")).collect::<String>()
+    );
+}
