@@ -228,6 +228,7 @@ fn show(
             code: 1,
         })
     })?;
+    failures.show_on(printer.sender());
     let reader = {
         let tx = printer.sender();
         let failures = Arc::clone(failures);

@@ -608,6 +608,18 @@ impl Sender {
         self.queue.end_of_input().map_err(|_| Closed)
     }
 
+    /// Shows `text` in the status bar, in place of the source name, until
+    /// the next notice: for what the user should see at once, such as an
+    /// input that failed while the display runs. Untrusted like any line:
+    /// it is sanitized. Never waits; ignored without a display.
+    ///
+    /// # Errors
+    ///
+    /// [`Closed`] if the printer has stopped.
+    pub fn notice(&self, text: impl Into<String>) -> Result<(), Closed> {
+        self.queue.notice(text.into()).map_err(|_| Closed)
+    }
+
     /// Asks the printer to stop once every line queued before has been
     /// drawn; never waits. Does nothing if it has already stopped.
     pub fn shutdown(&self) {

@@ -37,6 +37,8 @@ struct State {
     stop: Option<StopReason>,
     /// The input ended since the printer last took the buffer.
     eof: bool,
+    /// A message for the status bar, not shown yet.
+    notice: Option<String>,
     /// The buffer (or what the printer took last) ends inside a line that
     /// a stream is still sending: other lines wait until it ends.
     open_line: bool,
@@ -56,12 +58,14 @@ pub(crate) struct Push {
 
 /// What the printer learns with a batch of lines, about the time after
 /// them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Control {
     /// The input ended after these lines.
     pub(crate) eof: bool,
     /// Stop after these lines.
     pub(crate) stop: Option<StopReason>,
+    /// A message for the status bar, the newest one.
+    pub(crate) notice: Option<String>,
 }
 
 /// Lines waiting for the printer.
@@ -177,6 +181,19 @@ impl Queue {
         Ok(())
     }
 
+    /// Leaves a message for the status bar (the newest replaces one not
+    /// shown yet). Never waits.
+    pub(crate) fn notice(&self, text: String) -> Result<(), PushError> {
+        let mut state = self.lock();
+        if state.closed || state.stop.is_some() {
+            return Err(PushError::Closed);
+        }
+        state.notice = Some(text);
+        drop(state);
+        self.wake();
+        Ok(())
+    }
+
     /// True while a stream's line is unfinished.
     pub(crate) fn line_open(&self) -> bool {
         self.lock().open_line
@@ -197,6 +214,7 @@ impl Queue {
         let control = Control {
             eof: std::mem::take(&mut state.eof),
             stop: state.stop,
+            notice: state.notice.take(),
         };
         drop(state);
         self.room.notify_all();

@@ -83,6 +83,8 @@ pub(crate) struct Worker {
     /// Lines received, the unfinished one not counted.
     received: usize,
     eof: bool,
+    /// The newest notice for the status bar, sanitized.
+    notice: Option<String>,
     out: Out,
 }
 
@@ -138,6 +140,7 @@ impl Worker {
             mid_line: false,
             received: 0,
             eof: false,
+            notice: None,
             out: Out::Plain(Plain {
                 out: BufWriter::with_capacity(1 << 16, writer),
                 sanitize,
@@ -170,6 +173,7 @@ impl Worker {
             mid_line: false,
             received: 0,
             eof: false,
+            notice: None,
             out: Out::Tui(Box::new(Tui {
                 input,
                 signals,
@@ -239,9 +243,9 @@ impl Worker {
         };
         // Own clones of the receivers, so handling an event may borrow self.
         let woken = self.inbox.woken.clone();
-        let resized = tui.signals.resized.clone();
-        let signals = tui.signals.events.clone();
-        let keys = tui
+        let mut resized = tui.signals.resized.clone();
+        let mut signals = tui.signals.events.clone();
+        let mut keys = tui
             .input
             .as_ref()
             .map_or_else(channel::never, |input| input.events.clone());
@@ -265,16 +269,25 @@ impl Worker {
                         return Ok(reason);
                     }
                 }
-                recv(resized) -> _ => self.resized(),
+                // A source that has ended (the key reader at the end of the
+                // terminal's input, say) is never selected again: a closed
+                // channel is always ready, and the loop would spin.
+                recv(resized) -> event => match event {
+                    Ok(()) => self.resized(),
+                    Err(_) => resized = channel::never(),
+                },
                 recv(signals) -> event => match event {
                     Ok(SignalEvent::Stop(reason)) => return Ok(reason),
                     Ok(SignalEvent::Suspend) => self.suspend()?,
-                    Err(_) => {}
+                    Err(_) => signals = channel::never(),
                 },
-                recv(keys) -> event => match event.as_ref().ok().and_then(input::command) {
-                    Some(Command::Stop(reason)) => return Ok(reason),
-                    Some(Command::Resized) => self.resized(),
-                    None => {}
+                recv(keys) -> event => match event {
+                    Ok(event) => match input::command(&event) {
+                        Some(Command::Stop(reason)) => return Ok(reason),
+                        Some(Command::Resized) => self.resized(),
+                        None => {}
+                    },
+                    Err(_) => keys = channel::never(),
                 },
                 recv(written) -> buf => {
                     if let (Out::Tui(tui), Ok(buf)) = (&mut self.out, buf) {
@@ -297,6 +310,12 @@ impl Worker {
         let control = self.inbox.queue.take(&mut self.batch);
         if let Some(reason) = self.absorb_batch()? {
             return Ok(Some(reason));
+        }
+        if let Some(text) = control.notice
+            && let Out::Tui(tui) = &mut self.out
+        {
+            self.notice = Some(sanitize(text.as_bytes(), self.config.text.tab_width));
+            tui.dirty = true;
         }
         if control.eof {
             self.eof = true;
@@ -465,7 +484,7 @@ impl Worker {
             &mut tui.cache,
         );
         let status = status_line(
-            &self.config.source,
+            self.notice.as_deref().unwrap_or(&self.config.source),
             self.history.len(),
             self.eof,
             self.config.interactive,

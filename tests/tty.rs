@@ -596,3 +596,26 @@ fn max_lines_keeps_only_the_newest_lines() {
         lines.iter().map(|l| format!("{l}\n")).collect::<String>()
     );
 }
+
+#[test]
+fn an_input_that_fails_during_the_display_is_said_in_the_status_bar_at_once() {
+    let lines: Vec<String> = vec!["a1".into(), "a2".into()];
+    let file = write_lines("notice.log", &lines);
+    let pty = Pty::spawn(
+        Pty::command(BIN, &[file.to_str().unwrap(), "/", "missing.log"]),
+        80,
+        24,
+    );
+    // While the display runs, in its status bar, in place of the source.
+    pty.wait_for("the failure in the status bar", TIMEOUT, |screen| {
+        screen
+            .contents()
+            .lines()
+            .last()
+            .is_some_and(|bar| bar.starts_with(" missing.log: No such file or directory"))
+    })
+    .unwrap();
+    assert!(pty.with_screen(|s| s.alternate_screen()));
+    pty.send(b"q");
+    assert_exits_restored(&pty, 1);
+}

@@ -103,6 +103,9 @@ struct State {
     defer: bool,
     kept: Vec<String>,
     any: bool,
+    /// While lines are kept for later: the display, to say them at once in
+    /// its status bar too.
+    display: Option<Sender>,
 }
 
 impl Failures {
@@ -113,8 +116,20 @@ impl Failures {
                 defer,
                 kept: Vec::new(),
                 any: false,
+                display: None,
             }),
         }
+    }
+
+    /// From now on, a failure is also shown at once in the status bar of
+    /// the display that `tx` feeds.
+    /// Those before it (inputs that failed to open) show, the last one, now.
+    pub(crate) fn show_on(&self, tx: Sender) {
+        let mut state = self.lock();
+        if let Some(last) = state.kept.last() {
+            let _ = tx.notice(last.trim_start_matches("reflow: "));
+        }
+        state.display = Some(tx);
     }
 
     /// Opens `input`, or reports why it cannot be.
@@ -133,10 +148,14 @@ impl Failures {
 
     /// Reports that `name` failed with `error`.
     pub(crate) fn report(&self, name: &str, error: &io::Error) {
-        let line = format!("reflow: {name}: {}", describe(error));
+        let reason = describe(error);
+        let line = format!("reflow: {name}: {reason}");
         let mut state = self.lock();
         state.any = true;
         if state.defer {
+            if let Some(display) = &state.display {
+                let _ = display.notice(format!("{name}: {reason}"));
+            }
             state.kept.push(line);
         } else {
             print_error(&line);
