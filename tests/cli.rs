@@ -114,16 +114,23 @@ fn a_closed_output_pipe_is_a_clean_exit() {
     let mut stdin = child.stdin.take().unwrap();
     // Close our end of its stdout: its writes now fail with EPIPE.
     drop(child.stdout.take());
+    // Up to 200 MB: far more than reflow may take in before it notices,
+    // so the feeder sees its stdin close (EPIPE) only if reflow stopped.
     let feeder = std::thread::spawn(move || {
-        let line = [b'y'; 1000];
-        for _ in 0..10_000 {
-            if stdin.write_all(&line).is_err() || stdin.write_all(b"\n").is_err() {
-                break;
-            }
+        let mut line = [b'y'; 1000];
+        line[999] = b'\n';
+        for _ in 0..200_000 {
+            stdin.write_all(&line)?;
         }
+        Ok::<(), std::io::Error>(())
     });
     let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
+    let fed = feeder.join().unwrap();
+    assert_eq!(
+        fed.map_err(|e| e.kind()),
+        Err(std::io::ErrorKind::BrokenPipe),
+        "reflow read everything instead of stopping at the broken pipe"
+    );
     assert_eq!(out.status.code(), Some(0));
     assert!(
         out.stderr.is_empty(),

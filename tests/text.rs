@@ -258,7 +258,8 @@ fn no_color_turns_colour_off_and_tabs_follow_tab_width() {
         40,
         5,
     );
-    pty.wait_for_text("1 line", TIMEOUT).unwrap();
+    // " 1 line " with its spaces: "11 lines" must not match.
+    pty.wait_for_text(" 1 line ", TIMEOUT).unwrap();
     pty.with_screen(|screen| {
         assert_eq!(
             screen.rows(0, 40).next().unwrap().trim_end(),
