@@ -232,3 +232,45 @@ fn shutdown_all_before_process_exit_keeps_every_line() {
     assert!(contains(&raw, b"accepted 2000\r\n"), "last line missing");
     assert_eq!(count(&raw, b"accepted 1999\r\n"), 1);
 }
+
+static HANDLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+extern "C" fn on_sigint(_: std::ffi::c_int) {
+    HANDLED.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+#[test]
+#[ignore = "a host run by a_handler_installed_after_the_display_keeps_working"]
+fn host_installs_a_sigint_handler_after_spawning() {
+    let printer = Printer::builder().spawn().unwrap();
+    // As the `ctrlc` crate does: a plain sigaction, replacing whatever was
+    // there (reflow's handler included).
+    let action = nix::sys::signal::SigAction::new(
+        nix::sys::signal::SigHandler::Handler(on_sigint),
+        nix::sys::signal::SaFlags::empty(),
+        nix::sys::signal::SigSet::empty(),
+    );
+    // SAFETY: the handler only stores to an atomic.
+    unsafe { nix::sys::signal::sigaction(Signal::SIGINT, &action) }.unwrap();
+    let tx = printer.sender();
+    tx.line("waiting for Ctrl-C").unwrap();
+    while !HANDLED.load(std::sync::atomic::Ordering::SeqCst) {
+        std::thread::park_timeout(Duration::from_millis(10));
+    }
+    tx.line("the host handled it").unwrap();
+    printer.join().unwrap();
+    println!("host exits normally");
+}
+
+#[test]
+fn a_handler_installed_after_the_display_keeps_working() {
+    let pty = host("host_installs_a_sigint_handler_after_spawning");
+    pty.wait_for_text("waiting for Ctrl-C", TIMEOUT).unwrap();
+    pty.send(b"\x03");
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    let text = pty.screen_text();
+    assert!(text.contains("the host handled it"), "{text}");
+    assert!(text.contains("host exits normally"), "{text}");
+}
