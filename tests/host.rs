@@ -274,3 +274,58 @@ fn a_handler_installed_after_the_display_keeps_working() {
     assert!(text.contains("the host handled it"), "{text}");
     assert!(text.contains("host exits normally"), "{text}");
 }
+
+#[test]
+#[ignore = "a host run by an_uncaught_panic_restores_then_writes_every_line"]
+fn host_panics_in_main() {
+    let save = std::env::var("REFLOW_TEST_SAVE").unwrap();
+    let printer = Printer::builder()
+        .on_exit(OnExit::All)
+        .save(save)
+        .spawn()
+        .unwrap();
+    let tx = printer.sender();
+    for i in 0..100 {
+        tx.line(format!("accepted {i}")).unwrap();
+    }
+    panic!("the host gave up");
+}
+
+#[test]
+fn an_uncaught_panic_restores_then_writes_every_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().join("saved.log");
+    let exe = std::env::current_exe().unwrap();
+    let mut cmd = Pty::command(
+        exe,
+        &[
+            "--ignored",
+            "--exact",
+            "host_panics_in_main",
+            "--nocapture",
+            "--test-threads=1",
+        ],
+    );
+    cmd.env("RUST_BACKTRACE", "0");
+    cmd.env("REFLOW_TEST_SAVE", save.to_str().unwrap());
+    let pty = Pty::spawn(cmd, 80, 24);
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    // The test harness reports the panic as a failed test.
+    assert_eq!(exit.code(), Some(101), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    let raw = pty.raw_output();
+    let message = raw
+        .windows(16)
+        .position(|w| w == b"the host gave up")
+        .unwrap();
+    let left = raw.windows(8).position(|w| w == b"\x1b[?1049l").unwrap();
+    assert!(left < message, "the message was printed on the display");
+    // Every accepted line, after the message, as `OnExit::All` says.
+    let after = &raw[message..];
+    for i in [0, 57, 99] {
+        let line = format!("accepted {i}\r\n");
+        assert!(contains(after, line.as_bytes()), "{line:?} missing");
+    }
+    let saved = std::fs::read_to_string(&save).unwrap();
+    assert_eq!(saved.lines().count(), 100);
+}
