@@ -145,7 +145,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     // file, so a write error reaches us (see `stdio`); a closed stdout
     // fails here, before any input is read.
     let takes_screen = reflow::draws_on_terminal();
-    let output = if takes_screen {
+    // A terminal that gets no display (TERM=dumb) still gets only safe
+    // text: the library sanitizes what it writes to a terminal itself.
+    let output = if takes_screen || io::stdout().is_terminal() {
         None
     } else {
         Some(stdio::stdout().map_err(|e| Failure::io("stdout", &e))?)
@@ -189,7 +191,7 @@ fn show(
     // The display is interactive when it draws on a terminal (as the
     // library decides: stdout a terminal, TERM not dumb) and a keyboard
     // can be read.
-    let tty = output.is_none() && File::open("/dev/tty").is_ok();
+    let tty = reflow::draws_on_terminal() && File::open("/dev/tty").is_ok();
     let mut builder = Printer::builder()
         .interactive(tty)
         // Exit with 128 + the signal's number, after --on-exit.

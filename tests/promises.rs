@@ -542,7 +542,6 @@ const HOSTILE: &[u8] = b"title \x1b]0;pwned\x07 end\n\
 const HOSTILE_SHOWN: &[u8] = b"title  end\r\nclip  end\r\nclear  end\r\nbell ^G end\r\nred end\r\n";
 
 #[test]
-#[ignore = "bug: the binary with TERM=dumb on a tty copies hostile lines raw (OSC, ESC[2J, BEL)"]
 fn term_dumb_on_a_terminal_shows_hostile_lines_safely() {
     let file = write_file("dumb-hostile.log", HOSTILE);
     // Through sh: the harness sets TERM for every child it spawns.
