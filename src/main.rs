@@ -196,6 +196,9 @@ fn show(
         .interactive(tty)
         // Exit with 128 + the signal's number, after --on-exit.
         .report_signals(true)
+        // Every stop ends within a second, even on a terminal that stopped
+        // reading.
+        .restore_patiently(false)
         // Without a keyboard nobody could quit: end with the input.
         .exit_on_eof(cli.exit_on_eof || !tty)
         .on_exit(cli.on_exit.into())

@@ -64,6 +64,7 @@ pub struct Builder {
     panic_on: Option<Vec<u8>>,
     save: Option<std::path::PathBuf>,
     max_lines: Option<usize>,
+    impatient: bool,
 }
 
 impl fmt::Debug for Builder {
@@ -81,6 +82,7 @@ impl fmt::Debug for Builder {
             .field("report_signals", &self.report_signals)
             .field("save", &self.save)
             .field("max_lines", &self.max_lines)
+            .field("impatient", &self.impatient)
             .finish()
     }
 }
@@ -187,6 +189,22 @@ impl Builder {
         self
     }
 
+    /// Whether a stop the host asked for (join, drop, a shutdown, the
+    /// sentinel, `q`, the end of input) waits for a terminal that has
+    /// stopped reading (a hung emulator, output paused) to take the
+    /// restoration.
+    ///
+    /// By default (`true`) it waits as long as it takes, so the terminal is
+    /// restored when it reads again ([`Printer::join_timeout`] and the drop
+    /// still bound the caller's wait). With `false` it gives up after half
+    /// a second, as a stop by a signal always does, so the process can end
+    /// in time; the terminal's modes are restored either way, the screen
+    /// only if it reads. The `reflow` binary uses `false`.
+    pub fn restore_patiently(mut self, patient: bool) -> Self {
+        self.impatient = !patient;
+        self
+    }
+
     /// Test hook, not part of the API: the printer thread panics when it
     /// takes a batch holding `marker`.
     #[doc(hidden)]
@@ -225,6 +243,7 @@ impl Builder {
             panic_on: self.panic_on,
             save,
             max_lines: self.max_lines,
+            impatient: self.impatient,
             on_exit: self.on_exit,
             text: Options {
                 tab_width: self.tab_width.unwrap_or(TAB_WIDTH),

@@ -64,15 +64,24 @@ fn writer() -> MutexGuard<'static, Option<Sender<Job>>> {
     WRITER.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Queues `bytes` for the terminal and waits, with a bound, until they are
-/// written. Returns false if they were not (no writer, or it is stuck).
-fn write_waiting(writer: &Option<Sender<Job>>, bytes: Vec<u8>) -> bool {
-    let Some(jobs) = writer else {
+/// Queues `bytes` for the terminal (the caller holds the writer's lock, so
+/// the order is decided); the receiver hears when they are written.
+fn enqueue(writer: &Option<Sender<Job>>, bytes: Vec<u8>) -> Option<Receiver<Vec<u8>>> {
+    let jobs = writer.as_ref()?;
+    let (done, written) = channel::bounded(1);
+    jobs.send(Job { bytes, done }).ok()?;
+    Some(written)
+}
+
+/// Waits (without the writer's lock) until queued bytes are written: for
+/// ever when `patient`, else with a bound. Returns false if they were not
+/// (no writer, or it is stuck).
+fn written(receiver: Option<Receiver<Vec<u8>>>, patient: bool) -> bool {
+    let Some(written) = receiver else {
         return false;
     };
-    let (done, written) = channel::bounded(1);
-    if jobs.send(Job { bytes, done }).is_err() {
-        return false;
+    if patient {
+        return written.recv().is_ok();
     }
     let wait = if STUCK.load(Ordering::SeqCst) {
         Duration::ZERO
@@ -135,6 +144,9 @@ impl Input {
 #[derive(Debug)]
 pub(crate) struct TerminalGuard {
     raw: bool,
+    /// Wait for the terminal as long as it takes when giving it back (see
+    /// [`TerminalGuard::patient`]).
+    patient: bool,
     thread: Option<JoinHandle<()>>,
     /// Frames written, their buffers handed back.
     pub(crate) written: Receiver<Vec<u8>>,
@@ -171,6 +183,7 @@ impl TerminalGuard {
         // From here on, any failure is undone by the guard's Drop.
         let guard = TerminalGuard {
             raw,
+            patient: false,
             thread: Some(thread),
             written,
             written_tx,
@@ -199,10 +212,18 @@ impl TerminalGuard {
     /// in order after everything before, waiting up to half a second for each
     /// piece; gives up when the terminal does not take them.
     pub(crate) fn after(&self, bytes: &[u8]) -> bool {
-        let writer = writer();
         bytes
             .chunks(1 << 16)
-            .all(|piece| write_waiting(&writer, piece.to_vec()))
+            .all(|piece| written(enqueue(&writer(), piece.to_vec()), self.patient))
+    }
+
+    /// From now on, giving the terminal back waits for it as long as it
+    /// takes: for a stop the host asked for (join, drop, `q`), whose caller
+    /// bounds the wait itself if it wants to; a terminal frozen for a while
+    /// then still gets its restoration when it reads again. Stops by a
+    /// signal and panics keep the bound, so they end in time.
+    pub(crate) fn patient(&mut self) {
+        self.patient = true;
     }
 
     /// Shows the display again after a suspension; does nothing if it is
@@ -221,16 +242,16 @@ impl TerminalGuard {
 
     /// Gives the normal screen back (for Ctrl-Z) without ending the display.
     pub(crate) fn suspend(&self) {
-        leave();
+        leave(self.patient);
     }
 }
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        leave();
+        leave(self.patient);
         // The writer ends once its queue is empty; a stuck one is left to
         // the end of the process rather than waited for.
-        let stuck = !write_waiting(&writer(), Vec::new());
+        let stuck = !written(enqueue(&writer(), Vec::new()), self.patient);
         *writer() = None;
         if let Some(thread) = self.thread.take()
             && !stuck
@@ -254,7 +275,9 @@ fn show(raw: bool) -> io::Result<()> {
         terminal::Clear(terminal::ClearType::All)
     )?;
     SHOWN.store(true, Ordering::SeqCst);
-    if write_waiting(&writer, bytes) {
+    let queued = enqueue(&writer, bytes);
+    drop(writer);
+    if written(queued, false) {
         Ok(())
     } else {
         Err(io::Error::new(
@@ -294,7 +317,7 @@ pub(crate) fn is_shown() -> bool {
 /// colours, shows the cursor, leaves the alternate screen, restores the
 /// input modes. Does nothing if the display is not shown. Safe to call
 /// twice and from any thread.
-fn leave() {
+fn leave(patient: bool) {
     // Under the writer's lock: frames queued before are written before the
     // restoration, and none is queued after (frames check `SHOWN` under it).
     let writer = writer();
@@ -313,7 +336,9 @@ fn leave() {
         terminal::LeaveAlternateScreen
     );
     // Waited for, so a panic message printed next lands after it.
-    write_waiting(&writer, bytes);
+    let queued = enqueue(&writer, bytes);
+    drop(writer);
+    written(queued, patient);
 }
 
 /// Restores the input modes if we changed them, without writing anything:
@@ -335,7 +360,7 @@ fn install_panic_hook() {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             PANICKING.fetch_add(1, Ordering::SeqCst);
-            leave();
+            leave(false);
             previous(info);
             PANICKING.fetch_sub(1, Ordering::SeqCst);
         }));

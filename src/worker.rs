@@ -61,6 +61,8 @@ pub(crate) struct Config {
     pub(crate) save: Option<Save>,
     /// Keep only the newest lines.
     pub(crate) max_lines: Option<usize>,
+    /// Never wait more than a bound for a terminal that stopped reading.
+    pub(crate) impatient: bool,
     pub(crate) on_exit: OnExit,
     pub(crate) text: Options,
     /// The source name for the status bar, already sanitized.
@@ -197,8 +199,16 @@ impl Worker {
         // output and the line count). Closing takes the queue in one step,
         // so producers that keep sending cannot hold the printer open.
         self.drain_after_stop();
-        let finished = self.finish();
+        // The saved file is complete now: it is not kept waiting for the
+        // terminal.
         let saved = self.config.save.as_mut().map_or(Ok(()), Save::finish);
+        // A stop the host asked for waits for a terminal that stopped
+        // reading; one by a signal must end in time.
+        let patient = !self.config.impatient
+            && result
+                .as_ref()
+                .is_ok_and(|reason| reason.signal().is_none());
+        let finished = self.finish(patient);
         let reason = result?;
         finished?;
         saved?;
@@ -550,7 +560,7 @@ impl Worker {
         }
     }
 
-    fn finish(&mut self) -> io::Result<()> {
+    fn finish(&mut self, patient: bool) -> io::Result<()> {
         let tui = match std::mem::replace(
             &mut self.out,
             Out::Plain(Plain {
@@ -564,12 +574,15 @@ impl Worker {
         let Tui {
             input,
             signals,
-            terminal,
+            mut terminal,
             mut cache,
             size: (width, height),
             ..
         } = *tui;
         drop(input);
+        if patient {
+            terminal.patient();
+        }
         terminal.suspend();
         // Printed under whatever a panic left on the normal screen, so its
         // message stays above, readable; through the terminal's writer,

@@ -250,7 +250,6 @@ fn host_stops_while_its_terminal_is_frozen() {
 }
 
 #[test]
-#[ignore = "bug: a host that stops and exits while the terminal does not read loses the restore sequences"]
 fn a_host_that_stops_while_its_terminal_is_frozen_leaves_it_restored() {
     let pty = host("host_stops_while_its_terminal_is_frozen", 64, 300, &[]);
     pty.wait_for_text("waiting for go", TIMEOUT).unwrap();
