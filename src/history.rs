@@ -2,8 +2,9 @@
 //!
 //! Millions of log lines must cost little more than their own bytes, so
 //! the history is not a `Vec<String>`. Lines are appended, each followed by
-//! a `\n`, into fixed-size byte chunks (a chunk never reallocates, so there
-//! is no doubling slack), and the index keeps one position per block of
+//! a `\n`, into fixed-size byte chunks, each a memory mapping of its own (a
+//! chunk never reallocates, so there is no doubling slack, and its memory
+//! goes back to the system as soon as it is compressed), and the index keeps one position per block of
 //! [`BLOCK`] lines; a line inside a block is found by scanning forward with
 //! `memchr`. The index costs 8 bytes per 64 lines.
 //!
@@ -19,9 +20,9 @@ use std::ops::Range;
 /// Lines per index entry. Finding a line scans at most `BLOCK - 1` newlines.
 const BLOCK: usize = 64;
 
-/// Size of a regular chunk: 256 KiB less room for the allocator's header,
-/// so a chunk fills whole pages. A longer line gets a chunk of its own.
-const CHUNK: usize = 256 * 1024 - 64;
+/// Size of a regular chunk: 256 KiB, whole pages of a mapping of its own.
+/// A longer line gets a chunk of its own.
+const CHUNK: usize = 256 * 1024;
 
 /// The newest chunks are never compressed (the open one and the one
 /// before it).
@@ -34,10 +35,66 @@ struct Pos {
     offset: u32,
 }
 
+/// The bytes of a plain chunk.
+///
+/// A regular chunk is an anonymous memory mapping of its own, not a heap
+/// allocation: when it is compressed (or dropped) its memory goes back to
+/// the system at once. A heap block of this size can stay with the
+/// allocator instead (glibc serves such sizes from its heap once it has
+/// freed one mapping of that size, and keeps freed heap in the middle), and
+/// then the process would not shrink at all after compaction.
+#[derive(Debug)]
+enum Buf {
+    Map {
+        map: memmap2::MmapMut,
+        len: usize,
+    },
+    /// A huge line adopted as it came, or where mapping failed.
+    Vec(Vec<u8>),
+}
+
+impl Buf {
+    fn with_capacity(capacity: usize) -> Self {
+        match memmap2::MmapMut::map_anon(capacity) {
+            Ok(map) => Buf::Map { map, len: 0 },
+            Err(_) => Buf::Vec(Vec::with_capacity(capacity)),
+        }
+    }
+
+    fn capacity(&self) -> usize {
+        match self {
+            Buf::Map { map, .. } => map.len(),
+            Buf::Vec(v) => v.capacity(),
+        }
+    }
+
+    /// Appends `bytes`; a mapping has room for them (callers check).
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        match self {
+            Buf::Map { map, len } => {
+                map[*len..*len + bytes.len()].copy_from_slice(bytes);
+                *len += bytes.len();
+            }
+            Buf::Vec(v) => v.extend_from_slice(bytes),
+        }
+    }
+}
+
+impl std::ops::Deref for Buf {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Buf::Map { map, len } => &map[..*len],
+            Buf::Vec(v) => v,
+        }
+    }
+}
+
 #[derive(Debug)]
 enum Chunk {
     /// Lines as received, each ended by `\n`.
-    Plain(Vec<u8>),
+    Plain(Buf),
     /// A sealed chunk, LZ4-compressed, and its plain length.
     Packed { data: Box<[u8]>, len: usize },
 }
@@ -117,7 +174,7 @@ impl History {
                 });
             }
             chunk.extend_from_slice(line);
-            chunk.push(b'\n');
+            chunk.extend_from_slice(b"\n");
             self.len += 1;
             self.bytes += line.len() as u64;
         }
@@ -146,7 +203,7 @@ impl History {
         // Sealed: later lines go to a chunk of their own (a large shrink is
         // a remap, not a copy).
         line.shrink_to_fit();
-        self.chunks.push(Chunk::Plain(line));
+        self.chunks.push(Chunk::Plain(Buf::Vec(line)));
         self.trim();
     }
 
@@ -252,7 +309,7 @@ impl History {
         }
         chunk.extend_from_slice(lines);
         if !lines.ends_with(b"\n") {
-            chunk.push(b'\n');
+            chunk.extend_from_slice(b"\n");
         }
         self.len += count;
         self.bytes += (lines.len() - newlines) as u64;
@@ -266,7 +323,7 @@ impl History {
             // Exact capacity: pushes within it never reallocate, so the
             // arena wastes only each chunk's unfilled tail.
             self.chunks
-                .push(Chunk::Plain(Vec::with_capacity(need.max(CHUNK))));
+                .push(Chunk::Plain(Buf::with_capacity(need.max(CHUNK))));
             self.chunk_first.push(self.len);
         }
     }
@@ -346,7 +403,7 @@ impl History {
                 Chunk::Packed { data, len } => {
                     lz4_flex::block::decompress(data, *len).unwrap_or_default()
                 }
-                Chunk::Plain(data) => data.clone(),
+                Chunk::Plain(data) => data.to_vec(),
             };
             *cache = Some((index, bytes));
         }
