@@ -28,6 +28,15 @@ use crate::terminal::{self, TerminalGuard};
 /// however fast lines arrive.
 const FRAME: Duration = Duration::from_micros(16_667);
 
+/// While input keeps coming, sealed history chunks are compressed at most
+/// one per this interval, in the gaps between batches: a host that logs
+/// without pauses still has its history compressed (up to 50 MB/s), and a
+/// burst of input is not slowed by compressing all of it at once.
+const PACE: Duration = Duration::from_millis(5);
+
+/// Once input has been quiet this long, the rest is compressed at once.
+const QUIET: Duration = Duration::from_millis(100);
+
 /// A batch buffer that grew past this (a huge line) is not kept for reuse.
 const KEEP_BATCH: usize = 8 << 20;
 
@@ -84,6 +93,10 @@ pub(crate) struct Worker {
     mid_line: bool,
     /// Lines received, the unfinished one not counted.
     received: usize,
+    /// When lines last reached the history, and when a chunk was last
+    /// compressed (see [`PACE`]).
+    last_input: Instant,
+    last_compact: Instant,
     eof: bool,
     /// The newest notice for the status bar, sanitized.
     notice: Option<String>,
@@ -141,6 +154,8 @@ impl Worker {
             open: Vec::new(),
             mid_line: false,
             received: 0,
+            last_input: Instant::now(),
+            last_compact: Instant::now(),
             eof: false,
             notice: None,
             out: Out::Plain(Plain {
@@ -174,6 +189,8 @@ impl Worker {
             open: Vec::new(),
             mid_line: false,
             received: 0,
+            last_input: Instant::now(),
+            last_compact: Instant::now(),
             eof: false,
             notice: None,
             out: Out::Tui(Box::new(Tui {
@@ -266,8 +283,8 @@ impl Worker {
                 _ => None,
             };
             // Compaction is done when nothing else is waiting: the timer
-            // is then due at once, and the work below checks for input.
-            let compaction = self.history.can_compact().then(Instant::now);
+            // is then due, and the work below checks for input.
+            let compaction = self.compaction_due();
             let timer = match (frame, compaction) {
                 (Some(a), Some(b)) => channel::at(a.min(b)),
                 (Some(at), None) | (None, Some(at)) => channel::at(at),
@@ -352,13 +369,12 @@ impl Worker {
         if let Some(save) = &mut self.config.save {
             save.write(batch);
         }
-        let ends = memchr::memchr_iter(b'\n', batch).count();
-        self.received += ends;
         let result = match &mut self.out {
             Out::Plain(Plain {
                 out,
                 sanitize: false,
             }) => {
+                self.received += memchr::memchr_iter(b'\n', batch).count();
                 self.mid_line = batch.last() != Some(&b'\n');
                 closed(out.write_all(batch))
             }
@@ -368,16 +384,22 @@ impl Worker {
             }) => {
                 let text = self.config.text;
                 let mut result = Ok(());
+                let mut count = 0;
                 split_lines(&mut self.open, batch, |line| {
+                    count += 1;
                     if result.is_ok() {
                         result = writeln!(out, "{}", sanitize(line, text.tab_width));
                     }
                 });
+                self.received += count;
                 closed(result)
             }
             Out::Tui(tui) => {
-                let history = &mut self.history;
-                split_lines_into(&mut self.open, batch, history);
+                // The history counts the lines as it indexes them.
+                let before = self.history.len();
+                split_lines_into(&mut self.open, batch, &mut self.history);
+                self.received += self.history.len() - before;
+                self.last_input = Instant::now();
                 tui.dirty = true;
                 Ok(None)
             }
@@ -425,13 +447,23 @@ impl Worker {
     }
 
     /// Compresses one sealed chunk (about a quarter of a millisecond) when
-    /// no input is waiting; the loop comes back for the next one after
-    /// checking for anything more urgent. So a host that logs without
-    /// pauses still gets its history compressed, in the gaps.
+    /// one is due and no input is waiting; the loop comes back for the next
+    /// one after checking for anything more urgent. So a host that logs
+    /// without pauses still gets its history compressed, in the gaps.
     fn compact_if_idle(&mut self) {
-        if self.inbox.woken.is_empty() {
+        let now = Instant::now();
+        if self.inbox.woken.is_empty() && self.compaction_due().is_some_and(|due| due <= now) {
             self.history.compact();
+            self.last_compact = now;
         }
+    }
+
+    /// When the next sealed chunk may be compressed: at the pace while
+    /// input comes, at once when it has been quiet.
+    fn compaction_due(&self) -> Option<Instant> {
+        self.history
+            .can_compact()
+            .then(|| (self.last_input + QUIET).min(self.last_compact + PACE))
     }
 
     fn resized(&mut self) {

@@ -329,3 +329,61 @@ fn an_uncaught_panic_restores_then_writes_every_line() {
     let saved = std::fs::read_to_string(&save).unwrap();
     assert_eq!(saved.lines().count(), 100);
 }
+
+/// This process's resident memory, in bytes.
+fn rss() -> usize {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    let kib: usize = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kib << 10
+}
+
+#[test]
+#[ignore = "a host run by a_host_logging_without_pauses_still_gets_its_history_compressed"]
+fn host_logs_without_pauses() {
+    let printer = Printer::builder().on_exit(OnExit::None).spawn().unwrap();
+    let tx = printer.sender();
+    let before = rss();
+    let mut sent = 0;
+    let mut i = 0u64;
+    let mut block = Vec::new();
+    // 40 MB at a steady 25 MB/s: never quiet for long, as a busy service.
+    while sent < 40 << 20 {
+        block.clear();
+        while block.len() < (1 << 20) - 200 {
+            use std::io::Write;
+            writeln!(
+                block,
+                "2026-11-26T12:00:00Z INFO api request id={i} status=200"
+            )
+            .unwrap();
+            i += 1;
+        }
+        tx.lines(&block).unwrap();
+        sent += block.len();
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    // Measured while still logging: no pause has come yet.
+    let held = rss().saturating_sub(before);
+    printer.join().unwrap();
+    // Printed after the display, on the normal screen.
+    println!(
+        "held {held} bytes for {sent} sent: {:.3}",
+        held as f64 / sent as f64
+    );
+}
+
+#[test]
+fn a_host_logging_without_pauses_still_gets_its_history_compressed() {
+    let pty = host("host_logs_without_pauses");
+    let exit = pty.wait_exit(Duration::from_secs(60)).unwrap();
+    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+    let text = pty.screen_text();
+    let ratio: f64 = text
+        .lines()
+        .find_map(|l| l.split(": ").nth(1)?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no figure in {text}"));
+    println!("held / sent: {ratio}");
+    // Uncompressed it would hold all of it (1.0); compressed about 0.2.
+    assert!(ratio < 0.5, "{text}");
+}
