@@ -4,17 +4,23 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 fn reflow(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_reflow"))
-        .args(args)
-        .env_remove("NO_COLOR")
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_reflow"));
+    cmd.args(args).env_remove("NO_COLOR");
+    run_with_input(cmd, stdin)
+}
+
+/// Runs `cmd` with `stdin` fed from its own thread (so a full stdout pipe
+/// cannot deadlock us; a broken pipe, when it exits without reading, is
+/// expected) and collects its output.
+fn run_with_input(mut cmd: Command, stdin: &[u8]) -> Output {
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("reflow starts");
+        .expect("the command starts");
     let mut input = child.stdin.take().unwrap();
     let data = stdin.to_vec();
-    // Fed from its own thread, so a full stdout pipe cannot deadlock us.
     let feeder = std::thread::spawn(move || {
         let _ = input.write_all(&data);
     });
@@ -153,22 +159,9 @@ fn reflow_with_stdin(args: &[&str], stdin: Stdio) -> Output {
 /// Runs the binary through `sh -c script`, where `$0` is the binary: the
 /// way to start it with a standard fd closed or opened the wrong way.
 fn reflow_sh(script: &str, stdin: &[u8]) -> Output {
-    let mut child = Command::new("sh")
-        .args(["-c", script, env!("CARGO_BIN_EXE_reflow")])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sh starts");
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let feeder = std::thread::spawn(move || {
-        // It may exit without reading: a broken pipe here is expected.
-        let _ = input.write_all(&data);
-    });
-    let output = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
-    output
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", script, env!("CARGO_BIN_EXE_reflow")]);
+    run_with_input(cmd, stdin)
 }
 
 fn stderr(out: &Output) -> String {

@@ -13,48 +13,11 @@ use std::time::Duration;
 
 use nix::sys::signal::Signal;
 use reflow::{OnExit, Printer};
-use support::{Pty, TIMEOUT};
+use support::*;
 
 /// Runs the host function `name` in a child process under an 80x24 pty.
 fn host(name: &str) -> Pty {
-    let exe = std::env::current_exe().unwrap();
-    let cmd = Pty::command(
-        exe,
-        &[
-            "--ignored",
-            "--exact",
-            name,
-            "--nocapture",
-            "--test-threads=1",
-        ],
-    );
-    let mut cmd = cmd;
-    // Panic messages without a backtrace fit on the screen.
-    cmd.env("RUST_BACKTRACE", "0");
-    Pty::spawn(cmd, 80, 24)
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-fn count(haystack: &[u8], needle: &[u8]) -> usize {
-    haystack
-        .windows(needle.len())
-        .filter(|w| *w == needle)
-        .count()
-}
-
-fn assert_terminal_restored(pty: &Pty) {
-    pty.with_screen(|screen| {
-        assert!(!screen.alternate_screen(), "still on the alternate screen");
-        assert!(!screen.hide_cursor(), "cursor still hidden");
-    });
-    assert!(
-        pty.termios_is_sane(),
-        "raw mode left on: {:?}",
-        pty.local_flags()
-    );
+    run_host(name, 80, 24, &[])
 }
 
 const ALT_ON: &[u8] = b"\x1b[?1049h";
@@ -195,9 +158,10 @@ fn host_with_a_sigint_handler() {
     println!("host exits normally");
 }
 
-#[test]
-fn a_hosts_own_sigint_handler_keeps_working() {
-    let pty = host("host_with_a_sigint_handler");
+/// Ctrl-C goes to the host `name`'s own handler: the display keeps
+/// running, the host carries on, stops it and exits normally.
+fn assert_the_host_handles_ctrl_c(name: &str) {
+    let pty = host(name);
     pty.wait_for_text("waiting for Ctrl-C", TIMEOUT).unwrap();
     pty.send(b"\x03");
     let exit = pty.wait_exit(TIMEOUT).unwrap();
@@ -206,6 +170,11 @@ fn a_hosts_own_sigint_handler_keeps_working() {
     let text = pty.screen_text();
     assert!(text.contains("the host handled it"), "{text}");
     assert!(text.contains("host exits normally"), "{text}");
+}
+
+#[test]
+fn a_hosts_own_sigint_handler_keeps_working() {
+    assert_the_host_handles_ctrl_c("host_with_a_sigint_handler");
 }
 
 #[test]
@@ -264,15 +233,7 @@ fn host_installs_a_sigint_handler_after_spawning() {
 
 #[test]
 fn a_handler_installed_after_the_display_keeps_working() {
-    let pty = host("host_installs_a_sigint_handler_after_spawning");
-    pty.wait_for_text("waiting for Ctrl-C", TIMEOUT).unwrap();
-    pty.send(b"\x03");
-    let exit = pty.wait_exit(TIMEOUT).unwrap();
-    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
-    assert_terminal_restored(&pty);
-    let text = pty.screen_text();
-    assert!(text.contains("the host handled it"), "{text}");
-    assert!(text.contains("host exits normally"), "{text}");
+    assert_the_host_handles_ctrl_c("host_installs_a_sigint_handler_after_spawning");
 }
 
 #[test]
@@ -328,14 +289,6 @@ fn an_uncaught_panic_restores_then_writes_every_line() {
     }
     let saved = std::fs::read_to_string(&save).unwrap();
     assert_eq!(saved.lines().count(), 100);
-}
-
-/// This process's resident memory, in bytes.
-fn rss() -> usize {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-    let kib: usize = line.split_whitespace().nth(1).unwrap().parse().unwrap();
-    kib << 10
 }
 
 #[test]

@@ -20,59 +20,16 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use reflow::{OnExit, Printer};
-use support::{Pty, TIMEOUT};
+use support::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_reflow");
 
 const ALT_ON: &[u8] = b"\x1b[?1049h";
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn assert_terminal_restored(pty: &Pty) {
-    pty.with_screen(|screen| {
-        assert!(!screen.alternate_screen(), "still on the alternate screen");
-        assert!(!screen.hide_cursor(), "cursor still hidden");
-    });
-    assert!(
-        pty.termios_is_sane(),
-        "raw mode left on: {:?}",
-        pty.local_flags()
-    );
-}
-
 /// Runs the host function `name` in a child process under a `cols` x
 /// `rows` pty, with `env` added to its environment.
 fn host(name: &str, cols: u16, rows: u16, env: &[(&str, &str)]) -> Pty {
-    let exe = std::env::current_exe().unwrap();
-    let mut cmd = Pty::command(
-        exe,
-        &[
-            "--ignored",
-            "--exact",
-            name,
-            "--nocapture",
-            "--test-threads=1",
-        ],
-    );
-    cmd.env("RUST_BACKTRACE", "0");
-    for (key, value) in env {
-        cmd.env(key, value);
-    }
-    Pty::spawn(cmd, cols, rows)
-}
-
-/// The line the host printed that starts with `prefix`, from the raw
-/// output (a long one is not cut by the screen's width).
-fn host_report(pty: &Pty, prefix: &str) -> String {
-    let raw = pty.raw_output();
-    let Some(at) = find(&raw, prefix.as_bytes()) else {
-        panic!("no {prefix:?} report from the host:\n{}", pty.screen_text());
-    };
-    let line = &raw[at..];
-    let end = find(line, b"\r\n").unwrap_or(line.len());
-    String::from_utf8_lossy(&line[..end]).into_owned()
+    run_host(name, cols, rows, env)
 }
 
 /// How many bytes the terminal has received so far.
@@ -326,61 +283,6 @@ fn a_million_piped_lines_are_all_saved_in_order() {
 // 3. A storm of resizes while lines stream in.
 // ---------------------------------------------------------------------
 
-/// An independent first-fit wrapper for the ASCII test lines (single
-/// spaces, every word shorter than the width): the oracle the screen is
-/// checked against (as in `tests/tty.rs`).
-fn greedy(line: &str, width: usize) -> Vec<String> {
-    if line.is_empty() {
-        return vec![String::new()];
-    }
-    let mut rows = Vec::new();
-    let mut row = String::new();
-    for word in line.split(' ') {
-        if row.is_empty() {
-            row = word.to_owned();
-        } else if row.len() + 1 + word.len() <= width {
-            row.push(' ');
-            row.push_str(word);
-        } else {
-            rows.push(std::mem::replace(&mut row, word.to_owned()));
-        }
-    }
-    rows.push(row);
-    rows
-}
-
-/// 200 lines of different lengths, some empty, some wrapping over several
-/// rows (as in `tests/tty.rs`).
-fn test_lines() -> Vec<String> {
-    (0..200)
-        .map(|i: usize| {
-            if i % 37 == 5 {
-                return String::new();
-            }
-            let mut line = format!("{i:03}");
-            for k in 0..(i * 7) % 23 {
-                let len = (k * 5 + i) % 9 + 1;
-                let letter = char::from(b'a' + ((i + k) % 26) as u8);
-                line.push(' ');
-                line.extend(std::iter::repeat_n(letter, len));
-            }
-            line
-        })
-        .collect()
-}
-
-/// What the screen must show: the newest rows above the status bar.
-fn expected_screen(lines: &[String], width: u16, height: u16) -> Vec<String> {
-    let rows: Vec<String> = lines
-        .iter()
-        .flat_map(|l| greedy(l, usize::from(width)))
-        .collect();
-    let count = usize::from(height) - 1;
-    let mut rows = rows[rows.len().saturating_sub(count)..].to_vec();
-    rows.resize(count, String::new());
-    rows
-}
-
 /// A named pipe in `dir`.
 fn fifo(dir: &Path, name: &str) -> PathBuf {
     let path = dir.join(name);
@@ -562,14 +464,6 @@ fn quit_while_flooded(name: &str, data: Vec<u8>) -> Duration {
     assert_eq!(exit.code(), Some(0), "{name}: {exit:?}");
     assert_terminal_restored(&pty);
     took
-}
-
-fn status_row(screen: &vt100::Screen) -> String {
-    let (rows, cols) = screen.size();
-    screen
-        .rows(0, cols.get())
-        .nth(usize::from(rows.get()) - 1)
-        .unwrap_or_default()
 }
 
 /// The line count in the status bar (`… 12 lines | FOLLOW …`).

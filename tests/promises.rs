@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use nix::sys::termios::LocalFlags;
 use reflow::{OnExit, Printer};
-use support::{Pty, TIMEOUT};
+use support::*;
 use tempfile::TempPath;
 
 const BIN: &str = env!("CARGO_BIN_EXE_reflow");
@@ -28,50 +28,7 @@ const SYNC_END: &[u8] = b"\x1b[?2026l";
 /// Runs the host function `name` in a child process under a `cols` x
 /// `rows` pty.
 fn host(name: &str, cols: u16, rows: u16) -> Pty {
-    let exe = std::env::current_exe().unwrap();
-    let mut cmd = Pty::command(
-        exe,
-        &[
-            "--ignored",
-            "--exact",
-            name,
-            "--nocapture",
-            "--test-threads=1",
-        ],
-    );
-    cmd.env("RUST_BACKTRACE", "0");
-    Pty::spawn(cmd, cols, rows)
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-fn count(haystack: &[u8], needle: &[u8]) -> usize {
-    haystack
-        .windows(needle.len())
-        .filter(|w| *w == needle)
-        .count()
-}
-
-fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).rposition(|w| w == needle)
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn assert_terminal_restored(pty: &Pty) {
-    pty.with_screen(|screen| {
-        assert!(!screen.alternate_screen(), "still on the alternate screen");
-        assert!(!screen.hide_cursor(), "cursor still hidden");
-    });
-    assert!(
-        pty.termios_is_sane(),
-        "raw mode left on: {:?}",
-        pty.local_flags()
-    );
+    run_host(name, cols, rows, &[])
 }
 
 /// Writes `bytes` to a temporary file, removed when the returned path is
@@ -80,28 +37,6 @@ fn write_file(name: &str, bytes: &[u8]) -> TempPath {
     let file = tempfile::Builder::new().prefix(name).tempfile().unwrap();
     std::fs::write(file.path(), bytes).unwrap();
     file.into_temp_path()
-}
-
-/// The line the host printed that starts with `prefix` (after the test
-/// harness's own `test NAME ... `), read from the raw output so a long one
-/// is not cut by the screen's width.
-fn host_report(pty: &Pty, prefix: &str) -> String {
-    let raw = pty.raw_output();
-    let Some(at) = find(&raw, prefix.as_bytes()) else {
-        panic!("no {prefix:?} report from the host:\n{}", pty.screen_text());
-    };
-    let line = &raw[at..];
-    let end = find(line, b"\r\n").unwrap_or(line.len());
-    String::from_utf8_lossy(&line[..end]).into_owned()
-}
-
-/// The bottom row of the screen (the status bar).
-fn status_row(screen: &vt100::Screen) -> String {
-    let (rows, cols) = screen.size();
-    screen
-        .rows(0, cols.get())
-        .nth(usize::from(rows.get()) - 1)
-        .unwrap_or_default()
 }
 
 /// Waits until the status bar reports `lines` lines and the end of input.
@@ -445,14 +380,6 @@ fn dropping_a_printer_whose_output_is_stuck_returns_within_its_bound() {
 
 /// Bytes the compressing host sends.
 const COMPRESSIBLE: usize = 100 << 20;
-
-/// This process's resident memory, in bytes (`VmRSS`).
-fn rss() -> usize {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-    let kib: usize = line.split_whitespace().nth(1).unwrap().parse().unwrap();
-    kib << 10
-}
 
 #[test]
 #[ignore = "a host run by a_paused_history_takes_less_memory_than_the_log"]

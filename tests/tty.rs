@@ -8,65 +8,9 @@ use std::time::Duration;
 use tempfile::TempPath;
 
 use nix::sys::signal::Signal;
-use support::{Pty, TIMEOUT, require_example};
+use support::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_reflow");
-
-/// An independent first-fit wrapper for the ASCII test lines (single
-/// spaces, every word shorter than the width): the oracle the screen is
-/// checked against.
-fn greedy(line: &str, width: usize) -> Vec<String> {
-    if line.is_empty() {
-        return vec![String::new()];
-    }
-    let mut rows = Vec::new();
-    let mut row = String::new();
-    for word in line.split(' ') {
-        if row.is_empty() {
-            row = word.to_owned();
-        } else if row.len() + 1 + word.len() <= width {
-            row.push(' ');
-            row.push_str(word);
-        } else {
-            rows.push(std::mem::replace(&mut row, word.to_owned()));
-        }
-    }
-    rows.push(row);
-    rows
-}
-
-/// 200 lines of different lengths, some empty, some wrapping over several
-/// rows at 43 columns.
-fn test_lines() -> Vec<String> {
-    (0..200)
-        .map(|i: usize| {
-            if i % 37 == 5 {
-                return String::new();
-            }
-            let mut line = format!("{i:03}");
-            for k in 0..(i * 7) % 23 {
-                let len = (k * 5 + i) % 9 + 1;
-                let letter = char::from(b'a' + ((i + k) % 26) as u8);
-                line.push(' ');
-                line.extend(std::iter::repeat_n(letter, len));
-            }
-            line
-        })
-        .collect()
-}
-
-/// The newest `count` rows of the whole history wrapped at `width`.
-fn tail(lines: &[String], width: usize, count: usize) -> Vec<String> {
-    let rows: Vec<String> = lines.iter().flat_map(|l| greedy(l, width)).collect();
-    rows[rows.len().saturating_sub(count)..].to_vec()
-}
-
-/// What the screen must show: the newest rows above the status bar.
-fn expected_screen(lines: &[String], width: u16, height: u16) -> Vec<String> {
-    let mut rows = tail(lines, usize::from(width), usize::from(height) - 1);
-    rows.resize(usize::from(height) - 1, String::new());
-    rows
-}
 
 /// Writes `lines` to a temporary file, removed when the returned path is
 /// dropped (keep it alive while the program under test may open it).
@@ -100,18 +44,6 @@ fn wait_for_screen(pty: &Pty, want: &[String], lines: usize) {
 fn assert_exits_restored(pty: &Pty, code: i32) {
     assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(code));
     assert_terminal_restored(pty);
-}
-
-fn assert_terminal_restored(pty: &Pty) {
-    pty.with_screen(|screen| {
-        assert!(!screen.alternate_screen(), "still on the alternate screen");
-        assert!(!screen.hide_cursor(), "cursor still hidden");
-    });
-    assert!(
-        pty.termios_is_sane(),
-        "raw mode left on: {:?}",
-        pty.local_flags()
-    );
 }
 
 #[test]
@@ -269,10 +201,6 @@ fn the_counting_demo_runs_to_its_sentinel() {
     assert!(!pty.screen_text().contains("EXIT"));
     // Frames were synchronized updates.
     assert!(contains(&pty.raw_output(), b"\x1b[?2026h"));
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Runs in a child process under a pty (see below): a producer thread

@@ -574,10 +574,6 @@ fn visible_rows(screen: &vt100::Screen) -> Vec<String> {
         .collect()
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
-}
-
 /// Reader thread: master output -> parser + raw copy, notify on each chunk.
 fn read_loop(mut reader: Box<dyn Read + Send>, shared: &Shared) {
     let mut buf = vec![0u8; 64 * 1024];
@@ -690,4 +686,161 @@ fn describe_failure(reason: &str, st: &State) -> String {
     };
     let _ = write!(out, "--- child {child}; output {output} ---");
     out
+}
+
+// ---------------------------------------------------------------------
+// Shared checks and oracles for the end-to-end tests.
+// ---------------------------------------------------------------------
+
+/// The program left the terminal as it found it: normal screen, cursor
+/// shown, line editing and echo back.
+pub fn assert_terminal_restored(pty: &Pty) {
+    pty.with_screen(|screen| {
+        assert!(!screen.alternate_screen(), "still on the alternate screen");
+        assert!(!screen.hide_cursor(), "cursor still hidden");
+    });
+    assert!(
+        pty.termios_is_sane(),
+        "raw mode left on: {:?}",
+        pty.local_flags()
+    );
+}
+
+/// Where `needle` first occurs in `haystack`.
+pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Where `needle` last occurs in `haystack`.
+pub fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// True when `needle` (or nothing) occurs in `haystack`.
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty() || find(haystack, needle).is_some()
+}
+
+/// How many times `needle` occurs in `haystack`.
+pub fn count(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
+}
+
+/// Runs the `#[ignore]`d test function `name` of this same test binary
+/// (a "host": a program embedding reflow) in a child process under a
+/// `cols` x `rows` pty, with `env` added; panics print no backtrace, so
+/// their messages fit on the screen.
+pub fn run_host(name: &str, cols: u16, rows: u16, env: &[(&str, &str)]) -> Pty {
+    let exe = std::env::current_exe().expect("current_exe");
+    let mut cmd = Pty::command(
+        exe,
+        &[
+            "--ignored",
+            "--exact",
+            name,
+            "--nocapture",
+            "--test-threads=1",
+        ],
+    );
+    cmd.env("RUST_BACKTRACE", "0");
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    Pty::spawn(cmd, cols, rows)
+}
+
+/// The line a host printed that starts with `prefix`, from the raw output
+/// (a long one is not cut by the screen's width).
+pub fn host_report(pty: &Pty, prefix: &str) -> String {
+    let raw = pty.raw_output();
+    let Some(at) = find(&raw, prefix.as_bytes()) else {
+        panic!("no {prefix:?} report from the host:\n{}", pty.screen_text());
+    };
+    let line = &raw[at..];
+    let end = find(line, b"\r\n").unwrap_or(line.len());
+    String::from_utf8_lossy(&line[..end]).into_owned()
+}
+
+/// This process's resident memory, in bytes (`VmRSS`).
+pub fn rss() -> usize {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .expect("VmRSS");
+    let kib: usize = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .expect("a number of kB");
+    kib << 10
+}
+
+/// The bottom row of the screen: the status bar.
+pub fn status_row(screen: &vt100::Screen) -> String {
+    let (rows, cols) = screen.size();
+    screen
+        .rows(0, cols.get())
+        .nth(usize::from(rows.get()) - 1)
+        .unwrap_or_default()
+}
+
+/// An independent first-fit wrapper for the ASCII test lines (single
+/// spaces, every word shorter than the width): the oracle screens are
+/// checked against.
+pub fn greedy(line: &str, width: usize) -> Vec<String> {
+    if line.is_empty() {
+        return vec![String::new()];
+    }
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    for word in line.split(' ') {
+        if row.is_empty() {
+            row = word.to_owned();
+        } else if row.len() + 1 + word.len() <= width {
+            row.push(' ');
+            row.push_str(word);
+        } else {
+            rows.push(std::mem::replace(&mut row, word.to_owned()));
+        }
+    }
+    rows.push(row);
+    rows
+}
+
+/// 200 lines of different lengths, some empty, some wrapping over several
+/// rows at 43 columns.
+pub fn test_lines() -> Vec<String> {
+    (0..200)
+        .map(|i: usize| {
+            if i % 37 == 5 {
+                return String::new();
+            }
+            let mut line = format!("{i:03}");
+            for k in 0..(i * 7) % 23 {
+                let len = (k * 5 + i) % 9 + 1;
+                let letter = char::from(b'a' + ((i + k) % 26) as u8);
+                line.push(' ');
+                line.extend(std::iter::repeat_n(letter, len));
+            }
+            line
+        })
+        .collect()
+}
+
+/// The newest `count` rows of the whole history wrapped at `width`.
+pub fn tail(lines: &[String], width: usize, count: usize) -> Vec<String> {
+    let rows: Vec<String> = lines.iter().flat_map(|l| greedy(l, width)).collect();
+    rows[rows.len().saturating_sub(count)..].to_vec()
+}
+
+/// What the screen must show: the newest rows above the status bar.
+pub fn expected_screen(lines: &[String], width: u16, height: u16) -> Vec<String> {
+    let count = usize::from(height) - 1;
+    let mut rows = tail(lines, usize::from(width), count);
+    rows.resize(count, String::new());
+    rows
 }
