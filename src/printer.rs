@@ -601,7 +601,7 @@ impl Sender {
             true => memchr::memchr(b'\n', whole).map_or(whole.len(), |i| i + 1),
             false => 0,
         };
-        let (piece, stop) = match self.sentinel_at(&whole[skip..]) {
+        let (piece, stop) = match self.sentinel_at(&whole[skip..], false) {
             Some(at) => (&piece[..skip + at], Some(StopReason::Sentinel)),
             None => (piece, None),
         };
@@ -654,24 +654,27 @@ impl Sender {
     /// Queues `text` as one line (several if it holds `\n`): its own
     /// trailing newline is dropped, and an empty text is one empty line.
     fn send(&self, text: &[u8], wait: bool) -> Result<(), PushError> {
-        match text.strip_suffix(b"\n").unwrap_or(text) {
-            b"" => self.push_lines(b"\n", wait),
-            text => self.push_lines(text, wait),
-        }
+        // What is left is lines separated by `\n`, the last one too (even
+        // empty): `a\n\n` is `a` and an empty line.
+        self.push(text.strip_suffix(b"\n").unwrap_or(text), true, wait)
     }
 
-    /// Queues a block of lines (the last may lack its `\n`); the sentinel
-    /// becomes a stop here, at the boundary, never deep in the printer:
-    /// the lines before it are queued, the stop follows them.
+    /// Queues a block of lines (the last may lack its `\n`).
     fn push_lines(&self, block: &[u8], wait: bool) -> Result<(), PushError> {
-        let (lines, stop) = match self.sentinel_at(block) {
-            Some(at) => (&block[..at], Some(StopReason::Sentinel)),
-            None => (block, None),
-        };
-        let end: &[u8] = if lines.is_empty() || lines.ends_with(b"\n") {
-            b""
-        } else {
-            b"\n"
+        let body = block.strip_suffix(b"\n").unwrap_or(block);
+        // An empty block holds no line.
+        self.push(body, !block.is_empty(), wait)
+    }
+
+    /// Queues `body`, lines separated by `\n`, with a `\n` after the last
+    /// one when `last` (it is a line, even empty); the sentinel becomes a
+    /// stop here, at the boundary, never deep in the printer: the lines
+    /// before it are queued, the stop follows them.
+    fn push(&self, body: &[u8], last: bool, wait: bool) -> Result<(), PushError> {
+        let (lines, end, stop): (&[u8], &[u8], _) = match self.sentinel_at(body, last) {
+            Some(at) => (&body[..at], b"", Some(StopReason::Sentinel)),
+            None if last => (body, b"\n", None),
+            None => (body, b"", None),
         };
         // The lines and the stop after them go in as one step.
         self.queue.push(
@@ -684,12 +687,18 @@ impl Sender {
         )
     }
 
-    /// Byte offset of the first line of `block` equal to the sentinel.
-    fn sentinel_at(&self, block: &[u8]) -> Option<usize> {
+    /// Byte offset of the first line of `block` equal to the sentinel. The
+    /// lines are separated by `\n`; what follows the last `\n` is a line
+    /// only when `last` (so an empty remainder is no line, and an empty
+    /// sentinel matches only a line that is really empty).
+    fn sentinel_at(&self, block: &[u8], last: bool) -> Option<usize> {
         let sentinel = self.sentinel.as_deref()?;
         let mut start = 0;
         while start <= block.len() {
             let end = memchr::memchr(b'\n', &block[start..]).map_or(block.len(), |i| start + i);
+            if end == block.len() && !last {
+                break;
+            }
             if &block[start..end] == sentinel {
                 return Some(start);
             }

@@ -173,8 +173,11 @@ impl Queue {
             return Err(PushError::Closed);
         }
         state.eof = true;
-        // The end of input ends an unfinished line too.
-        state.open_line = false;
+        // The end of input ends an unfinished line too: with its `\n`, so
+        // what comes later never continues it.
+        if std::mem::take(&mut state.open_line) {
+            state.buf.push(b'\n');
+        }
         drop(state);
         self.room.notify_all();
         self.wake();
@@ -356,6 +359,17 @@ mod tests {
             queue.stop(StopReason::Shutdown);
             assert_eq!(waiter.join().unwrap(), Err(PushError::Closed));
         });
+    }
+
+    #[test]
+    fn end_of_input_ends_a_streams_unfinished_line() {
+        let (queue, _woken) = Queue::new(64);
+        queue.push(&[b"a"], STREAM).unwrap();
+        queue.end_of_input().unwrap();
+        queue.push(&[b"b\n"], NOWAIT).unwrap();
+        let mut out = Vec::new();
+        queue.take(&mut out);
+        assert_eq!(out, b"a\nb\n");
     }
 
     #[test]

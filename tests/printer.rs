@@ -508,3 +508,34 @@ fn a_stream_continues_its_line_and_other_lines_never_land_inside_it() {
     lines.sort_unstable();
     assert_eq!(lines, ["a long line", "left open", "next one", "other"]);
 }
+
+/// Regressions found by the `line_framing` fuzz target.
+#[test]
+fn line_framing_regressions() {
+    // A text ending in two newlines is a line and an empty line.
+    let (printer, tx, out) = with_sentinel("STOP");
+    tx.line("a\n\n").unwrap();
+    tx.line("\n\n").unwrap();
+    assert_eq!(printer.join().unwrap().lines, 4);
+    assert_eq!(out.text(), "a\n\n\n\n");
+
+    // The end of input ends a stream's unfinished line.
+    let (printer, tx, out) = with_sentinel("STOP");
+    tx.stream(b"a").unwrap();
+    tx.end_of_input().unwrap();
+    tx.line("b").unwrap();
+    assert_eq!(printer.join().unwrap().lines, 2);
+    assert_eq!(out.text(), "a\nb\n");
+
+    // An empty sentinel matches an empty line, and nothing else.
+    let (printer, tx, out) = with_sentinel("");
+    tx.lines(b"a\n").unwrap();
+    tx.lines(b"").unwrap();
+    tx.stream(b"b\nc").unwrap();
+    tx.stream(b"\n").unwrap();
+    assert!(!tx.is_closed(), "stopped without an empty line");
+    tx.lines(b"d\n\ne\n").unwrap();
+    let stopped = printer.wait().unwrap();
+    assert_eq!(stopped.reason, StopReason::Sentinel);
+    assert_eq!(out.text(), "a\nb\nc\nd\n");
+}

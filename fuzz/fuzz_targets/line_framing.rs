@@ -7,7 +7,6 @@
 //!
 //! ```text
 //! cargo +nightly fuzz run line_framing -- -timeout=10
-//! cargo +nightly fuzz run line_framing --features known-bugs -- -timeout=10
 //! ```
 //!
 //! Only the public API is used, through [`Builder::output`], which copies
@@ -28,24 +27,18 @@
 //! (`Full`), then the stream's line is ended with `stream(b"\n")`, and the
 //! operation goes ahead.
 //!
-//! # Known bugs
+//! # Bugs it found
 //!
-//! The model says what the documentation promises. Where the library does
-//! otherwise, those inputs are steered around ([`meets_known_bug`]), so
-//! that fuzzing keeps looking for new bugs instead of finding these again.
-//! With `--features known-bugs` nothing is steered around: the target then
-//! fails until they are fixed, after which the steering goes.
+//! The model says what the documentation promises. Its first runs found
+//! three places where the library did otherwise, fixed since (regression
+//! test `line_framing_regressions` in `tests/printer.rs`):
 //!
-//! 1. A `line` whose text ends in two newlines loses a line:
-//!    `line(b"a\n\n")` writes `a\n`, not `a\n\n` (`line(b"\n\n")` writes one
-//!    empty line, not two). The text's own newline is dropped, and then the
-//!    one before it is taken as a terminator as well.
-//! 2. `end_of_input` does not end a stream's unfinished line, though it
-//!    lets other lines in: `stream(b"a")`, `end_of_input()`, `line(b"b")`
-//!    writes `ab\n` (one line), not `a\nb\n`.
-//! 3. An empty sentinel matches where no empty line was sent: after
-//!    `sentinel("")`, `lines(b"a\n")` and `lines(b"")` stop the printer,
-//!    and `stream(b"a")` stops it and drops `a`.
+//! 1. `line(b"a\n\n")` wrote `a\n`, not `a\n\n`: the text's own newline
+//!    was dropped, and then the one before it taken as a terminator too.
+//! 2. `end_of_input` let other lines into a stream's unfinished line:
+//!    `stream(b"a")`, `end_of_input()`, `line(b"b")` wrote `ab\n`.
+//! 3. An empty sentinel matched where no empty line was sent (after a
+//!    block's final `\n`, or an empty block).
 //!
 //! [`Builder::output`]: reflow::Builder::output
 
@@ -139,27 +132,8 @@ impl Write for Shared {
     }
 }
 
-/// Whether `op`, sent now, would meet one of the known bugs in the crate
-/// docs. Such an op is skipped, unless built with `known-bugs`.
-fn meets_known_bug(op: &Op, model: &Model) -> bool {
-    if cfg!(feature = "known-bugs") {
-        return false;
-    }
-    match op {
-        // Bug 1.
-        Op::Line(text) | Op::TryLine(text) => text.0.ends_with(b"\n\n"),
-        // Bug 2.
-        Op::EndOfInput => model.open,
-        _ => false,
-    }
-}
-
 fn run(input: Input) {
-    // Bug 3: an empty sentinel is no sentinel, unless checking known bugs.
-    let sentinel = input
-        .sentinel
-        .map(|Sentinel(text)| text.0)
-        .filter(|text| cfg!(feature = "known-bugs") || !text.is_empty());
+    let sentinel = input.sentinel.map(|Sentinel(text)| text.0);
     let out = Shared::default();
     let mut builder = Printer::builder().output(out.clone());
     if let Some(sentinel) = &sentinel {
@@ -173,9 +147,6 @@ fn run(input: Input) {
     let mut model = Model::new(sentinel);
 
     for (i, op) in input.ops.iter().enumerate() {
-        if meets_known_bug(op, &model) {
-            continue;
-        }
         if let (Op::Line(text) | Op::Lines(text), true, None) = (op, model.open, model.stop) {
             // `line` would wait for ever for the stream's line to end.
             assert_eq!(
