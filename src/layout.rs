@@ -289,6 +289,26 @@ impl Row {
 /// of earlier rows are counted, not kept.
 const KEEP_ROWS: usize = 1 << 16;
 
+/// A huge line wrapped one row at a time: its last [`KEEP_ROWS`] rows (as
+/// byte ranges from the first of them), how many rows it has in all, and
+/// the byte offset where the first row kept starts.
+fn last_rows(text: &str, width: usize) -> (VecDeque<Range<usize>>, usize, usize) {
+    let mut rows = VecDeque::new();
+    let mut count = 0;
+    each_row(text, width, |range| {
+        if rows.len() == KEEP_ROWS {
+            rows.pop_front();
+        }
+        rows.push_back(range);
+        count += 1;
+    });
+    let cut = rows.front().map_or(0, |r| r.start);
+    for range in &mut rows {
+        *range = range.start - cut..range.end - cut;
+    }
+    (rows, count, cut)
+}
+
 /// A line sanitized and wrapped at one width: how many rows it has, and
 /// its last rows (all of them, unless it has more than [`KEEP_ROWS`]).
 #[derive(Debug)]
@@ -302,6 +322,18 @@ struct Wrapped {
 
 impl Wrapped {
     fn new(raw: &[u8], width: usize, options: Options) -> Self {
+        if raw.len() >= HUGE && raw.iter().all(|b| matches!(b, b' '..=b'~')) {
+            // A huge line of plain printable ASCII (a blob, minified JSON)
+            // is its own sanitized text: wrapped where it lies, not copied
+            // whole, so the display holds it about once.
+            let text = std::str::from_utf8(raw).unwrap_or_default();
+            let (rows, count, cut) = last_rows(text, width);
+            let line = Styled {
+                text: text[cut..].to_owned(),
+                spans: Vec::new(),
+            };
+            return Wrapped { line, rows, count };
+        }
         let line = sanitize_styled(raw, options);
         if line.text.len() < HUGE {
             let rows: VecDeque<_> = wrap_ranges(&line.text, width).into();
@@ -311,21 +343,9 @@ impl Wrapped {
                 rows,
             };
         }
-        let mut rows = VecDeque::new();
-        let mut count = 0;
-        each_row(&line.text, width, |range| {
-            if rows.len() == KEEP_ROWS {
-                rows.pop_front();
-            }
-            rows.push_back(range);
-            count += 1;
-        });
+        let (rows, count, cut) = last_rows(&line.text, width);
         // Only the text of the rows kept is kept.
-        let cut = rows.front().map_or(0, |r| r.start);
         let line = line.from(cut);
-        for range in &mut rows {
-            *range = range.start - cut..range.end - cut;
-        }
         Wrapped { line, rows, count }
     }
 
@@ -626,6 +646,22 @@ mod tests {
             wrapped.line.text.len() <= KEEP_ROWS,
             "the text was kept whole"
         );
+    }
+
+    #[test]
+    fn a_huge_plain_line_is_wrapped_where_it_lies_into_the_same_rows() {
+        let text: String = (0..200_000)
+            .map(|i| format!("w{} ", "x".repeat(i % 9)))
+            .collect();
+        assert!(text.len() >= HUGE);
+        let wrapped = Wrapped::new(text.as_bytes(), 13, Options::default());
+        let all = wrap_line(&text, 13);
+        assert_eq!(wrapped.count, all.len());
+        let kept: Vec<String> = (all.len() - wrapped.rows.len()..all.len())
+            .map(|i| wrapped.row(i, 13).text)
+            .collect();
+        assert_eq!(kept, all[all.len() - wrapped.rows.len()..]);
+        assert!(wrapped.line.text.len() <= KEEP_ROWS * 13, "kept whole");
     }
 
     /// Regression: a red line wrapped onto three rows must be red on all
