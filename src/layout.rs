@@ -17,7 +17,7 @@ use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::history::History;
-use crate::sanitize::{Options, Styled, sanitize_styled};
+use crate::sanitize::{Options, Stream, Style, Styled, sanitize_styled};
 
 /// Drawn instead of a grapheme cluster wider than the whole row (a wide
 /// character on a one-column terminal): the row must still fit.
@@ -225,27 +225,269 @@ const HUGE: usize = 1 << 20;
 /// not fit and the row already has one; the spaces after a piece count
 /// only when another follows.
 fn each_row(text: &str, width: usize, mut row: impl FnMut(Range<usize>)) {
-    let width = width.max(1);
-    if text.is_empty() {
-        row(0..0);
-        return;
+    let mut rows = FirstFit::new(width);
+    each_piece(text, rows.width, &mut |piece| rows.piece(piece, &mut row));
+    rows.finish(&mut row);
+}
+
+/// The state of first-fit wrapping between pieces: the row being filled.
+struct FirstFit {
+    width: usize,
+    current: Option<Range<usize>>,
+    used: usize,
+    /// Whether any row was given out (an empty line is one empty row).
+    any: bool,
+}
+
+impl FirstFit {
+    fn new(width: usize) -> Self {
+        FirstFit {
+            width: width.max(1),
+            current: None,
+            used: 0,
+            any: false,
+        }
     }
-    let mut current: Option<Range<usize>> = None;
-    let mut used = 0;
-    each_piece(text, width, &mut |piece| {
-        if let Some(range) = &current
-            && used + piece.width > width
+
+    /// Takes the next piece; gives out the row it does not fit on.
+    fn piece(&mut self, piece: Piece, row: &mut impl FnMut(Range<usize>)) {
+        if let Some(range) = &self.current
+            && self.used + piece.width > self.width
         {
             row(range.clone());
-            current = None;
-            used = 0;
+            self.any = true;
+            self.current = None;
+            self.used = 0;
         }
-        let start = current.as_ref().map_or(piece.start, |r| r.start);
-        current = Some(start..piece.end);
-        used += piece.width + piece.spaces;
-    });
-    if let Some(range) = current {
-        row(range);
+        let start = self.current.as_ref().map_or(piece.start, |r| r.start);
+        self.current = Some(start..piece.end);
+        self.used += piece.width + piece.spaces;
+    }
+
+    /// Gives out the last row.
+    fn finish(self, row: &mut impl FnMut(Range<usize>)) {
+        match self.current {
+            Some(range) => row(range),
+            None if !self.any => row(0..0),
+            None => {}
+        }
+    }
+}
+
+/// How much of a huge line is sanitized at a time.
+const WINDOW: usize = 1 << 20;
+
+/// A huge line sanitized and wrapped a window at a time, so neither its
+/// whole sanitized text nor all its rows are ever held: the same rows and
+/// styles as sanitizing it whole and keeping its last `keep` rows.
+///
+/// The text is cut for wrapping only where whole-line wrapping would cut
+/// too: after a space and before another cluster that is not a space (a
+/// word's start, which every row boundary respects). A carriage return
+/// overwrites what came before it, so the wrapping starts over.
+fn wrap_streamed(
+    raw: &[u8],
+    width: usize,
+    options: Options,
+    window: usize,
+    keep: usize,
+) -> Wrapped {
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    let mut stream = Stream::new(options);
+    let mut fold = Fold::new(width, keep, window);
+    let mut rest = raw;
+    while !rest.is_empty() {
+        let cut = window_end(rest, window);
+        stream.feed(&rest[..cut]);
+        rest = &rest[cut..];
+        let (styled, returned) = stream.take();
+        if returned {
+            fold = Fold::new(width, keep, window);
+        }
+        fold.append(styled);
+        fold.wrap(false);
+    }
+    fold.wrap(true);
+    fold.into_wrapped()
+}
+
+/// Where the window of `raw` starting at 0 ends: about `window` bytes on,
+/// before an ASCII byte (a character boundary), or at the end.
+fn window_end(raw: &[u8], window: usize) -> usize {
+    if raw.len() <= window {
+        return raw.len();
+    }
+    let ascii = |b: &u8| b.is_ascii();
+    match raw[..window].iter().rposition(ascii) {
+        Some(at) if at > 0 => at,
+        _ => raw[window..]
+            .iter()
+            .position(ascii)
+            .map_or(raw.len(), |at| window + at),
+    }
+}
+
+/// The state of [`wrap_streamed`]: text from `base` on (the kept rows and
+/// what is not wrapped yet), in global byte offsets of the sanitized line.
+struct Fold {
+    rows: Option<FirstFit>,
+    keep: usize,
+    /// Text no longer needed is given back once there is this much of it.
+    window: usize,
+    kept: VecDeque<Range<usize>>,
+    count: usize,
+    text: String,
+    spans: Vec<(usize, Style)>,
+    base: usize,
+    /// Text before this offset has been cut into pieces.
+    wrapped: usize,
+    /// No place to cut the text at was found before this offset.
+    searched: usize,
+}
+
+impl Fold {
+    fn new(width: usize, keep: usize, window: usize) -> Self {
+        Fold {
+            rows: Some(FirstFit::new(width)),
+            keep: keep.max(1),
+            window,
+            kept: VecDeque::new(),
+            count: 0,
+            text: String::new(),
+            spans: Vec::new(),
+            base: 0,
+            wrapped: 0,
+            searched: 0,
+        }
+    }
+
+    fn append(&mut self, styled: Styled) {
+        let at = self.base + self.text.len();
+        for (offset, style) in styled.spans {
+            let offset = at + offset;
+            // As the sanitizer does within one piece: changes with no text
+            // between collapse into the last, which may undo the one before.
+            match self.spans.last_mut() {
+                Some(last) if last.0 == offset => {
+                    last.1 = style;
+                    let n = self.spans.len();
+                    let before = n.checked_sub(2).map(|i| self.spans[i].1);
+                    if before.unwrap_or_default() == style {
+                        self.spans.pop();
+                    }
+                }
+                _ => self.spans.push((offset, style)),
+            }
+        }
+        self.text.push_str(&styled.text);
+    }
+
+    /// Cuts the text not wrapped yet into pieces, up to the last place
+    /// where whole-line wrapping would cut too (or to the end, at the end).
+    fn wrap(&mut self, end: bool) {
+        let pending = &self.text[self.wrapped - self.base..];
+        let upto = if end {
+            pending.len()
+        } else {
+            let bytes = pending.as_bytes();
+            // Only the text not searched before (a line without spaces is
+            // searched once, not once per window).
+            let from = self.searched.saturating_sub(self.wrapped).max(1);
+            self.searched = self.wrapped + bytes.len();
+            // Not inside the line's leading spaces: they belong to its first
+            // word (kept indentation), which a cut there would split off.
+            let indent = pending.len() - pending.trim_start_matches(' ').len();
+            let from = if self.wrapped == 0 {
+                from.max(indent + 1)
+            } else {
+                from
+            };
+            match (from..bytes.len())
+                .rev()
+                .find(|&at| bytes[at - 1] == b' ' && bytes[at] != b' ' && is_boundary(pending, at))
+            {
+                Some(at) => at,
+                None => return,
+            }
+        };
+        let Some(rows) = &mut self.rows else {
+            return;
+        };
+        let offset = self.wrapped;
+        let (kept, count, keep) = (&mut self.kept, &mut self.count, self.keep);
+        let mut row = |range: Range<usize>| {
+            if kept.len() == keep {
+                kept.pop_front();
+            }
+            kept.push_back(range);
+            *count += 1;
+        };
+        each_piece(&pending[..upto], rows.width, &mut |piece| {
+            let piece = Piece {
+                start: piece.start + offset,
+                end: piece.end + offset,
+                ..piece
+            };
+            rows.piece(piece, &mut row);
+        });
+        self.wrapped += upto;
+        if end {
+            if let Some(rows) = self.rows.take() {
+                rows.finish(&mut row);
+            }
+        } else {
+            self.forget();
+        }
+    }
+
+    /// Gives back the text before the oldest row kept (and before the row
+    /// being filled), once it is most of what is held.
+    fn forget(&mut self) {
+        let row = self
+            .rows
+            .as_ref()
+            .and_then(|r| r.current.as_ref().map(|c| c.start));
+        let front = self.kept.front().map(|r| r.start);
+        let from = front.into_iter().chain(row).min().unwrap_or(self.wrapped);
+        let dead = from - self.base;
+        if dead < self.window || dead < self.text.len() / 2 {
+            return;
+        }
+        self.text.drain(..dead);
+        let style = self.style_at(from);
+        self.spans.retain(|&(at, _)| at > from);
+        self.spans.insert(0, (from, style));
+        self.base = from;
+    }
+
+    fn style_at(&self, offset: usize) -> Style {
+        let after = self.spans.partition_point(|&(at, _)| at <= offset);
+        after
+            .checked_sub(1)
+            .map_or_else(Style::default, |i| self.spans[i].1)
+    }
+
+    fn into_wrapped(self) -> Wrapped {
+        let cut = self.kept.front().map_or(self.base, |r| r.start);
+        let line = Styled {
+            text: self.text,
+            spans: self
+                .spans
+                .into_iter()
+                .map(|(at, style)| (at.saturating_sub(self.base), style))
+                .collect(),
+        }
+        .from(cut - self.base);
+        let rows = self
+            .kept
+            .into_iter()
+            .map(|r| r.start - cut..r.end - cut)
+            .collect();
+        Wrapped {
+            line,
+            rows,
+            count: self.count,
+        }
     }
 }
 
@@ -284,10 +526,12 @@ impl Row {
     }
 }
 
-/// The most rows of one line kept: more than any screen shows, so the
-/// newest rows of a line are always at hand, while a huge line's millions
-/// of earlier rows are counted, not kept.
-const KEEP_ROWS: usize = 1 << 16;
+/// The most rows of one line kept: more than a screen shows (a terminal
+/// taller than this would show the oldest of them blank), so the newest rows
+/// of a line are always at hand, while a huge line's millions of earlier
+/// rows are counted, not kept; and few enough that their text and styles
+/// stay small beside the line.
+const KEEP_ROWS: usize = 1 << 12;
 
 /// A huge line wrapped one row at a time: its last [`KEEP_ROWS`] rows (as
 /// byte ranges from the first of them), how many rows it has in all, and
@@ -334,19 +578,17 @@ impl Wrapped {
             };
             return Wrapped { line, rows, count };
         }
-        let line = sanitize_styled(raw, options);
-        if line.text.len() < HUGE {
-            let rows: VecDeque<_> = wrap_ranges(&line.text, width).into();
-            return Wrapped {
-                line,
-                count: rows.len(),
-                rows,
-            };
+        if raw.len() >= HUGE {
+            // Neither its whole sanitized text nor all its rows are held.
+            return wrap_streamed(raw, width, options, WINDOW, KEEP_ROWS);
         }
-        let (rows, count, cut) = last_rows(&line.text, width);
-        // Only the text of the rows kept is kept.
-        let line = line.from(cut);
-        Wrapped { line, rows, count }
+        let line = sanitize_styled(raw, options);
+        let rows: VecDeque<_> = wrap_ranges(&line.text, width).into();
+        Wrapped {
+            line,
+            count: rows.len(),
+            rows,
+        }
     }
 
     /// Row `index` of the line's `count`, painted with its styles; an
@@ -766,6 +1008,25 @@ pub(crate) fn check_contract(raw: &[u8], width: usize) -> Result<(), String> {
             ));
         }
     }
+    // A huge line is sanitized and wrapped a window at a time: small
+    // windows and few kept rows give the same last rows.
+    let options = Options {
+        tab_width: 8,
+        color: true,
+    };
+    let keep = 3;
+    let streamed = wrap_streamed(raw, width, options, 7, keep);
+    if streamed.count != wrapped.count {
+        return Err(format!(
+            "a window at a time: {} rows, whole: {}",
+            streamed.count, wrapped.count
+        ));
+    }
+    for i in wrapped.count.saturating_sub(keep)..wrapped.count {
+        if streamed.row(i, width) != wrapped.row(i, width) {
+            return Err(format!("a window at a time, row {i} differs"));
+        }
+    }
     Ok(())
 }
 
@@ -835,6 +1096,29 @@ mod properties {
         ) {
             if let Err(broken) = check_contract(&raw, width) {
                 prop_assert!(false, "{}", broken);
+            }
+        }
+
+        /// A huge line is sanitized and wrapped a window at a time; tiny
+        /// windows and few kept rows here put every cut and every giving
+        /// back of text to the test.
+        #[test]
+        fn streamed_wrapping_equals_whole_line_wrapping(
+            raw in line(),
+            width in 1usize..30,
+            window in 1usize..40,
+            keep in 1usize..8,
+            color in any::<bool>(),
+        ) {
+            let options = Options { color, ..Options::default() };
+            let line = sanitize_styled(&raw, options);
+            let ranges = wrap_ranges(&line.text, width);
+            let whole = Wrapped { line, count: ranges.len(), rows: ranges.into() };
+            let streamed = wrap_streamed(&raw, width, options, window, keep);
+            prop_assert_eq!(streamed.count, whole.count);
+            prop_assert_eq!(streamed.rows.len(), whole.count.min(keep));
+            for i in whole.count - streamed.rows.len()..whole.count {
+                prop_assert_eq!(streamed.row(i, width), whole.row(i, width), "row {}", i);
             }
         }
     }

@@ -277,6 +277,11 @@ struct Sink {
     out: Styled,
     style: Style,
     column: usize,
+    /// Carriage returns seen: each one overwrote everything before it.
+    returns: usize,
+    /// The style in effect where `out.text` starts: the default for a whole
+    /// line; for a line fed in pieces, the style the last piece ended in.
+    base: Style,
 }
 
 impl Sink {
@@ -298,7 +303,7 @@ impl Sink {
             Some(last) if last.0 == at => {
                 last.1 = style;
                 let before = spans.len().checked_sub(2).map(|i| spans[i].1);
-                if before.unwrap_or_default() == style {
+                if before.unwrap_or(self.base) == style {
                     spans.pop();
                 }
             }
@@ -330,8 +335,11 @@ impl Perform for Sink {
             // A carriage return overwrites what came before it (progress
             // bars): keep only what follows, in the style then in effect.
             b'\r' => {
+                self.returns += 1;
                 self.out.text.clear();
                 self.out.spans.clear();
+                // The style goes on from the start, as a change from none.
+                self.base = Style::default();
                 self.column = 0;
                 let style = std::mem::take(&mut self.style);
                 self.set_style(style);
@@ -382,9 +390,53 @@ pub(crate) fn sanitize_styled(raw: &[u8], options: Options) -> Styled {
         },
         style: Style::default(),
         column: 0,
+        returns: 0,
+        base: Style::default(),
     };
     Parser::new().advance(&mut sink, text.as_bytes());
     sink.out
+}
+
+/// [`sanitize_styled`] of one line fed in pieces, for a line too long to
+/// hold twice: the caller takes the text as it comes.
+pub(crate) struct Stream {
+    parser: Parser,
+    sink: Sink,
+}
+
+impl Stream {
+    pub(crate) fn new(options: Options) -> Self {
+        Stream {
+            parser: Parser::new(),
+            sink: Sink {
+                options,
+                out: Styled::default(),
+                style: Style::default(),
+                column: 0,
+                returns: 0,
+                base: Style::default(),
+            },
+        }
+    }
+
+    /// Sanitizes the next piece of the line. Pieces must be cut before an
+    /// ASCII byte (or at the end): then decoding them one by one gives what
+    /// decoding the whole line gives. The line's trailing `\r` is the
+    /// caller's to drop, as [`sanitize_styled`] does.
+    pub(crate) fn feed(&mut self, raw: &[u8]) {
+        let text = String::from_utf8_lossy(raw);
+        self.parser.advance(&mut self.sink, text.as_bytes());
+    }
+
+    /// The text and styles made since the last call (span offsets from the
+    /// start of that text), and whether a carriage return overwrote
+    /// everything before it meanwhile (then the text starts the line).
+    pub(crate) fn take(&mut self) -> (Styled, bool) {
+        let returned = std::mem::take(&mut self.sink.returns) > 0;
+        // What comes next starts in the style this ends in.
+        self.sink.base = self.sink.style;
+        (std::mem::take(&mut self.sink.out), returned)
+    }
 }
 
 /// Turns one raw line into displayable plain text: [`sanitize_styled`]
