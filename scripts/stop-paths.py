@@ -44,15 +44,16 @@ def drain(fd, until, want=None):
     return out
 
 
-def run(name, stop, args=(), read=True):
+def run(name, stop, args=(), read=True, tail=b""):
     data = b"".join(b"line %d \x1b]0;title\x07 \xff\r\n" % i for i in range(LINES))
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "in.log")
         save = os.path.join(tmp, "saved.log")
         with open(src, "wb") as f:
-            f.write(data)
+            f.write(data + tail)
         master, slave = pty.openpty()
         termios.tcsetwinsize(slave, (24, 80))
+        started = time.monotonic()
         proc = subprocess.Popen(
             [BIN, "--save", save, *args, src],
             stdin=slave,
@@ -65,7 +66,7 @@ def run(name, stop, args=(), read=True):
         )
         os.close(slave)
         shown = b""
-        if read:
+        if read and stop is not None:
             shown = drain(master, time.monotonic() + 10, b"%d lines" % LINES)
         else:
             # Nobody reads: resizes make whole new frames until the pty's
@@ -75,8 +76,10 @@ def run(name, stop, args=(), read=True):
                 termios.tcsetwinsize(master, (24 + i % 20, 80 + i % 40))
                 proc.send_signal(signal.SIGWINCH)
                 time.sleep(0.005)
-        t0 = time.monotonic()
-        stop(proc, master)
+        # A path that stops by itself is timed from the start.
+        t0 = time.monotonic() if stop is not None else started
+        if stop is not None:
+            stop(proc, master)
         after = b""
         while proc.poll() is None and time.monotonic() - t0 < 10:
             if read:
@@ -108,6 +111,9 @@ def sig(s):
 
 
 PATHS = [
+    # Stops by themselves: timed from the start (reading 100,000 lines).
+    ("end of input with -E", None, {"args": ["-E"]}),
+    ("sentinel", None, {"args": ["--sentinel", "STOP"], "tail": b"STOP\nnot shown\n"}),
     ("q", key(b"q"), {}),
     ("Ctrl-C", key(b"\x03"), {}),
     ("SIGINT", sig(signal.SIGINT), {}),
