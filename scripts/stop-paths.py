@@ -68,7 +68,7 @@ def run(name, stop, args=(), read=True, tail=b""):
         shown = b""
         if read and stop is not None:
             shown = drain(master, time.monotonic() + 10, b"%d lines" % LINES)
-        else:
+        elif not read:
             # Nobody reads: resizes make whole new frames until the pty's
             # buffer is full and the display's writes block.
             time.sleep(0.5)
