@@ -46,13 +46,19 @@ static PANICKING: AtomicUsize = AtomicUsize::new(0);
 static WRITER: Mutex<Option<Sender<Job>>> = Mutex::new(None);
 
 /// How long a restoration (or the output after it) waits for the terminal
-/// to take a piece of output before giving up on it (the rest of a stop
-/// must fit in the second a stop may take).
+/// to take any output at all before giving up on it (the rest of a stop
+/// must fit in the second a stop may take); a terminal that keeps taking
+/// output, however slowly, is waited for.
 const WRITE_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// Set when a write was not taken in time, cleared by the next one that is:
 /// while set, nobody waits for the terminal again.
 static STUCK: AtomicBool = AtomicBool::new(false);
+/// Pieces of output the terminal has taken: a slow terminal keeps taking
+/// them, a stuck one does not.
+static PROGRESS: AtomicUsize = AtomicUsize::new(0);
+/// The writer writes at most this much at a time, so progress shows.
+const PIECE: usize = 1024;
 
 /// Bytes for the terminal, and who wants to know they were written.
 struct Job {
@@ -83,16 +89,24 @@ fn written(receiver: Option<Receiver<Vec<u8>>>, patient: bool) -> bool {
     if patient {
         return written.recv().is_ok();
     }
-    let wait = if STUCK.load(Ordering::SeqCst) {
-        Duration::ZERO
-    } else {
-        WRITE_TIMEOUT
-    };
-    let taken = written.recv_timeout(wait).is_ok();
-    if !taken {
-        STUCK.store(true, Ordering::SeqCst);
+    if STUCK.load(Ordering::SeqCst) {
+        return written.try_recv().is_ok();
     }
-    taken
+    // A terminal that reads slowly is waited for as long as it keeps
+    // reading; one that takes nothing for the whole timeout is stuck.
+    loop {
+        let before = PROGRESS.load(Ordering::SeqCst);
+        match written.recv_timeout(WRITE_TIMEOUT) {
+            Ok(_) => return true,
+            Err(channel::RecvTimeoutError::Disconnected) => return false,
+            Err(channel::RecvTimeoutError::Timeout) => {
+                if PROGRESS.load(Ordering::SeqCst) == before {
+                    STUCK.store(true, Ordering::SeqCst);
+                    return false;
+                }
+            }
+        }
+    }
 }
 
 /// The writer thread: writes each job to a duplicate of stdout (not
@@ -105,9 +119,14 @@ fn start_writer() -> io::Result<(Sender<Job>, JoinHandle<()>)> {
         .name("reflow-output".into())
         .spawn(move || {
             for Job { mut bytes, done } in queued {
-                // A failed write is a terminal gone (SIGHUP follows) or
-                // closed: nothing to do but go on.
-                let _ = out.write_all(&bytes);
+                for piece in bytes.chunks(PIECE) {
+                    // A failed write is a terminal gone (SIGHUP follows)
+                    // or closed: nothing to do but go on.
+                    if out.write_all(piece).is_err() {
+                        break;
+                    }
+                    PROGRESS.fetch_add(1, Ordering::SeqCst);
+                }
                 STUCK.store(false, Ordering::SeqCst);
                 bytes.clear();
                 let _ = done.send(bytes);

@@ -246,7 +246,11 @@ fn a_million_piped_lines_are_all_saved_in_order() {
     let pty = Pty::spawn(Pty::sh(&script), 64, 300);
     let start = Instant::now();
     pty.wait_for_raw_bytes(ALT_ON, TIMEOUT).unwrap();
-    let stalls = freeze_then_read_slowly(&pty, Duration::from_secs(1), Duration::from_millis(50));
+    // Frozen for less than the half second after which the binary gives up
+    // on a terminal that takes nothing at all (so that every stop ends
+    // within a second), then slow: it is waited for while it reads.
+    let stalls =
+        freeze_then_read_slowly(&pty, Duration::from_millis(300), Duration::from_millis(50));
     let exit = pty.wait_exit(TIMEOUT).unwrap();
     let raw = pty.raw_output();
     println!(
