@@ -4,7 +4,7 @@
 use std::fmt;
 use std::io::{self, IsTerminal, Write};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::thread::{self, JoinHandle};
+use std::thread::{self, JoinHandle, ThreadId};
 use std::time::Duration;
 
 use crossbeam_channel::{self as channel, Receiver};
@@ -347,6 +347,7 @@ impl Printer {
         Sender {
             queue: Arc::clone(&self.queue),
             sentinel: self.sentinel.clone(),
+            partial: Mutex::new(Vec::new()),
         }
     }
 
@@ -527,10 +528,88 @@ impl std::error::Error for TrySendError {}
 ///
 /// A line containing `\n` is taken as several lines. Sending blocks only
 /// while the queue is full (backpressure: lines are never dropped).
-#[derive(Clone)]
+///
+/// It is also an [`io::Write`] (so is `&Sender`): bytes are split into
+/// lines, and a last line without its `\n` is kept until its newline comes
+/// (or the sender is dropped), per thread, so it never mixes with another
+/// thread's unfinished line. Anything that writes can print through it:
+/// `writeln!(tx, "...")`, a `tracing` formatter, a child's output.
 pub struct Sender {
     queue: Arc<Queue>,
     sentinel: Option<Arc<[u8]>>,
+    /// Unfinished lines written through `io::Write`, by thread.
+    partial: Mutex<Vec<(ThreadId, Vec<u8>)>>,
+}
+
+impl Clone for Sender {
+    /// Another sender to the same printer, with no unfinished line.
+    fn clone(&self) -> Self {
+        Sender {
+            queue: Arc::clone(&self.queue),
+            sentinel: self.sentinel.clone(),
+            partial: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl Drop for Sender {
+    /// Lines left unfinished through `io::Write` are sent as they are.
+    fn drop(&mut self) {
+        let partial = std::mem::take(self.partial.get_mut().unwrap_or_else(|e| e.into_inner()));
+        for (_, line) in partial {
+            let _ = self.lines(&line);
+        }
+    }
+}
+
+impl Write for &Sender {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let thread = thread::current().id();
+        let mut partial = self.partial.lock().unwrap_or_else(|e| e.into_inner());
+        let at = match partial.iter().position(|(id, _)| *id == thread) {
+            Some(at) => at,
+            None => {
+                partial.push((thread, Vec::new()));
+                partial.len() - 1
+            }
+        };
+        let pending = &mut partial[at].1;
+        let Some(last) = memchr::memrchr(b'\n', buf) else {
+            pending.extend_from_slice(buf);
+            return Ok(buf.len());
+        };
+        // This thread's unfinished line, ended now, and the lines after it.
+        let mut block = std::mem::take(pending);
+        pending.extend_from_slice(&buf[last + 1..]);
+        if pending.is_empty() {
+            partial.swap_remove(at);
+        }
+        drop(partial);
+        let result = if block.is_empty() {
+            self.lines(&buf[..=last])
+        } else {
+            block.extend_from_slice(&buf[..=last]);
+            self.lines(&block)
+        };
+        result
+            .map(|()| buf.len())
+            .map_err(|Closed| io::Error::new(io::ErrorKind::BrokenPipe, Closed))
+    }
+
+    /// Unfinished lines wait for their newline: nothing to do.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Write for Sender {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        (&*self).write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        (&*self).flush()
+    }
 }
 
 impl fmt::Debug for Sender {

@@ -539,3 +539,35 @@ fn line_framing_regressions() {
     assert_eq!(stopped.reason, StopReason::Sentinel);
     assert_eq!(out.text(), "a\nb\nc\nd\n");
 }
+
+#[test]
+fn writing_through_a_shared_sender_never_mixes_unfinished_lines() {
+    use std::io::Write as _;
+    let out = Shared::default();
+    let printer = Printer::builder().output(out.clone()).spawn().unwrap();
+    let tx = printer.sender();
+    thread::scope(|s| {
+        for p in 0..8 {
+            let tx = &tx;
+            s.spawn(move || {
+                let mut w = tx;
+                for i in 0..500 {
+                    // One line in three pieces, as a formatter writes it.
+                    write!(w, "{p}:").unwrap();
+                    w.flush().unwrap();
+                    write!(w, "{i}").unwrap();
+                    w.write_all(b"\n").unwrap();
+                }
+            });
+        }
+    });
+    // A line still unfinished when the sender goes is sent as it is.
+    let mut last = printer.sender();
+    last.write_all(b"no newline").unwrap();
+    drop(last);
+    let stopped = printer.join().unwrap();
+    assert_eq!(stopped.lines, 4001);
+    let text = out.text();
+    assert!(text.ends_with("no newline\n"));
+    assert_in_order(&text, 8, 500);
+}
