@@ -104,9 +104,9 @@ mod worker;
 
 pub use history::History;
 pub use layout::{cluster_width, fit, width_of, wrap_line};
-pub use message::StopReason;
+pub use message::{StopReason, Target};
 pub use printer::{
-    Builder, Closed, ColorChoice, OnExit, Printer, Sender, Stopped, TrySendError,
+    Builder, Closed, ColorChoice, OnExit, Printer, Sender, Stopped, TrySendError, draws_on,
     draws_on_terminal, shutdown_all,
 };
 pub use sanitize::sanitize;

@@ -57,3 +57,47 @@ impl StopReason {
         }
     }
 }
+
+/// Where a printer draws (or, when that is not a terminal, writes its
+/// lines).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Target {
+    /// Standard output: the default for a [`Printer`](crate::Printer), as a
+    /// viewer whose output is the display.
+    #[default]
+    Stdout,
+    /// Standard error: the default for the logger, as `env_logger` does,
+    /// so the host's stdout stays free for its real output.
+    Stderr,
+    /// The controlling terminal (`/dev/tty`), whatever stdout and stderr
+    /// are: the display shows even when both are redirected.
+    Tty,
+}
+
+impl Target {
+    /// A handle for writing to it, of its own (a duplicate of the file
+    /// descriptor, or `/dev/tty` opened anew).
+    ///
+    /// # Errors
+    ///
+    /// When the descriptor cannot be duplicated or `/dev/tty` opened.
+    pub(crate) fn open(self) -> std::io::Result<std::fs::File> {
+        use std::os::fd::AsFd;
+        match self {
+            Target::Stdout => Ok(std::io::stdout().as_fd().try_clone_to_owned()?.into()),
+            Target::Stderr => Ok(std::io::stderr().as_fd().try_clone_to_owned()?.into()),
+            Target::Tty => std::fs::OpenOptions::new().write(true).open("/dev/tty"),
+        }
+    }
+
+    /// True when it is a terminal.
+    pub(crate) fn is_terminal(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            Target::Stdout => std::io::stdout().is_terminal(),
+            Target::Stderr => std::io::stderr().is_terminal(),
+            Target::Tty => self.open().is_ok_and(|tty| tty.is_terminal()),
+        }
+    }
+}

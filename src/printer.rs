@@ -2,14 +2,14 @@
 //! guard that stops and joins the printer thread when dropped.
 
 use std::fmt;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::thread::{self, JoinHandle, ThreadId};
 use std::time::Duration;
 
 use crossbeam_channel::{self as channel, Receiver};
 
-use crate::message::StopReason;
+use crate::message::{StopReason, Target};
 use crate::queue::{Push, PushError, Queue};
 use crate::sanitize::{Options, TAB_WIDTH, sanitize};
 use crate::worker::{Config, Inbox, Worker};
@@ -65,6 +65,7 @@ pub struct Builder {
     save: Option<std::path::PathBuf>,
     max_lines: Option<usize>,
     impatient: bool,
+    target: Target,
 }
 
 impl fmt::Debug for Builder {
@@ -83,6 +84,7 @@ impl fmt::Debug for Builder {
             .field("save", &self.save)
             .field("max_lines", &self.max_lines)
             .field("impatient", &self.impatient)
+            .field("target", &self.target)
             .finish()
     }
 }
@@ -189,6 +191,15 @@ impl Builder {
         self
     }
 
+    /// Where to draw: stdout (the default), stderr or `/dev/tty`. When it
+    /// is a terminal (and `TERM` is not `dumb`) the display takes it over;
+    /// otherwise each line is written there once, as received (sanitized
+    /// if it is a terminal).
+    pub fn target(mut self, target: Target) -> Self {
+        self.target = target;
+        self
+    }
+
     /// Whether a stop the host asked for (join, drop, a shutdown, the
     /// sentinel, `q`, the end of input) waits for a terminal that has
     /// stopped reading (a hung emulator, output paused) to take the
@@ -252,7 +263,8 @@ impl Builder {
             // A file name is untrusted text too; sanitized once, here.
             source: sanitize(self.source.unwrap_or_default().as_bytes(), TAB_WIDTH),
         };
-        let tui = self.output.is_none() && draws_on_terminal();
+        let target = self.target;
+        let tui = self.output.is_none() && draws_on(target);
         let inbox = Inbox {
             woken,
             queue: Arc::clone(&queue),
@@ -262,10 +274,10 @@ impl Builder {
             // A terminal without a display (`TERM=dumb`) still gets only
             // safe text.
             None if !tui => {
-                let sanitize = io::stdout().is_terminal();
-                Worker::plain(config, inbox, Box::new(io::stdout()), sanitize)
+                let sanitize = target.is_terminal();
+                Worker::plain(config, inbox, Box::new(target.open()?), sanitize)
             }
-            None => Worker::tui(config, inbox)?,
+            None => Worker::tui(config, inbox, target)?,
         };
         let (done_tx, done_rx) = channel::bounded(1);
         running().push((Arc::downgrade(&queue), done_rx.clone()));
@@ -290,7 +302,13 @@ impl Builder {
 /// take over the terminal: stdout is a terminal and `TERM` is not `dumb`.
 /// Otherwise it copies lines through as received.
 pub fn draws_on_terminal() -> bool {
-    io::stdout().is_terminal() && std::env::var_os("TERM").is_none_or(|term| term != "dumb")
+    draws_on(Target::Stdout)
+}
+
+/// True when a printer spawned now for `target` would take it over: it is
+/// a terminal and `TERM` is not `dumb`.
+pub fn draws_on(target: Target) -> bool {
+    std::env::var_os("TERM").is_none_or(|term| term != "dumb") && target.is_terminal()
 }
 
 /// How the printer ended, returned by [`Printer::join`].

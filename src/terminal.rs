@@ -26,6 +26,8 @@ use std::time::Duration;
 
 use crossbeam_channel::{self as channel, Receiver, Sender};
 use crossterm::{cursor, queue, style, terminal};
+
+use crate::message::Target;
 use nix::sys::termios::{self, InputFlags, LocalFlags, SetArg, SpecialCharacterIndices, Termios};
 
 /// True while a display owns the terminal (entered, guard not dropped).
@@ -109,11 +111,11 @@ fn written(receiver: Option<Receiver<Vec<u8>>>, patient: bool) -> bool {
     }
 }
 
-/// The writer thread: writes each job to a duplicate of stdout (not
-/// through `io::stdout()`, whose lock a stuck write would hold) and hands
-/// the buffer back.
-fn start_writer() -> io::Result<(Sender<Job>, JoinHandle<()>)> {
-    let mut out = File::from(io::stdout().as_fd().try_clone_to_owned()?);
+/// The writer thread: writes each job to a handle of its own on the target
+/// (a duplicate of stdout or stderr, or `/dev/tty`: not `io::stdout()`,
+/// whose lock a stuck write would hold) and hands the buffer back.
+fn start_writer(target: Target) -> io::Result<(Sender<Job>, JoinHandle<()>)> {
+    let mut out = target.open()?;
     let (jobs, queued) = channel::unbounded::<Job>();
     let thread = thread::Builder::new()
         .name("reflow-output".into())
@@ -182,7 +184,7 @@ impl TerminalGuard {
     ///
     /// When another display owns the terminal, or the terminal cannot be
     /// set up (it is then left as it was).
-    pub(crate) fn enter(raw: bool) -> io::Result<Self> {
+    pub(crate) fn enter(raw: bool, target: Target) -> io::Result<Self> {
         // One display per terminal: a second printer would fight the first.
         if OWNED.swap(true, Ordering::SeqCst) {
             return Err(io::Error::other(
@@ -190,7 +192,7 @@ impl TerminalGuard {
             ));
         }
         install_panic_hook();
-        let (jobs, thread) = match start_writer() {
+        let (jobs, thread) = match start_writer(target) {
             Ok(started) => started,
             Err(e) => {
                 OWNED.store(false, Ordering::SeqCst);

@@ -15,7 +15,7 @@ use crossbeam_channel::{self as channel, Receiver, select};
 use crate::history::History;
 use crate::input::{self, Command, Input};
 use crate::layout::{RowCache, fit, tail_rows, width_of};
-use crate::message::StopReason;
+use crate::message::{StopReason, Target};
 use crate::printer::{OnExit, Stopped};
 use crate::queue::Queue;
 use crate::render::{Screen, content_rows};
@@ -167,10 +167,10 @@ impl Worker {
 
     /// A worker that owns the terminal: set up here, on the caller's
     /// thread, so a failure is an error from `spawn`.
-    pub(crate) fn tui(config: Config, inbox: Inbox) -> io::Result<Self> {
+    pub(crate) fn tui(config: Config, inbox: Inbox, target: Target) -> io::Result<Self> {
         // The terminal first: a refused second display must not touch the
         // first one's signal handling.
-        let terminal = TerminalGuard::enter(config.interactive)?;
+        let terminal = TerminalGuard::enter(config.interactive, target)?;
         let signals = SignalListener::start()?;
         let input = if config.interactive {
             Some(Input::start()?)

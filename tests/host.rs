@@ -340,3 +340,51 @@ fn a_host_logging_without_pauses_still_gets_its_history_compressed() {
     // Uncompressed it would hold all of it (1.0); compressed about 0.2.
     assert!(ratio < 0.5, "{text}");
 }
+
+#[test]
+#[ignore = "a host run by a_display_on_stderr_leaves_stdout_to_the_host"]
+fn host_draws_on_stderr() {
+    let printer = Printer::builder()
+        .target(reflow::Target::Stderr)
+        .spawn()
+        .unwrap();
+    let tx = printer.sender();
+    for i in 0..30 {
+        tx.line(format!("log line {i}")).unwrap();
+    }
+    // Until the test has seen the display.
+    std::io::stdin().read_line(&mut String::new()).unwrap();
+    printer.join().unwrap();
+    println!("RESULT 42");
+}
+
+#[test]
+fn a_display_on_stderr_leaves_stdout_to_the_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("stdout.txt");
+    let exe = std::env::current_exe().unwrap();
+    // stdout to a file, stderr (and stdin) the terminal.
+    let script = format!(
+        "RUST_BACKTRACE=0 '{}' --ignored --exact host_draws_on_stderr --nocapture \
+         --test-threads=1 > '{}'",
+        exe.display(),
+        out.display()
+    );
+    let pty = Pty::spawn(Pty::sh(&script), 80, 24);
+    pty.wait_for_text("log line 29", TIMEOUT).unwrap();
+    assert!(pty.with_screen(|s| s.alternate_screen()), "no display");
+    pty.send(b"\n");
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    let stdout = std::fs::read_to_string(&out).unwrap();
+    assert!(stdout.contains("RESULT 42"), "{stdout}");
+    assert!(
+        !stdout.contains("log line"),
+        "log lines in the result: {stdout}"
+    );
+    assert!(
+        !stdout.contains('\x1b'),
+        "escapes in the result: {stdout:?}"
+    );
+}
