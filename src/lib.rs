@@ -92,6 +92,7 @@
 mod history;
 mod input;
 mod layout;
+mod logger;
 mod message;
 mod printer;
 mod queue;
@@ -104,6 +105,7 @@ mod worker;
 
 pub use history::History;
 pub use layout::{cluster_width, fit, width_of, wrap_line};
+pub use logger::{LogGuard, Logger, LoggerBuilder, init, try_init};
 pub use message::{StopReason, Target};
 pub use printer::{
     Builder, Closed, ColorChoice, OnExit, Printer, Sender, Stopped, TrySendError, draws_on,

@@ -1,0 +1,368 @@
+//! reflow as the `log` facade's logger: `reflow::init()` where a tool
+//! would call `env_logger::init()`.
+//!
+//! Records are formatted on the calling thread (into a buffer it keeps)
+//! and queued whole, so the caller never writes to the terminal and lines
+//! of one record never mix with another's. Filtering is `env_logger`'s own
+//! (`env_filter`, from `RUST_LOG`).
+
+use std::cell::RefCell;
+use std::fmt::Write as _;
+use std::io;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use log::{Level, LevelFilter, Log, Metadata, Record};
+
+use crate::message::Target;
+use crate::printer::{Builder as PrinterBuilder, ColorChoice, OnExit, Printer, Sender, draws_on};
+
+/// Sets up reflow as the logger, as `env_logger::init()` does: levels from
+/// `RUST_LOG` (errors only when it is unset), records drawn on stderr
+/// (full-screen when it is a terminal, plain lines otherwise), the whole
+/// log left on the normal screen at the end.
+///
+/// Keep the guard while logging; dropping it draws every record, stops
+/// the display and restores the terminal.
+///
+/// ```
+/// let _log = reflow::init();
+/// log::info!("hidden unless RUST_LOG says info");
+/// log::error!("shown");
+/// ```
+///
+/// # Panics
+///
+/// If a logger is already set, or the display cannot start; see
+/// [`try_init`] to handle that.
+pub fn init() -> LogGuard {
+    match try_init() {
+        Ok(guard) => guard,
+        Err(e) => panic!("reflow::init: {e}"),
+    }
+}
+
+/// [`init`], returning the error instead of panicking.
+///
+/// # Errors
+///
+/// If a logger is already set, or the display cannot start.
+pub fn try_init() -> io::Result<LogGuard> {
+    Logger::builder().try_init()
+}
+
+/// The `log` logger. Build one with [`Logger::builder`].
+pub struct Logger {
+    filter: env_filter::Filter,
+    tx: Sender,
+    color: bool,
+    timestamps: bool,
+}
+
+impl std::fmt::Debug for Logger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Logger")
+            .field("filter", &self.filter)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Logger {
+    /// A builder with `env_logger`'s defaults: the filter from `RUST_LOG`,
+    /// timestamps on, colour when drawing on a terminal, stderr.
+    pub fn builder() -> LoggerBuilder {
+        LoggerBuilder::new()
+    }
+}
+
+thread_local! {
+    /// Each thread formats its records in a buffer of its own, reused.
+    static RECORD: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+impl Log for Logger {
+    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+        self.filter.enabled(metadata)
+    }
+
+    /// Never panics; waits only while the display's queue is full.
+    fn log(&self, record: &Record<'_>) {
+        if !self.filter.matches(record) {
+            return;
+        }
+        RECORD.with(|buf| {
+            // A record logged while formatting another one on this thread
+            // (from a Display impl) gets a buffer of its own.
+            let mut own = String::new();
+            let mut borrowed = buf.try_borrow_mut();
+            let text = match &mut borrowed {
+                Ok(buf) => &mut **buf,
+                Err(_) => &mut own,
+            };
+            text.clear();
+            self.format(record, text);
+            // The printer has stopped: nothing can be shown any more.
+            let _ = self.tx.lines(text.as_bytes());
+        });
+    }
+
+    fn flush(&self) {}
+}
+
+impl Logger {
+    /// `TIMESTAMP LEVEL target: message`; the message's further lines are
+    /// indented under its first.
+    fn format(&self, record: &Record<'_>, out: &mut String) {
+        let start = out.len();
+        if self.timestamps {
+            push_timestamp(out);
+            out.push(' ');
+        }
+        let level = record.level();
+        if self.color {
+            let _ = write!(out, "\x1b[{}m{level:<5}\x1b[0m ", color_of(level));
+        } else {
+            let _ = write!(out, "{level:<5} ");
+        }
+        let _ = write!(out, "{}: ", record.target());
+        // The columns before the message (escape codes take none).
+        let indent = out[start..].chars().count() - if self.color { 9 } else { 0 };
+        let body = out.len();
+        let _ = write!(out, "{}", record.args());
+        if out[body..].contains('\n') {
+            let message = out.split_off(body);
+            let pad = " ".repeat(indent);
+            for (i, line) in message.split('\n').enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                    out.push_str(&pad);
+                }
+                out.push_str(line);
+            }
+        }
+        out.push('\n');
+    }
+}
+
+/// `env_logger`'s colours for the level tags.
+fn color_of(level: Level) -> &'static str {
+    match level {
+        Level::Error => "31",
+        Level::Warn => "33",
+        Level::Info => "32",
+        Level::Debug => "34",
+        Level::Trace => "35",
+    }
+}
+
+/// The time now as RFC 3339 in UTC, to the second (as `env_logger`).
+fn push_timestamp(out: &mut String) {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Days to a civil date (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let _ = write!(
+        out,
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3_600,
+        rest % 3_600 / 60,
+        rest % 60
+    );
+}
+
+/// Configures the logger and its display.
+#[derive(Debug)]
+pub struct LoggerBuilder {
+    filter: env_filter::Builder,
+    printer: PrinterBuilder,
+    color: ColorChoice,
+    timestamps: bool,
+    target: Target,
+}
+
+impl Default for LoggerBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LoggerBuilder {
+    /// The defaults of [`Logger::builder`].
+    pub fn new() -> Self {
+        LoggerBuilder {
+            filter: env_filter::Builder::from_env("RUST_LOG"),
+            printer: Printer::builder().on_exit(OnExit::All),
+            color: ColorChoice::Auto,
+            timestamps: true,
+            target: Target::Stderr,
+        }
+    }
+
+    /// Shows records at `level` and above (for every module not given a
+    /// level of its own).
+    pub fn filter_level(mut self, level: LevelFilter) -> Self {
+        self.filter.filter_level(level);
+        self
+    }
+
+    /// Shows records of `module` (and its submodules) at `level` and above.
+    pub fn filter_module(mut self, module: &str, level: LevelFilter) -> Self {
+        self.filter.filter_module(module, level);
+        self
+    }
+
+    /// Adds `RUST_LOG`-style directives (`info,my_tool::net=debug`).
+    pub fn parse_filters(mut self, filters: &str) -> Self {
+        self.filter.parse(filters);
+        self
+    }
+
+    /// Prefix each record with the time (on by default).
+    pub fn timestamps(mut self, on: bool) -> Self {
+        self.timestamps = on;
+        self
+    }
+
+    /// Colour the level tags: by default when drawing on a terminal (and
+    /// `NO_COLOR` is not set), never in plain lines unless `Always`.
+    pub fn color(mut self, color: ColorChoice) -> Self {
+        self.color = color;
+        self
+    }
+
+    /// Where to draw (stderr by default).
+    pub fn target(mut self, target: Target) -> Self {
+        self.target = target;
+        self
+    }
+
+    /// Any other setting of the display (`interactive`, `save`,
+    /// `max_lines`, `on_exit`, …): `f` gets the printer's builder.
+    pub fn printer(mut self, f: impl FnOnce(PrinterBuilder) -> PrinterBuilder) -> Self {
+        self.printer = f(self.printer);
+        self
+    }
+
+    /// Starts the display and sets the logger.
+    ///
+    /// # Errors
+    ///
+    /// If a logger is already set (the display is then stopped again), or
+    /// the display cannot start.
+    pub fn try_init(mut self) -> io::Result<LogGuard> {
+        let filter = self.filter.build();
+        let tui = draws_on(self.target);
+        let color = match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tui && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        };
+        let printer = self
+            .printer
+            .target(self.target)
+            .source("log")
+            .color(self.color)
+            .spawn()?;
+        let logger = Logger {
+            tx: printer.sender(),
+            color,
+            timestamps: self.timestamps,
+            filter,
+        };
+        let max = logger.filter.filter();
+        if log::set_logger(Box::leak(Box::new(logger))).is_err() {
+            drop(printer.join());
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "a logger is already set",
+            ));
+        }
+        log::set_max_level(max);
+        Ok(LogGuard {
+            printer: Some(printer),
+        })
+    }
+}
+
+/// Keeps the logger's display running. Dropping it draws every record
+/// logged, stops the display and restores the terminal (`let _log =
+/// reflow::init();`, never `let _ = …`, which drops it at once). Records
+/// logged after that are not shown.
+#[must_use = "dropping the guard stops the logger's display at once"]
+#[derive(Debug)]
+pub struct LogGuard {
+    printer: Option<Printer>,
+}
+
+impl LogGuard {
+    /// A sender to the logger's display, for lines that are not records.
+    pub fn sender(&self) -> Option<Sender> {
+        self.printer.as_ref().map(Printer::sender)
+    }
+}
+
+impl Drop for LogGuard {
+    fn drop(&mut self) {
+        if let Some(printer) = self.printer.take() {
+            let _ = printer.join_timeout(std::time::Duration::from_secs(5));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Formats `record` as a logger without colour or timestamps would.
+    fn formatted(color: bool, args: std::fmt::Arguments<'_>) -> String {
+        let printer = Printer::builder().output(io::sink()).spawn().unwrap();
+        let logger = Logger {
+            filter: env_filter::Builder::new().build(),
+            tx: printer.sender(),
+            color,
+            timestamps: false,
+        };
+        let mut out = String::new();
+        let record = Record::builder()
+            .args(args)
+            .level(Level::Warn)
+            .target("tool::net")
+            .build();
+        logger.format(&record, &mut out);
+        out
+    }
+
+    #[test]
+    fn a_record_is_level_target_message_and_further_lines_indented() {
+        assert_eq!(
+            formatted(false, format_args!("lost {} packets", 3)),
+            "WARN  tool::net: lost 3 packets\n"
+        );
+        assert_eq!(
+            formatted(false, format_args!("first\nsecond")),
+            "WARN  tool::net: first\n                 second\n"
+        );
+        assert_eq!(
+            formatted(true, format_args!("a\nb")),
+            "\x1b[33mWARN \x1b[0m tool::net: a\n                 b\n"
+        );
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339_utc() {
+        let mut out = String::new();
+        push_timestamp(&mut out);
+        assert_eq!(out.len(), 20, "{out}");
+        assert!(out.starts_with("20") && out.ends_with('Z'), "{out}");
+        assert_eq!(&out[10..11], "T");
+    }
+}
