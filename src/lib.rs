@@ -92,6 +92,7 @@
 mod history;
 mod input;
 mod layout;
+#[cfg(feature = "log")]
 mod logger;
 mod message;
 mod printer;
@@ -101,10 +102,13 @@ mod sanitize;
 mod save;
 mod signals;
 mod terminal;
+#[cfg(feature = "tracing")]
+mod tracing;
 mod worker;
 
 pub use history::History;
 pub use layout::{cluster_width, fit, width_of, wrap_line};
+#[cfg(feature = "log")]
 pub use logger::{LogGuard, Logger, LoggerBuilder, init, try_init};
 pub use message::{StopReason, Target};
 pub use printer::{

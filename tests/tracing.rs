@@ -1,0 +1,57 @@
+//! The `tracing` feature: a `Sender` as a subscriber's writer.
+#![cfg(feature = "tracing")]
+
+use std::io::{self, Write};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use reflow::Printer;
+
+#[derive(Clone, Default)]
+struct Shared(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn events_from_many_threads_arrive_whole() {
+    let out = Shared::default();
+    let printer = Printer::builder().output(out.clone()).spawn().unwrap();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(printer.sender())
+        .with_ansi(false)
+        .without_time()
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+    thread::scope(|s| {
+        for w in 0..8 {
+            s.spawn(move || {
+                for i in 0..200 {
+                    tracing::info!(worker = w, step = i, "working hard");
+                }
+            });
+        }
+    });
+    let stopped = printer.join().unwrap();
+    assert_eq!(stopped.lines, 1600);
+    let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    for line in text.lines() {
+        // Each line one whole event: level, message, both fields.
+        assert!(
+            line.starts_with(" INFO tracing: working hard worker="),
+            "{line:?}"
+        );
+        assert!(line.contains(" step="), "{line:?}");
+    }
+    for w in 0..8 {
+        let mine = text.matches(&format!("worker={w} ")).count();
+        assert_eq!(mine, 200, "worker {w}");
+    }
+}
