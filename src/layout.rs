@@ -487,8 +487,25 @@ impl Fold {
             line,
             rows,
             count: self.count,
+            indent: 0,
         }
     }
+}
+
+/// [`wrap_ranges`] with every row after the first `indent` columns
+/// narrower (they are drawn indented).
+fn wrap_hanging(text: &str, width: usize, indent: usize) -> Vec<Range<usize>> {
+    let width = width.max(1);
+    let narrow = width.saturating_sub(indent).max(1);
+    if text.is_empty() {
+        return std::iter::once(0..0).collect();
+    }
+    // Words longer than a row are broken to fit the narrower rows.
+    let pieces = pieces(text, narrow);
+    wrap_first_fit(&pieces, &[width as f64, narrow as f64])
+        .into_iter()
+        .filter_map(|row| Some(row.first()?.start..row.last()?.end))
+        .collect()
 }
 
 /// Wraps one sanitized line to `width` columns (at least 1) and returns
@@ -562,6 +579,35 @@ struct Wrapped {
     rows: VecDeque<Range<usize>>,
     /// How many rows the line has in all.
     count: usize,
+    /// Columns every row but the first is indented by (a hanging indent).
+    indent: usize,
+}
+
+/// The mark a line may start with to have its wrapped rows indented under
+/// its first (`ESC _ reflow:indent=N ESC \`, an APC string: the sanitizer
+/// removes it like any other, so it never reaches the terminal). The
+/// logger puts it before each record line, so the rows of a message stay
+/// clear of the level column at every width.
+const INDENT_MARK: &[u8] = b"\x1b_reflow:indent=";
+
+/// The mark for a hanging indent of `columns`.
+pub(crate) fn indent_mark(columns: usize) -> String {
+    format!("\x1b_reflow:indent={columns}\x1b\\")
+}
+
+/// The hanging indent a line asks for, if any.
+fn hanging_indent(raw: &[u8]) -> usize {
+    let Some(rest) = raw.strip_prefix(INDENT_MARK) else {
+        return 0;
+    };
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if !rest[digits..].starts_with(b"\x1b\\") {
+        return 0;
+    }
+    std::str::from_utf8(&rest[..digits])
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
 }
 
 impl Wrapped {
@@ -576,18 +622,32 @@ impl Wrapped {
                 text: text[cut..].to_owned(),
                 spans: Vec::new(),
             };
-            return Wrapped { line, rows, count };
+            return Wrapped {
+                line,
+                rows,
+                count,
+                indent: 0,
+            };
         }
         if raw.len() >= HUGE {
             // Neither its whole sanitized text nor all its rows are held.
             return wrap_streamed(raw, width, options, WINDOW, KEEP_ROWS);
         }
         let line = sanitize_styled(raw, options);
-        let rows: VecDeque<_> = wrap_ranges(&line.text, width).into();
+        // An indent that leaves less than half the row is not kept.
+        let indent = Some(hanging_indent(raw))
+            .filter(|&n| n * 2 <= width)
+            .unwrap_or(0);
+        let rows: VecDeque<_> = if indent > 0 {
+            wrap_hanging(&line.text, width, indent).into()
+        } else {
+            wrap_ranges(&line.text, width).into()
+        };
         Wrapped {
             line,
             count: rows.len(),
             rows,
+            indent,
         }
     }
 
@@ -598,13 +658,18 @@ impl Wrapped {
             return Row::default();
         };
         let range = self.rows[kept].clone();
+        let indent = if index > 0 { self.indent } else { 0 };
         let cols = width_of(&self.line.text[range.clone()]);
-        if cols > width {
+        if cols + indent > width {
             return Row::plain(TOO_WIDE, width);
         }
-        let mut text = String::with_capacity(range.len() + 16);
+        let mut text = String::with_capacity(indent + range.len() + 16);
+        text.extend(std::iter::repeat_n(' ', indent));
         self.line.paint(range, &mut text);
-        Row { text, width: cols }
+        Row {
+            text,
+            width: cols + indent,
+        }
     }
 }
 
@@ -906,6 +971,27 @@ mod tests {
         assert!(wrapped.line.text.len() <= KEEP_ROWS * 13, "kept whole");
     }
 
+    #[test]
+    fn a_marked_line_hangs_its_wrapped_rows_under_its_first() {
+        let mut raw = indent_mark(6).into_bytes();
+        raw.extend_from_slice(b"INFO: one two three four five six");
+        let h = history(&[std::str::from_utf8(&raw).unwrap()]);
+        let rows = tail_rows(&h, 16, 10, plain(), &mut RowCache::new());
+        assert_eq!(
+            texts(&rows),
+            ["INFO: one two", "      three four", "      five six"]
+        );
+        // Too deep for the width: no indent rather than no room.
+        let rows = tail_rows(&h, 10, 10, plain(), &mut RowCache::new());
+        assert_eq!(texts(&rows)[1], "two three");
+        // A mark that is not one is just removed, as any APC string.
+        let h = history(&["\x1b_reflow:indent=x\x1b\\text"]);
+        assert_eq!(
+            texts(&tail_rows(&h, 16, 10, plain(), &mut RowCache::new())),
+            ["text"]
+        );
+    }
+
     /// Regression: a red line wrapped onto three rows must be red on all
     /// three, each row ending in a reset, and the next line plain.
     #[test]
@@ -993,6 +1079,7 @@ pub(crate) fn check_contract(raw: &[u8], width: usize) -> Result<(), String> {
         line: styled.clone(),
         count: ranges.len(),
         rows: ranges.into(),
+        indent: 0,
     };
     for i in 0..wrapped.count {
         let row = wrapped.row(i, width);
@@ -1113,7 +1200,7 @@ mod properties {
             let options = Options { color, ..Options::default() };
             let line = sanitize_styled(&raw, options);
             let ranges = wrap_ranges(&line.text, width);
-            let whole = Wrapped { line, count: ranges.len(), rows: ranges.into() };
+            let whole = Wrapped { line, count: ranges.len(), rows: ranges.into(), indent: 0 };
             let streamed = wrap_streamed(&raw, width, options, window, keep);
             prop_assert_eq!(streamed.count, whole.count);
             prop_assert_eq!(streamed.rows.len(), whole.count.min(keep));

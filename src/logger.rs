@@ -56,6 +56,9 @@ pub struct Logger {
     tx: Sender,
     color: bool,
     timestamps: bool,
+    /// Mark each line for a hanging indent (only on a display: a plain
+    /// copy must stay free of escapes).
+    hang: bool,
 }
 
 impl std::fmt::Debug for Logger {
@@ -110,7 +113,8 @@ impl Log for Logger {
 
 impl Logger {
     /// `TIMESTAMP LEVEL target: message`; the message's further lines are
-    /// indented under its first.
+    /// indented under its first, and on a display every line's wrapped
+    /// rows are too (a hanging indent, reflowed with the window).
     fn format(&self, record: &Record<'_>, out: &mut String) {
         let start = out.len();
         if self.timestamps {
@@ -128,16 +132,25 @@ impl Logger {
         let indent = out[start..].chars().count() - if self.color { 9 } else { 0 };
         let body = out.len();
         let _ = write!(out, "{}", record.args());
-        if out[body..].contains('\n') {
+        if self.hang || out[body..].contains('\n') {
             let message = out.split_off(body);
-            let pad = " ".repeat(indent);
+            let prefix = out.split_off(start);
+            let mark = if self.hang {
+                crate::layout::indent_mark(indent)
+            } else {
+                String::new()
+            };
             for (i, line) in message.split('\n').enumerate() {
-                if i > 0 {
-                    out.push('\n');
-                    out.push_str(&pad);
+                out.push_str(&mark);
+                if i == 0 {
+                    out.push_str(&prefix);
+                } else {
+                    out.extend(std::iter::repeat_n(' ', indent));
                 }
                 out.push_str(line);
+                out.push('\n');
             }
+            out.pop();
         }
         out.push('\n');
     }
@@ -276,6 +289,7 @@ impl LoggerBuilder {
             tx: printer.sender(),
             color,
             timestamps: self.timestamps,
+            hang: tui,
             filter,
         };
         let max = logger.filter.filter();
@@ -322,14 +336,19 @@ impl Drop for LogGuard {
 mod tests {
     use super::*;
 
-    /// Formats `record` as a logger without colour or timestamps would.
+    /// Formats `record` as a logger without timestamps would.
     fn formatted(color: bool, args: std::fmt::Arguments<'_>) -> String {
+        formatted_as(color, false, args)
+    }
+
+    fn formatted_as(color: bool, hang: bool, args: std::fmt::Arguments<'_>) -> String {
         let printer = Printer::builder().output(io::sink()).spawn().unwrap();
         let logger = Logger {
             filter: env_filter::Builder::new().build(),
             tx: printer.sender(),
             color,
             timestamps: false,
+            hang,
         };
         let mut out = String::new();
         let record = Record::builder()
@@ -354,6 +373,15 @@ mod tests {
         assert_eq!(
             formatted(true, format_args!("a\nb")),
             "\x1b[33mWARN \x1b[0m tool::net: a\n                 b\n"
+        );
+    }
+
+    #[test]
+    fn on_a_display_every_line_asks_for_a_hanging_indent() {
+        let mark = crate::layout::indent_mark(17);
+        assert_eq!(
+            formatted_as(false, true, format_args!("a\nb")),
+            format!("{mark}WARN  tool::net: a\n{mark}                 b\n")
         );
     }
 

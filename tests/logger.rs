@@ -84,3 +84,47 @@ fn on_a_terminal_the_log_is_drawn_on_stderr_and_left_on_screen() {
     }
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "total 12\n");
 }
+
+#[test]
+#[ignore = "a host run by wrapped_rows_of_a_record_hang_under_its_message_at_every_width"]
+fn host_logs_a_long_record() {
+    let _log = reflow::Logger::builder()
+        .timestamps(false)
+        .filter_level(log::LevelFilter::Info)
+        .try_init()
+        .unwrap();
+    log::warn!("one two three four five six seven eight nine ten eleven twelve");
+    // Until the test has looked at the display.
+    std::io::stdin().read_line(&mut String::new()).unwrap();
+}
+
+#[test]
+fn wrapped_rows_of_a_record_hang_under_its_message_at_every_width() {
+    let pty = run_host("host_logs_a_long_record", 40, 10, &[]);
+    // "WARN  logger: " is 14 columns: the message's rows start there.
+    let want_40 = [
+        "WARN  logger: one two three four five",
+        "              six seven eight nine ten",
+        "              eleven twelve",
+    ];
+    pty.wait_for("the record at 40 columns", TIMEOUT, |s| {
+        s.contents().lines().take(3).eq(want_40)
+    })
+    .unwrap();
+    pty.resize(30, 10);
+    let want_30 = [
+        "WARN  logger: one two three",
+        "              four five six",
+        "              seven eight nine",
+        "              ten eleven",
+        "              twelve",
+    ];
+    pty.wait_for("the record reflowed at 30 columns", TIMEOUT, |s| {
+        s.contents().lines().take(5).eq(want_30)
+    })
+    .unwrap();
+    pty.send(b"\n");
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+}
