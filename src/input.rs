@@ -18,6 +18,8 @@ use crate::message::StopReason;
 pub(crate) enum Command {
     Stop(StopReason),
     Resized,
+    /// Ctrl-L: draw everything anew.
+    Repaint,
 }
 
 /// Maps an input event to a command; `None` for keys with no meaning yet.
@@ -31,6 +33,9 @@ pub(crate) fn command(event: &Event) -> Option<Command> {
         }) => match code {
             KeyCode::Char('c') if modifiers.contains(KeyModifiers::CONTROL) => {
                 Some(Command::Stop(StopReason::Interrupt))
+            }
+            KeyCode::Char('l') if modifiers.contains(KeyModifiers::CONTROL) => {
+                Some(Command::Repaint)
             }
             KeyCode::Char('q') | KeyCode::Char('Q') => Some(Command::Stop(StopReason::Quit)),
             _ => None,
@@ -107,5 +112,9 @@ mod tests {
         );
         assert_eq!(command(&key(KeyCode::Char('c'), KeyModifiers::NONE)), None);
         assert_eq!(command(&Event::Resize(10, 10)), Some(Command::Resized));
+        assert_eq!(
+            command(&key(KeyCode::Char('l'), KeyModifiers::CONTROL)),
+            Some(Command::Repaint)
+        );
     }
 }

@@ -318,6 +318,15 @@ pub struct LogGuard {
 }
 
 impl LogGuard {
+    /// Runs `f` with the normal screen given back (a prompt, the host's own
+    /// output), then brings the display back: see [`Printer::suspend`].
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.printer {
+            Some(printer) => printer.suspend(f),
+            None => f(),
+        }
+    }
+
     /// A sender to the logger's display, for lines that are not records.
     pub fn sender(&self) -> Option<Sender> {
         self.printer.as_ref().map(Printer::sender)

@@ -376,6 +376,32 @@ impl Printer {
         self.queue.stop(StopReason::Shutdown);
     }
 
+    /// Runs `f` with the normal screen given back to the host, then brings
+    /// the display back, drawn anew: for a prompt, or output of the host's
+    /// own that must stay on the normal screen (as `indicatif`'s
+    /// `suspend`). Lines sent meanwhile are kept and shown after. Without a
+    /// display (lines copied through) it just runs `f`.
+    ///
+    /// With `.interactive(true)` the display's key reader keeps reading the
+    /// keyboard meanwhile: use it with a non-interactive display (the
+    /// default) when `f` reads from the terminal.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        if !crate::terminal::is_owned() {
+            return f();
+        }
+        let hold = crate::terminal::hold();
+        let result = f();
+        drop(hold);
+        self.repaint();
+        result
+    }
+
+    /// Draws the whole screen anew at the next frame: after something else
+    /// wrote on the terminal (the key Ctrl-L does the same).
+    pub fn repaint(&self) {
+        self.queue.repaint();
+    }
+
     /// True once the printer thread has ended (by any stop).
     pub fn is_stopped(&self) -> bool {
         !matches!(self.done.try_recv(), Err(channel::TryRecvError::Empty))

@@ -39,6 +39,8 @@ struct State {
     eof: bool,
     /// A message for the status bar, not shown yet.
     notice: Option<String>,
+    /// Draw the whole screen anew.
+    repaint: bool,
     /// The buffer (or what the printer took last) ends inside a line that
     /// a stream is still sending: other lines wait until it ends.
     open_line: bool,
@@ -66,6 +68,8 @@ pub(crate) struct Control {
     pub(crate) stop: Option<StopReason>,
     /// A message for the status bar, the newest one.
     pub(crate) notice: Option<String>,
+    /// Draw the whole screen anew (something else drew on it).
+    pub(crate) repaint: bool,
 }
 
 /// Lines waiting for the printer.
@@ -197,6 +201,12 @@ impl Queue {
         Ok(())
     }
 
+    /// Asks for the whole screen to be drawn anew. Never waits.
+    pub(crate) fn repaint(&self) {
+        self.lock().repaint = true;
+        self.wake();
+    }
+
     /// True while a stream's line is unfinished.
     pub(crate) fn line_open(&self) -> bool {
         self.lock().open_line
@@ -218,6 +228,7 @@ impl Queue {
             eof: std::mem::take(&mut state.eof),
             stop: state.stop,
             notice: state.notice.take(),
+            repaint: std::mem::take(&mut state.repaint),
         };
         drop(state);
         self.room.notify_all();

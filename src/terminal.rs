@@ -42,6 +42,10 @@ static PANIC_HOOK: Once = Once::new();
 /// Panic hooks running now: the display stays off the screen until their
 /// messages are printed.
 static PANICKING: AtomicUsize = AtomicUsize::new(0);
+/// Hosts running something on the normal screen now
+/// ([`Printer::suspend`](crate::Printer::suspend)): the display stays off
+/// until they are done.
+static HELD: AtomicUsize = AtomicUsize::new(0);
 /// The way to the writer thread while a display owns the terminal. Held
 /// while checking [`SHOWN`] and queuing, never while writing, so a frame
 /// and a restoration are queued in a definite order.
@@ -254,7 +258,7 @@ impl TerminalGuard {
         if SHOWN.load(Ordering::SeqCst) {
             return Ok(true);
         }
-        if PANICKING.load(Ordering::SeqCst) > 0 {
+        if PANICKING.load(Ordering::SeqCst) > 0 || HELD.load(Ordering::SeqCst) > 0 {
             return Ok(false);
         }
         show(self.raw)?;
@@ -326,6 +330,30 @@ fn raw_input() -> io::Result<()> {
     termios::tcsetattr(input.fd(), SetArg::TCSANOW, &raw)?;
     *saved = Some((input, original));
     Ok(())
+}
+
+/// Gives the normal screen to the host (leaving the display, if one is
+/// shown) until the returned hold is dropped; the display then comes back
+/// with its next frame.
+pub(crate) fn hold() -> Hold {
+    HELD.fetch_add(1, Ordering::SeqCst);
+    leave(false);
+    Hold(())
+}
+
+/// See [`hold`].
+#[derive(Debug)]
+pub(crate) struct Hold(());
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        HELD.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// True while a display owns the terminal.
+pub(crate) fn is_owned() -> bool {
+    OWNED.load(Ordering::SeqCst)
 }
 
 /// True while the display is on the screen; false once it was suspended

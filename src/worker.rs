@@ -312,6 +312,7 @@ impl Worker {
                     Ok(event) => match input::command(&event) {
                         Some(Command::Stop(reason)) => return Ok(reason),
                         Some(Command::Resized) => self.resized(),
+                        Some(Command::Repaint) => self.repaint(),
                         None => {}
                     },
                     Err(_) => keys = channel::never(),
@@ -337,6 +338,9 @@ impl Worker {
         let control = self.inbox.queue.take(&mut self.batch);
         if let Some(reason) = self.absorb_batch()? {
             return Ok(Some(reason));
+        }
+        if control.repaint {
+            self.repaint();
         }
         if let Some(text) = control.notice
             && let Out::Tui(tui) = &mut self.out
@@ -475,6 +479,16 @@ impl Worker {
                 // whatever ran meanwhile may have drawn over the screen.
                 tui.screen = Screen::new();
             }
+            tui.size = terminal_size();
+            tui.dirty = true;
+        }
+    }
+
+    /// Draws the whole screen anew at the next frame (Ctrl-L, or the host
+    /// after it wrote on the screen).
+    fn repaint(&mut self) {
+        if let Out::Tui(tui) = &mut self.out {
+            tui.screen = Screen::new();
             tui.size = terminal_size();
             tui.dirty = true;
         }

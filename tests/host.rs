@@ -388,3 +388,51 @@ fn a_display_on_stderr_leaves_stdout_to_the_host() {
         "escapes in the result: {stdout:?}"
     );
 }
+
+#[test]
+#[ignore = "a host run by suspend_gives_the_normal_screen_to_a_prompt_and_comes_back"]
+fn host_prompts_while_displaying() {
+    let printer = Printer::builder().spawn().unwrap();
+    let tx = printer.sender();
+    for i in 0..5 {
+        tx.line(format!("displayed {i}")).unwrap();
+    }
+    std::io::stdin().read_line(&mut String::new()).unwrap();
+    let answer = printer.suspend(|| {
+        use std::io::Write;
+        print!("Continue? ");
+        std::io::stdout().flush().unwrap();
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer).unwrap();
+        answer
+    });
+    tx.line(format!("the answer was {}", answer.trim()))
+        .unwrap();
+    std::io::stdin().read_line(&mut String::new()).unwrap();
+    printer.join().unwrap();
+}
+
+#[test]
+fn suspend_gives_the_normal_screen_to_a_prompt_and_comes_back() {
+    let pty = host("host_prompts_while_displaying");
+    pty.wait_for_text("displayed 4", TIMEOUT).unwrap();
+    pty.send(b"\n");
+    // The prompt on the normal screen, with line editing and echo on.
+    pty.wait_for("the prompt on the normal screen", TIMEOUT, |s| {
+        !s.alternate_screen() && s.contents().contains("Continue? ")
+    })
+    .unwrap();
+    assert!(pty.termios_is_sane());
+    pty.send(b"yes\n");
+    // The display back, drawn whole, with the line sent after.
+    pty.wait_for("the display back", TIMEOUT, |s| {
+        s.alternate_screen()
+            && s.contents().contains("displayed 0")
+            && s.contents().contains("the answer was yes")
+    })
+    .unwrap();
+    pty.send(b"\n");
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+}

@@ -547,3 +547,29 @@ fn an_input_that_fails_during_the_display_is_said_in_the_status_bar_at_once() {
     pty.send(b"q");
     assert_exits_restored(&pty, 1);
 }
+
+#[test]
+fn ctrl_l_repaints_what_another_process_wrote_over() {
+    let lines: Vec<String> = (0..10).map(|i| format!("kept line {i}")).collect();
+    let file = write_lines("repaint.log", &lines);
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("go");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    // Another process of the session writes over the display when told.
+    let script = format!(
+        "(read x < '{}'; printf '\\033[3;1HSTRAY OUTPUT') & exec '{BIN}' '{}'",
+        fifo.display(),
+        file.display()
+    );
+    let pty = Pty::spawn(Pty::sh(&script), 60, 12);
+    pty.wait_for_text("kept line 9", TIMEOUT).unwrap();
+    std::fs::write(&fifo, b"go\n").unwrap();
+    pty.wait_for_text("STRAY OUTPUT", TIMEOUT).unwrap();
+    pty.send(b"\x0c");
+    pty.wait_for("the screen repainted", TIMEOUT, |s| {
+        !s.contents().contains("STRAY") && s.contents().contains("kept line 2")
+    })
+    .unwrap();
+    pty.send(b"q");
+    assert_exits_restored(&pty, 0);
+}
