@@ -13,13 +13,13 @@ mod cli {
 }
 
 use std::fs::File;
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::thread;
 
-use clap::{Parser, ValueEnum};
+use clap::{CommandFactory, Parser, ValueEnum};
 use reflow::{ColorChoice, OnExit, Printer};
 
 use cli::inputs::{self, Failures, Input, describe, print_error};
@@ -27,7 +27,20 @@ use cli::stdio;
 
 /// Show log lines word-wrapped to the terminal's width, reflowed on resize.
 #[derive(Debug, Parser)]
-#[command(name = "reflow", version, about)]
+#[command(
+    name = "reflow",
+    version,
+    about,
+    after_help = "\
+Examples:
+  make 2>&1 | reflow                 show a build's output; q quits
+  reflow app.log other.log           files in order ('-' is stdin)
+  reflow -E --on-exit all < x.log    quit at the end, leave the whole log on screen
+  journalctl -f | reflow --save s.log --max-lines 100000
+
+Keys: q quits; Ctrl-C, Ctrl-Z and Ctrl-\\ work as in less; Ctrl-L repaints.
+Exit status: 0 done, 1 an I/O error, 2 a usage error, 128+N for signal N."
+)]
 struct Cli {
     /// Files to show, in order; none or '-' reads stdin.
     #[arg(value_name = "FILE")]
@@ -58,6 +71,14 @@ struct Cli {
     /// Draw the colours in the input (NO_COLOR turns auto off).
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = Color::Auto)]
     color: Color,
+
+    /// Print a completion script for SHELL and exit.
+    #[arg(long, value_name = "SHELL", value_enum)]
+    completions: Option<clap_complete::Shell>,
+
+    /// Print the man page (roff) and exit.
+    #[arg(long, hide = true)]
+    man: bool,
 
     /// Columns between tab stops.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
@@ -108,6 +129,26 @@ impl From<ExitView> for OnExit {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Generated in memory first: the generators panic on a write error,
+    // and `reflow --completions bash | head` is a closed pipe.
+    let mut generated = Vec::new();
+    if let Some(shell) = cli.completions {
+        clap_complete::generate(shell, &mut Cli::command(), "reflow", &mut generated);
+    } else if cli.man
+        && let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut generated)
+    {
+        print_error(&format!("reflow: man page: {}", describe(&e)));
+        return ExitCode::from(1);
+    }
+    if cli.completions.is_some() || cli.man {
+        return match io::stdout().write_all(&generated) {
+            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                print_error(&format!("reflow: stdout: {}", describe(&e)));
+                ExitCode::from(1)
+            }
+            _ => ExitCode::SUCCESS,
+        };
+    }
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(Failure { message, code }) => {

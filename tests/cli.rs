@@ -394,3 +394,27 @@ fn an_unwritable_save_path_is_a_one_line_error() {
     );
     assert!(output.stdout.is_empty());
 }
+
+#[test]
+fn completions_generate_for_each_shell_and_a_man_page_and_help_have_examples() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = reflow(&["--completions", shell], b"");
+        assert!(out.status.success(), "{shell}: {out:?}");
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(script.contains("max-lines"), "{shell}: {script}");
+    }
+    let out = reflow(&["--man"], b"");
+    assert!(out.status.success());
+    let man = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        man.starts_with(".ie") && man.contains(".TH reflow 1"),
+        "{man}"
+    );
+    let help = String::from_utf8(reflow(&["--help"], b"").stdout).unwrap();
+    assert!(help.contains("Examples:\n  make 2>&1 | reflow"), "{help}");
+    assert!(
+        String::from_utf8(reflow(&["--version"], b"").stdout)
+            .unwrap()
+            .starts_with("reflow 0.1.0")
+    );
+}
