@@ -77,7 +77,17 @@ impl Style {
         *self == Style::default()
     }
 
-    /// Applies one SGR sequence's parameters. Unknown codes are ignored.
+    /// Applies one SGR sequence's parameters, taking only what it
+    /// understands.
+    ///
+    /// `vte` hands each parameter with its colon sub-parameters as one
+    /// slice (`38:5:196` is `[38, 5, 196]`), while the semicolon forms of
+    /// the extended colours arrive as separate parameters (`38;5;196` is
+    /// `[38] [5] [196]`). Every code that takes arguments consumes them,
+    /// whether it is drawn or not, so an argument is never read as an
+    /// attribute of its own (`58;5;1`, an underline colour, must not turn
+    /// the text bold and blinking). Unknown codes, and known ones in a form
+    /// not understood, are dropped alone.
     fn apply(&mut self, params: &Params) {
         let params: Vec<&[u16]> = params.iter().collect();
         if params.is_empty() {
@@ -88,50 +98,60 @@ impl Style {
         while i < params.len() {
             let param = params[i];
             i += 1;
-            match param[0] {
-                0 => *self = Style::default(),
-                1 => self.attrs |= attr::BOLD,
-                2 => self.attrs |= attr::DIM,
-                3 => self.attrs |= attr::ITALIC,
-                // `4:0` is "no underline" in the colon form.
-                4 if param.get(1) == Some(&0) => self.attrs &= !attr::UNDERLINE,
-                4 | 21 => self.attrs |= attr::UNDERLINE,
-                5 | 6 => self.attrs |= attr::BLINK,
-                7 => self.attrs |= attr::REVERSE,
-                8 => self.attrs |= attr::HIDDEN,
-                9 => self.attrs |= attr::STRIKE,
-                22 => self.attrs &= !(attr::BOLD | attr::DIM),
-                23 => self.attrs &= !attr::ITALIC,
-                24 => self.attrs &= !attr::UNDERLINE,
-                25 => self.attrs &= !attr::BLINK,
-                27 => self.attrs &= !attr::REVERSE,
-                28 => self.attrs &= !attr::HIDDEN,
-                29 => self.attrs &= !attr::STRIKE,
-                code @ 30..=37 => self.fg = Color::Indexed((code - 30) as u8),
-                code @ 40..=47 => self.bg = Color::Indexed((code - 40) as u8),
-                code @ 90..=97 => self.fg = Color::Indexed((code - 90 + 8) as u8),
-                code @ 100..=107 => self.bg = Color::Indexed((code - 100 + 8) as u8),
-                39 => self.fg = Color::Default,
-                49 => self.bg = Color::Default,
-                code @ (38 | 48) => {
-                    let color = if param.len() > 1 {
-                        // Colon form: 38:5:n, 38:2:r:g:b or 38:2:cs:r:g:b.
-                        extended(&param[1..])
-                    } else {
-                        // Semicolon form: the colour takes the next params.
-                        let rest: Vec<u16> = params[i..].iter().map(|p| p[0]).collect();
-                        let (color, used) = extended_semicolon(&rest);
+            let Some((&code, sub)) = param.split_first() else {
+                continue;
+            };
+            match (code, sub) {
+                // Codes with arguments: colon form in `sub`, or semicolon
+                // form in the parameters that follow.
+                (38 | 48 | 58, _) => {
+                    let color = if sub.is_empty() {
+                        let (color, used) = extended_semicolon(&params[i..]);
                         i += used;
                         color
+                    } else {
+                        extended(sub)
                     };
-                    if let Some(color) = color {
-                        if code == 38 {
-                            self.fg = color;
-                        } else {
-                            self.bg = color;
-                        }
+                    // 58 (underline colour) is not drawn: consumed, dropped.
+                    match (code, color) {
+                        (38, Some(color)) => self.fg = color,
+                        (48, Some(color)) => self.bg = color,
+                        _ => {}
                     }
                 }
+                // Underline styles (`4:3` curly, …) drawn as plain underline.
+                (4, [0]) => self.attrs &= !attr::UNDERLINE,
+                (4, [1..=5]) => self.attrs |= attr::UNDERLINE,
+                // Any other code with sub-parameters is a form we do not
+                // know: dropped whole.
+                (_, [_, ..]) => {}
+                (0, []) => *self = Style::default(),
+                (1, []) => self.attrs |= attr::BOLD,
+                (2, []) => self.attrs |= attr::DIM,
+                (3, []) => self.attrs |= attr::ITALIC,
+                // 21 is "doubly underlined" in ECMA-48 and in xterm, VTE,
+                // kitty and tmux (only old Linux consoles read it as bold
+                // off): drawn as plain underline.
+                (4 | 21, []) => self.attrs |= attr::UNDERLINE,
+                (5 | 6, []) => self.attrs |= attr::BLINK,
+                (7, []) => self.attrs |= attr::REVERSE,
+                (8, []) => self.attrs |= attr::HIDDEN,
+                (9, []) => self.attrs |= attr::STRIKE,
+                (22, []) => self.attrs &= !(attr::BOLD | attr::DIM),
+                (23, []) => self.attrs &= !attr::ITALIC,
+                (24, []) => self.attrs &= !attr::UNDERLINE,
+                (25, []) => self.attrs &= !attr::BLINK,
+                (27, []) => self.attrs &= !attr::REVERSE,
+                (28, []) => self.attrs &= !attr::HIDDEN,
+                (29, []) => self.attrs &= !attr::STRIKE,
+                (30..=37, []) => self.fg = Color::Indexed((code - 30) as u8),
+                (40..=47, []) => self.bg = Color::Indexed((code - 40) as u8),
+                (90..=97, []) => self.fg = Color::Indexed((code - 90 + 8) as u8),
+                (100..=107, []) => self.bg = Color::Indexed((code - 100 + 8) as u8),
+                (39, []) => self.fg = Color::Default,
+                (49, []) => self.bg = Color::Default,
+                // 59 (default underline colour), overline, fonts, …: not
+                // drawn, and they take no arguments.
                 _ => {}
             }
         }
@@ -179,15 +199,31 @@ fn extended(sub: &[u16]) -> Option<Color> {
     }
 }
 
-/// A colour from semicolon-form parameters, and how many it used.
-fn extended_semicolon(rest: &[u16]) -> (Option<Color>, usize) {
-    match rest {
-        [5, n, ..] => (u8::try_from(*n).ok().map(Color::Indexed), 2),
-        [2, r, g, b, ..] => (rgb(*r, *g, *b), 4),
+/// A colour from semicolon-form parameters (those after the 38, 48 or
+/// 58), and how many it used (never more than there are).
+fn extended_semicolon(rest: &[&[u16]]) -> (Option<Color>, usize) {
+    // Each argument must be a plain number; `38;5:1` is no colour we know,
+    // but its arguments are still consumed.
+    let arg = |n: usize| match rest.get(n) {
+        Some(&[value]) => Some(*value),
+        _ => None,
+    };
+    let (color, used) = match arg(0) {
+        Some(5) => (
+            arg(1)
+                .and_then(|n| u8::try_from(n).ok())
+                .map(Color::Indexed),
+            2,
+        ),
+        Some(2) => match (arg(1), arg(2), arg(3)) {
+            (Some(r), Some(g), Some(b)) => (rgb(r, g, b), 4),
+            _ => (None, 4),
+        },
         // Malformed: swallow the rest of the sequence rather than read
         // colour components as attributes.
         _ => (None, rest.len()),
-    }
+    };
+    (color, used.min(rest.len()))
 }
 
 fn rgb(r: u16, g: u16, b: u16) -> Option<Color> {
@@ -547,6 +583,120 @@ mod tests {
         assert_eq!(painted(b"\x1b[38;2;999;0;0mx"), "x");
         // Private-marker and intermediate "SGR" are not colours.
         assert_eq!(painted(b"\x1b[?31mx\x1b[31$mx"), "xx");
+    }
+
+    /// Issue 12: every SGR form we draw, and the ones we must drop whole
+    /// (their arguments never read as attributes of their own).
+    #[test]
+    fn sgr_takes_only_what_it_understands() {
+        let cases: &[(&str, &[u8], &str)] = &[
+            // Colours: 16, bright, 256, truecolour; semicolon and colon.
+            ("fg 16", b"\x1b[31mx", "\x1b[0;31mx\x1b[0m"),
+            ("bg 16", b"\x1b[42mx", "\x1b[0;42mx\x1b[0m"),
+            ("bright fg", b"\x1b[90mx", "\x1b[0;90mx\x1b[0m"),
+            ("bright fg 97", b"\x1b[97mx", "\x1b[0;97mx\x1b[0m"),
+            ("bright bg", b"\x1b[100mx", "\x1b[0;100mx\x1b[0m"),
+            ("bright bg 107", b"\x1b[107mx", "\x1b[0;107mx\x1b[0m"),
+            ("256 ;", b"\x1b[38;5;196mx", "\x1b[0;38;5;196mx\x1b[0m"),
+            ("256 :", b"\x1b[38:5:196mx", "\x1b[0;38;5;196mx\x1b[0m"),
+            ("256 low is named", b"\x1b[38;5;1mx", "\x1b[0;31mx\x1b[0m"),
+            ("256 bg ;", b"\x1b[48;5;17mx", "\x1b[0;48;5;17mx\x1b[0m"),
+            ("256 bg :", b"\x1b[48:5:17mx", "\x1b[0;48;5;17mx\x1b[0m"),
+            ("rgb ;", b"\x1b[38;2;1;2;3mx", "\x1b[0;38;2;1;2;3mx\x1b[0m"),
+            ("rgb :", b"\x1b[38:2:1:2:3mx", "\x1b[0;38;2;1;2;3mx\x1b[0m"),
+            (
+                "rgb :: (colour space)",
+                b"\x1b[38:2::1:2:3mx",
+                "\x1b[0;38;2;1;2;3mx\x1b[0m",
+            ),
+            (
+                "rgb bg ;",
+                b"\x1b[48;2;4;5;6mx",
+                "\x1b[0;48;2;4;5;6mx\x1b[0m",
+            ),
+            (
+                "rgb bg ::",
+                b"\x1b[48:2::4:5:6mx",
+                "\x1b[0;48;2;4;5;6mx\x1b[0m",
+            ),
+            (
+                "colour then attr",
+                b"\x1b[38;5;196;1mx",
+                "\x1b[0;1;38;5;196mx\x1b[0m",
+            ),
+            (
+                "rgb then attr",
+                b"\x1b[38;2;1;2;3;4mx",
+                "\x1b[0;4;38;2;1;2;3mx\x1b[0m",
+            ),
+            ("default fg", b"\x1b[31;39mx", "x"),
+            ("default bg", b"\x1b[41;49mx", "x"),
+            // Attributes and their resets.
+            ("bold", b"\x1b[1mx", "\x1b[0;1mx\x1b[0m"),
+            ("dim", b"\x1b[2mx", "\x1b[0;2mx\x1b[0m"),
+            ("italic", b"\x1b[3mx", "\x1b[0;3mx\x1b[0m"),
+            ("underline", b"\x1b[4mx", "\x1b[0;4mx\x1b[0m"),
+            ("double underline", b"\x1b[21mx", "\x1b[0;4mx\x1b[0m"),
+            ("blink", b"\x1b[5mx", "\x1b[0;5mx\x1b[0m"),
+            ("rapid blink", b"\x1b[6mx", "\x1b[0;5mx\x1b[0m"),
+            ("reverse", b"\x1b[7mx", "\x1b[0;7mx\x1b[0m"),
+            ("strike", b"\x1b[9mx", "\x1b[0;9mx\x1b[0m"),
+            ("22 ends bold and dim", b"\x1b[1;2;22mx", "x"),
+            ("23", b"\x1b[3;23mx", "x"),
+            ("24", b"\x1b[4;24mx", "x"),
+            ("24 after 21", b"\x1b[21;24mx", "x"),
+            ("25", b"\x1b[5;25mx", "x"),
+            ("27", b"\x1b[7;27mx", "x"),
+            ("29", b"\x1b[9;29mx", "x"),
+            ("0", b"\x1b[1;31;0mx", "x"),
+            ("empty", b"\x1b[1;31m\x1b[mx", "x"),
+            ("empty param is 0", b"\x1b[1;;3mx", "\x1b[0;3mx\x1b[0m"),
+            // Underline styles: 4:0 off, 4:1..5 drawn as underline.
+            ("4:0", b"\x1b[4m\x1b[4:0mx", "x"),
+            ("4:1", b"\x1b[4:1mx", "\x1b[0;4mx\x1b[0m"),
+            ("4:3 curly", b"\x1b[4:3mx", "\x1b[0;4mx\x1b[0m"),
+            ("4:5 dashed", b"\x1b[4:5mx", "\x1b[0;4mx\x1b[0m"),
+            ("4:6 unknown", b"\x1b[4:6mx", "x"),
+            // Underline colour: dropped whole, arguments included.
+            ("58;5;1", b"\x1b[58;5;1mx", "x"),
+            ("58;5;1 then red", b"\x1b[58;5;1;31mx", "\x1b[0;31mx\x1b[0m"),
+            ("58;2;r;g;b", b"\x1b[58;2;1;5;7mx", "x"),
+            (
+                "58;2 then italic",
+                b"\x1b[58;2;1;5;7;3mx",
+                "\x1b[0;3mx\x1b[0m",
+            ),
+            ("58:5:1", b"\x1b[58:5:1mx", "x"),
+            ("58:2::1:5:7", b"\x1b[58:2::1:5:7mx", "x"),
+            (
+                "58:2:1:5:7 then bold",
+                b"\x1b[58:2:1:5:7;1mx",
+                "\x1b[0;1mx\x1b[0m",
+            ),
+            ("59", b"\x1b[4;59mx", "\x1b[0;4mx\x1b[0m"),
+            // Unknown codes are dropped alone, never shifted.
+            ("overline 53", b"\x1b[53;1mx", "\x1b[0;1mx\x1b[0m"),
+            ("font 11", b"\x1b[11;3mx", "\x1b[0;3mx\x1b[0m"),
+            ("unknown 200", b"\x1b[200;7mx", "\x1b[0;7mx\x1b[0m"),
+            ("unknown with colons", b"\x1b[1:5:1mx", "x"),
+            (
+                "38;5 out of range",
+                b"\x1b[38;5;256;1mx",
+                "\x1b[0;1mx\x1b[0m",
+            ),
+            (
+                "38;2 out of range",
+                b"\x1b[38;2;256;0;0;1mx",
+                "\x1b[0;1mx\x1b[0m",
+            ),
+            ("38;5 with colon arg", b"\x1b[38;5:1;3mx", "x"),
+            ("38;9 unknown kind", b"\x1b[38;9;1mx", "x"),
+            ("38 cut short", b"\x1b[38;5mx", "x"),
+            ("38;2 cut short", b"\x1b[38;2;1;2mx", "x"),
+        ];
+        for (name, raw, want) in cases {
+            assert_eq!(painted(raw), *want, "{name}");
+        }
     }
 
     #[test]
