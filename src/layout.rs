@@ -300,7 +300,10 @@ fn wrap_streamed(
         let cut = window_end(rest, window);
         stream.feed(&rest[..cut]);
         rest = &rest[cut..];
-        let (styled, returned) = stream.take();
+        let (styled, returned) = match rest.is_empty() {
+            true => stream.finish(),
+            false => stream.take(),
+        };
         if returned {
             fold = Fold::new(width, keep, window);
         }
@@ -1066,6 +1069,9 @@ mod properties {
             Just(b"   ".to_vec()),
             Just(b"\t".to_vec()),
             Just(b"\r".to_vec()),
+            // Overstrike (man pages): a pair may straddle a window's cut.
+            Just(b"\x08".to_vec()),
+            Just(b"_".to_vec()),
             "[a-z]{1,12}".prop_map(String::into_bytes),
             Just("日本語".as_bytes().to_vec()),
             Just("e\u{301}".as_bytes().to_vec()),

@@ -8,7 +8,9 @@
 //! (colours and attributes) is kept, as a [`Style`] change at a text
 //! offset. Nothing of the input's escape bytes is ever written out; styles
 //! are re-encoded from their parsed state. Other control characters are
-//! shown in caret notation (`^G`, `^?`), as `less` shows them.
+//! shown in caret notation (`^G`, `^?`), as `less` shows them, except
+//! the backspaces of overstrike (`c\bc` bold, `_\bc` underlined: man
+//! pages), which `less` draws as the style they mean.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -72,6 +74,18 @@ pub(crate) struct Style {
 }
 
 impl Style {
+    /// This style with the attributes of an overstrike added.
+    fn with(self, overstrike: Overstrike) -> Style {
+        let mut attrs = self.attrs;
+        if overstrike.bold {
+            attrs |= attr::BOLD;
+        }
+        if overstrike.underline {
+            attrs |= attr::UNDERLINE;
+        }
+        Style { attrs, ..self }
+    }
+
     /// True for the terminal's plain default style.
     pub(crate) fn is_default(&self) -> bool {
         *self == Style::default()
@@ -318,9 +332,79 @@ struct Sink {
     /// The style in effect where `out.text` starts: the default for a whole
     /// line; for a line fed in pieces, the style the last piece ended in.
     base: Style,
+    /// The last character printed, not yet in `out`: a backspace and a
+    /// character after it may still overstrike it. Holding it back (rather
+    /// than rewriting `out`) keeps a line fed in pieces equal to the whole
+    /// line, since text already taken is never changed.
+    held: Option<(char, Overstrike)>,
+    /// A backspace came right after `held`; the next character decides
+    /// whether it is an overstrike or a `^H`.
+    backspace: bool,
+}
+
+/// What overstriking did to a character, as `less` reads it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Overstrike {
+    bold: bool,
+    underline: bool,
+}
+
+impl Overstrike {
+    /// `held`, then a backspace, then `next`: the character and style that
+    /// make, or `None` if that is no overstrike (the backspace is shown).
+    fn strike(held: (char, Overstrike), next: char) -> Option<(char, Overstrike)> {
+        let (c, mut how) = held;
+        if c == next {
+            how.bold = true;
+            Some((c, how))
+        } else if c == '_' {
+            how.underline = true;
+            Some((next, how))
+        } else if next == '_' {
+            how.underline = true;
+            Some((c, how))
+        } else {
+            None
+        }
+    }
 }
 
 impl Sink {
+    fn new(options: Options, capacity: usize) -> Self {
+        Sink {
+            options,
+            out: Styled {
+                text: String::with_capacity(capacity),
+                spans: Vec::new(),
+            },
+            style: Style::default(),
+            column: 0,
+            returns: 0,
+            base: Style::default(),
+            held: None,
+            backspace: false,
+        }
+    }
+
+    /// Writes out the held character, and the backspace after it as `^H`:
+    /// whatever comes next can no longer overstrike them.
+    fn release(&mut self) {
+        if let Some((c, how)) = self.held.take() {
+            // Its columns were counted when it was printed.
+            if how == Overstrike::default() || !self.options.color {
+                self.out.text.push(c);
+            } else {
+                let style = self.style;
+                self.set_style(style.with(how));
+                self.out.text.push(c);
+                self.set_style(style);
+            }
+        }
+        if std::mem::take(&mut self.backspace) {
+            self.push_str("^H", 2);
+        }
+    }
+
     fn push_str(&mut self, s: &str, width: usize) {
         self.out.text.push_str(s);
         self.column += width;
@@ -350,15 +434,33 @@ impl Sink {
 
 impl Perform for Sink {
     fn print(&mut self, c: char) {
+        if self.backspace
+            && c != '\x7f'
+            && let Some(held) = self.held
+            && let Some(struck) = Overstrike::strike(held, c)
+        {
+            // One cell, drawn as the character that stays.
+            self.column = self.column.saturating_sub(held.0.width().unwrap_or(0));
+            self.column += struck.0.width().unwrap_or(0);
+            self.held = Some(struck);
+            self.backspace = false;
+            return;
+        }
+        self.release();
         if c == '\x7f' {
             self.push_str("^?", 2);
             return;
         }
-        self.out.text.push(c);
+        self.held = Some((c, Overstrike::default()));
         self.column += c.width().unwrap_or(0);
     }
 
     fn execute(&mut self, byte: u8) {
+        if byte == 0x08 && self.held.is_some() && !self.backspace {
+            self.backspace = true;
+            return;
+        }
+        self.release();
         match byte {
             b'\t' => {
                 let tab = self.options.tab_width.max(1);
@@ -398,6 +500,8 @@ impl Perform for Sink {
         // Only plain SGR: no private markers or intermediates (`CSI > 4 m`
         // is a keyboard mode switch, not a colour).
         if action == 'm' && intermediates.is_empty() && !ignore && self.options.color {
+            // What was printed before is in the style before.
+            self.release();
             let mut style = self.style;
             style.apply(params);
             self.set_style(style);
@@ -418,18 +522,9 @@ pub(crate) fn sanitize_styled(raw: &[u8], options: Options) -> Styled {
     // Decoded up front, so the parser never holds a partial character at
     // the end of the line, and stray C1 bytes are invalid UTF-8, not controls.
     let text: Cow<'_, str> = String::from_utf8_lossy(raw);
-    let mut sink = Sink {
-        options,
-        out: Styled {
-            text: String::with_capacity(text.len()),
-            spans: Vec::new(),
-        },
-        style: Style::default(),
-        column: 0,
-        returns: 0,
-        base: Style::default(),
-    };
+    let mut sink = Sink::new(options, text.len());
     Parser::new().advance(&mut sink, text.as_bytes());
+    sink.release();
     sink.out
 }
 
@@ -444,14 +539,7 @@ impl Stream {
     pub(crate) fn new(options: Options) -> Self {
         Stream {
             parser: Parser::new(),
-            sink: Sink {
-                options,
-                out: Styled::default(),
-                style: Style::default(),
-                column: 0,
-                returns: 0,
-                base: Style::default(),
-            },
+            sink: Sink::new(options, 0),
         }
     }
 
@@ -467,11 +555,20 @@ impl Stream {
     /// The text and styles made since the last call (span offsets from the
     /// start of that text), and whether a carriage return overwrote
     /// everything before it meanwhile (then the text starts the line).
+    /// The last character may be held back for the next call (a backspace
+    /// after it could still overstrike it); [`finish`](Stream::finish)
+    /// gives out everything.
     pub(crate) fn take(&mut self) -> (Styled, bool) {
         let returned = std::mem::take(&mut self.sink.returns) > 0;
         // What comes next starts in the style this ends in.
         self.sink.base = self.sink.style;
         (std::mem::take(&mut self.sink.out), returned)
+    }
+
+    /// [`take`](Stream::take) at the end of the line: nothing is held back.
+    pub(crate) fn finish(&mut self) -> (Styled, bool) {
+        self.sink.release();
+        self.take()
     }
 }
 
@@ -697,6 +794,55 @@ mod tests {
         for (name, raw, want) in cases {
             assert_eq!(painted(raw), *want, "{name}");
         }
+    }
+
+    /// Issue 12: overstrike as `less` reads it (man pages); a backspace
+    /// that is not half of such a pair stays `^H`.
+    #[test]
+    fn overstrike_is_bold_or_underline() {
+        const B: &str = "\x1b[0;1m";
+        const U: &str = "\x1b[0;4m";
+        const BU: &str = "\x1b[0;1;4m";
+        const END: &str = "\x1b[0m";
+        let cases: &[(&str, &[u8], String)] = &[
+            ("c\\bc bold", b"l\x08ls\x08s", format!("{B}ls{END}")),
+            ("_\\bc underline", b"_\x08f_\x08i", format!("{U}fi{END}")),
+            ("c\\b_ underline", b"f\x08_i\x08_", format!("{U}fi{END}")),
+            ("bold and underline", b"_\x08x\x08x", format!("{BU}x{END}")),
+            ("_\\b_ is a bold _", b"_\x08_", format!("{B}_{END}")),
+            (
+                "man page line",
+                b"N\x08NA\x08AM\x08ME\x08E",
+                format!("{B}NAME{END}"),
+            ),
+            (
+                "mixed",
+                b"-\x08-a\x08a _\x08f_\x08i_\x08l_\x08e",
+                format!("{B}-a{END} {U}file{END}"),
+            ),
+            ("wide", "日\x08日".as_bytes(), format!("{B}日{END}")),
+            (
+                "inside a colour",
+                b"\x1b[31mb\x08b\x1b[0m",
+                "\x1b[0;1;31mb\x1b[0m".into(),
+            ),
+            ("not a pair", b"ab\x08c", "ab^Hc".into()),
+            ("at the start", b"\x08a", "^Ha".into()),
+            ("at the end", b"a\x08", "a^H".into()),
+            ("two backspaces", b"a\x08\x08a", "a^H^Ha".into()),
+            ("after a tab", b"\t\x08x", "        ^Hx".into()),
+            ("before a control", b"a\x08\x07", "a^H^G".into()),
+            ("before DEL", b"a\x08\x7f", "a^H^?".into()),
+            ("an SGR between", b"a\x08\x1b[1ma", format!("a^H{B}a{END}")),
+            ("a CR between", b"a\x08\ra", "a".into()),
+        ];
+        for (name, raw, want) in cases {
+            assert_eq!(&painted(raw), want, "{name}");
+        }
+        // Without colour the text is the same, plainly.
+        assert_eq!(sanitize(b"N\x08NA\x08A _\x08x ab\x08c", 8), "NA x ab^Hc");
+        // The overstruck character takes one cell for the tab stops.
+        assert_eq!(sanitize(b"a\x08a\tb", 4), "a   b");
     }
 
     #[test]
