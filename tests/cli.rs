@@ -81,6 +81,28 @@ fn the_sentinel_ends_the_output_and_is_not_shown() {
     assert_eq!(out.stdout, b"a\n");
 }
 
+/// Issue 12: `\r\n` ends a line like `\n`, so `STOP\r\n` is the sentinel.
+#[test]
+fn the_sentinel_matches_a_line_ending_in_crlf() {
+    let out = reflow(&["--sentinel", "STOP"], b"a\r\nSTOP\r\nb\r\n");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.stdout, b"a\r\n");
+}
+
+/// Issue 12: an empty sentinel would stop at the first empty line.
+#[test]
+fn an_empty_sentinel_is_a_usage_error() {
+    let out = reflow(&["--sentinel", ""], b"a\n\nb\n");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("error: ") && first.contains("--sentinel") && first.contains("empty"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn a_missing_file_is_a_one_line_error() {
     let out = reflow(&["missing.log"], b"");
