@@ -59,8 +59,9 @@ struct Cli {
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = Color::Auto)]
     color: Color,
 
-    /// Columns between tab stops.
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
+    /// Columns between tab stops (1-64).
+    // Bounded as the library bounds it: each tab becomes up to N spaces.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     tab_width: u16,
 }
 

@@ -11,7 +11,7 @@ use crossbeam_channel::{self as channel, Receiver};
 
 use crate::message::StopReason;
 use crate::queue::{Push, PushError, Queue};
-use crate::sanitize::{Options, TAB_WIDTH, sanitize};
+use crate::sanitize::{MAX_TAB_WIDTH, Options, TAB_WIDTH, sanitize};
 use crate::worker::{Config, Inbox, Worker};
 
 /// What to leave on the normal screen when a terminal display stops.
@@ -133,9 +133,11 @@ impl Builder {
         self
     }
 
-    /// Distance between tab stops (default 8).
+    /// Distance between tab stops (default 8), clamped to 1..=64: each tab
+    /// becomes that many spaces at most, so a huge value cannot make every
+    /// tab a huge allocation.
     pub fn tab_width(mut self, width: usize) -> Self {
-        self.tab_width = Some(width.max(1));
+        self.tab_width = Some(width.clamp(1, MAX_TAB_WIDTH));
         self
     }
 
@@ -731,6 +733,13 @@ mod tests {
     use super::*;
 
     fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn tab_width_is_clamped_to_1_through_64() {
+        for (asked, taken) in [(0, 1), (1, 1), (8, 8), (64, 64), (65, 64), (usize::MAX, 64)] {
+            assert_eq!(Builder::default().tab_width(asked).tab_width, Some(taken));
+        }
+    }
 
     #[test]
     fn public_handles_are_send_and_sync() {

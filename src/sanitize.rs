@@ -21,10 +21,14 @@ use vte::{Params, Parser, Perform};
 /// Default tab stop distance.
 pub(crate) const TAB_WIDTH: usize = 8;
 
+/// The widest tab stop distance taken: each tab is expanded to spaces, so
+/// an unbounded one would make every tab a huge allocation.
+pub(crate) const MAX_TAB_WIDTH: usize = 64;
+
 /// How to turn raw bytes into displayable text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Options {
-    /// Distance between tab stops, at least 1.
+    /// Distance between tab stops, taken within 1..=[`MAX_TAB_WIDTH`].
     pub(crate) tab_width: usize,
     /// Keep SGR colours and attributes; when false they are dropped too.
     pub(crate) color: bool,
@@ -463,7 +467,7 @@ impl Perform for Sink {
         self.release();
         match byte {
             b'\t' => {
-                let tab = self.options.tab_width.max(1);
+                let tab = self.options.tab_width.clamp(1, MAX_TAB_WIDTH);
                 let spaces = tab - self.column % tab;
                 for _ in 0..spaces {
                     self.out.text.push(' ');
@@ -573,7 +577,7 @@ impl Stream {
 }
 
 /// Turns one raw line into displayable plain text: [`sanitize_styled`]
-/// without colours.
+/// without colours. `tab_width` is taken within 1..=64.
 pub fn sanitize(raw: &[u8], tab_width: usize) -> String {
     sanitize_styled(
         raw,
@@ -866,6 +870,10 @@ mod tests {
         assert_eq!(sanitize("日\tb".as_bytes(), 4), "日  b");
         // Escape sequences take no columns.
         assert_eq!(sanitize(b"\x1b[31mab\x1b[0m\tc", 4), "ab  c");
+        // The distance is taken within 1..=64 (issue 12).
+        assert_eq!(sanitize(b"a\tb", 0), "a b");
+        assert_eq!(sanitize(b"\tb", 64), format!("{}b", " ".repeat(64)));
+        assert_eq!(sanitize(b"\tb", usize::MAX), format!("{}b", " ".repeat(64)));
     }
 
     #[test]
