@@ -23,12 +23,45 @@ use crate::sanitize::{Options, Stream, Style, Styled, sanitize_styled};
 /// character on a one-column terminal): the row must still fit.
 const TOO_WIDE: &str = "?";
 
-/// Display width of one grapheme cluster: the wider of the sum of its code
-/// points' widths (how tmux and xterm draw 👍🏽: 4 columns) and its width as
-/// one emoji (how newer terminals draw it: 2).
+/// Display width of one grapheme cluster: the widest that mainstream
+/// terminals (glibc `wcwidth`, tmux, VTE, xterm, kitty) draw it, so no row
+/// overflows on any of them. That is the wider of the sum of its code
+/// points' widths (how tmux and xterm draw 👍🏽: 4 columns) and its width
+/// as one emoji (how newer terminals draw ❤️: 2), with the code points
+/// `unicode-width` counts narrower than terminals draw them taken at the
+/// terminals' width (U+00AD soft hyphen: 1; U+3164 Hangul filler: 2).
 pub fn cluster_width(cluster: &str) -> usize {
-    let sum: usize = cluster.chars().map(|c| c.width().unwrap_or(0)).sum();
+    let mut chars = cluster.chars();
+    // A flag (two regional indicators) is 2 columns everywhere; counted
+    // per letter it would be 4.
+    if let (Some(a), Some(b), None) = (chars.next(), chars.next(), chars.next())
+        && is_regional_indicator(a)
+        && is_regional_indicator(b)
+    {
+        return 2;
+    }
+    let sum: usize = cluster.chars().map(char_width).sum();
     sum.max(cluster.width())
+}
+
+/// One code point's width as the widest mainstream terminal draws it.
+fn char_width(c: char) -> usize {
+    match c {
+        // Default-ignorable, so `unicode-width` says 0, but glibc's
+        // `wcwidth`, tmux and xterm draw them (measured in tmux 3.3a): the
+        // soft hyphen as a hyphen, the Hangul fillers as blank cells of
+        // their East Asian width.
+        '\u{ad}' | '\u{ffa0}' => 1,
+        '\u{115f}' | '\u{3164}' => 2,
+        // A regional indicator alone: tmux and xterm draw 1, kitty and
+        // WezTerm a wide emoji letter.
+        c if is_regional_indicator(c) => 2,
+        c => c.width().unwrap_or(0),
+    }
+}
+
+fn is_regional_indicator(c: char) -> bool {
+    matches!(c, '\u{1f1e6}'..='\u{1f1ff}')
 }
 
 /// Display width of sanitized text (no control characters).
@@ -300,7 +333,10 @@ fn wrap_streamed(
         let cut = window_end(rest, window);
         stream.feed(&rest[..cut]);
         rest = &rest[cut..];
-        let (styled, returned) = stream.take();
+        let (styled, returned) = match rest.is_empty() {
+            true => stream.finish(),
+            false => stream.take(),
+        };
         if returned {
             fold = Fold::new(width, keep, window);
         }
@@ -591,6 +627,7 @@ struct Wrapped {
 const INDENT_MARK: &[u8] = b"\x1b_reflow:indent=";
 
 /// The mark for a hanging indent of `columns`.
+#[cfg_attr(not(feature = "log"), allow(dead_code))]
 pub(crate) fn indent_mark(columns: usize) -> String {
     format!("\x1b_reflow:indent={columns}\x1b\\")
 }
@@ -819,6 +856,70 @@ mod tests {
         assert_eq!(cluster_width("e\u{301}"), 1);
         assert_eq!(cluster_width("👨\u{200d}👩\u{200d}👧"), 6);
         assert_eq!(width_of("a👍🏽b"), 6);
+    }
+
+    /// Issue 12: where terminals and `unicode-width` disagree, the widest
+    /// reading. The tmux widths in the comments were measured in tmux 3.3a
+    /// (`a<cluster>b` written to a pane, then its cursor column); "uw" is
+    /// `unicode-width` 0.2.
+    #[test]
+    fn width_policy_table_of_known_disagreements() {
+        let cases: &[(&str, &str, usize)] = &[
+            // Default-ignorables terminals draw: tmux 1/2/2/1, uw 0/2/0/0.
+            ("soft hyphen", "\u{ad}", 1),
+            ("Hangul choseong filler", "\u{115f}", 2),
+            ("Hangul filler", "\u{3164}", 2),
+            ("halfwidth Hangul filler", "\u{ffa0}", 1),
+            ("choseong filler + jungseong", "\u{115f}\u{1161}", 2),
+            // Default-ignorables no terminal draws: 0 everywhere.
+            ("Hangul jungseong filler", "\u{1160}", 0),
+            ("zero width space", "\u{200b}", 0),
+            ("word joiner", "\u{2060}", 0),
+            ("BOM", "\u{feff}", 0),
+            ("lone VS16", "\u{fe0f}", 0),
+            ("lone VS15", "\u{fe0e}", 0),
+            ("lone tag", "\u{e0061}", 0),
+            ("cancel tag", "\u{e007f}", 0),
+            // Variation selectors: ❤️ tmux 1, newer terminals 2; ⌚︎ tmux 2.
+            ("VS16 on a text-default emoji", "\u{2764}\u{fe0f}", 2),
+            ("VS15 on an emoji-default one", "\u{231a}\u{fe0e}", 2),
+            // Regional indicators: a pair is a flag (2 everywhere, tmux
+            // too); alone, tmux 1, kitty 2.
+            ("flag", "\u{1f1eb}\u{1f1f7}", 2),
+            ("lone regional indicator", "\u{1f1eb}", 2),
+            // Skin tone: tmux 4, newer terminals 2.
+            ("skin-tone modifier", "\u{1f44d}\u{1f3fd}", 4),
+            ("lone skin-tone modifier", "\u{1f3fd}", 2),
+            // ZWJ sequence: tmux 3.3a 2, terminals without ZWJ 6.
+            (
+                "ZWJ family",
+                "\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}",
+                6,
+            ),
+            // Tag sequence (flag of England): 2 in tmux and uw.
+            (
+                "tag flag",
+                "\u{1f3f4}\u{e0067}\u{e0062}\u{e0065}\u{e006e}\u{e0067}\u{e007f}",
+                2,
+            ),
+            // Line and paragraph separators: tmux 0, uw 1: the wider.
+            ("line separator", "\u{2028}", 1),
+            ("paragraph separator", "\u{2029}", 1),
+        ];
+        for (name, cluster, want) in cases {
+            assert_eq!(cluster.graphemes(true).count(), 1, "{name} is one cluster");
+            assert_eq!(cluster_width(cluster), *want, "{name}");
+            // Between ASCII letters (as measured), and never split.
+            let between = format!("a{cluster}b");
+            assert_eq!(width_of(&between), want + 2, "{name} between letters");
+            for width in 1..8 {
+                assert_eq!(
+                    check_contract(between.as_bytes(), width),
+                    Ok(()),
+                    "{name} at {width}"
+                );
+            }
+        }
     }
 
     /// Regression (found by the fuzzer): U+070F is a prepended mark, so
@@ -1153,6 +1254,9 @@ mod properties {
             Just(b"   ".to_vec()),
             Just(b"\t".to_vec()),
             Just(b"\r".to_vec()),
+            // Overstrike (man pages): a pair may straddle a window's cut.
+            Just(b"\x08".to_vec()),
+            Just(b"_".to_vec()),
             "[a-z]{1,12}".prop_map(String::into_bytes),
             Just("日本語".as_bytes().to_vec()),
             Just("e\u{301}".as_bytes().to_vec()),

@@ -51,7 +51,7 @@ struct Cli {
     exit_on_eof: bool,
 
     /// A line equal to TEXT stops the display (it is not shown).
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = non_empty_sentinel)]
     sentinel: Option<String>,
 
     /// Write everything received to PATH (byte for byte) when reflow stops,
@@ -80,9 +80,19 @@ struct Cli {
     #[arg(long, hide = true)]
     man: bool,
 
-    /// Columns between tab stops.
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
+    /// Columns between tab stops (1-64).
+    // Bounded as the library bounds it: each tab becomes up to N spaces.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     tab_width: u16,
+}
+
+/// `--sentinel`: an empty one would stop at the first empty line, which no
+/// one asking for a stop marker means.
+fn non_empty_sentinel(text: &str) -> Result<String, String> {
+    match text.is_empty() {
+        true => Err("the sentinel cannot be empty (it would stop at the first empty line)".into()),
+        false => Ok(text.to_owned()),
+    }
 }
 
 /// `--color` values.

@@ -11,7 +11,7 @@ use crossbeam_channel::{self as channel, Receiver};
 
 use crate::message::{StopReason, Target};
 use crate::queue::{Push, PushError, Queue};
-use crate::sanitize::{Options, TAB_WIDTH, sanitize};
+use crate::sanitize::{MAX_TAB_WIDTH, Options, TAB_WIDTH, sanitize};
 use crate::worker::{Config, Inbox, Worker};
 
 /// What to leave on the normal screen when a terminal display stops.
@@ -95,7 +95,12 @@ const DEFAULT_CAPACITY: usize = 1 << 20;
 
 impl Builder {
     /// A line equal to `sentinel` stops the printer; the sentinel itself is
-    /// not kept.
+    /// not kept. A line ending in `\r` (from `\r\n`) matches without it,
+    /// as it is shown without it.
+    ///
+    /// The sentinel must not be empty: an empty one would stop the printer
+    /// at the first empty line, which is never what a stop marker means, so
+    /// [`spawn`](Builder::spawn) refuses it.
     pub fn sentinel(mut self, sentinel: impl Into<Vec<u8>>) -> Self {
         self.sentinel = Some(sentinel.into());
         self
@@ -130,9 +135,11 @@ impl Builder {
         self
     }
 
-    /// Distance between tab stops (default 8).
+    /// Distance between tab stops (default 8), clamped to 1..=64: each tab
+    /// becomes that many spaces at most, so a huge value cannot make every
+    /// tab a huge allocation.
     pub fn tab_width(mut self, width: usize) -> Self {
-        self.tab_width = Some(width.max(1));
+        self.tab_width = Some(width.clamp(1, MAX_TAB_WIDTH));
         self
     }
 
@@ -232,10 +239,19 @@ impl Builder {
     ///
     /// # Errors
     ///
-    /// Fails if the [`save`](Builder::save) file cannot be created, the
-    /// terminal cannot be set up, signal handlers cannot be installed, or
-    /// the thread cannot be started. The terminal is left as it was.
+    /// Fails with [`io::ErrorKind::InvalidInput`] if the
+    /// [`sentinel`](Builder::sentinel) is empty. Fails if the
+    /// [`save`](Builder::save) file cannot be created, the terminal cannot
+    /// be set up, signal handlers cannot be installed, or the thread cannot
+    /// be started. The terminal is left as it was.
     pub fn spawn(self) -> io::Result<Printer> {
+        // Before anything is created or drawn.
+        if self.sentinel.as_ref().is_some_and(Vec::is_empty) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the sentinel is empty: it would stop at the first empty line",
+            ));
+        }
         // First: a place that cannot be written is said before any display.
         let save = match &self.save {
             Some(path) => Some(
@@ -810,10 +826,10 @@ impl Sender {
         )
     }
 
-    /// Byte offset of the first line of `block` equal to the sentinel. The
-    /// lines are separated by `\n`; what follows the last `\n` is a line
-    /// only when `last` (so an empty remainder is no line, and an empty
-    /// sentinel matches only a line that is really empty).
+    /// Byte offset of the first line of `block` equal to the sentinel,
+    /// with or without a trailing `\r` (a `\r\n` ends a line like `\n`).
+    /// The lines are separated by `\n`; what follows the last `\n` is a
+    /// line only when `last` (an empty remainder is no line).
     fn sentinel_at(&self, block: &[u8], last: bool) -> Option<usize> {
         let sentinel = self.sentinel.as_deref()?;
         let mut start = 0;
@@ -822,7 +838,8 @@ impl Sender {
             if end == block.len() && !last {
                 break;
             }
-            if &block[start..end] == sentinel {
+            let line = &block[start..end];
+            if line == sentinel || line.strip_suffix(b"\r") == Some(sentinel) {
                 return Some(start);
             }
             if end == block.len() {
@@ -839,6 +856,13 @@ mod tests {
     use super::*;
 
     fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn tab_width_is_clamped_to_1_through_64() {
+        for (asked, taken) in [(0, 1), (1, 1), (8, 8), (64, 64), (65, 64), (usize::MAX, 64)] {
+            assert_eq!(Builder::default().tab_width(asked).tab_width, Some(taken));
+        }
+    }
 
     #[test]
     fn public_handles_are_send_and_sync() {

@@ -8,7 +8,9 @@
 //! (colours and attributes) is kept, as a [`Style`] change at a text
 //! offset. Nothing of the input's escape bytes is ever written out; styles
 //! are re-encoded from their parsed state. Other control characters are
-//! shown in caret notation (`^G`, `^?`), as `less` shows them.
+//! shown in caret notation (`^G`, `^?`), as `less` shows them, except
+//! the backspaces of overstrike (`c\bc` bold, `_\bc` underlined: man
+//! pages), which `less` draws as the style they mean.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -19,10 +21,14 @@ use vte::{Params, Parser, Perform};
 /// Default tab stop distance.
 pub(crate) const TAB_WIDTH: usize = 8;
 
+/// The widest tab stop distance taken: each tab is expanded to spaces, so
+/// an unbounded one would make every tab a huge allocation.
+pub(crate) const MAX_TAB_WIDTH: usize = 64;
+
 /// How to turn raw bytes into displayable text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Options {
-    /// Distance between tab stops, at least 1.
+    /// Distance between tab stops, taken within 1..=[`MAX_TAB_WIDTH`].
     pub(crate) tab_width: usize,
     /// Keep SGR colours and attributes; when false they are dropped too.
     pub(crate) color: bool,
@@ -72,12 +78,34 @@ pub(crate) struct Style {
 }
 
 impl Style {
+    /// This style with the attributes of an overstrike added.
+    fn with(self, overstrike: Overstrike) -> Style {
+        let mut attrs = self.attrs;
+        if overstrike.bold {
+            attrs |= attr::BOLD;
+        }
+        if overstrike.underline {
+            attrs |= attr::UNDERLINE;
+        }
+        Style { attrs, ..self }
+    }
+
     /// True for the terminal's plain default style.
     pub(crate) fn is_default(&self) -> bool {
         *self == Style::default()
     }
 
-    /// Applies one SGR sequence's parameters. Unknown codes are ignored.
+    /// Applies one SGR sequence's parameters, taking only what it
+    /// understands.
+    ///
+    /// `vte` hands each parameter with its colon sub-parameters as one
+    /// slice (`38:5:196` is `[38, 5, 196]`), while the semicolon forms of
+    /// the extended colours arrive as separate parameters (`38;5;196` is
+    /// `[38] [5] [196]`). Every code that takes arguments consumes them,
+    /// whether it is drawn or not, so an argument is never read as an
+    /// attribute of its own (`58;5;1`, an underline colour, must not turn
+    /// the text bold and blinking). Unknown codes, and known ones in a form
+    /// not understood, are dropped alone.
     fn apply(&mut self, params: &Params) {
         let params: Vec<&[u16]> = params.iter().collect();
         if params.is_empty() {
@@ -88,50 +116,60 @@ impl Style {
         while i < params.len() {
             let param = params[i];
             i += 1;
-            match param[0] {
-                0 => *self = Style::default(),
-                1 => self.attrs |= attr::BOLD,
-                2 => self.attrs |= attr::DIM,
-                3 => self.attrs |= attr::ITALIC,
-                // `4:0` is "no underline" in the colon form.
-                4 if param.get(1) == Some(&0) => self.attrs &= !attr::UNDERLINE,
-                4 | 21 => self.attrs |= attr::UNDERLINE,
-                5 | 6 => self.attrs |= attr::BLINK,
-                7 => self.attrs |= attr::REVERSE,
-                8 => self.attrs |= attr::HIDDEN,
-                9 => self.attrs |= attr::STRIKE,
-                22 => self.attrs &= !(attr::BOLD | attr::DIM),
-                23 => self.attrs &= !attr::ITALIC,
-                24 => self.attrs &= !attr::UNDERLINE,
-                25 => self.attrs &= !attr::BLINK,
-                27 => self.attrs &= !attr::REVERSE,
-                28 => self.attrs &= !attr::HIDDEN,
-                29 => self.attrs &= !attr::STRIKE,
-                code @ 30..=37 => self.fg = Color::Indexed((code - 30) as u8),
-                code @ 40..=47 => self.bg = Color::Indexed((code - 40) as u8),
-                code @ 90..=97 => self.fg = Color::Indexed((code - 90 + 8) as u8),
-                code @ 100..=107 => self.bg = Color::Indexed((code - 100 + 8) as u8),
-                39 => self.fg = Color::Default,
-                49 => self.bg = Color::Default,
-                code @ (38 | 48) => {
-                    let color = if param.len() > 1 {
-                        // Colon form: 38:5:n, 38:2:r:g:b or 38:2:cs:r:g:b.
-                        extended(&param[1..])
-                    } else {
-                        // Semicolon form: the colour takes the next params.
-                        let rest: Vec<u16> = params[i..].iter().map(|p| p[0]).collect();
-                        let (color, used) = extended_semicolon(&rest);
+            let Some((&code, sub)) = param.split_first() else {
+                continue;
+            };
+            match (code, sub) {
+                // Codes with arguments: colon form in `sub`, or semicolon
+                // form in the parameters that follow.
+                (38 | 48 | 58, _) => {
+                    let color = if sub.is_empty() {
+                        let (color, used) = extended_semicolon(&params[i..]);
                         i += used;
                         color
+                    } else {
+                        extended(sub)
                     };
-                    if let Some(color) = color {
-                        if code == 38 {
-                            self.fg = color;
-                        } else {
-                            self.bg = color;
-                        }
+                    // 58 (underline colour) is not drawn: consumed, dropped.
+                    match (code, color) {
+                        (38, Some(color)) => self.fg = color,
+                        (48, Some(color)) => self.bg = color,
+                        _ => {}
                     }
                 }
+                // Underline styles (`4:3` curly, …) drawn as plain underline.
+                (4, [0]) => self.attrs &= !attr::UNDERLINE,
+                (4, [1..=5]) => self.attrs |= attr::UNDERLINE,
+                // Any other code with sub-parameters is a form we do not
+                // know: dropped whole.
+                (_, [_, ..]) => {}
+                (0, []) => *self = Style::default(),
+                (1, []) => self.attrs |= attr::BOLD,
+                (2, []) => self.attrs |= attr::DIM,
+                (3, []) => self.attrs |= attr::ITALIC,
+                // 21 is "doubly underlined" in ECMA-48 and in xterm, VTE,
+                // kitty and tmux (only old Linux consoles read it as bold
+                // off): drawn as plain underline.
+                (4 | 21, []) => self.attrs |= attr::UNDERLINE,
+                (5 | 6, []) => self.attrs |= attr::BLINK,
+                (7, []) => self.attrs |= attr::REVERSE,
+                (8, []) => self.attrs |= attr::HIDDEN,
+                (9, []) => self.attrs |= attr::STRIKE,
+                (22, []) => self.attrs &= !(attr::BOLD | attr::DIM),
+                (23, []) => self.attrs &= !attr::ITALIC,
+                (24, []) => self.attrs &= !attr::UNDERLINE,
+                (25, []) => self.attrs &= !attr::BLINK,
+                (27, []) => self.attrs &= !attr::REVERSE,
+                (28, []) => self.attrs &= !attr::HIDDEN,
+                (29, []) => self.attrs &= !attr::STRIKE,
+                (30..=37, []) => self.fg = Color::Indexed((code - 30) as u8),
+                (40..=47, []) => self.bg = Color::Indexed((code - 40) as u8),
+                (90..=97, []) => self.fg = Color::Indexed((code - 90 + 8) as u8),
+                (100..=107, []) => self.bg = Color::Indexed((code - 100 + 8) as u8),
+                (39, []) => self.fg = Color::Default,
+                (49, []) => self.bg = Color::Default,
+                // 59 (default underline colour), overline, fonts, …: not
+                // drawn, and they take no arguments.
                 _ => {}
             }
         }
@@ -179,15 +217,31 @@ fn extended(sub: &[u16]) -> Option<Color> {
     }
 }
 
-/// A colour from semicolon-form parameters, and how many it used.
-fn extended_semicolon(rest: &[u16]) -> (Option<Color>, usize) {
-    match rest {
-        [5, n, ..] => (u8::try_from(*n).ok().map(Color::Indexed), 2),
-        [2, r, g, b, ..] => (rgb(*r, *g, *b), 4),
+/// A colour from semicolon-form parameters (those after the 38, 48 or
+/// 58), and how many it used (never more than there are).
+fn extended_semicolon(rest: &[&[u16]]) -> (Option<Color>, usize) {
+    // Each argument must be a plain number; `38;5:1` is no colour we know,
+    // but its arguments are still consumed.
+    let arg = |n: usize| match rest.get(n) {
+        Some(&[value]) => Some(*value),
+        _ => None,
+    };
+    let (color, used) = match arg(0) {
+        Some(5) => (
+            arg(1)
+                .and_then(|n| u8::try_from(n).ok())
+                .map(Color::Indexed),
+            2,
+        ),
+        Some(2) => match (arg(1), arg(2), arg(3)) {
+            (Some(r), Some(g), Some(b)) => (rgb(r, g, b), 4),
+            _ => (None, 4),
+        },
         // Malformed: swallow the rest of the sequence rather than read
         // colour components as attributes.
         _ => (None, rest.len()),
-    }
+    };
+    (color, used.min(rest.len()))
 }
 
 fn rgb(r: u16, g: u16, b: u16) -> Option<Color> {
@@ -282,9 +336,79 @@ struct Sink {
     /// The style in effect where `out.text` starts: the default for a whole
     /// line; for a line fed in pieces, the style the last piece ended in.
     base: Style,
+    /// The last character printed, not yet in `out`: a backspace and a
+    /// character after it may still overstrike it. Holding it back (rather
+    /// than rewriting `out`) keeps a line fed in pieces equal to the whole
+    /// line, since text already taken is never changed.
+    held: Option<(char, Overstrike)>,
+    /// A backspace came right after `held`; the next character decides
+    /// whether it is an overstrike or a `^H`.
+    backspace: bool,
+}
+
+/// What overstriking did to a character, as `less` reads it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Overstrike {
+    bold: bool,
+    underline: bool,
+}
+
+impl Overstrike {
+    /// `held`, then a backspace, then `next`: the character and style that
+    /// make, or `None` if that is no overstrike (the backspace is shown).
+    fn strike(held: (char, Overstrike), next: char) -> Option<(char, Overstrike)> {
+        let (c, mut how) = held;
+        if c == next {
+            how.bold = true;
+            Some((c, how))
+        } else if c == '_' {
+            how.underline = true;
+            Some((next, how))
+        } else if next == '_' {
+            how.underline = true;
+            Some((c, how))
+        } else {
+            None
+        }
+    }
 }
 
 impl Sink {
+    fn new(options: Options, capacity: usize) -> Self {
+        Sink {
+            options,
+            out: Styled {
+                text: String::with_capacity(capacity),
+                spans: Vec::new(),
+            },
+            style: Style::default(),
+            column: 0,
+            returns: 0,
+            base: Style::default(),
+            held: None,
+            backspace: false,
+        }
+    }
+
+    /// Writes out the held character, and the backspace after it as `^H`:
+    /// whatever comes next can no longer overstrike them.
+    fn release(&mut self) {
+        if let Some((c, how)) = self.held.take() {
+            // Its columns were counted when it was printed.
+            if how == Overstrike::default() || !self.options.color {
+                self.out.text.push(c);
+            } else {
+                let style = self.style;
+                self.set_style(style.with(how));
+                self.out.text.push(c);
+                self.set_style(style);
+            }
+        }
+        if std::mem::take(&mut self.backspace) {
+            self.push_str("^H", 2);
+        }
+    }
+
     fn push_str(&mut self, s: &str, width: usize) {
         self.out.text.push_str(s);
         self.column += width;
@@ -314,18 +438,36 @@ impl Sink {
 
 impl Perform for Sink {
     fn print(&mut self, c: char) {
+        if self.backspace
+            && c != '\x7f'
+            && let Some(held) = self.held
+            && let Some(struck) = Overstrike::strike(held, c)
+        {
+            // One cell, drawn as the character that stays.
+            self.column = self.column.saturating_sub(held.0.width().unwrap_or(0));
+            self.column += struck.0.width().unwrap_or(0);
+            self.held = Some(struck);
+            self.backspace = false;
+            return;
+        }
+        self.release();
         if c == '\x7f' {
             self.push_str("^?", 2);
             return;
         }
-        self.out.text.push(c);
+        self.held = Some((c, Overstrike::default()));
         self.column += c.width().unwrap_or(0);
     }
 
     fn execute(&mut self, byte: u8) {
+        if byte == 0x08 && self.held.is_some() && !self.backspace {
+            self.backspace = true;
+            return;
+        }
+        self.release();
         match byte {
             b'\t' => {
-                let tab = self.options.tab_width.max(1);
+                let tab = self.options.tab_width.clamp(1, MAX_TAB_WIDTH);
                 let spaces = tab - self.column % tab;
                 for _ in 0..spaces {
                     self.out.text.push(' ');
@@ -362,6 +504,8 @@ impl Perform for Sink {
         // Only plain SGR: no private markers or intermediates (`CSI > 4 m`
         // is a keyboard mode switch, not a colour).
         if action == 'm' && intermediates.is_empty() && !ignore && self.options.color {
+            // What was printed before is in the style before.
+            self.release();
             let mut style = self.style;
             style.apply(params);
             self.set_style(style);
@@ -382,18 +526,9 @@ pub(crate) fn sanitize_styled(raw: &[u8], options: Options) -> Styled {
     // Decoded up front, so the parser never holds a partial character at
     // the end of the line, and stray C1 bytes are invalid UTF-8, not controls.
     let text: Cow<'_, str> = String::from_utf8_lossy(raw);
-    let mut sink = Sink {
-        options,
-        out: Styled {
-            text: String::with_capacity(text.len()),
-            spans: Vec::new(),
-        },
-        style: Style::default(),
-        column: 0,
-        returns: 0,
-        base: Style::default(),
-    };
+    let mut sink = Sink::new(options, text.len());
     Parser::new().advance(&mut sink, text.as_bytes());
+    sink.release();
     sink.out
 }
 
@@ -408,14 +543,7 @@ impl Stream {
     pub(crate) fn new(options: Options) -> Self {
         Stream {
             parser: Parser::new(),
-            sink: Sink {
-                options,
-                out: Styled::default(),
-                style: Style::default(),
-                column: 0,
-                returns: 0,
-                base: Style::default(),
-            },
+            sink: Sink::new(options, 0),
         }
     }
 
@@ -431,16 +559,25 @@ impl Stream {
     /// The text and styles made since the last call (span offsets from the
     /// start of that text), and whether a carriage return overwrote
     /// everything before it meanwhile (then the text starts the line).
+    /// The last character may be held back for the next call (a backspace
+    /// after it could still overstrike it); [`finish`](Stream::finish)
+    /// gives out everything.
     pub(crate) fn take(&mut self) -> (Styled, bool) {
         let returned = std::mem::take(&mut self.sink.returns) > 0;
         // What comes next starts in the style this ends in.
         self.sink.base = self.sink.style;
         (std::mem::take(&mut self.sink.out), returned)
     }
+
+    /// [`take`](Stream::take) at the end of the line: nothing is held back.
+    pub(crate) fn finish(&mut self) -> (Styled, bool) {
+        self.sink.release();
+        self.take()
+    }
 }
 
 /// Turns one raw line into displayable plain text: [`sanitize_styled`]
-/// without colours.
+/// without colours. `tab_width` is taken within 1..=64.
 pub fn sanitize(raw: &[u8], tab_width: usize) -> String {
     sanitize_styled(
         raw,
@@ -549,6 +686,169 @@ mod tests {
         assert_eq!(painted(b"\x1b[?31mx\x1b[31$mx"), "xx");
     }
 
+    /// Issue 12: every SGR form we draw, and the ones we must drop whole
+    /// (their arguments never read as attributes of their own).
+    #[test]
+    fn sgr_takes_only_what_it_understands() {
+        let cases: &[(&str, &[u8], &str)] = &[
+            // Colours: 16, bright, 256, truecolour; semicolon and colon.
+            ("fg 16", b"\x1b[31mx", "\x1b[0;31mx\x1b[0m"),
+            ("bg 16", b"\x1b[42mx", "\x1b[0;42mx\x1b[0m"),
+            ("bright fg", b"\x1b[90mx", "\x1b[0;90mx\x1b[0m"),
+            ("bright fg 97", b"\x1b[97mx", "\x1b[0;97mx\x1b[0m"),
+            ("bright bg", b"\x1b[100mx", "\x1b[0;100mx\x1b[0m"),
+            ("bright bg 107", b"\x1b[107mx", "\x1b[0;107mx\x1b[0m"),
+            ("256 ;", b"\x1b[38;5;196mx", "\x1b[0;38;5;196mx\x1b[0m"),
+            ("256 :", b"\x1b[38:5:196mx", "\x1b[0;38;5;196mx\x1b[0m"),
+            ("256 low is named", b"\x1b[38;5;1mx", "\x1b[0;31mx\x1b[0m"),
+            ("256 bg ;", b"\x1b[48;5;17mx", "\x1b[0;48;5;17mx\x1b[0m"),
+            ("256 bg :", b"\x1b[48:5:17mx", "\x1b[0;48;5;17mx\x1b[0m"),
+            ("rgb ;", b"\x1b[38;2;1;2;3mx", "\x1b[0;38;2;1;2;3mx\x1b[0m"),
+            ("rgb :", b"\x1b[38:2:1:2:3mx", "\x1b[0;38;2;1;2;3mx\x1b[0m"),
+            (
+                "rgb :: (colour space)",
+                b"\x1b[38:2::1:2:3mx",
+                "\x1b[0;38;2;1;2;3mx\x1b[0m",
+            ),
+            (
+                "rgb bg ;",
+                b"\x1b[48;2;4;5;6mx",
+                "\x1b[0;48;2;4;5;6mx\x1b[0m",
+            ),
+            (
+                "rgb bg ::",
+                b"\x1b[48:2::4:5:6mx",
+                "\x1b[0;48;2;4;5;6mx\x1b[0m",
+            ),
+            (
+                "colour then attr",
+                b"\x1b[38;5;196;1mx",
+                "\x1b[0;1;38;5;196mx\x1b[0m",
+            ),
+            (
+                "rgb then attr",
+                b"\x1b[38;2;1;2;3;4mx",
+                "\x1b[0;4;38;2;1;2;3mx\x1b[0m",
+            ),
+            ("default fg", b"\x1b[31;39mx", "x"),
+            ("default bg", b"\x1b[41;49mx", "x"),
+            // Attributes and their resets.
+            ("bold", b"\x1b[1mx", "\x1b[0;1mx\x1b[0m"),
+            ("dim", b"\x1b[2mx", "\x1b[0;2mx\x1b[0m"),
+            ("italic", b"\x1b[3mx", "\x1b[0;3mx\x1b[0m"),
+            ("underline", b"\x1b[4mx", "\x1b[0;4mx\x1b[0m"),
+            ("double underline", b"\x1b[21mx", "\x1b[0;4mx\x1b[0m"),
+            ("blink", b"\x1b[5mx", "\x1b[0;5mx\x1b[0m"),
+            ("rapid blink", b"\x1b[6mx", "\x1b[0;5mx\x1b[0m"),
+            ("reverse", b"\x1b[7mx", "\x1b[0;7mx\x1b[0m"),
+            ("strike", b"\x1b[9mx", "\x1b[0;9mx\x1b[0m"),
+            ("22 ends bold and dim", b"\x1b[1;2;22mx", "x"),
+            ("23", b"\x1b[3;23mx", "x"),
+            ("24", b"\x1b[4;24mx", "x"),
+            ("24 after 21", b"\x1b[21;24mx", "x"),
+            ("25", b"\x1b[5;25mx", "x"),
+            ("27", b"\x1b[7;27mx", "x"),
+            ("29", b"\x1b[9;29mx", "x"),
+            ("0", b"\x1b[1;31;0mx", "x"),
+            ("empty", b"\x1b[1;31m\x1b[mx", "x"),
+            ("empty param is 0", b"\x1b[1;;3mx", "\x1b[0;3mx\x1b[0m"),
+            // Underline styles: 4:0 off, 4:1..5 drawn as underline.
+            ("4:0", b"\x1b[4m\x1b[4:0mx", "x"),
+            ("4:1", b"\x1b[4:1mx", "\x1b[0;4mx\x1b[0m"),
+            ("4:3 curly", b"\x1b[4:3mx", "\x1b[0;4mx\x1b[0m"),
+            ("4:5 dashed", b"\x1b[4:5mx", "\x1b[0;4mx\x1b[0m"),
+            ("4:6 unknown", b"\x1b[4:6mx", "x"),
+            // Underline colour: dropped whole, arguments included.
+            ("58;5;1", b"\x1b[58;5;1mx", "x"),
+            ("58;5;1 then red", b"\x1b[58;5;1;31mx", "\x1b[0;31mx\x1b[0m"),
+            ("58;2;r;g;b", b"\x1b[58;2;1;5;7mx", "x"),
+            (
+                "58;2 then italic",
+                b"\x1b[58;2;1;5;7;3mx",
+                "\x1b[0;3mx\x1b[0m",
+            ),
+            ("58:5:1", b"\x1b[58:5:1mx", "x"),
+            ("58:2::1:5:7", b"\x1b[58:2::1:5:7mx", "x"),
+            (
+                "58:2:1:5:7 then bold",
+                b"\x1b[58:2:1:5:7;1mx",
+                "\x1b[0;1mx\x1b[0m",
+            ),
+            ("59", b"\x1b[4;59mx", "\x1b[0;4mx\x1b[0m"),
+            // Unknown codes are dropped alone, never shifted.
+            ("overline 53", b"\x1b[53;1mx", "\x1b[0;1mx\x1b[0m"),
+            ("font 11", b"\x1b[11;3mx", "\x1b[0;3mx\x1b[0m"),
+            ("unknown 200", b"\x1b[200;7mx", "\x1b[0;7mx\x1b[0m"),
+            ("unknown with colons", b"\x1b[1:5:1mx", "x"),
+            (
+                "38;5 out of range",
+                b"\x1b[38;5;256;1mx",
+                "\x1b[0;1mx\x1b[0m",
+            ),
+            (
+                "38;2 out of range",
+                b"\x1b[38;2;256;0;0;1mx",
+                "\x1b[0;1mx\x1b[0m",
+            ),
+            ("38;5 with colon arg", b"\x1b[38;5:1;3mx", "x"),
+            ("38;9 unknown kind", b"\x1b[38;9;1mx", "x"),
+            ("38 cut short", b"\x1b[38;5mx", "x"),
+            ("38;2 cut short", b"\x1b[38;2;1;2mx", "x"),
+        ];
+        for (name, raw, want) in cases {
+            assert_eq!(painted(raw), *want, "{name}");
+        }
+    }
+
+    /// Issue 12: overstrike as `less` reads it (man pages); a backspace
+    /// that is not half of such a pair stays `^H`.
+    #[test]
+    fn overstrike_is_bold_or_underline() {
+        const B: &str = "\x1b[0;1m";
+        const U: &str = "\x1b[0;4m";
+        const BU: &str = "\x1b[0;1;4m";
+        const END: &str = "\x1b[0m";
+        let cases: &[(&str, &[u8], String)] = &[
+            ("c\\bc bold", b"l\x08ls\x08s", format!("{B}ls{END}")),
+            ("_\\bc underline", b"_\x08f_\x08i", format!("{U}fi{END}")),
+            ("c\\b_ underline", b"f\x08_i\x08_", format!("{U}fi{END}")),
+            ("bold and underline", b"_\x08x\x08x", format!("{BU}x{END}")),
+            ("_\\b_ is a bold _", b"_\x08_", format!("{B}_{END}")),
+            (
+                "man page line",
+                b"N\x08NA\x08AM\x08ME\x08E",
+                format!("{B}NAME{END}"),
+            ),
+            (
+                "mixed",
+                b"-\x08-a\x08a _\x08f_\x08i_\x08l_\x08e",
+                format!("{B}-a{END} {U}file{END}"),
+            ),
+            ("wide", "日\x08日".as_bytes(), format!("{B}日{END}")),
+            (
+                "inside a colour",
+                b"\x1b[31mb\x08b\x1b[0m",
+                "\x1b[0;1;31mb\x1b[0m".into(),
+            ),
+            ("not a pair", b"ab\x08c", "ab^Hc".into()),
+            ("at the start", b"\x08a", "^Ha".into()),
+            ("at the end", b"a\x08", "a^H".into()),
+            ("two backspaces", b"a\x08\x08a", "a^H^Ha".into()),
+            ("after a tab", b"\t\x08x", "        ^Hx".into()),
+            ("before a control", b"a\x08\x07", "a^H^G".into()),
+            ("before DEL", b"a\x08\x7f", "a^H^?".into()),
+            ("an SGR between", b"a\x08\x1b[1ma", format!("a^H{B}a{END}")),
+            ("a CR between", b"a\x08\ra", "a".into()),
+        ];
+        for (name, raw, want) in cases {
+            assert_eq!(&painted(raw), want, "{name}");
+        }
+        // Without colour the text is the same, plainly.
+        assert_eq!(sanitize(b"N\x08NA\x08A _\x08x ab\x08c", 8), "NA x ab^Hc");
+        // The overstruck character takes one cell for the tab stops.
+        assert_eq!(sanitize(b"a\x08a\tb", 4), "a   b");
+    }
+
     #[test]
     fn colour_off_drops_sgr_too() {
         let styled = sanitize_styled(b"\x1b[31mred\x1b[0m", Options::default());
@@ -570,6 +870,10 @@ mod tests {
         assert_eq!(sanitize("日\tb".as_bytes(), 4), "日  b");
         // Escape sequences take no columns.
         assert_eq!(sanitize(b"\x1b[31mab\x1b[0m\tc", 4), "ab  c");
+        // The distance is taken within 1..=64 (issue 12).
+        assert_eq!(sanitize(b"a\tb", 0), "a b");
+        assert_eq!(sanitize(b"\tb", 64), format!("{}b", " ".repeat(64)));
+        assert_eq!(sanitize(b"\tb", usize::MAX), format!("{}b", " ".repeat(64)));
     }
 
     #[test]

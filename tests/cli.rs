@@ -81,6 +81,51 @@ fn the_sentinel_ends_the_output_and_is_not_shown() {
     assert_eq!(out.stdout, b"a\n");
 }
 
+/// Issue 12: `\r\n` ends a line like `\n`, so `STOP\r\n` is the sentinel.
+#[test]
+fn the_sentinel_matches_a_line_ending_in_crlf() {
+    let out = reflow(&["--sentinel", "STOP"], b"a\r\nSTOP\r\nb\r\n");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.stdout, b"a\r\n");
+}
+
+/// Issue 12: an empty sentinel would stop at the first empty line.
+#[test]
+fn an_empty_sentinel_is_a_usage_error() {
+    let out = reflow(&["--sentinel", ""], b"a\n\nb\n");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("error: ") && first.contains("--sentinel") && first.contains("empty"),
+        "{stderr}"
+    );
+}
+
+/// Issue 12: each tab becomes up to N spaces, so N is bounded.
+#[test]
+fn tab_width_is_1_through_64() {
+    for ok in ["1", "64"] {
+        let out = reflow(&["--tab-width", ok], b"a\tb\n");
+        assert!(out.status.success(), "--tab-width {ok}: {out:?}");
+        assert_eq!(out.stdout, b"a\tb\n");
+    }
+    for bad in ["0", "65", "100000"] {
+        let out = reflow(&["--tab-width", bad], b"a\tb\n");
+        assert_eq!(out.status.code(), Some(2), "--tab-width {bad}: {out:?}");
+        assert!(out.stdout.is_empty());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let first = stderr.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("error: ")
+                && first.contains("--tab-width")
+                && first.contains("1..=64"),
+            "{stderr}"
+        );
+    }
+}
+
 #[test]
 fn a_missing_file_is_a_one_line_error() {
     let out = reflow(&["missing.log"], b"");

@@ -527,17 +527,60 @@ fn line_framing_regressions() {
     assert_eq!(printer.join().unwrap().lines, 2);
     assert_eq!(out.text(), "a\nb\n");
 
-    // An empty sentinel matches an empty line, and nothing else.
-    let (printer, tx, out) = with_sentinel("");
-    tx.lines(b"a\n").unwrap();
-    tx.lines(b"").unwrap();
-    tx.stream(b"b\nc").unwrap();
-    tx.stream(b"\n").unwrap();
-    assert!(!tx.is_closed(), "stopped without an empty line");
-    tx.lines(b"d\n\ne\n").unwrap();
-    let stopped = printer.wait().unwrap();
-    assert_eq!(stopped.reason, StopReason::Sentinel);
-    assert_eq!(out.text(), "a\nb\nc\nd\n");
+    // An empty sentinel used to match where no empty line was sent; it is
+    // now refused (see `an_empty_sentinel_is_refused`).
+}
+
+/// Issue 12: `\r\n` ends a line like `\n`, so `STOP\r` is the sentinel
+/// `STOP`, in every way of sending.
+#[test]
+fn the_sentinel_matches_with_or_without_its_carriage_return() {
+    let (printer, tx, out) = with_sentinel("STOP");
+    tx.line("a\r").unwrap();
+    tx.line("STOP\r").unwrap();
+    assert_eq!(printer.join().unwrap().reason, StopReason::Sentinel);
+    assert_eq!(out.text(), "a\r\n");
+
+    let (printer, tx, out) = with_sentinel("STOP");
+    tx.lines(b"a\r\nSTOP \r\nSTOP\r\r\nb\r\nSTOP\r\nnever\r\n")
+        .unwrap();
+    assert_eq!(printer.join().unwrap().reason, StopReason::Sentinel);
+    assert_eq!(out.text(), "a\r\nSTOP \r\nSTOP\r\r\nb\r\n");
+
+    let (printer, tx, out) = with_sentinel("STOP");
+    tx.stream(b"a\r\nST").unwrap();
+    tx.stream(b"OP\r\n").unwrap();
+    assert!(!tx.is_closed(), "a line begun in an earlier piece matched");
+    tx.stream(b"STOP\r\nnever\r\n").unwrap();
+    assert_eq!(printer.join().unwrap().reason, StopReason::Sentinel);
+    assert_eq!(out.text(), "a\r\nSTOP\r\n");
+
+    // A sentinel that itself ends in `\r` still matches itself.
+    let (printer, tx, out) = with_sentinel("STOP\r");
+    tx.lines(b"STOP\nSTOP\r\n").unwrap();
+    assert_eq!(printer.join().unwrap().reason, StopReason::Sentinel);
+    assert_eq!(out.text(), "STOP\n");
+}
+
+/// Issue 12: an empty sentinel would stop at the first empty line (or
+/// after a block's final newline); `spawn` refuses it, before creating
+/// anything.
+#[test]
+fn an_empty_sentinel_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().join("saved.log");
+    let refused = Printer::builder()
+        .sentinel("")
+        .save(&save)
+        .output(Shared::default())
+        .spawn();
+    let Err(err) = refused else {
+        panic!("an empty sentinel was accepted");
+    };
+    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("sentinel"), "{err}");
+    let made: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(made.is_empty(), "files were created: {made:?}");
 }
 
 #[test]

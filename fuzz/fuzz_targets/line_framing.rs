@@ -106,13 +106,14 @@ impl fmt::Debug for Text {
     }
 }
 
-/// At most three bytes: a longer one would rarely be met.
+/// One to three bytes: a longer one would rarely be met, and an empty one
+/// is refused by `spawn`.
 #[derive(Debug)]
 struct Sentinel(Text);
 
 impl<'a> Arbitrary<'a> for Sentinel {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
-        let len = u.int_in_range(0..=3)?;
+        let len = u.int_in_range(1..=3)?;
         Ok(Sentinel(Text::from_raw(u.bytes(len)?)))
     }
 }
@@ -334,8 +335,10 @@ impl Model {
         self.open = false;
     }
 
+    /// Equal to the sentinel, with or without a trailing `\r`.
     fn is_sentinel(&self, line: &[u8]) -> bool {
-        self.sentinel.as_deref() == Some(line)
+        let sentinel = self.sentinel.as_deref();
+        sentinel == Some(line) || sentinel == line.strip_suffix(b"\r")
     }
 
     fn refuse_after_stop(&self) -> Result<(), Closed> {
