@@ -112,8 +112,8 @@ pub use layout::{cluster_width, fit, width_of, wrap_line};
 pub use logger::{LogGuard, Logger, LoggerBuilder, init, try_init};
 pub use message::{StopReason, Target};
 pub use printer::{
-    Builder, Closed, ColorChoice, OnExit, Printer, Sender, Stopped, TrySendError, draws_on,
-    draws_on_terminal, shutdown_all,
+    Builder, Closed, ColorChoice, OnExit, Printer, Sender, Stopped, TrySendError, WhenFull,
+    draws_on, draws_on_terminal, shutdown_all,
 };
 pub use sanitize::sanitize;
 

@@ -66,6 +66,7 @@ pub struct Builder {
     max_lines: Option<usize>,
     impatient: bool,
     target: Target,
+    when_full: WhenFull,
 }
 
 impl fmt::Debug for Builder {
@@ -85,6 +86,7 @@ impl fmt::Debug for Builder {
             .field("max_lines", &self.max_lines)
             .field("impatient", &self.impatient)
             .field("target", &self.target)
+            .field("when_full", &self.when_full)
             .finish()
     }
 }
@@ -198,6 +200,13 @@ impl Builder {
         self
     }
 
+    /// What sending does when the queue is full: wait (the default), or
+    /// drop the line and count it (see [`WhenFull`]).
+    pub fn when_full(mut self, when_full: WhenFull) -> Self {
+        self.when_full = when_full;
+        self
+    }
+
     /// Where to draw: stdout (the default), stderr or `/dev/tty`. When it
     /// is a terminal (and `TERM` is not `dumb`) the display takes it over;
     /// otherwise each line is written there once, as received (sanitized
@@ -307,6 +316,7 @@ impl Builder {
             })?;
         Ok(Printer {
             queue,
+            lossy: self.when_full == WhenFull::DropNewest,
             sentinel: self.sentinel.map(Arc::from),
             thread: Some(thread),
             done: done_rx,
@@ -335,6 +345,25 @@ pub struct Stopped {
     pub reason: StopReason,
     /// How many lines were received (drawn or written).
     pub lines: usize,
+    /// How long senders were held back, in all, waiting for room.
+    pub held: Duration,
+    /// Lines dropped because the queue was full, with
+    /// [`WhenFull::DropNewest`] (never otherwise).
+    pub dropped: u64,
+}
+
+/// What a [`Sender::line`] (or `lines`, or a write) does when the queue is
+/// full.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WhenFull {
+    /// Wait for room: nothing is lost (the default). The status bar says
+    /// how long senders were held back.
+    #[default]
+    Block,
+    /// Drop the new line and go on: for a logger that must never slow its
+    /// host. Never silent: the status bar and [`Stopped::dropped`] count
+    /// every line dropped.
+    DropNewest,
 }
 
 /// The running printer thread. Hand out [`Sender`]s with
@@ -354,6 +383,7 @@ pub struct Stopped {
 #[must_use = "dropping the Printer stops it at once"]
 pub struct Printer {
     queue: Arc<Queue>,
+    lossy: bool,
     sentinel: Option<Arc<[u8]>>,
     thread: Option<JoinHandle<io::Result<Stopped>>>,
     done: Receiver<()>,
@@ -381,6 +411,7 @@ impl Printer {
         Sender {
             queue: Arc::clone(&self.queue),
             sentinel: self.sentinel.clone(),
+            lossy: self.lossy,
             partial: Mutex::new(Vec::new()),
         }
     }
@@ -563,16 +594,26 @@ impl fmt::Display for Closed {
 
 impl std::error::Error for Closed {}
 
-/// Why [`Sender::try_line`] did not take a line; the line is handed back.
+/// Why [`Sender::try_line`] did not take a line; the caller's own value is
+/// handed back, not a copy.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TrySendError {
-    /// The channel is full; try again later, or use [`Sender::line`].
-    Full(Vec<u8>),
+pub enum TrySendError<T = Vec<u8>> {
+    /// The queue is full; try again later, or use [`Sender::line`].
+    Full(T),
     /// The printer has stopped.
-    Closed(Vec<u8>),
+    Closed(T),
 }
 
-impl fmt::Display for TrySendError {
+impl<T> TrySendError<T> {
+    /// The line that was not taken.
+    pub fn into_inner(self) -> T {
+        match self {
+            TrySendError::Full(text) | TrySendError::Closed(text) => text,
+        }
+    }
+}
+
+impl<T> fmt::Display for TrySendError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TrySendError::Full(_) => f.write_str("the printer's channel is full"),
@@ -581,7 +622,7 @@ impl fmt::Display for TrySendError {
     }
 }
 
-impl std::error::Error for TrySendError {}
+impl<T: fmt::Debug> std::error::Error for TrySendError<T> {}
 
 /// Sends lines to the printer. Cheap to clone; `Send + Sync`. Dropping
 /// senders never stops the printer.
@@ -597,6 +638,8 @@ impl std::error::Error for TrySendError {}
 pub struct Sender {
     queue: Arc<Queue>,
     sentinel: Option<Arc<[u8]>>,
+    /// Drop a line rather than wait when the queue is full.
+    lossy: bool,
     /// Unfinished lines written through `io::Write`, by thread.
     partial: Mutex<Vec<(ThreadId, Vec<u8>)>>,
 }
@@ -607,6 +650,7 @@ impl Clone for Sender {
         Sender {
             queue: Arc::clone(&self.queue),
             sentinel: self.sentinel.clone(),
+            lossy: self.lossy,
             partial: Mutex::new(Vec::new()),
         }
     }
@@ -685,7 +729,22 @@ impl Sender {
     ///
     /// [`Closed`] if the printer has stopped.
     pub fn line(&self, text: impl AsRef<[u8]>) -> Result<(), Closed> {
-        self.send(text.as_ref(), true).map_err(|_| Closed)
+        let text = text.as_ref();
+        let sent = self.send(text, !self.lossy);
+        self.count_dropped(sent, text)
+    }
+
+    /// A lossy send that found the queue full dropped its lines: counted.
+    fn count_dropped(&self, sent: Result<(), PushError>, text: &[u8]) -> Result<(), Closed> {
+        match sent {
+            Ok(()) => Ok(()),
+            Err(PushError::Full) => {
+                let ends = memchr::memchr_iter(b'\n', text.strip_suffix(b"\n").unwrap_or(text));
+                self.queue.dropped(ends.count() as u64 + 1);
+                Ok(())
+            }
+            Err(PushError::Closed) => Err(Closed),
+        }
     }
 
     /// Sends one line if the queue has room, and hands it back otherwise.
@@ -694,11 +753,11 @@ impl Sender {
     ///
     /// [`TrySendError::Full`] when the queue is full,
     /// [`TrySendError::Closed`] when the printer has stopped.
-    pub fn try_line(&self, text: impl AsRef<[u8]>) -> Result<(), TrySendError> {
-        let text = text.as_ref();
-        self.send(text, false).map_err(|e| match e {
-            PushError::Full => TrySendError::Full(text.to_vec()),
-            PushError::Closed => TrySendError::Closed(text.to_vec()),
+    pub fn try_line<T: AsRef<[u8]>>(&self, text: T) -> Result<(), TrySendError<T>> {
+        let sent = self.send(text.as_ref(), false);
+        sent.map_err(|e| match e {
+            PushError::Full => TrySendError::Full(text),
+            PushError::Closed => TrySendError::Closed(text),
         })
     }
 
@@ -709,7 +768,11 @@ impl Sender {
     ///
     /// [`Closed`] if the printer has stopped.
     pub fn lines(&self, block: &[u8]) -> Result<(), Closed> {
-        self.push_lines(block, true).map_err(|_| Closed)
+        if block.is_empty() {
+            return self.push_lines(block, true).map_err(|_| Closed);
+        }
+        let sent = self.push_lines(block, !self.lossy);
+        self.count_dropped(sent, block)
     }
 
     /// Sends the next piece of a byte stream (a pipe, a file): lines are

@@ -13,7 +13,9 @@
 //! shutdown cannot block), and the printer sees them together with exactly
 //! the lines queued before them.
 
+use std::fmt;
 use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{self as channel, Receiver};
 
@@ -41,9 +43,40 @@ struct State {
     notice: Option<String>,
     /// Draw the whole screen anew.
     repaint: bool,
+    /// How long senders have waited for room, in all.
+    held: Duration,
+    /// Lines dropped by a lossy sender because the queue was full.
+    dropped: u64,
     /// The buffer (or what the printer took last) ends inside a line that
     /// a stream is still sending: other lines wait until it ends.
     open_line: bool,
+}
+
+/// What the senders went through because the printer was behind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Pressure {
+    /// How long senders waited for room, in all.
+    pub(crate) held: Duration,
+    /// Lines a lossy sender dropped.
+    pub(crate) dropped: u64,
+}
+
+impl fmt::Display for Pressure {
+    /// `held 1.2s`, `dropped 12`, both, or nothing (a wait under a tenth
+    /// of a second is not worth a word).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let held = self.held.as_secs_f64();
+        if held >= 0.1 {
+            write!(f, "held {held:.1}s")?;
+            if self.dropped > 0 {
+                f.write_str(" ")?;
+            }
+        }
+        if self.dropped > 0 {
+            write!(f, "dropped {}", self.dropped)?;
+        }
+        Ok(())
+    }
 }
 
 /// How to push.
@@ -125,7 +158,9 @@ impl Queue {
             if !how.wait {
                 return Err(PushError::Full);
             }
+            let since = Instant::now();
             state = self.room.wait(state).unwrap_or_else(|e| e.into_inner());
+            state.held += since.elapsed();
         }
         let was_empty = state.buf.is_empty();
         for part in parts {
@@ -199,6 +234,20 @@ impl Queue {
         drop(state);
         self.wake();
         Ok(())
+    }
+
+    /// Counts `lines` a lossy sender dropped.
+    pub(crate) fn dropped(&self, lines: u64) {
+        self.lock().dropped += lines;
+    }
+
+    /// What the senders went through: time held back, lines dropped.
+    pub(crate) fn pressure(&self) -> Pressure {
+        let state = self.lock();
+        Pressure {
+            held: state.held,
+            dropped: state.dropped,
+        }
     }
 
     /// Asks for the whole screen to be drawn anew. Never waits.
@@ -370,6 +419,22 @@ mod tests {
             queue.stop(StopReason::Shutdown);
             assert_eq!(waiter.join().unwrap(), Err(PushError::Closed));
         });
+    }
+
+    #[test]
+    fn pressure_is_said_only_when_there_is_some() {
+        let said = |held_ms, dropped| {
+            Pressure {
+                held: Duration::from_millis(held_ms),
+                dropped,
+            }
+            .to_string()
+        };
+        assert_eq!(said(0, 0), "");
+        assert_eq!(said(99, 0), "");
+        assert_eq!(said(1234, 0), "held 1.2s");
+        assert_eq!(said(0, 7), "dropped 7");
+        assert_eq!(said(2000, 7), "held 2.0s dropped 7");
     }
 
     #[test]

@@ -234,9 +234,12 @@ impl Worker {
             // signal has the effect it would have had without us.
             signals::act_as_default(reason);
         }
+        let pressure = self.inbox.queue.pressure();
         Ok(Stopped {
             reason,
             lines: self.received,
+            held: pressure.held,
+            dropped: pressure.dropped,
         })
     }
 
@@ -539,9 +542,11 @@ impl Worker {
             self.config.text,
             &mut tui.cache,
         );
+        let pressure = self.inbox.queue.pressure().to_string();
         let status = status_line(
             self.notice.as_deref().unwrap_or(&self.config.source),
             self.history.len(),
+            &pressure,
             self.eof,
             self.config.interactive,
             usize::from(width),
@@ -730,11 +735,20 @@ fn terminal_size() -> (u16, u16) {
 /// input ended and the quit key on the right. When the row is narrow the
 /// source goes first, then the least useful parts of the right side: the
 /// key hint, the mode, the EOF mark; the count stays longest.
-fn status_line(source: &str, lines: usize, eof: bool, keys: bool, width: usize) -> String {
+fn status_line(
+    source: &str,
+    lines: usize,
+    pressure: &str,
+    eof: bool,
+    keys: bool,
+    width: usize,
+) -> String {
     let count = format!("{lines} line{}", if lines == 1 { "" } else { "s" });
     // (text, shown, priority: lower is dropped first)
     let mut parts = [
         (count.as_str(), true, 3),
+        // Never silent: producers held back, or lines dropped.
+        (pressure, !pressure.is_empty(), 3),
         ("FOLLOW", true, 1),
         ("EOF", eof, 2),
         ("q quit", keys, 0),
@@ -766,24 +780,36 @@ mod tests {
     #[test]
     fn status_line_shows_source_count_mode_and_eof() {
         assert_eq!(
-            status_line("app.log", 3, true, true, 50),
+            status_line("app.log", 3, "", true, true, 50),
             " app.log          3 lines | FOLLOW | EOF | q quit "
         );
-        assert_eq!(status_line("", 1, false, false, 20), "    1 line | FOLLOW ");
+        assert_eq!(
+            status_line("", 1, "", false, false, 20),
+            "    1 line | FOLLOW "
+        );
+        assert_eq!(
+            status_line("log", 9, "held 1.2s dropped 3", false, false, 46),
+            " log   9 lines | held 1.2s dropped 3 | FOLLOW "
+        );
+        // Narrow: the mode goes before the pressure.
+        assert_eq!(
+            status_line("log", 9, "held 1.2s", false, false, 26),
+            " log  9 lines | held 1.2s "
+        );
     }
 
     #[test]
     fn a_narrow_status_line_cuts_the_source_first() {
         assert_eq!(
-            status_line("/a/long/path/app.log", 3, true, false, 30),
+            status_line("/a/long/path/app.log", 3, "", true, false, 30),
             " /a/lo 3 lines | FOLLOW | EOF "
         );
         assert_eq!(
-            status_line("app.log", 3, true, true, 17),
+            status_line("app.log", 3, "", true, true, 17),
             " a 3 lines | EOF "
         );
-        assert_eq!(status_line("app.log", 3, true, true, 11), " a 3 lines ");
-        assert_eq!(status_line("app.log", 3, true, false, 5), "3 lin");
-        assert_eq!(status_line("app.log", 3, true, false, 0), "");
+        assert_eq!(status_line("app.log", 3, "", true, true, 11), " a 3 lines ");
+        assert_eq!(status_line("app.log", 3, "", true, false, 5), "3 lin");
+        assert_eq!(status_line("app.log", 3, "", true, false, 0), "");
     }
 }

@@ -313,24 +313,18 @@ fn try_line_hands_the_line_back_when_full() {
     let mut second = tx.try_line("second");
     while second.is_err() {
         // Until the printer has taken "first" off the queue.
-        assert_eq!(second, Err(TrySendError::Full(b"second".to_vec())));
+        assert_eq!(second, Err(TrySendError::Full("second")));
         thread::yield_now();
         second = tx.try_line("second");
     }
-    assert_eq!(
-        tx.try_line("third"),
-        Err(TrySendError::Full(b"third".to_vec()))
-    );
+    assert_eq!(tx.try_line("third"), Err(TrySendError::Full("third")));
     open.send(()).unwrap();
     tx.line("third").unwrap();
     tx.shutdown();
     let stopped = printer.join().unwrap();
     assert_eq!(stopped.lines, 3);
     assert_eq!(out.text(), format!("{first}\nsecond\nthird\n"));
-    assert_eq!(
-        tx.try_line("late"),
-        Err(TrySendError::Closed(b"late".to_vec()))
-    );
+    assert_eq!(tx.try_line("late"), Err(TrySendError::Closed("late")));
 }
 
 #[test]
@@ -613,4 +607,35 @@ fn writing_through_a_shared_sender_never_mixes_unfinished_lines() {
     let text = out.text();
     assert!(text.ends_with("no newline\n"));
     assert_in_order(&text, 8, 500);
+}
+
+#[test]
+fn a_lossy_sender_never_waits_and_counts_every_line_it_drops() {
+    let (writer, open, out) = gated();
+    let printer = Printer::builder()
+        .capacity(1)
+        .when_full(reflow::WhenFull::DropNewest)
+        .output(writer)
+        .spawn()
+        .unwrap();
+    let tx = printer.sender();
+    // Longer than the output buffer: the printer is held in its first write.
+    tx.line("x".repeat(100_000)).unwrap();
+    // Queued or dropped, depending on whether the printer took the queue.
+    tx.line("queued").unwrap();
+    for i in 0..1000 {
+        // Never waits, never fails: the queue is full, the line dropped.
+        tx.line(format!("dropped {i}\nand its second line"))
+            .unwrap();
+    }
+    tx.lines(b"a\nb\nc\n").unwrap();
+    open.send(()).unwrap();
+    let stopped = printer.join().unwrap();
+    assert_eq!(stopped.lines as u64 + stopped.dropped, 2 + 2000 + 3);
+    assert!(stopped.dropped >= 1999, "{stopped:?}");
+    assert_eq!(
+        out.text().lines().count(),
+        stopped.lines,
+        "every line counted as shown was written"
+    );
 }

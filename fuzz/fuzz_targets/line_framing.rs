@@ -151,7 +151,7 @@ fn run(input: Input) {
         if let (Op::Line(text) | Op::Lines(text), true, None) = (op, model.open, model.stop) {
             // `line` would wait for ever for the stream's line to end.
             assert_eq!(
-                tx.try_line(&text.0),
+                tx.try_line(text.0.clone()),
                 Err(TrySendError::Full(text.0.clone())),
                 "op {i} {op:?}: offered inside a stream's unfinished line",
             );
@@ -176,7 +176,7 @@ fn run(input: Input) {
                 tx.shutdown();
                 model.shutdown();
             }
-            Op::TryLine(text) => match (tx.try_line(&text.0), model.try_line(&text.0)) {
+            Op::TryLine(text) => match (tx.try_line(text.0.clone()), model.try_line(&text.0)) {
                 // The printer had not taken a full queue yet: timing, not
                 // a bug. The line comes back unchanged and waits its turn.
                 (Err(TrySendError::Full(back)), Ok(())) => {
