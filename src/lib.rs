@@ -104,6 +104,8 @@ mod signals;
 mod terminal;
 #[cfg(feature = "tracing")]
 mod tracing;
+#[cfg(feature = "tracing")]
+pub use tracing::EventWriter;
 mod worker;
 
 pub use history::History;

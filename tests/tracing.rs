@@ -55,3 +55,43 @@ fn events_from_many_threads_arrive_whole() {
         assert_eq!(mine, 200, "worker {w}");
     }
 }
+
+#[test]
+fn the_tracing_example_runs_and_exits_0() {
+    let out = std::process::Command::new(
+        std::env::current_exe()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .join("examples/tracing"),
+    )
+    .output()
+    .expect("the example runs (cargo test --all-features builds it)");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(out.stdout, b"ok\n");
+    let log = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(log.matches("done").count(), 4, "{log}");
+}
+
+#[test]
+fn a_multi_line_event_is_one_record_indented_under_its_message() {
+    let out = Shared::default();
+    let printer = Printer::builder().output(out.clone()).spawn().unwrap();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(printer.sender())
+        .with_ansi(false)
+        .without_time()
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::warn!("first\nsecond");
+    });
+    assert_eq!(printer.join().unwrap().lines, 2);
+    let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    let head = " WARN tracing: ";
+    assert_eq!(
+        text,
+        format!("{head}first\n{}second\n", " ".repeat(head.len()))
+    );
+}
