@@ -12,6 +12,7 @@ use crossbeam_channel::{self as channel, Receiver};
 use crate::message::{StopReason, Target};
 use crate::queue::{Push, PushError, Queue};
 use crate::sanitize::{MAX_TAB_WIDTH, Options, TAB_WIDTH, sanitize};
+use crate::terminal::Surface;
 use crate::worker::{Config, Inbox, Worker};
 
 /// What to leave on the normal screen when a terminal display stops.
@@ -67,6 +68,7 @@ pub struct Builder {
     impatient: bool,
     target: Target,
     when_full: WhenFull,
+    draw_into: Option<(Box<dyn Write + Send>, (u16, u16))>,
 }
 
 impl fmt::Debug for Builder {
@@ -87,6 +89,7 @@ impl fmt::Debug for Builder {
             .field("impatient", &self.impatient)
             .field("target", &self.target)
             .field("when_full", &self.when_full)
+            .field("draw_into", &self.draw_into.as_ref().map(|(_, size)| size))
             .finish()
     }
 }
@@ -207,6 +210,19 @@ impl Builder {
         self
     }
 
+    /// Draws the full-screen display into `writer` as if it were a
+    /// terminal of `cols` x `rows`: the seam for tests, which feed the
+    /// bytes to a terminal model (such as the `vt100` crate) and look at
+    /// the screen. No signals, keys or terminal modes are involved; the
+    /// size does not change. Frames place every row themselves; what is
+    /// left on the normal screen at the end ends lines with a bare `\n`,
+    /// which a terminal's line discipline turns into `\r\n`: a model must
+    /// be fed the same.
+    pub fn draw_into(mut self, writer: impl Write + Send + 'static, cols: u16, rows: u16) -> Self {
+        self.draw_into = Some((Box::new(writer), (cols.max(1), rows.max(1))));
+        self
+    }
+
     /// Where to draw: stdout (the default), stderr or `/dev/tty`. When it
     /// is a terminal (and `TERM` is not `dumb`) the display takes it over;
     /// otherwise each line is written there once, as received (sanitized
@@ -280,6 +296,7 @@ impl Builder {
             save,
             max_lines: self.max_lines,
             impatient: self.impatient,
+            size: self.draw_into.as_ref().map(|(_, size)| *size),
             on_exit: self.on_exit,
             text: Options {
                 tab_width: self.tab_width.unwrap_or(TAB_WIDTH),
@@ -294,15 +311,16 @@ impl Builder {
             woken,
             queue: Arc::clone(&queue),
         };
-        let worker = match self.output {
-            Some(writer) => Worker::plain(config, inbox, writer, false),
+        let worker = match (self.output, self.draw_into) {
+            (_, Some((writer, _))) => Worker::tui(config, inbox, Surface::Writer(writer))?,
+            (Some(writer), None) => Worker::plain(config, inbox, writer, false),
             // A terminal without a display (`TERM=dumb`) still gets only
             // safe text.
-            None if !tui => {
+            (None, None) if !tui => {
                 let sanitize = target.is_terminal();
                 Worker::plain(config, inbox, Box::new(target.open()?), sanitize)
             }
-            None => Worker::tui(config, inbox, target)?,
+            (None, None) => Worker::tui(config, inbox, Surface::Target(target))?,
         };
         let (done_tx, done_rx) = channel::bounded(1);
         running().push((Arc::downgrade(&queue), done_rx.clone()));

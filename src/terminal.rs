@@ -118,8 +118,7 @@ fn written(receiver: Option<Receiver<Vec<u8>>>, patient: bool) -> bool {
 /// The writer thread: writes each job to a handle of its own on the target
 /// (a duplicate of stdout or stderr, or `/dev/tty`: not `io::stdout()`,
 /// whose lock a stuck write would hold) and hands the buffer back.
-fn start_writer(target: Target) -> io::Result<(Sender<Job>, JoinHandle<()>)> {
-    let mut out = target.open()?;
+fn start_writer(mut out: Box<dyn Write + Send>) -> io::Result<(Sender<Job>, JoinHandle<()>)> {
     let (jobs, queued) = channel::unbounded::<Job>();
     let thread = thread::Builder::new()
         .name("reflow-output".into())
@@ -165,6 +164,14 @@ impl Input {
     }
 }
 
+/// What the display draws on.
+pub(crate) enum Surface {
+    /// A terminal.
+    Target(Target),
+    /// Any writer, as if it were a terminal (tests feed it to a model).
+    Writer(Box<dyn Write + Send>),
+}
+
 /// Owns the terminal's display state; gives it back when dropped.
 #[derive(Debug)]
 pub(crate) struct TerminalGuard {
@@ -188,7 +195,7 @@ impl TerminalGuard {
     ///
     /// When another display owns the terminal, or the terminal cannot be
     /// set up (it is then left as it was).
-    pub(crate) fn enter(raw: bool, target: Target) -> io::Result<Self> {
+    pub(crate) fn enter(raw: bool, surface: Surface) -> io::Result<Self> {
         // One display per terminal: a second printer would fight the first.
         if OWNED.swap(true, Ordering::SeqCst) {
             return Err(io::Error::other(
@@ -196,7 +203,11 @@ impl TerminalGuard {
             ));
         }
         install_panic_hook();
-        let (jobs, thread) = match start_writer(target) {
+        let out = match surface {
+            Surface::Target(target) => target.open().map(|f| Box::new(f) as Box<dyn Write + Send>),
+            Surface::Writer(writer) => Ok(writer),
+        };
+        let (jobs, thread) = match out.and_then(start_writer) {
             Ok(started) => started,
             Err(e) => {
                 OWNED.store(false, Ordering::SeqCst);

@@ -15,14 +15,14 @@ use crossbeam_channel::{self as channel, Receiver, select};
 use crate::history::History;
 use crate::input::{self, Command, Input};
 use crate::layout::{RowCache, fit, tail_rows, width_of};
-use crate::message::{StopReason, Target};
+use crate::message::StopReason;
 use crate::printer::{OnExit, Stopped};
 use crate::queue::Queue;
 use crate::render::{Screen, content_rows};
 use crate::sanitize::{Options, sanitize, sanitize_styled};
 use crate::save::Save;
 use crate::signals::{self, SignalEvent, SignalListener};
-use crate::terminal::{self, TerminalGuard};
+use crate::terminal::{self, Surface, TerminalGuard};
 
 /// The shortest time between two frames: at most ~60 frames a second,
 /// however fast lines arrive.
@@ -72,6 +72,8 @@ pub(crate) struct Config {
     pub(crate) max_lines: Option<usize>,
     /// Never wait more than a bound for a terminal that stopped reading.
     pub(crate) impatient: bool,
+    /// The size of a writer drawn on as a terminal (else the terminal's).
+    pub(crate) size: Option<(u16, u16)>,
     pub(crate) on_exit: OnExit,
     pub(crate) text: Options,
     /// The source name for the status bar, already sanitized.
@@ -123,7 +125,7 @@ struct Plain {
 /// read before the terminal is restored.
 struct Tui {
     input: Option<Input>,
-    signals: SignalListener,
+    signals: Option<SignalListener>,
     terminal: TerminalGuard,
     screen: Screen,
     cache: RowCache,
@@ -167,17 +169,23 @@ impl Worker {
 
     /// A worker that owns the terminal: set up here, on the caller's
     /// thread, so a failure is an error from `spawn`.
-    pub(crate) fn tui(config: Config, inbox: Inbox, target: Target) -> io::Result<Self> {
+    pub(crate) fn tui(config: Config, inbox: Inbox, surface: Surface) -> io::Result<Self> {
+        // A writer drawn on as a terminal has no signals: it is no terminal.
+        let real = matches!(surface, Surface::Target(_));
         // The terminal first: a refused second display must not touch the
         // first one's signal handling.
-        let terminal = TerminalGuard::enter(config.interactive, target)?;
-        let signals = SignalListener::start()?;
+        let terminal = TerminalGuard::enter(config.interactive, surface)?;
+        let signals = if real {
+            Some(SignalListener::start()?)
+        } else {
+            None
+        };
         let input = if config.interactive {
             Some(Input::start()?)
         } else {
             None
         };
-        let size = terminal_size();
+        let size = config.size.unwrap_or_else(terminal_size);
         let history = config
             .max_lines
             .map_or_else(History::new, History::with_max_lines);
@@ -273,8 +281,14 @@ impl Worker {
         };
         // Own clones of the receivers, so handling an event may borrow self.
         let woken = self.inbox.woken.clone();
-        let mut resized = tui.signals.resized.clone();
-        let mut signals = tui.signals.events.clone();
+        let mut resized = tui
+            .signals
+            .as_ref()
+            .map_or_else(channel::never, |s| s.resized.clone());
+        let mut signals = tui
+            .signals
+            .as_ref()
+            .map_or_else(channel::never, |s| s.events.clone());
         let mut keys = tui
             .input
             .as_ref()
@@ -476,13 +490,19 @@ impl Worker {
     fn resized(&mut self) {
         if let Out::Tui(tui) = &mut self.out {
             // However many SIGWINCH arrived, the size is read once, now.
-            while tui.signals.resized.try_recv().is_ok() {}
-            if tui.signals.continued.swap(false, Ordering::SeqCst) {
+            if let Some(signals) = &tui.signals {
+                while signals.resized.try_recv().is_ok() {}
+            }
+            if tui
+                .signals
+                .as_ref()
+                .is_some_and(|s| s.continued.swap(false, Ordering::SeqCst))
+            {
                 // Continued after a stop we did not see coming (SIGSTOP):
                 // whatever ran meanwhile may have drawn over the screen.
                 tui.screen = Screen::new();
             }
-            tui.size = terminal_size();
+            tui.size = self.config.size.unwrap_or_else(terminal_size);
             tui.dirty = true;
         }
     }
@@ -492,7 +512,7 @@ impl Worker {
     fn repaint(&mut self) {
         if let Out::Tui(tui) = &mut self.out {
             tui.screen = Screen::new();
-            tui.size = terminal_size();
+            tui.size = self.config.size.unwrap_or_else(terminal_size);
             tui.dirty = true;
         }
     }
@@ -509,7 +529,7 @@ impl Worker {
         // will come back for another that does.
         tui.terminal.resume()?;
         tui.screen = Screen::new();
-        tui.size = terminal_size();
+        tui.size = self.config.size.unwrap_or_else(terminal_size);
         tui.dirty = true;
         tui.next_frame = Instant::now();
         Ok(())

@@ -639,3 +639,41 @@ fn a_lossy_sender_never_waits_and_counts_every_line_it_drops() {
         "every line counted as shown was written"
     );
 }
+
+#[test]
+fn the_display_can_be_drawn_into_a_buffer_and_read_back_through_a_terminal_model() {
+    let out = Shared::default();
+    let printer = Printer::builder()
+        .draw_into(out.clone(), 30, 6)
+        .spawn()
+        .unwrap();
+    let tx = printer.sender();
+    for i in 0..8 {
+        tx.line(format!("line {i} with a few words")).unwrap();
+    }
+    printer.join().unwrap();
+    let bytes = out.0.lock().unwrap().clone();
+    // As a terminal's line discipline would (ONLCR): the lines left on the
+    // normal screen end in a bare newline.
+    let bytes: Vec<u8> = bytes
+        .iter()
+        .flat_map(|&b| {
+            if b == b'\n' {
+                vec![b'\r', b'\n']
+            } else {
+                vec![b]
+            }
+        })
+        .collect();
+    let mut model = vt100::Parser::new(6.try_into().unwrap(), 30.try_into().unwrap(), 0);
+    model.process(&bytes);
+    let screen = model.screen();
+    // The display came and went, and left its last screen (5 rows above
+    // the status bar) on the normal screen.
+    assert!(!screen.alternate_screen() && !screen.hide_cursor());
+    let rows: Vec<String> = screen.rows(0, 30).take(5).collect();
+    let want: Vec<String> = (3..8)
+        .map(|i| format!("line {i} with a few words"))
+        .collect();
+    assert_eq!(rows, want);
+}
