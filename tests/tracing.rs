@@ -20,8 +20,9 @@ impl Write for Shared {
     }
 }
 
-#[test]
-fn events_from_many_threads_arrive_whole() {
+/// A printer writing plain lines into a buffer, and a `fmt` subscriber
+/// writing through it (no colour, no time, so lines can be compared).
+fn plain_subscriber() -> (Printer, impl tracing::Subscriber + Send + Sync, Shared) {
     let out = Shared::default();
     let printer = Printer::builder().output(out.clone()).spawn().unwrap();
     let subscriber = tracing_subscriber::fmt()
@@ -29,6 +30,12 @@ fn events_from_many_threads_arrive_whole() {
         .with_ansi(false)
         .without_time()
         .finish();
+    (printer, subscriber, out)
+}
+
+#[test]
+fn events_from_many_threads_arrive_whole() {
+    let (printer, subscriber, out) = plain_subscriber();
     tracing::subscriber::set_global_default(subscriber).unwrap();
     thread::scope(|s| {
         for w in 0..8 {
@@ -77,13 +84,7 @@ fn the_tracing_example_runs_and_exits_0() {
 
 #[test]
 fn a_multi_line_event_is_one_record_indented_under_its_message() {
-    let out = Shared::default();
-    let printer = Printer::builder().output(out.clone()).spawn().unwrap();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(printer.sender())
-        .with_ansi(false)
-        .without_time()
-        .finish();
+    let (printer, subscriber, out) = plain_subscriber();
     tracing::subscriber::with_default(subscriber, || {
         tracing::warn!("first\nsecond");
     });
