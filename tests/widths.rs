@@ -108,3 +108,24 @@ fn no_code_point_overflows_a_row_in_vt100() {
         &overflowing[..overflowing.len().min(50)]
     );
 }
+
+/// The check above can fail: rows wider than the model, drawn without
+/// `wrap_line`, are seen (a narrow row that wraps, a wide character that
+/// does not fit in the last column).
+#[test]
+fn the_model_sees_a_row_wider_than_the_terminal() {
+    let drawn = |text: &str, width: u16| {
+        let mut term = vt100::Parser::new(nz(40), nz(width), 0);
+        term.process(text.as_bytes());
+        term.process(b"\r\n");
+        let screen = term.screen();
+        screen.cursor_position().0 != 1 || screen.row_wrapped(0)
+    };
+    assert!(!drawn("ab", 2));
+    assert!(drawn("abc", 2));
+    assert!(!drawn("a日", 3));
+    assert!(drawn("ab日", 3));
+    // But the model draws U+3164 as 0 columns where tmux draws 2: hence
+    // the tmux half, scripts/widths-tmux.sh.
+    assert!(!drawn("\u{3164}\u{3164}", 3));
+}
