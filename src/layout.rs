@@ -53,6 +53,62 @@ fn char_width(c: char) -> usize {
         // their East Asian width.
         '\u{ad}' | '\u{ffa0}' => 1,
         '\u{115f}' | '\u{3164}' => 2,
+        // Spacing marks and prepended concatenation marks that
+        // `unicode-width` counts 0 but glibc's `wcwidth`, so tmux, draws 1
+        // (found by the code point walk, tests/widths.rs and
+        // scripts/widths-tmux.sh, in tmux 3.3a).
+        '\u{605}'
+        | '\u{70f}'
+        | '\u{890}'..='\u{891}'
+        | '\u{8e2}'
+        | '\u{9be}'
+        | '\u{9d7}'
+        | '\u{b3e}'
+        | '\u{b57}'
+        | '\u{bbe}'
+        | '\u{bd7}'
+        | '\u{cc0}'
+        | '\u{cc2}'
+        | '\u{cc7}'..='\u{cc8}'
+        | '\u{cca}'..='\u{ccb}'
+        | '\u{cd5}'..='\u{cd6}'
+        | '\u{d3e}'
+        | '\u{d4e}'
+        | '\u{d57}'
+        | '\u{dcf}'
+        | '\u{ddf}'
+        | '\u{1715}'
+        | '\u{1734}'
+        | '\u{1b35}'
+        | '\u{1b3b}'
+        | '\u{1b3d}'
+        | '\u{1b43}'..='\u{1b44}'
+        | '\u{1baa}'
+        | '\u{1bf2}'..='\u{1bf3}'
+        | '\u{a8fa}'
+        | '\u{a953}'
+        | '\u{a9c0}'
+        | '\u{111c0}'
+        | '\u{111c2}'..='\u{111c3}'
+        | '\u{11235}'
+        | '\u{1133e}'
+        | '\u{1134d}'
+        | '\u{11357}'
+        | '\u{114b0}'
+        | '\u{114bd}'
+        | '\u{115af}'
+        | '\u{116b6}'
+        | '\u{11930}'
+        | '\u{1193d}'
+        | '\u{1193f}'
+        | '\u{11941}'
+        | '\u{11a84}'..='\u{11a89}'
+        | '\u{11d46}'
+        | '\u{1d165}'..='\u{1d166}'
+        | '\u{1d16d}'..='\u{1d172}' => 1,
+        // Hangul tone marks, Khitan/Vietnamese reading marks and the circled
+        // numbers on black squares (East Asian ambiguous): tmux draws 2.
+        '\u{302e}'..='\u{302f}' | '\u{3248}'..='\u{324f}' | '\u{16ff0}'..='\u{16ff1}' => 2,
         // A regional indicator alone: tmux and xterm draw 1, kitty and
         // WezTerm a wide emoji letter.
         c if is_regional_indicator(c) => 2,
@@ -905,6 +961,87 @@ mod tests {
             // Line and paragraph separators: tmux 0, uw 1: the wider.
             ("line separator", "\u{2028}", 1),
             ("paragraph separator", "\u{2029}", 1),
+            // Found by the code point walk (tests/widths.rs,
+            // scripts/widths-tmux.sh): uw 0 (or 1), tmux 3.3a 1 (or 2).
+            ("U+0605", "\u{605}", 1),
+            ("U+070F", "\u{70f}", 1),
+            ("U+0890", "\u{890}", 1),
+            ("U+0891", "\u{891}", 1),
+            ("U+08E2", "\u{8e2}", 1),
+            ("U+09BE", "\u{9be}", 1),
+            ("U+09D7", "\u{9d7}", 1),
+            ("U+0B3E", "\u{b3e}", 1),
+            ("U+0B57", "\u{b57}", 1),
+            ("U+0BBE", "\u{bbe}", 1),
+            ("U+0BD7", "\u{bd7}", 1),
+            ("U+0CC0", "\u{cc0}", 1),
+            ("U+0CC2", "\u{cc2}", 1),
+            ("U+0CC7", "\u{cc7}", 1),
+            ("U+0CC8", "\u{cc8}", 1),
+            ("U+0CCA", "\u{cca}", 1),
+            ("U+0CCB", "\u{ccb}", 1),
+            ("U+0CD5", "\u{cd5}", 1),
+            ("U+0CD6", "\u{cd6}", 1),
+            ("U+0D3E", "\u{d3e}", 1),
+            ("U+0D4E", "\u{d4e}", 1),
+            ("U+0D57", "\u{d57}", 1),
+            ("U+0DCF", "\u{dcf}", 1),
+            ("U+0DDF", "\u{ddf}", 1),
+            ("U+1715", "\u{1715}", 1),
+            ("U+1734", "\u{1734}", 1),
+            ("U+1B35", "\u{1b35}", 1),
+            ("U+1B3B", "\u{1b3b}", 1),
+            ("U+1B3D", "\u{1b3d}", 1),
+            ("U+1B43", "\u{1b43}", 1),
+            ("U+1B44", "\u{1b44}", 1),
+            ("U+1BAA", "\u{1baa}", 1),
+            ("U+1BF2", "\u{1bf2}", 1),
+            ("U+1BF3", "\u{1bf3}", 1),
+            ("U+A8FA", "\u{a8fa}", 1),
+            ("U+A953", "\u{a953}", 1),
+            ("U+A9C0", "\u{a9c0}", 1),
+            ("U+111C0", "\u{111c0}", 1),
+            ("U+111C2", "\u{111c2}", 1),
+            ("U+111C3", "\u{111c3}", 1),
+            ("U+11235", "\u{11235}", 1),
+            ("U+1133E", "\u{1133e}", 1),
+            ("U+1134D", "\u{1134d}", 1),
+            ("U+11357", "\u{11357}", 1),
+            ("U+114B0", "\u{114b0}", 1),
+            ("U+114BD", "\u{114bd}", 1),
+            ("U+115AF", "\u{115af}", 1),
+            ("U+116B6", "\u{116b6}", 1),
+            ("U+11930", "\u{11930}", 1),
+            ("U+1193D", "\u{1193d}", 1),
+            ("U+1193F", "\u{1193f}", 1),
+            ("U+11941", "\u{11941}", 1),
+            ("U+11A84", "\u{11a84}", 1),
+            ("U+11A85", "\u{11a85}", 1),
+            ("U+11A86", "\u{11a86}", 1),
+            ("U+11A87", "\u{11a87}", 1),
+            ("U+11A88", "\u{11a88}", 1),
+            ("U+11A89", "\u{11a89}", 1),
+            ("U+11D46", "\u{11d46}", 1),
+            ("U+1D165", "\u{1d165}", 1),
+            ("U+1D166", "\u{1d166}", 1),
+            ("U+1D16D", "\u{1d16d}", 1),
+            ("U+1D16E", "\u{1d16e}", 1),
+            ("U+1D16F", "\u{1d16f}", 1),
+            ("U+1D170", "\u{1d170}", 1),
+            ("U+1D171", "\u{1d171}", 1),
+            ("U+1D172", "\u{1d172}", 1),
+            ("U+302E", "\u{302e}", 2),
+            ("U+302F", "\u{302f}", 2),
+            ("U+3248", "\u{3248}", 2),
+            ("U+3249", "\u{3249}", 2),
+            ("U+324A", "\u{324a}", 2),
+            ("U+324B", "\u{324b}", 2),
+            ("U+324C", "\u{324c}", 2),
+            ("U+324D", "\u{324d}", 2),
+            ("U+324E", "\u{324e}", 2),
+            ("U+324F", "\u{324f}", 2),
+            ("U+16FF0", "\u{16ff0}", 2),
+            ("U+16FF1", "\u{16ff1}", 2),
         ];
         for (name, cluster, want) in cases {
             assert_eq!(cluster.graphemes(true).count(), 1, "{name} is one cluster");
@@ -934,7 +1071,8 @@ mod tests {
                 "width {width}"
             );
         }
-        assert_eq!(wrap_line(line, 4), vec!["ab \u{70f} ", "cd"]);
+        // U+070F counts 1 (tmux draws it), so "\u{70f} " is 2 columns.
+        assert_eq!(wrap_line(line, 5), vec!["ab \u{70f} ", "cd"]);
     }
 
     #[test]
