@@ -777,7 +777,9 @@ fn status_line(
         let shown: Vec<&str> = parts.iter().filter(|p| p.1).map(|p| p.0).collect();
         format!("{} ", shown.join(" | "))
     };
-    for drop in 0..3 {
+    // Whole parts go, least useful first, down to none: a number is never
+    // cut into another number.
+    for drop in 0..4 {
         if width_of(&right(&parts)) <= width {
             break;
         }
@@ -785,9 +787,23 @@ fn status_line(
             part.1 = false;
         }
     }
-    let right = right(&parts);
+    let right = if parts.iter().any(|p| p.1) {
+        right(&parts)
+    } else {
+        String::new()
+    };
     let room = width.saturating_sub(width_of(&right));
-    let left = fit(&format!(" {source}"), room.saturating_sub(1)).to_owned();
+    // The source whole, or cut with an ellipsis (so `stdin` never reads as
+    // another word), or not at all; a space before the right side.
+    let budget = room.saturating_sub(1);
+    let whole = format!(" {source}");
+    let left = if width_of(&whole) <= budget {
+        whole
+    } else if budget >= 4 {
+        format!("{}…", fit(&whole, budget - 1))
+    } else {
+        String::new()
+    };
     let gap = room.saturating_sub(width_of(&left));
     let status = format!("{left}{:gap$}{right}", "");
     fit(&status, width).to_owned()
@@ -822,14 +838,34 @@ mod tests {
     fn a_narrow_status_line_cuts_the_source_first() {
         assert_eq!(
             status_line("/a/long/path/app.log", 3, "", true, false, 30),
-            " /a/lo 3 lines | FOLLOW | EOF "
+            " /a/l… 3 lines | FOLLOW | EOF "
         );
         assert_eq!(
             status_line("app.log", 3, "", true, true, 17),
-            " a 3 lines | EOF "
+            "   3 lines | EOF "
         );
-        assert_eq!(status_line("app.log", 3, "", true, true, 11), " a 3 lines ");
-        assert_eq!(status_line("app.log", 3, "", true, false, 5), "3 lin");
+        assert_eq!(status_line("app.log", 3, "", true, true, 11), "   3 lines ");
+        assert_eq!(status_line("app.log", 3, "", true, false, 5), " ap… ");
         assert_eq!(status_line("app.log", 3, "", true, false, 0), "");
+    }
+
+    /// Regressions: `10` was shown for a million lines, `st` for stdin.
+    #[test]
+    fn a_number_or_a_name_is_never_cut_into_another() {
+        for width in 0..40 {
+            let status = status_line("stdin", 1_000_000, "", true, false, width);
+            assert!(width_of(&status) <= width, "{status:?}");
+            for word in status.split_whitespace() {
+                if word.chars().all(|c| c.is_ascii_digit()) {
+                    assert_eq!(word, "1000000", "at {width}: {status:?}");
+                }
+                if word.starts_with("st") {
+                    assert!(
+                        word == "stdin" || word.ends_with('…'),
+                        "at {width}: {status:?}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -91,9 +91,9 @@ fn a_storm_of_resizes_ends_in_one_exact_reflow() {
     pty.wait_for("a one-column screen", TIMEOUT, |screen| {
         let rows: Vec<String> = screen.rows(0, 1).collect();
         // The last line ends "… ccc dddddddd": its word broken one
-        // character a row; the status bar cut to its first column (the
-        // line count, "200 lines")
-        rows.len() == 6 && rows[..5].iter().all(|r| r == "d") && rows[5] == "2"
+        // character a row; the status bar blank rather than "2", the
+        // line count ("200 lines") cut into another number
+        rows.len() == 6 && rows[..5].iter().all(|r| r == "d") && rows[5].trim().is_empty()
     })
     .unwrap();
     pty.resize(57, 19);
