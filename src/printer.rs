@@ -239,8 +239,8 @@ impl Builder {
     ///
     /// By default (`true`) it waits as long as it takes, so the terminal is
     /// restored when it reads again ([`Printer::join_timeout`] and the drop
-    /// still bound the caller's wait). With `false` it gives up after half
-    /// a second, as a stop by a signal always does, so the process can end
+    /// still bound the caller's wait). With `false` it gives up after
+    /// 0.8 s without progress, as a stop by a signal always does, so the process can end
     /// in time; the terminal's modes are restored either way, the screen
     /// only if it reads. The `reflow` binary uses `false`.
     pub fn restore_patiently(mut self, patient: bool) -> Self {

@@ -54,8 +54,10 @@ static WRITER: Mutex<Option<Sender<Job>>> = Mutex::new(None);
 /// How long a restoration (or the output after it) waits for the terminal
 /// to take any output at all before giving up on it (the rest of a stop
 /// must fit in the second a stop may take); a terminal that keeps taking
-/// output, however slowly, is waited for.
-const WRITE_TIMEOUT: Duration = Duration::from_millis(500);
+/// output, however slowly, is waited for. Not much less: on a loaded
+/// machine a terminal that does read may take nothing for a few hundred
+/// milliseconds, and giving up on it loses the restoration.
+const WRITE_TIMEOUT: Duration = Duration::from_millis(800);
 
 /// Set when a write was not taken in time, cleared by the next one that is:
 /// while set, nobody waits for the terminal again.
@@ -245,7 +247,7 @@ impl TerminalGuard {
     }
 
     /// Writes `bytes` on the normal screen after the display has gone,
-    /// in order after everything before, waiting up to half a second for each
+    /// in order after everything before, waiting while the terminal takes them (see `WRITE_TIMEOUT`) for each
     /// piece; gives up when the terminal does not take them.
     pub(crate) fn after(&self, bytes: &[u8]) -> bool {
         bytes

@@ -246,7 +246,7 @@ fn a_million_piped_lines_are_all_saved_in_order() {
     let pty = Pty::spawn(Pty::sh(&script), 64, 300);
     let start = Instant::now();
     pty.wait_for_raw_bytes(ALT_ON, TIMEOUT).unwrap();
-    // Frozen for less than the half second after which the binary gives up
+    // Frozen for less than the 0.8 s after which the binary gives up
     // on a terminal that takes nothing at all (so that every stop ends
     // within a second), then slow: it is waited for while it reads.
     let stalls =
