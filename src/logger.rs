@@ -274,11 +274,8 @@ impl LoggerBuilder {
     pub fn try_init(mut self) -> io::Result<LogGuard> {
         let filter = self.filter.build();
         let tui = draws_on(self.target);
-        let color = match self.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => tui && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-        };
+        // Plain lines get colour only when it is forced.
+        let color = self.color.enabled() && (tui || self.color == ColorChoice::Always);
         let printer = self
             .printer
             .target(self.target)

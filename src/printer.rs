@@ -40,7 +40,8 @@ pub enum ColorChoice {
 }
 
 impl ColorChoice {
-    fn enabled(self) -> bool {
+    /// Whether colours are drawn where a display draws them.
+    pub(crate) fn enabled(self) -> bool {
         match self {
             ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
             ColorChoice::Always => true,
@@ -426,12 +427,7 @@ impl Printer {
     /// printer that has not stopped always works, however many senders
     /// came and went before it.
     pub fn sender(&self) -> Sender {
-        Sender {
-            queue: Arc::clone(&self.queue),
-            sentinel: self.sentinel.clone(),
-            lossy: self.lossy,
-            partial: Mutex::new(Vec::new()),
-        }
+        Sender::new(&self.queue, &self.sentinel, self.lossy)
     }
 
     /// Asks the printer to stop once every line queued so far is drawn;
@@ -665,10 +661,17 @@ pub struct Sender {
 impl Clone for Sender {
     /// Another sender to the same printer, with no unfinished line.
     fn clone(&self) -> Self {
+        Sender::new(&self.queue, &self.sentinel, self.lossy)
+    }
+}
+
+impl Sender {
+    /// A sender with no unfinished line.
+    fn new(queue: &Arc<Queue>, sentinel: &Option<Arc<[u8]>>, lossy: bool) -> Self {
         Sender {
-            queue: Arc::clone(&self.queue),
-            sentinel: self.sentinel.clone(),
-            lossy: self.lossy,
+            queue: Arc::clone(queue),
+            sentinel: sentinel.clone(),
+            lossy,
             partial: Mutex::new(Vec::new()),
         }
     }

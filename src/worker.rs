@@ -185,7 +185,7 @@ impl Worker {
         } else {
             None
         };
-        let size = config.size.unwrap_or_else(terminal_size);
+        let size = display_size(&config);
         let history = config
             .max_lines
             .map_or_else(History::new, History::with_max_lines);
@@ -502,7 +502,7 @@ impl Worker {
                 // whatever ran meanwhile may have drawn over the screen.
                 tui.screen = Screen::new();
             }
-            tui.size = self.config.size.unwrap_or_else(terminal_size);
+            tui.size = display_size(&self.config);
             tui.dirty = true;
         }
     }
@@ -512,7 +512,7 @@ impl Worker {
     fn repaint(&mut self) {
         if let Out::Tui(tui) = &mut self.out {
             tui.screen = Screen::new();
-            tui.size = self.config.size.unwrap_or_else(terminal_size);
+            tui.size = display_size(&self.config);
             tui.dirty = true;
         }
     }
@@ -529,7 +529,7 @@ impl Worker {
         // will come back for another that does.
         tui.terminal.resume()?;
         tui.screen = Screen::new();
-        tui.size = self.config.size.unwrap_or_else(terminal_size);
+        tui.size = display_size(&self.config);
         tui.dirty = true;
         tui.next_frame = Instant::now();
         Ok(())
@@ -744,6 +744,11 @@ fn split_lines_into(open: &mut Vec<u8>, batch: &[u8], history: &mut History) {
         }
         None => open.extend_from_slice(rest),
     }
+}
+
+/// The size to draw at: a writer's fixed one, or the terminal's now.
+fn display_size(config: &Config) -> (u16, u16) {
+    config.size.unwrap_or_else(terminal_size)
 }
 
 fn terminal_size() -> (u16, u16) {
