@@ -106,6 +106,8 @@ mod terminal;
 mod tracing;
 #[cfg(feature = "tracing")]
 pub use tracing::EventWriter;
+mod search;
+mod view;
 mod worker;
 
 pub use history::History;

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::thread;
 
 use clap::{CommandFactory, Parser, ValueEnum};
-use reflow::{ColorChoice, OnExit, Printer};
+use reflow::{ColorChoice, OnExit, Printer, Wrap};
 
 use cli::inputs::{self, Failures, Input, describe, print_error};
 use cli::stdio;
@@ -84,6 +84,37 @@ struct Cli {
     // Bounded as the library bounds it: each tab becomes up to N spaces.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     tab_width: u16,
+
+    /// Where long lines break: between words, anywhere, or not at all
+    /// (Left/Right scroll sideways, like less -S).
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = WrapMode::Word)]
+    wrap: WrapMode,
+
+    /// Show the time each line arrived (HH:MM:SS.mmm, dim) before it; not
+    /// written to --save.
+    #[arg(long)]
+    timestamps: bool,
+}
+
+/// `--wrap` values.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum WrapMode {
+    /// Between words.
+    Word,
+    /// Anywhere, at the width.
+    Char,
+    /// Not at all: rows are cut at the width.
+    None,
+}
+
+impl From<WrapMode> for Wrap {
+    fn from(mode: WrapMode) -> Self {
+        match mode {
+            WrapMode::Word => Wrap::Word,
+            WrapMode::Char => Wrap::Char,
+            WrapMode::None => Wrap::None,
+        }
+    }
 }
 
 /// `--sentinel`: an empty one would stop at the first empty line, which no
@@ -255,6 +286,8 @@ fn show(
         .on_exit(cli.on_exit.into())
         .color(cli.color.into())
         .tab_width(usize::from(cli.tab_width))
+        .wrap(cli.wrap.into())
+        .timestamps(cli.timestamps)
         .source(source);
     if let Some(sentinel) = cli.sentinel {
         builder = builder.sentinel(sentinel);
