@@ -323,6 +323,9 @@ impl Worker {
                     Err(_) => resized = channel::never(),
                 },
                 recv(signals) -> event => match event {
+                    // Ctrl-C (SIGINT, the terminal keeps ISIG) first
+                    // cancels a prompt, a search or the help, as in less.
+                    Ok(SignalEvent::Stop(StopReason::Interrupt)) if self.cancel() => {}
                     Ok(SignalEvent::Stop(reason)) => return Ok(reason),
                     Ok(SignalEvent::Suspend) => self.suspend()?,
                     Err(_) => signals = channel::never(),

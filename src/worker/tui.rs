@@ -211,18 +211,36 @@ impl Worker {
                 }
             }
             Action::Cancel => {
-                let find = &mut tui.find;
-                if find.running.take().is_some() {
-                    find.message = Some("search cancelled".to_owned());
-                }
-                find.prompt = None;
-                find.help = false;
+                self.cancel();
             }
             Action::Next => self.repeat(false),
             Action::Previous => self.repeat(true),
             Action::Help => tui.find.help = true,
         }
         None
+    }
+
+    /// Cancels what is under way (a prompt, a search, a filter still
+    /// checking, the help); false when there was nothing to cancel.
+    pub(super) fn cancel(&mut self) -> bool {
+        let Out::Tui(tui) = &mut self.out else {
+            return false;
+        };
+        let find = &mut tui.find;
+        let busy = find.prompt.is_some() || find.help || find.busy();
+        if find.running.take().is_some() {
+            find.message = Some("search cancelled".to_owned());
+        }
+        if find.filtering {
+            // What was checked stays filtered; new lines are checked as
+            // they come.
+            find.filtering = false;
+            find.message = Some("filter stopped".to_owned());
+        }
+        find.prompt = None;
+        find.help = false;
+        tui.dirty = true;
+        busy
     }
 
     /// A prompt was entered: search, or set the filter.
