@@ -20,7 +20,7 @@ const CONTENT: usize = ROWS as usize - 1;
 /// Line `i` of the test log: every third one wraps onto a second row at
 /// 40 columns, so moves by rows and by lines differ.
 fn line(i: usize) -> String {
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         format!("L{i:04} a long line that wraps onto a second row here")
     } else {
         format!("L{i:04} short")
