@@ -38,7 +38,8 @@ Examples:
   reflow -E --on-exit all < x.log    quit at the end, leave the whole log on screen
   journalctl -f | reflow --save s.log --max-lines 100000
 
-Keys: q quits; Ctrl-C, Ctrl-Z and Ctrl-\\ work as in less; Ctrl-L repaints.
+Keys (as in less; h shows them): j/k a row, Space/b a page, g/G the ends,
+/ ? search, n/N repeat, & filter, q quits; Ctrl-C, Ctrl-Z, Ctrl-\\ as in less.
 Exit status: 0 done, 1 an I/O error, 2 a usage error, 128+N for signal N."
 )]
 struct Cli {
