@@ -1021,7 +1021,7 @@ impl RowCache {
         let highlight = self.highlight.as_ref();
         self.lines.entry(index).or_insert_with(|| {
             *wraps += 1;
-            let raw = history.get(index).unwrap_or_default();
+            let raw = history.shown(index).unwrap_or_default();
             let gutter = Gutter::new(&marks(&raw, look.gutters), width);
             let wrapped = Wrapped::with(&raw, width - gutter.width, look, highlight);
             Entry { wrapped, gutter }
@@ -1066,6 +1066,11 @@ impl RowCache {
     /// The row of line `index` that holds byte `offset` of its text.
     pub(crate) fn row_of(&mut self, history: &History, index: usize, offset: usize) -> usize {
         self.entry(history, index).wrapped.row_of(offset)
+    }
+
+    /// Forgets line `index` (the partial line, which grew).
+    pub(crate) fn forget(&mut self, index: usize) {
+        self.lines.remove(&index);
     }
 
     /// Forgets every line but those `keep` says the screen can show.

@@ -300,26 +300,6 @@ fn sigquit_restores_the_terminal_and_exits_131() {
     assert_exits_restored(&pty, 131);
 }
 
-/// Waits until process `pid` is stopped (state `T` in `/proc/PID/stat`),
-/// checking every 10 ms: the kernel offers no event for another process
-/// stopping that a test could block on without reaping it.
-fn wait_until_stopped(pid: u32) {
-    let deadline = std::time::Instant::now() + TIMEOUT;
-    loop {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-        // The state follows the command name, which is in parentheses.
-        let state = stat.rsplit(") ").next().unwrap().chars().next();
-        if state == Some('T') {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "process {pid} never stopped: {stat}"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
 #[test]
 fn dash_on_a_terminal_is_a_usage_error() {
     let file = write_lines("dash.log", &["one".into()]);

@@ -179,6 +179,38 @@ fn a_paused_view_stays_put_while_lines_arrive_and_counts_them() {
 }
 
 #[test]
+fn a_partial_last_line_is_shown_and_completed_when_the_rest_arrives() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("in");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let pty = Pty::spawn(Pty::command(BIN, &[fifo.to_str().unwrap()]), COLS, ROWS);
+    let mut input = File::options().write(true).open(&fifo).unwrap();
+    write!(input, "first\nhalf a li").unwrap();
+    input.flush().unwrap();
+    wait_rows(
+        &pty,
+        "the partial line",
+        &["first".into(), "half a li".into()],
+    );
+    wait_status(&pty, "one whole line", "1 line ");
+    write!(input, "ne\nnext").unwrap();
+    input.flush().unwrap();
+    wait_rows(
+        &pty,
+        "completed",
+        &["first".into(), "half a line".into(), "next".into()],
+    );
+    wait_status(&pty, "two whole lines", "2 lines");
+    drop(input);
+    wait_status(&pty, "the end: the partial line counts", "3 lines");
+    quit(&pty);
+}
+
+#[test]
 fn a_resize_while_scrolled_back_keeps_the_top_line() {
     let (pty, _lines, _dir) = viewing(&[]);
     pty.send(b"g");
@@ -318,6 +350,7 @@ fn ctrl_z_and_fg_keep_the_place_and_the_search() {
     pty.send(b"\x1a");
     pty.wait_for("suspended", TIMEOUT, |s| !s.alternate_screen())
         .unwrap();
+    wait_until_stopped(pty.pid());
     pty.resize(40, 10);
     pty.signal(Signal::SIGCONT).unwrap();
     pty.wait_for("redrawn", TIMEOUT, |s| s.alternate_screen())

@@ -227,45 +227,27 @@ enum Sent {
     Stopped,
 }
 
-/// Sends every line of `reader`, in blocks of whole lines. A line longer
-/// than `buf` is streamed on in pieces (the printer writes it through or
-/// holds it once), so no line is ever held whole here. A last line without
-/// a newline still counts as a line (it is ended here), also when a read
-/// error cuts the input short: the error is returned after it is sent.
+/// Sends everything `reader` gives as it comes, so a line still being
+/// written (a prompt, a progress line, a log's last line) is shown before
+/// its end arrives, and no line is ever held whole here. A last line
+/// without a newline still counts as a line (it is ended here), also when
+/// a read error cuts the input short: the error is returned after it.
 fn copy_lines(reader: &mut dyn Read, buf: &mut [u8], tx: &Sender) -> io::Result<Sent> {
-    // `buf[..filled]` holds the start (or, while `in_line`, the next
-    // piece) of a line not yet ended.
-    let mut filled = 0;
-    let mut in_line = false;
+    // The last byte sent ended a line.
+    let mut at_start = true;
     let ended = loop {
-        if filled == buf.len() {
-            // A line longer than the buffer: send what there is of it.
-            if tx.stream(&buf[..filled]).is_err() {
-                return Ok(Sent::Stopped);
-            }
-            in_line = true;
-            filled = 0;
-        }
-        let n = match reader.read(&mut buf[filled..]) {
+        let n = match reader.read(buf) {
             Ok(0) => break Ok(()),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => break Err(e),
         };
-        let Some(last) = memchr::memrchr(b'\n', &buf[filled..filled + n]) else {
-            filled += n;
-            continue;
-        };
-        let end = filled + last + 1;
-        if tx.stream(&buf[..end]).is_err() {
+        if tx.stream(&buf[..n]).is_err() {
             return Ok(Sent::Stopped);
         }
-        in_line = false;
-        buf.copy_within(end..filled + n, 0);
-        filled = filled + n - end;
+        at_start = buf[n - 1] == b'\n';
     };
-    if (filled > 0 || in_line) && (tx.stream(&buf[..filled]).is_err() || tx.stream(b"\n").is_err())
-    {
+    if !at_start && tx.stream(b"\n").is_err() {
         return Ok(Sent::Stopped);
     }
     ended.map(|()| Sent::All)

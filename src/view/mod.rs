@@ -31,22 +31,21 @@ impl<'a> Lines<'a> {
 
     pub(crate) fn first(&self) -> Option<usize> {
         match self.filter {
-            None => (!self.history.is_empty() && self.history.first() < self.history.len())
-                .then(|| self.history.first()),
+            None => (self.history.first() < self.history.shown_len()).then(|| self.history.first()),
             Some(_) => self.kept().first().copied(),
         }
     }
 
     pub(crate) fn last(&self) -> Option<usize> {
         match self.filter {
-            None => self.first().map(|_| self.history.len() - 1),
+            None => self.first().map(|_| self.history.shown_len() - 1),
             Some(_) => self.kept().last().copied(),
         }
     }
 
     pub(crate) fn next(&self, id: usize) -> Option<usize> {
         match self.filter {
-            None => (id + 1 < self.history.len()).then_some(id + 1),
+            None => (id + 1 < self.history.shown_len()).then_some(id + 1),
             Some(_) => {
                 let kept = self.kept();
                 kept.get(kept.partition_point(|&x| x <= id)).copied()
@@ -68,7 +67,7 @@ impl<'a> Lines<'a> {
     /// The first line at or after `id`.
     pub(crate) fn at_or_after(&self, id: usize) -> Option<usize> {
         match self.filter {
-            None => (id < self.history.len()).then(|| id.max(self.history.first())),
+            None => (id < self.history.shown_len()).then(|| id.max(self.history.first())),
             Some(_) => {
                 let kept = self.kept();
                 kept.get(kept.partition_point(|&x| x < id)).copied()
@@ -81,7 +80,8 @@ impl<'a> Lines<'a> {
         match self.filter {
             None => {
                 let first = self.history.first();
-                (id + 1 - first.min(id + 1), self.history.len() - first)
+                let end = self.history.shown_len();
+                ((id + 1).min(end) - first.min(id + 1), end - first)
             }
             Some(_) => {
                 let kept = self.kept();
@@ -93,7 +93,7 @@ impl<'a> Lines<'a> {
     /// True when the view shows line `id`.
     pub(crate) fn contains(&self, id: usize) -> bool {
         match self.filter {
-            None => id >= self.history.first() && id < self.history.len(),
+            None => id >= self.history.first() && id < self.history.shown_len(),
             Some(_) => self.kept().binary_search(&id).is_ok(),
         }
     }

@@ -424,11 +424,14 @@ impl Worker {
             Out::Tui(tui) => {
                 // The history counts the lines as it indexes them.
                 let before = self.history.len();
+                // The partial line shown is about to grow or end.
+                tui.cache.forget(before);
                 if self.config.timestamps {
-                    let stamped = stamp(batch, self.open.is_empty(), &time_mark());
-                    split_lines_into(&mut self.open, &stamped, &mut self.history);
+                    let at_start = self.history.partial().is_empty();
+                    let stamped = stamp(batch, at_start, &time_mark());
+                    self.history.stream(&stamped);
                 } else {
-                    split_lines_into(&mut self.open, batch, &mut self.history);
+                    self.history.stream(batch);
                 }
                 self.received += self.history.len() - before;
                 self.last_input = Instant::now();
@@ -470,10 +473,7 @@ impl Worker {
                 self.received += 1;
                 let _ = writeln!(out, "{}", sanitize(&open, self.config.text.tab_width));
             }
-            Out::Tui(_) if !open.is_empty() => {
-                self.received += 1;
-                self.history.push_owned(open);
-            }
+            Out::Tui(_) if self.history.end_partial() => self.received += 1,
             _ => {}
         }
     }
@@ -625,28 +625,6 @@ fn split_lines(open: &mut Vec<u8>, batch: &[u8], mut line: impl FnMut(&[u8])) {
         rest = &rest[end + 1..];
     }
     open.extend_from_slice(rest);
-}
-
-/// [`split_lines`] into the history, whole runs of lines at once; a huge
-/// unfinished line is handed over without a copy once it ends.
-fn split_lines_into(open: &mut Vec<u8>, batch: &[u8], history: &mut History) {
-    let mut rest = batch;
-    if !open.is_empty() {
-        let Some(end) = memchr::memchr(b'\n', rest) else {
-            open.extend_from_slice(rest);
-            return;
-        };
-        open.extend_from_slice(&rest[..end]);
-        history.push_owned(std::mem::take(open));
-        rest = &rest[end + 1..];
-    }
-    match memchr::memrchr(b'\n', rest) {
-        Some(last) => {
-            history.push_block(&rest[..=last]);
-            open.extend_from_slice(&rest[last + 1..]);
-        }
-        None => open.extend_from_slice(rest),
-    }
 }
 
 /// The mark of the time now, local, to the millisecond.

@@ -849,3 +849,23 @@ pub fn expected_screen(lines: &[String], width: u16, height: u16) -> Vec<String>
     rows.resize(count, String::new());
     rows
 }
+
+/// Waits until process `pid` is stopped (state `T` in `/proc/PID/stat`),
+/// checking every 10 ms: the kernel offers no event for another process
+/// stopping that a test could block on without reaping it.
+pub fn wait_until_stopped(pid: u32) {
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        // The state follows the command name, which is in parentheses.
+        let state = stat.rsplit(") ").next().unwrap().chars().next();
+        if state == Some('T') {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "process {pid} never stopped: {stat}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
