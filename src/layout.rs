@@ -680,27 +680,11 @@ struct Wrapped {
 /// removes it like any other, so it never reaches the terminal). The
 /// logger puts it before each record line, so the rows of a message stay
 /// clear of the level column at every width.
-const INDENT_MARK: &[u8] = b"\x1b_reflow:indent=";
-
+///
 /// The mark for a hanging indent of `columns`.
 #[cfg_attr(not(feature = "log"), allow(dead_code))]
 pub(crate) fn indent_mark(columns: usize) -> String {
     format!("\x1b_reflow:indent={columns}\x1b\\")
-}
-
-/// The hanging indent a line asks for, if any.
-fn hanging_indent(raw: &[u8]) -> usize {
-    let Some(rest) = raw.strip_prefix(INDENT_MARK) else {
-        return 0;
-    };
-    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-    if !rest[digits..].starts_with(b"\x1b\\") {
-        return 0;
-    }
-    std::str::from_utf8(&rest[..digits])
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
 }
 
 impl Wrapped {
@@ -728,7 +712,7 @@ impl Wrapped {
         }
         let line = sanitize_styled(raw, options);
         // An indent that leaves less than half the row is not kept.
-        let indent = Some(hanging_indent(raw))
+        let indent = Some(marks(raw, false).indent)
             .filter(|&n| n * 2 <= width)
             .unwrap_or(0);
         let rows: VecDeque<_> = if indent > 0 {
@@ -766,76 +750,364 @@ impl Wrapped {
     }
 }
 
+/// How lines become rows, beyond the text options: where rows break, and
+/// whether the marks reflow itself adds (a stream's bar, an arrival time)
+/// are drawn. A mark from anywhere else is only ever removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Look {
+    pub(crate) text: Options,
+    pub(crate) wrap: Wrap,
+    /// Draw the `err` and `t=` marks (set when reflow adds them).
+    pub(crate) gutters: bool,
+}
+
+impl From<Options> for Look {
+    fn from(text: Options) -> Self {
+        Look {
+            text,
+            ..Look::default()
+        }
+    }
+}
+
+/// Where a line too long for a row is broken.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Wrap {
+    /// Between words, first fit; a word longer than a row is broken.
+    #[default]
+    Word,
+    /// Anywhere, at the row's width, as a terminal wraps.
+    Char,
+    /// Not at all: each line is one row, cut at the width, and the view
+    /// scrolls sideways (like `less -S`).
+    None,
+}
+
+/// Marks the printer reads at a line's start, each an APC string
+/// `ESC _ reflow:… ESC \` that the sanitizer removes like any other.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Marks {
+    indent: usize,
+    /// The line came from a command's stderr.
+    err: bool,
+    /// The line's arrival time, `HH:MM:SS.mmm`.
+    time: Option<String>,
+}
+
+/// The mark for a line from a command's stderr.
+#[cfg(test)]
+const ERR_MARK: &[u8] = b"\x1b_reflow:err\x1b\\";
+
+/// Reads the marks at the start of `raw`; the first of each kind counts.
+/// `gutters` says whether the stream and time marks are reflow's own (and
+/// drawn) or were sent by the input (and only removed).
+fn marks(raw: &[u8], gutters: bool) -> Marks {
+    let mut marks = Marks::default();
+    let mut indent = None;
+    let mut rest = raw;
+    while let Some(body) = rest.strip_prefix(b"\x1b_reflow:".as_slice()) {
+        let Some(end) = memchr::memmem::find(body, b"\x1b\\") else {
+            break;
+        };
+        let field = &body[..end];
+        rest = &body[end + 2..];
+        if let Some(n) = field.strip_prefix(b"indent=".as_slice()) {
+            if indent.is_none() && !n.is_empty() && n.iter().all(u8::is_ascii_digit) {
+                indent = std::str::from_utf8(n).ok().and_then(|n| n.parse().ok());
+            }
+        } else if !gutters {
+        } else if field == b"err" {
+            marks.err = true;
+        } else if let Some(time) = field.strip_prefix(b"t=".as_slice())
+            && marks.time.is_none()
+            && time.len() <= 12
+            && time.iter().all(|b| b.is_ascii_digit() || b":.".contains(b))
+        {
+            marks.time = std::str::from_utf8(time).ok().map(str::to_owned);
+        }
+    }
+    marks.indent = indent.unwrap_or(0);
+    marks
+}
+
+/// What is drawn left of a line's text on each of its rows, outside the
+/// wrapped text: the stderr bar on every row, the arrival time on the
+/// first (blank under it on the rest).
+#[derive(Debug, Default)]
+struct Gutter {
+    first: String,
+    rest: String,
+    width: usize,
+}
+
+impl Gutter {
+    fn new(marks: &Marks, width: usize) -> Gutter {
+        let mut gutter = Gutter::default();
+        if marks.err {
+            gutter.first.push_str("\x1b[0;31m\u{258c}\x1b[0m");
+            gutter.rest.push_str("\x1b[0;31m\u{258c}\x1b[0m");
+            gutter.width += 1;
+        }
+        if let Some(time) = &marks.time {
+            gutter.first.push_str(&format!("\x1b[0;2m{time}\x1b[0m "));
+            gutter.rest.extend(std::iter::repeat_n(' ', time.len() + 1));
+            gutter.width += time.len() + 1;
+        }
+        // A gutter that leaves less than half the row is not drawn.
+        if gutter.width * 2 > width {
+            return Gutter::default();
+        }
+        gutter
+    }
+}
+
+/// Byte ranges to highlight in a line's sanitized text (search matches).
+pub(crate) type Highlight = std::sync::Arc<dyn Fn(&str) -> Vec<Range<usize>> + Send + Sync>;
+
+/// [`wrap_ranges`] breaking anywhere, as a terminal does: each row as many
+/// clusters as fit (after the first, `indent` columns fewer).
+fn wrap_chars(text: &str, width: usize, indent: usize) -> Vec<Range<usize>> {
+    let mut rows = Vec::new();
+    let mut start = 0;
+    let mut used = 0;
+    let mut room = width.max(1);
+    for (at, cluster) in text.grapheme_indices(true) {
+        let w = cluster_width(cluster);
+        if used + w > room && at > start {
+            rows.push(start..at);
+            start = at;
+            used = 0;
+            room = width.saturating_sub(indent).max(1);
+        }
+        used += w;
+    }
+    rows.push(start..text.len());
+    rows
+}
+
+/// The part of `text` from column `from` on that fits in `width` columns,
+/// and the blank columns to put before it (a wide cluster cut by the left
+/// edge is not drawn half).
+fn columns(text: &str, from: usize, width: usize) -> (usize, Range<usize>) {
+    if from == 0 {
+        return (0, 0..fit(text, width).len());
+    }
+    let mut col = 0;
+    for (at, cluster) in text.grapheme_indices(true) {
+        if col >= from {
+            let pad = col - from;
+            return (
+                pad,
+                at..at + fit(&text[at..], width.saturating_sub(pad)).len(),
+            );
+        }
+        col += cluster_width(cluster);
+    }
+    (0, text.len()..text.len())
+}
+
+impl Wrapped {
+    /// A line laid out as `look` says, at `width` columns for its text (the
+    /// gutter not counted), with `highlight`'s ranges in reverse video.
+    fn with(raw: &[u8], width: usize, look: Look, highlight: Option<&Highlight>) -> Wrapped {
+        if raw.len() >= HUGE && look.wrap == Wrap::Word {
+            return Wrapped::new(raw, width, look.text);
+        }
+        let marks = marks(raw, look.gutters);
+        let mut line = sanitize_styled(raw, look.text);
+        if let Some(highlight) = highlight {
+            line.highlight(&highlight(&line.text));
+        }
+        let indent = Some(marks.indent).filter(|&n| n * 2 <= width).unwrap_or(0);
+        let rows: VecDeque<_> = match look.wrap {
+            Wrap::Word if indent > 0 => wrap_hanging(&line.text, width, indent).into(),
+            Wrap::Word => wrap_ranges(&line.text, width).into(),
+            Wrap::Char => wrap_chars(&line.text, width, indent).into(),
+            Wrap::None => std::iter::once(0..line.text.len()).collect(),
+        };
+        Wrapped {
+            line,
+            count: rows.len(),
+            rows,
+            indent,
+        }
+    }
+
+    /// Where row `index` starts in the line's text (0 for a row not kept).
+    #[allow(dead_code)] // until the viewer lands
+    fn start_of(&self, index: usize) -> usize {
+        index
+            .checked_sub(self.count - self.rows.len())
+            .and_then(|kept| self.rows.get(kept))
+            .map_or(0, |range| range.start)
+    }
+
+    /// The row that holds byte `offset` of the line's text.
+    #[allow(dead_code)] // until the viewer lands
+    fn row_of(&self, offset: usize) -> usize {
+        let before = self.rows.partition_point(|range| range.start <= offset);
+        (self.count - self.rows.len() + before).saturating_sub(1)
+    }
+
+    /// The one row of an unwrapped line: its columns from `from` on.
+    fn cut(&self, width: usize, from: usize) -> Row {
+        let (pad, range) = columns(&self.line.text, from, width);
+        let mut text = String::with_capacity(pad + range.len() + 16);
+        text.extend(std::iter::repeat_n(' ', pad));
+        let cols = pad + width_of(&self.line.text[range.clone()]);
+        self.line.paint(range, &mut text);
+        Row { text, width: cols }
+    }
+}
+
+/// A line as laid out for the screen: its rows and its gutter.
+#[derive(Debug)]
+struct Entry {
+    wrapped: Wrapped,
+    gutter: Gutter,
+}
+
 /// Wrapped lines recently shown, so a frame wraps only lines it has not
 /// seen at this width: a 10 MB line is wrapped once per width, not once
-/// per frame. Cleared when the width or the options change.
-#[derive(Debug, Default)]
+/// per frame. Cleared when the width, the look or the highlight change.
+#[derive(Default)]
 pub(crate) struct RowCache {
     width: usize,
-    options: Option<Options>,
-    lines: HashMap<usize, Wrapped>,
+    look: Option<Look>,
+    highlight: Option<Highlight>,
+    lines: HashMap<usize, Entry>,
     /// Lines wrapped so far: how tests see that a frame reused the cache.
     wraps: usize,
 }
 
+impl std::fmt::Debug for RowCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowCache")
+            .field("width", &self.width)
+            .field("lines", &self.lines.len())
+            .finish_non_exhaustive()
+    }
+}
+
+#[allow(dead_code)] // until the viewer lands
 impl RowCache {
     /// An empty cache.
     pub(crate) fn new() -> Self {
         Self::default()
     }
 
-    fn wrapped(
-        &mut self,
-        history: &History,
-        index: usize,
-        width: usize,
-        options: Options,
-    ) -> &Wrapped {
-        if width != self.width || Some(options) != self.options {
+    /// Lays out at `width` in `look` from now on, with matches of
+    /// `highlight` shown; what was laid out otherwise is forgotten.
+    pub(crate) fn prepare(&mut self, width: usize, look: Look, highlight: Option<&Highlight>) {
+        let width = width.max(1);
+        let same_highlight = match (&self.highlight, highlight) {
+            (None, None) => true,
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        if width != self.width || Some(look) != self.look || !same_highlight {
             self.lines.clear();
             self.width = width;
-            self.options = Some(options);
+            self.look = Some(look);
+            self.highlight = highlight.cloned();
         }
+    }
+
+    /// The width rows are laid out at.
+    pub(crate) fn width(&self) -> usize {
+        self.width.max(1)
+    }
+
+    fn entry(&mut self, history: &History, index: usize) -> &Entry {
+        let (width, look) = (self.width.max(1), self.look.unwrap_or_default());
         let wraps = &mut self.wraps;
+        let highlight = self.highlight.as_ref();
         self.lines.entry(index).or_insert_with(|| {
             *wraps += 1;
-            Wrapped::new(&history.get(index).unwrap_or_default(), width, options)
+            let raw = history.get(index).unwrap_or_default();
+            let gutter = Gutter::new(&marks(&raw, look.gutters), width);
+            let wrapped = Wrapped::with(&raw, width - gutter.width, look, highlight);
+            Entry { wrapped, gutter }
         })
     }
 
-    /// Forgets lines the screen can no longer show.
-    fn retain_from(&mut self, first: usize) {
-        self.lines.retain(|&index, _| index >= first);
+    /// How many rows line `index` has.
+    pub(crate) fn count(&mut self, history: &History, index: usize) -> usize {
+        self.entry(history, index).wrapped.count
+    }
+
+    /// Row `row` of line `index`, from column `from` of an unwrapped line.
+    pub(crate) fn row(&mut self, history: &History, index: usize, row: usize, from: usize) -> Row {
+        let width = self.width.max(1);
+        let unwrapped = self.look.is_some_and(|look| look.wrap == Wrap::None);
+        let Entry { wrapped, gutter } = self.entry(history, index);
+        let inner = width - gutter.width;
+        let body = if unwrapped {
+            wrapped.cut(inner, from)
+        } else {
+            wrapped.row(row, inner)
+        };
+        if gutter.width == 0 {
+            return body;
+        }
+        let prefix = if row == 0 {
+            &gutter.first
+        } else {
+            &gutter.rest
+        };
+        Row {
+            text: format!("{prefix}{}", body.text),
+            width: gutter.width + body.width,
+        }
+    }
+
+    /// Where row `row` of line `index` starts in its text.
+    pub(crate) fn start_of(&mut self, history: &History, index: usize, row: usize) -> usize {
+        self.entry(history, index).wrapped.start_of(row)
+    }
+
+    /// The row of line `index` that holds byte `offset` of its text.
+    pub(crate) fn row_of(&mut self, history: &History, index: usize, offset: usize) -> usize {
+        self.entry(history, index).wrapped.row_of(offset)
+    }
+
+    /// The widest row line `index` has when not wrapped, for sideways
+    /// scrolling.
+    pub(crate) fn line_width(&mut self, history: &History, index: usize) -> usize {
+        let entry = self.entry(history, index);
+        width_of(&entry.wrapped.line.text) + entry.gutter.width
+    }
+
+    /// Forgets every line but those `keep` says the screen can show.
+    pub(crate) fn retain(&mut self, keep: impl Fn(usize) -> bool) {
+        self.lines.retain(|&index, _| keep(index));
     }
 }
 
-/// The newest `height` rows of the whole history wrapped at `width`,
-/// oldest first. Wraps only the lines that reach the screen.
+/// The newest `height` rows of the whole history laid out at `width`,
+/// oldest first. Lays out only the lines that reach the screen.
 pub(crate) fn tail_rows(
     history: &History,
     width: usize,
     height: usize,
-    options: Options,
+    look: impl Into<Look>,
     cache: &mut RowCache,
 ) -> Vec<Row> {
-    let width = width.max(1);
+    cache.prepare(width, look.into(), None);
     let mut count = 0;
     let mut first = history.len();
     while first > history.first() && count < height {
         first -= 1;
-        count += cache.wrapped(history, first, width, options).count;
+        count += cache.count(history, first);
     }
-    cache.retain_from(first);
+    cache.retain(|index| index >= first);
     let mut skip = count.saturating_sub(height);
     let mut rows = Vec::with_capacity(height.min(count));
     for index in first..history.len() {
-        let Some(wrapped) = cache.lines.get(&index) else {
-            continue;
-        };
-        let n = wrapped.count;
+        let n = cache.count(history, index);
         let from = skip.min(n);
         skip -= from;
-        rows.extend((from..n).map(|i| wrapped.row(i, width)));
+        rows.extend((from..n).map(|i| cache.row(history, index, i, 0)));
     }
     rows
 }
@@ -1185,7 +1457,7 @@ mod tests {
         let last = (2 << 20) - 1;
         let red = |i: usize| format!("\x1b[0;31m{}\x1b[0m", (b'a' + (i % 26) as u8) as char);
         assert_eq!(texts, [red(last - 1).as_str(), red(last).as_str(), "Z"]);
-        let wrapped = &cache.lines[&0];
+        let wrapped = &cache.lines[&0].wrapped;
         assert_eq!(wrapped.count, (2 << 20) + 1);
         assert_eq!(wrapped.rows.len(), KEEP_ROWS);
         assert!(
@@ -1228,6 +1500,76 @@ mod tests {
         assert_eq!(
             texts(&tail_rows(&h, 16, 10, plain(), &mut RowCache::new())),
             ["text"]
+        );
+    }
+
+    #[test]
+    fn reflow_marks_draw_a_gutter_outside_the_wrapped_text() {
+        let mut raw = ERR_MARK.to_vec();
+        raw.extend_from_slice(b"\x1b_reflow:t=12:34:56.789\x1b\\one two three four");
+        let h = history(&[std::str::from_utf8(&raw).unwrap()]);
+        let look = Look {
+            gutters: true,
+            ..Look::default()
+        };
+        let rows = tail_rows(&h, 30, 10, look, &mut RowCache::new());
+        let bar = "\x1b[0;31m\u{258c}\x1b[0m";
+        assert_eq!(
+            texts(&rows),
+            [
+                format!("{bar}\x1b[0;2m12:34:56.789\x1b[0m one two three"),
+                format!("{bar}             four"),
+            ]
+        );
+        assert_eq!(rows[0].width, 27);
+        // Too wide for the row: the text keeps it.
+        let rows = tail_rows(&h, 24, 10, look, &mut RowCache::new());
+        assert_eq!(texts(&rows), ["one two three four"]);
+        // Marks reflow did not add are only removed.
+        let rows = tail_rows(&h, 30, 10, plain(), &mut RowCache::new());
+        assert_eq!(texts(&rows), ["one two three four"]);
+    }
+
+    #[test]
+    fn char_wrap_breaks_anywhere_and_none_cuts_with_an_offset() {
+        let h = history(&["abc def ghi"]);
+        let look = |wrap| Look {
+            wrap,
+            ..Look::default()
+        };
+        let rows = tail_rows(&h, 4, 10, look(Wrap::Char), &mut RowCache::new());
+        assert_eq!(texts(&rows), ["abc ", "def ", "ghi"]);
+        let mut cache = RowCache::new();
+        let rows = tail_rows(&h, 4, 10, look(Wrap::None), &mut cache);
+        assert_eq!(texts(&rows), ["abc "]);
+        assert_eq!(cache.row(&h, 0, 0, 5).text, "ef g");
+        assert_eq!(cache.row(&h, 0, 0, 20).text, "");
+        let h = history(&["日本語"]);
+        cache.prepare(3, look(Wrap::None), None);
+        // A wide character cut by the left edge is a blank, not half.
+        assert_eq!(cache.row(&h, 0, 0, 1).text, " 本");
+    }
+
+    #[test]
+    fn highlighted_matches_are_reverse_video_across_rows() {
+        let h = history(&["\x1b[31mred\x1b[0m plain red"]);
+        let mut cache = RowCache::new();
+        let find: Highlight = std::sync::Arc::new(|text: &str| {
+            text.match_indices("red")
+                .map(|(at, m)| at..at + m.len())
+                .collect()
+        });
+        let look = Look::from(Options {
+            color: true,
+            ..Options::default()
+        });
+        cache.prepare(6, look, Some(&find));
+        let rows: Vec<String> = (0..cache.count(&h, 0))
+            .map(|i| cache.row(&h, 0, i, 0).text)
+            .collect();
+        assert_eq!(
+            rows,
+            ["\x1b[0;7;31mred\x1b[0m", "plain", "\x1b[0;7mred\x1b[0m"]
         );
     }
 

@@ -109,7 +109,7 @@ pub use tracing::EventWriter;
 mod worker;
 
 pub use history::History;
-pub use layout::{cluster_width, fit, width_of, wrap_line};
+pub use layout::{Wrap, cluster_width, fit, width_of, wrap_line};
 #[cfg(feature = "log")]
 pub use logger::{LogGuard, Logger, LoggerBuilder, init, try_init};
 pub use message::{StopReason, Target};

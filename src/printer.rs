@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crossbeam_channel::{self as channel, Receiver};
 
+use crate::layout::Wrap;
 use crate::message::{StopReason, Target};
 use crate::queue::{Push, PushError, Queue};
 use crate::sanitize::{MAX_TAB_WIDTH, Options, TAB_WIDTH, sanitize};
@@ -70,6 +71,9 @@ pub struct Builder {
     target: Target,
     when_full: WhenFull,
     draw_into: Option<(Box<dyn Write + Send>, (u16, u16))>,
+    wrap: Wrap,
+    timestamps: bool,
+    marked: bool,
 }
 
 impl fmt::Debug for Builder {
@@ -91,6 +95,9 @@ impl fmt::Debug for Builder {
             .field("target", &self.target)
             .field("when_full", &self.when_full)
             .field("draw_into", &self.draw_into.as_ref().map(|(_, size)| size))
+            .field("wrap", &self.wrap)
+            .field("timestamps", &self.timestamps)
+            .field("marked", &self.marked)
             .finish()
     }
 }
@@ -249,6 +256,33 @@ impl Builder {
         self
     }
 
+    /// Where long lines are broken on the display: between words (the
+    /// default), anywhere, or not at all (each line one row, scrolled
+    /// sideways with Left/Right, like `less -S`).
+    pub fn wrap(mut self, wrap: Wrap) -> Self {
+        self.wrap = wrap;
+        self
+    }
+
+    /// Show each line's arrival time (`HH:MM:SS.mmm`, local time, dim)
+    /// before it on the display. The time is not part of the line:
+    /// [`save`](Builder::save) and passthrough output do not have it.
+    pub fn timestamps(mut self, on: bool) -> Self {
+        self.timestamps = on;
+        self
+    }
+
+    /// For the `reflow` binary, not part of the API: every line starts
+    /// with a mark of its stream (`ESC _ reflow:out ESC \` or
+    /// `…:err…`); the display draws a stderr line apart, and
+    /// [`save`](Builder::save) drops that first mark, keeping the bytes as
+    /// the command wrote them.
+    #[doc(hidden)]
+    pub fn marked(mut self, marked: bool) -> Self {
+        self.marked = marked;
+        self
+    }
+
     /// Test hook, not part of the API: the printer thread panics when it
     /// takes a batch holding `marker`.
     #[doc(hidden)]
@@ -281,7 +315,7 @@ impl Builder {
         // First: a place that cannot be written is said before any display.
         let save = match &self.save {
             Some(path) => Some(
-                crate::save::Save::create(path)
+                crate::save::Save::create(path, self.marked)
                     .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?,
             ),
             None => None,
@@ -303,6 +337,9 @@ impl Builder {
                 tab_width: self.tab_width.unwrap_or(TAB_WIDTH),
                 color: self.color.enabled(),
             },
+            wrap: self.wrap,
+            timestamps: self.timestamps,
+            marked: self.marked,
             // A file name is untrusted text too; sanitized once, here.
             source: sanitize(self.source.unwrap_or_default().as_bytes(), TAB_WIDTH),
         };

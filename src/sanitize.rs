@@ -293,6 +293,37 @@ impl Styled {
         }
     }
 
+    /// Shows `ranges` of the text (search matches, in order) in reverse
+    /// video, whatever styles they had: each style in them is flipped.
+    pub(crate) fn highlight(&mut self, ranges: &[std::ops::Range<usize>]) {
+        if ranges.is_empty() {
+            return;
+        }
+        let mut cuts: Vec<usize> = self.spans.iter().map(|&(at, _)| at).collect();
+        for range in ranges {
+            cuts.push(range.start);
+            cuts.push(range.end);
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        let inside = |at: usize| {
+            let after = ranges.partition_point(|r| r.start <= at);
+            after > 0 && at < ranges[after - 1].end
+        };
+        let spans = cuts
+            .into_iter()
+            .filter(|&at| at < self.text.len())
+            .map(|at| {
+                let mut style = self.style_at(at);
+                if inside(at) {
+                    style.attrs ^= attr::REVERSE;
+                }
+                (at, style)
+            })
+            .collect();
+        self.spans = spans;
+    }
+
     /// Appends the bytes that draw `text[range]` in its styles: the style in
     /// effect at the start is set first, and a reset ends it, so nothing
     /// bleeds into the next row.

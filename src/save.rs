@@ -17,12 +17,18 @@ pub(crate) struct Save {
     path: PathBuf,
     /// The first write error; later writes are skipped.
     error: Option<io::Error>,
+    /// Each line starts with a mark of reflow's own, not saved.
+    marked: bool,
+    /// The next byte written starts a line.
+    at_start: bool,
 }
 
 impl Save {
     /// Creates the temporary file next to `path`, so an unwritable place is
     /// an error now, before anything is shown.
-    pub(crate) fn create(path: &Path) -> io::Result<Self> {
+    /// With `marked`, the first mark of each line (`ESC _ reflow:… ESC \`,
+    /// added by reflow) is dropped, so the file holds the bytes as sent.
+    pub(crate) fn create(path: &Path, marked: bool) -> io::Result<Self> {
         let name = path
             .file_name()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
@@ -40,11 +46,31 @@ impl Save {
             tmp,
             path: path.to_owned(),
             error: None,
+            marked,
+            at_start: true,
         })
     }
 
-    /// Appends bytes as received.
+    /// Appends bytes as received. A mark is never split between two
+    /// writes: each comes with its line's first bytes, in one batch.
     pub(crate) fn write(&mut self, bytes: &[u8]) {
+        if !self.marked {
+            self.put(bytes);
+            return;
+        }
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            if self.at_start {
+                rest = unmarked(rest);
+            }
+            let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |at| at + 1);
+            self.put(&rest[..end]);
+            self.at_start = rest[end - 1] == b'\n';
+            rest = &rest[end..];
+        }
+    }
+
+    fn put(&mut self, bytes: &[u8]) {
         if self.error.is_some() {
             return;
         }
@@ -77,6 +103,16 @@ impl Save {
     }
 }
 
+/// `line` without the mark it starts with, if it starts with one.
+fn unmarked(line: &[u8]) -> &[u8] {
+    line.strip_prefix(b"\x1b_reflow:".as_slice())
+        .and_then(|body| {
+            let end = memchr::memmem::find(body, b"\x1b\\")?;
+            Some(&body[end + 2..])
+        })
+        .unwrap_or(line)
+}
+
 impl Drop for Save {
     /// A printer thread that panicked still saves what it had.
     fn drop(&mut self) {
@@ -93,7 +129,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("saved.log");
         fs::write(&path, b"old").unwrap();
-        let mut save = Save::create(&path).unwrap();
+        let mut save = Save::create(&path, false).unwrap();
         save.write(b"a\x1b[31m\r\n\0\xff\n");
         assert_eq!(fs::read(&path).unwrap(), b"old", "replaced too early");
         save.finish().unwrap();
@@ -102,8 +138,23 @@ mod tests {
     }
 
     #[test]
+    fn marked_lines_are_saved_without_their_first_mark() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("saved.log");
+        let mut save = Save::create(&path, true).unwrap();
+        save.write(b"\x1b_reflow:out\x1b\\a\n\x1b_reflow:err\x1b\\b\x1b_x\x1b\\");
+        // The rest of a line that came in pieces has no mark of its own.
+        save.write(b" c\n\x1b_reflow:out\x1b\\\x1b_reflow:err\x1b\\d\xff\n");
+        save.finish().unwrap();
+        assert_eq!(
+            fs::read(&path).unwrap(),
+            b"a\nb\x1b_x\x1b\\ c\n\x1b_reflow:err\x1b\\d\xff\n"
+        );
+    }
+
+    #[test]
     fn an_unwritable_place_is_an_error_at_once() {
-        let error = Save::create(Path::new("/nonexistent-dir/x.log")).unwrap_err();
+        let error = Save::create(Path::new("/nonexistent-dir/x.log"), false).unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::NotFound);
     }
 }

@@ -300,6 +300,11 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Mouse reporting on: button events (the wheel among them), SGR encoding.
+const MOUSE_ON: &[u8] = b"\x1b[?1000h\x1b[?1006h";
+/// And off again (harmless where it was never on).
+const MOUSE_OFF: &[u8] = b"\x1b[?1006l\x1b[?1000l";
+
 fn show(raw: bool) -> io::Result<()> {
     let writer = writer();
     if raw {
@@ -312,6 +317,12 @@ fn show(raw: bool) -> io::Result<()> {
         cursor::Hide,
         terminal::Clear(terminal::ClearType::All)
     )?;
+    if raw {
+        // The wheel scrolls the view: button presses only (no motion
+        // reports), SGR-encoded. Terminals still select text with Shift
+        // held, as in other full-screen programs.
+        bytes.extend_from_slice(MOUSE_ON);
+    }
     SHOWN.store(true, Ordering::SeqCst);
     let queued = enqueue(&writer, bytes);
     drop(writer);
@@ -389,7 +400,7 @@ fn leave(patient: bool) {
     // The modes first: once the normal screen shows, the terminal is
     // entirely back.
     release_input();
-    let mut bytes = Vec::new();
+    let mut bytes = MOUSE_OFF.to_vec();
     let _ = queue!(
         bytes,
         terminal::EndSynchronizedUpdate,

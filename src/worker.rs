@@ -14,7 +14,7 @@ use crossbeam_channel::{self as channel, Receiver, select};
 
 use crate::history::History;
 use crate::input::{self, Command, Input};
-use crate::layout::{RowCache, fit, tail_rows, width_of};
+use crate::layout::{Look, RowCache, Wrap, fit, tail_rows, width_of};
 use crate::message::StopReason;
 use crate::printer::{OnExit, Stopped};
 use crate::queue::Queue;
@@ -76,8 +76,24 @@ pub(crate) struct Config {
     pub(crate) size: Option<(u16, u16)>,
     pub(crate) on_exit: OnExit,
     pub(crate) text: Options,
+    pub(crate) wrap: Wrap,
+    /// Each line gets its arrival time on the display.
+    pub(crate) timestamps: bool,
+    /// Each line starts with its stream's mark (command mode).
+    pub(crate) marked: bool,
     /// The source name for the status bar, already sanitized.
     pub(crate) source: String,
+}
+
+impl Config {
+    /// How lines are laid out on the display.
+    pub(crate) fn look(&self) -> Look {
+        Look {
+            text: self.text,
+            wrap: self.wrap,
+            gutters: self.marked || self.timestamps,
+        }
+    }
 }
 
 /// Everything the printer thread owns.
@@ -418,7 +434,12 @@ impl Worker {
             Out::Tui(tui) => {
                 // The history counts the lines as it indexes them.
                 let before = self.history.len();
-                split_lines_into(&mut self.open, batch, &mut self.history);
+                if self.config.timestamps {
+                    let stamped = stamp(batch, self.open.is_empty(), &time_mark());
+                    split_lines_into(&mut self.open, &stamped, &mut self.history);
+                } else {
+                    split_lines_into(&mut self.open, batch, &mut self.history);
+                }
                 self.received += self.history.len() - before;
                 self.last_input = Instant::now();
                 tui.dirty = true;
@@ -559,7 +580,7 @@ impl Worker {
             &self.history,
             usize::from(width),
             content,
-            self.config.text,
+            self.config.look(),
             &mut tui.cache,
         );
         let pressure = self.inbox.queue.pressure().to_string();
@@ -611,7 +632,7 @@ impl Worker {
             OnExit::Screen => {
                 let rows = content_rows(height);
                 let width = usize::from(width);
-                for row in tail_rows(&self.history, width, rows, self.config.text, cache) {
+                for row in tail_rows(&self.history, width, rows, self.config.look(), cache) {
                     writeln!(out, "{}", row.text)?;
                 }
                 Ok(())
@@ -746,6 +767,31 @@ fn split_lines_into(open: &mut Vec<u8>, batch: &[u8], history: &mut History) {
     }
 }
 
+/// The mark of the time now, local, to the millisecond.
+fn time_mark() -> String {
+    let now = chrono::Local::now();
+    format!("\x1b_reflow:t={}\x1b\\", now.format("%H:%M:%S%.3f"))
+}
+
+/// `batch` with `mark` before each line that starts in it (the first byte
+/// starts one when `at_start`).
+fn stamp(batch: &[u8], at_start: bool, mark: &str) -> Vec<u8> {
+    let lines = memchr::memchr_iter(b'\n', batch).count() + 1;
+    let mut out = Vec::with_capacity(batch.len() + lines * mark.len());
+    let mut rest = batch;
+    let mut start = at_start;
+    while !rest.is_empty() {
+        if start {
+            out.extend_from_slice(mark.as_bytes());
+        }
+        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |at| at + 1);
+        out.extend_from_slice(&rest[..end]);
+        start = true;
+        rest = &rest[end..];
+    }
+    out
+}
+
 /// The size to draw at: a writer's fixed one, or the terminal's now.
 fn display_size(config: &Config) -> (u16, u16) {
     config.size.unwrap_or_else(terminal_size)
@@ -817,6 +863,18 @@ fn status_line(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_line_that_starts_in_a_batch_gets_the_time() {
+        assert_eq!(stamp(b"a\nb\nc", true, "T"), b"Ta\nTb\nTc");
+        assert_eq!(stamp(b"a\nb\n", false, "T"), b"a\nTb\n");
+        assert_eq!(stamp(b"", true, "T"), b"");
+        let mark = time_mark();
+        assert!(
+            mark.starts_with("\x1b_reflow:t=") && mark.len() == 25,
+            "{mark:?}"
+        );
+    }
 
     #[test]
     fn status_line_shows_source_count_mode_and_eof() {
