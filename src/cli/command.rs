@@ -91,9 +91,9 @@ pub(crate) fn run(cli: crate::Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
     };
     let line = command_line(&argv);
     let tty = takes_screen && std::fs::File::open("/dev/tty").is_ok();
-    let builder = crate::configure(&cli, line.clone(), output, tty);
-    // TODO(marks): `.marked(takes_screen)` once `Builder::marked` lands on
-    // main: then --save drops the marks and the display draws stderr apart.
+    let marked = marks_wanted(takes_screen);
+    // The display draws stderr lines apart; --save drops the marks.
+    let builder = crate::configure(&cli, line.clone(), output, tty).marked(marked);
     let save = cli.save.clone();
     let printer = match crate::start(builder, save.as_deref()) {
         Ok(printer) => printer,
@@ -106,7 +106,7 @@ pub(crate) fn run(cli: crate::Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
         }
     };
     let watcher = interrupts.watch(printer.sender());
-    let mux = Arc::new(Mux::new(printer.sender(), marks_wanted(takes_screen)));
+    let mux = Arc::new(Mux::new(printer.sender(), marked));
     let readers = [
         reader(&mux, Stream::Out, stdout),
         reader(&mux, Stream::Err, stderr),
@@ -156,10 +156,7 @@ fn status_code(status: ExitStatus) -> u8 {
 /// The marks decision, in one place: lines are marked only for a display
 /// that draws them; copied-through lines stay the command's bytes.
 fn marks_wanted(takes_screen: bool) -> bool {
-    // TODO(marks): `takes_screen` once the printer drops marks on save
-    // (`Builder::marked`); until then no marks, so no stray bytes.
-    let _ = takes_screen;
-    false
+    takes_screen
 }
 
 /// Starts `argv` with stdout and stderr on pipes. Its stdin is reflow's
@@ -245,10 +242,11 @@ fn describe_status(status: ExitStatus) -> String {
     }
 }
 
-/// The status bar's notice when the command ends: the command line (cut,
-/// so the status is never the part cut off), then how it ended.
+/// The status bar's notice when the command ends: the command line, then
+/// how it ended. The line is cut short here, so that on a narrow status
+/// bar the part cut off is never the status.
 fn notice(line: &str, status: ExitStatus) -> String {
-    const MAX: usize = 40;
+    const MAX: usize = 20;
     let shown = reflow::fit(line, MAX);
     let ellipsis = if shown.len() < line.len() { "…" } else { "" };
     format!("{shown}{ellipsis}: {}", describe_status(status))
@@ -650,5 +648,134 @@ fn sigint_pending() -> bool {
             return false;
         }
         libc::sigismember(set.as_ptr(), SIGINT) == 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reflow::Printer;
+
+    fn status(raw: i32) -> ExitStatus {
+        ExitStatus::from_raw(raw)
+    }
+
+    #[test]
+    fn the_command_line_reads_as_typed_in_a_shell() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["cargo", "build"], "cargo build"),
+            (&["sh", "-c", "echo a; exit 3"], "sh -c 'echo a; exit 3'"),
+            (&["echo", ""], "echo ''"),
+            (&["echo", "it's"], r"echo 'it'\''s'"),
+            (&["ls", "--color=auto", "./a/b"], "ls --color=auto ./a/b"),
+        ];
+        for &(argv, shown) in cases {
+            let argv: Vec<OsString> = argv.iter().map(OsString::from).collect();
+            assert_eq!(command_line(&argv), shown);
+        }
+    }
+
+    #[test]
+    fn an_end_reads_as_a_shell_reports_it() {
+        // Wait statuses as the kernel encodes them: code << 8, or the signal.
+        assert_eq!(describe_status(status(3 << 8)), "exit 3");
+        assert_eq!(describe_status(status(2)), "killed by SIGINT");
+        assert_eq!(
+            describe_status(status(11 | 0x80)),
+            "killed by SIGSEGV (core dumped)"
+        );
+        assert_eq!(status_code(status(3 << 8)), 3);
+        assert_eq!(status_code(status(15)), 143);
+        assert_eq!(notice("cargo build", status(0)), "cargo build: exit 0");
+        assert_eq!(
+            notice("sh -c 'a very long script indeed'", status(1 << 8)),
+            "sh -c 'a very long s…: exit 1"
+        );
+    }
+
+    #[test]
+    fn reflows_status_is_the_commands_unless_reflow_was_stopped_otherwise() {
+        let three = Some(status(3 << 8));
+        assert_eq!(exit_code(StopReason::Quit, three, false), 3);
+        assert_eq!(exit_code(StopReason::EndOfInput, three, false), 3);
+        // Ctrl-C once the command ended.
+        assert_eq!(exit_code(StopReason::Shutdown, three, true), 130);
+        assert_eq!(exit_code(StopReason::Terminate, three, false), 143);
+        assert_eq!(exit_code(StopReason::OutputClosed, None, false), 0);
+        // Still running after SIGTERM's grace.
+        assert_eq!(exit_code(StopReason::Quit, None, false), 143);
+    }
+
+    #[test]
+    fn a_command_that_cannot_start_is_127_or_126() {
+        let missing = io::Error::from_raw_os_error(libc::ENOENT);
+        let denied = io::Error::from_raw_os_error(libc::EACCES);
+        let not_found = cannot_start(OsStr::new("nope"), &missing);
+        assert_eq!(
+            (not_found.code, not_found.message.as_str()),
+            (127, "nope: command not found")
+        );
+        let path = cannot_start(OsStr::new("./nope"), &missing);
+        assert_eq!(
+            (path.code, path.message.as_str()),
+            (127, "./nope: No such file or directory")
+        );
+        let denied = cannot_start(OsStr::new("./x"), &denied);
+        assert_eq!(
+            (denied.code, denied.message.as_str()),
+            (126, "./x: Permission denied")
+        );
+        let hostile = cannot_start(OsStr::new("\x1b[2Jx"), &missing);
+        assert_eq!(hostile.message, "x: command not found");
+    }
+
+    #[test]
+    fn every_line_gets_its_streams_mark_but_the_rest_of_an_open_line() {
+        let printer = Printer::builder().output(io::sink()).spawn().unwrap();
+        let mux = Mux::new(printer.sender(), true);
+        assert_eq!(
+            mux.marked(Stream::Err, b"a\nb\n", true),
+            b"\x1b_reflow:err\x1b\\a\n\x1b_reflow:err\x1b\\b\n"
+        );
+        assert_eq!(
+            mux.marked(Stream::Out, b"end\nnext\n", false),
+            b"end\n\x1b_reflow:out\x1b\\next\n"
+        );
+        assert_eq!(
+            mux.marked(Stream::Out, b"piece", true),
+            b"\x1b_reflow:out\x1b\\piece"
+        );
+        let plain = Mux::new(printer.sender(), false);
+        assert_eq!(plain.marked(Stream::Err, b"a\nb\n", true), b"a\nb\n");
+    }
+
+    /// Another stream's long line is open: whole lines are held, never
+    /// waited on, and follow the long line once it ends.
+    #[test]
+    fn lines_wait_in_the_mux_while_another_streams_long_line_is_open() {
+        let out = std::sync::Arc::new(Mutex::new(Vec::new()));
+        struct Shared(Arc<Mutex<Vec<u8>>>);
+        impl io::Write for Shared {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                lock(&self.0).extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let printer = Printer::builder()
+            .output(Shared(Arc::clone(&out)))
+            .spawn()
+            .unwrap();
+        let mux = Mux::new(printer.sender(), false);
+        assert!(matches!(mux.long(Stream::Out, b"long"), Ok(Long::Streamed)));
+        assert!(matches!(mux.long(Stream::Err, b"other"), Ok(Long::Held)));
+        // Returns at once although the open line holds every other line.
+        mux.whole(Stream::Err, b"e1\ne2\n").unwrap();
+        mux.end(Stream::Err, b"e3").unwrap();
+        mux.whole(Stream::Out, b" line\no2\n").unwrap();
+        printer.join().unwrap();
+        assert_eq!(*lock(&out), b"long line\no2\ne1\ne2\ne3\n");
     }
 }
