@@ -125,4 +125,28 @@ fn main() {
         "REDRAW RATIO 10M/1K: {ratio:.3} (median), {ratio_best:.3} (best); goal <= {GOAL}: {}",
         if ratio <= GOAL { "PASS" } else { "FAIL" }
     );
+
+    // Issue 10: `g` then `G` on 10M lines, each one frame (at most 16 ms
+    // of the printer thread), with the old chunks compressed as they are
+    // once input has been quiet.
+    let mut large_history = large_history;
+    while large_history.compact() {}
+    let mut jumps = Vec::new();
+    for _ in 0..21 {
+        out.clear();
+        let start = Instant::now();
+        let written = reflow::bench::top_and_bottom(&large_history, WIDTH, HEIGHT, &mut out)
+            .expect("writing into a Vec");
+        jumps.push(start.elapsed() / 2);
+        assert!(written >= usize::from(HEIGHT), "frames drawn");
+    }
+    let jump = median(jumps);
+    println!(
+        "JUMP g/G on {large} lines: {jump:.2?} per frame (median of 21); goal <= 16 ms: {}",
+        if jump <= Duration::from_millis(16) {
+            "PASS"
+        } else {
+            "FAIL"
+        }
+    );
 }

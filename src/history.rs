@@ -455,6 +455,80 @@ impl History {
             .sum();
         chunks + self.blocks.capacity() * std::mem::size_of::<Pos>()
     }
+
+    /// Calls `f` with the lines of `lines` held (the range is clipped to
+    /// [`first`](History::first)`..`[`len`](History::len)) in runs: the
+    /// ids of a run's lines and their bytes, each line ended by `\n`. A run
+    /// is the part of one chunk in range, so each chunk is decompressed
+    /// once, into one buffer reused for all of them, and the caller can
+    /// search a run in one pass: a search reads the whole history in a few
+    /// hundred calls instead of a million [`get`](History::get)s. Runs come
+    /// oldest first, or newest first when `backward` (the lines inside a
+    /// run are in order either way). Stops as soon as `f` breaks, and
+    /// returns what it returned last.
+    pub(crate) fn scan(
+        &self,
+        lines: Range<usize>,
+        backward: bool,
+        mut f: impl FnMut(Range<usize>, &[u8]) -> std::ops::ControlFlow<()>,
+    ) -> std::ops::ControlFlow<()> {
+        use std::ops::ControlFlow;
+        /// The offset just past `count` lines of `data` from `offset` on
+        /// (or the end of `data`, if it holds fewer).
+        fn skip_lines(data: &[u8], offset: usize, count: usize) -> usize {
+            if count == 0 {
+                return offset;
+            }
+            memchr::memchr_iter(b'\n', &data[offset..])
+                .nth(count - 1)
+                .map_or(data.len(), |i| offset + i + 1)
+        }
+        let start = lines.start.max(self.first);
+        let end = lines.end.min(self.len);
+        if start >= end {
+            return ControlFlow::Continue(());
+        }
+        // The chunks holding `start` and `end - 1`.
+        let chunk_of = |line: usize| {
+            self.chunk_first
+                .partition_point(|&f| f <= line)
+                .saturating_sub(1)
+        };
+        let (low, high) = (chunk_of(start), chunk_of(end - 1));
+        let mut buf = Vec::new();
+        let mut visit = |index: usize| {
+            let data: &[u8] = match &self.chunks[index] {
+                Chunk::Plain(data) => data,
+                Chunk::Packed { data, len } => {
+                    buf.resize(*len, 0);
+                    // Our own compressed bytes: failing to decompress them is
+                    // a bug, shown as missing lines rather than a crash.
+                    match lz4_flex::block::decompress_into(data, &mut buf) {
+                        Ok(n) if n == *len => &buf,
+                        _ => return ControlFlow::Continue(()),
+                    }
+                }
+            };
+            let chunk_start = self.chunk_first[index];
+            let from = start.max(chunk_start);
+            let to = match self.chunk_first.get(index + 1) {
+                Some(&next) => end.min(next),
+                None => end,
+            };
+            let begin = skip_lines(data, 0, from - chunk_start);
+            let finish = skip_lines(data, begin, to - from);
+            if begin < finish {
+                f(from..to, &data[begin..finish])
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        if backward {
+            (low..=high).rev().try_for_each(&mut visit)
+        } else {
+            (low..=high).try_for_each(&mut visit)
+        }
+    }
 }
 
 /// The byte range of the `skip`-th line at or after `offset` in `data`, or

@@ -6,44 +6,10 @@ use std::io;
 use std::thread::{self, JoinHandle};
 
 use crossbeam_channel::{self as channel, Receiver};
-use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use futures::channel::oneshot;
 use futures::future::{Either, select};
-
-use crate::message::StopReason;
-
-/// What a key asks the printer to do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Command {
-    Stop(StopReason),
-    Resized,
-    /// Ctrl-L: draw everything anew.
-    Repaint,
-}
-
-/// Maps an input event to a command; `None` for keys with no meaning yet.
-pub(crate) fn command(event: &Event) -> Option<Command> {
-    match event {
-        Event::Key(KeyEvent {
-            code,
-            modifiers,
-            kind: KeyEventKind::Press,
-            ..
-        }) => match code {
-            KeyCode::Char('c') if modifiers.contains(KeyModifiers::CONTROL) => {
-                Some(Command::Stop(StopReason::Interrupt))
-            }
-            KeyCode::Char('l') if modifiers.contains(KeyModifiers::CONTROL) => {
-                Some(Command::Repaint)
-            }
-            KeyCode::Char('q') | KeyCode::Char('Q') => Some(Command::Stop(StopReason::Quit)),
-            _ => None,
-        },
-        Event::Resize(..) => Some(Command::Resized),
-        _ => None,
-    }
-}
 
 /// The input thread; dropping it stops the thread and joins it.
 #[derive(Debug)]
@@ -89,32 +55,5 @@ impl Drop for Input {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn key(code: KeyCode, modifiers: KeyModifiers) -> Event {
-        Event::Key(KeyEvent::new(code, modifiers))
-    }
-
-    #[test]
-    fn keys_map_to_commands() {
-        assert_eq!(
-            command(&key(KeyCode::Char('q'), KeyModifiers::NONE)),
-            Some(Command::Stop(StopReason::Quit))
-        );
-        assert_eq!(
-            command(&key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
-            Some(Command::Stop(StopReason::Interrupt))
-        );
-        assert_eq!(command(&key(KeyCode::Char('c'), KeyModifiers::NONE)), None);
-        assert_eq!(command(&Event::Resize(10, 10)), Some(Command::Resized));
-        assert_eq!(
-            command(&key(KeyCode::Char('l'), KeyModifiers::CONTROL)),
-            Some(Command::Repaint)
-        );
     }
 }

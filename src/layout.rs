@@ -934,7 +934,6 @@ impl Wrapped {
     }
 
     /// Where row `index` starts in the line's text (0 for a row not kept).
-    #[allow(dead_code)] // until the viewer lands
     fn start_of(&self, index: usize) -> usize {
         index
             .checked_sub(self.count - self.rows.len())
@@ -943,7 +942,6 @@ impl Wrapped {
     }
 
     /// The row that holds byte `offset` of the line's text.
-    #[allow(dead_code)] // until the viewer lands
     fn row_of(&self, offset: usize) -> usize {
         let before = self.rows.partition_point(|range| range.start <= offset);
         (self.count - self.rows.len() + before).saturating_sub(1)
@@ -989,7 +987,6 @@ impl std::fmt::Debug for RowCache {
     }
 }
 
-#[allow(dead_code)] // until the viewer lands
 impl RowCache {
     /// An empty cache.
     pub(crate) fn new() -> Self {
@@ -1069,13 +1066,6 @@ impl RowCache {
     /// The row of line `index` that holds byte `offset` of its text.
     pub(crate) fn row_of(&mut self, history: &History, index: usize, offset: usize) -> usize {
         self.entry(history, index).wrapped.row_of(offset)
-    }
-
-    /// The widest row line `index` has when not wrapped, for sideways
-    /// scrolling.
-    pub(crate) fn line_width(&mut self, history: &History, index: usize) -> usize {
-        let entry = self.entry(history, index);
-        width_of(&entry.wrapped.line.text) + entry.gutter.width
     }
 
     /// Forgets every line but those `keep` says the screen can show.

@@ -106,6 +106,8 @@ mod terminal;
 mod tracing;
 #[cfg(feature = "tracing")]
 pub use tracing::EventWriter;
+mod search;
+mod view;
 mod worker;
 
 pub use history::History;
@@ -159,6 +161,39 @@ pub mod bench {
             &mut cache,
         );
         screen.frame(out, (width, height), &rows, "status")
+    }
+
+    /// `g` then `G` in the viewer, each drawn as a frame into `out` from
+    /// nothing cached (as the first frame after a jump across the
+    /// history). Returns the rows written by both frames.
+    ///
+    /// # Errors
+    ///
+    /// Only if writing into `out` fails, which a `Vec` does not.
+    pub fn top_and_bottom(
+        history: &History,
+        width: u16,
+        height: u16,
+        out: &mut Vec<u8>,
+    ) -> io::Result<usize> {
+        use crate::layout::Look;
+        use crate::view::{Lines, View};
+        let mut cache = RowCache::new();
+        let mut screen = Screen::new();
+        let mut view = View::new();
+        let look = Look::from(Options {
+            color: true,
+            ..Options::default()
+        });
+        cache.prepare(usize::from(width), look, None);
+        let lines = Lines::new(history, None);
+        view.home(&lines);
+        let rows = view.rows(&lines, &mut cache, content_rows(height));
+        let mut written = screen.frame(out, (width, height), &rows, "status")?;
+        view.follow();
+        let rows = view.rows(&lines, &mut cache, content_rows(height));
+        written += screen.frame(out, (width, height), &rows, "status")?;
+        Ok(written)
     }
 }
 

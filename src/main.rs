@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::thread;
 
 use clap::{CommandFactory, Parser, ValueEnum};
-use reflow::{Builder, ColorChoice, OnExit, Printer, Stopped};
+use reflow::{Builder, ColorChoice, OnExit, Printer, Stopped, Wrap};
 
 use cli::inputs::{self, Failures, Input, describe, print_error};
 use cli::stdio;
@@ -41,7 +41,8 @@ Examples:
   reflow -- cargo build              run a command, its stderr marked; exits with its status
   journalctl -f | reflow --save s.log --max-lines 100000
 
-Keys: q quits; Ctrl-C, Ctrl-Z and Ctrl-\\ work as in less; Ctrl-L repaints.
+Keys (as in less; h shows them): j/k a row, Space/b a page, g/G the ends,
+/ ? search, n/N repeat, & filter, q quits; Ctrl-C, Ctrl-Z, Ctrl-\\ as in less.
 Exit status: 0 done, 1 an I/O error, 2 a usage error, 128+N for signal N;
 with a COMMAND, its own status (127 not found, 126 cannot run)."
 )]
@@ -93,6 +94,37 @@ struct Cli {
     // Bounded as the library bounds it: each tab becomes up to N spaces.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     tab_width: u16,
+
+    /// Where long lines break: between words, anywhere, or not at all
+    /// (Left/Right scroll sideways, like less -S).
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = WrapMode::Word)]
+    wrap: WrapMode,
+
+    /// Show the time each line arrived (HH:MM:SS.mmm, dim) before it; not
+    /// written to --save.
+    #[arg(long)]
+    timestamps: bool,
+}
+
+/// `--wrap` values.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum WrapMode {
+    /// Between words.
+    Word,
+    /// Anywhere, at the width.
+    Char,
+    /// Not at all: rows are cut at the width.
+    None,
+}
+
+impl From<WrapMode> for Wrap {
+    fn from(mode: WrapMode) -> Self {
+        match mode {
+            WrapMode::Word => Wrap::Word,
+            WrapMode::Char => Wrap::Char,
+            WrapMode::None => Wrap::None,
+        }
+    }
 }
 
 /// `--sentinel`: an empty one would stop at the first empty line, which no
@@ -302,6 +334,8 @@ fn configure(cli: &Cli, source: String, output: Option<File>, tty: bool) -> Buil
         .on_exit(cli.on_exit.into())
         .color(cli.color.into())
         .tab_width(usize::from(cli.tab_width))
+        .wrap(cli.wrap.into())
+        .timestamps(cli.timestamps)
         .source(source);
     if let Some(sentinel) = &cli.sentinel {
         builder = builder.sentinel(sentinel.as_str());

@@ -302,8 +302,11 @@ impl Drop for TerminalGuard {
 
 /// Mouse reporting on: button events (the wheel among them), SGR encoding.
 const MOUSE_ON: &[u8] = b"\x1b[?1000h\x1b[?1006h";
-/// And off again (harmless where it was never on).
+/// And off again.
 const MOUSE_OFF: &[u8] = b"\x1b[?1006l\x1b[?1000l";
+
+/// Mouse reporting is on (the display reads keys).
+static MOUSE: AtomicBool = AtomicBool::new(false);
 
 fn show(raw: bool) -> io::Result<()> {
     let writer = writer();
@@ -322,6 +325,7 @@ fn show(raw: bool) -> io::Result<()> {
         // reports), SGR-encoded. Terminals still select text with Shift
         // held, as in other full-screen programs.
         bytes.extend_from_slice(MOUSE_ON);
+        MOUSE.store(true, Ordering::SeqCst);
     }
     SHOWN.store(true, Ordering::SeqCst);
     let queued = enqueue(&writer, bytes);
@@ -400,10 +404,13 @@ fn leave(patient: bool) {
     // The modes first: once the normal screen shows, the terminal is
     // entirely back.
     release_input();
-    let mut bytes = MOUSE_OFF.to_vec();
+    let mut bytes = Vec::new();
+    let _ = queue!(bytes, terminal::EndSynchronizedUpdate);
+    if MOUSE.swap(false, Ordering::SeqCst) {
+        bytes.extend_from_slice(MOUSE_OFF);
+    }
     let _ = queue!(
         bytes,
-        terminal::EndSynchronizedUpdate,
         style::SetAttribute(style::Attribute::Reset),
         cursor::Show,
         terminal::LeaveAlternateScreen

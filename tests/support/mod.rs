@@ -698,6 +698,11 @@ pub fn assert_terminal_restored(pty: &Pty) {
     pty.with_screen(|screen| {
         assert!(!screen.alternate_screen(), "still on the alternate screen");
         assert!(!screen.hide_cursor(), "cursor still hidden");
+        assert_eq!(
+            screen.mouse_protocol_mode(),
+            vt100::MouseProtocolMode::None,
+            "mouse reporting left on"
+        );
     });
     assert!(
         pty.termios_is_sane(),

@@ -4,25 +4,30 @@
 //! deadline (a frame, or compaction when there is nothing else to do):
 //! block, drain,
 //! draw once.
+//!
+//! The full-screen display's keys, viewer state and frames are in
+//! [`tui`]; this file is the loop and the lines' way in.
+
+mod tui;
+
+use tui::Tui;
 
 use std::io::{self, BufWriter, Write};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{self as channel, Receiver, select};
 
 use crate::history::History;
-use crate::input::{self, Command, Input};
-use crate::layout::{Look, RowCache, Wrap, fit, tail_rows, width_of};
+use crate::input::Input;
+use crate::layout::{Look, Row, Wrap};
 use crate::message::StopReason;
 use crate::printer::{OnExit, Stopped};
 use crate::queue::Queue;
-use crate::render::{Screen, content_rows};
 use crate::sanitize::{Options, sanitize, sanitize_styled};
 use crate::save::Save;
 use crate::signals::{self, SignalEvent, SignalListener};
-use crate::terminal::{self, Surface, TerminalGuard};
+use crate::terminal::{Surface, TerminalGuard};
 
 /// The shortest time between two frames: at most ~60 frames a second,
 /// however fast lines arrive.
@@ -137,24 +142,6 @@ struct Plain {
     sanitize: bool,
 }
 
-/// State of the full-screen display. Fields drop in order: keys stop being
-/// read before the terminal is restored.
-struct Tui {
-    input: Option<Input>,
-    signals: Option<SignalListener>,
-    terminal: TerminalGuard,
-    screen: Screen,
-    cache: RowCache,
-    size: (u16, u16),
-    dirty: bool,
-    next_frame: Instant,
-    /// The frame being built; away at the writer while `pending`.
-    buf: Vec<u8>,
-    /// A frame is being written: the next waits for it (a terminal that
-    /// reads slowly gets fewer frames, never a backlog).
-    pending: bool,
-}
-
 impl Worker {
     /// A worker that writes plain lines to `writer`: copied as received,
     /// or with `sanitize` as safe plain rows (for a terminal).
@@ -217,18 +204,7 @@ impl Worker {
             last_compact: Instant::now(),
             eof: false,
             notice: None,
-            out: Out::Tui(Box::new(Tui {
-                input,
-                signals,
-                terminal,
-                screen: Screen::new(),
-                cache: RowCache::new(),
-                size,
-                dirty: true,
-                next_frame: Instant::now(),
-                buf: Vec::new(),
-                pending: false,
-            })),
+            out: Out::Tui(Box::new(Tui::new(input, signals, terminal, size))),
         })
     }
 
@@ -318,6 +294,16 @@ impl Worker {
             // Compaction is done when nothing else is waiting: the timer
             // is then due, and the work below checks for input.
             let compaction = self.compaction_due();
+            // A search or filter under way goes on at once, a slice at a
+            // time, after anything else that is ready.
+            let busy = match &self.out {
+                Out::Tui(tui) if tui.find.busy() => Some(Instant::now()),
+                _ => None,
+            };
+            let compaction = match (compaction, busy) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             let timer = match (frame, compaction) {
                 (Some(a), Some(b)) => channel::at(a.min(b)),
                 (Some(at), None) | (None, Some(at)) => channel::at(at),
@@ -337,17 +323,19 @@ impl Worker {
                     Err(_) => resized = channel::never(),
                 },
                 recv(signals) -> event => match event {
+                    // Ctrl-C (SIGINT, the terminal keeps ISIG) first
+                    // cancels a prompt, a search or the help, as in less.
+                    Ok(SignalEvent::Stop(StopReason::Interrupt)) if self.cancel() => {}
                     Ok(SignalEvent::Stop(reason)) => return Ok(reason),
                     Ok(SignalEvent::Suspend) => self.suspend()?,
                     Err(_) => signals = channel::never(),
                 },
                 recv(keys) -> event => match event {
-                    Ok(event) => match input::command(&event) {
-                        Some(Command::Stop(reason)) => return Ok(reason),
-                        Some(Command::Resized) => self.resized(),
-                        Some(Command::Repaint) => self.repaint(),
-                        None => {}
-                    },
+                    Ok(event) => {
+                        if let Some(reason) = self.on_event(&event) {
+                            return Ok(reason);
+                        }
+                    }
                     Err(_) => keys = channel::never(),
                 },
                 recv(written) -> buf => {
@@ -358,6 +346,7 @@ impl Worker {
                 }
                 recv(timer) -> _ => {}
             }
+            self.work();
             self.draw_if_due()?;
             self.compact_if_idle();
         }
@@ -372,6 +361,7 @@ impl Worker {
         if let Some(reason) = self.absorb_batch()? {
             return Ok(Some(reason));
         }
+        self.lines_arrived();
         if control.repaint {
             self.repaint();
         }
@@ -508,109 +498,6 @@ impl Worker {
             .then(|| (self.last_input + QUIET).min(self.last_compact + PACE))
     }
 
-    fn resized(&mut self) {
-        if let Out::Tui(tui) = &mut self.out {
-            // However many SIGWINCH arrived, the size is read once, now.
-            if let Some(signals) = &tui.signals {
-                while signals.resized.try_recv().is_ok() {}
-            }
-            if tui
-                .signals
-                .as_ref()
-                .is_some_and(|s| s.continued.swap(false, Ordering::SeqCst))
-            {
-                // Continued after a stop we did not see coming (SIGSTOP):
-                // whatever ran meanwhile may have drawn over the screen.
-                tui.screen = Screen::new();
-            }
-            tui.size = display_size(&self.config);
-            tui.dirty = true;
-        }
-    }
-
-    /// Draws the whole screen anew at the next frame (Ctrl-L, or the host
-    /// after it wrote on the screen).
-    fn repaint(&mut self) {
-        if let Out::Tui(tui) = &mut self.out {
-            tui.screen = Screen::new();
-            tui.size = display_size(&self.config);
-            tui.dirty = true;
-        }
-    }
-
-    /// Ctrl-Z (SIGTSTP): give the terminal back, stop like any job, and
-    /// on `fg` show the display again, redrawn at the size of that moment.
-    fn suspend(&mut self) -> io::Result<()> {
-        let Out::Tui(tui) = &mut self.out else {
-            return Ok(());
-        };
-        tui.terminal.suspend();
-        signals::stop_process();
-        // Not refused: no panic hook runs on this thread now, and a frame
-        // will come back for another that does.
-        tui.terminal.resume()?;
-        tui.screen = Screen::new();
-        tui.size = display_size(&self.config);
-        tui.dirty = true;
-        tui.next_frame = Instant::now();
-        Ok(())
-    }
-
-    fn draw_if_due(&mut self) -> io::Result<()> {
-        let Out::Tui(tui) = &mut self.out else {
-            return Ok(());
-        };
-        let now = Instant::now();
-        if !tui.dirty || tui.pending || now < tui.next_frame {
-            return Ok(());
-        }
-        if !terminal::is_shown() {
-            // A panic somewhere gave the normal screen back for its
-            // message; there is something new to show, so the display
-            // comes back, redrawn whole, once that message is out.
-            if !tui.terminal.resume()? {
-                tui.next_frame = now + FRAME;
-                return Ok(());
-            }
-            tui.screen = Screen::new();
-        }
-        let (width, height) = tui.size;
-        let content = content_rows(height);
-        let rows = tail_rows(
-            &self.history,
-            usize::from(width),
-            content,
-            self.config.look(),
-            &mut tui.cache,
-        );
-        let pressure = self.inbox.queue.pressure().to_string();
-        let status = status_line(
-            self.notice.as_deref().unwrap_or(&self.config.source),
-            self.history.len(),
-            &pressure,
-            self.eof,
-            self.config.interactive,
-            usize::from(width),
-        );
-        tui.buf.clear();
-        tui.screen.frame(&mut tui.buf, tui.size, &rows, &status)?;
-        // Queued only while shown, in order with a restoration: a panic
-        // hook suspending the display on another thread either comes after
-        // this frame or makes us skip it (and draw it whole later), never
-        // lets it land on the panic message.
-        match tui.terminal.frame(std::mem::take(&mut tui.buf)) {
-            Ok(()) => tui.pending = true,
-            Err(buf) => {
-                tui.buf = buf;
-                tui.screen = Screen::new();
-                return Ok(());
-            }
-        }
-        tui.dirty = false;
-        tui.next_frame = now + FRAME;
-        Ok(())
-    }
-
     fn flush_plain(&mut self) -> io::Result<()> {
         match &mut self.out {
             Out::Plain(plain) => plain.out.flush(),
@@ -620,19 +507,11 @@ impl Worker {
 
     /// Leaves the terminal as it was, then prints what `on_exit` asks for.
     /// What `on_exit` asks for, as plain lines.
-    fn write_on_exit(
-        &self,
-        out: &mut impl Write,
-        cache: &mut RowCache,
-        width: u16,
-        height: u16,
-    ) -> io::Result<()> {
+    fn write_on_exit(&self, out: &mut impl Write, screen: &[Row]) -> io::Result<()> {
         match self.config.on_exit {
             OnExit::None => Ok(()),
             OnExit::Screen => {
-                let rows = content_rows(height);
-                let width = usize::from(width);
-                for row in tail_rows(&self.history, width, rows, self.config.look(), cache) {
+                for row in screen {
                     writeln!(out, "{}", row.text)?;
                 }
                 Ok(())
@@ -653,6 +532,11 @@ impl Worker {
     }
 
     fn finish(&mut self, patient: bool) -> io::Result<()> {
+        // The final view stays visible: what the screen shows now.
+        let screen = match self.config.on_exit {
+            OnExit::Screen => self.screen_rows(),
+            _ => Vec::new(),
+        };
         let tui = match std::mem::replace(
             &mut self.out,
             Out::Plain(Plain {
@@ -667,8 +551,6 @@ impl Worker {
             input,
             signals,
             mut terminal,
-            mut cache,
-            size: (width, height),
             ..
         } = *tui;
         drop(input);
@@ -688,7 +570,7 @@ impl Worker {
         // Best effort: the only failure is a terminal gone or stuck, and
         // then nothing more can be shown anyway.
         let _ = self
-            .write_on_exit(&mut out, &mut cache, width, height)
+            .write_on_exit(&mut out, &screen)
             .and_then(|()| out.flush());
         drop(out);
         drop(terminal);
@@ -802,64 +684,6 @@ fn terminal_size() -> (u16, u16) {
     (w.max(1), h.max(1))
 }
 
-/// The status bar: the source on the left; line count, mode, EOF once
-/// input ended and the quit key on the right. When the row is narrow the
-/// source goes first, then the least useful parts of the right side: the
-/// key hint, the mode, the EOF mark; the count stays longest.
-fn status_line(
-    source: &str,
-    lines: usize,
-    pressure: &str,
-    eof: bool,
-    keys: bool,
-    width: usize,
-) -> String {
-    let count = format!("{lines} line{}", if lines == 1 { "" } else { "s" });
-    // (text, shown, priority: lower is dropped first)
-    let mut parts = [
-        (count.as_str(), true, 3),
-        // Never silent: producers held back, or lines dropped.
-        (pressure, !pressure.is_empty(), 3),
-        ("FOLLOW", true, 1),
-        ("EOF", eof, 2),
-        ("q quit", keys, 0),
-    ];
-    let right = |parts: &[(&str, bool, u8)]| {
-        let shown: Vec<&str> = parts.iter().filter(|p| p.1).map(|p| p.0).collect();
-        format!("{} ", shown.join(" | "))
-    };
-    // Whole parts go, least useful first, down to none: a number is never
-    // cut into another number.
-    for drop in 0..4 {
-        if width_of(&right(&parts)) <= width {
-            break;
-        }
-        for part in parts.iter_mut().filter(|p| p.2 == drop) {
-            part.1 = false;
-        }
-    }
-    let right = if parts.iter().any(|p| p.1) {
-        right(&parts)
-    } else {
-        String::new()
-    };
-    let room = width.saturating_sub(width_of(&right));
-    // The source whole, or cut with an ellipsis (so `stdin` never reads as
-    // another word), or not at all; a space before the right side.
-    let budget = room.saturating_sub(1);
-    let whole = format!(" {source}");
-    let left = if width_of(&whole) <= budget {
-        whole
-    } else if budget >= 4 {
-        format!("{}…", fit(&whole, budget - 1))
-    } else {
-        String::new()
-    };
-    let gap = room.saturating_sub(width_of(&left));
-    let status = format!("{left}{:gap$}{right}", "");
-    fit(&status, width).to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -874,61 +698,5 @@ mod tests {
             mark.starts_with("\x1b_reflow:t=") && mark.len() == 25,
             "{mark:?}"
         );
-    }
-
-    #[test]
-    fn status_line_shows_source_count_mode_and_eof() {
-        assert_eq!(
-            status_line("app.log", 3, "", true, true, 50),
-            " app.log          3 lines | FOLLOW | EOF | q quit "
-        );
-        assert_eq!(
-            status_line("", 1, "", false, false, 20),
-            "    1 line | FOLLOW "
-        );
-        assert_eq!(
-            status_line("log", 9, "held 1.2s dropped 3", false, false, 46),
-            " log   9 lines | held 1.2s dropped 3 | FOLLOW "
-        );
-        // Narrow: the mode goes before the pressure.
-        assert_eq!(
-            status_line("log", 9, "held 1.2s", false, false, 26),
-            " log  9 lines | held 1.2s "
-        );
-    }
-
-    #[test]
-    fn a_narrow_status_line_cuts_the_source_first() {
-        assert_eq!(
-            status_line("/a/long/path/app.log", 3, "", true, false, 30),
-            " /a/l… 3 lines | FOLLOW | EOF "
-        );
-        assert_eq!(
-            status_line("app.log", 3, "", true, true, 17),
-            "   3 lines | EOF "
-        );
-        assert_eq!(status_line("app.log", 3, "", true, true, 11), "   3 lines ");
-        assert_eq!(status_line("app.log", 3, "", true, false, 5), " ap… ");
-        assert_eq!(status_line("app.log", 3, "", true, false, 0), "");
-    }
-
-    /// Regressions: `10` was shown for a million lines, `st` for stdin.
-    #[test]
-    fn a_number_or_a_name_is_never_cut_into_another() {
-        for width in 0..40 {
-            let status = status_line("stdin", 1_000_000, "", true, false, width);
-            assert!(width_of(&status) <= width, "{status:?}");
-            for word in status.split_whitespace() {
-                if word.chars().all(|c| c.is_ascii_digit()) {
-                    assert_eq!(word, "1000000", "at {width}: {status:?}");
-                }
-                if word.starts_with("st") {
-                    assert!(
-                        word == "stdin" || word.ends_with('…'),
-                        "at {width}: {status:?}"
-                    );
-                }
-            }
-        }
     }
 }

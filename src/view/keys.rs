@@ -1,0 +1,291 @@
+//! What a key means to the viewer, which depends on what it is doing: the
+//! same `q` quits, closes the help, or is typed into a search prompt.
+//! Pure: a table tested without a terminal.
+
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind,
+};
+
+/// A key (or wheel turn) the viewer knows, with terminal details gone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Key {
+    Char(char),
+    Ctrl(char),
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Enter,
+    Esc,
+    Backspace,
+    F1,
+    WheelUp,
+    WheelDown,
+}
+
+/// The key an input event is, if any.
+pub(crate) fn key(event: &Event) -> Option<Key> {
+    match event {
+        Event::Key(KeyEvent {
+            code,
+            modifiers,
+            kind: KeyEventKind::Press | KeyEventKind::Repeat,
+            ..
+        }) => Some(match code {
+            KeyCode::Char(c) if modifiers.contains(KeyModifiers::CONTROL) => {
+                Key::Ctrl(c.to_ascii_lowercase())
+            }
+            KeyCode::Char(c) => Key::Char(*c),
+            KeyCode::Up => Key::Up,
+            KeyCode::Down => Key::Down,
+            KeyCode::Left => Key::Left,
+            KeyCode::Right => Key::Right,
+            KeyCode::PageUp => Key::PageUp,
+            KeyCode::PageDown => Key::PageDown,
+            KeyCode::Home => Key::Home,
+            KeyCode::End => Key::End,
+            KeyCode::Enter => Key::Enter,
+            KeyCode::Esc => Key::Esc,
+            KeyCode::Backspace => Key::Backspace,
+            KeyCode::F(1) => Key::F1,
+            _ => return None,
+        }),
+        Event::Mouse(MouseEvent { kind, .. }) => match kind {
+            MouseEventKind::ScrollUp => Some(Key::WheelUp),
+            MouseEventKind::ScrollDown => Some(Key::WheelDown),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// What the viewer is doing, for what a key means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Showing lines.
+    View,
+    /// Typing a pattern in the status bar.
+    Prompt,
+    /// Showing the keys.
+    Help,
+    /// A search is running.
+    Searching,
+}
+
+/// How far a move goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Amount {
+    Rows(usize),
+    Page,
+    HalfPage,
+}
+
+/// Which prompt a key opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Prompt {
+    /// `/`: search forward.
+    Forward,
+    /// `?`: search backward.
+    Backward,
+    /// `&`: show only matching lines.
+    Filter,
+}
+
+impl Prompt {
+    /// The character the prompt shows before the pattern.
+    pub(crate) fn sign(self) -> char {
+        match self {
+            Prompt::Forward => '/',
+            Prompt::Backward => '?',
+            Prompt::Filter => '&',
+        }
+    }
+}
+
+/// What a key asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Action {
+    Quit,
+    /// Ctrl-C with nothing to cancel: quit as interrupted (130).
+    Interrupt,
+    Repaint,
+    Up(Amount),
+    Down(Amount),
+    Top,
+    Bottom,
+    Left,
+    Right,
+    Open(Prompt),
+    Type(char),
+    Erase,
+    Submit,
+    /// Closes the prompt or the help, or stops a search.
+    Cancel,
+    /// `n`: the next match in the search's direction; `N`: the other way.
+    Next,
+    Previous,
+    Help,
+}
+
+/// The action `key` asks for in `mode`, if any.
+pub(crate) fn action(mode: Mode, key: Key) -> Option<Action> {
+    use Action as A;
+    match (mode, key) {
+        (_, Key::Ctrl('l')) => Some(A::Repaint),
+        // Ctrl-C first stops what is under way; with nothing, it quits.
+        (Mode::View, Key::Ctrl('c')) => Some(A::Interrupt),
+        (_, Key::Ctrl('c')) => Some(A::Cancel),
+        (Mode::Searching, Key::Esc) => Some(A::Cancel),
+        (Mode::Prompt, key) => match key {
+            Key::Char(c) => Some(A::Type(c)),
+            Key::Backspace => Some(A::Erase),
+            Key::Enter => Some(A::Submit),
+            Key::Esc => Some(A::Cancel),
+            _ => None,
+        },
+        (Mode::Help, Key::Char('q' | 'h') | Key::Esc | Key::F1) => Some(A::Cancel),
+        (Mode::Help, _) => None,
+        (Mode::View | Mode::Searching, key) => match key {
+            Key::Char('q' | 'Q') => Some(A::Quit),
+            Key::Up | Key::Char('k' | 'y') | Key::Ctrl('p' | 'y') => Some(A::Up(Amount::Rows(1))),
+            Key::Down | Key::Enter | Key::Char('j' | 'e') | Key::Ctrl('n' | 'e') => {
+                Some(A::Down(Amount::Rows(1)))
+            }
+            Key::WheelUp => Some(A::Up(Amount::Rows(3))),
+            Key::WheelDown => Some(A::Down(Amount::Rows(3))),
+            Key::PageUp | Key::Char('b') | Key::Ctrl('b') => Some(A::Up(Amount::Page)),
+            Key::PageDown | Key::Char(' ' | 'f') | Key::Ctrl('f') => Some(A::Down(Amount::Page)),
+            Key::Ctrl('u') | Key::Char('u') => Some(A::Up(Amount::HalfPage)),
+            Key::Ctrl('d') | Key::Char('d') => Some(A::Down(Amount::HalfPage)),
+            Key::Home | Key::Char('g' | '<') => Some(A::Top),
+            Key::End | Key::Char('G' | '>' | 'F') => Some(A::Bottom),
+            Key::Left => Some(A::Left),
+            Key::Right => Some(A::Right),
+            Key::Char('/') => Some(A::Open(Prompt::Forward)),
+            Key::Char('?') => Some(A::Open(Prompt::Backward)),
+            Key::Char('&') => Some(A::Open(Prompt::Filter)),
+            Key::Char('n') => Some(A::Next),
+            Key::Char('N') => Some(A::Previous),
+            Key::Char('h' | 'H') | Key::F1 => Some(A::Help),
+            _ => None,
+        },
+    }
+}
+
+/// The help overlay's lines.
+pub(crate) const HELP: &[&str] = &[
+    "reflow keys",
+    "",
+    "  j  Down  Enter     down one row",
+    "  k  Up              up one row (pauses following)",
+    "  Space  f  PgDn     down a page",
+    "  b  PgUp            up a page",
+    "  d  Ctrl-D          down half a page",
+    "  u  Ctrl-U          up half a page",
+    "  g  Home  <         the first line",
+    "  G  End  >  F       the last line, and follow again",
+    "  mouse wheel        3 rows (Shift + drag selects text)",
+    "  Left  Right        sideways, with --wrap none",
+    "",
+    "  /pattern           search forward (regex; lower case ignores case)",
+    "  ?pattern           search backward",
+    "  n  N               next match, the other way",
+    "  &pattern           show only matching lines; & alone shows all",
+    "  Esc  Ctrl-C        cancel a prompt or a running search",
+    "",
+    "  Ctrl-L             repaint the screen",
+    "  Ctrl-Z             suspend (fg resumes)",
+    "  q                  quit;  Ctrl-C quits with status 130",
+    "  h  F1              this help; q or Esc closes it",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode, modifiers: KeyModifiers) -> Event {
+        Event::Key(KeyEvent::new(code, modifiers))
+    }
+
+    #[test]
+    fn events_become_keys() {
+        let cases = [
+            (
+                press(KeyCode::Char('j'), KeyModifiers::NONE),
+                Some(Key::Char('j')),
+            ),
+            (
+                press(KeyCode::Char('G'), KeyModifiers::SHIFT),
+                Some(Key::Char('G')),
+            ),
+            (
+                press(KeyCode::Char('c'), KeyModifiers::CONTROL),
+                Some(Key::Ctrl('c')),
+            ),
+            (
+                press(KeyCode::PageUp, KeyModifiers::NONE),
+                Some(Key::PageUp),
+            ),
+            (press(KeyCode::F(1), KeyModifiers::NONE), Some(Key::F1)),
+            (press(KeyCode::F(2), KeyModifiers::NONE), None),
+            (Event::Resize(1, 1), None),
+        ];
+        for (event, want) in cases {
+            assert_eq!(key(&event), want, "{event:?}");
+        }
+        let wheel = |kind| {
+            Event::Mouse(MouseEvent {
+                kind,
+                column: 0,
+                row: 0,
+                modifiers: KeyModifiers::NONE,
+            })
+        };
+        assert_eq!(key(&wheel(MouseEventKind::ScrollUp)), Some(Key::WheelUp));
+        assert_eq!(
+            key(&wheel(MouseEventKind::ScrollDown)),
+            Some(Key::WheelDown)
+        );
+        assert_eq!(key(&wheel(MouseEventKind::Moved)), None);
+    }
+
+    #[test]
+    fn a_key_means_what_the_mode_says() {
+        use Action as A;
+        let cases = [
+            (Mode::View, Key::Char('q'), Some(A::Quit)),
+            (Mode::Prompt, Key::Char('q'), Some(A::Type('q'))),
+            (Mode::Help, Key::Char('q'), Some(A::Cancel)),
+            (Mode::View, Key::Ctrl('c'), Some(A::Interrupt)),
+            (Mode::Prompt, Key::Ctrl('c'), Some(A::Cancel)),
+            (Mode::Searching, Key::Ctrl('c'), Some(A::Cancel)),
+            (Mode::Searching, Key::Esc, Some(A::Cancel)),
+            (Mode::Prompt, Key::Esc, Some(A::Cancel)),
+            (Mode::View, Key::Esc, None),
+            (Mode::View, Key::Char('j'), Some(A::Down(Amount::Rows(1)))),
+            (Mode::View, Key::Char('k'), Some(A::Up(Amount::Rows(1)))),
+            (Mode::View, Key::WheelDown, Some(A::Down(Amount::Rows(3)))),
+            (Mode::View, Key::Char(' '), Some(A::Down(Amount::Page))),
+            (Mode::View, Key::Char('b'), Some(A::Up(Amount::Page))),
+            (Mode::View, Key::Ctrl('d'), Some(A::Down(Amount::HalfPage))),
+            (Mode::View, Key::Ctrl('u'), Some(A::Up(Amount::HalfPage))),
+            (Mode::View, Key::Char('g'), Some(A::Top)),
+            (Mode::View, Key::End, Some(A::Bottom)),
+            (Mode::View, Key::Char('?'), Some(A::Open(Prompt::Backward))),
+            (Mode::View, Key::Char('&'), Some(A::Open(Prompt::Filter))),
+            (Mode::View, Key::Char('N'), Some(A::Previous)),
+            (Mode::View, Key::F1, Some(A::Help)),
+            (Mode::Help, Key::Char('j'), None),
+            (Mode::Prompt, Key::Enter, Some(A::Submit)),
+            (Mode::Prompt, Key::Backspace, Some(A::Erase)),
+            (Mode::Prompt, Key::Ctrl('l'), Some(A::Repaint)),
+        ];
+        for (mode, key, want) in cases {
+            assert_eq!(action(mode, key), want, "{mode:?} {key:?}");
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! The status bar: one row, cut to the width, never wrapped. When the row
+//! is narrow, whole parts go, least useful first, down to none: a number
+//! is never cut into another number, and a name cut short ends in `…`.
+
+use crate::layout::{fit, width_of};
+
+/// What the status bar tells.
+#[derive(Debug, Default)]
+pub(crate) struct Status<'a> {
+    /// The source (file, `stdin`, the command), or a notice or message.
+    pub(crate) left: &'a str,
+    pub(crate) lines: usize,
+    /// Producers held back or lines dropped (never silent).
+    pub(crate) pressure: &'a str,
+    /// The last line shown and how many there are.
+    pub(crate) position: Option<(usize, usize)>,
+    /// `None` while following; paused, the lines that arrived below.
+    pub(crate) paused: Option<usize>,
+    /// The filter's pattern, while one is on.
+    pub(crate) filter: Option<&'a str>,
+    pub(crate) eof: bool,
+    /// The keyboard is read: the help key is worth a hint.
+    pub(crate) keys: bool,
+    /// `left` is a message the user must read whole: the right side gives
+    /// way to it.
+    pub(crate) urgent: bool,
+}
+
+/// The status bar for `status`, `width` columns at most.
+pub(crate) fn bar(status: &Status, width: usize) -> String {
+    let count = format!(
+        "{} line{}",
+        status.lines,
+        if status.lines == 1 { "" } else { "s" }
+    );
+    let position = status
+        .position
+        .map(|(line, of)| format!("line {line} ({}%)", percent(line, of)))
+        .unwrap_or_default();
+    let mode = match status.paused {
+        None => "FOLLOW".to_owned(),
+        Some(0) => "PAUSED".to_owned(),
+        Some(n) => format!("PAUSED +{n} new"),
+    };
+    let filter = status.filter.map(|f| format!("&{f}")).unwrap_or_default();
+    // (text, shown, priority: lower is dropped first)
+    let mut parts = [
+        (count.as_str(), true, 5),
+        (status.pressure, !status.pressure.is_empty(), 5),
+        (position.as_str(), !position.is_empty(), 1),
+        (filter.as_str(), !filter.is_empty(), 3),
+        (mode.as_str(), true, 4),
+        ("EOF", status.eof, 2),
+        ("h help", status.keys, 0),
+    ];
+    let right = |parts: &[(&str, bool, u8)]| {
+        let shown: Vec<&str> = parts.iter().filter(|p| p.1).map(|p| p.0).collect();
+        format!("{} ", shown.join(" | "))
+    };
+    let need = if status.urgent {
+        width_of(status.left) + 2
+    } else {
+        0
+    };
+    for drop in 0..6 {
+        if width_of(&right(&parts)) + need <= width {
+            break;
+        }
+        for part in parts.iter_mut().filter(|p| p.2 == drop) {
+            part.1 = false;
+        }
+    }
+    let right = if parts.iter().any(|p| p.1) {
+        right(&parts)
+    } else {
+        String::new()
+    };
+    let room = width.saturating_sub(width_of(&right));
+    // The name whole, or cut with an ellipsis (so `stdin` never reads as
+    // another word), or not at all; a space before the right side.
+    let budget = room.saturating_sub(1);
+    let whole = format!(" {}", status.left);
+    let left = if width_of(&whole) <= budget {
+        whole
+    } else if budget >= 4 {
+        format!("{}…", fit(&whole, budget - 1))
+    } else {
+        String::new()
+    };
+    let gap = room.saturating_sub(width_of(&left));
+    let status = format!("{left}{:gap$}{right}", "");
+    fit(&status, width).to_owned()
+}
+
+/// The prompt row: the pattern being typed, its end marked; the start cut
+/// off rather than the end when it is long, so the cursor stays in view.
+pub(crate) fn prompt(sign: char, text: &str, width: usize) -> String {
+    let line = format!("{sign}{text}\u{2581}");
+    let mut start = 0;
+    while width_of(&line[start..]) > width {
+        start += line[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    line[start..].to_owned()
+}
+
+/// `line` of `of` as a whole percentage, 100 only at the end.
+fn percent(line: usize, of: usize) -> usize {
+    if of == 0 || line >= of {
+        100
+    } else {
+        (line * 100 / of).min(99)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(left: &str, lines: usize, eof: bool, keys: bool) -> Status<'_> {
+        Status {
+            left,
+            lines,
+            eof,
+            keys,
+            ..Status::default()
+        }
+    }
+
+    #[test]
+    fn the_bar_shows_source_count_position_mode_and_eof() {
+        assert_eq!(
+            bar(&status("app.log", 3, true, true), 50),
+            " app.log          3 lines | FOLLOW | EOF | h help "
+        );
+        assert_eq!(
+            bar(&status("", 1, false, false), 20),
+            "    1 line | FOLLOW "
+        );
+        let paused = Status {
+            position: Some((250, 1000)),
+            paused: Some(12),
+            filter: Some("err"),
+            ..status("log", 1000, false, false)
+        };
+        assert_eq!(
+            bar(&paused, 70),
+            " log              1000 lines | line 250 (25%) | &err | PAUSED +12 new "
+        );
+        // Narrow: the position goes first, then the filter.
+        assert_eq!(
+            bar(&paused, 45),
+            " log      1000 lines | &err | PAUSED +12 new "
+        );
+        assert_eq!(bar(&paused, 38), "   1000 lines | &err | PAUSED +12 new ");
+        let pressure = Status {
+            pressure: "held 1.2s dropped 3",
+            ..status("log", 9, false, false)
+        };
+        assert_eq!(
+            bar(&pressure, 46),
+            " log   9 lines | held 1.2s dropped 3 | FOLLOW "
+        );
+    }
+
+    #[test]
+    fn a_narrow_bar_cuts_the_source_first() {
+        assert_eq!(
+            bar(&status("/a/long/path/app.log", 3, true, false), 30),
+            " /a/l… 3 lines | FOLLOW | EOF "
+        );
+        assert_eq!(
+            bar(&status("app.log", 3, true, true), 17),
+            "3 lines | FOLLOW "
+        );
+        assert_eq!(bar(&status("app.log", 3, true, true), 11), "   3 lines ");
+        assert_eq!(bar(&status("app.log", 3, true, false), 5), " ap… ");
+        assert_eq!(bar(&status("app.log", 3, true, false), 0), "");
+    }
+
+    /// Regressions: `10` was shown for a million lines, `st` for stdin.
+    #[test]
+    fn a_number_or_a_name_is_never_cut_into_another() {
+        for width in 0..60 {
+            let s = Status {
+                position: Some((999_999, 1_000_000)),
+                paused: Some(123_456),
+                ..status("stdin", 1_000_000, true, false)
+            };
+            let bar = bar(&s, width);
+            assert!(width_of(&bar) <= width, "{bar:?}");
+            for word in bar.split(|c: char| !c.is_ascii_alphanumeric() && c != '…') {
+                if word.chars().all(|c| c.is_ascii_digit()) && !word.is_empty() {
+                    assert!(
+                        ["1000000", "999999", "99", "123456"].contains(&word),
+                        "at {width}: {bar:?}"
+                    );
+                }
+                if word.starts_with("st") {
+                    assert!(
+                        word == "stdin" || word.ends_with('…'),
+                        "at {width}: {bar:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_message_is_shown_whole_before_the_right_side() {
+        let s = Status {
+            urgent: true,
+            ..status("pattern not found: 150", 200, true, true)
+        };
+        assert_eq!(
+            bar(&s, 50),
+            " pattern not found: 150  200 lines | FOLLOW | EOF "
+        );
+        assert_eq!(bar(&s, 30), " pattern not found: 150       ");
+    }
+
+    #[test]
+    fn percent_is_100_only_at_the_end() {
+        assert_eq!(percent(999_999, 1_000_000), 99);
+        assert_eq!(percent(1_000_000, 1_000_000), 100);
+        assert_eq!(percent(1, 3), 33);
+        assert_eq!(percent(0, 0), 100);
+    }
+
+    #[test]
+    fn a_long_prompt_keeps_its_end_in_view() {
+        assert_eq!(prompt('/', "err", 10), "/err\u{2581}");
+        assert_eq!(prompt('?', "abcdefghij", 5), "ghij\u{2581}");
+    }
+}

@@ -1,0 +1,375 @@
+//! The viewer as a `less` user drives it, end to end: the binary under a
+//! pty, keys sent as a terminal sends them, the screen read through vt100.
+
+mod support;
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use nix::sys::signal::Signal;
+use support::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_reflow");
+
+const COLS: u16 = 40;
+const ROWS: u16 = 10;
+/// Rows for lines: all but the status bar.
+const CONTENT: usize = ROWS as usize - 1;
+
+/// Line `i` of the test log: every third one wraps onto a second row at
+/// 40 columns, so moves by rows and by lines differ.
+fn line(i: usize) -> String {
+    if i.is_multiple_of(3) {
+        format!("L{i:04} a long line that wraps onto a second row here")
+    } else {
+        format!("L{i:04} short")
+    }
+}
+
+fn lines(n: usize) -> Vec<String> {
+    (0..n).map(line).collect()
+}
+
+/// Every row of `lines` wrapped at `width`, in order.
+fn all_rows(lines: &[String], width: usize) -> Vec<String> {
+    lines.iter().flat_map(|l| greedy(l, width)).collect()
+}
+
+fn write_file(dir: &Path, name: &str, lines: &[String]) -> PathBuf {
+    let path = dir.join(name);
+    let mut text = lines.join("\n");
+    text.push('\n');
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn content(pty: &Pty) -> Vec<String> {
+    pty.screen_rows()[..CONTENT].to_vec()
+}
+
+/// Waits until the content rows are `want` (after `what`).
+fn wait_rows(pty: &Pty, what: &str, want: &[String]) {
+    let mut want = want.to_vec();
+    want.resize(CONTENT, String::new());
+    pty.wait_for(what, TIMEOUT, |screen| {
+        let rows: Vec<String> = screen
+            .rows(0, COLS)
+            .take(CONTENT)
+            .map(|r| r.trim_end().to_owned())
+            .collect();
+        rows == want
+    })
+    .unwrap();
+}
+
+fn wait_status(pty: &Pty, what: &str, text: &str) {
+    pty.wait_for(what, TIMEOUT, |screen| status_row(screen).contains(text))
+        .unwrap();
+}
+
+/// The binary showing a 200-line log with `args`, at its end.
+fn viewing(args: &[&str]) -> (Pty, Vec<String>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = lines(200);
+    let file = write_file(dir.path(), "view.log", &lines);
+    let mut all = args.to_vec();
+    all.push(file.to_str().unwrap());
+    let pty = Pty::spawn(Pty::command(BIN, &all), COLS, ROWS);
+    wait_status(&pty, "the whole log", "200 lines");
+    (pty, lines, dir)
+}
+
+fn quit(pty: &Pty) {
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
+    assert_terminal_restored(pty);
+}
+
+#[test]
+fn g_jjj_pages_and_half_pages_move_by_wrapped_rows() {
+    let (pty, lines, _dir) = viewing(&[]);
+    let rows = all_rows(&lines, usize::from(COLS));
+    let at = |top: usize| rows[top..top + CONTENT].to_vec();
+    let end = rows.len() - CONTENT;
+    wait_rows(&pty, "following the end", &at(end));
+    wait_status(&pty, "following", "FOLLOW");
+
+    pty.send(b"g");
+    wait_rows(&pty, "g: the first row at the top", &at(0));
+    wait_status(&pty, "paused at the top", "PAUSED");
+    pty.send(b"jjj");
+    wait_rows(&pty, "jjj: three rows down", &at(3));
+    pty.send(b" ");
+    wait_rows(&pty, "Space: a page down", &at(3 + CONTENT));
+    pty.send(b"b");
+    wait_rows(&pty, "b: a page up", &at(3));
+    pty.send(b"\x04");
+    wait_rows(&pty, "Ctrl-D: half a page down", &at(3 + CONTENT / 2));
+    pty.send(b"\x15");
+    wait_rows(&pty, "Ctrl-U: half a page up", &at(3));
+    pty.send(b"\x1b[6~");
+    wait_rows(&pty, "PgDn", &at(3 + CONTENT));
+    pty.send(b"\x1b[5~");
+    wait_rows(&pty, "PgUp", &at(3));
+    pty.send(b"\x1b[B\x1b[B");
+    wait_rows(&pty, "Down Down", &at(5));
+    pty.send(b"\x1b[A");
+    wait_rows(&pty, "Up", &at(4));
+    pty.send(b"kkkkkkkkkk");
+    wait_rows(&pty, "k past the top stays at the top", &at(0));
+    // The mouse wheel (SGR reports: 65 down, 64 up): three rows a turn.
+    pty.send(b"\x1b[<65;5;5M");
+    wait_rows(&pty, "wheel down", &at(3));
+    pty.send(b"\x1b[<65;5;5M\x1b[<64;5;5M");
+    wait_rows(&pty, "wheel down, up", &at(3));
+    pty.send(b"G");
+    wait_rows(&pty, "G: the end", &at(end));
+    wait_status(&pty, "following again", "FOLLOW");
+    quit(&pty);
+}
+
+#[test]
+fn scrolling_down_to_the_end_follows_again() {
+    let (pty, lines, _dir) = viewing(&[]);
+    let rows = all_rows(&lines, usize::from(COLS));
+    let end = rows.len() - CONTENT;
+    pty.send(b"kk");
+    wait_rows(&pty, "two rows up", &rows[end - 2..end - 2 + CONTENT]);
+    wait_status(&pty, "paused", "PAUSED");
+    pty.send(b"jj");
+    wait_status(&pty, "following at the end", "FOLLOW");
+    wait_rows(&pty, "at the end", &rows[end..]);
+    quit(&pty);
+}
+
+#[test]
+fn a_paused_view_stays_put_while_lines_arrive_and_counts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("in");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let pty = Pty::spawn(Pty::command(BIN, &[fifo.to_str().unwrap()]), COLS, ROWS);
+    // Opening blocks until reflow opens its end.
+    let mut input = File::options().write(true).open(&fifo).unwrap();
+    let first = lines(100);
+    writeln!(input, "{}", first.join("\n")).unwrap();
+    wait_status(&pty, "the first lines", "100 lines");
+    let rows = all_rows(&first, usize::from(COLS));
+    let end = rows.len() - CONTENT;
+    wait_rows(&pty, "following", &rows[end..]);
+    pty.send(b"k");
+    let paused = rows[end - 1..end - 1 + CONTENT].to_vec();
+    wait_rows(&pty, "one row up", &paused);
+    let more: Vec<String> = (100..150).map(line).collect();
+    writeln!(input, "{}", more.join("\n")).unwrap();
+    wait_status(&pty, "the new lines counted", "PAUSED +50 new");
+    wait_status(&pty, "the new lines counted", "150 lines");
+    assert_eq!(content(&pty), paused, "the paused view moved");
+    // G follows again: the newest rows.
+    pty.send(b"G");
+    let all = all_rows(&lines(150), usize::from(COLS));
+    wait_rows(&pty, "following the new end", &all[all.len() - CONTENT..]);
+    drop(input);
+    wait_status(&pty, "the end of input", "EOF");
+    quit(&pty);
+}
+
+#[test]
+fn a_resize_while_scrolled_back_keeps_the_top_line() {
+    let (pty, _lines, _dir) = viewing(&[]);
+    pty.send(b"g");
+    for _ in 0..60 {
+        pty.send(b"j");
+    }
+    // 60 rows down: line 45 is at the top (every third line has two rows).
+    pty.wait_for("sixty rows down", TIMEOUT, |s| {
+        s.rows(0, COLS)
+            .next()
+            .is_some_and(|r| r.starts_with("L0045"))
+    })
+    .unwrap();
+    for (cols, rows) in [(30, 8), (70, 12), (25, 10), (40, 10)] {
+        pty.resize(cols, rows);
+        pty.wait_for(&format!("resized to {cols}x{rows}"), TIMEOUT, |s| {
+            let first = s.rows(0, cols).next().unwrap_or_default();
+            s.size() == (rows.try_into().unwrap(), cols.try_into().unwrap())
+                && first.starts_with("L0045")
+                && status_row(s).contains("PAUSED")
+        })
+        .unwrap();
+    }
+    quit(&pty);
+}
+
+#[test]
+fn search_jumps_to_matches_highlighted_and_n_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = lines(200);
+    lines[30] = "L0030 the Needle here".to_owned();
+    lines[150] = "L0150 another needle".to_owned();
+    let file = write_file(dir.path(), "search.log", &lines);
+    let pty = Pty::spawn(Pty::command(BIN, &[file.to_str().unwrap()]), COLS, ROWS);
+    wait_status(&pty, "the whole log", "200 lines");
+    // Backward from the end; lower case ignores case.
+    pty.send(b"?needle");
+    wait_status(&pty, "the prompt", "?needle");
+    pty.send(b"\r");
+    let top_is = |pty: &Pty, what: &str, want: &str| {
+        pty.wait_for(what, TIMEOUT, |s| {
+            s.rows(0, COLS).next().is_some_and(|r| r.trim_end() == want)
+        })
+        .unwrap();
+    };
+    top_is(&pty, "?needle: the last match", "L0150 another needle");
+    // Highlighted: the match in reverse video, the rest of the row not.
+    pty.with_screen(|s| {
+        let col = "L0150 another ".len() as u16;
+        for c in col..col + 6 {
+            assert!(
+                s.cell(0, c).unwrap().inverse(),
+                "column {c} not highlighted"
+            );
+        }
+        assert!(!s.cell(0, 0).unwrap().inverse());
+        assert!(!s.cell(0, col + 6).unwrap().inverse());
+    });
+    pty.send(b"n");
+    top_is(&pty, "n: the match before", "L0030 the Needle here");
+    pty.with_screen(|s| assert!(s.cell(0, 10).unwrap().inverse()));
+    pty.send(b"n");
+    wait_status(&pty, "no more matches", "pattern not found: needle");
+    pty.send(b"N");
+    top_is(&pty, "N: the other way", "L0150 another needle");
+    // A pattern with a capital letter matches case.
+    pty.send(b"g/Needle\r");
+    top_is(&pty, "/Needle", "L0030 the Needle here");
+    pty.send(b"n");
+    wait_status(&pty, "case kept", "pattern not found: Needle");
+    pty.send(b"/a(b\r");
+    wait_status(&pty, "an invalid pattern said", "invalid pattern");
+    quit(&pty);
+}
+
+#[test]
+fn ampersand_filters_and_ampersand_alone_shows_all_again() {
+    let (pty, lines, _dir) = viewing(&[]);
+    pty.send(b"&L01[0-3]7\r");
+    wait_rows(
+        &pty,
+        "only matching lines",
+        &[
+            "L0107 short".to_owned(),
+            "L0117 a long line that wraps onto a".to_owned(),
+            "second row here".to_owned(),
+            "L0127 short".to_owned(),
+            "L0137 short".to_owned(),
+        ],
+    );
+    wait_status(&pty, "the filter shown", "&L01[0-3]7");
+    pty.send(b"&\r");
+    let rows = all_rows(&lines, usize::from(COLS));
+    wait_rows(&pty, "all lines again", &rows[rows.len() - CONTENT..]);
+    quit(&pty);
+}
+
+#[test]
+fn esc_and_ctrl_c_cancel_a_prompt_without_quitting() {
+    let (pty, _lines, _dir) = viewing(&[]);
+    pty.send(b"/abc");
+    wait_status(&pty, "the prompt", "/abc");
+    pty.send(b"\x1b");
+    wait_status(&pty, "the prompt closed", "FOLLOW");
+    pty.send(b"/abc");
+    wait_status(&pty, "the prompt again", "/abc");
+    // Ctrl-C: the terminal sends SIGINT; it cancels the prompt only.
+    pty.send(b"\x03");
+    wait_status(&pty, "the prompt closed by Ctrl-C", "FOLLOW");
+    assert!(
+        pty.try_exit().is_none(),
+        "Ctrl-C quit instead of cancelling"
+    );
+    pty.send(b"\x03");
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(130));
+    assert_terminal_restored(&pty);
+}
+
+#[test]
+fn h_shows_the_keys_and_q_closes_them() {
+    let (pty, lines, _dir) = viewing(&[]);
+    pty.send(b"h");
+    pty.wait_for_text("reflow keys", TIMEOUT).unwrap();
+    pty.send(b"q");
+    let rows = all_rows(&lines, usize::from(COLS));
+    wait_rows(&pty, "the log again", &rows[rows.len() - CONTENT..]);
+    assert!(pty.try_exit().is_none(), "q in the help quit");
+    quit(&pty);
+}
+
+#[test]
+fn ctrl_z_and_fg_keep_the_place_and_the_search() {
+    let (pty, lines, _dir) = viewing(&[]);
+    let rows = all_rows(&lines, usize::from(COLS));
+    pty.send(b"gjj");
+    wait_rows(&pty, "scrolled back", &rows[2..2 + CONTENT]);
+    pty.send(b"\x1a");
+    pty.wait_for("suspended", TIMEOUT, |s| !s.alternate_screen())
+        .unwrap();
+    pty.resize(40, 10);
+    pty.signal(Signal::SIGCONT).unwrap();
+    pty.wait_for("redrawn", TIMEOUT, |s| s.alternate_screen())
+        .unwrap();
+    wait_rows(&pty, "the same place", &rows[2..2 + CONTENT]);
+    wait_status(&pty, "still paused", "PAUSED");
+    quit(&pty);
+}
+
+#[test]
+fn wrap_none_cuts_rows_and_left_right_scroll_sideways() {
+    let (pty, lines, _dir) = viewing(&["--wrap", "none"]);
+    let cut = |from: usize| -> Vec<String> {
+        lines[200 - CONTENT..]
+            .iter()
+            .map(|l| l.chars().skip(from).take(40).collect::<String>())
+            .map(|s| s.trim_end().to_owned())
+            .collect()
+    };
+    wait_rows(&pty, "one row a line, cut", &cut(0));
+    pty.send(b"\x1b[C");
+    wait_rows(&pty, "Right: half a screen on", &cut(20));
+    pty.send(b"\x1b[D");
+    wait_rows(&pty, "Left: back", &cut(0));
+    quit(&pty);
+}
+
+#[test]
+fn max_lines_keeps_the_newest_lines_only() {
+    let (pty, lines, _dir) = viewing(&["--max-lines", "100"]);
+    pty.send(b"g");
+    pty.wait_for("the first line kept", TIMEOUT, |s| {
+        s.rows(0, COLS)
+            .next()
+            .is_some_and(|r| r.trim_end() == lines[100])
+    })
+    .unwrap();
+    quit(&pty);
+}
+
+#[test]
+fn timestamps_prefix_each_line_with_its_arrival_time() {
+    let (pty, _lines, _dir) = viewing(&["--timestamps"]);
+    pty.wait_for("times before lines", TIMEOUT, |s| {
+        let first = s.rows(0, COLS).nth(CONTENT - 1).unwrap_or_default();
+        let bytes = first.as_bytes();
+        bytes.len() > 13
+            && bytes[2] == b':'
+            && bytes[5] == b':'
+            && bytes[8] == b'.'
+            && first[13..].starts_with("L0199")
+    })
+    .unwrap();
+    quit(&pty);
+}
