@@ -8,19 +8,21 @@
 /// The binary's own parts: the library knows nothing of files or exit
 /// statuses.
 mod cli {
+    pub(crate) mod command;
     pub(crate) mod inputs;
     pub(crate) mod stdio;
 }
 
+use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::thread;
 
 use clap::{CommandFactory, Parser, ValueEnum};
-use reflow::{ColorChoice, OnExit, Printer, Wrap};
+use reflow::{Builder, ColorChoice, OnExit, Printer, Stopped, Wrap};
 
 use cli::inputs::{self, Failures, Input, describe, print_error};
 use cli::stdio;
@@ -36,16 +38,23 @@ Examples:
   make 2>&1 | reflow                 show a build's output; q quits
   reflow app.log other.log           files in order ('-' is stdin)
   reflow -E --on-exit all < x.log    quit at the end, leave the whole log on screen
+  reflow -- cargo build              run a command, its stderr marked; exits with its status
   journalctl -f | reflow --save s.log --max-lines 100000
 
 Keys (as in less; h shows them): j/k a row, Space/b a page, g/G the ends,
 / ? search, n/N repeat, & filter, q quits; Ctrl-C, Ctrl-Z, Ctrl-\\ as in less.
-Exit status: 0 done, 1 an I/O error, 2 a usage error, 128+N for signal N."
+Exit status: 0 done, 1 an I/O error, 2 a usage error, 128+N for signal N;
+with a COMMAND, its own status (127 not found, 126 cannot run)."
 )]
 struct Cli {
     /// Files to show, in order; none or '-' reads stdin.
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
+
+    /// Run COMMAND and show its stdout and stderr (stderr lines marked);
+    /// reflow exits with its status. Ctrl-C goes to the command first.
+    #[arg(last = true, value_name = "COMMAND", conflicts_with = "files")]
+    command: Vec<OsString>,
 
     /// Quit when the input ends (default: stay until q, like less).
     #[arg(short = 'E', long)]
@@ -215,7 +224,11 @@ impl Failure {
     }
 }
 
-fn run(cli: Cli) -> Result<u8, Failure> {
+fn run(mut cli: Cli) -> Result<u8, Failure> {
+    if !cli.command.is_empty() {
+        let argv = std::mem::take(&mut cli.command);
+        return cli::command::run(cli, argv);
+    }
     let inputs = Input::all(&cli.files);
     // Reading the keyboard as input would fight the viewer for it.
     if inputs.iter().any(Input::is_stdin) && io::stdin().is_terminal() {
@@ -224,17 +237,8 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             code: 2,
         });
     }
-    // Where lines are copied through, the printer writes to stdout as a
-    // file, so a write error reaches us (see `stdio`); a closed stdout
-    // fails here, before any input is read.
     let takes_screen = reflow::draws_on_terminal();
-    // A terminal that gets no display (TERM=dumb) still gets only safe
-    // text: the library sanitizes what it writes to a terminal itself.
-    let output = if takes_screen || io::stdout().is_terminal() {
-        None
-    } else {
-        Some(stdio::stdout().map_err(|e| Failure::io("stdout", &e))?)
-    };
+    let output = plain_output(takes_screen)?;
     // Error lines about inputs: kept until the display has left the screen
     // when it takes the screen, written at once when lines are copied
     // through (see `Failures`).
@@ -249,6 +253,20 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         0 if failures.any() => 1,
         code => code,
     })
+}
+
+/// Where to copy lines through, when the display does not take the
+/// screen: stdout as a file, so a write error reaches us (see `stdio`); a
+/// closed stdout fails here, before any input is read.
+fn plain_output(takes_screen: bool) -> Result<Option<File>, Failure> {
+    // A terminal that gets no display (TERM=dumb) still gets only safe
+    // text: the library sanitizes what it writes to a terminal itself.
+    if takes_screen || io::stdout().is_terminal() {
+        return Ok(None);
+    }
+    stdio::stdout()
+        .map(Some)
+        .map_err(|e| Failure::io("stdout", &e))
 }
 
 /// Shows `inputs` until the display stops, and returns its exit status.
@@ -275,6 +293,35 @@ fn show(
     // library decides: stdout a terminal, TERM not dumb) and a keyboard
     // can be read.
     let tty = reflow::draws_on_terminal() && File::open("/dev/tty").is_ok();
+    let save = cli.save.clone();
+    let builder = configure(&cli, source, output, tty);
+    let printer = start(builder, save.as_deref())?;
+    failures.show_on(printer.sender());
+    let reader = {
+        let tx = printer.sender();
+        let failures = Arc::clone(failures);
+        thread::Builder::new()
+            .name("reflow-reader".into())
+            .spawn(move || {
+                inputs::feed(first, inputs, &tx, &failures);
+                let _ = tx.end_of_input();
+            })
+            .map_err(|e| Failure::io("cannot start the reader", &e))?
+    };
+    // Until the user quits, a signal, the sentinel, or (with -E) the end.
+    let stopped = finish(printer, save.as_deref())?;
+    // The reader may be blocked on a pipe that never ends; it is not joined
+    // unless it is already done.
+    if reader.is_finished() {
+        let _ = reader.join();
+    }
+    Ok(stopped.reason.exit_code())
+}
+
+/// The display as the options ask: `source` names the input in the
+/// status bar; `output` is where to copy lines through, if not the
+/// terminal; `tty` whether a keyboard can be read.
+fn configure(cli: &Cli, source: String, output: Option<File>, tty: bool) -> Builder {
     let mut builder = Printer::builder()
         .interactive(tty)
         // Exit with 128 + the signal's number, after --on-exit.
@@ -290,8 +337,8 @@ fn show(
         .wrap(cli.wrap.into())
         .timestamps(cli.timestamps)
         .source(source);
-    if let Some(sentinel) = cli.sentinel {
-        builder = builder.sentinel(sentinel);
+    if let Some(sentinel) = &cli.sentinel {
+        builder = builder.sentinel(sentinel.as_str());
     }
     if let Some(path) = &cli.save {
         builder = builder.save(path);
@@ -302,46 +349,38 @@ fn show(
     if let Some(output) = output {
         builder = builder.output(output);
     }
-    // An error about the --save file names the file, as any I/O error.
-    let saving = |e: &io::Error| {
-        let text = describe(e);
-        let path = cli.save.as_ref()?.display().to_string();
-        text.starts_with(&format!("{path}: ")).then_some(Failure {
-            // The path is untrusted text too.
-            message: reflow::sanitize(text.as_bytes(), 8),
-            code: 1,
-        })
-    };
-    let printer = builder.spawn().map_err(|e| {
-        saving(&e).unwrap_or_else(|| Failure {
+    builder
+}
+
+/// An error about the --save file names the file, as any I/O error.
+fn saving(save: Option<&Path>, e: &io::Error) -> Option<Failure> {
+    let text = describe(e);
+    let path = save?.display().to_string();
+    text.starts_with(&format!("{path}: ")).then_some(Failure {
+        // The path is untrusted text too.
+        message: reflow::sanitize(text.as_bytes(), 8),
+        code: 1,
+    })
+}
+
+/// Starts the display.
+fn start(builder: Builder, save: Option<&Path>) -> Result<Printer, Failure> {
+    builder.spawn().map_err(|e| {
+        saving(save, &e).unwrap_or_else(|| Failure {
             message: format!("cannot start the display: {}", describe(&e)),
             code: 1,
         })
-    })?;
-    failures.show_on(printer.sender());
-    let reader = {
-        let tx = printer.sender();
-        let failures = Arc::clone(failures);
-        thread::Builder::new()
-            .name("reflow-reader".into())
-            .spawn(move || {
-                inputs::feed(first, inputs, &tx, &failures);
-                let _ = tx.end_of_input();
-            })
-            .map_err(|e| Failure::io("cannot start the reader", &e))?
-    };
-    // Until the user quits, a signal, the sentinel, or (with -E) the end.
-    let stopped = printer.wait().map_err(|e| match e.raw_os_error() {
+    })
+}
+
+/// Waits until the display stops: the user quits, a signal, the sentinel,
+/// or (with -E) the end of input.
+fn finish(printer: Printer, save: Option<&Path>) -> Result<Stopped, Failure> {
+    printer.wait().map_err(|e| match e.raw_os_error() {
         // The display writes to stdout, in either mode.
         Some(_) => Failure::io("stdout", &e),
-        None => saving(&e).unwrap_or_else(|| Failure::io("display", &e)),
-    })?;
-    // The reader may be blocked on a pipe that never ends; it is not joined
-    // unless it is already done.
-    if reader.is_finished() {
-        let _ = reader.join();
-    }
-    Ok(stopped.reason.exit_code())
+        None => saving(save, &e).unwrap_or_else(|| Failure::io("display", &e)),
+    })
 }
 
 #[cfg(test)]

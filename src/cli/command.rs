@@ -1,0 +1,781 @@
+//! Command mode, `reflow -- COMMAND [ARG]...`: the command runs with its
+//! stdout and stderr on two pipes, each read by its own thread, and every
+//! line of either goes to the display as it is completed. When the
+//! command ends its status is shown in the status bar, and it becomes
+//! reflow's own exit status.
+//!
+//! The command is in reflow's process group, the terminal's foreground
+//! group, as a shell would run it: Ctrl-C reaches it directly. Reflow
+//! handles SIGINT itself here, so the display does not stop on it while
+//! the command runs (see [`Interrupts`]).
+
+use std::ffi::{OsStr, OsString};
+use std::io::{self, IsTerminal, Read};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Child, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use crossbeam_channel::{self as channel, Receiver};
+use nix::sys::signal::{Signal, kill};
+use nix::sys::wait::{Id, WaitPidFlag, waitid};
+use nix::unistd::Pid;
+use reflow::{Closed, Sender, StopReason};
+use signal_hook::consts::SIGINT;
+use signal_hook::iterator::{Handle, Signals};
+
+use crate::Failure;
+use crate::cli::inputs::describe;
+
+/// How much of a line a reader holds before it streams the line on in
+/// pieces (as the file reader does).
+const BLOCK: usize = 64 * 1024;
+
+/// How long a command still running when reflow stops has, after SIGTERM,
+/// to end and give its own status.
+const GRACE: Duration = Duration::from_secs(1);
+
+/// Which of the command's outputs a line came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stream {
+    Out,
+    Err,
+}
+
+impl Stream {
+    /// The mark a line of this stream starts with, when lines are marked:
+    /// an APC sequence, which the display reads as the line's stream and
+    /// `--save` drops (the first one of each line only, so a command that
+    /// prints such a sequence itself keeps it).
+    fn mark(self) -> &'static [u8] {
+        match self {
+            Stream::Out => b"\x1b_reflow:out\x1b\\",
+            Stream::Err => b"\x1b_reflow:err\x1b\\",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Stream::Out => "reflow-stdout",
+            Stream::Err => "reflow-stderr",
+        }
+    }
+}
+
+/// Runs the command `argv` under a display configured from `cli` and
+/// returns reflow's exit status: the command's, or 128 + N when reflow
+/// itself was stopped by signal N (130 for Ctrl-C once the command ended).
+///
+/// # Errors
+///
+/// A command that cannot start (127 when it is not found, 126 otherwise),
+/// or a display that cannot start (1), before anything is shown.
+pub(crate) fn run(cli: crate::Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
+    let takes_screen = reflow::draws_on_terminal();
+    let output = crate::plain_output(takes_screen)?;
+    // Before the first display: the library leaves SIGINT alone from then
+    // on, because the host handles it.
+    let mut interrupts = Interrupts::install()?;
+    // The command starts first, so one that cannot start is one error
+    // line and the screen is never touched.
+    let mut child = spawn(&argv)?;
+    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap_or(i32::MAX));
+    let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
+        return Err(Failure {
+            message: "cannot read the command's output".into(),
+            code: 1,
+        });
+    };
+    let line = command_line(&argv);
+    let tty = takes_screen && std::fs::File::open("/dev/tty").is_ok();
+    let marked = marks_wanted(takes_screen);
+    // The display draws stderr lines apart; --save drops the marks.
+    let builder = crate::configure(&cli, line.clone(), output, tty).marked(marked);
+    let save = cli.save.clone();
+    let printer = match crate::start(builder, save.as_deref()) {
+        Ok(printer) => printer,
+        Err(failure) => {
+            // Nothing can show its output: it gets what a command left by
+            // its reader gets (see `Command::stop`).
+            let command = Command::watch(child, pid, None, &interrupts, &line);
+            let _ = command.stop();
+            return Err(failure);
+        }
+    };
+    let watcher = interrupts.watch(printer.sender());
+    let mux = Arc::new(Mux::new(printer.sender(), marked));
+    let readers = [
+        reader(&mux, Stream::Out, stdout),
+        reader(&mux, Stream::Err, stderr),
+    ];
+    let command = Command::watch(
+        child,
+        pid,
+        Some((printer.sender(), readers)),
+        &interrupts,
+        &line,
+    );
+    let stopped = crate::finish(printer, save.as_deref());
+    // Whatever stopped the display, the command is ended or told to end.
+    let status = command.stop();
+    interrupts.close(watcher);
+    let stopped = stopped?;
+    Ok(exit_code(
+        stopped.reason,
+        status,
+        interrupts.quit.load(Ordering::SeqCst),
+    ))
+}
+
+/// Reflow's status: 130 after Ctrl-C once the command ended; 128 + N when
+/// reflow was stopped by signal N; 0 when its output was closed (a broken
+/// pipe is a clean end, as in `cmd | head`); else the command's own.
+fn exit_code(reason: StopReason, command: Option<ExitStatus>, interrupted: bool) -> u8 {
+    if interrupted {
+        return 130;
+    }
+    if reason.signal().is_some() || reason == StopReason::OutputClosed {
+        return reason.exit_code();
+    }
+    // A command that outlived SIGTERM's grace is reported as ended by it.
+    command.map_or(128 + 15, status_code)
+}
+
+/// A status as a shell reports it: the code, or 128 + the signal.
+fn status_code(status: ExitStatus) -> u8 {
+    match (status.code(), status.signal()) {
+        (Some(code), _) => u8::try_from(code & 0xff).unwrap_or(u8::MAX),
+        (None, Some(sig)) => u8::try_from(128 + sig).unwrap_or(u8::MAX),
+        (None, None) => 1,
+    }
+}
+
+/// The marks decision, in one place: lines are marked only for a display
+/// that draws them; copied-through lines stay the command's bytes.
+fn marks_wanted(takes_screen: bool) -> bool {
+    takes_screen
+}
+
+/// Starts `argv` with stdout and stderr on pipes. Its stdin is reflow's
+/// when that is not a terminal (`echo x | reflow -- grep x`), else
+/// `/dev/null`: the keyboard belongs to the viewer.
+fn spawn(argv: &[OsString]) -> Result<Child, Failure> {
+    let Some((program, args)) = argv.split_first() else {
+        return Err(Failure {
+            message: "no command given".into(),
+            code: 2,
+        });
+    };
+    let stdin = match io::stdin().is_terminal() {
+        true => Stdio::null(),
+        false => Stdio::inherit(),
+    };
+    std::process::Command::new(program)
+        .args(args)
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| cannot_start(program, &e))
+}
+
+/// The error a shell gives for a command that cannot start: 127 when it is
+/// not found, 126 when it is found but cannot be run.
+fn cannot_start(program: &OsStr, error: &io::Error) -> Failure {
+    // The name is untrusted: no escape codes through the message.
+    let name = reflow::sanitize(program.as_bytes(), 8);
+    match error.kind() {
+        // A name that is looked up in PATH is "not found", a path is
+        // "No such file or directory", as in bash.
+        io::ErrorKind::NotFound if !program.as_bytes().contains(&b'/') => Failure {
+            message: format!("{name}: command not found"),
+            code: 127,
+        },
+        io::ErrorKind::NotFound => Failure {
+            message: format!("{name}: {}", describe(error)),
+            code: 127,
+        },
+        _ => Failure {
+            message: format!("{name}: {}", describe(error)),
+            code: 126,
+        },
+    }
+}
+
+/// The command line for the status bar, as a shell user would type it:
+/// words with spaces or shell syntax in single quotes.
+fn command_line(argv: &[OsString]) -> String {
+    let words: Vec<String> = argv
+        .iter()
+        .map(|word| {
+            let word = word.to_string_lossy();
+            let plain = !word.is_empty()
+                && word
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_@%+=:,./-".contains(&b));
+            match plain {
+                true => word.into_owned(),
+                false => format!("'{}'", word.replace('\'', r"'\''")),
+            }
+        })
+        .collect();
+    words.join(" ")
+}
+
+/// How the command ended, for the status bar: `exit 3`, `killed by
+/// SIGINT`.
+fn describe_status(status: ExitStatus) -> String {
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit {code}"),
+        (None, Some(sig)) => {
+            let name =
+                Signal::try_from(sig).map_or_else(|_| format!("signal {sig}"), |s| s.to_string());
+            match status.core_dumped() {
+                true => format!("killed by {name} (core dumped)"),
+                false => format!("killed by {name}"),
+            }
+        }
+        (None, None) => "ended".into(),
+    }
+}
+
+/// The status bar's notice when the command ends: the command line, then
+/// how it ended. The line is cut short here, so that on a narrow status
+/// bar the part cut off is never the status.
+fn notice(line: &str, status: ExitStatus) -> String {
+    const MAX: usize = 20;
+    let shown = reflow::fit(line, MAX);
+    let ellipsis = if shown.len() < line.len() { "…" } else { "" };
+    format!("{shown}{ellipsis}: {}", describe_status(status))
+}
+
+/// The command while it runs: a thread waits for it to end, says so in the
+/// status bar and ends the input once both its outputs are read.
+struct Command {
+    pid: Pid,
+    /// False once the command is reaped: its pid may then be anyone's, and
+    /// it is never signalled again.
+    running: Arc<Mutex<bool>>,
+    status: Receiver<ExitStatus>,
+}
+
+impl Command {
+    /// Starts the waiting thread. `display`: the sender to tell about the
+    /// end, and the readers to wait for before the end of input.
+    fn watch(
+        mut child: Child,
+        pid: Pid,
+        display: Option<(Sender, [Option<JoinHandle<()>>; 2])>,
+        interrupts: &Interrupts,
+        line: &str,
+    ) -> Self {
+        let running = Arc::new(Mutex::new(true));
+        let (status_tx, status) = channel::bounded(1);
+        let state = Arc::clone(&running);
+        let interrupts = interrupts.state();
+        let line = line.to_owned();
+        let waited = move || {
+            // Waited for without reaping, so the pid stays the command's
+            // until `running` says otherwise, under the same lock.
+            let exited = WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT;
+            while let Err(nix::errno::Errno::EINTR) = waitid(Id::Pid(pid), exited) {}
+            interrupts.command_ended();
+            let status = {
+                let mut running = lock(&state);
+                *running = false;
+                child.wait()
+            };
+            let Ok(status) = status else {
+                return;
+            };
+            if let Some((tx, readers)) = display {
+                let _ = tx.notice(notice(&line, status));
+                // Its output may still be in the pipes (or held open by a
+                // process it left behind): the input ends when both end.
+                for reader in readers.into_iter().flatten() {
+                    let _ = reader.join();
+                }
+                let _ = tx.end_of_input();
+            }
+            let _ = status_tx.send(status);
+        };
+        // Without the thread nobody waits for the command: `stop` then
+        // terminates it and reports SIGTERM.
+        let _ = thread::Builder::new()
+            .name("reflow-command".into())
+            .spawn(waited);
+        Command {
+            pid,
+            running,
+            status,
+        }
+    }
+
+    /// The command's status once it has ended. One still running is sent
+    /// SIGTERM (as `timeout` and service managers end a command; SIGHUP
+    /// would make many daemons reload instead) and SIGCONT (in case it is
+    /// stopped), and gets [`GRACE`] to end; `None` if it has not by then
+    /// (it is left to end on its own; its pipes are closed as reflow
+    /// exits).
+    fn stop(self) -> Option<ExitStatus> {
+        if let Ok(status) = self.status.try_recv() {
+            return Some(status);
+        }
+        {
+            let running = lock(&self.running);
+            if *running {
+                let _ = kill(self.pid, Signal::SIGTERM);
+                let _ = kill(self.pid, Signal::SIGCONT);
+            }
+        }
+        self.status.recv_timeout(GRACE).ok()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A flag or a buffer of whole lines stays consistent whatever panicked.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Reads `pipe` on its own thread into `mux` until it ends or the display
+/// stops. `None` if the thread cannot start (that output is then not
+/// shown; the command gets SIGPIPE if it writes to it).
+fn reader(
+    mux: &Arc<Mux>,
+    stream: Stream,
+    pipe: impl Read + Send + 'static,
+) -> Option<JoinHandle<()>> {
+    let mux = Arc::clone(mux);
+    thread::Builder::new()
+        .name(stream.name().into())
+        .spawn(move || {
+            let _ = pump(&mux, stream, pipe);
+        })
+        .ok()
+}
+
+/// Sends every line of `pipe` through `mux`; a last line without a newline
+/// is ended, as for a file.
+fn pump(mux: &Mux, stream: Stream, mut pipe: impl Read) -> Result<(), Closed> {
+    let mut buf = vec![0; BLOCK];
+    // `buf[..filled]` holds the start (or the next piece) of a line not
+    // yet ended.
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            match mux.long(stream, &buf[..filled])? {
+                Long::Streamed => filled = 0,
+                // The other stream's long line is open: keep reading, so
+                // the command never blocks on this pipe (see `Mux`).
+                Long::Held => buf.resize(buf.len() * 2, 0),
+            }
+        }
+        let n = match pipe.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            // A pipe that fails to read has ended, as far as can be known.
+            Err(_) => break,
+        };
+        let Some(last) = memchr::memrchr(b'\n', &buf[filled..filled + n]) else {
+            filled += n;
+            continue;
+        };
+        let end = filled + last + 1;
+        mux.whole(stream, &buf[..end])?;
+        buf.copy_within(end..filled + n, 0);
+        filled = filled + n - end;
+    }
+    mux.end(stream, &buf[..filled])
+}
+
+/// What [`Mux::long`] did with a piece of a long line.
+enum Long {
+    /// Sent: the line is open until its end comes.
+    Streamed,
+    /// Not sent: the other stream has a line open.
+    Held,
+}
+
+/// The two outputs into one sender, a line at a time, in the order lines
+/// are completed.
+///
+/// A line is sent once it is whole, so the outputs never mix within a
+/// line. A line longer than [`BLOCK`] is streamed on in pieces with
+/// [`Sender::stream`], which makes every other line wait until it ends;
+/// but the command may be writing the other output meanwhile, and would
+/// block on that pipe if it were not read, never ending the long line:
+/// a deadlock. So a reader never waits for the other stream: while a long
+/// line of one stream is open, the other's whole lines are held here (and
+/// its own long line grows in its buffer), and they follow as soon as the
+/// open line ends. Memory grows only for a command that leaves a line of
+/// more than 64 KiB unfinished on one output while it writes the other.
+/// Sending itself waits only for the printer, never for the command, so
+/// holding the lock across a send cannot close a cycle.
+struct Mux {
+    tx: Sender,
+    marked: bool,
+    state: Mutex<Open>,
+}
+
+/// The stream whose long line is open, and the other's lines held meanwhile
+/// (marked, ready to send).
+#[derive(Default)]
+struct Open {
+    stream: Option<Stream>,
+    held: Vec<u8>,
+}
+
+impl Mux {
+    fn new(tx: Sender, marked: bool) -> Self {
+        Mux {
+            tx,
+            marked,
+            state: Mutex::new(Open::default()),
+        }
+    }
+
+    /// `lines`, each ended by `\n`, with a mark before each when lines are
+    /// marked (also before the first when `first_marked`).
+    fn marked(&self, stream: Stream, lines: &[u8], first_marked: bool) -> Vec<u8> {
+        if !self.marked {
+            return lines.to_vec();
+        }
+        let mark = stream.mark();
+        let count = memchr::memchr_iter(b'\n', lines).count();
+        let mut out = Vec::with_capacity(lines.len() + count * mark.len());
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', lines) {
+            if start > 0 || first_marked {
+                out.extend_from_slice(mark);
+            }
+            out.extend_from_slice(&lines[start..=end]);
+            start = end + 1;
+        }
+        if start < lines.len() {
+            if start > 0 || first_marked {
+                out.extend_from_slice(mark);
+            }
+            out.extend_from_slice(&lines[start..]);
+        }
+        out
+    }
+
+    /// Whole lines of `stream` (ending with `\n`); the first ends the
+    /// stream's open line, if it has one.
+    fn whole(&self, stream: Stream, lines: &[u8]) -> Result<(), Closed> {
+        let mut open = lock(&self.state);
+        match open.stream {
+            Some(s) if s == stream => {
+                // The rest of the open line carries no mark: it had one.
+                self.tx.stream(&self.marked(stream, lines, false))?;
+                self.ended(&mut open)
+            }
+            Some(_) => {
+                let lines = self.marked(stream, lines, true);
+                open.held.extend_from_slice(&lines);
+                Ok(())
+            }
+            None => self.tx.lines(&self.marked(stream, lines, true)),
+        }
+    }
+
+    /// A piece of a line of `stream` too long to hold: streamed on when no
+    /// other line is open.
+    fn long(&self, stream: Stream, piece: &[u8]) -> Result<Long, Closed> {
+        let mut open = lock(&self.state);
+        match open.stream {
+            Some(s) if s == stream => self.tx.stream(piece)?,
+            Some(_) => return Ok(Long::Held),
+            None => {
+                // The mark and the line's first bytes in one piece: the
+                // printer never sees a mark split from its line.
+                self.tx.stream(&self.marked(stream, piece, true))?;
+                open.stream = Some(stream);
+            }
+        }
+        Ok(Long::Streamed)
+    }
+
+    /// `stream` has ended; `rest` is its last line, without a newline
+    /// (maybe empty).
+    fn end(&self, stream: Stream, rest: &[u8]) -> Result<(), Closed> {
+        let mut open = lock(&self.state);
+        match open.stream {
+            Some(s) if s == stream => {
+                self.tx.stream(rest)?;
+                self.tx.stream(b"\n")?;
+                self.ended(&mut open)
+            }
+            _ if rest.is_empty() => Ok(()),
+            Some(_) => {
+                let mut line = self.marked(stream, rest, true);
+                line.push(b'\n');
+                open.held.extend_from_slice(&line);
+                Ok(())
+            }
+            None => {
+                let mut line = self.marked(stream, rest, true);
+                line.push(b'\n');
+                self.tx.lines(&line)
+            }
+        }
+    }
+
+    /// The open line has ended: the lines held meanwhile follow it.
+    fn ended(&self, open: &mut Open) -> Result<(), Closed> {
+        open.stream = None;
+        let held = std::mem::take(&mut open.held);
+        if held.is_empty() {
+            return Ok(());
+        }
+        self.tx.lines(&held)
+    }
+}
+
+/// SIGINT in command mode. Ctrl-C sends it to the whole foreground
+/// process group, the command and reflow alike. While the command runs it
+/// is the command's to act on, as in a shell: reflow ignores it and goes on
+/// showing what the command prints on its way out. Once the command has
+/// ended, SIGINT stops reflow with status 130, as Ctrl-C does in the
+/// viewer (`q` gives the command's status instead).
+///
+/// The SIGINT that ended the command also reaches reflow, maybe only after
+/// its end is seen: it must not count as a new one. The kernel keeps the
+/// signal pending from the moment it is sent until a handler runs, so when
+/// the end is seen, a SIGINT that is pending then is the command's.
+struct Interrupts {
+    state: Arc<InterruptState>,
+    /// Taken by the thread that acts on them.
+    signals: Option<Signals>,
+    handle: Handle,
+    /// Set once SIGINT has stopped the display.
+    quit: Arc<AtomicBool>,
+}
+
+struct InterruptState {
+    /// Set by the signal handler itself, at delivery.
+    got: Arc<AtomicBool>,
+    ended: AtomicBool,
+    /// The next SIGINT handled was sent before the command's end was seen.
+    skip: AtomicBool,
+}
+
+impl InterruptState {
+    /// The command has ended: SIGINTs sent until now were its own.
+    fn command_ended(&self) {
+        // Pending first, then taken: a handler that runs in between set
+        // `got`, and is counted by the swap, not skipped a second time.
+        let pending = sigint_pending();
+        let seen = self.got.swap(false, Ordering::SeqCst);
+        self.skip.store(pending && !seen, Ordering::SeqCst);
+        self.ended.store(true, Ordering::SeqCst);
+    }
+
+    /// A SIGINT was handled: true when it should stop reflow.
+    fn stops(&self) -> bool {
+        if !self.ended.load(Ordering::SeqCst) || !self.got.swap(false, Ordering::SeqCst) {
+            return false;
+        }
+        !self.skip.swap(false, Ordering::SeqCst)
+    }
+}
+
+impl Interrupts {
+    /// Handles SIGINT from now on: only noted until [`watch`](Self::watch).
+    fn install() -> Result<Self, Failure> {
+        let failed = |e: io::Error| Failure::io("cannot handle SIGINT", &e);
+        let got = Arc::new(AtomicBool::new(false));
+        signal_hook::flag::register(SIGINT, Arc::clone(&got)).map_err(failed)?;
+        let signals = Signals::new([SIGINT]).map_err(failed)?;
+        let handle = signals.handle();
+        Ok(Interrupts {
+            state: Arc::new(InterruptState {
+                got,
+                ended: AtomicBool::new(false),
+                skip: AtomicBool::new(false),
+            }),
+            signals: Some(signals),
+            handle,
+            quit: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    fn state(&self) -> Arc<InterruptState> {
+        Arc::clone(&self.state)
+    }
+
+    /// Acts on SIGINT from now on: stops the display that `tx` feeds once
+    /// the command has ended. Without the thread, SIGINT is only ignored.
+    fn watch(&mut self, tx: Sender) -> Option<JoinHandle<()>> {
+        let mut signals = self.signals.take()?;
+        let state = self.state();
+        let quit = Arc::clone(&self.quit);
+        thread::Builder::new()
+            .name("reflow-sigint".into())
+            .spawn(move || {
+                for _ in signals.forever() {
+                    if state.stops() {
+                        quit.store(true, Ordering::SeqCst);
+                        tx.shutdown();
+                    }
+                }
+            })
+            .ok()
+    }
+
+    /// Ends the watching thread.
+    fn close(&self, watcher: Option<JoinHandle<()>>) {
+        self.handle.close();
+        if let Some(watcher) = watcher {
+            let _ = watcher.join();
+        }
+    }
+}
+
+/// True when SIGINT is pending for this process: sent, not yet handled.
+#[allow(unsafe_code)]
+fn sigint_pending() -> bool {
+    let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
+    // SAFETY: sigpending writes the pending set into the memory it is
+    // given, which is a sigset_t; it is read only after sigpending says it
+    // succeeded.
+    unsafe {
+        if libc::sigpending(set.as_mut_ptr()) != 0 {
+            return false;
+        }
+        libc::sigismember(set.as_ptr(), SIGINT) == 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reflow::Printer;
+
+    fn status(raw: i32) -> ExitStatus {
+        ExitStatus::from_raw(raw)
+    }
+
+    #[test]
+    fn the_command_line_reads_as_typed_in_a_shell() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["cargo", "build"], "cargo build"),
+            (&["sh", "-c", "echo a; exit 3"], "sh -c 'echo a; exit 3'"),
+            (&["echo", ""], "echo ''"),
+            (&["echo", "it's"], r"echo 'it'\''s'"),
+            (&["ls", "--color=auto", "./a/b"], "ls --color=auto ./a/b"),
+        ];
+        for &(argv, shown) in cases {
+            let argv: Vec<OsString> = argv.iter().map(OsString::from).collect();
+            assert_eq!(command_line(&argv), shown);
+        }
+    }
+
+    #[test]
+    fn an_end_reads_as_a_shell_reports_it() {
+        // Wait statuses as the kernel encodes them: code << 8, or the signal.
+        assert_eq!(describe_status(status(3 << 8)), "exit 3");
+        assert_eq!(describe_status(status(2)), "killed by SIGINT");
+        assert_eq!(
+            describe_status(status(11 | 0x80)),
+            "killed by SIGSEGV (core dumped)"
+        );
+        assert_eq!(status_code(status(3 << 8)), 3);
+        assert_eq!(status_code(status(15)), 143);
+        assert_eq!(notice("cargo build", status(0)), "cargo build: exit 0");
+        assert_eq!(
+            notice("sh -c 'a very long script indeed'", status(1 << 8)),
+            "sh -c 'a very long s…: exit 1"
+        );
+    }
+
+    #[test]
+    fn reflows_status_is_the_commands_unless_reflow_was_stopped_otherwise() {
+        let three = Some(status(3 << 8));
+        assert_eq!(exit_code(StopReason::Quit, three, false), 3);
+        assert_eq!(exit_code(StopReason::EndOfInput, three, false), 3);
+        // Ctrl-C once the command ended.
+        assert_eq!(exit_code(StopReason::Shutdown, three, true), 130);
+        assert_eq!(exit_code(StopReason::Terminate, three, false), 143);
+        assert_eq!(exit_code(StopReason::OutputClosed, None, false), 0);
+        // Still running after SIGTERM's grace.
+        assert_eq!(exit_code(StopReason::Quit, None, false), 143);
+    }
+
+    #[test]
+    fn a_command_that_cannot_start_is_127_or_126() {
+        let missing = io::Error::from_raw_os_error(libc::ENOENT);
+        let denied = io::Error::from_raw_os_error(libc::EACCES);
+        let not_found = cannot_start(OsStr::new("nope"), &missing);
+        assert_eq!(
+            (not_found.code, not_found.message.as_str()),
+            (127, "nope: command not found")
+        );
+        let path = cannot_start(OsStr::new("./nope"), &missing);
+        assert_eq!(
+            (path.code, path.message.as_str()),
+            (127, "./nope: No such file or directory")
+        );
+        let denied = cannot_start(OsStr::new("./x"), &denied);
+        assert_eq!(
+            (denied.code, denied.message.as_str()),
+            (126, "./x: Permission denied")
+        );
+        let hostile = cannot_start(OsStr::new("\x1b[2Jx"), &missing);
+        assert_eq!(hostile.message, "x: command not found");
+    }
+
+    #[test]
+    fn every_line_gets_its_streams_mark_but_the_rest_of_an_open_line() {
+        let printer = Printer::builder().output(io::sink()).spawn().unwrap();
+        let mux = Mux::new(printer.sender(), true);
+        assert_eq!(
+            mux.marked(Stream::Err, b"a\nb\n", true),
+            b"\x1b_reflow:err\x1b\\a\n\x1b_reflow:err\x1b\\b\n"
+        );
+        assert_eq!(
+            mux.marked(Stream::Out, b"end\nnext\n", false),
+            b"end\n\x1b_reflow:out\x1b\\next\n"
+        );
+        assert_eq!(
+            mux.marked(Stream::Out, b"piece", true),
+            b"\x1b_reflow:out\x1b\\piece"
+        );
+        let plain = Mux::new(printer.sender(), false);
+        assert_eq!(plain.marked(Stream::Err, b"a\nb\n", true), b"a\nb\n");
+    }
+
+    /// Another stream's long line is open: whole lines are held, never
+    /// waited on, and follow the long line once it ends.
+    #[test]
+    fn lines_wait_in_the_mux_while_another_streams_long_line_is_open() {
+        let out = std::sync::Arc::new(Mutex::new(Vec::new()));
+        struct Shared(Arc<Mutex<Vec<u8>>>);
+        impl io::Write for Shared {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                lock(&self.0).extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let printer = Printer::builder()
+            .output(Shared(Arc::clone(&out)))
+            .spawn()
+            .unwrap();
+        let mux = Mux::new(printer.sender(), false);
+        assert!(matches!(mux.long(Stream::Out, b"long"), Ok(Long::Streamed)));
+        assert!(matches!(mux.long(Stream::Err, b"other"), Ok(Long::Held)));
+        // Returns at once although the open line holds every other line.
+        mux.whole(Stream::Err, b"e1\ne2\n").unwrap();
+        mux.end(Stream::Err, b"e3").unwrap();
+        mux.whole(Stream::Out, b" line\no2\n").unwrap();
+        printer.join().unwrap();
+        assert_eq!(*lock(&out), b"long line\no2\ne1\ne2\ne3\n");
+    }
+}
