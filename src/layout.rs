@@ -830,6 +830,17 @@ fn marks(raw: &[u8], gutters: bool) -> Marks {
     marks
 }
 
+/// `line` without the one mark it starts with, if it starts with one
+/// (what `--save` keeps of a line the binary marked with its stream).
+pub(crate) fn unmarked(line: &[u8]) -> &[u8] {
+    line.strip_prefix(b"\x1b_reflow:".as_slice())
+        .and_then(|body| {
+            let end = memchr::memmem::find(body, b"\x1b\\")?;
+            Some(&body[end + 2..])
+        })
+        .unwrap_or(line)
+}
+
 /// What is drawn left of a line's text on each of its rows, outside the
 /// wrapped text: the stderr bar on every row, the arrival time on the
 /// first (blank under it on the rest).

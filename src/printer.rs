@@ -959,7 +959,9 @@ impl Sender {
             if end == block.len() && !last {
                 break;
             }
-            let line = &block[start..end];
+            // A line the binary marked with its stream (command mode) is
+            // the sentinel when its text is.
+            let line = crate::layout::unmarked(&block[start..end]);
             if line == sentinel || line.strip_suffix(b"\r") == Some(sentinel) {
                 return Some(start);
             }

@@ -61,7 +61,7 @@ impl Save {
         let mut rest = bytes;
         while !rest.is_empty() {
             if self.at_start {
-                rest = unmarked(rest);
+                rest = crate::layout::unmarked(rest);
             }
             let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |at| at + 1);
             self.put(&rest[..end]);
@@ -101,16 +101,6 @@ impl Save {
             io::Error::new(e.kind(), format!("{}: {e}", self.path.display()))
         })
     }
-}
-
-/// `line` without the mark it starts with, if it starts with one.
-fn unmarked(line: &[u8]) -> &[u8] {
-    line.strip_prefix(b"\x1b_reflow:".as_slice())
-        .and_then(|body| {
-            let end = memchr::memmem::find(body, b"\x1b\\")?;
-            Some(&body[end + 2..])
-        })
-        .unwrap_or(line)
 }
 
 impl Drop for Save {

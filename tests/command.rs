@@ -344,3 +344,27 @@ fn exit_on_eof_quits_when_the_command_ends() {
     // --on-exit screen: the output stays on the normal screen.
     assert!(pty.screen_text().contains("done"));
 }
+
+#[test]
+fn the_sentinel_stops_a_marked_command_display() {
+    let pty = display(&[
+        "--sentinel",
+        "STOP",
+        "--",
+        "sh",
+        "-c",
+        "echo a; echo STOP; exec sleep 30",
+    ]);
+    // Well before the command's 30 s: the sentinel ended the display, and
+    // the command was asked to end with it.
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(143), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    let rows = pty.screen_rows();
+    assert!(
+        rows.iter()
+            .any(|r| r.trim_end() == "\u{258c}a" || r.trim_end() == "a"),
+        "{rows:?}"
+    );
+    assert!(!rows.iter().any(|r| r.contains("STOP")), "{rows:?}");
+}
