@@ -790,6 +790,9 @@ struct Marks {
     indent: usize,
     /// The line came from a command's stderr.
     err: bool,
+    /// The line came from a command's stdout (a blank where stderr's bar
+    /// is, so the two line up).
+    out: bool,
     /// The line's arrival time, `HH:MM:SS.mmm`.
     time: Option<String>,
 }
@@ -818,6 +821,8 @@ fn marks(raw: &[u8], gutters: bool) -> Marks {
         } else if !gutters {
         } else if field == b"err" {
             marks.err = true;
+        } else if field == b"out" {
+            marks.out = true;
         } else if let Some(time) = field.strip_prefix(b"t=".as_slice())
             && marks.time.is_none()
             && time.len() <= 12
@@ -857,6 +862,10 @@ impl Gutter {
         if marks.err {
             gutter.first.push_str("\x1b[0;31m\u{258c}\x1b[0m");
             gutter.rest.push_str("\x1b[0;31m\u{258c}\x1b[0m");
+            gutter.width += 1;
+        } else if marks.out {
+            gutter.first.push(' ');
+            gutter.rest.push(' ');
             gutter.width += 1;
         }
         if let Some(time) = &marks.time {
