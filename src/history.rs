@@ -455,6 +455,80 @@ impl History {
             .sum();
         chunks + self.blocks.capacity() * std::mem::size_of::<Pos>()
     }
+
+    /// Calls `f` with the lines of `lines` held (the range is clipped to
+    /// [`first`](History::first)`..`[`len`](History::len)) in runs: the
+    /// ids of a run's lines and their bytes, each line ended by `\n`. A run
+    /// is the part of one chunk in range, so each chunk is decompressed
+    /// once, into one buffer reused for all of them, and the caller can
+    /// search a run in one pass: a search reads the whole history in a few
+    /// hundred calls instead of a million [`get`](History::get)s. Runs come
+    /// oldest first, or newest first when `backward` (the lines inside a
+    /// run are in order either way). Stops as soon as `f` breaks, and
+    /// returns what it returned last.
+    pub(crate) fn scan(
+        &self,
+        lines: Range<usize>,
+        backward: bool,
+        mut f: impl FnMut(Range<usize>, &[u8]) -> std::ops::ControlFlow<()>,
+    ) -> std::ops::ControlFlow<()> {
+        use std::ops::ControlFlow;
+        /// The offset just past `count` lines of `data` from `offset` on
+        /// (or the end of `data`, if it holds fewer).
+        fn skip_lines(data: &[u8], offset: usize, count: usize) -> usize {
+            if count == 0 {
+                return offset;
+            }
+            memchr::memchr_iter(b'\n', &data[offset..])
+                .nth(count - 1)
+                .map_or(data.len(), |i| offset + i + 1)
+        }
+        let start = lines.start.max(self.first);
+        let end = lines.end.min(self.len);
+        if start >= end {
+            return ControlFlow::Continue(());
+        }
+        // The chunks holding `start` and `end - 1`.
+        let chunk_of = |line: usize| {
+            self.chunk_first
+                .partition_point(|&f| f <= line)
+                .saturating_sub(1)
+        };
+        let (low, high) = (chunk_of(start), chunk_of(end - 1));
+        let mut buf = Vec::new();
+        let mut visit = |index: usize| {
+            let data: &[u8] = match &self.chunks[index] {
+                Chunk::Plain(data) => data,
+                Chunk::Packed { data, len } => {
+                    buf.resize(*len, 0);
+                    // Our own compressed bytes: failing to decompress them is
+                    // a bug, shown as missing lines rather than a crash.
+                    match lz4_flex::block::decompress_into(data, &mut buf) {
+                        Ok(n) if n == *len => &buf,
+                        _ => return ControlFlow::Continue(()),
+                    }
+                }
+            };
+            let chunk_start = self.chunk_first[index];
+            let from = start.max(chunk_start);
+            let to = match self.chunk_first.get(index + 1) {
+                Some(&next) => end.min(next),
+                None => end,
+            };
+            let begin = skip_lines(data, 0, from - chunk_start);
+            let finish = skip_lines(data, begin, to - from);
+            if begin < finish {
+                f(from..to, &data[begin..finish])
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        if backward {
+            (low..=high).rev().try_for_each(&mut visit)
+        } else {
+            (low..=high).try_for_each(&mut visit)
+        }
+    }
 }
 
 /// The byte range of the `skip`-th line at or after `offset` in `data`, or
@@ -711,5 +785,112 @@ mod tests {
         let index = 100_000 / BLOCK * 8;
         let slack = h.allocated() - payload;
         assert!(slack <= CHUNK + 100 * 40 + 2 * index, "slack {slack} bytes");
+    }
+    /// Every run of `scan` split into lines, with their ids.
+    fn scanned(h: &History, lines: Range<usize>, backward: bool) -> Vec<(usize, Vec<u8>)> {
+        let mut runs = Vec::new();
+        let _ = h.scan(lines, backward, |ids, run| {
+            assert!(run.ends_with(b"\n"), "a run is whole lines");
+            let body = &run[..run.len() - 1];
+            let lines: Vec<_> = ids.clone().zip(body.split(|&b| b == b'\n')).collect();
+            assert_eq!(lines.len(), ids.len(), "the ids are the run's lines");
+            runs.push(
+                lines
+                    .into_iter()
+                    .map(|(i, l)| (i, l.to_vec()))
+                    .collect::<Vec<_>>(),
+            );
+            std::ops::ControlFlow::Continue(())
+        });
+        if backward {
+            runs.reverse();
+        }
+        runs.concat()
+    }
+
+    /// What `scan` must give: `get` of every line in range.
+    fn got(h: &History, lines: Range<usize>) -> Vec<(usize, Vec<u8>)> {
+        lines
+            .filter_map(|i| h.get(i).map(|line| (i, line.into_owned())))
+            .collect()
+    }
+
+    #[test]
+    fn scan_gives_what_get_gives() {
+        let line = |i: usize| match i % 701 {
+            0 | 1 => Vec::new(),
+            7 => vec![b'h'; CHUNK + i],
+            _ => format!("{i} {}", "x".repeat(i % 700)).into_bytes(),
+        };
+        let build = |max: Option<usize>| {
+            let mut h = max.map_or_else(History::new, History::with_max_lines);
+            for i in 0..4_000 {
+                match i % 3 {
+                    0 => h.push(&line(i)),
+                    1 => h.push_owned(line(i)),
+                    _ => h.push_block(&[line(i), b"\n".to_vec()].concat()),
+                }
+                if i % 500 == 0 {
+                    while h.compact() {}
+                }
+            }
+            h
+        };
+        for h in [build(None), build(Some(2_500)), build(Some(1))] {
+            let (first, len) = (h.first(), h.len());
+            let ranges = [
+                0..len + 10,
+                first..len,
+                first + 1..len - 1,
+                len / 2..len / 2 + 1,
+                len / 3..len / 2,
+                len - 1..len,
+                len..len + 5,
+                #[allow(clippy::reversed_empty_ranges)]
+                (3..2),
+            ];
+            for lines in ranges {
+                let want = got(&h, lines.clone());
+                assert_eq!(scanned(&h, lines.clone(), false), want, "{lines:?}");
+                assert_eq!(scanned(&h, lines.clone(), true), want, "{lines:?} backward");
+            }
+        }
+    }
+
+    #[test]
+    fn scan_stops_when_told_and_reads_runs_in_order() {
+        let mut h = History::new();
+        for i in 0..20_000 {
+            h.push(format!("line {i} {}", "y".repeat(90)).as_bytes());
+        }
+        while h.compact() {}
+        for backward in [false, true] {
+            let mut starts = Vec::new();
+            let flow = h.scan(0..h.len(), backward, |lines, _| {
+                starts.push(lines.start);
+                if starts.len() == 3 {
+                    std::ops::ControlFlow::Break(())
+                } else {
+                    std::ops::ControlFlow::Continue(())
+                }
+            });
+            assert!(flow.is_break());
+            assert_eq!(starts.len(), 3);
+            let mut sorted = starts.clone();
+            sorted.sort_unstable();
+            if backward {
+                sorted.reverse();
+                assert!(starts[0] > 0);
+            } else {
+                assert_eq!(starts[0], 0);
+            }
+            assert_eq!(starts, sorted);
+        }
+        assert!(h.scan(5..5, false, |_, _| unreachable!()).is_continue());
+        assert!(
+            History::new()
+                .scan(0..10, true, |_, _| unreachable!())
+                .is_continue()
+        );
     }
 }
