@@ -511,12 +511,16 @@ impl History {
             };
             let chunk_start = self.chunk_first[index];
             let from = start.max(chunk_start);
-            let to = match self.chunk_first.get(index + 1) {
-                Some(&next) => end.min(next),
-                None => end,
-            };
+            let chunk_end = self.chunk_first.get(index + 1).copied().unwrap_or(self.len);
+            let to = end.min(chunk_end);
             let begin = skip_lines(data, 0, from - chunk_start);
-            let finish = skip_lines(data, begin, to - from);
+            // Only the chunks at the ends of the range are cut: counting
+            // the lines of every chunk would cost more than searching it.
+            let finish = if to == chunk_end {
+                data.len()
+            } else {
+                skip_lines(data, begin, to - from)
+            };
             if begin < finish {
                 f(from..to, &data[begin..finish])
             } else {
