@@ -573,12 +573,16 @@ impl History {
             };
             let chunk_start = self.chunk_first[index];
             let from = start.max(chunk_start);
-            let to = match self.chunk_first.get(index + 1) {
-                Some(&next) => end.min(next),
-                None => end,
-            };
+            let chunk_end = self.chunk_first.get(index + 1).copied().unwrap_or(self.len);
+            let to = end.min(chunk_end);
             let begin = skip_lines(data, 0, from - chunk_start);
-            let finish = skip_lines(data, begin, to - from);
+            // Only the chunks at the ends of the range are cut: counting
+            // the lines of every chunk would cost more than searching it.
+            let finish = if to == chunk_end {
+                data.len()
+            } else {
+                skip_lines(data, begin, to - from)
+            };
             if begin < finish {
                 f(from..to, &data[begin..finish])
             } else {
@@ -867,5 +871,112 @@ mod tests {
         let index = 100_000 / BLOCK * 8;
         let slack = h.allocated() - payload;
         assert!(slack <= CHUNK + 100 * 40 + 2 * index, "slack {slack} bytes");
+    }
+    /// Every run of `scan` split into lines, with their ids.
+    fn scanned(h: &History, lines: Range<usize>, backward: bool) -> Vec<(usize, Vec<u8>)> {
+        let mut runs = Vec::new();
+        let _ = h.scan(lines, backward, |ids, run| {
+            assert!(run.ends_with(b"\n"), "a run is whole lines");
+            let body = &run[..run.len() - 1];
+            let lines: Vec<_> = ids.clone().zip(body.split(|&b| b == b'\n')).collect();
+            assert_eq!(lines.len(), ids.len(), "the ids are the run's lines");
+            runs.push(
+                lines
+                    .into_iter()
+                    .map(|(i, l)| (i, l.to_vec()))
+                    .collect::<Vec<_>>(),
+            );
+            std::ops::ControlFlow::Continue(())
+        });
+        if backward {
+            runs.reverse();
+        }
+        runs.concat()
+    }
+
+    /// What `scan` must give: `get` of every line in range.
+    fn got(h: &History, lines: Range<usize>) -> Vec<(usize, Vec<u8>)> {
+        lines
+            .filter_map(|i| h.get(i).map(|line| (i, line.into_owned())))
+            .collect()
+    }
+
+    #[test]
+    fn scan_gives_what_get_gives() {
+        let line = |i: usize| match i % 701 {
+            0 | 1 => Vec::new(),
+            7 => vec![b'h'; CHUNK + i],
+            _ => format!("{i} {}", "x".repeat(i % 700)).into_bytes(),
+        };
+        let build = |max: Option<usize>| {
+            let mut h = max.map_or_else(History::new, History::with_max_lines);
+            for i in 0..4_000 {
+                match i % 3 {
+                    0 => h.push(&line(i)),
+                    1 => h.push_owned(line(i)),
+                    _ => h.push_block(&[line(i), b"\n".to_vec()].concat()),
+                }
+                if i % 500 == 0 {
+                    while h.compact() {}
+                }
+            }
+            h
+        };
+        for h in [build(None), build(Some(2_500)), build(Some(1))] {
+            let (first, len) = (h.first(), h.len());
+            let ranges = [
+                0..len + 10,
+                first..len,
+                first + 1..len - 1,
+                len / 2..len / 2 + 1,
+                len / 3..len / 2,
+                len - 1..len,
+                len..len + 5,
+                #[allow(clippy::reversed_empty_ranges)]
+                (3..2),
+            ];
+            for lines in ranges {
+                let want = got(&h, lines.clone());
+                assert_eq!(scanned(&h, lines.clone(), false), want, "{lines:?}");
+                assert_eq!(scanned(&h, lines.clone(), true), want, "{lines:?} backward");
+            }
+        }
+    }
+
+    #[test]
+    fn scan_stops_when_told_and_reads_runs_in_order() {
+        let mut h = History::new();
+        for i in 0..20_000 {
+            h.push(format!("line {i} {}", "y".repeat(90)).as_bytes());
+        }
+        while h.compact() {}
+        for backward in [false, true] {
+            let mut starts = Vec::new();
+            let flow = h.scan(0..h.len(), backward, |lines, _| {
+                starts.push(lines.start);
+                if starts.len() == 3 {
+                    std::ops::ControlFlow::Break(())
+                } else {
+                    std::ops::ControlFlow::Continue(())
+                }
+            });
+            assert!(flow.is_break());
+            assert_eq!(starts.len(), 3);
+            let mut sorted = starts.clone();
+            sorted.sort_unstable();
+            if backward {
+                sorted.reverse();
+                assert!(starts[0] > 0);
+            } else {
+                assert_eq!(starts[0], 0);
+            }
+            assert_eq!(starts, sorted);
+        }
+        assert!(h.scan(5..5, false, |_, _| unreachable!()).is_continue());
+        assert!(
+            History::new()
+                .scan(0..10, true, |_, _| unreachable!())
+                .is_continue()
+        );
     }
 }

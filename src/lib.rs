@@ -100,6 +100,7 @@ mod queue;
 mod render;
 mod sanitize;
 mod save;
+// Used by the viewer (being written) and the search bench.
 mod signals;
 mod terminal;
 #[cfg(feature = "tracing")]
@@ -194,6 +195,63 @@ pub mod bench {
         let rows = view.rows(&lines, &mut cache, content_rows(height));
         written += screen.frame(out, (width, height), &rows, "status")?;
         Ok(written)
+    }
+}
+
+/// Entry points for the search benchmark: not part of the API.
+#[doc(hidden)]
+pub mod bench_search {
+    use std::ops::ControlFlow;
+    use std::time::Duration;
+
+    use crate::History;
+    use crate::sanitize::Options;
+    use crate::search::{Pattern, Search, Step};
+
+    /// Searches `history` backward from its end for `pattern`, as `?`
+    /// does, in steps of 10 ms, to the end: the id of the line found.
+    ///
+    /// # Errors
+    ///
+    /// An invalid pattern.
+    pub fn backward(history: &History, pattern: &str) -> Result<Option<usize>, String> {
+        let pattern = Pattern::new(pattern)?;
+        let mut search = Search::new(pattern, history.len(), true);
+        loop {
+            match search.step(history, Options::default(), Duration::from_millis(10)) {
+                Step::Found(line) => return Ok(Some(line)),
+                Step::NotFound => return Ok(None),
+                Step::Pending { .. } => {}
+            }
+        }
+    }
+
+    /// The same, one `is_match` per line instead of one search per chunk:
+    /// what the chunked search is measured against.
+    ///
+    /// # Errors
+    ///
+    /// An invalid pattern.
+    pub fn backward_line_by_line(
+        history: &History,
+        pattern: &str,
+    ) -> Result<Option<usize>, String> {
+        let pattern = Pattern::new(pattern)?;
+        let mut found = None;
+        let _ = history.scan(history.first()..history.len(), true, |lines, run| {
+            let body = run.strip_suffix(b"\n").unwrap_or(run);
+            for (line, id) in body.split(|&b| b == b'\n').zip(lines) {
+                if pattern.matches_line(line, Options::default()) {
+                    found = Some(id);
+                }
+            }
+            if found.is_some() {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        Ok(found)
     }
 }
 

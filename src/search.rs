@@ -16,10 +16,10 @@
 //! search over the whole run (in multi-line mode), whose leftmost match is
 //! mapped back to its line. That lets regex's literal prefilters (memchr,
 //! Teddy) skip through 256 KiB at a time instead of being restarted on
-//! every 130-byte line: measured on 1,000,000 log lines (130 MB), a
-//! backward search for a word near the start took 0.25 s with one
-//! `is_match` per line and 0.06 s by runs, mostly decompression (see
-//! `benches/search.rs`).
+//! every 130-byte line: measured on 1,000,000 compressed log lines
+//! (130 MB), a backward search for a word near the start took 0.23 s with
+//! one `is_match` per line and 0.08 s by runs, half of it LZ4
+//! decompression (`benches/search.rs`, on a busy 2-core machine).
 //!
 //! A match in a run can still cross a line end (`a\nb`, `(?s).`, `\s`) or
 //! start in one line and be no match of that line alone; such a candidate
@@ -188,8 +188,16 @@ impl Pattern {
         // `at` is the start of line `line`; every line before it is done.
         let (mut at, mut line) = (0, first);
         let mut special = next_special(run, 0);
+        // The leftmost match from some earlier `at`: while it starts at or
+        // after the current `at` it is also the leftmost from there, so
+        // lines checked one by one ahead of it do not search again (with
+        // every line marked, that would search a run once per line).
+        let mut leftmost: Option<Option<regex::bytes::Match<'_>>> = None;
         while at < run.len() {
-            let found = regex.find_at(run, at);
+            let found = match leftmost {
+                Some(found) if found.is_none_or(|m| m.start() >= at) => found,
+                _ => *leftmost.insert(regex.find_at(run, at)),
+            };
             let start = found.map_or(run.len(), |m| m.start());
             // A line needing more than the run's raw bytes comes first if
             // the candidate is in it or after it.
@@ -275,27 +283,31 @@ fn skip_marks(mut raw: &[u8]) -> &[u8] {
 /// else it changes (removes, expands, overwrites, shows as `^X`, decodes
 /// as U+FFFD).
 fn is_clean(raw: &[u8]) -> bool {
-    if next_odd(raw, false).is_none() {
+    if memchr::memchr(b'\n', raw).is_some() {
+        return false;
+    }
+    if next_odd(raw).is_none() {
         return true;
     }
-    !raw.iter().fold(false, |any, &b| any | (b < 0x20) | (b == 0x7f))
+    !raw.iter().any(|&b| b < 0x20 || b == 0x7f)
         && std::str::from_utf8(raw).is_ok()
         // U+0080-U+009F is `C2 80`-`C2 9F` in UTF-8.
         && !memchr::memchr_iter(0xc2, raw).any(|i| matches!(raw.get(i + 1), Some(0x80..=0x9f)))
 }
 
-/// The first byte of `bytes` that is a control (but `\n` when `newlines`),
-/// DEL, or not ASCII. Tested 32 bytes at a time without branches, so the
-/// compiler vectorizes it: a run of plain ASCII lines is passed over at
-/// memory speed.
-fn next_odd(bytes: &[u8], newlines: bool) -> Option<usize> {
-    const LANES: usize = 32;
-    let skip = if newlines { b'\n' } else { 0x80 };
-    let odd = |b: u8| ((b < 0x20) & (b != skip)) | (b >= 0x7f);
+/// The first byte of `bytes` that is a control other than `\n`, DEL, or
+/// not ASCII. Tested 64 bytes at a time without branches, in a form the
+/// compiler vectorizes (one unsigned range compare per byte; the obvious
+/// `b < 0x20 || b >= 0x7f` was not, and took ten times as long): a run of
+/// plain ASCII lines is passed over at memory speed.
+fn next_odd(bytes: &[u8]) -> Option<usize> {
+    const LANES: usize = 64;
+    // Printable ASCII is 0x20..=0x7e: below 0x5f after subtracting 0x20.
+    let odd = |b: u8| (b.wrapping_sub(0x20) >= 0x5f) & (b != b'\n');
     let mut blocks = bytes.chunks_exact(LANES);
     let mut offset = 0;
     for block in &mut blocks {
-        if block.iter().fold(false, |any, &b| any | odd(b)) {
+        if block.iter().fold(0u8, |any, &b| any | u8::from(odd(b))) != 0 {
             return block.iter().position(|&b| odd(b)).map(|i| offset + i);
         }
         offset += LANES;
@@ -311,7 +323,7 @@ fn next_odd(bytes: &[u8], newlines: bool) -> Option<usize> {
 /// sanitizing would change, without its `\n`.
 fn next_special(run: &[u8], mut from: usize) -> Option<Range<usize>> {
     loop {
-        let odd = from + next_odd(&run[from..], true)?;
+        let odd = from + next_odd(&run[from..])?;
         let start = memchr::memrchr(b'\n', &run[from..odd]).map_or(from, |i| from + i + 1);
         let end = memchr::memchr(b'\n', &run[odd..]).map_or(run.len(), |i| odd + i);
         if !is_clean(&run[start..end]) {
@@ -379,12 +391,6 @@ impl Search {
     /// The pattern searched for.
     pub(crate) fn pattern(&self) -> &Pattern {
         &self.pattern
-    }
-
-    /// True for a backward search.
-    #[allow(dead_code)]
-    pub(crate) fn backward(&self) -> bool {
-        self.backward
     }
 
     /// Searches on for about `budget` (at least one chunk of the history,
@@ -539,10 +545,432 @@ impl Filter {
     pub(crate) fn matches(&self) -> &[usize] {
         &self.matches
     }
+}
 
-    /// Lines before this one have been checked.
-    #[allow(dead_code)]
-    pub(crate) fn checked(&self) -> usize {
-        self.next
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn pattern(text: &str) -> Pattern {
+        Pattern::new(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    /// Every line of `h` that matches, the slow way: sanitize each one.
+    fn naive(h: &History, p: &Pattern) -> Vec<usize> {
+        (h.first()..h.len())
+            .filter(|&i| p.is_match(&sanitize(&h.get(i).unwrap_or_default(), 8)))
+            .collect()
+    }
+
+    /// Every line a search finds, stepping until it finds no more.
+    fn found(h: &History, p: &Pattern, from: usize, backward: bool) -> Vec<usize> {
+        let mut search = Search::new(p.clone(), from, backward);
+        let mut all = Vec::new();
+        loop {
+            match search.step(h, Options::default(), Duration::ZERO) {
+                Step::Found(line) => all.push(line),
+                Step::NotFound => return all,
+                Step::Pending { done } => assert!((0.0..=1.0).contains(&done)),
+            }
+        }
+    }
+
+    fn filtered(h: &History, p: &Pattern) -> Vec<usize> {
+        let mut filter = Filter::new(p.clone());
+        while filter.extend(h, Options::default(), Duration::ZERO) != Progress::Done {}
+        filter.matches().to_vec()
+    }
+
+    fn history(lines: &[&[u8]]) -> History {
+        let mut h = History::new();
+        lines.iter().for_each(|line| h.push(line));
+        h
+    }
+
+    #[test]
+    fn smart_case() {
+        let cases = [
+            ("error", "ERROR here", true),
+            ("error", "an Error", true),
+            ("Error", "an Error", true),
+            ("Error", "ERROR here", false),
+            ("Error", "error", false),
+            // Escapes are no letters: still case-insensitive.
+            (r"\Serror", "xERROR", true),
+            (r"\p{Lu}rror", "Error", true),
+            (r"\p{Lu}rror", "ERROR", true),
+            // A class with an uppercase letter is case-sensitive.
+            ("[A-Z]x", "Ax", true),
+            ("[A-Z]x", "AX", false),
+            ("ÉTÉ", "été", false),
+            ("été", "ÉTÉ", true),
+            ("(?-i)error", "ERROR", false),
+        ];
+        for (text, line, want) in cases {
+            assert_eq!(pattern(text).is_match(line), want, "{text} on {line}");
+        }
+    }
+
+    #[test]
+    fn invalid_patterns_say_why_in_one_line() {
+        let cases = [
+            ("(abc", "invalid pattern: unclosed group"),
+            ("[a", "invalid pattern: unclosed character class"),
+            (
+                "a{2,1}",
+                "invalid pattern: invalid repetition count range, the start must be <= the end",
+            ),
+            (
+                "*",
+                "invalid pattern: repetition operator missing expression",
+            ),
+            (r"\p{Nope}", "invalid pattern: Unicode property not found"),
+            (
+                r"(?-u:\xff)",
+                "invalid pattern: pattern can match invalid UTF-8",
+            ),
+            ("a{99999999}", "invalid pattern: too big"),
+        ];
+        for (text, want) in cases {
+            let error = Pattern::new(text).expect_err(text);
+            assert_eq!(error, want, "{text}");
+            assert!(!error.contains('\n'), "{text}: {error}");
+        }
+    }
+
+    /// A pattern matches what is shown, never what is hidden.
+    #[test]
+    fn matches_the_sanitized_text() {
+        let cases: &[(&str, &[u8], bool)] = &[
+            ("foobar", b"foo\x1b[31mbar", true),
+            ("31m", b"foo\x1b[31mbar", false),
+            ("o.b", b"foo\x1b[31mbar\x1b[0m", true),
+            ("title", b"a\x1b]0;title\x07b", false),
+            ("ab", b"a\x1b]0;title\x07b", true),
+            (r"\^G", b"bell\x07", true),
+            ("bell^", b"bell\x07", false),
+            (r"\^\[\[2J", "a\u{9b}2Jb".as_bytes(), true),
+            ("a b", b"a\tb", false),
+            ("a {7}b", b"a\tb", true),
+            (r"\t", b"a\tb", false),
+            ("^100%$", b"10%\r50%\r100%", true),
+            ("50", b"10%\r50%\r100%", false),
+            ("ok$", b"windows ok\r", true),
+            ("\u{fffd}", b"a\xffb", true),
+            ("a.b", b"a\xffb", true),
+            ("ls", b"l\x08ls\x08s", true),
+            (r"\^H", b"ab\x08c", true),
+            (r"\^\?", b"del\x7f", true),
+            ("^text", b"\x1b_reflow:indent=4\x1b\\text", true),
+            ("indent", b"\x1b_reflow:indent=4\x1b\\text", false),
+            (
+                "^x",
+                b"\x1b_reflow:indent=4\x1b\\\x1b_reflow:indent=2\x1b\\x",
+                true,
+            ),
+            ("日本", "日本語".as_bytes(), true),
+            ("^.{3}$", "日本語".as_bytes(), true),
+        ];
+        for (text, raw, want) in cases {
+            let p = pattern(text);
+            let name = String::from_utf8_lossy(raw);
+            assert_eq!(
+                p.matches_line(raw, Options::default()),
+                *want,
+                "{text} on {name:?}"
+            );
+            // The same when searching a history of such lines.
+            let h = history(&[b"zz", raw, b"zz"]);
+            let want_lines = if *want { vec![1] } else { vec![] };
+            assert_eq!(
+                filtered(&h, &p),
+                want_lines,
+                "{text} on {name:?} in a history"
+            );
+        }
+    }
+
+    #[test]
+    #[allow(clippy::single_range_in_vec_init)]
+    fn ranges_are_the_non_empty_matches() {
+        let cases: &[(&str, &str, &[Range<usize>])] = &[
+            ("o", "foo boo", &[1..2, 2..3, 5..6, 6..7]),
+            ("o+", "foo boo", &[1..3, 5..7]),
+            ("x*", "axxb", &[1..3]),
+            ("^", "abc", &[]),
+            ("é", "été", &[0..2, 3..5]),
+            ("ERROR", "error ERROR", &[6..11]),
+            ("error", "error ERROR", &[0..5, 6..11]),
+        ];
+        for (text, line, want) in cases {
+            assert_eq!(pattern(text).ranges(line), *want, "{text} on {line}");
+        }
+        // An empty match still makes a matching line.
+        assert!(pattern("^").is_match("abc"));
+        assert!(pattern("").matches_line(b"", Options::default()));
+    }
+
+    #[test]
+    fn searches_find_lines_in_order_both_ways() {
+        let lines: Vec<Vec<u8>> = (0..30_000)
+            .map(|i| match i % 1000 {
+                17 => format!("{i} needle").into_bytes(),
+                400 => format!("{i} nee\x1b[1mdle").into_bytes(),
+                401 => format!("\x1b_reflow:indent=4\x1b\\needle {i}").into_bytes(),
+                402 => format!("{i} ne\tedle \x1b[31mneedle").into_bytes(),
+                _ => format!("{i} haystack {}", "hay ".repeat(i % 40)).into_bytes(),
+            })
+            .collect();
+        let mut h = History::new();
+        lines.iter().for_each(|line| h.push(line));
+        while h.compact() {}
+        let p = pattern("needle");
+        let want: Vec<usize> = (0..30_000)
+            .filter(|i| matches!(i % 1000, 17 | 400..=402))
+            .collect();
+        assert_eq!(naive(&h, &p), want);
+        assert_eq!(found(&h, &p, 0, false), want);
+        let mut back = want.clone();
+        back.reverse();
+        assert_eq!(found(&h, &p, h.len(), true), back);
+        // From a position between lines: forward includes it, backward not.
+        assert_eq!(found(&h, &p, 17, false)[0], 17);
+        assert_eq!(found(&h, &p, 18, false)[0], 400);
+        assert_eq!(found(&h, &p, 17, true), Vec::<usize>::new());
+        assert_eq!(found(&h, &p, 18, true), [17]);
+        assert_eq!(found(&h, &p, 1_401, true)[..2], [1_400, 1_017]);
+        // Positions past either end are taken as the end.
+        assert_eq!(found(&h, &p, 99_999, true)[0], 29_402);
+        assert_eq!(found(&h, &p, 99_999, false), Vec::<usize>::new());
+        assert_eq!(filtered(&h, &p), want);
+    }
+
+    #[test]
+    fn a_capped_history_gives_ids_of_lines_still_held() {
+        let mut h = History::with_max_lines(5_000);
+        for i in 0..20_000 {
+            let mark = if i % 300 == 0 { " needle" } else { "" };
+            h.push(format!("{i} some log line text{mark}").as_bytes());
+            if i % 1000 == 0 {
+                while h.compact() {}
+            }
+        }
+        assert_eq!(h.first(), 15_000);
+        let p = pattern("needle");
+        let want: Vec<usize> = (15_000..20_000).filter(|i| i % 300 == 0).collect();
+        assert_eq!(found(&h, &p, 0, false), want);
+        let mut back = want.clone();
+        back.reverse();
+        assert_eq!(found(&h, &p, h.len(), true), back);
+        assert_eq!(filtered(&h, &p), want);
+    }
+
+    #[test]
+    fn a_filter_takes_new_lines_and_forgets_dropped_ones() {
+        let mut h = History::with_max_lines(3_000);
+        let mut filter = Filter::new(pattern("needle"));
+        let push = |h: &mut History, from: usize, to: usize| {
+            for i in from..to {
+                let mark = if i % 100 == 0 { " needle" } else { "" };
+                h.push(format!("{i} text{mark}").as_bytes());
+            }
+        };
+        push(&mut h, 0, 1_000);
+        assert_eq!(
+            filter.extend(&h, Options::default(), Duration::MAX),
+            Progress::Done
+        );
+        assert_eq!(
+            filter.matches(),
+            (0..1_000).step_by(100).collect::<Vec<_>>()
+        );
+        assert_eq!(filter.next, 1_000);
+        // Nothing new: nothing changes.
+        assert_eq!(
+            filter.extend(&h, Options::default(), Duration::MAX),
+            Progress::Done
+        );
+        assert_eq!(filter.matches().len(), 10);
+        push(&mut h, 1_000, 2_500);
+        assert_eq!(
+            filter.extend(&h, Options::default(), Duration::MAX),
+            Progress::Done
+        );
+        assert_eq!(
+            filter.matches(),
+            (0..2_500).step_by(100).collect::<Vec<_>>()
+        );
+        // Lines dropped by the cap leave the matches too.
+        push(&mut h, 2_500, 60_000);
+        while filter.extend(&h, Options::default(), Duration::ZERO) != Progress::Done {}
+        assert_eq!(h.first(), 57_000);
+        assert_eq!(
+            filter.matches(),
+            (57_000..60_000).step_by(100).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn steps_report_progress_until_done() {
+        let mut h = History::new();
+        for i in 0..100_000 {
+            h.push(format!("{i} a log line with no match in it at all, padded").as_bytes());
+        }
+        while h.compact() {}
+        let p = pattern("needle");
+        for backward in [false, true] {
+            let from = if backward { h.len() } else { 0 };
+            let mut search = Search::new(p.clone(), from, backward);
+            let mut progress = Vec::new();
+            loop {
+                match search.step(&h, Options::default(), Duration::ZERO) {
+                    Step::Pending { done } => progress.push(done),
+                    Step::NotFound => break,
+                    Step::Found(line) => panic!("found {line}"),
+                }
+            }
+            // One chunk a step: 100,000 lines of ~55 bytes are ~20 chunks.
+            assert!(progress.len() > 10, "{progress:?}");
+            assert!(progress.windows(2).all(|w| w[0] < w[1]), "{progress:?}");
+            assert!(progress[0] > 0.0 && progress[progress.len() - 1] < 1.0);
+        }
+        let mut filter = Filter::new(p);
+        let mut steps = 0;
+        while let Progress::Pending { done } = filter.extend(&h, Options::default(), Duration::ZERO)
+        {
+            assert!((0.0..1.0).contains(&done));
+            steps += 1;
+        }
+        assert!(steps > 10);
+        // A generous budget does it all at once.
+        let mut search = Search::new(pattern("needle"), 0, false);
+        assert_eq!(
+            search.step(&h, Options::default(), Duration::MAX),
+            Step::NotFound
+        );
+    }
+
+    /// A match in a run of lines that is no match of its line alone, and
+    /// anchors of the whole text, each line by line.
+    #[test]
+    fn matches_never_span_lines() {
+        let h = history(&[b"foo", b"bar", b"a", b"b", b"xfoo", b"", b"end"]);
+        let cases: &[(&str, &[usize])] = &[
+            (r"foo\nbar", &[]),
+            (r"(?s)o.b", &[]),
+            (r"o\s+b", &[]),
+            ("^foo", &[0]),
+            ("foo$", &[0, 4]),
+            (r"\Afoo", &[0]),
+            (r"foo\z", &[0, 4]),
+            ("^$", &[5]),
+            (r"\bfoo", &[0]),
+            ("", &[0, 1, 2, 3, 4, 5, 6]),
+            ("(?-m)^b", &[1, 3]),
+        ];
+        for (text, want) in cases {
+            let p = pattern(text);
+            assert_eq!(filtered(&h, &p), *want, "{text}");
+            assert_eq!(naive(&h, &p), *want, "{text}, naive");
+            assert_eq!(found(&h, &p, 0, false), *want, "{text} forward");
+            let mut back = want.to_vec();
+            back.reverse();
+            assert_eq!(found(&h, &p, h.len(), true), back, "{text} backward");
+        }
+    }
+
+    /// Pieces of lines that sanitizing changes, and some it does not.
+    fn atom() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            4 => prop::sample::select(vec!["foo", "bar", "ab", "x", " ", "ERROR", "31m", "^G", "é", "日本"])
+                .prop_map(|s| s.as_bytes().to_vec()),
+            1 => prop::sample::select(vec![
+                "\x1b[31m", "\x1b[0m", "\x1b]0;foo\x07", "\x1b_reflow:indent=4\x1b\\",
+                "\x1b_reflow:x", "\x1b", "\t", "\r", "\x08", "\x7f", "\x07", "\u{85}",
+                "\u{9b}", "\x1b\\", "\x18",
+            ])
+            .prop_map(|s| s.as_bytes().to_vec()),
+            1 => prop::sample::select(vec![vec![0xff], vec![0xe6, 0x97], vec![0xc2], vec![0x9b]]),
+            1 => any::<u8>().prop_map(|b| vec![b]),
+        ]
+    }
+
+    fn line() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(atom(), 0..8).prop_map(|atoms| atoms.concat())
+    }
+
+    const PATTERNS: &[&str] = &[
+        "foo",
+        "foobar",
+        "Foo",
+        "^foo",
+        "bar$",
+        "31m",
+        r"\^G",
+        "a b",
+        r"o\s+b",
+        "日",
+        "\u{fffd}",
+        "x*",
+        "(?s)o.b",
+        r"\bfoo\b",
+        "^$",
+        r"\Afoo",
+        r"foo\z",
+        "[[:cntrl:]]",
+        "^.$",
+        "é",
+        r"\^\[",
+        " {2,}",
+        "ERROR",
+        "reflow",
+        "rx",
+    ];
+
+    proptest! {
+        /// The fast path is exact: a line it takes is its own sanitized
+        /// text, once its leading marks are skipped.
+        #[test]
+        fn clean_lines_are_their_own_text(mut raw in line(), tab in 1usize..10) {
+            raw.retain(|&b| b != b'\n');
+            let text = skip_marks(&raw);
+            if is_clean(text) {
+                let shown = sanitize(&raw, tab);
+                prop_assert_eq!(shown.as_bytes(), text);
+            }
+        }
+
+        /// Matching a raw line is matching its sanitized text.
+        #[test]
+        fn fast_path_matches_as_sanitizing_does(
+            raw in line(),
+            text in prop::sample::select(PATTERNS),
+        ) {
+            let p = pattern(text);
+            let want = p.is_match(&sanitize(&raw, 8));
+            prop_assert_eq!(p.matches_line(&raw, Options::default()), want);
+        }
+
+        /// Searching runs of lines finds exactly the lines whose sanitized
+        /// text matches, in both directions.
+        #[test]
+        fn searching_runs_is_matching_each_line(
+            lines in prop::collection::vec(line(), 0..40),
+            text in prop::sample::select(PATTERNS),
+        ) {
+            let mut h = History::new();
+            for line in &lines {
+                let line: Vec<u8> = line.iter().copied().filter(|&b| b != b'\n').collect();
+                h.push(&line);
+            }
+            let p = pattern(text);
+            let want = naive(&h, &p);
+            prop_assert_eq!(&filtered(&h, &p), &want);
+            prop_assert_eq!(&found(&h, &p, 0, false), &want);
+            let mut back = want.clone();
+            back.reverse();
+            prop_assert_eq!(found(&h, &p, h.len(), true), back);
+        }
     }
 }
