@@ -104,6 +104,11 @@ struct Cli {
     /// written to --save.
     #[arg(long)]
     timestamps: bool,
+
+    /// Write the arrival times into the --save file too (as text before
+    /// each line); implies --timestamps.
+    #[arg(long, requires = "save")]
+    save_timestamps: bool,
 }
 
 /// `--wrap` values.
@@ -335,7 +340,8 @@ fn configure(cli: &Cli, source: String, output: Option<File>, tty: bool) -> Buil
         .color(cli.color.into())
         .tab_width(usize::from(cli.tab_width))
         .wrap(cli.wrap.into())
-        .timestamps(cli.timestamps)
+        .timestamps(cli.timestamps || cli.save_timestamps)
+        .save_timestamps(cli.save_timestamps)
         .source(source);
     if let Some(sentinel) = &cli.sentinel {
         builder = builder.sentinel(sentinel.as_str());

@@ -73,6 +73,7 @@ pub struct Builder {
     draw_into: Option<(Box<dyn Write + Send>, (u16, u16))>,
     wrap: Wrap,
     timestamps: bool,
+    save_timestamps: bool,
     marked: bool,
 }
 
@@ -97,6 +98,7 @@ impl fmt::Debug for Builder {
             .field("draw_into", &self.draw_into.as_ref().map(|(_, size)| size))
             .field("wrap", &self.wrap)
             .field("timestamps", &self.timestamps)
+            .field("save_timestamps", &self.save_timestamps)
             .field("marked", &self.marked)
             .finish()
     }
@@ -272,6 +274,14 @@ impl Builder {
         self
     }
 
+    /// Write each line's arrival time (`HH:MM:SS.mmm `, as text) before it
+    /// in the [`save`](Builder::save)d file too. Off by default: the file
+    /// holds the bytes as received.
+    pub fn save_timestamps(mut self, on: bool) -> Self {
+        self.save_timestamps = on;
+        self
+    }
+
     /// For the `reflow` binary, not part of the API: every line starts
     /// with a mark of its stream (`ESC _ reflow:out ESC \` or
     /// `…:err…`); the display draws a stderr line apart, and
@@ -339,6 +349,7 @@ impl Builder {
             },
             wrap: self.wrap,
             timestamps: self.timestamps,
+            save_timestamps: self.save_timestamps,
             marked: self.marked,
             // A file name is untrusted text too; sanitized once, here.
             source: sanitize(self.source.unwrap_or_default().as_bytes(), TAB_WIDTH),

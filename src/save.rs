@@ -52,16 +52,31 @@ impl Save {
     }
 
     /// Appends bytes as received. A mark is never split between two
-    /// writes: each comes with its line's first bytes, in one batch.
-    pub(crate) fn write(&mut self, bytes: &[u8]) {
-        if !self.marked {
+    /// writes: each comes with its line's first bytes, in one batch. With
+    /// a `stamp`, each line that starts here begins with it (the arrival
+    /// time, when asked for).
+    pub(crate) fn write(&mut self, bytes: &[u8], stamp: Option<&str>) {
+        if !self.marked && stamp.is_none() {
             self.put(bytes);
+            if let Some(&last) = bytes.last() {
+                self.at_start = last == b'\n';
+            }
             return;
         }
         let mut rest = bytes;
         while !rest.is_empty() {
             if self.at_start {
-                rest = crate::layout::unmarked(rest);
+                if self.marked {
+                    rest = crate::layout::unmarked(rest);
+                }
+                if let Some(stamp) = stamp {
+                    self.put(stamp.as_bytes());
+                }
+            }
+            if rest.is_empty() {
+                // A line that was only a mark so far: its end comes later.
+                self.at_start = false;
+                break;
             }
             let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |at| at + 1);
             self.put(&rest[..end]);
@@ -120,7 +135,7 @@ mod tests {
         let path = dir.path().join("saved.log");
         fs::write(&path, b"old").unwrap();
         let mut save = Save::create(&path, false).unwrap();
-        save.write(b"a\x1b[31m\r\n\0\xff\n");
+        save.write(b"a\x1b[31m\r\n\0\xff\n", None);
         assert_eq!(fs::read(&path).unwrap(), b"old", "replaced too early");
         save.finish().unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"a\x1b[31m\r\n\0\xff\n");
@@ -132,14 +147,35 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("saved.log");
         let mut save = Save::create(&path, true).unwrap();
-        save.write(b"\x1b_reflow:out\x1b\\a\n\x1b_reflow:err\x1b\\b\x1b_x\x1b\\");
+        save.write(
+            b"\x1b_reflow:out\x1b\\a\n\x1b_reflow:err\x1b\\b\x1b_x\x1b\\",
+            None,
+        );
         // The rest of a line that came in pieces has no mark of its own.
-        save.write(b" c\n\x1b_reflow:out\x1b\\\x1b_reflow:err\x1b\\d\xff\n");
+        save.write(
+            b" c\n\x1b_reflow:out\x1b\\\x1b_reflow:err\x1b\\d\xff\n",
+            None,
+        );
         save.finish().unwrap();
         assert_eq!(
             fs::read(&path).unwrap(),
             b"a\nb\x1b_x\x1b\\ c\n\x1b_reflow:err\x1b\\d\xff\n"
         );
+    }
+
+    #[test]
+    fn a_stamp_begins_each_line_that_starts_in_a_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("saved.log");
+        let mut save = Save::create(&path, true).unwrap();
+        save.write(
+            b"\x1b_reflow:out\x1b\\a\n\x1b_reflow:err\x1b\\b",
+            Some("T1 "),
+        );
+        save.write(b"c\n", Some("T2 "));
+        save.write(b"d\n", Some("T3 "));
+        save.finish().unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"T1 a\nT1 bc\nT3 d\n");
     }
 
     #[test]

@@ -463,3 +463,42 @@ fn completions_generate_for_each_shell_and_a_man_page_and_help_have_examples() {
             .starts_with("reflow 0.1.0")
     );
 }
+
+#[test]
+fn save_timestamps_puts_the_arrival_time_before_each_saved_line_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.log");
+    let stamped = dir.path().join("stamped.log");
+    let input = b"one\ntwo\x1b[31m red\nthree";
+    let out = reflow(&["--timestamps", "--save", plain.to_str().unwrap()], input);
+    assert!(out.status.success());
+    // Copied through, nothing is added to the output either.
+    assert_eq!(out.stdout, b"one\ntwo\x1b[31m red\nthree\n");
+    assert_eq!(
+        std::fs::read(&plain).unwrap(),
+        b"one\ntwo\x1b[31m red\nthree\n"
+    );
+    let out = reflow(
+        &["--save-timestamps", "--save", stamped.to_str().unwrap()],
+        input,
+    );
+    assert!(out.status.success());
+    let saved = std::fs::read_to_string(&stamped).unwrap();
+    let lines: Vec<&str> = saved.lines().collect();
+    assert_eq!(lines.len(), 3, "{saved:?}");
+    for (line, text) in lines.iter().zip(["one", "two\x1b[31m red", "three"]) {
+        let (time, rest) = line.split_at(13);
+        let b = time.as_bytes();
+        assert!(
+            b[2] == b':' && b[5] == b':' && b[8] == b'.' && b[12] == b' ',
+            "{line:?}"
+        );
+        assert!(
+            time.chars().filter(char::is_ascii_digit).count() == 9,
+            "{line:?}"
+        );
+        assert_eq!(rest, text);
+    }
+    // Asking for it without --save is a usage error.
+    assert_eq!(reflow(&["--save-timestamps"], b"").status.code(), Some(2));
+}

@@ -84,6 +84,8 @@ pub(crate) struct Config {
     pub(crate) wrap: Wrap,
     /// Each line gets its arrival time on the display.
     pub(crate) timestamps: bool,
+    /// And in the saved file, as text.
+    pub(crate) save_timestamps: bool,
     /// Each line starts with its stream's mark (command mode).
     pub(crate) marked: bool,
     /// The source name for the status bar, already sanitized.
@@ -394,7 +396,8 @@ impl Worker {
         }
         let batch = &self.batch[..];
         if let Some(save) = &mut self.config.save {
-            save.write(batch);
+            let stamp = self.config.save_timestamps.then(|| format!("{} ", clock()));
+            save.write(batch, stamp.as_deref());
         }
         let result = match &mut self.out {
             Out::Plain(Plain {
@@ -627,10 +630,14 @@ fn split_lines(open: &mut Vec<u8>, batch: &[u8], mut line: impl FnMut(&[u8])) {
     open.extend_from_slice(rest);
 }
 
-/// The mark of the time now, local, to the millisecond.
+/// The time now, local, to the millisecond: `HH:MM:SS.mmm`.
+fn clock() -> String {
+    chrono::Local::now().format("%H:%M:%S%.3f").to_string()
+}
+
+/// The mark of the time now.
 fn time_mark() -> String {
-    let now = chrono::Local::now();
-    format!("\x1b_reflow:t={}\x1b\\", now.format("%H:%M:%S%.3f"))
+    format!("\x1b_reflow:t={}\x1b\\", clock())
 }
 
 /// `batch` with `mark` before each line that starts in it (the first byte
