@@ -18,8 +18,8 @@
 //! Teddy) skip through 256 KiB at a time instead of being restarted on
 //! every 130-byte line: measured on 1,000,000 compressed log lines
 //! (130 MB), a backward search for a word near the start took 0.23 s with
-//! one `is_match` per line and 0.08 s by runs, half of it LZ4
-//! decompression (`benches/search.rs`, on a busy 2-core machine).
+//! one `is_match` per line and 0.08 s by runs, half of it decompressing
+//! the history (`benches/search.rs`, on a busy 2-core machine).
 //!
 //! A match in a run can still cross a line end (`a\nb`, `(?s).`, `\s`) or
 //! start in one line and be no match of that line alone; such a candidate
