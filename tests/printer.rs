@@ -677,3 +677,41 @@ fn the_display_can_be_drawn_into_a_buffer_and_read_back_through_a_terminal_model
         .collect();
     assert_eq!(rows, want);
 }
+
+/// The status bar of the display drawn into `out` so far (a vt100 model
+/// fed every byte), once `done` holds for it; panics after 10 s.
+fn wait_status(out: &Shared, what: &str, done: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let bytes = out.0.lock().unwrap().clone();
+        let mut model = vt100::Parser::new(6.try_into().unwrap(), 40.try_into().unwrap(), 0);
+        model.process(&bytes);
+        let status = model.screen().rows(0, 40).nth(5).unwrap_or_default();
+        if done(&status) {
+            return status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waiting for {what}: {status:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn eof_is_shown_when_input_ends_and_not_once_more_lines_arrive() {
+    let out = Shared::default();
+    let printer = Printer::builder()
+        .draw_into(out.clone(), 40, 6)
+        .source("log")
+        .spawn()
+        .unwrap();
+    let tx = printer.sender();
+    tx.line("one").unwrap();
+    tx.end_of_input().unwrap();
+    wait_status(&out, "EOF", |s| s.contains("1 line") && s.contains("EOF"));
+    tx.line("two").unwrap();
+    let status = wait_status(&out, "two lines", |s| s.contains("2 lines"));
+    assert!(!status.contains("EOF"), "{status:?}");
+    printer.join().unwrap();
+}

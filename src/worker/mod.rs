@@ -438,6 +438,9 @@ impl Worker {
                 }
                 self.received += self.history.len() - before;
                 self.last_input = Instant::now();
+                // Input came after its end was said (a file that grows
+                // again): it has not ended after all.
+                self.eof = false;
                 tui.dirty = true;
                 Ok(None)
             }
