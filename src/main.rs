@@ -288,6 +288,26 @@ fn show(
         [first, rest @ ..] => format!("{} (+{})", first.name(), rest.len()),
         [] => String::new(),
     };
+    // One regular file on a display is read in place: it opens at its end
+    // at once, whatever its size, holding only an index. Options that need
+    // every line to pass through the reader (the sentinel, arrival times,
+    // --save's copy) keep the usual way.
+    let tty = reflow::draws_on_terminal() && File::open("/dev/tty").is_ok();
+    if let [one] = inputs.as_slice()
+        && reflow::draws_on_terminal()
+        && cli.save.is_none()
+        && cli.sentinel.is_none()
+        && !cli.timestamps
+        && let Some((file, len)) = one.regular_file()
+    {
+        let save = cli.save.clone();
+        let builder = configure(&cli, source, output, tty).in_place(file, len);
+        let printer = start(builder, save.as_deref())?;
+        // All there is for now: the file's lines are the history.
+        let _ = printer.sender().end_of_input();
+        let stopped = finish(printer, save.as_deref())?;
+        return Ok(stopped.reason.exit_code());
+    }
     let mut inputs = inputs.into_iter();
     // The display starts with the first input that opens: when none can be
     // read the screen is never touched, and the errors are all there is.
@@ -296,8 +316,7 @@ fn show(
     };
     // The display is interactive when it draws on a terminal (as the
     // library decides: stdout a terminal, TERM not dumb) and a keyboard
-    // can be read.
-    let tty = reflow::draws_on_terminal() && File::open("/dev/tty").is_ok();
+    // can be read (`tty`, above).
     let save = cli.save.clone();
     let builder = configure(&cli, source, output, tty);
     let printer = start(builder, save.as_deref())?;

@@ -75,6 +75,7 @@ pub struct Builder {
     timestamps: bool,
     save_timestamps: bool,
     marked: bool,
+    in_place: Option<(std::fs::File, u64)>,
 }
 
 impl fmt::Debug for Builder {
@@ -100,6 +101,7 @@ impl fmt::Debug for Builder {
             .field("timestamps", &self.timestamps)
             .field("save_timestamps", &self.save_timestamps)
             .field("marked", &self.marked)
+            .field("in_place", &self.in_place)
             .finish()
     }
 }
@@ -274,6 +276,23 @@ impl Builder {
         self
     }
 
+    /// Start with the lines of `file`'s first `len` bytes, read in place:
+    /// not copied into memory, but read back from the file when they can be
+    /// seen or are searched, through an index built from the end backward
+    /// in the background. So a log of any size opens at its end at once,
+    /// holding little memory; the line count grows as the index does.
+    /// Lines sent afterwards follow them (the bytes after the file's last
+    /// `\n` start a line the next ones continue), so a file that grows can
+    /// be followed from `len` on.
+    ///
+    /// Without a display (passthrough) the bytes are written out as any
+    /// others. With [`save`](Builder::save) they are copied into the saved
+    /// file first, which takes the time to copy them.
+    pub fn in_place(mut self, file: std::fs::File, len: u64) -> Self {
+        self.in_place = Some((file, len));
+        self
+    }
+
     /// Write each line's arrival time (`HH:MM:SS.mmm `, as text) before it
     /// in the [`save`](Builder::save)d file too. Off by default: the file
     /// holds the bytes as received.
@@ -339,6 +358,7 @@ impl Builder {
             end_on_signal: !self.report_signals,
             panic_on: self.panic_on,
             save,
+            in_place: self.in_place,
             max_lines: self.max_lines,
             impatient: self.impatient,
             size: self.draw_into.as_ref().map(|(_, size)| *size),

@@ -62,6 +62,15 @@ impl Input {
         &self.name
     }
 
+    /// The input opened as a regular file and its length now, to be read
+    /// in place; `None` for stdin, a pipe, a device or a file that does not
+    /// open (which the usual way reports).
+    pub(crate) fn regular_file(&self) -> Option<(File, u64)> {
+        let file = File::open(self.path.as_ref()?).ok()?;
+        let meta = file.metadata().ok()?;
+        meta.is_file().then_some((file, meta.len()))
+    }
+
     /// True for stdin.
     pub(crate) fn is_stdin(&self) -> bool {
         self.path.is_none()

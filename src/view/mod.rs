@@ -339,7 +339,10 @@ impl View {
         }
         self.anchor(lines, cache);
         let (from, to) = (self.top.line, self.bottom.unwrap_or(self.top.line));
-        cache.retain(|id| id >= from && id <= to);
+        // The newest whole line stays laid out too: a partial line after
+        // it may hide it now, and give way to it later.
+        let newest = history.len().wrapping_sub(1);
+        cache.retain(|id| (id >= from && id <= to) || id == newest);
         rows
     }
 }

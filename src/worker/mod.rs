@@ -73,6 +73,8 @@ pub(crate) struct Config {
     pub(crate) panic_on: Option<Vec<u8>>,
     /// Where every byte received is saved.
     pub(crate) save: Option<Save>,
+    /// A file whose first bytes come first, read in place on a display.
+    pub(crate) in_place: Option<(std::fs::File, u64)>,
     /// Keep only the newest lines.
     pub(crate) max_lines: Option<usize>,
     /// Never wait more than a bound for a terminal that stopped reading.
@@ -174,7 +176,7 @@ impl Worker {
 
     /// A worker that owns the terminal: set up here, on the caller's
     /// thread, so a failure is an error from `spawn`.
-    pub(crate) fn tui(config: Config, inbox: Inbox, surface: Surface) -> io::Result<Self> {
+    pub(crate) fn tui(mut config: Config, inbox: Inbox, surface: Surface) -> io::Result<Self> {
         // A writer drawn on as a terminal has no signals: it is no terminal.
         let real = matches!(surface, Surface::Target(_));
         // The terminal first: a refused second display must not touch the
@@ -191,9 +193,21 @@ impl Worker {
             None
         };
         let size = display_size(&config);
-        let history = config
-            .max_lines
-            .map_or_else(History::new, History::with_max_lines);
+        let history = match config.in_place.take() {
+            Some((file, len)) => {
+                // The saved file holds every line shown: the file's too.
+                if let Some(save) = &mut config.save {
+                    each_piece(&file, len, |piece| {
+                        save.write(piece, None);
+                        Ok(())
+                    })?;
+                }
+                History::in_place(file, len, config.max_lines)?
+            }
+            None => config
+                .max_lines
+                .map_or_else(History::new, History::with_max_lines),
+        };
         Ok(Worker {
             config,
             inbox,
@@ -253,6 +267,20 @@ impl Worker {
     }
 
     fn run_plain(&mut self) -> io::Result<StopReason> {
+        // Without a display, a file's lines are written as any others.
+        if let Some((file, len)) = self.config.in_place.take() {
+            let mut stop = None;
+            each_piece(&file, len, |piece| {
+                if stop.is_none() {
+                    self.batch.extend_from_slice(piece);
+                    stop = self.absorb_batch()?;
+                }
+                Ok(())
+            })?;
+            if let Some(reason) = stop {
+                return Ok(reason);
+            }
+        }
         let woken = self.inbox.woken.clone();
         loop {
             if woken.recv().is_ok()
@@ -288,6 +316,8 @@ impl Worker {
             .as_ref()
             .map_or_else(channel::never, |input| input.events.clone());
         let written = tui.terminal.written.clone();
+        // A file read in place: its index grows in the background.
+        let mut indexed = self.history.progress().unwrap_or_else(channel::never);
         loop {
             let frame = match &self.out {
                 Out::Tui(tui) if tui.dirty && !tui.pending => Some(tui.next_frame),
@@ -346,6 +376,20 @@ impl Worker {
                         tui.pending = false;
                     }
                 }
+                recv(indexed) -> tick => {
+                    if tick.is_err() {
+                        indexed = channel::never();
+                        if let Some(error) = self.history.error() {
+                            self.notice = Some(sanitize(
+                                format!("{}: {error}", self.config.source).as_bytes(),
+                                self.config.text.tab_width,
+                            ));
+                        }
+                    }
+                    if let Out::Tui(tui) = &mut self.out {
+                        tui.dirty = true;
+                    }
+                }
                 recv(timer) -> _ => {}
             }
             self.work();
@@ -377,6 +421,13 @@ impl Worker {
             self.eof = true;
             if let Out::Tui(tui) = &mut self.out {
                 tui.dirty = true;
+                // The end of a file read in place that has no newline: the
+                // queue ends its own open line, not this one.
+                let last = self.history.len();
+                if self.history.end_partial() {
+                    self.received += 1;
+                    tui.cache.forget(last);
+                }
             }
             if self.config.exit_on_eof {
                 return Ok(Some(StopReason::EndOfInput));
@@ -437,6 +488,9 @@ impl Worker {
                     self.history.stream(batch);
                 }
                 self.received += self.history.len() - before;
+                if self.history.len() > before {
+                    tui.laid_out(&self.history, &self.config);
+                }
                 self.last_input = Instant::now();
                 // Input came after its end was said (a file that grows
                 // again): it has not ended after all.
@@ -631,6 +685,27 @@ fn split_lines(open: &mut Vec<u8>, batch: &[u8], mut line: impl FnMut(&[u8])) {
         rest = &rest[end + 1..];
     }
     open.extend_from_slice(rest);
+}
+
+/// Calls `f` with `file`'s first `len` bytes, a piece at a time.
+fn each_piece(
+    file: &std::fs::File,
+    len: u64,
+    mut f: impl FnMut(&[u8]) -> io::Result<()>,
+) -> io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    let mut buf = vec![0; 1 << 20];
+    let mut at = 0;
+    while at < len {
+        let want = usize::try_from(len - at).map_or(buf.len(), |left| left.min(buf.len()));
+        let n = file.read_at(&mut buf[..want], at)?;
+        if n == 0 {
+            break;
+        }
+        f(&buf[..n])?;
+        at += n as u64;
+    }
+    Ok(())
 }
 
 /// The time now, local, to the millisecond: `HH:MM:SS.mmm`.

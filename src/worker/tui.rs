@@ -83,6 +83,24 @@ impl Tui {
         }
     }
 
+    /// Lays out the newest whole line now, as it arrives, while the view
+    /// follows: a huge line is wrapped while input pours in, as the lines
+    /// before it were, not later at a frame that a key is waiting behind
+    /// (the partial line after it can fill the screen on its own for a
+    /// while, and then give way to it).
+    pub(super) fn laid_out(&mut self, history: &History, config: &Config) {
+        let Some(newest) = history.len().checked_sub(1) else {
+            return;
+        };
+        if !self.view.follows() || self.find.filter.is_some() {
+            return;
+        }
+        let width = usize::from(self.size.0);
+        self.cache
+            .prepare(width, config.look(), self.find.highlight.as_ref());
+        self.cache.count(history, newest);
+    }
+
     /// The rows the content area shows, as the view says.
     fn rows(&mut self, history: &History, config: &Config) -> Vec<Row> {
         let (width, height) = self.size;
@@ -465,7 +483,7 @@ impl Worker {
                 status::bar(
                     &Status {
                         left,
-                        lines: self.history.len(),
+                        lines: self.history.count(),
                         pressure: &pressure,
                         position: tui.view.position(&lines),
                         paused: (!tui.view.follows()).then(|| tui.view.new_lines(&self.history)),

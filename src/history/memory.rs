@@ -1,4 +1,4 @@
-//! The compact, append-only line store.
+//! The in-memory line store: compact, append-only, compressed as it goes.
 //!
 //! Millions of log lines must cost little more than their own bytes, so
 //! the history is not a `Vec<String>`. Lines are appended, each followed by
@@ -9,7 +9,7 @@
 //! `memchr`. The index costs 8 bytes per 64 lines.
 //!
 //! When the printer has nothing else to do, sealed chunks are compressed
-//! with zstd at a fast level ([`History::compact`]): logs shrink to about a
+//! with zstd at a fast level ([`Memory::compact`]): logs shrink to about a
 //! quarter, so a long history takes much less memory than its own text. An
 //! entropy coder is what makes this hold for every input: LZ4 finds no
 //! repeats in random ids, hex addresses or lines of unrelated words, and
@@ -149,9 +149,9 @@ impl Chunk {
 
 /// Every line received (or, with a cap, the newest), as raw bytes, in
 /// arrival order. Lines keep the index they arrived with: with a cap, the
-/// first kept line is [`first`](History::first), not 0.
+/// first kept line is [`first`](Memory::first), not 0.
 #[derive(Debug, Default)]
-pub struct History {
+pub(crate) struct Memory {
     chunks: Vec<Chunk>,
     /// The index of the first line that begins in each chunk.
     chunk_first: Vec<usize>,
@@ -172,48 +172,49 @@ pub struct History {
     /// neighbouring lines are usually read together.
     unpacked: RefCell<(Option<usize>, Vec<u8>)>,
     /// The start of a line whose end has not come yet (see
-    /// [`stream`](History::stream)): shown as it is, not yet counted.
+    /// [`stream`](Memory::stream)): shown as it is, not yet counted.
     partial: Vec<u8>,
 }
 
-impl History {
+impl Memory {
     /// An empty history.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// An empty history that keeps only the newest `max` lines (memory is
     /// given back a chunk, 256 KiB, at a time).
-    pub fn with_max_lines(max: usize) -> Self {
-        History {
+    pub(crate) fn with_max_lines(max: usize) -> Self {
+        Memory {
             max_lines: Some(max.max(1)),
             ..Self::default()
         }
     }
 
     /// Number of lines received: one past the index of the newest.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.len
     }
 
     /// The index of the oldest line still held (0 unless capped).
-    pub fn first(&self) -> usize {
+    pub(crate) fn first(&self) -> usize {
         self.first
     }
 
     /// True when no line has been received.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// Total bytes of all lines, without their separators.
-    pub fn bytes(&self) -> u64 {
+    pub(crate) fn bytes(&self) -> u64 {
         self.bytes
     }
 
     /// Appends one line. A `\n` inside `line` would be taken for a line
     /// end, so callers split on newlines first.
-    pub fn push(&mut self, line: &[u8]) {
+    pub(crate) fn push(&mut self, line: &[u8]) {
         debug_assert!(memchr::memchr(b'\n', line).is_none());
         self.open_chunk(line.len() + 1);
         let index = self.chunks.len() - 1;
@@ -234,7 +235,7 @@ impl History {
 
     /// Appends one line, taking its allocation as a chunk of its own when
     /// it is longer than a chunk: a huge line is held once, never copied.
-    pub fn push_owned(&mut self, mut line: Vec<u8>) {
+    pub(crate) fn push_owned(&mut self, mut line: Vec<u8>) {
         if line.len() < CHUNK {
             self.push(&line);
             return;
@@ -261,7 +262,7 @@ impl History {
     /// Appends every line of `block`: lines each ended by `\n` (a last
     /// line without one is ended here). Copies whole runs of lines at once
     /// instead of one line at a time.
-    pub fn push_block(&mut self, block: &[u8]) {
+    pub(crate) fn push_block(&mut self, block: &[u8]) {
         let mut rest = block;
         while !rest.is_empty() {
             let free = match self.chunks.last() {
@@ -380,7 +381,7 @@ impl History {
     }
 
     /// The raw bytes of line `index`, or `None` past the end.
-    pub fn get(&self, index: usize) -> Option<Cow<'_, [u8]>> {
+    pub(crate) fn get(&self, index: usize) -> Option<Cow<'_, [u8]>> {
         if index >= self.len || index < self.first {
             return None;
         }
@@ -463,7 +464,7 @@ impl History {
     }
 
     /// Line `index` as a display shows it: a held line, or the partial
-    /// one at [`len`](History::len).
+    /// one at [`len`](Memory::len).
     pub(crate) fn shown(&self, index: usize) -> Option<Cow<'_, [u8]>> {
         if index == self.len && index < self.shown_len() {
             return Some(Cow::Borrowed(&self.partial));
@@ -472,13 +473,15 @@ impl History {
     }
 
     /// Line `index` as text: invalid UTF-8 becomes U+FFFD.
-    pub fn text(&self, index: usize) -> Option<String> {
+    #[cfg(test)]
+    pub(crate) fn text(&self, index: usize) -> Option<String> {
         self.get(index)
             .map(|line| String::from_utf8_lossy(&line).into_owned())
     }
 
     /// Calls `f` with every line held, oldest first.
-    pub fn for_each(&self, mut f: impl FnMut(&[u8])) {
+    #[cfg(test)]
+    pub(crate) fn for_each(&self, mut f: impl FnMut(&[u8])) {
         let mut line = self.chunk_first.first().copied().unwrap_or(0);
         for index in 0..self.chunks.len() {
             let mut each = |data: &[u8]| {
@@ -516,14 +519,14 @@ impl History {
     }
 
     /// True while some sealed chunk has not been compressed yet.
-    pub fn can_compact(&self) -> bool {
+    pub(crate) fn can_compact(&self) -> bool {
         self.next_pack + HOT_CHUNKS < self.chunks.len()
     }
 
     /// Compresses the oldest sealed chunk not yet considered, if any: one
     /// chunk (256 KiB) a call, so the caller stays responsive. Returns
     /// whether more remain. A chunk that does not shrink stays plain.
-    pub fn compact(&mut self) -> bool {
+    pub(crate) fn compact(&mut self) -> bool {
         if !self.can_compact() {
             return false;
         }
@@ -541,7 +544,7 @@ impl History {
     }
 
     /// Bytes reserved by the store, for memory accounting.
-    pub fn allocated(&self) -> usize {
+    pub(crate) fn allocated(&self) -> usize {
         let chunks: usize = self
             .chunks
             .iter()
@@ -554,12 +557,12 @@ impl History {
     }
 
     /// Calls `f` with the lines of `lines` held (the range is clipped to
-    /// [`first`](History::first)`..`[`len`](History::len)) in runs: the
+    /// [`first`](Memory::first)`..`[`len`](Memory::len)) in runs: the
     /// ids of a run's lines and their bytes, each line ended by `\n`. A run
     /// is the part of one chunk in range, so each chunk is decompressed
     /// once, into one buffer reused for all of them, and the caller can
     /// search a run in one pass: a search reads the whole history in a few
-    /// hundred calls instead of a million [`get`](History::get)s. Runs come
+    /// hundred calls instead of a million [`get`](Memory::get)s. Runs come
     /// oldest first, or newest first when `backward` (the lines inside a
     /// run are in order either way). Stops as soon as `f` breaks, and
     /// returns what it returned last.
@@ -640,7 +643,7 @@ fn find_line(data: &[u8], offset: usize, mut skip: usize) -> Result<Range<usize>
 mod tests {
     use super::*;
 
-    fn lines(h: &History) -> Vec<Vec<u8>> {
+    fn lines(h: &Memory) -> Vec<Vec<u8>> {
         let mut all = Vec::new();
         h.for_each(|line| all.push(line.to_vec()));
         all
@@ -648,7 +651,7 @@ mod tests {
 
     #[test]
     fn a_stream_keeps_its_unfinished_line_apart_until_it_ends() {
-        let mut h = History::new();
+        let mut h = Memory::new();
         h.stream(b"one\ntw");
         assert_eq!((h.len(), h.shown_len()), (1, 2));
         assert_eq!(h.shown(1).as_deref(), Some(&b"tw"[..]));
@@ -668,7 +671,7 @@ mod tests {
 
     #[test]
     fn a_capped_history_keeps_the_newest_lines_and_gives_chunks_back() {
-        let mut h = History::with_max_lines(1000);
+        let mut h = Memory::with_max_lines(1000);
         let line = |i: usize| format!("line {i} {}", "x".repeat(i % 300));
         for i in 0..20_000 {
             if i % 3 == 0 {
@@ -696,7 +699,7 @@ mod tests {
 
     #[test]
     fn a_cap_of_one_keeps_the_last_line_even_a_huge_one() {
-        let mut h = History::with_max_lines(1);
+        let mut h = Memory::with_max_lines(1);
         h.push(b"a");
         h.push_owned(vec![b'y'; 2 * CHUNK]);
         h.push(b"b");
@@ -709,7 +712,7 @@ mod tests {
 
     #[test]
     fn empty_history_has_no_lines() {
-        let h = History::new();
+        let h = Memory::new();
         assert!(h.is_empty());
         assert_eq!(h.get(0), None);
         assert!(lines(&h).is_empty());
@@ -717,7 +720,7 @@ mod tests {
 
     #[test]
     fn lines_come_back_in_order_across_blocks() {
-        let mut h = History::new();
+        let mut h = Memory::new();
         for i in 0..1000 {
             h.push(format!("line {i}").as_bytes());
         }
@@ -733,7 +736,7 @@ mod tests {
 
     #[test]
     fn empty_lines_are_kept() {
-        let mut h = History::new();
+        let mut h = Memory::new();
         h.push(b"");
         h.push(b"a");
         h.push(b"");
@@ -746,7 +749,7 @@ mod tests {
 
     #[test]
     fn raw_bytes_are_kept_and_shown_lossily() {
-        let mut h = History::new();
+        let mut h = Memory::new();
         h.push(b"ok \xff\xfe end\r");
         assert_eq!(&*h.get(0).unwrap(), b"ok \xff\xfe end\r");
         assert_eq!(h.text(0).unwrap(), "ok \u{fffd}\u{fffd} end\r");
@@ -754,7 +757,7 @@ mod tests {
 
     #[test]
     fn lines_larger_than_a_chunk_get_their_own() {
-        let mut h = History::new();
+        let mut h = Memory::new();
         h.push(b"before");
         let big = vec![b'x'; CHUNK * 2 + 3];
         h.push(&big);
@@ -767,7 +770,7 @@ mod tests {
 
     #[test]
     fn a_block_spanning_chunks_is_found() {
-        let mut h = History::new();
+        let mut h = Memory::new();
         // Lines of 100 KB: a block of 64 lines spans many chunks.
         let line = |i: usize| vec![b'a' + (i % 26) as u8; 100 * 1024];
         for i in 0..130 {
@@ -783,13 +786,13 @@ mod tests {
         let text: Vec<u8> = (0..20_000)
             .flat_map(|i| format!("{i} {}\n", "x".repeat(i % 300)).into_bytes())
             .collect();
-        let mut by_line = History::new();
+        let mut by_line = Memory::new();
         text.strip_suffix(b"\n")
             .unwrap()
             .split(|&b| b == b'\n')
             .for_each(|line| by_line.push(line));
         // Blocks cut at line ends, as the senders cut them.
-        let mut aligned = History::new();
+        let mut aligned = Memory::new();
         let mut rest = &text[..];
         while !rest.is_empty() {
             let cut = memchr::memrchr(b'\n', &rest[..rest.len().min(70_001)]).unwrap() + 1;
@@ -803,7 +806,7 @@ mod tests {
         }
         assert_eq!(lines(&aligned), lines(&by_line));
         // A block without a final newline still ends its last line.
-        let mut h = History::new();
+        let mut h = Memory::new();
         h.push_block(b"a\nb");
         h.push_block(b"c\n");
         assert_eq!(lines(&h), [b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]);
@@ -811,7 +814,7 @@ mod tests {
 
     #[test]
     fn an_owned_huge_line_becomes_its_own_chunk_without_a_copy() {
-        let mut h = History::new();
+        let mut h = Memory::new();
         h.push(b"before");
         // As a growing line leaves it: with room for the `\n`.
         let mut line = Vec::with_capacity(3 * CHUNK + 1);
@@ -829,7 +832,7 @@ mod tests {
 
     #[test]
     fn a_huge_line_in_a_block_gets_a_chunk_of_its_own() {
-        let mut h = History::new();
+        let mut h = Memory::new();
         let mut block = b"small\n".to_vec();
         block.extend(std::iter::repeat_n(b'y', CHUNK * 3));
         block.extend_from_slice(b"\nlast\n");
@@ -841,7 +844,7 @@ mod tests {
 
     #[test]
     fn compaction_shrinks_sealed_chunks_and_keeps_every_line() {
-        let mut h = History::new();
+        let mut h = Memory::new();
         for i in 0..100_000 {
             h.push(format!("2026-11-25T20:00:00Z INFO worker {i}: request served").as_bytes());
         }
@@ -872,7 +875,7 @@ mod tests {
         }
     }
 
-    fn packed_chunks(h: &History) -> usize {
+    fn packed_chunks(h: &Memory) -> usize {
         h.chunks
             .iter()
             .filter(|c| matches!(c, Chunk::Zstd { .. }))
@@ -891,7 +894,7 @@ mod tests {
                 })
                 .collect()
         };
-        let mut h = History::new();
+        let mut h = Memory::new();
         let mut want = Vec::new();
         for _ in 0..40_000 {
             want.push(line(&mut rng));
@@ -929,7 +932,7 @@ mod tests {
     #[test]
     fn random_words_are_compressed_and_come_back_whole() {
         let want = random_words(30_000);
-        let mut h = History::new();
+        let mut h = Memory::new();
         for line in &want {
             h.push(line);
         }
@@ -953,8 +956,8 @@ mod tests {
         // every order.
         let mut rng = Rng(7);
         let mut want: Vec<Vec<u8>> = Vec::new();
-        let mut h = History::new();
-        let mut add = |h: &mut History, line: Vec<u8>| {
+        let mut h = Memory::new();
+        let mut add = |h: &mut Memory, line: Vec<u8>| {
             if line.len() > CHUNK {
                 h.push_owned(line.clone());
             } else {
@@ -998,7 +1001,7 @@ mod tests {
     #[test]
     fn a_capped_history_compacts_and_keeps_the_newest_lines() {
         let want = random_words(40_000);
-        let mut h = History::with_max_lines(7_000);
+        let mut h = Memory::with_max_lines(7_000);
         for (i, line) in want.iter().enumerate() {
             h.push(line);
             if i % 500 == 0 {
@@ -1020,7 +1023,7 @@ mod tests {
 
     #[test]
     fn overhead_is_far_below_a_byte_per_line() {
-        let mut h = History::new();
+        let mut h = Memory::new();
         let line = [b'x'; 99];
         for _ in 0..100_000 {
             h.push(&line);
@@ -1034,7 +1037,7 @@ mod tests {
         assert!(slack <= CHUNK + 100 * 40 + 2 * index, "slack {slack} bytes");
     }
     /// Every run of `scan` split into lines, with their ids.
-    fn scanned(h: &History, lines: Range<usize>, backward: bool) -> Vec<(usize, Vec<u8>)> {
+    fn scanned(h: &Memory, lines: Range<usize>, backward: bool) -> Vec<(usize, Vec<u8>)> {
         let mut runs = Vec::new();
         let _ = h.scan(lines, backward, |ids, run| {
             assert!(run.ends_with(b"\n"), "a run is whole lines");
@@ -1056,7 +1059,7 @@ mod tests {
     }
 
     /// What `scan` must give: `get` of every line in range.
-    fn got(h: &History, lines: Range<usize>) -> Vec<(usize, Vec<u8>)> {
+    fn got(h: &Memory, lines: Range<usize>) -> Vec<(usize, Vec<u8>)> {
         lines
             .filter_map(|i| h.get(i).map(|line| (i, line.into_owned())))
             .collect()
@@ -1070,7 +1073,7 @@ mod tests {
             _ => format!("{i} {}", "x".repeat(i % 700)).into_bytes(),
         };
         let build = |max: Option<usize>| {
-            let mut h = max.map_or_else(History::new, History::with_max_lines);
+            let mut h = max.map_or_else(Memory::new, Memory::with_max_lines);
             for i in 0..4_000 {
                 match i % 3 {
                     0 => h.push(&line(i)),
@@ -1106,7 +1109,7 @@ mod tests {
 
     #[test]
     fn scan_stops_when_told_and_reads_runs_in_order() {
-        let mut h = History::new();
+        let mut h = Memory::new();
         for i in 0..20_000 {
             h.push(format!("line {i} {}", "y".repeat(90)).as_bytes());
         }
@@ -1135,7 +1138,7 @@ mod tests {
         }
         assert!(h.scan(5..5, false, |_, _| unreachable!()).is_continue());
         assert!(
-            History::new()
+            Memory::new()
                 .scan(0..10, true, |_, _| unreachable!())
                 .is_continue()
         );

@@ -1,0 +1,330 @@
+//! The line store: one interface over the lines of the display, addressed
+//! by line ids, whatever holds them. Two kinds:
+//!
+//! - [`memory`]: lines received (pipes, the library), in compact chunks
+//!   compressed as they age;
+//! - [`file`]: a file's lines read in place, through an index of where
+//!   they start, built from the end backward in the background.
+//!
+//! A history may start with a file and go on in memory (a followed file's
+//! new lines). The file's lines are numbered down from a base as the index
+//! finds them, so an id never changes: the viewer, the search and the
+//! layout never care which kind holds a line.
+
+mod file;
+mod memory;
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io;
+use std::ops::{ControlFlow, Range};
+
+use crossbeam_channel::Receiver;
+
+use file::FileLines;
+use memory::Memory;
+
+/// What [`History::scan`] calls with each run.
+type Visit<'a> = dyn FnMut(Range<usize>, &[u8]) -> ControlFlow<()> + 'a;
+
+/// The id after a file's last line: its lines are numbered down from here
+/// (so far down that no file reaches 0), lines received after them up.
+const BASE: usize = 1 << 48;
+
+/// Every line received (or, with a cap, the newest), as raw bytes, in
+/// arrival order, after the lines of a file read in place if there is one.
+/// Lines keep their id: [`first`](History::first) is the oldest held.
+#[derive(Debug, Default)]
+pub struct History {
+    file: Option<FileLines>,
+    /// The id of the first line in memory: 0, or [`BASE`] after a file.
+    base: usize,
+    memory: Memory,
+    /// Keep only the newest lines (of the file's too).
+    max_lines: Option<usize>,
+}
+
+impl History {
+    /// An empty history.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty history that keeps only the newest `max` lines (memory is
+    /// given back a chunk, 256 KiB, at a time).
+    pub fn with_max_lines(max: usize) -> Self {
+        History {
+            memory: Memory::with_max_lines(max),
+            max_lines: Some(max.max(1)),
+            ..Self::default()
+        }
+    }
+
+    /// A history that starts with the lines of `file`'s first `len` bytes,
+    /// read in place; the bytes after its last `\n` are the start of a line
+    /// the next lines received continue.
+    pub(crate) fn in_place(file: File, len: u64, max_lines: Option<usize>) -> io::Result<Self> {
+        let (lines, tail) = FileLines::open(file, len)?;
+        let mut memory = max_lines.map_or_else(Memory::new, Memory::with_max_lines);
+        memory.stream(&tail);
+        Ok(History {
+            file: Some(lines),
+            base: BASE,
+            memory,
+            max_lines: max_lines.map(|max| max.max(1)),
+        })
+    }
+
+    /// One past the id of the newest line.
+    pub fn len(&self) -> usize {
+        self.base + self.memory.len()
+    }
+
+    /// The id of the oldest line held (0 unless capped, or a file is being
+    /// indexed).
+    pub fn first(&self) -> usize {
+        let first = match &self.file {
+            Some(file) if self.memory.first() == 0 => self.base - file.counted(),
+            _ => self.base + self.memory.first(),
+        };
+        match self.max_lines {
+            Some(max) => first.max(self.len().saturating_sub(max)),
+            None => first,
+        }
+    }
+
+    /// How many lines there are (of a file, those indexed so far), those
+    /// a cap dropped included.
+    pub fn count(&self) -> usize {
+        self.memory.len() + self.file.as_ref().map_or(0, FileLines::counted)
+    }
+
+    /// True when no line has been received.
+    pub fn is_empty(&self) -> bool {
+        self.count() == 0
+    }
+
+    /// Total bytes of all lines (a file's with their separators).
+    pub fn bytes(&self) -> u64 {
+        self.memory.bytes() + self.file.as_ref().map_or(0, FileLines::bytes)
+    }
+
+    /// Appends one line. A `\n` inside `line` would be taken for a line
+    /// end, so callers split on newlines first.
+    pub fn push(&mut self, line: &[u8]) {
+        self.memory.push(line);
+    }
+
+    /// Appends one line, taking its allocation as a chunk of its own when
+    /// it is longer than a chunk: a huge line is held once, never copied.
+    pub fn push_owned(&mut self, line: Vec<u8>) {
+        self.memory.push_owned(line);
+    }
+
+    /// Appends every line of `block`: lines each ended by `\n` (a last
+    /// line without one is ended here).
+    pub fn push_block(&mut self, block: &[u8]) {
+        self.memory.push_block(block);
+    }
+
+    /// The raw bytes of line `index`, or `None` if it is not held (past
+    /// the end, dropped by a cap, not indexed yet, or gone from its file).
+    pub fn get(&self, index: usize) -> Option<Cow<'_, [u8]>> {
+        if index >= self.base {
+            return self.memory.get(index - self.base);
+        }
+        let file = self.file.as_ref()?;
+        if index < self.first() {
+            return None;
+        }
+        file.get(self.base - 1 - index).map(Cow::Owned)
+    }
+
+    /// Line `index` as text: invalid UTF-8 becomes U+FFFD.
+    pub fn text(&self, index: usize) -> Option<String> {
+        self.get(index)
+            .map(|line| String::from_utf8_lossy(&line).into_owned())
+    }
+
+    /// Calls `f` with every line held, oldest first.
+    pub fn for_each(&self, mut f: impl FnMut(&[u8])) {
+        let _ = self.scan(self.first()..self.len(), false, |_, run| {
+            let body = run.strip_suffix(b"\n").unwrap_or(run);
+            body.split(|&b| b == b'\n').for_each(&mut f);
+            ControlFlow::Continue(())
+        });
+    }
+
+    /// True while some sealed chunk has not been compressed yet.
+    pub fn can_compact(&self) -> bool {
+        self.memory.can_compact()
+    }
+
+    /// Compresses the oldest sealed chunk not yet considered, if any.
+    /// Returns whether more remain.
+    pub fn compact(&mut self) -> bool {
+        self.memory.compact()
+    }
+
+    /// Bytes reserved by the store, for memory accounting.
+    pub fn allocated(&self) -> usize {
+        self.memory.allocated() + self.file.as_ref().map_or(0, FileLines::allocated)
+    }
+
+    /// Takes a piece of a byte stream: the lines it ends, and its
+    /// unfinished end as the partial line.
+    pub(crate) fn stream(&mut self, batch: &[u8]) {
+        self.memory.stream(batch);
+    }
+
+    /// The partial line: what came of the last line so far.
+    pub(crate) fn partial(&self) -> &[u8] {
+        self.memory.partial()
+    }
+
+    /// The input ended inside a line: it is a whole line. Returns whether
+    /// there was one.
+    pub(crate) fn end_partial(&mut self) -> bool {
+        self.memory.end_partial()
+    }
+
+    /// One past the last line a display shows (the partial line counts
+    /// while it is short).
+    pub(crate) fn shown_len(&self) -> usize {
+        self.base + self.memory.shown_len()
+    }
+
+    /// Line `index` as a display shows it: a held line, or the partial one.
+    pub(crate) fn shown(&self, index: usize) -> Option<Cow<'_, [u8]>> {
+        if index >= self.base {
+            return self.memory.shown(index - self.base);
+        }
+        self.get(index)
+    }
+
+    /// Ticks while a file's index grows; `None` when there is nothing to
+    /// index.
+    pub(crate) fn progress(&self) -> Option<Receiver<()>> {
+        self.file.as_ref().map(|file| file.progress.clone())
+    }
+
+    /// Why a file read in place could not be read to its start, if so.
+    pub(crate) fn error(&self) -> Option<String> {
+        self.file.as_ref().and_then(FileLines::error)
+    }
+
+    /// Reads lines `lines` in runs of whole lines, each run's ids and its
+    /// bytes (every line ended by `\n`), the oldest first, or the newest
+    /// first when `backward` (the lines inside a run are in order either
+    /// way). Stops as soon as `f` breaks, and returns what it returned
+    /// last.
+    pub(crate) fn scan(
+        &self,
+        lines: Range<usize>,
+        backward: bool,
+        mut f: impl FnMut(Range<usize>, &[u8]) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
+        let base = self.base;
+        let lines = lines.start.max(self.first())..lines.end;
+        let in_file = lines.start..lines.end.min(base);
+        let in_memory = lines.start.max(base)..lines.end;
+        let file = |f: &mut Visit| {
+            match &self.file {
+                Some(file) if !in_file.is_empty() => {
+                    // Counted from the end: the newest first.
+                    let from_end = base - in_file.end..base - in_file.start;
+                    file.scan(from_end, backward, |earliest, latest, run| {
+                        f(base - 1 - earliest..base - latest, run)
+                    })
+                }
+                _ => ControlFlow::Continue(()),
+            }
+        };
+        let memory = |f: &mut Visit| {
+            if in_memory.is_empty() {
+                return ControlFlow::Continue(());
+            }
+            self.memory.scan(
+                in_memory.start - base..in_memory.end - base,
+                backward,
+                |range, run| f(range.start + base..range.end + base, run),
+            )
+        };
+        if backward {
+            memory(&mut f)?;
+            file(&mut f)
+        } else {
+            file(&mut f)?;
+            memory(&mut f)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn in_place(text: &[u8]) -> History {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(text).unwrap();
+        let history = History::in_place(file, text.len() as u64, None).unwrap();
+        let progress = history.progress().unwrap();
+        while history.file.as_ref().is_some_and(|f| !f.done()) {
+            let _ = progress.recv();
+        }
+        history
+    }
+
+    #[test]
+    fn a_file_then_memory_is_one_history() {
+        let mut h = in_place(b"a\nb\nc\npart");
+        assert_eq!(h.count(), 3);
+        assert_eq!(h.len() - h.first(), 3);
+        let first = h.first();
+        let texts: Vec<String> = (first..h.len()).map(|i| h.text(i).unwrap()).collect();
+        assert_eq!(texts, ["a", "b", "c"]);
+        assert_eq!(h.shown(h.len()).as_deref(), Some(&b"part"[..]));
+        h.stream(b"ial\nd\n");
+        assert_eq!(h.count(), 5);
+        let texts: Vec<String> = (first..h.len()).map(|i| h.text(i).unwrap()).collect();
+        assert_eq!(texts, ["a", "b", "c", "partial", "d"]);
+        let mut all = Vec::new();
+        h.for_each(|line| all.push(String::from_utf8_lossy(line).into_owned()));
+        assert_eq!(all, texts);
+        for backward in [false, true] {
+            let mut seen = Vec::new();
+            let _ = h.scan(first + 1..h.len() - 1, backward, |range, run| {
+                let lines: Vec<&[u8]> = run
+                    .strip_suffix(b"\n")
+                    .unwrap()
+                    .split(|&b| b == b'\n')
+                    .collect();
+                assert_eq!(lines.len(), range.len());
+                for (id, line) in range.zip(lines) {
+                    seen.push((id, String::from_utf8_lossy(line).into_owned()));
+                }
+                ControlFlow::Continue(())
+            });
+            seen.sort();
+            let want: Vec<(usize, String)> = (first + 1..h.len() - 1)
+                .map(|i| (i, h.text(i).unwrap()))
+                .collect();
+            assert_eq!(seen, want, "backward: {backward}");
+        }
+    }
+
+    #[test]
+    fn ids_of_a_file_stay_as_its_index_grows() {
+        let mut text = Vec::new();
+        for i in 0..200_000 {
+            text.extend_from_slice(format!("{i}\n").as_bytes());
+        }
+        let h = in_place(&text);
+        assert_eq!(h.count(), 200_000);
+        assert_eq!(h.text(h.len() - 1).as_deref(), Some("199999"));
+        assert_eq!(h.text(h.first()).as_deref(), Some("0"));
+        assert_eq!(h.text(h.first() + 12_345).as_deref(), Some("12345"));
+        assert_eq!(h.get(h.first() - 1), None);
+    }
+}
