@@ -5,6 +5,7 @@
 //! as the rest is indexed. Lines are numbered from the end (line 0 is the
 //! last), so a line's number never changes as the index grows.
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::io;
 use std::ops::Range;
@@ -19,6 +20,13 @@ const BLOCK: usize = 64;
 
 /// How much the indexer reads at a time, and a scan hands out.
 const WINDOW: usize = 1 << 20;
+
+/// How much is read at a time for lines to show: a block of them.
+const WINDOW_READ: usize = 64 * 1024;
+
+/// How much is indexed before the history is handed over: a few
+/// screenfuls of the end, for the first frame.
+const FIRST_WINDOW: usize = 64 * 1024;
 
 /// What the indexer found so far.
 #[derive(Debug, Default)]
@@ -45,6 +53,11 @@ pub(crate) struct FileLines {
     index: Arc<Mutex<Index>>,
     /// A tick each time the indexer found more lines, and at its end.
     pub(crate) progress: Receiver<()>,
+    /// The indexer, until it is started in the background.
+    pending: RefCell<Option<(Indexer, Sender<()>)>>,
+    /// The last piece of the file read for lines, and where it starts:
+    /// lines shown together are read together.
+    window: RefCell<(u64, Vec<u8>)>,
 }
 
 impl FileLines {
@@ -60,11 +73,14 @@ impl FileLines {
             ..Index::default()
         }));
         let (tick, progress) = crossbeam_channel::bounded(1);
+        let mut pending = None;
         if end > 0 {
-            let (file, index) = (Arc::clone(&file), Arc::clone(&index));
-            thread::Builder::new()
-                .name("reflow-index".into())
-                .spawn(move || build_index(&file, end, &index, &tick))?;
+            // The last screenfuls now, so the first frame shows them; the
+            // rest in the background once it is out (see `start`).
+            let mut indexer = Indexer::new(end);
+            if !indexer.step(&file, FIRST_WINDOW, &index) {
+                pending = Some((indexer, tick));
+            }
         }
         Ok((
             FileLines {
@@ -72,9 +88,24 @@ impl FileLines {
                 end,
                 index,
                 progress,
+                pending: RefCell::new(pending),
+                window: RefCell::new((u64::MAX, Vec::new())),
             },
             tail,
         ))
+    }
+
+    /// Indexes the rest of the file in the background, from now on (after
+    /// the first frame: the indexer does not compete with it).
+    pub(crate) fn start(&self) -> io::Result<()> {
+        let Some((indexer, tick)) = self.pending.borrow_mut().take() else {
+            return Ok(());
+        };
+        let (file, index) = (Arc::clone(&self.file), Arc::clone(&self.index));
+        thread::Builder::new()
+            .name("reflow-index".into())
+            .spawn(move || build_index(&file, indexer, &index, &tick))?;
+        Ok(())
     }
 
     fn index(&self) -> MutexGuard<'_, Index> {
@@ -102,8 +133,9 @@ impl FileLines {
         self.index().starts.capacity() * 8
     }
 
-    /// Where line `j` from the end starts, if known.
-    fn start(&self, index: &Index, j: usize) -> Option<u64> {
+    /// A known line start at or before line `j` (from the end) and how
+    /// many line ends lie between it and line `j`'s start.
+    fn locate(index: &Index, j: usize) -> Option<(u64, usize)> {
         if j >= index.counted {
             return None;
         }
@@ -112,9 +144,14 @@ impl FileLines {
             Some(&at) => (at, k * BLOCK),
             None => (index.earliest, index.counted - 1),
         };
-        // Forward from the start of line `line` (earlier in the file) to
-        // the start of line `j`: skip `line - j` line ends.
-        self.skip(from, line - j)
+        Some((from, line - j))
+    }
+
+    /// Where line `j` from the end starts, if known.
+    fn line_start(&self, index: &Index, j: usize) -> Option<u64> {
+        let (from, skip) = Self::locate(index, j)?;
+        // Forward from a start earlier in the file: skip `skip` line ends.
+        self.skip(from, skip)
     }
 
     /// The offset `count` line ends after `from`.
@@ -151,10 +188,11 @@ impl FileLines {
     /// Line `j` from the end, without its `\n`; `None` if it is not
     /// indexed yet, or its bytes are gone (the file was cut short).
     pub(crate) fn get(&self, j: usize) -> Option<Vec<u8>> {
-        let start = {
-            let index = self.index();
-            self.start(&index, j)?
-        };
+        let (from, skip) = Self::locate(&self.index(), j)?;
+        if let Some(line) = self.in_window(from, skip) {
+            return Some(line);
+        }
+        let start = self.skip(from, skip)?;
         let mut line = Vec::new();
         let mut buf = vec![0; 4096];
         let mut at = start;
@@ -173,15 +211,35 @@ impl FileLines {
         }
     }
 
+    /// The line `skip` line ends after `from`, if it lies in the piece of
+    /// [`WINDOW_READ`] bytes read at `from` (read now, or kept from before).
+    fn in_window(&self, from: u64, skip: usize) -> Option<Vec<u8>> {
+        let mut window = self.window.borrow_mut();
+        if window.0 != from {
+            let mut buf = std::mem::take(&mut window.1);
+            buf.resize(WINDOW_READ, 0);
+            let n = self.read(&mut buf, from)?;
+            buf.truncate(n);
+            *window = (from, buf);
+        }
+        let bytes = &window.1;
+        let start = match skip {
+            0 => 0,
+            _ => memchr::memchr_iter(b'\n', bytes).nth(skip - 1)? + 1,
+        };
+        let end = start + memchr::memchr(b'\n', &bytes[start..])?;
+        Some(bytes[start..end].to_vec())
+    }
+
     /// The bytes of lines `from` down to `to` from the end (`from >= to`,
     /// both indexed), each ended by `\n`.
     fn run(&self, from: usize, to: usize) -> Option<Vec<u8>> {
         let (start, end) = {
             let index = self.index();
-            let start = self.start(&index, from)?;
+            let start = self.line_start(&index, from)?;
             let end = match to {
                 0 => self.end,
-                _ => self.start(&index, to - 1)?,
+                _ => self.line_start(&index, to - 1)?,
             };
             (start, end)
         };
@@ -257,56 +315,77 @@ fn last_line_end(file: &File, len: u64) -> io::Result<(u64, Vec<u8>)> {
     Ok((0, tail))
 }
 
-/// Indexes `file` from `end` back to its start, a window at a time,
-/// publishing each window's lines and ticking `tick`.
-fn build_index(file: &File, end: u64, index: &Mutex<Index>, tick: &Sender<()>) {
-    let mut buf = vec![0; WINDOW];
-    // The last line's end is `end`; the `\n` there is its own.
-    let mut at = end - 1;
-    let mut starts = Vec::new();
-    let mut counted = 0;
-    let mut earliest = end;
-    loop {
-        let from = at.saturating_sub(WINDOW as u64);
-        let piece = &mut buf[..usize::try_from(at - from).unwrap_or(0)];
-        if let Err(e) = file.read_exact_at(piece, from) {
+/// Indexing from the end backward: where it has got to.
+#[derive(Debug)]
+struct Indexer {
+    /// The end of what is left to index (the `\n` at `end - 1` ends the
+    /// last line, and belongs to it).
+    at: u64,
+    counted: usize,
+    earliest: u64,
+    buf: Vec<u8>,
+}
+
+impl Indexer {
+    fn new(end: u64) -> Self {
+        Indexer {
+            at: end - 1,
+            counted: 0,
+            earliest: end,
+            buf: Vec::new(),
+        }
+    }
+
+    /// Indexes up to `window` more bytes and publishes them. Returns true
+    /// when the index is complete (or reading failed).
+    fn step(&mut self, file: &File, window: usize, index: &Mutex<Index>) -> bool {
+        let from = self.at.saturating_sub(window as u64);
+        self.buf
+            .resize(usize::try_from(self.at - from).unwrap_or(0), 0);
+        if let Err(e) = file.read_exact_at(&mut self.buf, from) {
             let mut index = index.lock().unwrap_or_else(|e| e.into_inner());
             index.error = Some(e.to_string());
             index.done = true;
-            let _ = tick.try_send(());
-            return;
+            return true;
         }
-        for nl in memchr::memrchr_iter(b'\n', piece) {
-            // A line starts after each `\n`.
-            let start = from + nl as u64 + 1;
-            if counted % BLOCK == 0 {
+        let mut starts = Vec::new();
+        let mut line_start = |start: u64, this: &mut Indexer| {
+            if this.counted.is_multiple_of(BLOCK) {
                 starts.push(start);
             }
-            counted += 1;
-            earliest = start;
+            this.counted += 1;
+            this.earliest = start;
+        };
+        let buf = std::mem::take(&mut self.buf);
+        for nl in memchr::memrchr_iter(b'\n', &buf) {
+            // A line starts after each `\n`.
+            line_start(from + nl as u64 + 1, self);
         }
+        self.buf = buf;
         let done = from == 0;
         if done {
             // The first line starts at 0.
-            if counted % BLOCK == 0 {
-                starts.push(0);
-            }
-            counted += 1;
-            earliest = 0;
+            line_start(0, self);
         }
-        {
-            let mut index = index.lock().unwrap_or_else(|e| e.into_inner());
-            index.starts.extend_from_slice(&starts);
-            index.counted = counted;
-            index.earliest = earliest;
-            index.done = done;
-        }
-        starts.clear();
+        let mut index = index.lock().unwrap_or_else(|e| e.into_inner());
+        index.starts.extend_from_slice(&starts);
+        index.counted = self.counted;
+        index.earliest = self.earliest;
+        index.done = done;
+        self.at = from;
+        done
+    }
+}
+
+/// Indexes the rest of `file` back to its start, a window at a time,
+/// ticking `tick` after each.
+fn build_index(file: &File, mut indexer: Indexer, index: &Mutex<Index>, tick: &Sender<()>) {
+    loop {
+        let done = indexer.step(file, WINDOW, index);
         let _ = tick.try_send(());
         if done {
             return;
         }
-        at = from;
     }
 }
 
@@ -324,6 +403,7 @@ mod tests {
     fn indexed(bytes: &[u8]) -> (FileLines, Vec<u8>) {
         let (file, len) = file_of(bytes);
         let (lines, tail) = FileLines::open(file, len).unwrap();
+        lines.start().unwrap();
         while !lines.done() {
             let _ = lines.progress.recv();
         }
@@ -390,6 +470,7 @@ mod tests {
     fn a_file_cut_short_gives_no_line_rather_than_other_bytes() {
         let (file, len) = file_of(b"aaaa\nbbbb\ncccc\n");
         let (lines, _) = FileLines::open(file.try_clone().unwrap(), len).unwrap();
+        lines.start().unwrap();
         while !lines.done() {
             let _ = lines.progress.recv();
         }

@@ -208,6 +208,12 @@ impl History {
         self.file.as_ref().map(|file| file.progress.clone())
     }
 
+    /// Starts indexing a file read in place in the background (after the
+    /// first frame).
+    pub(crate) fn start_indexing(&self) -> io::Result<()> {
+        self.file.as_ref().map_or(Ok(()), FileLines::start)
+    }
+
     /// Why a file read in place could not be read to its start, if so.
     pub(crate) fn error(&self) -> Option<String> {
         self.file.as_ref().and_then(FileLines::error)
@@ -270,6 +276,7 @@ mod tests {
         file.write_all(text).unwrap();
         let history = History::in_place(file, text.len() as u64, None).unwrap();
         let progress = history.progress().unwrap();
+        history.start_indexing().unwrap();
         while history.file.as_ref().is_some_and(|f| !f.done()) {
             let _ = progress.recv();
         }

@@ -375,6 +375,11 @@ impl Worker {
                         tui.buf = buf;
                         tui.pending = false;
                     }
+                    // A file read in place is indexed on from its end once
+                    // its last lines are on the screen.
+                    if let Err(e) = self.history.start_indexing() {
+                        self.notice = Some(format!("{}: cannot index: {e}", self.config.source));
+                    }
                 }
                 recv(indexed) -> tick => {
                     if tick.is_err() {

@@ -1,0 +1,102 @@
+//! A regular FILE is read in place (issue 11): shown at its end and its
+//! start without being copied into memory, and its bytes shown right.
+
+mod support;
+
+use std::io::Write;
+
+use support::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_reflow");
+
+fn first_row(screen: &vt100::Screen) -> String {
+    screen
+        .rows(0, 80)
+        .next()
+        .unwrap_or_default()
+        .trim_end()
+        .to_owned()
+}
+
+#[test]
+fn a_file_larger_than_the_budget_is_shown_at_its_end_and_start_holding_little() {
+    // 120 MB of lines; the display may hold 48 MiB at most.
+    const LINES: usize = 2_000_000;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.log");
+    {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        for i in 0..LINES {
+            writeln!(out, "line {i:07} {}", "payload ".repeat(6)).unwrap();
+        }
+    }
+    let pty = Pty::spawn(Pty::command(BIN, &[path.to_str().unwrap()]), 80, 24);
+    pty.wait_for("the last line, every line counted", TIMEOUT * 3, |s| {
+        let rows: Vec<String> = s.rows(0, 80).collect();
+        rows[22].starts_with(&format!("line {:07}", LINES - 1))
+            && status_row(s).contains(&format!("{LINES} lines"))
+    })
+    .unwrap();
+    let peak = peak_kib(pty.pid());
+    assert!(peak < 48 * 1024, "held {peak} KiB for a 120 MB file");
+    pty.send(b"g");
+    pty.wait_for("the first line", TIMEOUT, |s| {
+        first_row(s).starts_with("line 0000000 ")
+    })
+    .unwrap();
+    pty.send(b"/line 1234567\r");
+    pty.wait_for("a line found in the middle", TIMEOUT, |s| {
+        first_row(s).starts_with("line 1234567 ")
+    })
+    .unwrap();
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
+    assert_terminal_restored(&pty);
+}
+
+#[test]
+fn crlf_invalid_utf8_long_lines_and_a_last_line_without_newline_are_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("odd.log");
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(b"crlf line\r\n");
+    bytes.extend_from_slice(b"bad \xff byte\n");
+    bytes.extend_from_slice(b"\n");
+    // A line across the first index window and many pages: 900 KB of one
+    // word repeated, wrapped onto many rows.
+    bytes.extend_from_slice(&b"abcdefgh ".repeat(100_000));
+    bytes.extend_from_slice(b"END\n");
+    bytes.extend_from_slice(b"no newline at the end");
+    std::fs::write(&path, &bytes).unwrap();
+    let pty = Pty::spawn(Pty::command(BIN, &[path.to_str().unwrap()]), 80, 24);
+    pty.wait_for("the last lines", TIMEOUT, |s| {
+        let rows: Vec<String> = s.rows(0, 80).map(|r| r.trim_end().to_owned()).collect();
+        rows[22] == "no newline at the end"
+            && rows[21].ends_with("END")
+            && rows[20].ends_with("abcdefgh")
+            && status_row(s).contains("5 lines")
+    })
+    .unwrap();
+    pty.send(b"g");
+    pty.wait_for("the first lines", TIMEOUT, |s| {
+        let rows: Vec<String> = s.rows(0, 80).map(|r| r.trim_end().to_owned()).collect();
+        // vt100 does not draw U+FFFD: the bytes are checked below.
+        rows[0] == "crlf line" && rows[1] == "bad  byte" && rows[2].is_empty()
+    })
+    .unwrap();
+    assert!(contains(&pty.raw_output(), "bad \u{fffd} byte".as_bytes()));
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
+    assert_terminal_restored(&pty);
+}
+
+/// The peak resident memory of process `pid`, in KiB.
+fn peak_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap()
+}
