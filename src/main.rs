@@ -9,6 +9,7 @@
 /// statuses.
 mod cli {
     pub(crate) mod command;
+    pub(crate) mod follow;
     pub(crate) mod inputs;
     pub(crate) mod stdio;
 }
@@ -24,7 +25,8 @@ use std::thread;
 use clap::{CommandFactory, Parser, ValueEnum};
 use reflow::{Builder, ColorChoice, OnExit, Printer, Stopped, Wrap};
 
-use cli::inputs::{self, Failures, Input, describe, print_error};
+use cli::follow::Labels;
+use cli::inputs::{self, Failures, Input, Plan, describe, print_error};
 use cli::stdio;
 
 /// Show log lines word-wrapped to the terminal's width, reflowed on resize.
@@ -36,7 +38,9 @@ use cli::stdio;
     after_help = "\
 Examples:
   make 2>&1 | reflow                 show a build's output; q quits
-  reflow app.log other.log           files in order ('-' is stdin)
+  reflow app.log other.log           files in order ('-' is stdin); the last is
+                                     followed as it grows, like tail -F
+  reflow -F a.log b.log              follow both at once, each line labelled
   reflow -E --on-exit all < x.log    quit at the end, leave the whole log on screen
   reflow -- cargo build              run a command, its stderr marked; exits with its status
   journalctl -f | reflow --save s.log --max-lines 100000
@@ -56,9 +60,16 @@ struct Cli {
     #[arg(last = true, value_name = "COMMAND", conflicts_with = "files")]
     command: Vec<OsString>,
 
-    /// Quit when the input ends (default: stay until q, like less).
+    /// Quit when the input ends (default: stay until q, like less, and
+    /// follow the last FILE as it grows, like tail -F).
     #[arg(short = 'E', long)]
     exit_on_eof: bool,
+
+    /// Follow every FILE at once, each line labelled with its file,
+    /// interleaved as lines arrive (with -E or no keyboard: read in order,
+    /// labelled; copied through a pipe, the label is "FILE: " text).
+    #[arg(short = 'F', long)]
+    follow_all: bool,
 
     /// A line equal to TEXT stops the display (it is not shown).
     #[arg(long, value_name = "TEXT", value_parser = non_empty_sentinel)]
@@ -109,6 +120,11 @@ struct Cli {
     /// each line); implies --timestamps.
     #[arg(long, requires = "save")]
     save_timestamps: bool,
+
+    /// Write each line's file label into the --save file too (as "FILE: "
+    /// text before each line); with --follow-all.
+    #[arg(long, requires_all = ["save", "follow_all"])]
+    save_labels: bool,
 }
 
 /// `--wrap` values.
@@ -288,18 +304,39 @@ fn show(
         [first, rest @ ..] => format!("{} (+{})", first.name(), rest.len()),
         [] => String::new(),
     };
+    // Every name, for the labels: the column fits the longest.
+    let names: Vec<String> = inputs.iter().map(|i| i.name().to_owned()).collect();
     let mut inputs = inputs.into_iter();
     // The display starts with the first input that opens: when none can be
     // read the screen is never touched, and the errors are all there is.
     let Some(first) = inputs.by_ref().find_map(|input| failures.open(input)) else {
         return Ok(1);
     };
+    let rest: Vec<Input> = inputs.collect();
     // The display is interactive when it draws on a terminal (as the
     // library decides: stdout a terminal, TERM not dumb) and a keyboard
     // can be read.
-    let tty = reflow::draws_on_terminal() && File::open("/dev/tty").is_ok();
+    let takes_screen = reflow::draws_on_terminal();
+    let tty = takes_screen && File::open("/dev/tty").is_ok();
+    let plan = Plan {
+        // Without a keyboard nobody could quit a display that waits for a
+        // file to grow: it ends with the input, as with -E.
+        follow: !cli.exit_on_eof && tty,
+        labels: cli.follow_all.then(|| match takes_screen {
+            true => Labels::Marks {
+                width: Labels::width(names.iter().map(String::as_str)),
+                save: cli.save_labels,
+            },
+            // Copied through, nothing draws a mark (and it would reach the
+            // output as bytes): the label is text, as grep names the file
+            // of each line when it reads several.
+            false => Labels::Text,
+        }),
+    };
     let save = cli.save.clone();
-    let builder = configure(&cli, source, output, tty);
+    // A label mark is drawn as the label column and dropped by --save
+    // (or written as text with --save-labels).
+    let builder = configure(&cli, source, output, tty).marked(takes_screen && cli.follow_all);
     let printer = start(builder, save.as_deref())?;
     failures.show_on(printer.sender());
     let reader = {
@@ -308,7 +345,8 @@ fn show(
         thread::Builder::new()
             .name("reflow-reader".into())
             .spawn(move || {
-                inputs::feed(first, inputs, &tx, &failures);
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                inputs::feed(first, rest, &names, &tx, &failures, plan);
                 let _ = tx.end_of_input();
             })
             .map_err(|e| Failure::io("cannot start the reader", &e))?
