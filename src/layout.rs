@@ -795,6 +795,78 @@ struct Marks {
     out: bool,
     /// The line's arrival time, `HH:MM:SS.mmm`.
     time: Option<String>,
+    /// The file the line came from (`--follow-all`), and the columns its
+    /// label column takes on every line, so labels of any length line up.
+    label: Option<Label>,
+}
+
+/// A `label=` mark, read: `label=W:NAME` or `label=W,save:NAME`.
+#[derive(Debug, PartialEq, Eq)]
+struct Label {
+    width: usize,
+    name: String,
+}
+
+/// The widest label column drawn, whatever a mark asks: a long path must
+/// not eat the row.
+pub(crate) const LABEL_MAX: usize = 16;
+
+impl Label {
+    /// Reads the body of a `label=` mark (after `label=`). `None` when it
+    /// is not one. The name is untrusted (a forged mark may reach here):
+    /// its control characters are dropped.
+    fn parse(body: &[u8]) -> Option<Label> {
+        let colon = memchr::memchr(b':', body)?;
+        let params = std::str::from_utf8(&body[..colon]).ok()?;
+        let width = params.strip_suffix(",save").unwrap_or(params);
+        if width.is_empty() || !width.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let width = width.parse::<usize>().ok()?.clamp(1, LABEL_MAX);
+        let name = String::from_utf8_lossy(&body[colon + 1..])
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
+        Some(Label { width, name })
+    }
+
+    /// The name in exactly `width` columns: cut with `…` when longer,
+    /// padded with blanks when shorter.
+    fn cell(&self) -> String {
+        let whole = width_of(&self.name);
+        let mut cell = match whole > self.width {
+            true => format!("{}\u{2026}", fit(&self.name, self.width - 1)),
+            false => self.name.clone(),
+        };
+        let used = width_of(&cell);
+        cell.extend(std::iter::repeat_n(' ', self.width.saturating_sub(used)));
+        cell
+    }
+
+    /// One of six colours, the same for a name every time, so each file
+    /// keeps its colour across lines and runs.
+    fn colour(&self) -> u8 {
+        // FNV-1a: stable across runs and builds, unlike the std hasher.
+        let hash = self.name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        31 + u8::try_from(hash % 6).unwrap_or(0)
+    }
+}
+
+/// The saved form of a `label=` mark that asks to be saved (`W,save:`):
+/// `NAME: `, as text. `None` for any other mark.
+pub(crate) fn saved_label(mark: &[u8]) -> Option<Vec<u8>> {
+    let body = mark
+        .strip_prefix(b"\x1b_reflow:label=".as_slice())?
+        .strip_suffix(b"\x1b\\".as_slice())?;
+    let colon = memchr::memchr(b':', body)?;
+    if !body[..colon].ends_with(b",save") {
+        return None;
+    }
+    let mut text = body[colon + 1..].to_vec();
+    text.extend_from_slice(b": ");
+    Some(text)
 }
 
 /// The mark for a line from a command's stderr.
@@ -829,6 +901,10 @@ fn marks(raw: &[u8], gutters: bool) -> Marks {
             && time.iter().all(|b| b.is_ascii_digit() || b":.".contains(b))
         {
             marks.time = std::str::from_utf8(time).ok().map(str::to_owned);
+        } else if let Some(label) = field.strip_prefix(b"label=".as_slice())
+            && marks.label.is_none()
+        {
+            marks.label = Label::parse(label);
         }
     }
     marks.indent = indent.unwrap_or(0);
@@ -838,17 +914,22 @@ fn marks(raw: &[u8], gutters: bool) -> Marks {
 /// `line` without the one mark it starts with, if it starts with one
 /// (what `--save` keeps of a line the binary marked with its stream).
 pub(crate) fn unmarked(line: &[u8]) -> &[u8] {
+    split_mark(line).1
+}
+
+/// The one mark `line` starts with (empty if none), and the rest.
+pub(crate) fn split_mark(line: &[u8]) -> (&[u8], &[u8]) {
     line.strip_prefix(b"\x1b_reflow:".as_slice())
-        .and_then(|body| {
-            let end = memchr::memmem::find(body, b"\x1b\\")?;
-            Some(&body[end + 2..])
+        .and_then(|body| memchr::memmem::find(body, b"\x1b\\"))
+        .map_or((&line[..0], line), |end| {
+            line.split_at(b"\x1b_reflow:".len() + end + 2)
         })
-        .unwrap_or(line)
 }
 
 /// What is drawn left of a line's text on each of its rows, outside the
-/// wrapped text: the stderr bar on every row, the arrival time on the
-/// first (blank under it on the rest).
+/// wrapped text: the file's label on the first row, the stderr bar on
+/// every row, the arrival time on the first (blanks under the label and
+/// the time on the rest).
 #[derive(Debug, Default)]
 struct Gutter {
     first: String,
@@ -859,6 +940,16 @@ struct Gutter {
 impl Gutter {
     fn new(marks: &Marks, width: usize) -> Gutter {
         let mut gutter = Gutter::default();
+        if let Some(label) = &marks.label {
+            let colour = label.colour();
+            gutter
+                .first
+                .push_str(&format!("\x1b[0;{colour}m{}\x1b[0m ", label.cell()));
+            gutter
+                .rest
+                .extend(std::iter::repeat_n(' ', label.width + 1));
+            gutter.width += label.width + 1;
+        }
         if marks.err {
             gutter.first.push_str("\x1b[0;31m\u{258c}\x1b[0m");
             gutter.rest.push_str("\x1b[0;31m\u{258c}\x1b[0m");
@@ -1543,6 +1634,58 @@ mod tests {
         // Marks reflow did not add are only removed.
         let rows = tail_rows(&h, 30, 10, plain(), &mut RowCache::new());
         assert_eq!(texts(&rows), ["one two three four"]);
+    }
+
+    #[test]
+    fn a_label_is_a_fixed_width_coloured_column_outside_the_text() {
+        let look = Look {
+            gutters: true,
+            ..Look::default()
+        };
+        let h = history(&[
+            "\x1b_reflow:label=5:a.log\x1b\\one two three four",
+            "\x1b_reflow:label=5:b\x1b\\x",
+            // Longer than the column it is given: cut, with an ellipsis.
+            "\x1b_reflow:label=4,save:long.log\x1b\\y",
+        ]);
+        let rows = tail_rows(&h, 20, 10, look, &mut RowCache::new());
+        let a = Label::parse(b"5:a.log").unwrap().colour();
+        let b = Label::parse(b"5:b").unwrap().colour();
+        let long = Label::parse(b"4:long.log").unwrap().colour();
+        assert_eq!(
+            texts(&rows),
+            [
+                format!("\x1b[0;{a}ma.log\x1b[0m one two three"),
+                "      four".to_owned(),
+                format!("\x1b[0;{b}mb    \x1b[0m x"),
+                format!("\x1b[0;{long}mlon\u{2026}\x1b[0m y"),
+            ]
+        );
+        // Drawn only when the marks are reflow's own.
+        let rows = tail_rows(&h, 20, 10, plain(), &mut RowCache::new());
+        assert_eq!(texts(&rows)[0], "one two three four");
+    }
+
+    #[test]
+    fn label_marks_are_read_strictly_and_their_names_made_safe() {
+        let parsed = |body: &[u8]| Label::parse(body).map(|l| (l.width, l.name));
+        assert_eq!(parsed(b"3:a:b"), Some((3, "a:b".into())));
+        assert_eq!(parsed(b"99,save:x"), Some((LABEL_MAX, "x".into())));
+        assert_eq!(parsed(b"0:x"), Some((1, "x".into())));
+        assert_eq!(parsed(b"x:y"), None);
+        assert_eq!(parsed(b"3"), None);
+        assert_eq!(parsed(b"3:a\x07b"), Some((3, "ab".into())));
+        assert_eq!(
+            saved_label(b"\x1b_reflow:label=3,save:a.log\x1b\\"),
+            Some(b"a.log: ".to_vec())
+        );
+        assert_eq!(saved_label(b"\x1b_reflow:label=3:a.log\x1b\\"), None);
+        assert_eq!(saved_label(b"\x1b_reflow:err\x1b\\"), None);
+        assert_eq!(
+            split_mark(b"\x1b_reflow:out\x1b\\x"),
+            (&b"\x1b_reflow:out\x1b\\"[..], &b"x"[..])
+        );
+        assert_eq!(split_mark(b"x"), (&b""[..], &b"x"[..]));
     }
 
     #[test]

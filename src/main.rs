@@ -9,6 +9,7 @@
 /// statuses.
 mod cli {
     pub(crate) mod command;
+    pub(crate) mod follow;
     pub(crate) mod inputs;
     pub(crate) mod stdio;
 }
@@ -24,7 +25,8 @@ use std::thread;
 use clap::{CommandFactory, Parser, ValueEnum};
 use reflow::{Builder, ColorChoice, OnExit, Printer, Stopped, Wrap};
 
-use cli::inputs::{self, Failures, Input, describe, print_error};
+use cli::follow::Labels;
+use cli::inputs::{self, Failures, Input, Plan, describe, print_error};
 use cli::stdio;
 
 /// Show log lines word-wrapped to the terminal's width, reflowed on resize.
@@ -36,7 +38,9 @@ use cli::stdio;
     after_help = "\
 Examples:
   make 2>&1 | reflow                 show a build's output; q quits
-  reflow app.log other.log           files in order ('-' is stdin)
+  reflow app.log other.log           files in order ('-' is stdin); the last is
+                                     followed as it grows, like tail -F
+  reflow -F a.log b.log              follow both at once, each line labelled
   reflow -E --on-exit all < x.log    quit at the end, leave the whole log on screen
   reflow -- cargo build              run a command, its stderr marked; exits with its status
   journalctl -f | reflow --save s.log --max-lines 100000
@@ -56,9 +60,16 @@ struct Cli {
     #[arg(last = true, value_name = "COMMAND", conflicts_with = "files")]
     command: Vec<OsString>,
 
-    /// Quit when the input ends (default: stay until q, like less).
+    /// Quit when the input ends (default: stay until q, like less, and
+    /// follow the last FILE as it grows, like tail -F).
     #[arg(short = 'E', long)]
     exit_on_eof: bool,
+
+    /// Follow every FILE at once, each line labelled with its file,
+    /// interleaved as lines arrive (with -E or no keyboard: read in order,
+    /// labelled; copied through a pipe, the label is "FILE: " text).
+    #[arg(short = 'F', long)]
+    follow_all: bool,
 
     /// A line equal to TEXT stops the display (it is not shown).
     #[arg(long, value_name = "TEXT", value_parser = non_empty_sentinel)]
@@ -109,6 +120,11 @@ struct Cli {
     /// each line); implies --timestamps.
     #[arg(long, requires = "save")]
     save_timestamps: bool,
+
+    /// Write each line's file label into the --save file too (as "FILE: "
+    /// text before each line); with --follow-all.
+    #[arg(long, requires_all = ["save", "follow_all"])]
+    save_labels: bool,
 }
 
 /// `--wrap` values.
@@ -288,24 +304,45 @@ fn show(
         [first, rest @ ..] => format!("{} (+{})", first.name(), rest.len()),
         [] => String::new(),
     };
-    // One regular file on a display is read in place: it opens at its end
-    // at once, whatever its size, holding only an index. Options that need
-    // every line to pass through the reader (the sentinel, arrival times,
-    // --save's copy) keep the usual way.
-    let tty = reflow::draws_on_terminal() && File::open("/dev/tty").is_ok();
+    // Every name, for the labels: the column fits the longest.
+    let names: Vec<String> = inputs.iter().map(|i| i.name().to_owned()).collect();
+    // One big regular file on a display is read in place: it opens at its
+    // end at once, whatever its size, holding only an index; a small one is
+    // read into memory (where a file cut short under it changes nothing).
+    // Options that need every line to pass through the reader (the
+    // sentinel, arrival times, labels, --save's copy) keep the usual way.
+    let takes_screen = reflow::draws_on_terminal();
+    let tty = takes_screen && File::open("/dev/tty").is_ok();
     if let [one] = inputs.as_slice()
-        && reflow::draws_on_terminal()
+        && takes_screen
         && cli.save.is_none()
         && cli.sentinel.is_none()
         && !cli.timestamps
-        && let Some((file, len)) = one.regular_file()
+        && !cli.follow_all
+        && let Some((file, len)) = one.regular_file().filter(|(_, len)| *len >= IN_PLACE)
     {
-        let save = cli.save.clone();
+        let follow = (!cli.exit_on_eof && tty)
+            .then(|| one.path().map(Path::to_owned))
+            .flatten();
+        let name = one.name().to_owned();
         let builder = configure(&cli, source, output, tty).in_place(file, len);
-        let printer = start(builder, save.as_deref())?;
-        // All there is for now: the file's lines are the history.
-        let _ = printer.sender().end_of_input();
-        let stopped = finish(printer, save.as_deref())?;
+        let printer = start(builder, None)?;
+        failures.show_on(printer.sender());
+        let tx = printer.sender();
+        let failures = Arc::clone(failures);
+        let reader = thread::Builder::new()
+            .name("reflow-reader".into())
+            .spawn(move || {
+                if let Some(path) = follow {
+                    inputs::follow_from(&path, &name, len, &tx, &failures);
+                }
+                let _ = tx.end_of_input();
+            })
+            .map_err(|e| Failure::io("cannot start the reader", &e))?;
+        let stopped = finish(printer, None)?;
+        if reader.is_finished() {
+            let _ = reader.join();
+        }
         return Ok(stopped.reason.exit_code());
     }
     let mut inputs = inputs.into_iter();
@@ -314,11 +351,29 @@ fn show(
     let Some(first) = inputs.by_ref().find_map(|input| failures.open(input)) else {
         return Ok(1);
     };
+    let rest: Vec<Input> = inputs.collect();
     // The display is interactive when it draws on a terminal (as the
     // library decides: stdout a terminal, TERM not dumb) and a keyboard
     // can be read (`tty`, above).
+    let plan = Plan {
+        // Without a keyboard nobody could quit a display that waits for a
+        // file to grow: it ends with the input, as with -E.
+        follow: !cli.exit_on_eof && tty,
+        labels: cli.follow_all.then(|| match takes_screen {
+            true => Labels::Marks {
+                width: Labels::width(names.iter().map(String::as_str)),
+                save: cli.save_labels,
+            },
+            // Copied through, nothing draws a mark (and it would reach the
+            // output as bytes): the label is text, as grep names the file
+            // of each line when it reads several.
+            false => Labels::Text,
+        }),
+    };
     let save = cli.save.clone();
-    let builder = configure(&cli, source, output, tty);
+    // A label mark is drawn as the label column and dropped by --save
+    // (or written as text with --save-labels).
+    let builder = configure(&cli, source, output, tty).marked(takes_screen && cli.follow_all);
     let printer = start(builder, save.as_deref())?;
     failures.show_on(printer.sender());
     let reader = {
@@ -327,7 +382,8 @@ fn show(
         thread::Builder::new()
             .name("reflow-reader".into())
             .spawn(move || {
-                inputs::feed(first, inputs, &tx, &failures);
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                inputs::feed(first, rest, &names, &tx, &failures, plan);
                 let _ = tx.end_of_input();
             })
             .map_err(|e| Failure::io("cannot start the reader", &e))?
@@ -341,6 +397,9 @@ fn show(
     }
     Ok(stopped.reason.exit_code())
 }
+
+/// A regular file at least this big is read in place (see `show`).
+const IN_PLACE: u64 = 8 << 20;
 
 /// The display as the options ask: `source` names the input in the
 /// status bar; `output` is where to copy lines through, if not the

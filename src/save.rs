@@ -66,11 +66,19 @@ impl Save {
         let mut rest = bytes;
         while !rest.is_empty() {
             if self.at_start {
+                let mut label = None;
                 if self.marked {
-                    rest = crate::layout::unmarked(rest);
+                    let (mark, after) = crate::layout::split_mark(rest);
+                    // A file's label asked to be kept (--save-labels) is
+                    // saved as text; every other first mark is dropped.
+                    label = crate::layout::saved_label(mark);
+                    rest = after;
                 }
                 if let Some(stamp) = stamp {
                     self.put(stamp.as_bytes());
+                }
+                if let Some(label) = label {
+                    self.put(&label);
                 }
             }
             if rest.is_empty() {
@@ -176,6 +184,23 @@ mod tests {
         save.write(b"d\n", Some("T3 "));
         save.finish().unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"T1 a\nT1 bc\nT3 d\n");
+    }
+
+    #[test]
+    fn a_label_is_saved_as_text_only_when_its_mark_asks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("saved.log");
+        let mut save = Save::create(&path, true).unwrap();
+        save.write(
+            b"\x1b_reflow:label=5,save:a.log\x1b\\one\n\x1b_reflow:label=5:b.log\x1b\\two\n",
+            None,
+        );
+        save.write(b"\x1b_reflow:label=5,save:a.log\x1b\\three\n", Some("T "));
+        save.finish().unwrap();
+        assert_eq!(
+            fs::read(&path).unwrap(),
+            b"a.log: one\ntwo\nT a.log: three\n"
+        );
     }
 
     #[test]

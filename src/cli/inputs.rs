@@ -4,13 +4,15 @@
 //! one that cannot gets one error line.
 
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use std::thread;
 
-use reflow::Sender;
+use reflow::{Closed, Sender};
 
+use super::follow::{self, Direct, Labels, Mux, Sink, Stop};
 use super::stdio;
 
 /// The tab width used to show a file name in a message.
@@ -71,14 +73,19 @@ impl Input {
         meta.is_file().then_some((file, meta.len()))
     }
 
+    /// The file's path; `None` for stdin.
+    pub(crate) fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
     /// True for stdin.
     pub(crate) fn is_stdin(&self) -> bool {
         self.path.is_none()
     }
 
-    fn open(&self) -> io::Result<Box<dyn Read + Send>> {
+    fn open(&self) -> io::Result<File> {
         let Some(path) = &self.path else {
-            return Ok(Box::new(stdio::stdin()?));
+            return stdio::stdin();
         };
         let file = File::open(path)?;
         // Linux opens a directory and fails at the first read; saying so
@@ -86,14 +93,16 @@ impl Input {
         if file.metadata()?.is_dir() {
             return Err(io::Error::from_raw_os_error(libc::EISDIR));
         }
-        Ok(Box::new(file))
+        Ok(file)
     }
 }
 
 /// An input that opened.
 pub(crate) struct Opened {
     name: String,
-    reader: Box<dyn Read + Send>,
+    file: File,
+    /// `None` for stdin.
+    path: Option<PathBuf>,
 }
 
 /// The error lines about inputs, and whether there was any.
@@ -144,9 +153,10 @@ impl Failures {
     /// Opens `input`, or reports why it cannot be.
     pub(crate) fn open(&self, input: Input) -> Option<Opened> {
         match input.open() {
-            Ok(reader) => Some(Opened {
+            Ok(file) => Some(Opened {
                 name: input.name,
-                reader,
+                file,
+                path: input.path,
             }),
             Err(e) => {
                 self.report(&input.name, &e);
@@ -206,60 +216,163 @@ pub(crate) fn describe(error: &io::Error) -> String {
     }
 }
 
+/// How the inputs are read, beyond "in order, each to its end".
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Plan {
+    /// Follow the last input as it grows (or, with `labels`, every one).
+    pub(crate) follow: bool,
+    /// `--follow-all`: each line labelled with its input.
+    pub(crate) labels: Option<Labels>,
+}
+
 /// Reads `first`, then opens and reads each of `rest` in turn, sending
-/// whole lines, many at once. An input that fails to open or to read is
-/// reported and the next one is read; what was read before a read error is
-/// kept. Stops early when the printer has stopped.
+/// everything as it comes; the last one is followed when `plan` says so.
+/// With labels, each line is labelled with its input; following, every
+/// input is then read and followed at once. An input that fails to open or
+/// to read is reported and the next one is read; what was read before a
+/// read error is kept. Stops early when the printer has stopped.
 pub(crate) fn feed(
     first: Opened,
-    rest: impl IntoIterator<Item = Input>,
+    rest: Vec<Input>,
+    names: &[&str],
     tx: &Sender,
-    failures: &Failures,
+    failures: &Arc<Failures>,
+    plan: Plan,
 ) {
+    let mux = plan
+        .labels
+        .map(|labels| Arc::new(Mux::new(tx.clone(), names, labels)));
+    // Inputs are numbered by their place on the command line, which is
+    // where their labels are; `first` is the first that opened.
+    let skipped = names.len() - rest.len() - 1;
+    let sink = |index: usize| -> Box<dyn Sink> {
+        match &mux {
+            Some(mux) => Box::new(mux.source(index)),
+            None => Box::new(Direct::new(tx.clone())),
+        }
+    };
+    if plan.follow
+        && let Some(mux) = &mux
+    {
+        let opened = std::iter::once((skipped, first)).chain(
+            rest.into_iter()
+                .enumerate()
+                .filter_map(|(i, input)| Some((skipped + 1 + i, failures.open(input)?))),
+        );
+        all_at_once(opened, mux, failures);
+        return;
+    }
     // One buffer serves every read (no allocation or zeroing per block).
     let mut buf = vec![0; BLOCK];
-    let opened = std::iter::once(first).chain(rest.into_iter().filter_map(|i| failures.open(i)));
-    for Opened { name, mut reader } in opened {
-        match copy_lines(&mut reader, &mut buf, tx) {
-            Ok(Sent::All) => {}
-            Ok(Sent::Stopped) => return,
-            Err(e) => failures.report(&name, &e),
+    let count = rest.len();
+    let mut rest = rest.into_iter().enumerate();
+    let mut next = Some((skipped, first));
+    while let Some((index, opened)) = next.take() {
+        // The last FILE named: one after it that fails to open still
+        // counts, as `tail -F` follows only the last name.
+        let last = index == skipped + count;
+        let mut sink = sink(index);
+        let follow = plan.follow && last;
+        if read(opened, &mut buf, sink.as_mut(), failures, follow).is_err() {
+            return;
         }
+        next = rest.find_map(|(i, input)| Some((skipped + 1 + i, failures.open(input)?)));
     }
 }
 
-/// How [`copy_lines`] ended without a read error.
-enum Sent {
-    /// The input ended and every line of it was sent.
-    All,
-    /// The printer stopped: nothing more can be shown.
-    Stopped,
-}
-
-/// Sends everything `reader` gives as it comes, so a line still being
-/// written (a prompt, a progress line, a log's last line) is shown before
-/// its end arrives, and no line is ever held whole here. A last line
-/// without a newline still counts as a line (it is ended here), also when
-/// a read error cuts the input short: the error is returned after it.
-fn copy_lines(reader: &mut dyn Read, buf: &mut [u8], tx: &Sender) -> io::Result<Sent> {
-    // The last byte sent ended a line.
-    let mut at_start = true;
-    let ended = loop {
-        let n = match reader.read(buf) {
-            Ok(0) => break Ok(()),
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => break Err(e),
+/// Follows the file at `path` (shown as `name`) from byte `from` on, its
+/// first bytes being read in place already; reports an error.
+pub(crate) fn follow_from(path: &Path, name: &str, from: u64, tx: &Sender, failures: &Failures) {
+    let stopped = File::open(path).map_err(Stop::Io).and_then(|file| {
+        // Whether the bytes read in place end inside a line.
+        let mut last = [b'\n'];
+        if from > 0 {
+            use std::os::unix::fs::FileExt;
+            file.read_exact_at(&mut last, from - 1).map_err(Stop::Io)?;
+        }
+        let sink = match last {
+            [b'\n'] => Direct::new(tx.clone()),
+            _ => Direct::within_line(tx.clone()),
         };
-        if tx.stream(&buf[..n]).is_err() {
-            return Ok(Sent::Stopped);
-        }
-        at_start = buf[n - 1] == b'\n';
+        Ok((file, sink))
+    });
+    let (file, mut sink) = match stopped {
+        Ok(opened) => opened,
+        Err(Stop::Io(e)) => return failures.report(name, &e),
+        Err(Stop::Closed) => return,
     };
-    if !at_start && tx.stream(b"\n").is_err() {
-        return Ok(Sent::Stopped);
+    let stopped = follow::follow(file, path, name, &mut sink, from);
+    if sink.end_line().is_err() {
+        return;
     }
-    ended.map(|()| Sent::All)
+    if let Err(Stop::Io(e)) = stopped {
+        failures.report(name, &e);
+    }
+}
+
+/// Reads `opened` to its end, or follows it, reporting a read error.
+/// `Err` when the display has stopped.
+fn read(
+    opened: Opened,
+    buf: &mut [u8],
+    sink: &mut dyn Sink,
+    failures: &Failures,
+    follow: bool,
+) -> Result<(), Closed> {
+    let Opened {
+        name,
+        mut file,
+        path,
+    } = opened;
+    let path = path.filter(|_| follow && file.metadata().is_ok_and(|m| m.is_file()));
+    let stopped = match path {
+        Some(path) => follow::follow(file, &path, &name, sink, 0),
+        None => follow::copy(&mut file, buf, sink).map(|_| ()),
+    };
+    // A last line without a newline still counts as a line (it is ended
+    // here), also when a read error cuts the input short.
+    sink.end_line()?;
+    match stopped {
+        Ok(()) => Ok(()),
+        Err(Stop::Closed) => Err(Closed),
+        Err(Stop::Io(e)) => {
+            failures.report(&name, &e);
+            Ok(())
+        }
+    }
+}
+
+/// `--follow-all`, following: every input read and followed at once, each
+/// by its own thread; returns when all have ended (only those that cannot
+/// be followed, or fail, ever do).
+fn all_at_once(
+    opened: impl Iterator<Item = (usize, Opened)>,
+    mux: &Arc<Mux>,
+    failures: &Arc<Failures>,
+) {
+    let readers: Vec<_> = opened
+        .filter_map(|(index, opened)| {
+            let mut sink = mux.source(index);
+            let shared = Arc::clone(failures);
+            let name = opened.name.clone();
+            let spawned = thread::Builder::new()
+                .name("reflow-follow".into())
+                .spawn(move || {
+                    let mut buf = vec![0; BLOCK];
+                    let _ = read(opened, &mut buf, &mut sink, &shared, true);
+                });
+            match spawned {
+                Ok(reader) => Some(reader),
+                Err(e) => {
+                    failures.report(&name, &e);
+                    None
+                }
+            }
+        })
+        .collect();
+    for reader in readers {
+        let _ = reader.join();
+    }
 }
 
 #[cfg(test)]

@@ -21,6 +21,10 @@ const BLOCK: usize = 64;
 /// How much the indexer reads at a time, and a scan hands out.
 const WINDOW: usize = 1 << 20;
 
+/// Shown for a line whose bytes the file no longer has (it was truncated
+/// after it was indexed).
+const GONE: &[u8] = b"\xe2\x9f\xa8reflow: this line is gone: the file was truncated\xe2\x9f\xa9";
+
 /// How much is read at a time for lines to show: a block of them.
 const WINDOW_READ: usize = 64 * 1024;
 
@@ -58,6 +62,10 @@ pub(crate) struct FileLines {
     /// The last piece of the file read for lines, and where it starts:
     /// lines shown together are read together.
     window: RefCell<(u64, Vec<u8>)>,
+    /// The file was seen shorter than `end`: cut short, and maybe written
+    /// again from its start, so none of its bytes can be trusted to be the
+    /// lines indexed.
+    cut: std::cell::Cell<bool>,
 }
 
 impl FileLines {
@@ -90,6 +98,7 @@ impl FileLines {
                 progress,
                 pending: RefCell::new(pending),
                 window: RefCell::new((u64::MAX, Vec::new())),
+                cut: std::cell::Cell::new(false),
             },
             tail,
         ))
@@ -189,6 +198,27 @@ impl FileLines {
     /// indexed yet, or its bytes are gone (the file was cut short).
     pub(crate) fn get(&self, j: usize) -> Option<Vec<u8>> {
         let (from, skip) = Self::locate(&self.index(), j)?;
+        if self.is_cut() {
+            // The line's bytes are gone, and other bytes must never be
+            // shown in their place.
+            return Some(GONE.to_vec());
+        }
+        self.read_line(from, skip)
+    }
+
+    /// True once the file has been seen shorter than what was indexed
+    /// (copy-truncate): checked at every read, and never forgotten, since
+    /// a file written again from its start may grow past `end` with other
+    /// bytes.
+    fn is_cut(&self) -> bool {
+        if !self.cut.get() && self.file.metadata().is_ok_and(|m| m.len() < self.end) {
+            self.cut.set(true);
+        }
+        self.cut.get()
+    }
+
+    /// Line `skip` line ends after `from`, read from the file.
+    fn read_line(&self, from: u64, skip: usize) -> Option<Vec<u8>> {
         if let Some(line) = self.in_window(from, skip) {
             return Some(line);
         }
@@ -234,6 +264,9 @@ impl FileLines {
     /// The bytes of lines `from` down to `to` from the end (`from >= to`,
     /// both indexed), each ended by `\n`.
     fn run(&self, from: usize, to: usize) -> Option<Vec<u8>> {
+        if self.is_cut() {
+            return None;
+        }
         let (start, end) = {
             let index = self.index();
             let start = self.line_start(&index, from)?;
@@ -467,15 +500,20 @@ mod tests {
     }
 
     #[test]
-    fn a_file_cut_short_gives_no_line_rather_than_other_bytes() {
+    fn a_file_cut_short_shows_a_line_gone_rather_than_other_bytes() {
         let (file, len) = file_of(b"aaaa\nbbbb\ncccc\n");
         let (lines, _) = FileLines::open(file.try_clone().unwrap(), len).unwrap();
         lines.start().unwrap();
         while !lines.done() {
             let _ = lines.progress.recv();
         }
-        file.set_len(5).unwrap();
         assert_eq!(lines.get(2).unwrap(), b"aaaa");
-        assert_eq!(lines.get(0), None);
+        file.set_len(5).unwrap();
+        assert_eq!(lines.get(0).unwrap(), GONE);
+        // Written again past the old end: still gone, never other bytes.
+        file.write_all_at(b"XXXX\nYYYY\nZZZZ\nWWWW\n", 0).unwrap();
+        for j in 0..3 {
+            assert_eq!(lines.get(j).unwrap(), GONE);
+        }
     }
 }
