@@ -321,9 +321,8 @@ fn show(
         && !cli.follow_all
         && let Some((file, len)) = one.regular_file().filter(|(_, len)| *len >= IN_PLACE)
     {
-        let follow = (!cli.exit_on_eof && tty)
-            .then(|| one.path().map(Path::to_owned))
-            .flatten();
+        let path_of_one = one.path().map(Path::to_owned).unwrap_or_default();
+        let follow = (!cli.exit_on_eof && tty).then(|| path_of_one.clone());
         let name = one.name().to_owned();
         let builder = configure(&cli, source, output, tty).in_place(file, len);
         let printer = start(builder, None)?;
@@ -333,8 +332,11 @@ fn show(
         let reader = thread::Builder::new()
             .name("reflow-reader".into())
             .spawn(move || {
-                if let Some(path) = follow {
-                    inputs::follow_from(&path, &name, len, &tx, &failures);
+                match follow {
+                    Some(path) => inputs::follow_from(&path, &name, len, &tx, &failures),
+                    // A last line without a newline is a line too: ended
+                    // here, as a file read through the reader is.
+                    None => inputs::end_in_place(&path_of_one, len, &tx),
                 }
                 let _ = tx.end_of_input();
             })

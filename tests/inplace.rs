@@ -106,3 +106,71 @@ fn peak_kib(pid: u32) -> u64 {
         .and_then(|v| v.parse().ok())
         .unwrap()
 }
+
+#[test]
+fn a_file_read_in_place_and_truncated_shows_its_lines_gone_never_other_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rotating.log");
+    let mut text = String::new();
+    for i in 0..150_000 {
+        text.push_str(&format!("old {i:06} {}\n", "o".repeat(50)));
+    }
+    std::fs::write(&path, &text).unwrap();
+    let pty = Pty::spawn(Pty::command(BIN, &[path.to_str().unwrap()]), 80, 24);
+    pty.wait_for("the old end, all indexed", TIMEOUT, |s| {
+        s.rows(0, 80)
+            .nth(22)
+            .is_some_and(|r| r.starts_with("old 149999 "))
+            && status_row(s).contains("150000 lines")
+    })
+    .unwrap();
+    // Copy-truncate, then the writer goes on from the start, past the old
+    // length with other bytes.
+    let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    file.set_len(0).unwrap();
+    drop(file);
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    writeln!(file, "new first line").unwrap();
+    file.flush().unwrap();
+    pty.wait_for("the new line, the truncation said", TIMEOUT, |s| {
+        s.rows(0, 80)
+            .nth(22)
+            .is_some_and(|r| r.trim_end() == "new first line")
+            && status_row(s).contains("truncated")
+    })
+    .unwrap();
+    // The lines on screen keep what they showed; those not shown yet have
+    // no bytes left to show.
+    pty.send(b"g");
+    pty.wait_for("the old lines gone", TIMEOUT, |s| {
+        let rows: Vec<String> = s.rows(0, 80).collect();
+        rows[..23].iter().all(|r| r.contains("this line is gone"))
+    })
+    .unwrap();
+    // More than the old length written again: an old line still never
+    // shows the new bytes.
+    let big = "x".repeat(100);
+    for _ in 0..100_000 {
+        writeln!(file, "{big}").unwrap();
+    }
+    file.flush().unwrap();
+    pty.wait_for("the new lines counted", TIMEOUT, |s| {
+        status_row(s).contains("250001 lines")
+    })
+    .unwrap();
+    pty.send(b"/^old\r");
+    pty.send(b"\x1b[6~\x1b[6~\x1b[6~");
+    pty.wait_for("old lines, still gone", TIMEOUT, |s| {
+        let rows: Vec<String> = s.rows(0, 80).collect();
+        rows[..23]
+            .iter()
+            .all(|r| r.contains("this line is gone") && !r.contains("xxx"))
+    })
+    .unwrap();
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
+    assert_terminal_restored(&pty);
+}

@@ -310,6 +310,18 @@ pub(crate) fn follow_from(path: &Path, name: &str, from: u64, tx: &Sender, failu
     }
 }
 
+/// Ends the last line of the file at `path` read in place up to `len`, if
+/// it has no newline.
+pub(crate) fn end_in_place(path: &Path, len: u64, tx: &Sender) {
+    use std::os::unix::fs::FileExt;
+    let mut last = [b'\n'];
+    let read =
+        File::open(path).and_then(|file| file.read_exact_at(&mut last, len.saturating_sub(1)));
+    if read.is_ok() && last != [b'\n'] {
+        let _ = tx.stream(b"\n");
+    }
+}
+
 /// Reads `opened` to its end, or follows it, reporting a read error.
 /// `Err` when the display has stopped.
 fn read(

@@ -384,6 +384,9 @@ impl Worker {
                 recv(indexed) -> tick => {
                     if tick.is_err() {
                         indexed = channel::never();
+                        // A filter set while the file was being indexed
+                        // checked only the lines known then.
+                        self.refilter();
                         if let Some(error) = self.history.error() {
                             self.notice = Some(sanitize(
                                 format!("{}: {error}", self.config.source).as_bytes(),
@@ -426,13 +429,6 @@ impl Worker {
             self.eof = true;
             if let Out::Tui(tui) = &mut self.out {
                 tui.dirty = true;
-                // The end of a file read in place that has no newline: the
-                // queue ends its own open line, not this one.
-                let last = self.history.len();
-                if self.history.end_partial() {
-                    self.received += 1;
-                    tui.cache.forget(last);
-                }
             }
             if self.config.exit_on_eof {
                 return Ok(Some(StopReason::EndOfInput));

@@ -391,6 +391,18 @@ impl Worker {
         }
     }
 
+    /// Checks every line held again for the filter (the lines before the
+    /// first it knew of too).
+    pub(super) fn refilter(&mut self) {
+        if let Out::Tui(tui) = &mut self.out
+            && let Some(filter) = &tui.find.filter
+        {
+            tui.find.filter = Some(Filter::new(filter.pattern().clone()));
+            tui.find.filtering = true;
+            tui.dirty = true;
+        }
+    }
+
     /// New lines arrived: a filter checks them too.
     pub(super) fn lines_arrived(&mut self) {
         if let Out::Tui(tui) = &mut self.out
