@@ -381,9 +381,24 @@ fn wrap_streamed(
     window: usize,
     keep: usize,
 ) -> Wrapped {
+    wrap_streamed_upto(raw, width, options, window, keep, usize::MAX)
+}
+
+/// [`wrap_streamed`], stopping once `stop` rows are known: the rows kept
+/// are those just before row `stop` (for showing rows of a huge line
+/// before the newest ones it keeps), and its count is `stop`.
+fn wrap_streamed_upto(
+    raw: &[u8],
+    width: usize,
+    options: Options,
+    window: usize,
+    keep: usize,
+    stop: usize,
+) -> Wrapped {
     let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
     let mut stream = Stream::new(options);
     let mut fold = Fold::new(width, keep, window);
+    fold.stop = stop;
     let mut rest = raw;
     while !rest.is_empty() {
         let cut = window_end(rest, window);
@@ -395,9 +410,13 @@ fn wrap_streamed(
         };
         if returned {
             fold = Fold::new(width, keep, window);
+            fold.stop = stop;
         }
         fold.append(styled);
         fold.wrap(false);
+        if fold.count >= stop {
+            return fold.into_wrapped();
+        }
     }
     fold.wrap(true);
     fold.into_wrapped()
@@ -435,6 +454,8 @@ struct Fold {
     wrapped: usize,
     /// No place to cut the text at was found before this offset.
     searched: usize,
+    /// Rows from this one on are not wanted.
+    stop: usize,
 }
 
 impl Fold {
@@ -450,6 +471,7 @@ impl Fold {
             base: 0,
             wrapped: 0,
             searched: 0,
+            stop: usize::MAX,
         }
     }
 
@@ -506,8 +528,11 @@ impl Fold {
             return;
         };
         let offset = self.wrapped;
-        let (kept, count, keep) = (&mut self.kept, &mut self.count, self.keep);
+        let (kept, count, keep, stop) = (&mut self.kept, &mut self.count, self.keep, self.stop);
         let mut row = |range: Range<usize>| {
+            if *count >= stop {
+                return;
+            }
             if kept.len() == keep {
                 kept.pop_front();
             }
@@ -1074,6 +1099,9 @@ impl Wrapped {
 struct Entry {
     wrapped: Wrapped,
     gutter: Gutter,
+    /// Rows of a huge line before the newest ones it keeps, laid out when
+    /// the view scrolls back into them.
+    earlier: Option<Wrapped>,
 }
 
 /// Wrapped lines recently shown, so a frame wraps only lines it has not
@@ -1135,7 +1163,11 @@ impl RowCache {
             let raw = history.shown(index).unwrap_or_default();
             let gutter = Gutter::new(&marks(&raw, look.gutters), width);
             let wrapped = Wrapped::with(&raw, width - gutter.width, look, highlight);
-            Entry { wrapped, gutter }
+            Entry {
+                wrapped,
+                gutter,
+                earlier: None,
+            }
         })
     }
 
@@ -1147,11 +1179,37 @@ impl RowCache {
     /// Row `row` of line `index`, from column `from` of an unwrapped line.
     pub(crate) fn row(&mut self, history: &History, index: usize, row: usize, from: usize) -> Row {
         let width = self.width.max(1);
-        let unwrapped = self.look.is_some_and(|look| look.wrap == Wrap::None);
-        let Entry { wrapped, gutter } = self.entry(history, index);
+        let look = self.look.unwrap_or_default();
+        let unwrapped = look.wrap == Wrap::None;
+        self.entry(history, index);
+        let Some(Entry {
+            wrapped,
+            gutter,
+            earlier,
+        }) = self.lines.get_mut(&index)
+        else {
+            return Row::default();
+        };
         let inner = width - gutter.width;
+        let kept_from = wrapped.count - wrapped.rows.len();
         let body = if unwrapped {
             wrapped.cut(inner, from)
+        } else if row < kept_from {
+            // A huge line keeps only its newest rows: earlier ones are laid
+            // out again around the row asked for, a window at a time.
+            let have = earlier
+                .as_ref()
+                .is_some_and(|e| row >= e.count - e.rows.len() && row < e.count);
+            if !have {
+                let raw = history.shown(index).unwrap_or_default();
+                let stop = (row + KEEP_ROWS / 2).clamp(row + 1, kept_from);
+                *earlier = Some(wrap_streamed_upto(
+                    &raw, inner, look.text, WINDOW, KEEP_ROWS, stop,
+                ));
+            }
+            earlier
+                .as_ref()
+                .map_or_else(Row::default, |e| e.row(row, inner))
         } else {
             wrapped.row(row, inner)
         };
@@ -1586,6 +1644,36 @@ mod tests {
             .collect();
         assert_eq!(kept, all[all.len() - wrapped.rows.len()..]);
         assert!(wrapped.line.text.len() <= KEEP_ROWS * 13, "kept whole");
+    }
+
+    /// Regression: scrolling back into a huge line showed blank rows
+    /// before the newest ones it keeps.
+    #[test]
+    fn every_row_of_a_huge_line_can_be_shown_not_only_the_newest() {
+        let text: String = (0..300_000)
+            .map(|i| format!("w{} ", "x".repeat(i % 7)))
+            .collect();
+        assert!(text.len() >= HUGE);
+        let all = wrap_line(&text, 13);
+        let mut h = History::new();
+        h.push(text.as_bytes());
+        let mut cache = RowCache::new();
+        cache.prepare(13, Look::default(), None);
+        assert_eq!(cache.count(&h, 0), all.len());
+        let kept_from = all.len() - KEEP_ROWS;
+        for i in [
+            0,
+            1,
+            2047,
+            2048,
+            5000,
+            all.len() / 2,
+            kept_from - 1,
+            kept_from,
+            all.len() - 1,
+        ] {
+            assert_eq!(cache.row(&h, 0, i, 0).text, all[i], "row {i}");
+        }
     }
 
     #[test]

@@ -132,7 +132,6 @@ impl FileLines {
     }
 
     /// The index is complete.
-    #[cfg(test)]
     pub(crate) fn done(&self) -> bool {
         self.index().done
     }

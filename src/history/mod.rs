@@ -214,6 +214,12 @@ impl History {
         self.file.as_ref().map_or(Ok(()), FileLines::start)
     }
 
+    /// True while a file's index is still growing: lines before
+    /// [`first`](History::first) are still to come.
+    pub(crate) fn indexing(&self) -> bool {
+        self.file.as_ref().is_some_and(|file| !file.done())
+    }
+
     /// Why a file read in place could not be read to its start, if so.
     pub(crate) fn error(&self) -> Option<String> {
         self.file.as_ref().and_then(FileLines::error)

@@ -358,7 +358,11 @@ impl Worker {
                 Step::NotFound => {
                     let pattern = search.pattern().as_str().to_owned();
                     tui.find.running = None;
-                    tui.find.message = Some(format!("pattern not found: {pattern}"));
+                    tui.find.message = Some(if self.history.indexing() {
+                        format!("pattern not found in the lines read so far: {pattern}")
+                    } else {
+                        format!("pattern not found: {pattern}")
+                    });
                 }
                 Step::Pending { done } => {
                     tui.find.message = Some(format!(
