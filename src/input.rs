@@ -29,9 +29,15 @@ impl Input {
                 futures::executor::block_on(async move {
                     let mut stream = EventStream::new();
                     // Ends when the terminal is gone, on a read error, or
-                    // when told to stop.
-                    while let Either::Left((Some(Ok(event)), _)) =
-                        select(stream.next(), &mut stopped).await
+                    // when told to stop. The stop is looked at first: once
+                    // crossterm's waker thread sits in its blocking poll it
+                    // holds the event reader's lock, and polling the stream
+                    // then blocks this thread until a key comes, so a stop
+                    // polled second would wait for a key that never comes
+                    // (a quit that hung, now and then, with the terminal
+                    // not restored). Dropping the stream wakes that poll.
+                    while let Either::Right((Some(Ok(event)), _)) =
+                        select(&mut stopped, stream.next()).await
                     {
                         if tx.send(event).is_err() {
                             break;
