@@ -326,26 +326,12 @@ fn show(
         let name = one.name().to_owned();
         let builder = configure(&cli, source, output, tty).in_place(file, len);
         let printer = start(builder, None)?;
-        failures.show_on(printer.sender());
-        let tx = printer.sender();
-        let failures = Arc::clone(failures);
-        let reader = thread::Builder::new()
-            .name("reflow-reader".into())
-            .spawn(move || {
-                match follow {
-                    Some(path) => inputs::follow_from(&path, &name, len, &tx, &failures),
-                    // A last line without a newline is a line too: ended
-                    // here, as a file read through the reader is.
-                    None => inputs::end_in_place(&path_of_one, len, &tx),
-                }
-                let _ = tx.end_of_input();
-            })
-            .map_err(|e| Failure::io("cannot start the reader", &e))?;
-        let stopped = finish(printer, None)?;
-        if reader.is_finished() {
-            let _ = reader.join();
-        }
-        return Ok(stopped.reason.exit_code());
+        return read_then_finish(printer, None, failures, move |tx, failures| match follow {
+            Some(path) => inputs::follow_from(&path, &name, len, tx, failures),
+            // A last line without a newline is a line too: ended here, as a
+            // file read through the reader is.
+            None => inputs::end_in_place(&path_of_one, len, tx),
+        });
     }
     let mut inputs = inputs.into_iter();
     // The display starts with the first input that opens: when none can be
@@ -377,6 +363,21 @@ fn show(
     // (or written as text with --save-labels).
     let builder = configure(&cli, source, output, tty).marked(takes_screen && cli.follow_all);
     let printer = start(builder, save.as_deref())?;
+    read_then_finish(printer, save.as_deref(), failures, move |tx, failures| {
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        inputs::feed(first, rest, &names, tx, failures, plan);
+    })
+}
+
+/// Feeds the display from `read` on a reader thread (then says the input
+/// ended), and waits until it stops: the user quits, a signal, the
+/// sentinel, or (with -E) the end. Returns the exit status.
+fn read_then_finish(
+    printer: Printer,
+    save: Option<&Path>,
+    failures: &Arc<Failures>,
+    read: impl FnOnce(&reflow::Sender, &Arc<Failures>) + Send + 'static,
+) -> Result<u8, Failure> {
     failures.show_on(printer.sender());
     let reader = {
         let tx = printer.sender();
@@ -384,14 +385,12 @@ fn show(
         thread::Builder::new()
             .name("reflow-reader".into())
             .spawn(move || {
-                let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                inputs::feed(first, rest, &names, &tx, &failures, plan);
+                read(&tx, &failures);
                 let _ = tx.end_of_input();
             })
             .map_err(|e| Failure::io("cannot start the reader", &e))?
     };
-    // Until the user quits, a signal, the sentinel, or (with -E) the end.
-    let stopped = finish(printer, save.as_deref())?;
+    let stopped = finish(printer, save)?;
     // The reader may be blocked on a pipe that never ends; it is not joined
     // unless it is already done.
     if reader.is_finished() {

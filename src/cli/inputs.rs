@@ -283,23 +283,12 @@ pub(crate) fn feed(
 /// Follows the file at `path` (shown as `name`) from byte `from` on, its
 /// first bytes being read in place already; reports an error.
 pub(crate) fn follow_from(path: &Path, name: &str, from: u64, tx: &Sender, failures: &Failures) {
-    let stopped = File::open(path).map_err(Stop::Io).and_then(|file| {
-        // Whether the bytes read in place end inside a line.
-        let mut last = [b'\n'];
-        if from > 0 {
-            use std::os::unix::fs::FileExt;
-            file.read_exact_at(&mut last, from - 1).map_err(Stop::Io)?;
-        }
-        let sink = match last {
-            [b'\n'] => Direct::new(tx.clone()),
-            _ => Direct::within_line(tx.clone()),
-        };
+    let (file, mut sink) = match File::open(path).and_then(|file| {
+        let sink = sink_after(&file, from, tx)?;
         Ok((file, sink))
-    });
-    let (file, mut sink) = match stopped {
+    }) {
         Ok(opened) => opened,
-        Err(Stop::Io(e)) => return failures.report(name, &e),
-        Err(Stop::Closed) => return,
+        Err(e) => return failures.report(name, &e),
     };
     let stopped = follow::follow(file, path, name, &mut sink, from);
     if sink.end_line().is_err() {
@@ -313,13 +302,23 @@ pub(crate) fn follow_from(path: &Path, name: &str, from: u64, tx: &Sender, failu
 /// Ends the last line of the file at `path` read in place up to `len`, if
 /// it has no newline.
 pub(crate) fn end_in_place(path: &Path, len: u64, tx: &Sender) {
+    if let Ok(mut sink) = File::open(path).and_then(|file| sink_after(&file, len, tx)) {
+        let _ = sink.end_line();
+    }
+}
+
+/// The sink that goes on after `file`'s first `len` bytes, read in place:
+/// within a line when they do not end with a newline.
+fn sink_after(file: &File, len: u64, tx: &Sender) -> io::Result<Direct> {
     use std::os::unix::fs::FileExt;
     let mut last = [b'\n'];
-    let read =
-        File::open(path).and_then(|file| file.read_exact_at(&mut last, len.saturating_sub(1)));
-    if read.is_ok() && last != [b'\n'] {
-        let _ = tx.stream(b"\n");
+    if len > 0 {
+        file.read_exact_at(&mut last, len - 1)?;
     }
+    Ok(match last {
+        [b'\n'] => Direct::new(tx.clone()),
+        _ => Direct::within_line(tx.clone()),
+    })
 }
 
 /// Reads `opened` to its end, or follows it, reporting a read error.

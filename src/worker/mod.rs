@@ -155,23 +155,11 @@ impl Worker {
         writer: Box<dyn Write + Send>,
         sanitize: bool,
     ) -> Self {
-        Worker {
-            config,
-            inbox,
-            batch: Vec::new(),
-            history: History::new(),
-            open: Vec::new(),
-            mid_line: false,
-            received: 0,
-            last_input: Instant::now(),
-            last_compact: Instant::now(),
-            eof: false,
-            notice: None,
-            out: Out::Plain(Plain {
-                out: BufWriter::with_capacity(1 << 16, writer),
-                sanitize,
-            }),
-        }
+        let out = Out::Plain(Plain {
+            out: BufWriter::with_capacity(1 << 16, writer),
+            sanitize,
+        });
+        Worker::new(config, inbox, History::new(), out)
     }
 
     /// A worker that owns the terminal: set up here, on the caller's
@@ -208,7 +196,12 @@ impl Worker {
                 .max_lines
                 .map_or_else(History::new, History::with_max_lines),
         };
-        Ok(Worker {
+        let out = Out::Tui(Box::new(Tui::new(input, signals, terminal, size)));
+        Ok(Worker::new(config, inbox, history, out))
+    }
+
+    fn new(config: Config, inbox: Inbox, history: History, out: Out) -> Self {
+        Worker {
             config,
             inbox,
             batch: Vec::new(),
@@ -220,8 +213,8 @@ impl Worker {
             last_compact: Instant::now(),
             eof: false,
             notice: None,
-            out: Out::Tui(Box::new(Tui::new(input, signals, terminal, size))),
-        })
+            out,
+        }
     }
 
     /// Runs until a stop, then keeps what is still queued and leaves the
