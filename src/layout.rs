@@ -395,6 +395,18 @@ fn wrap_streamed_upto(
     keep: usize,
     stop: usize,
 ) -> Wrapped {
+    fold_streamed(raw, width, options, window, keep, stop).into_wrapped()
+}
+
+/// The work of [`wrap_streamed_upto`], up to its rows.
+fn fold_streamed(
+    raw: &[u8],
+    width: usize,
+    options: Options,
+    window: usize,
+    keep: usize,
+    stop: usize,
+) -> Fold {
     let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
     let mut stream = Stream::new(options);
     let mut fold = Fold::new(width, keep, window);
@@ -415,11 +427,11 @@ fn wrap_streamed_upto(
         fold.append(styled);
         fold.wrap(false);
         if fold.count >= stop {
-            return fold.into_wrapped();
+            return fold;
         }
     }
     fold.wrap(true);
-    fold.into_wrapped()
+    fold
 }
 
 /// Where the window of `raw` starting at 0 ends: about `window` bytes on,
@@ -436,6 +448,14 @@ fn window_end(raw: &[u8], window: usize) -> usize {
             .position(ascii)
             .map_or(raw.len(), |at| window + at),
     }
+}
+
+/// Where the last piece of `text` starts (a piece still growing at the
+/// end of what is known), if `text` has more than one.
+fn last_piece(text: &str, width: usize) -> Option<usize> {
+    let mut last = None;
+    each_piece(text, width, &mut |piece| last = Some(piece.start));
+    last
 }
 
 /// The state of [`wrap_streamed`]: text from `base` on (the kept rows and
@@ -456,6 +476,11 @@ struct Fold {
     searched: usize,
     /// Rows from this one on are not wanted.
     stop: usize,
+    /// The text not wrapped yet starts inside the line's first word, whose
+    /// leading spaces (indentation) belong to it.
+    first_word: bool,
+    /// The most text held at once.
+    peak: usize,
 }
 
 impl Fold {
@@ -472,10 +497,13 @@ impl Fold {
             wrapped: 0,
             searched: 0,
             stop: usize::MAX,
+            first_word: true,
+            peak: 0,
         }
     }
 
     fn append(&mut self, styled: Styled) {
+        self.peak = self.peak.max(self.text.len() + styled.text.len());
         let at = self.base + self.text.len();
         for (offset, style) in styled.spans {
             let offset = at + offset;
@@ -499,7 +527,11 @@ impl Fold {
     /// Cuts the text not wrapped yet into pieces, up to the last place
     /// where whole-line wrapping would cut too (or to the end, at the end).
     fn wrap(&mut self, end: bool) {
+        if !end {
+            self.shorten_spaces();
+        }
         let pending = &self.text[self.wrapped - self.base..];
+        let width = self.rows.as_ref().map_or(1, |rows| rows.width);
         let upto = if end {
             pending.len()
         } else {
@@ -511,7 +543,7 @@ impl Fold {
             // Not inside the line's leading spaces: they belong to its first
             // word (kept indentation), which a cut there would split off.
             let indent = pending.len() - pending.trim_start_matches(' ').len();
-            let from = if self.wrapped == 0 {
+            let from = if self.first_word {
                 from.max(indent + 1)
             } else {
                 from
@@ -520,7 +552,19 @@ impl Fold {
                 .rev()
                 .find(|&at| bytes[at - 1] == b' ' && bytes[at] != b' ' && is_boundary(pending, at))
             {
-                Some(at) => at,
+                Some(at) => {
+                    self.first_word = false;
+                    at
+                }
+                // No word starts in a window's worth of text: one long word
+                // (a run of `^@`, or of spaces from the line's start). Its
+                // rows are known up to the piece still growing, so the text
+                // before that is wrapped and can be given back: the work and
+                // memory follow the rows, however long the word.
+                None if pending.len() >= self.window => match last_piece(pending, width) {
+                    Some(at) if at > 0 => at,
+                    _ => return,
+                },
                 None => return,
             }
         };
@@ -554,6 +598,45 @@ impl Fold {
             }
         } else {
             self.forget();
+        }
+    }
+
+    /// Shortens a run of spaces after a word at the end of the pending
+    /// text to a little more than a row. Those spaces are never drawn (a
+    /// row ends before them), and once there are more than a row of them
+    /// the next word starts a row whatever their number: only their count
+    /// up to that matters. So a line of a word and then megabytes of tabs
+    /// holds a row's worth of them, not all. The run's first and last
+    /// spaces stay, as a cluster may take them in.
+    fn shorten_spaces(&mut self) {
+        let width = self.rows.as_ref().map_or(1, |rows| rows.width);
+        let pending = &self.text.as_bytes()[self.wrapped - self.base..];
+        let run = pending.iter().rev().take_while(|&&b| b == b' ').count();
+        let before = pending.len() - run;
+        if before == 0 || run <= width + 3 {
+            // Spaces from where the pending text starts are indentation
+            // (a word) or follow a cut; either way they are not shortened.
+            return;
+        }
+        let from = self.wrapped - self.base + before + width + 2;
+        let to = self.wrapped - self.base + pending.len() - 1;
+        self.text.drain(from..to);
+        let (from, removed) = (self.base + from, to - from);
+        for span in &mut self.spans {
+            if span.0 > from {
+                span.0 = span.0.saturating_sub(removed).max(from);
+            }
+        }
+        // Style changes inside the run collapse into the last of them.
+        self.spans.dedup_by(|later, earlier| {
+            let same = later.0 == earlier.0;
+            if same {
+                earlier.1 = later.1;
+            }
+            same
+        });
+        if self.searched > from {
+            self.searched = self.searched.saturating_sub(removed).max(from);
         }
     }
 
@@ -1648,6 +1731,39 @@ mod tests {
 
     /// Regression: scrolling back into a huge line showed blank rows
     /// before the newest ones it keeps.
+    /// The text a huge line's wrapping holds at most, as a multiple of
+    /// what one window of it sanitizes to.
+    fn held(raw: &[u8], window: usize) -> (usize, usize) {
+        let fold = fold_streamed(raw, 80, plain(), window, KEEP_ROWS, usize::MAX);
+        (fold.peak, fold.into_wrapped().count)
+    }
+
+    #[test]
+    fn a_huge_line_of_tabs_is_wrapped_in_memory_bounded_by_its_rows() {
+        // 4 MiB of tabs are 32 MiB of spaces: the line's indentation, cut
+        // into rows of 80 spaces. Wrapping used to hold all of it (100 MB of
+        // tabs took 912 MB and half a minute).
+        let window = 1 << 16;
+        let (peak, count) = held(&vec![b'\t'; 4 << 20], window);
+        assert_eq!(count, (32usize << 20).div_ceil(80));
+        assert!(peak < 2 << 20, "held {peak} bytes");
+        // After a word, the spaces are never drawn: one row.
+        let mut raw = b"word".to_vec();
+        raw.resize(4 << 20, b'\t');
+        let (peak, count) = held(&raw, window);
+        assert_eq!(count, 1);
+        assert!(peak < 2 << 20, "held {peak} bytes");
+    }
+
+    #[test]
+    fn a_huge_word_of_controls_is_wrapped_in_memory_bounded_by_its_rows() {
+        // NULs are `^@`, one long word of 8 MiB: `reflow /dev/zero` grew
+        // by gigabytes while this wrapping held the word whole.
+        let (peak, count) = held(&vec![0; 4 << 20], 1 << 16);
+        assert_eq!(count, (8usize << 20).div_ceil(80));
+        assert!(peak < 2 << 20, "held {peak} bytes");
+    }
+
     #[test]
     fn every_row_of_a_huge_line_can_be_shown_not_only_the_newest() {
         let text: String = (0..300_000)
@@ -1984,6 +2100,12 @@ mod properties {
             Just(b"\x08".to_vec()),
             Just(b"_".to_vec()),
             "[a-z]{1,12}".prop_map(String::into_bytes),
+            // Words longer than a row and runs of spaces longer than one:
+            // the streamed wrapping cuts inside them.
+            "[a-z]{30,90}".prop_map(String::into_bytes),
+            Just(vec![b' '; 70]),
+            Just(vec![b'\t'; 9]),
+            Just(vec![0; 40]),
             Just("日本語".as_bytes().to_vec()),
             Just("e\u{301}".as_bytes().to_vec()),
             Just("👍🏽".as_bytes().to_vec()),
