@@ -1,50 +1,84 @@
-//! Keyboard input: a thread waits on crossterm's event stream and forwards
-//! events to the printer thread. It wakes for a key or for its stop signal,
-//! never on a timer, and leaves the terminal's input alone once stopped.
+//! Keyboard input: a thread waits in `poll(2)` on the terminal and on its
+//! stop, and forwards crossterm's events to the printer thread. It wakes
+//! for a key, a hang-up or its stop, never on a timer, and leaves the
+//! terminal's input alone once stopped.
+//!
+//! Two ways the key thread used to hold the process:
+//! - it sat in `send` on the full event channel while the printer, which
+//!   owns the only receiver, was stopping and joining it (64 keys pressed
+//!   while a huge line was laid out, then SIGTERM: a deadlock, SIGKILL
+//!   only). The receiver is dropped before the join, so a blocked `send`
+//!   fails at once.
+//! - a terminal gone (its emulator killed, SIGHUP ignored) is readable for
+//!   ever with nothing to read: crossterm's reader then spun. Our own poll
+//!   sees the hang-up and ends the thread, which the printer takes as
+//!   [`StopReason::Hangup`](crate::StopReason::Hangup).
 
-use std::io;
+use std::fs::File;
+use std::io::{self, IsTerminal, Read};
+use std::os::fd::{AsFd, BorrowedFd};
+use std::os::unix::net::UnixStream;
 use std::thread::{self, JoinHandle};
+use std::time::Duration;
 
-use crossbeam_channel::{self as channel, Receiver};
-use crossterm::event::{Event, EventStream};
-use futures::StreamExt;
-use futures::channel::oneshot;
-use futures::future::{Either, select};
+use crossbeam_channel::{self as channel, Receiver, Sender};
+use crossterm::event::Event;
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 
-/// The input thread; dropping it stops the thread and joins it.
+/// How long crossterm may wait for the rest of what the terminal sent
+/// once poll says there is something: it reads what is there at once, and
+/// waits this long only when nothing more comes.
+const READ_WAIT: Duration = Duration::from_millis(10);
+
+/// Wake-ups in a row that brought no event before the terminal is taken
+/// as gone: a safety net for an end of input that poll does not flag as a
+/// hang-up (every real key sequence yields an event long before this).
+const EMPTY_WAKES: u32 = 10_000;
+
+/// The key thread; dropping it stops the thread and joins it.
 #[derive(Debug)]
-pub(crate) struct Input {
-    stop: Option<oneshot::Sender<()>>,
+pub(crate) struct KeyReader {
+    stop: Option<UnixStream>,
     thread: Option<JoinHandle<()>>,
+    /// The terminal's events, in order. Disconnected when the terminal is
+    /// gone (a hang-up or a read error).
     pub(crate) events: Receiver<Event>,
 }
 
-impl Input {
+/// What the key thread polls: the terminal crossterm reads from.
+enum Tty {
+    Stdin(io::Stdin),
+    Dev(File),
+}
+
+impl Tty {
+    /// The terminal crossterm reads keys from: stdin when it is one, else
+    /// `/dev/tty` (as crossterm chooses).
+    fn open() -> io::Result<Tty> {
+        if io::stdin().is_terminal() {
+            Ok(Tty::Stdin(io::stdin()))
+        } else {
+            File::open("/dev/tty").map(Tty::Dev)
+        }
+    }
+
+    fn fd(&self) -> BorrowedFd<'_> {
+        match self {
+            Tty::Stdin(stdin) => stdin.as_fd(),
+            Tty::Dev(file) => file.as_fd(),
+        }
+    }
+}
+
+impl KeyReader {
+    /// Starts the key thread on the process's terminal.
     pub(crate) fn start() -> io::Result<Self> {
+        let tty = Tty::open()?;
+        let (stop, stopped) = UnixStream::pair()?;
         let (tx, events) = channel::bounded(64);
-        let (stop, mut stopped) = oneshot::channel::<()>();
         let thread = thread::Builder::new()
-            .name("reflow-input".into())
-            .spawn(move || {
-                futures::executor::block_on(async move {
-                    let mut stream = EventStream::new();
-                    // Ends when the terminal is gone, on a read error, or
-                    // when told to stop. The stop is looked at first: once
-                    // crossterm's waker thread sits in its blocking poll it
-                    // holds the event reader's lock, and polling the stream
-                    // then blocks this thread until a key comes, so a stop
-                    // polled second would wait for a key that never comes
-                    // (a quit that hung, now and then, with the terminal
-                    // not restored). Dropping the stream wakes that poll.
-                    while let Either::Right((Some(Ok(event)), _)) =
-                        select(&mut stopped, stream.next()).await
-                    {
-                        if tx.send(event).is_err() {
-                            break;
-                        }
-                    }
-                });
-            })?;
+            .name("reflow-keys".into())
+            .spawn(move || forward(&tty, stopped, &tx))?;
         Ok(Self {
             stop: Some(stop),
             thread: Some(thread),
@@ -53,10 +87,69 @@ impl Input {
     }
 }
 
-impl Drop for Input {
+/// Forwards the terminal's events until the stop, the terminal's end, or
+/// the printer's end (the receiver gone).
+fn forward(tty: &Tty, mut stopped: UnixStream, tx: &Sender<Event>) {
+    let mut empty = 0;
+    loop {
+        let (tty_flags, stop_flags) = {
+            let mut fds = [
+                PollFd::new(tty.fd(), PollFlags::POLLIN),
+                PollFd::new(stopped.as_fd(), PollFlags::POLLIN),
+            ];
+            match poll(&mut fds, PollTimeout::NONE) {
+                Ok(_) => {}
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(_) => return,
+            }
+            (fds[0].revents(), fds[1].revents())
+        };
+        if stop_flags.is_some_and(|f| !f.is_empty()) {
+            let _ = stopped.read(&mut [0]);
+            return;
+        }
+        let tty_flags = tty_flags.unwrap_or(PollFlags::empty());
+        if tty_flags.intersects(PollFlags::POLLHUP | PollFlags::POLLERR | PollFlags::POLLNVAL) {
+            return;
+        }
+        if !tty_flags.contains(PollFlags::POLLIN) {
+            continue;
+        }
+        // Whatever the terminal sent, as events: crossterm reads it all and
+        // may parse several events from one read.
+        let mut any = false;
+        loop {
+            match crossterm::event::poll(READ_WAIT) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(_) => return,
+            }
+            match crossterm::event::read() {
+                Ok(event) => {
+                    any = true;
+                    if tx.send(event).is_err() {
+                        return;
+                    }
+                }
+                Err(_) => return,
+            }
+        }
+        empty = if any { 0 } else { empty + 1 };
+        if empty >= EMPTY_WAKES {
+            return;
+        }
+    }
+}
+
+impl Drop for KeyReader {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+        // The receiver goes first: a thread blocked sending to it (the
+        // channel full while the printer was busy) then fails at once,
+        // instead of waiting on the very thread that is joining it.
+        self.events = channel::never();
+        // Then the stop: a byte, or the socket's end, wakes its poll.
+        if let Some(mut stop) = self.stop.take() {
+            let _ = io::Write::write(&mut stop, &[1]);
         }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();

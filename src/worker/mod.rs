@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{self as channel, Receiver, select};
 
 use crate::history::History;
-use crate::input::Input;
+use crate::input::KeyReader;
 use crate::layout::{Look, Row, Wrap};
 use crate::message::StopReason;
 use crate::printer::{OnExit, Stopped};
@@ -41,6 +41,9 @@ const PACE: Duration = Duration::from_millis(5);
 
 /// Once input has been quiet this long, the rest is compressed at once.
 const QUIET: Duration = Duration::from_millis(100);
+
+/// The longest line the display keeps as one (see `absorb_batch`).
+const LONGEST_LINE: usize = 64 << 20;
 
 /// A batch buffer that grew past this (a huge line) is not kept for reuse.
 const KEEP_BATCH: usize = 8 << 20;
@@ -176,7 +179,7 @@ impl Worker {
             None
         };
         let input = if config.interactive {
-            Some(Input::start()?)
+            Some(KeyReader::start()?)
         } else {
             None
         };
@@ -304,7 +307,7 @@ impl Worker {
             .signals
             .as_ref()
             .map_or_else(channel::never, |s| s.events.clone());
-        let mut keys = tui
+        let keys = tui
             .input
             .as_ref()
             .map_or_else(channel::never, |input| input.events.clone());
@@ -361,7 +364,10 @@ impl Worker {
                             return Ok(reason);
                         }
                     }
-                    Err(_) => keys = channel::never(),
+                    // The key thread ends on its own only when the terminal
+                    // is gone (hung up, or no longer readable): nobody can
+                    // see the display or quit it, even with SIGHUP ignored.
+                    Err(_) => return Ok(StopReason::Hangup),
                 },
                 recv(written) -> buf => {
                     if let (Out::Tui(tui), Ok(buf)) = (&mut self.out, buf) {
@@ -480,6 +486,17 @@ impl Worker {
                     self.history.stream(&stamped);
                 } else {
                     self.history.stream(batch);
+                }
+                // A line that never ends (`reflow /dev/zero`) must not take
+                // all memory, nor its layout all the time: past a bound its
+                // bytes so far become a line, and the rest goes on as the
+                // next. Nothing is lost; --save and passthrough keep the
+                // bytes as received.
+                if self.history.partial().len() >= LONGEST_LINE && self.history.end_partial() {
+                    self.notice = Some(format!(
+                        "a line longer than {} MiB is shown as several",
+                        LONGEST_LINE >> 20
+                    ));
                 }
                 self.received += self.history.len() - before;
                 if self.history.len() > before {

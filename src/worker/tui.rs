@@ -12,7 +12,7 @@ use crossterm::event::Event;
 
 use super::{Config, FRAME, Out, Worker, display_size};
 use crate::history::History;
-use crate::input::Input;
+use crate::input::KeyReader;
 use crate::layout::{Highlight, Row, RowCache, Wrap};
 use crate::message::StopReason;
 use crate::render::{Screen, content_rows};
@@ -31,7 +31,7 @@ const SLICE: Duration = Duration::from_millis(8);
 /// State of the full-screen display. Fields drop in order: keys stop being
 /// read before the terminal is restored.
 pub(super) struct Tui {
-    pub(super) input: Option<Input>,
+    pub(super) input: Option<KeyReader>,
     pub(super) signals: Option<SignalListener>,
     pub(super) terminal: TerminalGuard,
     pub(super) screen: Screen,
@@ -50,7 +50,7 @@ pub(super) struct Tui {
 
 impl Tui {
     pub(super) fn new(
-        input: Option<Input>,
+        input: Option<KeyReader>,
         signals: Option<SignalListener>,
         terminal: TerminalGuard,
         size: (u16, u16),
