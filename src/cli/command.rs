@@ -12,7 +12,7 @@
 use std::ffi::{OsStr, OsString};
 use std::io::{self, IsTerminal, Read};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::process::ExitStatusExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -20,7 +20,7 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use crossbeam_channel::{self as channel, Receiver};
-use nix::sys::signal::{Signal, kill};
+use nix::sys::signal::{Signal, killpg};
 use nix::sys::wait::{Id, WaitPidFlag, waitid};
 use nix::unistd::Pid;
 use reflow::{Closed, Sender, StopReason};
@@ -100,12 +100,14 @@ pub(crate) fn run(cli: crate::Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
         Err(failure) => {
             // Nothing can show its output: it gets what a command left by
             // its reader gets (see `Command::stop`).
-            let command = Command::watch(child, pid, None, &interrupts, &line);
+            let running = Arc::new(Mutex::new(true));
+            let command = Command::watch(child, pid, running, None, &interrupts, &line);
             let _ = command.stop();
             return Err(failure);
         }
     };
-    let watcher = interrupts.watch(printer.sender());
+    let running = Arc::new(Mutex::new(true));
+    let watcher = interrupts.watch(printer.sender(), pid, Arc::clone(&running));
     let mux = Arc::new(Mux::new(printer.sender(), marked));
     let readers = [
         reader(&mux, Stream::Out, stdout),
@@ -114,6 +116,7 @@ pub(crate) fn run(cli: crate::Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
     let command = Command::watch(
         child,
         pid,
+        running,
         Some((printer.sender(), readers)),
         &interrupts,
         &line,
@@ -131,13 +134,14 @@ pub(crate) fn run(cli: crate::Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
 }
 
 /// Reflow's status: 130 after Ctrl-C once the command ended; 128 + N when
-/// reflow was stopped by signal N; 0 when its output was closed (a broken
-/// pipe is a clean end, as in `cmd | head`); else the command's own.
+/// reflow was stopped by signal N; else the command's own, also when
+/// reflow's output was closed (`reflow -- cmd | head`): a command still
+/// running then is ended with SIGTERM, as by `q`, and its status says so.
 fn exit_code(reason: StopReason, command: Option<ExitStatus>, interrupted: bool) -> u8 {
     if interrupted {
         return 130;
     }
-    if reason.signal().is_some() || reason == StopReason::OutputClosed {
+    if reason.signal().is_some() {
         return reason.exit_code();
     }
     // A command that outlived SIGTERM's grace is reported as ended by it.
@@ -162,6 +166,12 @@ fn marks_wanted(takes_screen: bool) -> bool {
 /// Starts `argv` with stdout and stderr on pipes. Its stdin is reflow's
 /// when that is not a terminal (`echo x | reflow -- grep x`), else
 /// `/dev/null`: the keyboard belongs to the viewer.
+///
+/// The command leads a process group of its own, as a shell's job does,
+/// so that it ends with reflow whole: `sh -c 'a; b'` and whatever it
+/// started get the SIGTERM, not only `sh` (whose children were left
+/// running, adopted by init). The terminal's Ctrl-C then reaches reflow
+/// alone, which passes it on to that group (see [`Interrupts`]).
 fn spawn(argv: &[OsString]) -> Result<Child, Failure> {
     let Some((program, args)) = argv.split_first() else {
         return Err(Failure {
@@ -175,6 +185,7 @@ fn spawn(argv: &[OsString]) -> Result<Child, Failure> {
     };
     std::process::Command::new(program)
         .args(args)
+        .process_group(0)
         .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -268,11 +279,11 @@ impl Command {
     fn watch(
         mut child: Child,
         pid: Pid,
+        running: Arc<Mutex<bool>>,
         display: Option<(Sender, [Option<JoinHandle<()>>; 2])>,
         interrupts: &Interrupts,
         line: &str,
     ) -> Self {
-        let running = Arc::new(Mutex::new(true));
         let (status_tx, status) = channel::bounded(1);
         let state = Arc::clone(&running);
         let interrupts = interrupts.state();
@@ -327,8 +338,9 @@ impl Command {
         {
             let running = lock(&self.running);
             if *running {
-                let _ = kill(self.pid, Signal::SIGTERM);
-                let _ = kill(self.pid, Signal::SIGCONT);
+                // The whole group: the command and what it started.
+                let _ = killpg(self.pid, Signal::SIGTERM);
+                let _ = killpg(self.pid, Signal::SIGCONT);
             }
         }
         self.status.recv_timeout(GRACE).ok()
@@ -610,7 +622,11 @@ impl Interrupts {
 
     /// Acts on SIGINT from now on: stops the display that `tx` feeds once
     /// the command has ended. Without the thread, SIGINT is only ignored.
-    fn watch(&mut self, tx: Sender) -> Option<JoinHandle<()>> {
+    /// While the command runs, each SIGINT is passed on to its process
+    /// group (the command `pid` leads), since the terminal no longer sends
+    /// it there; `running` is false once it is reaped, so a pid reused
+    /// since is never signalled.
+    fn watch(&mut self, tx: Sender, pid: Pid, running: Arc<Mutex<bool>>) -> Option<JoinHandle<()>> {
         let mut signals = self.signals.take()?;
         let state = self.state();
         let quit = Arc::clone(&self.quit);
@@ -621,6 +637,8 @@ impl Interrupts {
                     if state.stops() {
                         quit.store(true, Ordering::SeqCst);
                         tx.shutdown();
+                    } else if *lock(&running) {
+                        let _ = killpg(pid, Signal::SIGINT);
                     }
                 }
             })
@@ -701,7 +719,10 @@ mod tests {
         // Ctrl-C once the command ended.
         assert_eq!(exit_code(StopReason::Shutdown, three, true), 130);
         assert_eq!(exit_code(StopReason::Terminate, three, false), 143);
-        assert_eq!(exit_code(StopReason::OutputClosed, None, false), 0);
+        // Reflow's output closed: the command's status, as after `q`.
+        assert_eq!(exit_code(StopReason::OutputClosed, three, false), 3);
+        let terminated = Some(status(libc::SIGTERM));
+        assert_eq!(exit_code(StopReason::OutputClosed, terminated, false), 143);
         // Still running after SIGTERM's grace.
         assert_eq!(exit_code(StopReason::Quit, None, false), 143);
     }
