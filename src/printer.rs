@@ -199,9 +199,22 @@ impl Builder {
     /// Writes every line received to `path`, byte for byte (escape
     /// sequences, invalid UTF-8, NUL and `\r` included), however the
     /// printer stops: shutdown, join, drop, the sentinel, the user
-    /// quitting, a signal. The bytes go to a temporary file beside `path`
-    /// as they arrive (memory stays flat) and replace `path` in one rename
-    /// at the stop.
+    /// quitting, a signal. A last line without a newline is saved without
+    /// one.
+    ///
+    /// `path` is opened as the shell's `>` opens it, so what `>` refuses
+    /// (a directory, a missing directory, a file that may not be written,
+    /// a FIFO nobody reads) makes [`spawn`](Builder::spawn) fail, and a
+    /// symlink is saved to its target. A regular file is replaced at the
+    /// stop, in one rename, by a file written as the bytes arrive (memory
+    /// stays flat): unnamed until then (`O_TMPFILE`, mode 0600, so `kill
+    /// -9` leaves nothing), then given `path`'s mode and owner. A device or
+    /// a FIFO, and a file in a directory where no file can be created, are
+    /// written in place. The file is locked meanwhile: a second printer
+    /// saving to it fails to spawn. A write error is shown in the status
+    /// bar at once; what was written is kept (in `path` if it was empty,
+    /// else beside it as `path.partial-XXXXXX`) and [`Printer::join`] says
+    /// where.
     pub fn save(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.save = Some(path.into());
         self
@@ -906,6 +919,20 @@ impl Sender {
                 },
             )
             .map_err(|_| Closed)
+    }
+
+    /// Ends the stream's unfinished line, if [`stream`](Sender::stream)
+    /// left one, as [`end_of_input`](Sender::end_of_input) does, without
+    /// saying the input ended: the next piece starts a line of its own.
+    /// The `\n` this adds is no byte of the input: the
+    /// [`save`](Builder::save)d file has it only if more follows, so a
+    /// stream saved ends as it ended. Never waits.
+    ///
+    /// # Errors
+    ///
+    /// [`Closed`] if the printer has stopped.
+    pub fn end_line(&self) -> Result<(), Closed> {
+        self.queue.end_line().map_err(|_| Closed)
     }
 
     /// Reports that the input has ended. The status bar shows EOF; with

@@ -50,6 +50,9 @@ struct State {
     /// The buffer (or what the printer took last) ends inside a line that
     /// a stream is still sending: other lines wait until it ends.
     open_line: bool,
+    /// The buffer's length just after the queue ended a stream's line with
+    /// a `\n` of its own (not the input's): see [`Control::ended`].
+    ended_at: Option<usize>,
 }
 
 /// What the senders went through because the printer was behind.
@@ -103,6 +106,9 @@ pub(crate) struct Control {
     pub(crate) notice: Option<String>,
     /// Draw the whole screen anew (something else drew on it).
     pub(crate) repaint: bool,
+    /// The lines end with a `\n` the queue added to end a stream's
+    /// unfinished line: no byte of the input (`--save` leaves it out).
+    pub(crate) ended: bool,
 }
 
 /// Lines waiting for the printer.
@@ -212,15 +218,39 @@ impl Queue {
             return Err(PushError::Closed);
         }
         state.eof = true;
-        // The end of input ends an unfinished line too: with its `\n`, so
-        // what comes later never continues it.
-        if std::mem::take(&mut state.open_line) {
-            state.buf.push(b'\n');
-        }
+        // The end of input ends an unfinished line too, so what comes
+        // later never continues it.
+        Self::end_open_line(&mut state);
         drop(state);
         self.room.notify_all();
         self.wake();
         Ok(())
+    }
+
+    /// Ends a stream's unfinished line, if there is one, after every line
+    /// queued so far. Never waits.
+    pub(crate) fn end_line(&self) -> Result<(), PushError> {
+        let mut state = self.lock();
+        if state.closed || state.stop.is_some() {
+            return Err(PushError::Closed);
+        }
+        if Self::end_open_line(&mut state) {
+            drop(state);
+            self.room.notify_all();
+            self.wake();
+        }
+        Ok(())
+    }
+
+    /// Ends the open line with a `\n` of the queue's own; true if one was
+    /// open.
+    fn end_open_line(state: &mut State) -> bool {
+        let open = std::mem::take(&mut state.open_line);
+        if open {
+            state.buf.push(b'\n');
+            state.ended_at = Some(state.buf.len());
+        }
+        open
     }
 
     /// Leaves a message for the status bar (the newest replaces one not
@@ -278,6 +308,7 @@ impl Queue {
             stop: state.stop,
             notice: state.notice.take(),
             repaint: std::mem::take(&mut state.repaint),
+            ended: state.ended_at.take() == Some(into.len()),
         };
         drop(state);
         self.room.notify_all();
@@ -286,12 +317,15 @@ impl Queue {
 
     /// Like [`take`](Queue::take), and closes the queue in the same step:
     /// every push that returned `Ok` is in `into`, every later one fails.
-    pub(crate) fn close(&self, into: &mut Vec<u8>) {
+    /// Returns [`Control::ended`] for those lines.
+    pub(crate) fn close(&self, into: &mut Vec<u8>) -> bool {
         let mut state = self.lock();
         state.closed = true;
         std::mem::swap(&mut state.buf, into);
+        let ended = state.ended_at.take() == Some(into.len());
         drop(state);
         self.room.notify_all();
+        ended
     }
 }
 
@@ -458,5 +492,32 @@ mod tests {
         assert_eq!(out, b"a\n");
         out.clear();
         assert!(!queue.take(&mut out).eof);
+    }
+
+    #[test]
+    fn a_newline_the_queue_adds_is_told_apart_only_while_it_is_last() {
+        let (queue, _woken) = Queue::new(1024);
+        let mut out = Vec::new();
+        queue.push(&[b"a\nb"], STREAM).unwrap();
+        queue.end_line().unwrap();
+        assert!(queue.take(&mut out).ended);
+        assert_eq!(out, b"a\nb\n");
+        // Nothing open: nothing added.
+        queue.end_line().unwrap();
+        out.clear();
+        assert!(!queue.take(&mut out).ended);
+        assert_eq!(out, b"");
+        // More after it: it is a line's end like any other.
+        queue.push(&[b"c"], STREAM).unwrap();
+        queue.end_line().unwrap();
+        queue.push(&[b"d\n"], STREAM).unwrap();
+        out.clear();
+        assert!(!queue.take(&mut out).ended);
+        assert_eq!(out, b"c\nd\n");
+        queue.push(&[b"e"], STREAM).unwrap();
+        queue.end_of_input().unwrap();
+        out.clear();
+        assert!(queue.close(&mut out));
+        assert_eq!(out, b"e\n");
     }
 }

@@ -1,19 +1,46 @@
 //! Saving the history: every byte received is written, as it arrives, to a
-//! temporary file beside the target, which replaces the target in one
-//! rename when the printer stops, however it stops. Streaming keeps memory
-//! flat (passthrough and `max_lines` keep no full history to save at the
-//! end), and the rename means a reader of the target never sees half a
+//! file with no name in the target's directory, which replaces the target
+//! in one rename when the printer stops, however it stops. Streaming keeps
+//! memory flat (passthrough and `max_lines` keep no full history to save at
+//! the end), and the rename means a reader of the target never sees half a
 //! file.
+//!
+//! The target is opened first as `>` opens it (the kernel follows its
+//! symlinks, with every protection it applies to `>`; it is created, with
+//! the umask, if missing), but not truncated. So whatever `>` refuses
+//! (a directory, a missing directory, a file that may not be written) is
+//! an error before anything is shown, and what it would write to is what
+//! is saved to:
+//! - a regular file is replaced at the end by a new one with its mode and
+//!   owner. The new one is written unnamed (`O_TMPFILE`, 0600), so a
+//!   planted name can never be followed and `kill -9` leaves nothing; it is
+//!   linked in under a fresh name (`linkat`, which never follows a symlink)
+//!   and renamed over the target. Where the filesystem has no `O_TMPFILE`,
+//!   it is a 0600 file with a random name made with `O_EXCL`.
+//! - anything else (a device, a FIFO) is written in place and never
+//!   replaced; so is a regular file whose directory reflow may not create
+//!   files in, or whose owner a new file could not be given: as `>` does.
+//!
+//! The target stays open and locked (`flock`) until the end, so a second
+//! saver of the same file is refused at once.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufWriter, Write};
+use std::ffi::{OsStr, OsString};
+use std::fs::{self, File, Metadata, OpenOptions, Permissions};
+use std::io::{self, BufWriter, Seek, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+
+use nix::fcntl::{AtFlags, FcntlArg, OFlag, fcntl};
+use nix::libc;
+use tempfile::TempPath;
 
 /// The file being saved to.
 #[derive(Debug)]
 pub(crate) struct Save {
-    file: Option<BufWriter<File>>,
-    tmp: PathBuf,
+    out: Option<BufWriter<File>>,
+    landing: Landing,
+    /// The target as it was given, to name it in messages.
     path: PathBuf,
     /// The first write error; later writes are skipped.
     error: Option<io::Error>,
@@ -21,33 +48,95 @@ pub(crate) struct Save {
     marked: bool,
     /// The next byte written starts a line.
     at_start: bool,
+    /// The last line was ended by reflow, not by the input: its `\n` is
+    /// written only if more follows.
+    ended: bool,
+}
+
+/// Where the bytes written go at the end.
+#[derive(Debug)]
+enum Landing {
+    /// The file written has no name; it is linked in over the target.
+    Unnamed(Beside),
+    /// The file written has this random name beside the target (no
+    /// `O_TMPFILE` here); it is renamed over the target.
+    Named(Beside, TempPath),
+    /// The file written is the target itself.
+    InPlace {
+        /// A regular file (truncated at the start, as `>` does), not a
+        /// device or a FIFO.
+        regular: bool,
+    },
+    /// Finished.
+    Done,
+}
+
+/// A regular target, to be replaced by the file written.
+#[derive(Debug)]
+struct Beside {
+    /// The target, open and locked until it is replaced.
+    _target: File,
+    dir: Dir,
+    /// The target's permission bits, given to the new file.
+    mode: u32,
+    /// The target held something: a save cut short does not replace it.
+    had_content: bool,
+}
+
+/// The target's directory.
+#[derive(Debug)]
+struct Dir {
+    /// Open: it is found again even if it is renamed meanwhile.
+    file: File,
+    /// A path naming `file` (through `/proc/self/fd`, or its own).
+    path: PathBuf,
+    /// Its real path, to name files in messages.
+    shown: PathBuf,
+    /// The target's name in it.
+    name: OsString,
+}
+
+impl Dir {
+    /// `PREFIX` + the target's name + `suffix`.
+    fn name_with(&self, prefix: &str, suffix: &str) -> OsString {
+        let mut name = OsString::from(prefix);
+        name.push(&self.name);
+        name.push(suffix);
+        name
+    }
 }
 
 impl Save {
-    /// Creates the temporary file next to `path`, so an unwritable place is
-    /// an error now, before anything is shown.
+    /// Opens `path` as `>` would, without truncating it, and the file the
+    /// bytes go to, so a place that cannot be saved to is an error now,
+    /// before anything is shown.
     /// With `marked`, the first mark of each line (`ESC _ reflow:… ESC \`,
     /// added by reflow) is dropped, so the file holds the bytes as sent.
     pub(crate) fn create(path: &Path, marked: bool) -> io::Result<Self> {
-        let name = path
-            .file_name()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
-        let mut tmp_name = std::ffi::OsString::from(".");
-        tmp_name.push(name);
-        tmp_name.push(format!(".reflow-{}.tmp", std::process::id()));
-        let tmp = path.with_file_name(tmp_name);
-        let file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)?;
+        Self::create_with(path, marked, true)
+    }
+
+    /// [`create`](Save::create); `unnamed`: try `O_TMPFILE` (tests ask
+    /// for the named temporary of a filesystem without it).
+    fn create_with(path: &Path, marked: bool, unnamed: bool) -> io::Result<Self> {
+        let (target, created) = open_target(path)?;
+        let (file, landing) = place(path, target, unnamed).inspect_err(|_| {
+            // An empty file made just now is not left behind by a refusal.
+            if let Some(made) = created {
+                let same = fs::symlink_metadata(path).is_ok_and(|m| same_file(&m, &made));
+                if same {
+                    let _ = fs::remove_file(path);
+                }
+            }
+        })?;
         Ok(Save {
-            file: Some(BufWriter::with_capacity(1 << 16, file)),
-            tmp,
+            out: Some(BufWriter::with_capacity(1 << 16, file)),
+            landing,
             path: path.to_owned(),
             error: None,
             marked,
             at_start: true,
+            ended: false,
         })
     }
 
@@ -55,7 +144,38 @@ impl Save {
     /// writes: each comes with its line's first bytes, in one batch. With
     /// a `stamp`, each line that starts here begins with it (the arrival
     /// time, when asked for).
-    pub(crate) fn write(&mut self, bytes: &[u8], stamp: Option<&str>) {
+    ///
+    /// Returns a notice for the status bar when this write is the first
+    /// to fail: nothing more is written, and what was is kept.
+    pub(crate) fn write(&mut self, bytes: &[u8], stamp: Option<&str>) -> Option<String> {
+        let failed = self.error.is_some();
+        if !bytes.is_empty() && std::mem::take(&mut self.ended) {
+            // More came after a line reflow ended: it was ended in the
+            // file too, so this starts a line there as on the screen.
+            self.put(b"\n");
+        }
+        self.write_lines(bytes, stamp);
+        match (&self.error, failed) {
+            (Some(e), false) => Some(format!(
+                "{}: {}: nothing more is saved",
+                self.path.display(),
+                reason(e)
+            )),
+            _ => None,
+        }
+    }
+
+    /// The line written last was ended by reflow (a `\n` that is not the
+    /// input's, sent when an input ended inside a line): the file ends
+    /// without it unless more follows.
+    pub(crate) fn end_line(&mut self) {
+        if !self.at_start {
+            self.ended = true;
+            self.at_start = true;
+        }
+    }
+
+    fn write_lines(&mut self, bytes: &[u8], stamp: Option<&str>) {
         if !self.marked && stamp.is_none() {
             self.put(bytes);
             if let Some(&last) = bytes.last() {
@@ -97,32 +217,37 @@ impl Save {
         if self.error.is_some() {
             return;
         }
-        if let Some(file) = &mut self.file
+        if let Some(file) = &mut self.out
             && let Err(e) = file.write_all(bytes)
         {
             self.error = Some(e);
         }
     }
 
-    /// Writes out what is buffered and moves the file into place.
+    /// Writes out what is buffered, makes it durable and moves it into
+    /// place.
     ///
     /// # Errors
     ///
-    /// The first error met writing, flushing or renaming, naming the file.
+    /// The first error met writing, syncing or renaming, naming the file
+    /// and saying where what was written is.
     pub(crate) fn finish(&mut self) -> io::Result<()> {
-        let Some(mut file) = self.file.take() else {
+        let Some(mut out) = self.out.take() else {
             return Ok(());
         };
-        let result = match self.error.take() {
-            Some(e) => Err(e),
-            None => file
-                .flush()
-                .and_then(|()| fs::rename(&self.tmp, &self.path)),
+        let flushed = out.flush();
+        // After a failed flush what is still buffered cannot be written.
+        let (file, _) = out.into_parts();
+        let error = self.error.take().or(flushed.err());
+        let landing = std::mem::replace(&mut self.landing, Landing::Done);
+        let path = self.path.display();
+        let result = match landing {
+            Landing::InPlace { regular } => in_place(&file, regular, error, &self.path),
+            Landing::Unnamed(beside) => land(&file, &beside, None, error, &self.path),
+            Landing::Named(beside, temp) => land(&file, &beside, Some(temp), error, &self.path),
+            Landing::Done => Ok(()),
         };
-        result.map_err(|e| {
-            let _ = fs::remove_file(&self.tmp);
-            io::Error::new(e.kind(), format!("{}: {e}", self.path.display()))
-        })
+        result.map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))
     }
 }
 
@@ -130,6 +255,344 @@ impl Drop for Save {
     /// A printer thread that panicked still saves what it had.
     fn drop(&mut self) {
         let _ = self.finish();
+    }
+}
+
+/// Opens `path` for writing as `>` does (following symlinks, creating it
+/// with the umask), but without truncating it; a FIFO without a reader is
+/// refused instead of waited for. Returns the file and, if it was created
+/// now, its metadata.
+fn open_target(path: &Path) -> io::Result<(File, Option<Metadata>)> {
+    let mut options = OpenOptions::new();
+    options
+        .write(true)
+        .mode(0o666)
+        // A terminal saved to does not become reflow's controlling one.
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    let opened = match options.clone().create_new(true).open(path) {
+        Ok(file) => {
+            let meta = file.metadata()?;
+            Ok((file, Some(meta)))
+        }
+        // There already (or a symlink: followed now, as `>` follows it).
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            options.create(true).open(path).map(|file| (file, None))
+        }
+        Err(e) => Err(e),
+    };
+    opened.map_err(|e| match e.raw_os_error() {
+        Some(libc::ENXIO) => {
+            let fifo = fs::metadata(path).is_ok_and(|m| {
+                use std::os::unix::fs::FileTypeExt;
+                m.file_type().is_fifo()
+            });
+            match fifo {
+                true => io::Error::new(io::ErrorKind::BrokenPipe, "a FIFO nobody reads"),
+                false => e,
+            }
+        }
+        _ => e,
+    })
+}
+
+/// Decides how the opened `target` is saved to; returns the file the
+/// bytes go to.
+fn place(path: &Path, target: File, unnamed: bool) -> io::Result<(File, Landing)> {
+    let meta = target.metadata()?;
+    if !meta.file_type().is_file() {
+        // A device or a FIFO: written as `>` writes it, never replaced.
+        // Writes wait for a slow reader, as they would for `>`.
+        let fd = target.as_raw_fd();
+        let flags = OFlag::from_bits_truncate(fcntl(fd, FcntlArg::F_GETFL)?);
+        fcntl(fd, FcntlArg::F_SETFL(flags - OFlag::O_NONBLOCK))?;
+        return Ok((target, Landing::InPlace { regular: false }));
+    }
+    lock(&target)?;
+    match beside(path, &target, &meta, unnamed)? {
+        Some((file, temp, dir)) => {
+            let beside = Beside {
+                _target: target,
+                dir,
+                mode: meta.mode() & 0o7777,
+                had_content: meta.len() > 0,
+            };
+            let landing = match temp {
+                Some(temp) => Landing::Named(beside, temp),
+                None => Landing::Unnamed(beside),
+            };
+            Ok((file, landing))
+        }
+        None => {
+            // Written in place, as `>` does: emptied first.
+            target.set_len(0)?;
+            Ok((target, Landing::InPlace { regular: true }))
+        }
+    }
+}
+
+/// Refuses a file another saver holds.
+fn lock(target: &File) -> io::Result<()> {
+    match target.try_lock() {
+        Ok(()) => Ok(()),
+        Err(fs::TryLockError::WouldBlock) => Err(io::Error::new(
+            io::ErrorKind::ResourceBusy,
+            "another process is saving to it (it is locked)",
+        )),
+        // A filesystem without locks (some network ones): saved unlocked.
+        Err(fs::TryLockError::Error(e))
+            if matches!(e.raw_os_error(), Some(libc::ENOLCK | libc::EOPNOTSUPP)) =>
+        {
+            Ok(())
+        }
+        Err(fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
+/// The file to write instead of the regular `target`, in its directory,
+/// with its owner: unnamed, or named (then with its name) where the
+/// filesystem has no `O_TMPFILE`. `None` when the target must be written
+/// in place: no file can be created there, or none with its owner.
+fn beside(
+    path: &Path,
+    target: &File,
+    meta: &Metadata,
+    unnamed: bool,
+) -> io::Result<Option<(File, Option<TempPath>, Dir)>> {
+    let Some(dir) = directory_of(path, target, meta) else {
+        return Ok(None);
+    };
+    let opened = match unnamed {
+        true => OpenOptions::new()
+            .read(true)
+            .write(true)
+            .mode(0o600)
+            .custom_flags(libc::O_TMPFILE)
+            .open(&dir.path),
+        false => Err(io::Error::from_raw_os_error(libc::EOPNOTSUPP)),
+    };
+    let (file, temp) = match opened {
+        Ok(file) => (file, None),
+        Err(e) if denied(&e) => return Ok(None),
+        // How a filesystem (or an old kernel) says it has no O_TMPFILE.
+        Err(e)
+            if matches!(
+                e.raw_os_error(),
+                Some(libc::EOPNOTSUPP | libc::EISDIR | libc::EINVAL)
+            ) =>
+        {
+            let named = tempfile::Builder::new()
+                .prefix(&dir.name_with(".", "."))
+                .suffix(".reflow")
+                .permissions(Permissions::from_mode(0o600))
+                .tempfile_in(&dir.path);
+            match named {
+                Ok(named) => {
+                    let (file, temp) = named.into_parts();
+                    (file, Some(temp))
+                }
+                Err(e) if denied(&e) => return Ok(None),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(e) => return Err(e),
+    };
+    // Otherwise `temp`, dropped, removes the named temporary.
+    Ok(owned_like(&file, meta).then_some((file, temp, dir)))
+}
+
+/// The open target's directory, checked to hold the very file opened
+/// under its name; `None` when it cannot be found for sure.
+fn directory_of(path: &Path, target: &File, meta: &Metadata) -> Option<Dir> {
+    // Where the kernel found it (symlinks resolved as `>` resolves them).
+    let real = fs::read_link(format!("/proc/self/fd/{}", target.as_raw_fd()))
+        .ok()
+        .filter(|real| fs::metadata(real).is_ok_and(|m| same_file(&m, meta)))
+        .or_else(|| fs::canonicalize(path).ok())?;
+    let name = real.file_name()?.to_owned();
+    let shown = real.parent()?.to_owned();
+    let file = File::open(&shown)
+        .or_else(|_| {
+            // A directory that may not be read can still be written.
+            OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_PATH | libc::O_DIRECTORY)
+                .open(&shown)
+        })
+        .ok()?;
+    let by_fd = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
+    let path = match fs::metadata(&by_fd) {
+        Ok(m) if file.metadata().is_ok_and(|d| same_file(&m, &d)) => by_fd,
+        _ => shown.clone(),
+    };
+    fs::symlink_metadata(path.join(&name))
+        .is_ok_and(|m| same_file(&m, meta))
+        .then_some(Dir {
+            file,
+            path,
+            shown,
+            name,
+        })
+}
+
+/// Gives `file` the owner and group of the file it replaces; false when
+/// that is not allowed (only root may give a file away).
+fn owned_like(file: &File, target: &Metadata) -> bool {
+    let Ok(mine) = file.metadata() else {
+        return false;
+    };
+    if (mine.uid(), mine.gid()) == (target.uid(), target.gid()) {
+        return true;
+    }
+    std::os::unix::fs::fchown(file, Some(target.uid()), Some(target.gid())).is_ok()
+}
+
+/// A refusal to create a file: then the target is written in place.
+fn denied(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem
+    )
+}
+
+fn same_file(a: &Metadata, b: &Metadata) -> bool {
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+/// The end of a save written in place.
+fn in_place(file: &File, regular: bool, error: Option<io::Error>, path: &Path) -> io::Result<()> {
+    // Only a regular file has anything to make durable (a device or a
+    // FIFO may refuse fsync).
+    let error = error.or_else(|| regular.then(|| file.sync_all().err()).flatten());
+    match error {
+        None => Ok(()),
+        Some(e) if regular => Err(io::Error::new(
+            e.kind(),
+            format!(
+                "{}: {} holds the first {} bytes",
+                reason(&e),
+                path.display(),
+                written(file)
+            ),
+        )),
+        Some(e) => Err(io::Error::new(e.kind(), reason(&e))),
+    }
+}
+
+/// The end of a save written beside the target: made durable, given the
+/// target's mode, and moved over it. Cut short by `error`, what was
+/// written is kept: in place of a target that was empty, else beside it.
+fn land(
+    file: &File,
+    beside: &Beside,
+    temp: Option<TempPath>,
+    error: Option<io::Error>,
+    path: &Path,
+) -> io::Result<()> {
+    let error = error.or_else(|| file.sync_all().err());
+    let dir = &beside.dir;
+    let keep_old = error.is_some() && beside.had_content;
+    let moved = file
+        .set_permissions(Permissions::from_mode(beside.mode))
+        .and_then(|()| match keep_old {
+            true => {
+                let prefix = dir.name_with("", ".partial-");
+                let kept = match temp {
+                    // Renamed over a fresh name taken with O_EXCL.
+                    Some(temp) => {
+                        let fresh = tempfile::Builder::new()
+                            .prefix(&prefix)
+                            .tempfile_in(&dir.path)?
+                            .into_temp_path()
+                            .keep()
+                            .map_err(|e| e.error)?;
+                        temp.persist(&fresh).map_err(|e| e.error)?;
+                        fresh
+                    }
+                    None => link_in(file, dir, &prefix, "", beside.mode)?
+                        .keep()
+                        .map_err(|e| e.error)?,
+                };
+                Ok(Some(kept))
+            }
+            false => {
+                let temp = match temp {
+                    Some(temp) => temp,
+                    None => link_in(file, dir, &dir.name_with(".", "."), ".reflow", beside.mode)?,
+                };
+                temp.persist(dir.path.join(&dir.name))
+                    .map_err(|e| e.error)?;
+                Ok(None)
+            }
+        });
+    // The rename is durable too (best effort: the directory may be open
+    // only as a path).
+    let _ = dir.file.sync_all();
+    let Some(e) = error else {
+        return moved.map(drop);
+    };
+    let told = match moved {
+        Ok(Some(kept)) => format!(
+            "the first {} bytes are in {} ({} is as it was)",
+            written(file),
+            dir.shown
+                .join(kept.file_name().unwrap_or_default())
+                .display(),
+            path.display()
+        ),
+        Ok(None) => format!("{} holds the first {} bytes", path.display(), written(file)),
+        Err(lost) => format!("what was written is lost: {}", reason(&lost)),
+    };
+    Err(io::Error::new(e.kind(), format!("{}: {told}", reason(&e))))
+}
+
+fn written(file: &File) -> u64 {
+    file.metadata().map_or(0, |m| m.len())
+}
+
+/// Links the unnamed `file` in at a fresh name `PREFIX<random>SUFFIX` in
+/// `dir` (a name taken, by a planted symlink or anything else, is never
+/// followed: `linkat` fails and the next one is tried). Where `/proc` is
+/// missing, copies it to a new file with that kind of name and `mode`.
+fn link_in(
+    file: &File,
+    dir: &Dir,
+    prefix: &OsStr,
+    suffix: &str,
+    mode: u32,
+) -> io::Result<TempPath> {
+    let fd = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix).suffix(suffix);
+    let linked = builder.make_in(&dir.path, |at| {
+        nix::unistd::linkat(None, fd.as_path(), None, at, AtFlags::AT_SYMLINK_FOLLOW)
+            .map_err(io::Error::from)
+    });
+    match linked {
+        Ok(linked) => Ok(linked.into_temp_path()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) => {
+            let (mut copy, temp) = builder
+                .permissions(Permissions::from_mode(0o600))
+                .tempfile_in(&dir.path)?
+                .into_parts();
+            let mut from = file;
+            from.rewind()?;
+            io::copy(&mut from, &mut copy)?;
+            copy.sync_all()?;
+            let meta = file.metadata()?;
+            let _ = std::os::unix::fs::fchown(&copy, Some(meta.uid()), Some(meta.gid()));
+            copy.set_permissions(Permissions::from_mode(mode))?;
+            Ok(temp)
+        }
+    }
+}
+
+/// An error's text without the " (os error N)" std adds.
+fn reason(e: &io::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" (os error ") {
+        Some(cut) => text[..cut].to_owned(),
+        None => text,
     }
 }
 
@@ -201,6 +664,105 @@ mod tests {
             fs::read(&path).unwrap(),
             b"a.log: one\ntwo\nT a.log: three\n"
         );
+    }
+
+    /// The names in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn without_o_tmpfile_a_0600_temporary_with_a_random_name_is_renamed_into_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("saved.log");
+        fs::write(&path, b"old").unwrap();
+        fs::set_permissions(&path, Permissions::from_mode(0o640)).unwrap();
+        let mut save = Save::create_with(&path, false, false).unwrap();
+        save.write(b"new\n", None);
+        let names = names(dir.path());
+        assert_eq!(names.len(), 2, "{names:?}");
+        let temp = dir.path().join(&names[0]);
+        assert!(names[0].starts_with(".saved.log.") && names[0].ends_with(".reflow"));
+        assert_eq!(fs::metadata(&temp).unwrap().mode() & 0o777, 0o600);
+        save.finish().unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new\n");
+        assert_eq!(fs::metadata(&path).unwrap().mode() & 0o777, 0o640);
+        assert_eq!(self::names(dir.path()), ["saved.log"]);
+    }
+
+    #[test]
+    fn without_o_tmpfile_a_save_cut_short_is_kept_beside_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("saved.log");
+        fs::write(&path, b"old").unwrap();
+        let mut save = Save::create_with(&path, false, false).unwrap();
+        save.write(b"part\n", None);
+        save.error = Some(io::Error::from_raw_os_error(libc::ENOSPC));
+        let error = save.finish().unwrap_err().to_string();
+        assert_eq!(fs::read(&path).unwrap(), b"old");
+        let names = names(dir.path());
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(names[1].starts_with("saved.log.partial-"), "{names:?}");
+        assert_eq!(fs::read(dir.path().join(&names[1])).unwrap(), b"part\n");
+        assert!(error.contains("No space left on device: the first 5 bytes are in"));
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_linked_in_is_copied_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("saved.log");
+        fs::write(&path, b"").unwrap();
+        let target = File::open(&path).unwrap();
+        let meta = target.metadata().unwrap();
+        let dir = directory_of(&path, &target, &meta).unwrap();
+        // Named, then unlinked: the kernel refuses to link it in again.
+        let (mut file, temp) = tempfile::NamedTempFile::new_in(&dir.path)
+            .unwrap()
+            .into_parts();
+        drop(temp);
+        file.write_all(b"copied").unwrap();
+        let linked = link_in(&file, &dir, OsStr::new("x-"), "", 0o640).unwrap();
+        assert_eq!(fs::read(&linked).unwrap(), b"copied");
+        assert_eq!(fs::metadata(&linked).unwrap().mode() & 0o777, 0o640);
+    }
+
+    #[test]
+    fn a_line_ended_by_reflow_is_ended_in_the_file_only_if_more_follows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("saved.log");
+        let mut save = Save::create(&path, false).unwrap();
+        save.write(b"a\nb", None);
+        save.end_line();
+        save.write(b"", None);
+        save.end_line();
+        save.finish().unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"a\nb");
+        let mut save = Save::create(&path, false).unwrap();
+        save.write(b"a", Some("T "));
+        save.end_line();
+        save.write(b"b", Some("T "));
+        save.finish().unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"T a\nT b");
+    }
+
+    #[test]
+    fn a_write_error_is_told_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("saved.log");
+        let mut save = Save::create(&path, false).unwrap();
+        assert_eq!(save.write(b"a\n", None), None);
+        // A file open only for reading refuses every write.
+        save.out = Some(BufWriter::with_capacity(1, File::open(&path).unwrap()));
+        save.landing = Landing::Done;
+        let told = save.write(b"b\n", None).unwrap();
+        assert!(told.starts_with(&format!("{}: ", path.display())), "{told}");
+        assert!(told.ends_with(": nothing more is saved"), "{told}");
+        assert_eq!(save.write(b"c\n", None), None);
     }
 
     #[test]

@@ -474,9 +474,10 @@ fn save_timestamps_puts_the_arrival_time_before_each_saved_line_only_when_asked(
     assert!(out.status.success());
     // Copied through, nothing is added to the output either.
     assert_eq!(out.stdout, b"one\ntwo\x1b[31m red\nthree\n");
+    // Saved byte for byte: the last line ends as it ended, without a `\n`.
     assert_eq!(
         std::fs::read(&plain).unwrap(),
-        b"one\ntwo\x1b[31m red\nthree\n"
+        b"one\ntwo\x1b[31m red\nthree"
     );
     let out = reflow(
         &["--save-timestamps", "--save", stamped.to_str().unwrap()],

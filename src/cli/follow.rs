@@ -86,7 +86,8 @@ impl Sink for Direct {
 
     fn end_line(&mut self) -> Result<(), Closed> {
         if !self.at_start {
-            self.tx.stream(b"\n")?;
+            // Not a byte of the input: --save ends as the input ended.
+            self.tx.end_line()?;
             self.at_start = true;
         }
         Ok(())

@@ -188,6 +188,7 @@ impl Worker {
             Some((file, len)) => {
                 // The saved file holds every line shown: the file's too.
                 if let Some(save) = &mut config.save {
+                    // A write error is told at the stop: nothing is shown yet.
                     each_piece(&file, len, |piece| {
                         save.write(piece, None);
                         Ok(())
@@ -269,7 +270,7 @@ impl Worker {
             each_piece(&file, len, |piece| {
                 if stop.is_none() {
                     self.batch.extend_from_slice(piece);
-                    stop = self.absorb_batch()?;
+                    stop = self.absorb_batch(false)?;
                 }
                 Ok(())
             })?;
@@ -411,7 +412,7 @@ impl Worker {
     /// output closed.
     fn drain(&mut self) -> io::Result<Option<StopReason>> {
         let control = self.inbox.queue.take(&mut self.batch);
-        if let Some(reason) = self.absorb_batch()? {
+        if let Some(reason) = self.absorb_batch(control.ended)? {
             return Ok(Some(reason));
         }
         self.lines_arrived();
@@ -436,7 +437,9 @@ impl Worker {
         Ok(control.stop)
     }
 
-    fn absorb_batch(&mut self) -> io::Result<Option<StopReason>> {
+    /// `ended`: the batch ends with a `\n` that is no byte of the input
+    /// (see [`Control::ended`](crate::queue::Control::ended)).
+    fn absorb_batch(&mut self, ended: bool) -> io::Result<Option<StopReason>> {
         if self.batch.is_empty() {
             return Ok(None);
         }
@@ -448,7 +451,20 @@ impl Worker {
         let batch = &self.batch[..];
         if let Some(save) = &mut self.config.save {
             let stamp = self.config.save_timestamps.then(|| format!("{} ", clock()));
-            save.write(batch, stamp.as_deref());
+            let input = match ended {
+                true => &batch[..batch.len() - 1],
+                false => batch,
+            };
+            let failed = save.write(input, stamp.as_deref());
+            if ended {
+                save.end_line();
+            }
+            // A save that stopped working is said at once, while the user
+            // can still act on it.
+            if let (Some(text), Out::Tui(tui)) = (failed, &mut self.out) {
+                self.notice = Some(sanitize(text.as_bytes(), self.config.text.tab_width));
+                tui.dirty = true;
+            }
         }
         let result = match &mut self.out {
             Out::Plain(Plain {
@@ -520,8 +536,8 @@ impl Worker {
     /// Closes the queue, keeping every line a sender was told was taken;
     /// an unfinished line is a line too.
     fn drain_after_stop(&mut self) {
-        self.inbox.queue.close(&mut self.batch);
-        let _ = self.absorb_batch();
+        let ended = self.inbox.queue.close(&mut self.batch);
+        let _ = self.absorb_batch(ended);
         self.end_open_line();
     }
 
