@@ -18,11 +18,13 @@ use std::fs::File;
 use std::io::{self, IsTerminal, Read};
 use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::net::UnixStream;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use crossbeam_channel::{self as channel, Receiver, Sender};
-use crossterm::event::Event;
+use crossterm::event::{Event, KeyCode, KeyModifiers};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 
 /// How long crossterm may wait for the rest of what the terminal sent
@@ -71,14 +73,16 @@ impl Tty {
 }
 
 impl KeyReader {
-    /// Starts the key thread on the process's terminal.
-    pub(crate) fn start() -> io::Result<Self> {
+    /// Starts the key thread on the process's terminal. A key that quits
+    /// or cancels (`q`, Esc) sets `urgent` before it is queued, so a layout
+    /// under way stops short for it.
+    pub(crate) fn start(urgent: Arc<AtomicBool>) -> io::Result<Self> {
         let tty = Tty::open()?;
         let (stop, stopped) = UnixStream::pair()?;
         let (tx, events) = channel::bounded(64);
         let thread = thread::Builder::new()
             .name("reflow-keys".into())
-            .spawn(move || forward(&tty, stopped, &tx))?;
+            .spawn(move || forward(&tty, stopped, &tx, &urgent))?;
         Ok(Self {
             stop: Some(stop),
             thread: Some(thread),
@@ -89,7 +93,7 @@ impl KeyReader {
 
 /// Forwards the terminal's events until the stop, the terminal's end, or
 /// the printer's end (the receiver gone).
-fn forward(tty: &Tty, mut stopped: UnixStream, tx: &Sender<Event>) {
+fn forward(tty: &Tty, mut stopped: UnixStream, tx: &Sender<Event>, urgent: &AtomicBool) {
     let mut empty = 0;
     loop {
         let (tty_flags, stop_flags) = {
@@ -127,6 +131,9 @@ fn forward(tty: &Tty, mut stopped: UnixStream, tx: &Sender<Event>) {
             match crossterm::event::read() {
                 Ok(event) => {
                     any = true;
+                    if is_urgent(&event) {
+                        urgent.store(true, Ordering::Relaxed);
+                    }
                     if tx.send(event).is_err() {
                         return;
                     }
@@ -139,6 +146,15 @@ fn forward(tty: &Tty, mut stopped: UnixStream, tx: &Sender<Event>) {
             return;
         }
     }
+}
+
+/// A key that must be answered at once, whatever the printer is doing.
+fn is_urgent(event: &Event) -> bool {
+    let Event::Key(key) = event else {
+        return false;
+    };
+    matches!(key.code, KeyCode::Char('q' | 'Q') | KeyCode::Esc)
+        || (key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL))
 }
 
 impl Drop for KeyReader {

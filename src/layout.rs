@@ -10,6 +10,8 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use textwrap::core::Fragment;
 use textwrap::wrap_algorithms::wrap_first_fit;
@@ -381,7 +383,7 @@ fn wrap_streamed(
     window: usize,
     keep: usize,
 ) -> Wrapped {
-    wrap_streamed_upto(raw, width, options, window, keep, usize::MAX)
+    fold_streamed(raw, width, options, window, keep, usize::MAX, None).into_wrapped()
 }
 
 /// [`wrap_streamed`], stopping once `stop` rows are known: the rows kept
@@ -395,10 +397,13 @@ fn wrap_streamed_upto(
     keep: usize,
     stop: usize,
 ) -> Wrapped {
-    fold_streamed(raw, width, options, window, keep, stop).into_wrapped()
+    fold_streamed(raw, width, options, window, keep, stop, None).into_wrapped()
 }
 
-/// The work of [`wrap_streamed_upto`], up to its rows.
+/// The work of [`wrap_streamed_upto`], up to its rows. Once `abort` is
+/// set it stops at the next window, with the rows known so far (the result
+/// is then [`Wrapped::cut_short`]): a key or signal that ends the display
+/// is answered in milliseconds, not after seconds of laying out.
 fn fold_streamed(
     raw: &[u8],
     width: usize,
@@ -406,6 +411,7 @@ fn fold_streamed(
     window: usize,
     keep: usize,
     stop: usize,
+    abort: Option<&AtomicBool>,
 ) -> Fold {
     let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
     let mut stream = Stream::new(options);
@@ -427,6 +433,10 @@ fn fold_streamed(
         fold.append(styled);
         fold.wrap(false);
         if fold.count >= stop {
+            return fold;
+        }
+        if abort.is_some_and(|abort| abort.load(Ordering::Relaxed)) {
+            fold.cut_short = true;
             return fold;
         }
     }
@@ -481,6 +491,8 @@ struct Fold {
     first_word: bool,
     /// The most text held at once.
     peak: usize,
+    /// Stopped before the end, on `abort`.
+    cut_short: bool,
 }
 
 impl Fold {
@@ -499,6 +511,7 @@ impl Fold {
             stop: usize::MAX,
             first_word: true,
             peak: 0,
+            cut_short: false,
         }
     }
 
@@ -688,6 +701,7 @@ impl Fold {
             rows,
             count: self.count,
             indent: 0,
+            cut_short: self.cut_short,
         }
     }
 }
@@ -781,6 +795,9 @@ struct Wrapped {
     count: usize,
     /// Columns every row but the first is indented by (a hanging indent).
     indent: usize,
+    /// Laid out only in part (a huge line, stopped for a key or a signal):
+    /// to be laid out again when next needed.
+    cut_short: bool,
 }
 
 /// The mark a line may start with to have its wrapped rows indented under
@@ -796,7 +813,7 @@ pub(crate) fn indent_mark(columns: usize) -> String {
 }
 
 impl Wrapped {
-    fn new(raw: &[u8], width: usize, options: Options) -> Self {
+    fn new(raw: &[u8], width: usize, options: Options, abort: Option<&AtomicBool>) -> Self {
         if raw.len() >= HUGE && raw.iter().all(|b| matches!(b, b' '..=b'~')) {
             // A huge line of plain printable ASCII (a blob, minified JSON)
             // is its own sanitized text: wrapped where it lies, not copied
@@ -812,11 +829,13 @@ impl Wrapped {
                 rows,
                 count,
                 indent: 0,
+                cut_short: false,
             };
         }
         if raw.len() >= HUGE {
             // Neither its whole sanitized text nor all its rows are held.
-            return wrap_streamed(raw, width, options, WINDOW, KEEP_ROWS);
+            return fold_streamed(raw, width, options, WINDOW, KEEP_ROWS, usize::MAX, abort)
+                .into_wrapped();
         }
         let line = sanitize_styled(raw, options);
         // An indent that leaves less than half the row is not kept.
@@ -833,6 +852,7 @@ impl Wrapped {
             count: rows.len(),
             rows,
             indent,
+            cut_short: false,
         }
     }
 
@@ -1128,9 +1148,15 @@ fn columns(text: &str, from: usize, width: usize) -> (usize, Range<usize>) {
 impl Wrapped {
     /// A line laid out as `look` says, at `width` columns for its text (the
     /// gutter not counted), with `highlight`'s ranges in reverse video.
-    fn with(raw: &[u8], width: usize, look: Look, highlight: Option<&Highlight>) -> Wrapped {
+    fn with(
+        raw: &[u8],
+        width: usize,
+        look: Look,
+        highlight: Option<&Highlight>,
+        abort: Option<&AtomicBool>,
+    ) -> Wrapped {
         if raw.len() >= HUGE && look.wrap == Wrap::Word {
-            return Wrapped::new(raw, width, look.text);
+            return Wrapped::new(raw, width, look.text, abort);
         }
         let marks = marks(raw, look.gutters);
         let mut line = sanitize_styled(raw, look.text);
@@ -1149,6 +1175,7 @@ impl Wrapped {
             count: rows.len(),
             rows,
             indent,
+            cut_short: false,
         }
     }
 
@@ -1198,6 +1225,9 @@ pub(crate) struct RowCache {
     lines: HashMap<usize, Entry>,
     /// Lines wrapped so far: how tests see that a frame reused the cache.
     wraps: usize,
+    /// Set when a key or signal wants the printer: a huge line's layout
+    /// stops short (see [`fold_streamed`]).
+    abort: Option<Arc<AtomicBool>>,
 }
 
 impl std::fmt::Debug for RowCache {
@@ -1232,6 +1262,25 @@ impl RowCache {
         }
     }
 
+    /// Lets `abort` cut a huge line's layout short from now on.
+    pub(crate) fn abort_on(&mut self, abort: Arc<AtomicBool>) {
+        self.abort = Some(abort);
+    }
+
+    /// From now on, every huge line's layout stops short at once.
+    pub(crate) fn cut_layouts_short(&mut self) {
+        let abort = self.abort.get_or_insert_with(Default::default);
+        abort.store(true, Ordering::Relaxed);
+    }
+
+    /// What set the abort flag has been answered: layouts go to their end
+    /// again.
+    pub(crate) fn answered(&mut self) {
+        if let Some(abort) = &self.abort {
+            abort.store(false, Ordering::Relaxed);
+        }
+    }
+
     /// The width rows are laid out at.
     pub(crate) fn width(&self) -> usize {
         self.width.max(1)
@@ -1241,11 +1290,21 @@ impl RowCache {
         let (width, look) = (self.width.max(1), self.look.unwrap_or_default());
         let wraps = &mut self.wraps;
         let highlight = self.highlight.as_ref();
+        let abort = self.abort.as_deref();
+        // A layout cut short is done again, now that the printer is free.
+        if self
+            .lines
+            .get(&index)
+            .is_some_and(|entry| entry.wrapped.cut_short)
+            && !abort.is_some_and(|abort| abort.load(Ordering::Relaxed))
+        {
+            self.lines.remove(&index);
+        }
         self.lines.entry(index).or_insert_with(|| {
             *wraps += 1;
             let raw = history.shown(index).unwrap_or_default();
             let gutter = Gutter::new(&marks(&raw, look.gutters), width);
-            let wrapped = Wrapped::with(&raw, width - gutter.width, look, highlight);
+            let wrapped = Wrapped::with(&raw, width - gutter.width, look, highlight, abort);
             Entry {
                 wrapped,
                 gutter,
@@ -1719,7 +1778,7 @@ mod tests {
             .map(|i| format!("w{} ", "x".repeat(i % 9)))
             .collect();
         assert!(text.len() >= HUGE);
-        let wrapped = Wrapped::new(text.as_bytes(), 13, Options::default());
+        let wrapped = Wrapped::new(text.as_bytes(), 13, Options::default(), None);
         let all = wrap_line(&text, 13);
         assert_eq!(wrapped.count, all.len());
         let kept: Vec<String> = (all.len() - wrapped.rows.len()..all.len())
@@ -1734,7 +1793,7 @@ mod tests {
     /// The text a huge line's wrapping holds at most, as a multiple of
     /// what one window of it sanitizes to.
     fn held(raw: &[u8], window: usize) -> (usize, usize) {
-        let fold = fold_streamed(raw, 80, plain(), window, KEEP_ROWS, usize::MAX);
+        let fold = fold_streamed(raw, 80, plain(), window, KEEP_ROWS, usize::MAX, None);
         (fold.peak, fold.into_wrapped().count)
     }
 
@@ -2023,6 +2082,7 @@ pub(crate) fn check_contract(raw: &[u8], width: usize) -> Result<(), String> {
         count: ranges.len(),
         rows: ranges.into(),
         indent: 0,
+        cut_short: false,
     };
     for i in 0..wrapped.count {
         let row = wrapped.row(i, width);
@@ -2152,7 +2212,7 @@ mod properties {
             let options = Options { color, ..Options::default() };
             let line = sanitize_styled(&raw, options);
             let ranges = wrap_ranges(&line.text, width);
-            let whole = Wrapped { line, count: ranges.len(), rows: ranges.into(), indent: 0 };
+            let whole = Wrapped { line, count: ranges.len(), rows: ranges.into(), indent: 0, cut_short: false };
             let streamed = wrap_streamed(&raw, width, options, window, keep);
             prop_assert_eq!(streamed.count, whole.count);
             prop_assert_eq!(streamed.rows.len(), whole.count.min(keep));

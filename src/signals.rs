@@ -114,7 +114,9 @@ pub(crate) struct SignalListener {
 }
 
 impl SignalListener {
-    pub(crate) fn start() -> io::Result<Self> {
+    /// Starts the listener. A stop signal sets `urgent` at once, before its
+    /// event is queued, so a layout under way stops short for it.
+    pub(crate) fn start(urgent: Arc<AtomicBool>) -> io::Result<Self> {
         let registry = registry()?;
         let mut wanted = vec![SIGWINCH, SIGCONT];
         wanted.extend(&registry.ours);
@@ -139,6 +141,7 @@ impl SignalListener {
                         SIGTSTP => SignalEvent::Suspend,
                         sig => SignalEvent::Stop(StopReason::from_signal(sig)),
                     };
+                    urgent.store(true, Ordering::Relaxed);
                     let _ = event_tx.try_send(event);
                 }
             });

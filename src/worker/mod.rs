@@ -14,6 +14,7 @@ use tui::Tui;
 
 use std::io::{self, BufWriter, Write};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{self as channel, Receiver, select};
@@ -173,13 +174,16 @@ impl Worker {
         // The terminal first: a refused second display must not touch the
         // first one's signal handling.
         let terminal = TerminalGuard::enter(config.interactive, surface)?;
+        // Set by the key and signal threads for what must be answered at
+        // once (q, Esc, a stop signal): a huge line's layout stops short.
+        let urgent = Arc::new(AtomicBool::new(false));
         let signals = if real {
-            Some(SignalListener::start()?)
+            Some(SignalListener::start(Arc::clone(&urgent))?)
         } else {
             None
         };
         let input = if config.interactive {
-            Some(KeyReader::start()?)
+            Some(KeyReader::start(Arc::clone(&urgent))?)
         } else {
             None
         };
@@ -200,7 +204,9 @@ impl Worker {
                 .max_lines
                 .map_or_else(History::new, History::with_max_lines),
         };
-        let out = Out::Tui(Box::new(Tui::new(input, signals, terminal, size)));
+        let mut tui = Box::new(Tui::new(input, signals, terminal, size));
+        tui.cache.abort_on(urgent);
+        let out = Out::Tui(tui);
         Ok(Worker::new(config, inbox, history, out))
     }
 
@@ -225,6 +231,11 @@ impl Worker {
     /// terminal as it found it.
     pub(crate) fn run(mut self) -> io::Result<Stopped> {
         let result = self.display();
+        // The display has stopped: a huge line not laid out yet is shown
+        // at exit with the rows known, rather than holding the exit up.
+        if let Out::Tui(tui) = &mut self.out {
+            tui.cache.cut_layouts_short();
+        }
         // Lines already accepted are kept even after a stop (for the exit
         // output and the line count). Closing takes the queue in one step,
         // so producers that keep sending cannot hold the printer open.
@@ -351,7 +362,7 @@ impl Worker {
                     Ok(()) => self.resized(),
                     Err(_) => resized = channel::never(),
                 },
-                recv(signals) -> event => match event {
+                recv(signals) -> event => match self.answered(event, &keys, &signals) {
                     // Ctrl-C (SIGINT, the terminal keeps ISIG) first
                     // cancels a prompt, a search or the help, as in less.
                     Ok(SignalEvent::Stop(StopReason::Interrupt)) if self.cancel() => {}
@@ -359,7 +370,7 @@ impl Worker {
                     Ok(SignalEvent::Suspend) => self.suspend()?,
                     Err(_) => signals = channel::never(),
                 },
-                recv(keys) -> event => match event {
+                recv(keys) -> event => match self.answered(event, &keys, &signals) {
                     Ok(event) => {
                         if let Some(reason) = self.on_event(&event) {
                             return Ok(reason);
@@ -404,6 +415,23 @@ impl Worker {
             self.draw_if_due()?;
             self.compact_if_idle();
         }
+    }
+
+    /// An event from the key or signal thread is being answered: once none
+    /// is left waiting, layouts need no longer stop short for them.
+    fn answered<T>(
+        &mut self,
+        event: T,
+        keys: &Receiver<crossterm::event::Event>,
+        signals: &Receiver<SignalEvent>,
+    ) -> T {
+        if let Out::Tui(tui) = &mut self.out
+            && keys.is_empty()
+            && signals.is_empty()
+        {
+            tui.cache.answered();
+        }
+        event
     }
 
     /// Takes every queued line into the history (and, in plain mode, the
