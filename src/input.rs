@@ -14,9 +14,8 @@
 //!   sees the hang-up and ends the thread, which the printer takes as
 //!   [`StopReason::Hangup`](crate::StopReason::Hangup).
 
-use std::fs::File;
-use std::io::{self, IsTerminal, Read};
-use std::os::fd::{AsFd, BorrowedFd};
+use std::io::{self, Read};
+use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,6 +25,8 @@ use std::time::Duration;
 use crossbeam_channel::{self as channel, Receiver, Sender};
 use crossterm::event::{Event, KeyCode, KeyModifiers};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+
+use crate::terminal::KeyTty;
 
 /// How long crossterm may wait for the rest of what the terminal sent
 /// once poll says there is something: it reads what is there at once, and
@@ -47,37 +48,12 @@ pub(crate) struct KeyReader {
     pub(crate) events: Receiver<Event>,
 }
 
-/// What the key thread polls: the terminal crossterm reads from.
-enum Tty {
-    Stdin(io::Stdin),
-    Dev(File),
-}
-
-impl Tty {
-    /// The terminal crossterm reads keys from: stdin when it is one, else
-    /// `/dev/tty` (as crossterm chooses).
-    fn open() -> io::Result<Tty> {
-        if io::stdin().is_terminal() {
-            Ok(Tty::Stdin(io::stdin()))
-        } else {
-            File::open("/dev/tty").map(Tty::Dev)
-        }
-    }
-
-    fn fd(&self) -> BorrowedFd<'_> {
-        match self {
-            Tty::Stdin(stdin) => stdin.as_fd(),
-            Tty::Dev(file) => file.as_fd(),
-        }
-    }
-}
-
 impl KeyReader {
     /// Starts the key thread on the process's terminal. A key that quits
     /// or cancels (`q`, Esc) sets `urgent` before it is queued, so a layout
     /// under way stops short for it.
     pub(crate) fn start(urgent: Arc<AtomicBool>) -> io::Result<Self> {
-        let tty = Tty::open()?;
+        let tty = KeyTty::open()?;
         let (stop, stopped) = UnixStream::pair()?;
         let (tx, events) = channel::bounded(64);
         let thread = thread::Builder::new()
@@ -93,7 +69,7 @@ impl KeyReader {
 
 /// Forwards the terminal's events until the stop, the terminal's end, or
 /// the printer's end (the receiver gone).
-fn forward(tty: &Tty, mut stopped: UnixStream, tx: &Sender<Event>, urgent: &AtomicBool) {
+fn forward(tty: &KeyTty, mut stopped: UnixStream, tx: &Sender<Event>, urgent: &AtomicBool) {
     let mut empty = 0;
     loop {
         let (tty_flags, stop_flags) = {

@@ -383,7 +383,7 @@ fn wrap_streamed(
     window: usize,
     keep: usize,
 ) -> Wrapped {
-    fold_streamed(raw, width, options, window, keep, usize::MAX, None).into_wrapped()
+    wrap_streamed_upto(raw, width, options, window, keep, usize::MAX)
 }
 
 /// [`wrap_streamed`], stopping once `stop` rows are known: the rows kept

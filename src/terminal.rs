@@ -37,7 +37,7 @@ static OWNED: AtomicBool = AtomicBool::new(false);
 static SHOWN: AtomicBool = AtomicBool::new(false);
 /// The terminal's modes before raw input was turned on, and where they
 /// apply; `Some` while raw input is on because of us.
-static SAVED: Mutex<Option<(Input, Termios)>> = Mutex::new(None);
+static SAVED: Mutex<Option<(KeyTty, Termios)>> = Mutex::new(None);
 static PANIC_HOOK: Once = Once::new();
 /// Panic hooks running now: the display stays off the screen until their
 /// messages are printed.
@@ -142,26 +142,27 @@ fn start_writer(mut out: Box<dyn Write + Send>) -> io::Result<(Sender<Job>, Join
     Ok((jobs, thread))
 }
 
-/// The terminal whose modes raw input changes: stdin when it is the
-/// terminal, otherwise `/dev/tty` (where crossterm reads keys too).
-enum Input {
+/// The terminal keys come from, whose modes raw input changes: stdin when
+/// it is the terminal, otherwise `/dev/tty` (as crossterm chooses where it
+/// reads keys).
+pub(crate) enum KeyTty {
     Stdin(io::Stdin),
     Tty(File),
 }
 
-impl Input {
-    fn open() -> io::Result<Self> {
+impl KeyTty {
+    pub(crate) fn open() -> io::Result<Self> {
         if io::stdin().is_terminal() {
-            Ok(Input::Stdin(io::stdin()))
+            Ok(KeyTty::Stdin(io::stdin()))
         } else {
-            File::open("/dev/tty").map(Input::Tty)
+            File::open("/dev/tty").map(KeyTty::Tty)
         }
     }
 
-    fn fd(&self) -> BorrowedFd<'_> {
+    pub(crate) fn fd(&self) -> BorrowedFd<'_> {
         match self {
-            Input::Stdin(stdin) => stdin.as_fd(),
-            Input::Tty(file) => file.as_fd(),
+            KeyTty::Stdin(stdin) => stdin.as_fd(),
+            KeyTty::Tty(file) => file.as_fd(),
         }
     }
 }
@@ -347,7 +348,7 @@ fn raw_input() -> io::Result<()> {
     if saved.is_some() {
         return Ok(());
     }
-    let input = Input::open()?;
+    let input = KeyTty::open()?;
     let original = termios::tcgetattr(input.fd())?;
     let mut raw = original.clone();
     raw.local_flags &= !(LocalFlags::ICANON | LocalFlags::ECHO | LocalFlags::ECHONL);
