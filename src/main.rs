@@ -443,7 +443,7 @@ fn saving(save: Option<&Path>, e: &io::Error) -> Option<Failure> {
     let path = save?.display().to_string();
     text.starts_with(&format!("{path}: ")).then_some(Failure {
         // The path is untrusted text too.
-        message: reflow::sanitize(text.as_bytes(), 8),
+        message: reflow::visible(text.as_bytes()).into_owned(),
         code: 1,
     })
 }

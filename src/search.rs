@@ -277,11 +277,12 @@ fn skip_marks(mut raw: &[u8]) -> &[u8] {
 }
 
 /// True when sanitizing gives `raw` back unchanged: valid UTF-8 without
-/// C0 controls (ESC, tab, `\r`, backspace, …), DEL or C1 controls
-/// (U+0080-U+009F). That is exactly the text `vte` hands to `print`
+/// C0 controls (ESC, tab, `\r`, backspace, …), DEL, C1 controls
+/// (U+0080-U+009F) or bidirectional controls (U+202A-U+202E,
+/// U+2066-U+2069). That is exactly the text `vte` hands to `print`
 /// character by character and the sanitizer keeps as it is; everything
-/// else it changes (removes, expands, overwrites, shows as `^X`, decodes
-/// as U+FFFD).
+/// else it changes (removes, expands, overwrites, shows as `^X` or
+/// `<U+202E>`, decodes as U+FFFD).
 fn is_clean(raw: &[u8]) -> bool {
     if memchr::memchr(b'\n', raw).is_some() {
         return false;
@@ -293,6 +294,13 @@ fn is_clean(raw: &[u8]) -> bool {
         && std::str::from_utf8(raw).is_ok()
         // U+0080-U+009F is `C2 80`-`C2 9F` in UTF-8.
         && !memchr::memchr_iter(0xc2, raw).any(|i| matches!(raw.get(i + 1), Some(0x80..=0x9f)))
+        // U+202A-U+202E is `E2 80 AA`-`E2 80 AE`, U+2066-U+2069 `E2 81 A6`-`E2 81 A9`.
+        && !memchr::memchr_iter(0xe2, raw).any(|i| {
+            matches!(
+                (raw.get(i + 1), raw.get(i + 2)),
+                (Some(0x80), Some(0xaa..=0xae)) | (Some(0x81), Some(0xa6..=0xa9))
+            )
+        })
 }
 
 /// The first byte of `bytes` that is a control other than `\n`, DEL, or
@@ -888,7 +896,7 @@ mod tests {
             1 => prop::sample::select(vec![
                 "\x1b[31m", "\x1b[0m", "\x1b]0;foo\x07", "\x1b_reflow:indent=4\x1b\\",
                 "\x1b_reflow:x", "\x1b", "\t", "\r", "\x08", "\x7f", "\x07", "\u{85}",
-                "\u{9b}", "\x1b\\", "\x18",
+                "\u{9b}", "\x1b\\", "\x18", "\u{202e}", "\u{2066}", "\u{200f}",
             ])
             .prop_map(|s| s.as_bytes().to_vec()),
             1 => prop::sample::select(vec![vec![0xff], vec![0xe6, 0x97], vec![0xc2], vec![0x9b]]),
@@ -922,6 +930,7 @@ mod tests {
         "^.$",
         "é",
         r"\^\[",
+        "<U",
         " {2,}",
         "ERROR",
         "reflow",

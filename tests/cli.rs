@@ -255,12 +255,30 @@ fn when_every_input_fails_nothing_is_shown() {
 #[test]
 fn a_file_name_cannot_reach_the_terminal_as_escape_codes() {
     // The name that turned the terminal red, with a bell and a newline
-    // (which would have split the message in two) for good measure.
+    // (which would have split the message in two) for good measure. Every
+    // control is shown, so the name shown is the name there is.
     let out = reflow(&["\x1b[31mred\x07\nlog\x1b]2;title\x07"], b"");
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
-        "reflow: red^G^Jlog: No such file or directory\n"
+        "reflow: ^[[31mred^G^Jlog^[]2;title^G: No such file or directory\n"
+    );
+}
+
+/// Issue 16: the part of a name before a `\r` was hidden.
+#[test]
+fn a_carriage_return_in_a_file_name_shows_as_caret_m() {
+    let out = reflow(&["secret\rshown.log"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "reflow: secret^Mshown.log: No such file or directory\n"
+    );
+    // And U+202E cannot turn the name around.
+    let out = reflow(&["a\u{202e}gol.txt"], b"");
+    assert_eq!(
+        stderr(&out),
+        "reflow: a<U+202E>gol.txt: No such file or directory\n"
     );
 }
 
