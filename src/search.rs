@@ -45,6 +45,14 @@ use crate::sanitize::{Options, sanitize};
 /// sanitizing removes it whole, so a search skips it.
 const MARK: &[u8] = b"\x1b_reflow:";
 
+/// The longest pattern taken, in bytes: what anyone types is far shorter,
+/// and a paste of a whole log into the prompt is refused rather than
+/// compiled (or drawn at every key) at a cost that grows with it.
+pub(crate) const MAX_PATTERN: usize = 4096;
+
+/// What is said of a pattern longer than [`MAX_PATTERN`].
+pub(crate) const TOO_LONG: &str = "pattern too long: at most 4 KiB";
+
 /// A compiled search pattern: a regex, smart-cased.
 ///
 /// The empty pattern, and any pattern that can match the empty string
@@ -72,10 +80,14 @@ impl Pattern {
     /// # Errors
     ///
     /// A one-line message fit for a status bar, such as
-    /// `invalid pattern: unclosed group`.
+    /// `invalid pattern: unclosed group`, or [`TOO_LONG`] for one longer
+    /// than [`MAX_PATTERN`].
     pub(crate) fn new(text: &str) -> Result<Pattern, String> {
         fn invalid(why: impl Display) -> String {
             format!("invalid pattern: {why}")
+        }
+        if text.len() > MAX_PATTERN {
+            return Err(TOO_LONG.to_owned());
         }
         let ast = regex_syntax::ast::parse::Parser::new()
             .parse(text)
@@ -644,6 +656,21 @@ mod tests {
             let error = Pattern::new(text).expect_err(text);
             assert_eq!(error, want, "{text}");
             assert!(!error.contains('\n'), "{text}: {error}");
+        }
+    }
+
+    /// Issue 16: a 10,000-character paste after `/` froze the display.
+    /// The bound is in bytes, checked before anything is parsed.
+    #[test]
+    fn a_pattern_longer_than_4_kib_is_refused() {
+        let longest = "a".repeat(MAX_PATTERN);
+        assert!(Pattern::new(&longest).is_ok());
+        for text in [
+            "a".repeat(MAX_PATTERN + 1),
+            "日".repeat(MAX_PATTERN),
+            "(".repeat(1 << 20),
+        ] {
+            assert_eq!(Pattern::new(&text).expect_err("too long"), TOO_LONG);
         }
     }
 
