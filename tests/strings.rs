@@ -136,6 +136,29 @@ fn bidi_controls_are_shown_visibly_and_take_their_columns() {
     quit(&pty);
 }
 
+/// Issue 16: clap wrote the offending value back raw, on the terminal
+/// (to a pipe it strips escape codes itself): `--color` cleared the
+/// screen.
+#[test]
+fn a_usage_error_on_a_terminal_holds_no_escape_codes() {
+    let value = "x\x1b[2J\x1b[Hx";
+    let pty = Pty::spawn(Pty::command(BIN, &["--color", value]), 80, 10);
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(2));
+    let raw = pty.raw_output();
+    assert!(
+        !contains(&raw, b"\x1b"),
+        "{:?}",
+        raw.escape_ascii().to_string()
+    );
+    let text = String::from_utf8_lossy(&raw);
+    assert!(
+        text.starts_with("reflow: invalid value 'x^[[2J^[[Hx' for '--color <WHEN>'"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 2, "one line and a hint: {text}");
+}
+
 /// Issue 16: pasting N characters after `/` cost CPU growing with N²
 /// (8,000: 31.5 s) and `q` after a 10,240-character paste took 36.7 s.
 /// The prompt is linear in its length, and a pattern is at most 4 KiB:
