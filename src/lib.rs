@@ -120,7 +120,7 @@ pub use printer::{
     Builder, Closed, ColorChoice, OnExit, Printer, Sender, Stopped, TrySendError, WhenFull,
     draws_on, draws_on_terminal, shutdown_all,
 };
-pub use sanitize::sanitize;
+pub use sanitize::{sanitize, visible};
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -200,7 +200,18 @@ impl From<ExitView> for OnExit {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // `--help` and `--version` are "errors" that go to stdout.
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            print_error(&usage_error(e));
+            return ExitCode::from(2);
+        }
+    };
     // Generated in memory first: the generators panic on a write error,
     // and `reflow --completions bash | head` is a closed pipe.
     let mut generated = Vec::new();
@@ -228,6 +239,65 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// A usage error as one line and a hint, as every error of reflow's is
+/// one line: `reflow: invalid value 'x' for '--wrap <MODE>' (possible
+/// values: word, char, none)`.
+///
+/// clap would echo what was typed raw (a file name is typed too, through
+/// a glob), escape codes and all, up to three times, and so set the
+/// title, clear the screen or write the clipboard: every value it may
+/// show is made visible first, then its first paragraph is taken. Its tip
+/// for a value that looks like a flag (`-- --x.log`) would run a command
+/// here, so it is not shown.
+fn usage_error(mut error: clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let shown = |text: &str| reflow::visible(text.as_bytes()).into_owned();
+    let context: Vec<(ContextKind, ContextValue)> = error
+        .context()
+        .map(|(kind, value)| (kind, value.clone()))
+        .collect();
+    for (kind, value) in context {
+        let value = match value {
+            ContextValue::String(text) => ContextValue::String(shown(&text)),
+            ContextValue::Strings(texts) => {
+                ContextValue::Strings(texts.iter().map(|text| shown(text)).collect())
+            }
+            other => other,
+        };
+        error.insert(kind, value);
+    }
+    // Plain text: clap's own styles are stripped when it is displayed.
+    let rendered = error.render().to_string();
+    let first = rendered.split("\n\n").next().unwrap_or_default();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    // Lists (of arguments, of possible values) are indented lines below;
+    // a value typed has no line break left in it.
+    let mut line = first
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.starts_with("[possible values: "))
+        .collect::<Vec<_>>()
+        .join(" ");
+    if let Some(ContextValue::Strings(values)) = error.get(ContextKind::ValidValue)
+        && !values.is_empty()
+    {
+        line.push_str(&format!(" (possible values: {})", values.join(", ")));
+    }
+    if let Some(ContextValue::String(similar)) = error
+        .get(ContextKind::SuggestedArg)
+        .or_else(|| error.get(ContextKind::SuggestedValue))
+    {
+        line.push_str(&format!(" (did you mean '{similar}'?)"));
+    } else if error.kind() == ErrorKind::UnknownArgument {
+        line.push_str(" (a FILE whose name starts with '-' is ./NAME)");
+    }
+    // Whatever clap wrote itself, nothing in it can drive the terminal.
+    format!(
+        "reflow: {}\nTry 'reflow --help' for more information.",
+        shown(&line)
+    )
 }
 
 /// A one-line error and the exit status that goes with it.
@@ -443,7 +513,7 @@ fn saving(save: Option<&Path>, e: &io::Error) -> Option<Failure> {
     let path = save?.display().to_string();
     text.starts_with(&format!("{path}: ")).then_some(Failure {
         // The path is untrusted text too.
-        message: reflow::sanitize(text.as_bytes(), 8),
+        message: reflow::visible(text.as_bytes()).into_owned(),
         code: 1,
     })
 }

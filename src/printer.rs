@@ -12,7 +12,7 @@ use crossbeam_channel::{self as channel, Receiver};
 use crate::layout::Wrap;
 use crate::message::{StopReason, Target};
 use crate::queue::{Push, PushError, Queue};
-use crate::sanitize::{MAX_TAB_WIDTH, Options, TAB_WIDTH, sanitize};
+use crate::sanitize::{MAX_TAB_WIDTH, Options, TAB_WIDTH, visible};
 use crate::terminal::Surface;
 use crate::worker::{Config, Inbox, Worker};
 
@@ -167,7 +167,8 @@ impl Builder {
         self
     }
 
-    /// The name shown in the status bar (a file name, `stdin`, …).
+    /// The name shown in the status bar (a file name, `stdin`, …), each
+    /// control in it shown as [`visible`](crate::visible) shows it.
     pub fn source(mut self, name: impl Into<String>) -> Self {
         self.source = Some(name.into());
         self
@@ -385,7 +386,7 @@ impl Builder {
             save_timestamps: self.save_timestamps,
             marked: self.marked,
             // A file name is untrusted text too; sanitized once, here.
-            source: sanitize(self.source.unwrap_or_default().as_bytes(), TAB_WIDTH),
+            source: visible(self.source.unwrap_or_default().as_bytes()).into_owned(),
         };
         let target = self.target;
         let tui = self.output.is_none() && draws_on(target);
@@ -948,7 +949,8 @@ impl Sender {
     /// Shows `text` in the status bar, in place of the source name, until
     /// the next notice: for what the user should see at once, such as an
     /// input that failed while the display runs. Untrusted like any line:
-    /// it is sanitized. Never waits; ignored without a display.
+    /// each control in it is shown as [`visible`](crate::visible) shows
+    /// it. Never waits; ignored without a display.
     ///
     /// # Errors
     ///

@@ -11,6 +11,19 @@
 //! shown in caret notation (`^G`, `^?`), as `less` shows them, except
 //! the backspaces of overstrike (`c\bc` bold, `_\bc` underlined: man
 //! pages), which `less` draws as the style they mean.
+//!
+//! Bidirectional controls that reorder what follows them (the embeddings,
+//! overrides and isolates, U+202A-U+202E and U+2066-U+2069) are shown as
+//! `<U+202E>`, in log text too (`less` 590 passes them on): plain right-to-left
+//! text never needs them (the terminal orders it by itself), and with
+//! them a line can show its words in an order they do not have. The
+//! directional marks (U+200E, U+200F, U+061C), which plain right-to-left
+//! text does use and which only set the direction of the punctuation
+//! beside them, are kept in log text.
+//!
+//! Text that is reflow's own (a file name, a label, a notice, a message,
+//! a typed pattern, a usage error) goes through [`visible`] instead:
+//! nothing in it is interpreted or removed, every control is shown.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -24,6 +37,75 @@ pub(crate) const TAB_WIDTH: usize = 8;
 /// The widest tab stop distance taken: each tab is expanded to spaces, so
 /// an unbounded one would make every tab a huge allocation.
 pub(crate) const MAX_TAB_WIDTH: usize = 64;
+
+/// True for the bidirectional controls that reorder the text after them:
+/// LRE, RLE, PDF, LRO, RLO (U+202A-U+202E) and LRI, RLI, FSI, PDI
+/// (U+2066-U+2069). A U+202E in a name turns `txt.exe` into `exe.txt`.
+pub(crate) fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// True for the directional marks: LRM, RLM (U+200E, U+200F) and the
+/// Arabic letter mark (U+061C). Invisible; kept in log text, shown in
+/// reflow's own.
+fn is_bidi_mark(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{61c}')
+}
+
+/// Appends how control `c` is shown and returns its width: C0 controls
+/// in caret notation (`^G`, `^M`, `^[` for ESC), DEL as `^?`, C1 controls
+/// as `^[` and their 7-bit form (U+009B is `^[[`), as `less` shows them.
+/// Every form is ASCII, so its width is its length.
+fn push_control(c: char, out: &mut String) -> usize {
+    let before = out.len();
+    match u32::from(c) {
+        code @ 0..=0x1f => {
+            out.push('^');
+            out.push(char::from(code as u8 ^ 0x40));
+        }
+        0x7f => out.push_str("^?"),
+        code @ 0x80..=0x9f => {
+            out.push_str("^[");
+            out.push(char::from(code as u8 - 0x40));
+        }
+        code => {
+            let _ = write!(out, "<U+{code:04X}>");
+        }
+    }
+    out.len() - before
+}
+
+/// Makes text that reflow shows as its own (a file name, a label, a
+/// notice, a message, a typed pattern, a usage error) safe to print and
+/// true to what it holds, on one line: every control character is shown,
+/// none interpreted or removed. C0 controls are in caret notation, `\r`,
+/// `\n`, tab and ESC included (`^M`, `^J`, `^I`, `^[`), so no part of a
+/// name can be hidden; DEL is `^?`, C1 controls `^[` and their 7-bit form
+/// (U+009D is `^[]`), bidirectional controls and marks `<U+202E>`; invalid
+/// UTF-8 is U+FFFD. Every form shown is ASCII and as wide as it is long.
+///
+/// ```
+/// assert_eq!(reflow::visible(b"secret\rshown.log"), "secret^Mshown.log");
+/// assert_eq!(reflow::visible(b"\x1b]2;t\x07"), "^[]2;t^G");
+/// assert_eq!(reflow::visible("a\u{202e}b".as_bytes()), "a<U+202E>b");
+/// assert_eq!(reflow::visible(b"plain"), "plain");
+/// ```
+pub fn visible(raw: &[u8]) -> Cow<'_, str> {
+    let text = String::from_utf8_lossy(raw);
+    let shown = |c: char| c.is_control() || is_bidi_control(c) || is_bidi_mark(c);
+    if !text.chars().any(shown) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if shown(c) {
+            push_control(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// How to turn raw bytes into displayable text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -482,8 +564,8 @@ impl Perform for Sink {
             return;
         }
         self.release();
-        if c == '\x7f' {
-            self.push_str("^?", 2);
+        if c == '\x7f' || is_bidi_control(c) {
+            self.column += push_control(c, &mut self.out.text);
             return;
         }
         self.held = Some((c, Overstrike::default()));
@@ -517,15 +599,9 @@ impl Perform for Sink {
                 let style = std::mem::take(&mut self.style);
                 self.set_style(style);
             }
-            0x00..=0x1f => {
-                let caret = [b'^', byte ^ 0x40];
-                // Both bytes are ASCII.
-                self.push_str(std::str::from_utf8(&caret).unwrap_or("^?"), 2);
-            }
-            // C1 controls (U+0080-U+009F): `^[` and the 7-bit equivalent.
-            0x80..=0x9f => {
-                let caret = [b'^', b'[', byte - 0x40];
-                self.push_str(std::str::from_utf8(&caret).unwrap_or("^["), 3);
+            // C0 and C1 controls (U+0080-U+009F, which `vte` executes).
+            0x00..=0x1f | 0x80..=0x9f => {
+                self.column += push_control(char::from(byte), &mut self.out.text);
             }
             _ => {}
         }
@@ -548,7 +624,8 @@ impl Perform for Sink {
 ///
 /// Invalid UTF-8 becomes U+FFFD. A trailing `\r` (from `\r\n`) is dropped;
 /// a lone `\r` keeps only what follows the last one. Tabs expand to tab
-/// stops. Other control characters become caret notation. SGR sequences
+/// stops. Other control characters become caret notation, bidirectional
+/// controls `<U+202E>` (see the module docs). SGR sequences
 /// become style changes when colour is on; every other escape sequence
 /// (CSI, OSC, DCS, APC, PM, SOS, bare ESC) is removed, including one cut
 /// short by the end of the line.
@@ -690,6 +767,85 @@ mod tests {
             assert!(!styled.text.contains('\x1b'), "{name}");
             assert!(styled.spans.is_empty(), "{name}: {:?}", styled.spans);
         }
+    }
+
+    /// Issue 16: C1 controls (U+0080-U+009F, UTF-8 encoded) are
+    /// controls to a terminal that reads them: each one is shown, and what
+    /// an OSC or DCS introduced stays visible text, never a sequence.
+    #[test]
+    fn c1_controls_in_a_line_are_shown_in_caret_notation() {
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "OSC 52 and ST",
+                "a\u{9d}52;c;aGk=\u{9c}b",
+                "a^[]52;c;aGk=^[\\b",
+            ),
+            ("DCS", "a\u{90}1$q\u{9c}b", "a^[P1$q^[\\b"),
+            ("APC", "a\u{9f}x\u{9c}", "a^[_x^[\\"),
+            ("first and last", "\u{80}\u{9f}", "^[@^[_"),
+        ];
+        for (name, raw, want) in cases {
+            let text = sanitize(raw.as_bytes(), 8);
+            assert_eq!(&text, want, "{name}");
+            assert!(!text.chars().any(char::is_control), "{name}");
+        }
+    }
+
+    /// Issue 16: U+202E in a line reversed what followed it on screen.
+    /// The embeddings, overrides and isolates are shown; the marks plain
+    /// right-to-left text uses are kept.
+    #[test]
+    fn bidi_controls_in_a_line_are_shown_and_marks_kept() {
+        assert_eq!(sanitize("a\u{202e}cba".as_bytes(), 8), "a<U+202E>cba");
+        for c in ('\u{202a}'..='\u{202e}').chain('\u{2066}'..='\u{2069}') {
+            let text = sanitize(format!("x{c}y").as_bytes(), 8);
+            assert_eq!(text, format!("x<U+{:04X}>y", u32::from(c)));
+        }
+        let hebrew = "שלום\u{200f} (1)";
+        assert_eq!(sanitize(hebrew.as_bytes(), 8), hebrew);
+        // The shown form takes its 8 columns for the tab stops.
+        assert_eq!(sanitize("\u{2066}\tb".as_bytes(), 4), "<U+2066>    b");
+        // A backspace before it is no overstrike.
+        assert_eq!(sanitize("a\x08\u{202e}".as_bytes(), 8), "a^H<U+202E>");
+    }
+
+    /// Issue 16: reflow's own strings show every control, `\r` and ESC
+    /// included, so nothing of a name is hidden, overwritten or reordered.
+    #[test]
+    fn visible_shows_every_control_and_interprets_none() {
+        let cases: &[(&str, &[u8], &str)] = &[
+            ("plain", b"app.log", "app.log"),
+            ("wide", "日本.log".as_bytes(), "日本.log"),
+            ("carriage return", b"secret\rshown.log", "secret^Mshown.log"),
+            ("newline, tab", b"a\nb\tc", "a^Jb^Ic"),
+            (
+                "OSC 52",
+                b"--\x1b]52;c;aGkh\x07.log",
+                "--^[]52;c;aGkh^G.log",
+            ),
+            ("CSI", b"x\x1b[2J\x1b[Hx", "x^[[2J^[[Hx"),
+            ("NUL, DEL", b"\0\x7f", "^@^?"),
+            ("C1", "\u{9d}52;c;aGk=\u{9c}".as_bytes(), "^[]52;c;aGk=^[\\"),
+            ("RLO", "a\u{202e}gol.txt".as_bytes(), "a<U+202E>gol.txt"),
+            (
+                "isolates",
+                "\u{2066}\u{2069}".as_bytes(),
+                "<U+2066><U+2069>",
+            ),
+            (
+                "marks",
+                "\u{200e}\u{200f}\u{61c}".as_bytes(),
+                "<U+200E><U+200F><U+061C>",
+            ),
+            ("invalid UTF-8", b"a\xffb", "a\u{fffd}b"),
+        ];
+        for (name, raw, want) in cases {
+            let shown = visible(raw);
+            assert_eq!(&shown, want, "{name}");
+            // Nothing left to show: shown again, it is the same.
+            assert_eq!(visible(shown.as_bytes()), shown, "{name}");
+        }
+        assert!(matches!(visible(b"app.log"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -45,6 +45,14 @@ use crate::sanitize::{Options, sanitize};
 /// sanitizing removes it whole, so a search skips it.
 const MARK: &[u8] = b"\x1b_reflow:";
 
+/// The longest pattern taken, in bytes: what anyone types is far shorter,
+/// and a paste of a whole log into the prompt is refused rather than
+/// compiled (or drawn at every key) at a cost that grows with it.
+pub(crate) const MAX_PATTERN: usize = 4096;
+
+/// What is said of a pattern longer than [`MAX_PATTERN`].
+pub(crate) const TOO_LONG: &str = "pattern too long: at most 4 KiB";
+
 /// A compiled search pattern: a regex, smart-cased.
 ///
 /// The empty pattern, and any pattern that can match the empty string
@@ -72,10 +80,14 @@ impl Pattern {
     /// # Errors
     ///
     /// A one-line message fit for a status bar, such as
-    /// `invalid pattern: unclosed group`.
+    /// `invalid pattern: unclosed group`, or [`TOO_LONG`] for one longer
+    /// than [`MAX_PATTERN`].
     pub(crate) fn new(text: &str) -> Result<Pattern, String> {
         fn invalid(why: impl Display) -> String {
             format!("invalid pattern: {why}")
+        }
+        if text.len() > MAX_PATTERN {
+            return Err(TOO_LONG.to_owned());
         }
         let ast = regex_syntax::ast::parse::Parser::new()
             .parse(text)
@@ -277,11 +289,12 @@ fn skip_marks(mut raw: &[u8]) -> &[u8] {
 }
 
 /// True when sanitizing gives `raw` back unchanged: valid UTF-8 without
-/// C0 controls (ESC, tab, `\r`, backspace, …), DEL or C1 controls
-/// (U+0080-U+009F). That is exactly the text `vte` hands to `print`
+/// C0 controls (ESC, tab, `\r`, backspace, …), DEL, C1 controls
+/// (U+0080-U+009F) or bidirectional controls (U+202A-U+202E,
+/// U+2066-U+2069). That is exactly the text `vte` hands to `print`
 /// character by character and the sanitizer keeps as it is; everything
-/// else it changes (removes, expands, overwrites, shows as `^X`, decodes
-/// as U+FFFD).
+/// else it changes (removes, expands, overwrites, shows as `^X` or
+/// `<U+202E>`, decodes as U+FFFD).
 fn is_clean(raw: &[u8]) -> bool {
     if memchr::memchr(b'\n', raw).is_some() {
         return false;
@@ -293,6 +306,13 @@ fn is_clean(raw: &[u8]) -> bool {
         && std::str::from_utf8(raw).is_ok()
         // U+0080-U+009F is `C2 80`-`C2 9F` in UTF-8.
         && !memchr::memchr_iter(0xc2, raw).any(|i| matches!(raw.get(i + 1), Some(0x80..=0x9f)))
+        // U+202A-U+202E is `E2 80 AA`-`E2 80 AE`, U+2066-U+2069 `E2 81 A6`-`E2 81 A9`.
+        && !memchr::memchr_iter(0xe2, raw).any(|i| {
+            matches!(
+                (raw.get(i + 1), raw.get(i + 2)),
+                (Some(0x80), Some(0xaa..=0xae)) | (Some(0x81), Some(0xa6..=0xa9))
+            )
+        })
 }
 
 /// The first byte of `bytes` that is a control other than `\n`, DEL, or
@@ -639,6 +659,21 @@ mod tests {
         }
     }
 
+    /// Issue 16: a 10,000-character paste after `/` froze the display.
+    /// The bound is in bytes, checked before anything is parsed.
+    #[test]
+    fn a_pattern_longer_than_4_kib_is_refused() {
+        let longest = "a".repeat(MAX_PATTERN);
+        assert!(Pattern::new(&longest).is_ok());
+        for text in [
+            "a".repeat(MAX_PATTERN + 1),
+            "日".repeat(MAX_PATTERN),
+            "(".repeat(1 << 20),
+        ] {
+            assert_eq!(Pattern::new(&text).expect_err("too long"), TOO_LONG);
+        }
+    }
+
     /// A pattern matches what is shown, never what is hidden.
     #[test]
     fn matches_the_sanitized_text() {
@@ -888,7 +923,7 @@ mod tests {
             1 => prop::sample::select(vec![
                 "\x1b[31m", "\x1b[0m", "\x1b]0;foo\x07", "\x1b_reflow:indent=4\x1b\\",
                 "\x1b_reflow:x", "\x1b", "\t", "\r", "\x08", "\x7f", "\x07", "\u{85}",
-                "\u{9b}", "\x1b\\", "\x18",
+                "\u{9b}", "\x1b\\", "\x18", "\u{202e}", "\u{2066}", "\u{200f}",
             ])
             .prop_map(|s| s.as_bytes().to_vec()),
             1 => prop::sample::select(vec![vec![0xff], vec![0xe6, 0x97], vec![0xc2], vec![0x9b]]),
@@ -922,6 +957,7 @@ mod tests {
         "^.$",
         "é",
         r"\^\[",
+        "<U",
         " {2,}",
         "ERROR",
         "reflow",

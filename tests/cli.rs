@@ -98,7 +98,7 @@ fn an_empty_sentinel_is_a_usage_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let first = stderr.lines().next().unwrap_or_default();
     assert!(
-        first.starts_with("error: ") && first.contains("--sentinel") && first.contains("empty"),
+        first.starts_with("reflow: ") && first.contains("--sentinel") && first.contains("empty"),
         "{stderr}"
     );
 }
@@ -118,7 +118,7 @@ fn tab_width_is_1_through_64() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let first = stderr.lines().next().unwrap_or_default();
         assert!(
-            first.starts_with("error: ")
+            first.starts_with("reflow: ")
                 && first.contains("--tab-width")
                 && first.contains("1..=64"),
             "{stderr}"
@@ -255,13 +255,127 @@ fn when_every_input_fails_nothing_is_shown() {
 #[test]
 fn a_file_name_cannot_reach_the_terminal_as_escape_codes() {
     // The name that turned the terminal red, with a bell and a newline
-    // (which would have split the message in two) for good measure.
+    // (which would have split the message in two) for good measure. Every
+    // control is shown, so the name shown is the name there is.
     let out = reflow(&["\x1b[31mred\x07\nlog\x1b]2;title\x07"], b"");
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
-        "reflow: red^G^Jlog: No such file or directory\n"
+        "reflow: ^[[31mred^G^Jlog^[]2;title^G: No such file or directory\n"
     );
+}
+
+/// Issue 16: the part of a name before a `\r` was hidden.
+#[test]
+fn a_carriage_return_in_a_file_name_shows_as_caret_m() {
+    let out = reflow(&["secret\rshown.log"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "reflow: secret^Mshown.log: No such file or directory\n"
+    );
+    // And U+202E cannot turn the name around.
+    let out = reflow(&["a\u{202e}gol.txt"], b"");
+    assert_eq!(
+        stderr(&out),
+        "reflow: a<U+202E>gol.txt: No such file or directory\n"
+    );
+}
+
+/// Runs the binary with `args` as clap sees it on a terminal: clap strips
+/// escape codes from what it prints to a pipe, and only there.
+fn usage_error(args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_reflow"));
+    cmd.args(args).env("CLICOLOR_FORCE", "1");
+    run_with_input(cmd, b"")
+}
+
+/// True when `bytes` hold no ESC, BEL, other C0 control but `\n`, or C1
+/// control (as a byte or UTF-8 encoded).
+fn no_controls(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    !bytes
+        .iter()
+        .any(|&b| b == 0x1b || b == 0x07 || (0x80..=0x9f).contains(&b))
+        && !text.chars().any(|c| c.is_control() && c != '\n')
+}
+
+/// Issue 16: clap echoed the offending value raw, three times per error:
+/// a file name through a glob wrote the clipboard (OSC 52), `--wrap` set
+/// the title, `--color` cleared the screen.
+#[test]
+fn a_usage_error_never_echoes_escape_codes() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--\x1b]52;c;aGkh\x07.log"],
+            "reflow: unexpected argument '--^[]52;c;aGkh^G.log' found",
+        ),
+        (
+            &["--wrap", "\x1b]2;PWNED\x07"],
+            "reflow: invalid value '^[]2;PWNED^G' for '--wrap <MODE>' \
+             (possible values: word, char, none)",
+        ),
+        (
+            &["--color", "x\x1b[2J\x1b[Hx"],
+            "reflow: invalid value 'x^[[2J^[[Hx' for '--color <WHEN>' \
+             (possible values: auto, always, never)",
+        ),
+        (
+            &["--wrap", "\u{9d}52;c;aGk=\u{9c}\r"],
+            "reflow: invalid value '^[]52;c;aGk=^[\\^M' for '--wrap <MODE>'",
+        ),
+        (
+            &["--on-exit", "a\u{202e}b"],
+            "reflow: invalid value 'a<U+202E>b' for '--on-exit <MODE>'",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = usage_error(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(no_controls(&out.stderr), "{args:?}: {:?}", stderr(&out));
+        let text = stderr(&out);
+        let first = text.lines().next().unwrap_or_default();
+        assert!(first.starts_with(want), "{args:?}: {text}");
+    }
+}
+
+/// A usage error is one line and a hint, as every error of reflow's is
+/// one line; clap's tip to write `-- --x.log` would run a command here.
+#[test]
+fn a_usage_error_is_one_line_and_a_hint() {
+    let out = usage_error(&["--wrap", "sideways"]);
+    assert_eq!(
+        stderr(&out),
+        "reflow: invalid value 'sideways' for '--wrap <MODE>' \
+         (possible values: word, char, none)\n\
+         Try 'reflow --help' for more information.\n"
+    );
+    let out = usage_error(&["--wrp", "none"]);
+    assert_eq!(
+        stderr(&out),
+        "reflow: unexpected argument '--wrp' found (did you mean '--wrap'?)\n\
+         Try 'reflow --help' for more information.\n"
+    );
+    let out = usage_error(&["--x.log"]);
+    assert_eq!(
+        stderr(&out),
+        "reflow: unexpected argument '--x.log' found \
+         (a FILE whose name starts with '-' is ./NAME)\n\
+         Try 'reflow --help' for more information.\n"
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn help_and_version_still_exit_0() {
+    for flag in ["--help", "-h", "--version", "-V"] {
+        let out = usage_error(&[flag]);
+        assert_eq!(out.status.code(), Some(0), "{flag}");
+        assert!(out.stderr.is_empty(), "{flag}: {}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("reflow"), "{flag}: {text}");
+    }
 }
 
 #[test]

@@ -197,7 +197,7 @@ fn spawn(argv: &[OsString]) -> Result<Child, Failure> {
 /// not found, 126 when it is found but cannot be run.
 fn cannot_start(program: &OsStr, error: &io::Error) -> Failure {
     // The name is untrusted: no escape codes through the message.
-    let name = reflow::sanitize(program.as_bytes(), 8);
+    let name = reflow::visible(program.as_bytes());
     match error.kind() {
         // A name that is looked up in PATH is "not found", a path is
         // "No such file or directory", as in bash.
@@ -747,7 +747,7 @@ mod tests {
             (126, "./x: Permission denied")
         );
         let hostile = cannot_start(OsStr::new("\x1b[2Jx"), &missing);
-        assert_eq!(hostile.message, "x: command not found");
+        assert_eq!(hostile.message, "^[[2Jx: command not found");
     }
 
     #[test]

@@ -15,9 +15,6 @@ use reflow::{Closed, Sender};
 use super::follow::{self, Direct, Labels, Mux, Sink, Stop};
 use super::stdio;
 
-/// The tab width used to show a file name in a message.
-const NAME_TAB_WIDTH: usize = 8;
-
 /// How much input the reader takes per read, and so at most per message.
 const BLOCK: usize = 64 * 1024;
 
@@ -44,10 +41,11 @@ impl Input {
         }
         Input {
             // A file name is untrusted: one holding escape codes would
-            // reach the terminal through the error message. The library's
-            // sanitizer removes them and shows other controls (a newline
-            // too) in caret notation, so a message stays one plain line.
-            name: reflow::sanitize(path.as_os_str().as_bytes(), NAME_TAB_WIDTH),
+            // reach the terminal through the error message. Every control
+            // in it is shown (a newline, a `\r`, ESC in caret notation,
+            // U+202E as `<U+202E>`), so a message stays one plain line
+            // and no part of the name is hidden or reordered.
+            name: reflow::visible(path.as_os_str().as_bytes()).into_owned(),
             path: Some(path.to_owned()),
         }
     }
@@ -397,18 +395,19 @@ mod tests {
     }
 
     #[test]
-    fn a_file_name_is_shown_without_its_controls() {
+    fn a_file_name_is_shown_with_its_controls_visible() {
         let cases: &[(&[u8], &str)] = &[
             (b"app.log", "app.log"),
-            // The name that once turned the terminal red.
-            (b"\x1b[31mred.log", "red.log"),
-            (b"title\x1b]2;owned\x07.log", "title.log"),
+            // The name that once turned the terminal red, shown as it is.
+            (b"\x1b[31mred.log", "^[[31mred.log"),
+            (b"title\x1b]2;owned\x07.log", "title^[]2;owned^G.log"),
             (b"bell\x07.log", "bell^G.log"),
             (b"two\nlines.log", "two^Jlines.log"),
             (b"del\x7f.log", "del^?.log"),
-            // A lone ESC at the end (ESC followed by text is a sequence, as a
-            // terminal reads it).
-            (b"end\x1b", "end"),
+            (b"end\x1b", "end^["),
+            // Issue 16: the part before a `\r` was hidden.
+            (b"secret\rshown.log", "secret^Mshown.log"),
+            ("a\u{202e}gol.txt".as_bytes(), "a<U+202E>gol.txt"),
             // C1 CSI, as UTF-8 (shown as the 7-bit ESC [ it stands for)
             // and as a lone byte (not UTF-8).
             ("c1\u{9b}31m.log".as_bytes(), "c1^[[31m.log"),

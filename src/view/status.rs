@@ -1,8 +1,16 @@
 //! The status bar: one row, cut to the width, never wrapped. When the row
 //! is narrow, whole parts go, least useful first, down to none: a number
 //! is never cut into another number, and a name cut short ends in `…`.
+//!
+//! Whatever the bar is given (a name, a notice, a message quoting a
+//! pattern, the filter, the pattern being typed) is made [`visible`] here,
+//! where it is drawn: no caller can forget it, and a control is shown the
+//! same way wherever it comes from.
 
-use crate::layout::{fit, width_of};
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::layout::{cluster_width, fit, width_of};
+use crate::sanitize::visible;
 
 /// What the status bar tells.
 #[derive(Debug, Default)]
@@ -42,7 +50,11 @@ pub(crate) fn bar(status: &Status, width: usize) -> String {
         Some(0) => "PAUSED".to_owned(),
         Some(n) => format!("PAUSED +{n} new"),
     };
-    let filter = status.filter.map(|f| format!("&{f}")).unwrap_or_default();
+    let filter = status
+        .filter
+        .map(|f| format!("&{}", visible(f.as_bytes())))
+        .unwrap_or_default();
+    let source = visible(status.left.as_bytes());
     // (text, shown, priority: lower is dropped first)
     let mut parts = [
         (count.as_str(), true, 5),
@@ -58,7 +70,7 @@ pub(crate) fn bar(status: &Status, width: usize) -> String {
         format!("{} ", shown.join(" | "))
     };
     let need = if status.urgent {
-        width_of(status.left) + 2
+        width_of(&source) + 2
     } else {
         0
     };
@@ -79,7 +91,7 @@ pub(crate) fn bar(status: &Status, width: usize) -> String {
     // The name whole, or cut with an ellipsis (so `stdin` never reads as
     // another word), or not at all; a space before the right side.
     let budget = room.saturating_sub(1);
-    let whole = format!(" {}", status.left);
+    let whole = format!(" {source}");
     let left = if width_of(&whole) <= budget {
         whole
     } else if budget >= 4 {
@@ -94,13 +106,29 @@ pub(crate) fn bar(status: &Status, width: usize) -> String {
 
 /// The prompt row: the pattern being typed, its end marked; the start cut
 /// off rather than the end when it is long, so the cursor stays in view.
-pub(crate) fn prompt(sign: char, text: &str, width: usize) -> String {
-    let line = format!("{sign}{text}\u{2581}");
-    let mut start = 0;
-    while width_of(&line[start..]) > width {
-        start += line[start..].chars().next().map_or(1, char::len_utf8);
+/// A `note` (the pattern is too long) follows the end when there is room.
+///
+/// Drawn at every frame while a paste pours in, so it costs the pattern's
+/// length once, not once per character cut off (measuring what was left
+/// after each cut took 31 s of CPU for an 8,000-character paste): the
+/// clusters are measured from the end, as far as the row reaches.
+pub(crate) fn prompt(sign: char, text: &str, note: Option<&str>, width: usize) -> String {
+    let note = note
+        .map(|note| format!(" {note}"))
+        .filter(|note| width_of(note) < width)
+        .unwrap_or_default();
+    let room = width - width_of(&note);
+    let line = format!("{sign}{}\u{2581}", visible(text.as_bytes()));
+    let mut start = line.len();
+    let mut used = 0;
+    for (at, cluster) in line.grapheme_indices(true).rev() {
+        used += cluster_width(cluster);
+        if used > room {
+            break;
+        }
+        start = at;
     }
-    line[start..].to_owned()
+    format!("{}{note}", &line[start..])
 }
 
 /// `line` of `of` as a whole percentage, 100 only at the end.
@@ -228,7 +256,59 @@ mod tests {
 
     #[test]
     fn a_long_prompt_keeps_its_end_in_view() {
-        assert_eq!(prompt('/', "err", 10), "/err\u{2581}");
-        assert_eq!(prompt('?', "abcdefghij", 5), "ghij\u{2581}");
+        assert_eq!(prompt('/', "err", None, 10), "/err\u{2581}");
+        assert_eq!(prompt('?', "abcdefghij", None, 5), "ghij\u{2581}");
+        assert_eq!(prompt('/', "日本語", None, 5), "本語\u{2581}");
+        assert_eq!(
+            prompt('/', "abcdef", Some("too long"), 14),
+            "cdef\u{2581} too long"
+        );
+        // No room for the note: the pattern's end comes first.
+        assert_eq!(prompt('/', "abcdef", Some("too long"), 4), "def\u{2581}");
+    }
+
+    /// Issue 16: an 8,000-character paste took 31 s of CPU, the prompt
+    /// being measured again after each character cut off its start.
+    #[test]
+    fn a_prompt_costs_its_length_not_its_square() {
+        let text = "é".repeat(200_000);
+        let start = std::time::Instant::now();
+        let row = prompt('/', &text, None, 80);
+        assert_eq!(width_of(&row), 80);
+        assert!(row.ends_with("é\u{2581}"));
+        // Linear: a few milliseconds; the square of 200,000 is hours.
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    /// Issue 16: a pasted C1 OSC reached the frame raw through the
+    /// prompt, the search messages and the filter marker; a `\r` in a name
+    /// hid what came before it; U+202E reordered the bar.
+    #[test]
+    fn every_string_in_the_bar_is_shown_visibly() {
+        let osc = "\u{9d}52;c;aGk=\u{9c}";
+        assert_eq!(prompt('/', osc, None, 40), "/^[]52;c;aGk=^[\\\u{2581}");
+        let s = Status {
+            filter: Some(osc),
+            urgent: true,
+            ..status("pattern not found: \u{9d}x\u{9c}", 3, false, false)
+        };
+        assert_eq!(
+            bar(&s, 65),
+            " pattern not found: ^[]x^[\\  3 lines | &^[]52;c;aGk=^[\\ | FOLLOW "
+        );
+        assert_eq!(
+            bar(&status("secret\rshown.log", 3, false, false), 40),
+            " secret^Mshown.log     3 lines | FOLLOW "
+        );
+        let bidi = bar(&status("a\u{202e}gol.txt", 3, false, false), 40);
+        assert_eq!(bidi, " a<U+202E>gol.txt      3 lines | FOLLOW ");
+        assert_eq!(width_of(&bidi), 40);
+        for row in [bar(&s, 65), prompt('/', osc, None, 40), bidi] {
+            assert!(!row.chars().any(|c| c.is_control()), "{row:?}");
+        }
     }
 }

@@ -25,7 +25,7 @@ use crate::layout::{Look, Row, Wrap};
 use crate::message::StopReason;
 use crate::printer::{OnExit, Stopped};
 use crate::queue::Queue;
-use crate::sanitize::{Options, sanitize, sanitize_styled};
+use crate::sanitize::{Options, sanitize, sanitize_styled, visible};
 use crate::save::Save;
 use crate::signals::{self, SignalEvent, SignalListener};
 use crate::terminal::{Surface, TerminalGuard};
@@ -399,10 +399,8 @@ impl Worker {
                         // checked only the lines known then.
                         self.refilter();
                         if let Some(error) = self.history.error() {
-                            self.notice = Some(sanitize(
-                                format!("{}: {error}", self.config.source).as_bytes(),
-                                self.config.text.tab_width,
-                            ));
+                            let notice = format!("{}: {error}", self.config.source);
+                            self.notice = Some(visible(notice.as_bytes()).into_owned());
                         }
                     }
                     if let Out::Tui(tui) = &mut self.out {
@@ -450,7 +448,8 @@ impl Worker {
         if let Some(text) = control.notice
             && let Out::Tui(tui) = &mut self.out
         {
-            self.notice = Some(sanitize(text.as_bytes(), self.config.text.tab_width));
+            // Shown whole: a `\r` in it must not hide what came before.
+            self.notice = Some(visible(text.as_bytes()).into_owned());
             tui.dirty = true;
         }
         if control.eof {

@@ -16,7 +16,7 @@ use crate::input::KeyReader;
 use crate::layout::{Highlight, Row, RowCache, Wrap};
 use crate::message::StopReason;
 use crate::render::{Screen, content_rows};
-use crate::search::{Filter, Pattern, Progress, Search, Step};
+use crate::search::{Filter, MAX_PATTERN, Pattern, Progress, Search, Step, TOO_LONG};
 use crate::signals::{self, SignalListener};
 use crate::terminal::{self, TerminalGuard};
 use crate::view::keys::{self, Action, Amount, HELP, Mode, Prompt};
@@ -211,7 +211,12 @@ impl Worker {
             Action::Left | Action::Right => {}
             Action::Open(prompt) => tui.find.prompt = Some((prompt, String::new())),
             Action::Type(c) => {
-                if let Some((_, text)) = &mut tui.find.prompt {
+                // One character past the bound is kept, so the prompt says
+                // the pattern is too long and Enter refuses it; the rest of
+                // a paste is dropped, never held or drawn.
+                if let Some((_, text)) = &mut tui.find.prompt
+                    && text.len() <= MAX_PATTERN
+                {
                     text.push(c);
                 }
             }
@@ -486,7 +491,10 @@ impl Worker {
         let rows = tui.rows(&self.history, &self.config);
         let width = usize::from(tui.size.0);
         let status = match &tui.find.prompt {
-            Some((prompt, text)) => status::prompt(prompt.sign(), text, width),
+            Some((prompt, text)) => {
+                let note = (text.len() > MAX_PATTERN).then_some(TOO_LONG);
+                status::prompt(prompt.sign(), text, note, width)
+            }
             None if tui.find.help => " help: q or Esc closes it".to_owned(),
             None => {
                 let pressure = self.inbox.queue.pressure().to_string();
