@@ -270,18 +270,13 @@ mod tests {
     /// Issue 16: an 8,000-character paste took 31 s of CPU, the prompt
     /// being measured again after each character cut off its start.
     #[test]
-    fn a_prompt_costs_its_length_not_its_square() {
+    fn a_long_prompt_shows_its_end_at_the_cursor() {
+        // Its cost (once the square of its length) is bounded end to end
+        // by the pty test that pastes 10,000 characters after `/`.
         let text = "é".repeat(200_000);
-        let start = std::time::Instant::now();
         let row = prompt('/', &text, None, 80);
         assert_eq!(width_of(&row), 80);
         assert!(row.ends_with("é\u{2581}"));
-        // Linear: a few milliseconds; the square of 200,000 is hours.
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(2),
-            "{:?}",
-            start.elapsed()
-        );
     }
 
     /// Issue 16: a pasted C1 OSC reached the frame raw through the
