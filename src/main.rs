@@ -85,6 +85,15 @@ struct Cli {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     max_lines: Option<u64>,
 
+    /// The most memory reflow takes, however long the input runs: SIZE in
+    /// bytes, or with K, M, G or T (powers of 1024), like 512K, 64M, 2G.
+    /// Beyond it the oldest lines move, compressed, to an unlinked temporary
+    /// file in $TMPDIR (or /tmp), read back for scrolling, search and the
+    /// rest. Default: an eighth of the machine's memory, 256M to 4G. Below
+    /// about 16M the history keeps only its newest 512K in memory.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_memory: Option<u64>,
+
     /// What to leave on the normal screen after the display stops.
     #[arg(long, value_enum, value_name = "MODE", default_value_t = ExitView::Screen)]
     on_exit: ExitView,
@@ -155,6 +164,41 @@ fn non_empty_sentinel(text: &str) -> Result<String, String> {
         true => Err("the sentinel cannot be empty (it would stop at the first empty line)".into()),
         false => Ok(text.to_owned()),
     }
+}
+
+/// A `--max-memory` size: bytes, or a number with K, M, G or T (powers of
+/// 1024, an `iB` or `B` after them allowed, any case).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let bad = || {
+        format!(
+            "'{text}' is not a size: write bytes, or a number with K, M, G or T, like 64M or 2G"
+        )
+    };
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number.parse().map_err(|_| bad())?;
+    let unit = unit.to_ascii_uppercase();
+    let unit = unit
+        .strip_suffix("IB")
+        .or_else(|| unit.strip_suffix('B'))
+        .unwrap_or(&unit);
+    let shift = match unit {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => return Err(bad()),
+    };
+    let bytes = number
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("'{text}' is too large"))?;
+    if bytes == 0 {
+        return Err("the memory budget cannot be 0".into());
+    }
+    Ok(bytes)
 }
 
 /// `--color` values.
@@ -501,6 +545,9 @@ fn configure(cli: &Cli, source: String, output: Option<File>, tty: bool) -> Buil
     if let Some(max) = cli.max_lines {
         builder = builder.max_lines(usize::try_from(max).unwrap_or(usize::MAX));
     }
+    if let Some(bytes) = cli.max_memory {
+        builder = builder.max_memory(bytes);
+    }
     if let Some(output) = output {
         builder = builder.output(output);
     }
@@ -546,5 +593,24 @@ mod tests {
     #[test]
     fn cli_definition_is_valid() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn max_memory_takes_sizes_as_people_write_them() {
+        for (text, bytes) in [
+            ("64M", 64 << 20),
+            ("2G", 2 << 30),
+            ("512K", 512 << 10),
+            ("1t", 1 << 40),
+            ("64MiB", 64 << 20),
+            ("64mb", 64 << 20),
+            ("1048576", 1 << 20),
+        ] {
+            assert_eq!(parse_size(text), Ok(bytes), "{text}");
+        }
+        for text in ["", "M", "64Q", "-1M", "1.5G", "64 M", "99999999999999T"] {
+            assert!(parse_size(text).is_err(), "{text}");
+        }
+        assert!(parse_size("0M").is_err());
     }
 }

@@ -67,6 +67,7 @@ pub struct Builder {
     panic_on: Option<Vec<u8>>,
     save: Option<std::path::PathBuf>,
     max_lines: Option<usize>,
+    max_memory: Option<u64>,
     impatient: bool,
     target: Target,
     when_full: WhenFull,
@@ -93,6 +94,7 @@ impl fmt::Debug for Builder {
             .field("report_signals", &self.report_signals)
             .field("save", &self.save)
             .field("max_lines", &self.max_lines)
+            .field("max_memory", &self.max_memory)
             .field("impatient", &self.impatient)
             .field("target", &self.target)
             .field("when_full", &self.when_full)
@@ -226,6 +228,24 @@ impl Builder {
     /// every line is kept. [`save`](Builder::save) still writes them all.
     pub fn max_lines(mut self, max: usize) -> Self {
         self.max_lines = Some(max.max(1));
+        self
+    }
+
+    /// The most memory the display may take, in bytes, however long the
+    /// input runs. The history of lines holds what the rest does not need
+    /// (all but 16 MiB, or three quarters of a budget below 64 MiB); beyond
+    /// that, its oldest lines (compressed) move to a temporary file,
+    /// unlinked at once and readable by this process only, in `$TMPDIR` or
+    /// the system's temporary directory, and are read back from there for
+    /// scrolling and search. Nothing is lost: only
+    /// [`max_lines`](Builder::max_lines) forgets lines, or a temporary
+    /// file that cannot be written (a full disk), which the status bar
+    /// says with the count of old lines dropped.
+    ///
+    /// By default an eighth of the machine's memory, at least 256 MiB and
+    /// at most 4 GiB.
+    pub fn max_memory(mut self, bytes: u64) -> Self {
+        self.max_memory = Some(bytes);
         self
     }
 
@@ -374,6 +394,9 @@ impl Builder {
             save,
             in_place: self.in_place,
             max_lines: self.max_lines,
+            max_memory: self
+                .max_memory
+                .unwrap_or_else(crate::history::default_max_memory),
             impatient: self.impatient,
             size: self.draw_into.as_ref().map(|(_, size)| *size),
             on_exit: self.on_exit,

@@ -1,12 +1,14 @@
-//! The in-memory line store: compact, append-only, compressed as it goes.
+//! The in-memory line store: compact, append-only, compressed as it goes,
+//! and spilled to disk beyond a memory budget.
 //!
 //! Millions of log lines must cost little more than their own bytes, so
 //! the history is not a `Vec<String>`. Lines are appended, each followed by
 //! a `\n`, into fixed-size byte chunks, each a memory mapping of its own (a
 //! chunk never reallocates, so there is no doubling slack, and its memory
-//! goes back to the system as soon as it is compressed), and the index keeps one position per block of
-//! [`BLOCK`] lines; a line inside a block is found by scanning forward with
-//! `memchr`. The index costs 8 bytes per 64 lines.
+//! goes back to the system as soon as it is compressed). A line never spans
+//! two chunks. Each chunk keeps where every block of [`BLOCK`] lines that
+//! starts in it begins; a line inside a block is found by scanning forward
+//! with `memchr`. That index costs 4 bytes per 64 lines.
 //!
 //! When the printer has nothing else to do, sealed chunks are compressed
 //! with zstd at a fast level ([`Memory::compact`]): logs shrink to about a
@@ -17,10 +19,27 @@
 //! take them to about 0.6x. Decompressing is well above 1 GB/s, so reading
 //! the whole history (a search) stays fast. The newest chunks stay plain,
 //! since following the end of the log reads them all the time.
+//!
+//! An input that never ends (`yes`, `kubectl logs -f` for days, random
+//! bytes that do not compress) would still fill the machine, so a history
+//! can be given a budget ([`Memory::max_memory`]). Past it, sealed chunks
+//! are compressed at once rather than when idle, and then the oldest
+//! chunks, compressed (or plain where compression saved nothing), move to
+//! a [spill file](super::spill) with their block index: memory then holds
+//! the newest chunks and, for each spilled one, 32 bytes of where it is.
+//! Spilled chunks are read back on demand, a chunk at a time (one `pread`
+//! from the page cache and the same decompression as in memory), so
+//! scrolling and search reach every line as before. Nothing is dropped
+//! unless a cap asks for it, or the spill file cannot be written (a full
+//! disk): then the history keeps within its budget by dropping its oldest
+//! lines, and says so ([`Memory::spill_news`]).
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::ops::Range;
+use std::collections::VecDeque;
+use std::ops::{ControlFlow, Range};
+
+use super::spill::Spill;
 
 /// Lines per index entry. Finding a line scans at most `BLOCK - 1` newlines.
 const BLOCK: usize = 64;
@@ -29,8 +48,8 @@ const BLOCK: usize = 64;
 /// A longer line gets a chunk of its own.
 const CHUNK: usize = 256 * 1024;
 
-/// The newest chunks are never compressed (the open one and the one
-/// before it).
+/// The newest chunks are never compressed or spilled (the open one and the
+/// one before it).
 const HOT_CHUNKS: usize = 2;
 
 /// A partial line shorter than this is shown before its end comes.
@@ -47,12 +66,9 @@ const LEVEL: i32 = 1;
 /// of it (1/8): otherwise reading it back would cost time for little memory.
 const MIN_SAVING: usize = 8;
 
-/// Where a block of lines starts: a chunk and an offset inside it.
-#[derive(Clone, Copy, Debug)]
-struct Pos {
-    chunk: u32,
-    offset: u32,
-}
+/// A chunk larger than this (one huge line) is neither compressed (that
+/// would hold it twice for a while) nor kept in the read-back cache.
+const HUGE: usize = 4 * CHUNK;
 
 /// The bytes of a plain chunk.
 ///
@@ -110,57 +126,127 @@ impl std::ops::Deref for Buf {
     }
 }
 
+/// A chunk's bytes in memory.
 #[derive(Debug)]
-enum Chunk {
+enum Data {
     /// Lines as received, each ended by `\n`.
     Plain(Buf),
     /// A sealed chunk, one zstd frame, and its plain length.
-    Zstd { data: Box<[u8]>, len: usize },
+    Zstd { packed: Box<[u8]>, len: usize },
 }
 
-impl Chunk {
-    /// The chunk's lines: its own bytes when plain, else decompressed into
-    /// `buf` (whose allocation is reused from call to call).
-    fn bytes<'a>(&'a self, buf: &'a mut Vec<u8>) -> &'a [u8] {
+impl Data {
+    /// The chunk compressed, if that saves at least 1/[`MIN_SAVING`] of it.
+    fn pack(data: &[u8]) -> Option<Data> {
+        let packed = zstd::bulk::compress(data, LEVEL).ok()?;
+        (packed.len() <= data.len() - data.len() / MIN_SAVING).then(|| Data::Zstd {
+            len: data.len(),
+            packed: packed.into_boxed_slice(),
+        })
+    }
+
+    /// The bytes that stand for the chunk: plain, or its zstd frame.
+    fn stored(&self) -> &[u8] {
         match self {
-            Chunk::Plain(data) => data,
-            Chunk::Zstd { data, len } => {
-                buf.clear();
-                buf.reserve(*len);
-                // Our own compressed bytes: failing to decompress them is a
-                // bug, shown as missing lines rather than a crash.
-                if zstd::zstd_safe::decompress(buf, data).is_err() {
-                    buf.clear();
-                }
-                buf
-            }
+            Data::Plain(data) => data,
+            Data::Zstd { packed, .. } => packed,
         }
     }
 
-    /// The chunk compressed, if that saves at least 1/[`MIN_SAVING`] of it.
-    fn pack(data: &[u8]) -> Option<Chunk> {
-        let packed = zstd::bulk::compress(data, LEVEL).ok()?;
-        (packed.len() <= data.len() - data.len() / MIN_SAVING).then(|| Chunk::Zstd {
-            len: data.len(),
-            data: packed.into_boxed_slice(),
-        })
+    /// The length of its lines.
+    fn len(&self) -> usize {
+        match self {
+            Data::Plain(data) => data.len(),
+            Data::Zstd { len, .. } => *len,
+        }
     }
+}
+
+/// A chunk in memory.
+#[derive(Debug)]
+struct Chunk {
+    data: Data,
+    /// The id of its first line.
+    first: usize,
+    /// Where each block that starts in this chunk begins (the lines whose
+    /// id is a multiple of [`BLOCK`]), in order.
+    blocks: Vec<u32>,
+}
+
+impl Chunk {
+    /// Bytes it holds, for the budget.
+    fn footprint(&self) -> usize {
+        let data = match &self.data {
+            Data::Plain(data) => data.capacity(),
+            Data::Zstd { packed, .. } => packed.len(),
+        };
+        data + self.blocks.capacity() * std::mem::size_of::<u32>()
+    }
+
+    /// Where to start looking for line `index` (held here): an offset, and
+    /// how many lines to skip from it.
+    fn start_of(&self, index: usize) -> (usize, usize) {
+        let block = index / BLOCK;
+        match self
+            .blocks
+            .get(block.wrapping_sub(self.first.div_ceil(BLOCK)))
+        {
+            Some(&offset) if block * BLOCK >= self.first => {
+                (offset as usize, index - block * BLOCK)
+            }
+            // The block began in the chunk before.
+            _ => (0, index - self.first),
+        }
+    }
+}
+
+/// A chunk moved to the spill file: `stored` bytes at `at`, a zstd frame
+/// of `len` plain bytes when `stored < len` (a chunk is kept compressed
+/// only when that shrinks it), else the plain bytes themselves.
+#[derive(Clone, Copy, Debug)]
+struct Spilled {
+    /// The id of its first line.
+    first: usize,
+    at: u64,
+    stored: u64,
+    len: u64,
+}
+
+impl Spilled {
+    fn packed(&self) -> bool {
+        self.stored < self.len
+    }
+}
+
+/// The spill file and what became of it.
+#[derive(Debug, Default)]
+struct SpillState {
+    /// Created when first needed.
+    file: Option<Spill>,
+    /// Why spilling stopped, if it did: from then on the oldest lines are
+    /// dropped instead.
+    failed: Option<String>,
+    /// Lines dropped since.
+    dropped: usize,
+    /// What [`Memory::spill_news`] said last: the count of lines dropped.
+    told: Option<usize>,
+    /// Test hook: the file's writes fail past this many bytes.
+    #[cfg(test)]
+    limit: Option<u64>,
 }
 
 /// Every line received (or, with a cap, the newest), as raw bytes, in
 /// arrival order. Lines keep the index they arrived with: with a cap, the
 /// first kept line is [`first`](Memory::first), not 0.
+///
+/// Chunks are numbered in arrival order, and a number never changes: the
+/// oldest held is `base`, the spilled ones come first
+/// (`base..base + spilled.len()`), then those in memory.
 #[derive(Debug, Default)]
 pub(crate) struct Memory {
-    chunks: Vec<Chunk>,
-    /// The index of the first line that begins in each chunk.
-    chunk_first: Vec<usize>,
-    /// Where each block of lines starts, from block `block_base` on.
-    blocks: Vec<Pos>,
-    block_base: usize,
-    /// The line where `blocks[0]` starts: a block's first line, or the
-    /// first line of the first chunk when older chunks were dropped.
-    block_base_line: usize,
+    spilled: VecDeque<Spilled>,
+    chunks: VecDeque<Chunk>,
+    base: usize,
     /// Lines before this one are gone (see `max_lines`).
     first: usize,
     max_lines: Option<usize>,
@@ -168,12 +254,21 @@ pub(crate) struct Memory {
     bytes: u64,
     /// Chunks before this one were considered for compression already.
     next_pack: usize,
-    /// The last compressed chunk read (its index, or `None`), decompressed:
-    /// neighbouring lines are usually read together.
+    /// The last compressed or spilled chunk read (its number, or `None`),
+    /// decompressed: neighbouring lines are usually read together.
     unpacked: RefCell<(Option<usize>, Vec<u8>)>,
+    /// A spilled chunk's zstd frame, read back before it is decompressed.
+    raw: RefCell<Vec<u8>>,
     /// The start of a line whose end has not come yet (see
     /// [`stream`](Memory::stream)): shown as it is, not yet counted.
     partial: Vec<u8>,
+    /// Bytes the chunks in memory may hold (with the index) before the
+    /// oldest are spilled; `None`: no limit.
+    budget: Option<usize>,
+    /// Bytes held by the chunks in memory (data and block index), kept up
+    /// to date as they change.
+    resident: usize,
+    spill: SpillState,
 }
 
 impl Memory {
@@ -189,6 +284,22 @@ impl Memory {
             max_lines: Some(max.max(1)),
             ..Self::default()
         }
+    }
+
+    /// Holds at most `budget` bytes in memory (the newest two chunks, 512
+    /// KiB, always stay): beyond it, sealed chunks are compressed at once
+    /// and then the oldest go to a spill file.
+    pub(crate) fn max_memory(mut self, budget: usize) -> Self {
+        self.budget = Some(budget);
+        self.relieve();
+        self
+    }
+
+    /// Test hook: the spill file's writes fail past `limit` bytes.
+    #[cfg(test)]
+    fn spill_limit(mut self, limit: u64) -> Self {
+        self.spill.limit = Some(limit);
+        self
     }
 
     /// Number of lines received: one past the index of the newest.
@@ -212,25 +323,87 @@ impl Memory {
         self.bytes
     }
 
+    /// The number of the first chunk in memory (after the spilled ones).
+    fn spilled_end(&self) -> usize {
+        self.base + self.spilled.len()
+    }
+
+    /// One past the number of the newest chunk.
+    fn end(&self) -> usize {
+        self.spilled_end() + self.chunks.len()
+    }
+
+    /// The id of chunk `n`'s first line.
+    fn chunk_first(&self, n: usize) -> usize {
+        match n.checked_sub(self.spilled_end()) {
+            Some(i) => self.chunks[i].first,
+            None => self.spilled[n - self.base].first,
+        }
+    }
+
+    /// One past the id of chunk `n`'s last line.
+    fn chunk_end(&self, n: usize) -> usize {
+        if n + 1 < self.end() {
+            self.chunk_first(n + 1)
+        } else {
+            self.len
+        }
+    }
+
+    /// The number of the chunk holding line `line` (held).
+    fn chunk_of(&self, line: usize) -> usize {
+        match self.chunks.front() {
+            Some(chunk) if chunk.first <= line => {
+                self.spilled_end() + self.chunks.partition_point(|c| c.first <= line) - 1
+            }
+            _ => {
+                self.base
+                    + self
+                        .spilled
+                        .partition_point(|s| s.first <= line)
+                        .saturating_sub(1)
+            }
+        }
+    }
+
+    /// Runs `f` on the open chunk (the newest, plain): the next line's id,
+    /// the chunk's block index and its bytes. Keeps the count of bytes held
+    /// up to date.
+    fn with_open<R>(&mut self, f: impl FnOnce(usize, &mut Vec<u32>, &mut Buf) -> R) -> Option<R> {
+        let len = self.len;
+        let chunk = self.chunks.back_mut()?;
+        let before = chunk.footprint();
+        let Chunk {
+            data: Data::Plain(data),
+            blocks,
+            ..
+        } = chunk
+        else {
+            return None;
+        };
+        let result = f(len, blocks, data);
+        self.resident = self.resident - before + chunk.footprint();
+        Some(result)
+    }
+
     /// Appends one line. A `\n` inside `line` would be taken for a line
     /// end, so callers split on newlines first.
     pub(crate) fn push(&mut self, line: &[u8]) {
         debug_assert!(memchr::memchr(b'\n', line).is_none());
         self.open_chunk(line.len() + 1);
-        let index = self.chunks.len() - 1;
-        if let Some(Chunk::Plain(chunk)) = self.chunks.last_mut() {
-            if self.len.is_multiple_of(BLOCK) {
-                self.blocks.push(Pos {
-                    chunk: index as u32,
-                    offset: chunk.len() as u32,
-                });
+        let pushed = self.with_open(|len, blocks, data| {
+            if len.is_multiple_of(BLOCK) {
+                blocks.push(data.len() as u32);
             }
-            chunk.extend_from_slice(line);
-            chunk.extend_from_slice(b"\n");
+            data.extend_from_slice(line);
+            data.extend_from_slice(b"\n");
+        });
+        if pushed.is_some() {
             self.len += 1;
             self.bytes += line.len() as u64;
         }
         self.trim();
+        self.relieve();
     }
 
     /// Appends one line, taking its allocation as a chunk of its own when
@@ -241,22 +414,24 @@ impl Memory {
             return;
         }
         debug_assert!(memchr::memchr(b'\n', &line).is_none());
-        let index = self.chunks.len();
-        if self.len.is_multiple_of(BLOCK) {
-            self.blocks.push(Pos {
-                chunk: index as u32,
-                offset: 0,
-            });
-        }
         self.bytes += line.len() as u64;
-        self.chunk_first.push(self.len);
-        self.len += 1;
         line.push(b'\n');
         // Sealed: later lines go to a chunk of their own (a large shrink is
         // a remap, not a copy).
         line.shrink_to_fit();
-        self.chunks.push(Chunk::Plain(Buf::Vec(line)));
+        let blocks = if self.len.is_multiple_of(BLOCK) {
+            vec![0]
+        } else {
+            Vec::new()
+        };
+        self.add_chunk(Chunk {
+            data: Data::Plain(Buf::Vec(line)),
+            first: self.len,
+            blocks,
+        });
+        self.len += 1;
         self.trim();
+        self.relieve();
     }
 
     /// Appends every line of `block`: lines each ended by `\n` (a last
@@ -265,8 +440,11 @@ impl Memory {
     pub(crate) fn push_block(&mut self, block: &[u8]) {
         let mut rest = block;
         while !rest.is_empty() {
-            let free = match self.chunks.last() {
-                Some(Chunk::Plain(chunk)) => chunk.capacity() - chunk.len(),
+            let free = match self.chunks.back() {
+                Some(Chunk {
+                    data: Data::Plain(chunk),
+                    ..
+                }) => chunk.capacity() - chunk.len(),
                 _ => 0,
             };
             let whole = rest.len() + usize::from(!rest.ends_with(b"\n"));
@@ -285,8 +463,11 @@ impl Memory {
             }
             self.append_lines(&rest[..take]);
             rest = &rest[take..];
+            // Within the budget as the block goes in, not only after it.
+            self.relieve();
         }
         self.trim();
+        self.relieve();
     }
 
     /// With a cap, forgets the lines before the newest `max_lines`, and
@@ -296,88 +477,103 @@ impl Memory {
             return;
         };
         self.first = self.first.max(self.len.saturating_sub(max));
-        // Whole chunks before `first`; the open chunk stays.
-        let gone = self
-            .chunk_first
-            .iter()
-            .skip(1)
-            .take_while(|&&start| start <= self.first)
-            .count();
-        if gone == 0 {
-            return;
+        self.forget_before(self.first);
+    }
+
+    /// Gives back every chunk whose lines all come before line `line`; the
+    /// open chunk stays.
+    fn forget_before(&mut self, line: usize) {
+        let spilled = !self.spilled.is_empty();
+        while self.base + 1 < self.end() && self.chunk_first(self.base + 1) <= line {
+            match self.spilled.pop_front() {
+                Some(gone) => {
+                    if let Some(file) = &self.spill.file {
+                        let _ = file.release(gone.at, gone.stored);
+                    }
+                }
+                None => {
+                    if let Some(gone) = self.chunks.pop_front() {
+                        self.resident -= gone.footprint();
+                    }
+                }
+            }
+            self.base += 1;
         }
-        self.chunks.drain(..gone);
-        self.chunk_first.drain(..gone);
-        self.next_pack = self.next_pack.saturating_sub(gone);
-        self.unpacked.borrow_mut().0 = None;
-        let start = self.chunk_first[0];
-        let block = start / BLOCK;
-        self.blocks.drain(..block - self.block_base);
-        self.block_base = block;
-        self.block_base_line = block * BLOCK;
-        for pos in &mut self.blocks {
-            pos.chunk = pos.chunk.saturating_sub(gone as u32);
+        self.next_pack = self.next_pack.max(self.spilled_end());
+        if spilled && self.spilled.is_empty() {
+            // Nothing left in the file: its space goes back at once, even
+            // where holes cannot be punched.
+            if let Some(file) = &mut self.spill.file {
+                file.clear();
+            }
+            self.spilled.shrink_to_fit();
         }
-        // The first block began in a chunk now gone: it is found from the
-        // start of the first chunk instead.
-        if let Some(pos) = self.blocks.first_mut()
-            && self.block_base_line < start
-        {
-            *pos = Pos {
-                chunk: 0,
-                offset: 0,
-            };
-            self.block_base_line = start;
+        let cache = self.unpacked.get_mut();
+        if cache.0.is_some_and(|n| n < self.base) {
+            *cache = (None, Vec::new());
         }
     }
 
     /// Copies whole lines (the last may lack its `\n`) into the open chunk,
     /// which has room for them, and indexes them.
     fn append_lines(&mut self, lines: &[u8]) {
-        let index = self.chunks.len() - 1;
-        let Some(Chunk::Plain(chunk)) = self.chunks.last_mut() else {
-            return;
-        };
-        let base = chunk.len();
-        let mut start = 0;
-        let mut count = 0;
-        let mut newlines = 0;
-        let mut ends = memchr::memchr_iter(b'\n', lines);
-        while start < lines.len() {
-            if (self.len + count).is_multiple_of(BLOCK) {
-                self.blocks.push(Pos {
-                    chunk: index as u32,
-                    offset: (base + start) as u32,
-                });
-            }
-            count += 1;
-            match ends.next() {
-                Some(end) => {
-                    newlines += 1;
-                    start = end + 1;
+        let counted = self.with_open(|len, blocks, data| {
+            let base = data.len();
+            let mut start = 0;
+            let mut count = 0;
+            let mut newlines = 0;
+            let mut ends = memchr::memchr_iter(b'\n', lines);
+            while start < lines.len() {
+                if (len + count).is_multiple_of(BLOCK) {
+                    blocks.push((base + start) as u32);
                 }
-                None => break,
+                count += 1;
+                match ends.next() {
+                    Some(end) => {
+                        newlines += 1;
+                        start = end + 1;
+                    }
+                    None => break,
+                }
             }
+            data.extend_from_slice(lines);
+            if !lines.ends_with(b"\n") {
+                data.extend_from_slice(b"\n");
+            }
+            (count, newlines)
+        });
+        if let Some((count, newlines)) = counted {
+            self.len += count;
+            self.bytes += (lines.len() - newlines) as u64;
         }
-        chunk.extend_from_slice(lines);
-        if !lines.ends_with(b"\n") {
-            chunk.extend_from_slice(b"\n");
-        }
-        self.len += count;
-        self.bytes += (lines.len() - newlines) as u64;
     }
 
     /// Makes sure the open chunk has room for `need` more bytes.
     fn open_chunk(&mut self, need: usize) {
-        let fits =
-            matches!(self.chunks.last(), Some(Chunk::Plain(c)) if c.capacity() - c.len() >= need);
+        let fits = matches!(
+            self.chunks.back(),
+            Some(Chunk { data: Data::Plain(c), .. }) if c.capacity() - c.len() >= need
+        );
         if !fits {
             // Exact capacity: pushes within it never reallocate, so the
             // arena wastes only each chunk's unfilled tail.
-            self.chunks
-                .push(Chunk::Plain(Buf::with_capacity(need.max(CHUNK))));
-            self.chunk_first.push(self.len);
+            self.add_chunk(Chunk {
+                data: Data::Plain(Buf::with_capacity(need.max(CHUNK))),
+                first: self.len,
+                blocks: Vec::new(),
+            });
         }
+    }
+
+    /// Seals the open chunk and adds `chunk` after it.
+    fn add_chunk(&mut self, chunk: Chunk) {
+        if let Some(open) = self.chunks.back_mut() {
+            let before = open.footprint();
+            open.blocks.shrink_to_fit();
+            self.resident = self.resident - before + open.footprint();
+        }
+        self.resident += chunk.footprint();
+        self.chunks.push_back(chunk);
     }
 
     /// The raw bytes of line `index`, or `None` past the end.
@@ -385,35 +581,39 @@ impl Memory {
         if index >= self.len || index < self.first {
             return None;
         }
-        let block = index / BLOCK;
-        let Pos { chunk, offset } = *self.blocks.get(block - self.block_base)?;
-        let (mut chunk, mut offset) = (chunk as usize, offset as usize);
-        let start = if block == self.block_base {
-            self.block_base_line
-        } else {
-            block * BLOCK
-        };
-        let mut skip = index - start;
-        loop {
-            // Lines never span chunks: a block may go on in the next one.
-            match self.chunks.get(chunk)? {
-                Chunk::Plain(data) => match find_line(data, offset, skip) {
-                    Ok(range) => return Some(Cow::Borrowed(&data[range])),
-                    Err(left) => skip = left,
-                },
-                Chunk::Zstd { .. } => {
-                    let found = self.with_unpacked(chunk, |data| {
-                        find_line(data, offset, skip).map(|range| data[range].to_vec())
-                    });
-                    match found {
-                        Ok(line) => return Some(Cow::Owned(line)),
-                        Err(left) => skip = left,
-                    }
+        let n = self.chunk_of(index);
+        let (offset, skip) = match n.checked_sub(self.spilled_end()) {
+            Some(i) => {
+                let chunk = &self.chunks[i];
+                if let Data::Plain(data) = &chunk.data {
+                    let (offset, skip) = chunk.start_of(index);
+                    return find_line(data, offset, skip)
+                        .ok()
+                        .map(|range| Cow::Borrowed(&data[range]));
                 }
+                chunk.start_of(index)
             }
-            chunk += 1;
-            offset = 0;
-        }
+            None => {
+                let spilled = self.spilled[n - self.base];
+                if !spilled.packed()
+                    && spilled.len > HUGE as u64
+                    && self.chunk_end(n) == spilled.first + 1
+                {
+                    // One huge line: read straight into the line returned,
+                    // not through the cache (which would hold a second copy).
+                    let mut line = Vec::new();
+                    self.read_spilled(&spilled, &mut line);
+                    line.pop();
+                    return (line.len() as u64 + 1 == spilled.len).then_some(Cow::Owned(line));
+                }
+                (0, index - spilled.first)
+            }
+        };
+        self.with_unpacked(n, |data| {
+            find_line(data, offset, skip)
+                .ok()
+                .map(|range| Cow::Owned(data[range].to_vec()))
+        })
     }
 
     /// Takes a piece of a byte stream: the lines it ends, whole runs at a
@@ -482,45 +682,89 @@ impl Memory {
     /// Calls `f` with every line held, oldest first.
     #[cfg(test)]
     pub(crate) fn for_each(&self, mut f: impl FnMut(&[u8])) {
-        let mut line = self.chunk_first.first().copied().unwrap_or(0);
-        for index in 0..self.chunks.len() {
-            let mut each = |data: &[u8]| {
-                let body = data.strip_suffix(b"\n").unwrap_or(data);
-                if !data.is_empty() {
-                    for text in body.split(|&b| b == b'\n') {
-                        if line >= self.first {
-                            f(text);
-                        }
-                        line += 1;
-                    }
-                }
-            };
-            match &self.chunks[index] {
-                Chunk::Plain(data) => each(data),
-                Chunk::Zstd { .. } => self.with_unpacked(index, each),
-            }
+        let _ = self.scan(self.first..self.len, false, |_, run| {
+            let body = run.strip_suffix(b"\n").unwrap_or(run);
+            body.split(|&b| b == b'\n').for_each(&mut f);
+            ControlFlow::Continue(())
+        });
+    }
+
+    /// Runs `f` on chunk `n`, compressed or spilled, as plain bytes (kept
+    /// for the next call, which usually wants the same chunk).
+    fn with_unpacked<R>(&self, n: usize, f: impl FnOnce(&[u8]) -> R) -> R {
+        let mut cache = self.unpacked.borrow_mut();
+        let (cached, buf) = &mut *cache;
+        if *cached != Some(n) {
+            self.unpack(n, buf);
+            *cached = Some(n);
+        }
+        let result = f(buf);
+        if buf.capacity() > HUGE {
+            *cache = (None, Vec::new());
+        }
+        result
+    }
+
+    /// Chunk `n`'s lines: its own bytes when plain in memory, else
+    /// decompressed or read back into `buf`.
+    fn chunk_bytes<'a>(&'a self, n: usize, buf: &'a mut Vec<u8>) -> &'a [u8] {
+        if let Some(Chunk {
+            data: Data::Plain(data),
+            ..
+        }) = n
+            .checked_sub(self.spilled_end())
+            .and_then(|i| self.chunks.get(i))
+        {
+            return data;
+        }
+        self.unpack(n, buf);
+        buf
+    }
+
+    /// Chunk `n` (not plain in memory), plain, into `buf`. Our own
+    /// compressed bytes or our own file failing is a bug or a broken disk,
+    /// shown as missing lines rather than a crash.
+    fn unpack(&self, n: usize, buf: &mut Vec<u8>) {
+        buf.clear();
+        match n.checked_sub(self.spilled_end()) {
+            Some(i) => match &self.chunks[i].data {
+                Data::Zstd { packed, len } => unzstd(packed, *len, buf),
+                Data::Plain(data) => buf.extend_from_slice(data),
+            },
+            None => self.read_spilled(&self.spilled[n - self.base], buf),
         }
     }
 
-    /// Runs `f` on compressed chunk `index`, decompressed (kept for the
-    /// next call, which usually wants the same chunk).
-    fn with_unpacked<R>(&self, index: usize, f: impl FnOnce(&[u8]) -> R) -> R {
-        let chunk = &self.chunks[index];
-        if let Chunk::Plain(data) = chunk {
-            return f(data);
+    /// A spilled chunk's lines, read back into `buf` (empty on failure).
+    fn read_spilled(&self, spilled: &Spilled, buf: &mut Vec<u8>) {
+        buf.clear();
+        let Some(file) = &self.spill.file else {
+            return;
+        };
+        let (Ok(stored), Ok(len)) = (
+            usize::try_from(spilled.stored),
+            usize::try_from(spilled.len),
+        ) else {
+            return;
+        };
+        if !spilled.packed() {
+            if file.read(spilled.at, stored, buf).is_err() {
+                buf.clear();
+            }
+            return;
         }
-        let mut cache = self.unpacked.borrow_mut();
-        let (cached, buf) = &mut *cache;
-        if *cached != Some(index) {
-            chunk.bytes(buf);
-            *cached = Some(index);
+        let mut raw = self.raw.borrow_mut();
+        if file.read(spilled.at, stored, &mut raw).is_ok() {
+            unzstd(&raw, len, buf);
         }
-        f(buf)
+        if raw.capacity() > HUGE {
+            *raw = Vec::new();
+        }
     }
 
     /// True while some sealed chunk has not been compressed yet.
     pub(crate) fn can_compact(&self) -> bool {
-        self.next_pack + HOT_CHUNKS < self.chunks.len()
+        self.next_pack + HOT_CHUNKS < self.end()
     }
 
     /// Compresses the oldest sealed chunk not yet considered, if any: one
@@ -530,49 +774,148 @@ impl Memory {
         if !self.can_compact() {
             return false;
         }
-        let index = self.next_pack;
+        let n = self.next_pack;
         self.next_pack += 1;
-        // A chunk holding one huge line stays plain: compressing it would
-        // hold it twice for a while.
-        if let Chunk::Plain(data) = &self.chunks[index]
-            && data.len() <= 4 * CHUNK
-            && let Some(packed) = Chunk::pack(data)
+        if let Some(chunk) = n
+            .checked_sub(self.spilled_end())
+            .and_then(|i| self.chunks.get_mut(i))
+            && let Data::Plain(data) = &chunk.data
+            && data.len() <= HUGE
+            && let Some(packed) = Data::pack(data)
         {
-            self.chunks[index] = packed;
+            let before = chunk.footprint();
+            chunk.data = packed;
+            self.resident = self.resident - before + chunk.footprint();
         }
         self.can_compact()
     }
 
-    /// Bytes reserved by the store, for memory accounting.
+    /// Bytes held in memory: the chunks there, the index (of the spilled
+    /// chunks too) and the read-back buffers. What the budget bounds.
     pub(crate) fn allocated(&self) -> usize {
-        let chunks: usize = self
-            .chunks
-            .iter()
-            .map(|chunk| match chunk {
-                Chunk::Plain(data) => data.capacity(),
-                Chunk::Zstd { data, .. } => data.len(),
-            })
-            .sum();
-        chunks + self.blocks.capacity() * std::mem::size_of::<Pos>()
+        let buffers = self.unpacked.try_borrow().map_or(0, |c| c.1.capacity())
+            + self.raw.try_borrow().map_or(0, |raw| raw.capacity());
+        self.resident
+            + self.spilled.capacity() * std::mem::size_of::<Spilled>()
+            + self.chunks.capacity() * std::mem::size_of::<Chunk>()
+            + buffers
+    }
+
+    /// Within the budget again: sealed chunks compressed at once, then the
+    /// oldest spilled (or, when the spill file cannot be written, dropped),
+    /// until the history fits or only the newest chunks are left.
+    fn relieve(&mut self) {
+        let Some(budget) = self.budget else {
+            return;
+        };
+        while self.allocated() > budget {
+            if self.can_compact() {
+                self.compact();
+                continue;
+            }
+            if self.chunks.len() <= HOT_CHUNKS {
+                return;
+            }
+            if self.spill.failed.is_none() {
+                match self.spill_oldest() {
+                    Ok(()) => continue,
+                    Err(why) => self.spill.failed = Some(why),
+                }
+            }
+            self.drop_oldest();
+        }
+    }
+
+    /// Moves the oldest chunk in memory (sealed, considered for
+    /// compression) to the spill file.
+    fn spill_oldest(&mut self) -> Result<(), String> {
+        let spill = &mut self.spill;
+        let file = match &mut spill.file {
+            Some(file) => file,
+            None => {
+                #[cfg(test)]
+                let created = match spill.limit {
+                    Some(limit) => Spill::create_limited(limit),
+                    None => Spill::create(),
+                };
+                #[cfg(not(test))]
+                let created = Spill::create();
+                let file = created.map_err(|e| {
+                    format!(
+                        "cannot make a spill file in {}: {e}",
+                        std::env::temp_dir().display()
+                    )
+                })?;
+                spill.file.insert(file)
+            }
+        };
+        let Some(chunk) = self.chunks.front() else {
+            return Ok(());
+        };
+        let stored = chunk.data.stored();
+        let at = file
+            .append(stored)
+            .map_err(|e| format!("cannot write the spill file: {e}"))?;
+        let spilled = Spilled {
+            first: chunk.first,
+            at,
+            stored: stored.len() as u64,
+            len: chunk.data.len() as u64,
+        };
+        if let Some(gone) = self.chunks.pop_front() {
+            self.resident -= gone.footprint();
+        }
+        self.spilled.push_back(spilled);
+        Ok(())
+    }
+
+    /// The spill file cannot be written: drops the oldest chunk in memory
+    /// and, so that the lines held stay one run, every spilled one before
+    /// it (their file space goes back: a full disk is likely ours).
+    fn drop_oldest(&mut self) {
+        let n = self.spilled_end() + 1;
+        if n >= self.end() {
+            return;
+        }
+        let first = self.chunk_first(n).max(self.first);
+        self.spill.dropped += first - self.first;
+        self.first = first;
+        self.forget_before(first);
+    }
+
+    /// What the status bar should say about the spill file, when that
+    /// changed since the last call: why it cannot be written, and how many
+    /// old lines were dropped because of it.
+    pub(crate) fn spill_news(&mut self) -> Option<String> {
+        let spill = &mut self.spill;
+        let why = spill.failed.as_ref()?;
+        if spill.told == Some(spill.dropped) {
+            return None;
+        }
+        spill.told = Some(spill.dropped);
+        let dropped = spill.dropped;
+        Some(format!(
+            "{why}: {dropped} old line{} dropped to stay within the memory budget",
+            if dropped == 1 { "" } else { "s" }
+        ))
     }
 
     /// Calls `f` with the lines of `lines` held (the range is clipped to
     /// [`first`](Memory::first)`..`[`len`](Memory::len)) in runs: the
     /// ids of a run's lines and their bytes, each line ended by `\n`. A run
     /// is the part of one chunk in range, so each chunk is decompressed
-    /// once, into one buffer reused for all of them, and the caller can
-    /// search a run in one pass: a search reads the whole history in a few
-    /// hundred calls instead of a million [`get`](Memory::get)s. Runs come
-    /// oldest first, or newest first when `backward` (the lines inside a
-    /// run are in order either way). Stops as soon as `f` breaks, and
-    /// returns what it returned last.
+    /// (or read back from the spill file) once, into one buffer reused for
+    /// all of them, and the caller can search a run in one pass: a search
+    /// reads the whole history in a few hundred calls instead of a million
+    /// [`get`](Memory::get)s. Runs come oldest first, or newest first when
+    /// `backward` (the lines inside a run are in order either way). Stops
+    /// as soon as `f` breaks, and returns what it returned last.
     pub(crate) fn scan(
         &self,
         lines: Range<usize>,
         backward: bool,
-        mut f: impl FnMut(Range<usize>, &[u8]) -> std::ops::ControlFlow<()>,
-    ) -> std::ops::ControlFlow<()> {
-        use std::ops::ControlFlow;
+        mut f: impl FnMut(Range<usize>, &[u8]) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
         /// The offset just past `count` lines of `data` from `offset` on
         /// (or the end of `data`, if it holds fewer).
         fn skip_lines(data: &[u8], offset: usize, count: usize) -> usize {
@@ -588,19 +931,13 @@ impl Memory {
         if start >= end {
             return ControlFlow::Continue(());
         }
-        // The chunks holding `start` and `end - 1`.
-        let chunk_of = |line: usize| {
-            self.chunk_first
-                .partition_point(|&f| f <= line)
-                .saturating_sub(1)
-        };
-        let (low, high) = (chunk_of(start), chunk_of(end - 1));
+        let (low, high) = (self.chunk_of(start), self.chunk_of(end - 1));
         let mut buf = Vec::new();
-        let mut visit = |index: usize| {
-            let data = self.chunks[index].bytes(&mut buf);
-            let chunk_start = self.chunk_first[index];
+        let mut visit = |n: usize| {
+            let data = self.chunk_bytes(n, &mut buf);
+            let chunk_start = self.chunk_first(n);
             let from = start.max(chunk_start);
-            let chunk_end = self.chunk_first.get(index + 1).copied().unwrap_or(self.len);
+            let chunk_end = self.chunk_end(n);
             let to = end.min(chunk_end);
             let begin = skip_lines(data, 0, from - chunk_start);
             // Only the chunks at the ends of the range are cut: counting
@@ -624,6 +961,16 @@ impl Memory {
     }
 }
 
+/// Decompresses our own zstd frame of `len` bytes into `buf` (left empty
+/// if it fails).
+fn unzstd(packed: &[u8], len: usize, buf: &mut Vec<u8>) {
+    buf.clear();
+    buf.reserve(len);
+    if zstd::zstd_safe::decompress(buf, packed).is_err() {
+        buf.clear();
+    }
+}
+
 /// The byte range of the `skip`-th line at or after `offset` in `data`, or
 /// how many lines are still to skip past its end.
 fn find_line(data: &[u8], offset: usize, mut skip: usize) -> Result<Range<usize>, usize> {
@@ -643,7 +990,7 @@ fn find_line(data: &[u8], offset: usize, mut skip: usize) -> Result<Range<usize>
 mod tests {
     use super::*;
 
-    fn lines(h: &Memory) -> Vec<Vec<u8>> {
+    pub(super) fn lines(h: &Memory) -> Vec<Vec<u8>> {
         let mut all = Vec::new();
         h.for_each(|line| all.push(line.to_vec()));
         all
@@ -864,10 +1211,10 @@ mod tests {
     }
 
     /// A xorshift generator: test input no compressor can predict.
-    struct Rng(u64);
+    pub(super) struct Rng(pub(super) u64);
 
     impl Rng {
-        fn next(&mut self) -> u64 {
+        pub(super) fn next(&mut self) -> u64 {
             self.0 ^= self.0 << 13;
             self.0 ^= self.0 >> 7;
             self.0 ^= self.0 << 17;
@@ -878,7 +1225,7 @@ mod tests {
     fn packed_chunks(h: &Memory) -> usize {
         h.chunks
             .iter()
-            .filter(|c| matches!(c, Chunk::Zstd { .. }))
+            .filter(|c| matches!(c.data, Data::Zstd { .. }))
             .count()
     }
 
@@ -910,7 +1257,7 @@ mod tests {
     /// Lines of words picked at random from a list of made-up words: LZ4
     /// finds almost no repeats in them and leaves them at full size, an
     /// entropy coder still saves a third or more.
-    fn random_words(lines: usize) -> Vec<Vec<u8>> {
+    pub(super) fn random_words(lines: usize) -> Vec<Vec<u8>> {
         let mut rng = Rng(0x2545_f491_4f6c_dd1d);
         let words: Vec<Vec<u8>> = (0..50_000)
             .map(|_| {
@@ -988,7 +1335,7 @@ mod tests {
         }
         while h.compact() {}
         assert!(packed_chunks(&h) > 0);
-        assert!(h.chunks.iter().any(|c| matches!(c, Chunk::Plain(_))));
+        assert!(h.chunks.iter().any(|c| matches!(c.data, Data::Plain(_))));
         assert_eq!(lines(&h), want);
         for i in (0..want.len())
             .step_by(97)
@@ -1142,5 +1489,193 @@ mod tests {
                 .scan(0..10, true, |_, _| unreachable!())
                 .is_continue()
         );
+    }
+}
+
+#[cfg(test)]
+mod spill_tests {
+    use super::tests::{Rng, lines, random_words};
+    use super::*;
+
+    const BUDGET: usize = 2 << 20;
+
+    /// The bytes held by the chunks in memory, counted afresh.
+    fn recount(h: &Memory) -> usize {
+        h.chunks.iter().map(Chunk::footprint).sum()
+    }
+
+    /// A line of random bytes but the line end: nothing to compress.
+    fn noise(rng: &mut Rng, len: usize) -> Vec<u8> {
+        (0..len)
+            .map(|_| match rng.next() as u8 {
+                b'\n' => 0,
+                b => b,
+            })
+            .collect()
+    }
+
+    /// Random words (about 0.6x compressed), runs of random bytes, empty
+    /// lines and a huge line, pushed every way a history takes them.
+    fn mixed(h: &mut Memory, rounds: usize) -> Vec<Vec<u8>> {
+        let mut rng = Rng(0x5eed);
+        let words = random_words(4_000);
+        let mut want: Vec<Vec<u8>> = Vec::new();
+        for round in 0..rounds {
+            for (i, line) in words.iter().enumerate() {
+                let mut line = line.clone();
+                line.extend_from_slice(format!(" {round}").as_bytes());
+                match i % 3 {
+                    0 => h.push(&line),
+                    1 => h.push_block(&[&line[..], b"\n"].concat()),
+                    _ => h.push_owned(line.clone()),
+                }
+                want.push(line);
+            }
+            let mut block = Vec::new();
+            for _ in 0..2_000 {
+                let line = noise(&mut rng, 60);
+                block.extend_from_slice(&line);
+                block.push(b'\n');
+                want.push(line);
+            }
+            h.push_block(&block);
+            h.push(b"");
+            want.push(Vec::new());
+            if round % 4 == 1 {
+                let huge = vec![b'a' + (round % 26) as u8; HUGE + 1000];
+                h.push_owned(huge.clone());
+                want.push(huge);
+            }
+        }
+        want
+    }
+
+    #[test]
+    fn beyond_its_budget_a_history_spills_its_oldest_chunks_and_reads_them_back() {
+        let mut h = Memory::new().max_memory(BUDGET);
+        let want = mixed(&mut h, 12);
+        let total: usize = want.iter().map(|l| l.len() + 1).sum();
+        assert!(total > 4 * BUDGET, "{total} bytes");
+        assert!(h.spilled.len() > 10, "{} chunks spilled", h.spilled.len());
+        assert!(h.allocated() <= BUDGET, "{} bytes held", h.allocated());
+        assert_eq!(h.resident, recount(&h));
+        assert_eq!((h.first(), h.len()), (0, want.len()));
+        assert_eq!(h.spill_news(), None);
+        // Every line, in order, and one by one in an order that jumps
+        // between spilled, compressed and plain chunks.
+        assert_eq!(lines(&h), want);
+        for i in (0..want.len()).rev().step_by(97).chain([0, want.len() - 1]) {
+            assert_eq!(h.get(i).as_deref(), Some(&want[i][..]), "line {i}");
+        }
+        // Runs as a search reads them, both ways, from the middle of a
+        // spilled chunk to the middle of one in memory.
+        let spilled_line = h.spilled[3].first + 5;
+        let range = spilled_line..want.len() - 7;
+        for backward in [false, true] {
+            let mut seen: Vec<Vec<(usize, Vec<u8>)>> = Vec::new();
+            let _ = h.scan(range.clone(), backward, |ids, run| {
+                let body = run.strip_suffix(b"\n").unwrap();
+                seen.push(
+                    ids.zip(body.split(|&b| b == b'\n').map(<[u8]>::to_vec))
+                        .collect(),
+                );
+                ControlFlow::Continue(())
+            });
+            if backward {
+                seen.reverse();
+            }
+            let seen = seen.concat();
+            let expected: Vec<(usize, Vec<u8>)> =
+                range.clone().map(|i| (i, want[i].clone())).collect();
+            assert!(seen == expected, "backward: {backward}");
+        }
+    }
+
+    #[test]
+    fn a_history_of_tiny_lines_keeps_its_index_within_the_budget() {
+        // `yes`: each chunk compresses to almost nothing, and what grows is
+        // the index: 4 bytes per 64 lines, 1.25 MB for these 20M lines, unless
+        // it goes with the chunks it indexes.
+        let budget = 1 << 20;
+        let mut h = Memory::new().max_memory(budget);
+        let block = b"y\n".repeat(100_000);
+        for _ in 0..200 {
+            h.push_block(&block);
+        }
+        assert_eq!(h.len(), 20_000_000);
+        assert!(h.allocated() <= budget, "{} bytes held", h.allocated());
+        assert!(!h.spilled.is_empty());
+        for i in [0, 1, 63, 64, 12_345_678, 19_999_999] {
+            assert_eq!(h.get(i).as_deref(), Some(&b"y"[..]), "line {i}");
+        }
+        let mut count = 0;
+        let _ = h.scan(0..h.len(), true, |ids, run| {
+            assert_eq!(run.len(), 2 * ids.len());
+            count += ids.len();
+            ControlFlow::Continue(())
+        });
+        assert_eq!(count, 20_000_000);
+    }
+
+    #[test]
+    fn a_full_disk_drops_the_oldest_lines_and_says_how_many() {
+        let mut h = Memory::new().max_memory(BUDGET).spill_limit(3 << 20);
+        let mut rng = Rng(3);
+        let mut want = Vec::new();
+        let mut fill = |h: &mut Memory, lines: usize| {
+            for _ in 0..lines {
+                let line = noise(&mut rng, 100);
+                h.push(&line);
+                want.push(line);
+            }
+        };
+        // 10 MB that cannot be compressed: 2 MB held, 3 MB spilled, and
+        // then the disk is full.
+        fill(&mut h, 100_000);
+        let news = h.spill_news().expect("the failure is told");
+        assert!(news.contains("No space left on device"), "{news}");
+        let dropped = h.first();
+        assert!(dropped > 50_000, "{dropped} lines dropped");
+        assert!(
+            news.contains(&format!(": {dropped} old lines dropped")),
+            "{news}"
+        );
+        // Told once; told again when more go.
+        assert_eq!(h.spill_news(), None);
+        assert!(h.allocated() <= BUDGET, "{} bytes held", h.allocated());
+        assert!(h.spilled.is_empty());
+        // The spill file was given back.
+        assert_eq!(h.spill.file.as_ref().map(Spill::len), Some(0));
+        fill(&mut h, 20_000);
+        let news = h.spill_news().expect("more dropped, told again");
+        assert!(h.first() > dropped);
+        assert!(
+            news.contains(&format!(": {} old lines dropped", h.first())),
+            "{news}"
+        );
+        // What is held is the newest lines, whole.
+        assert_eq!(lines(&h), want[h.first()..]);
+        assert_eq!(h.get(h.first() - 1), None);
+        assert_eq!(h.resident, recount(&h));
+    }
+
+    #[test]
+    fn a_cap_still_drops_old_lines_from_a_spilled_history() {
+        let mut h = Memory::with_max_lines(30_000).max_memory(BUDGET);
+        let want = mixed(&mut h, 12);
+        assert_eq!(h.first(), want.len() - 30_000);
+        assert_eq!(lines(&h), want[want.len() - 30_000..]);
+        assert!(!h.spilled.is_empty());
+        assert!(h.spilled[0].first <= h.first());
+        for i in (h.first()..want.len()).step_by(331) {
+            assert_eq!(h.get(i).as_deref(), Some(&want[i][..]), "line {i}");
+        }
+        assert_eq!(h.resident, recount(&h));
+        // A cap small enough that everything spilled goes: the file is
+        // emptied.
+        let mut h = Memory::with_max_lines(100).max_memory(BUDGET);
+        mixed(&mut h, 6);
+        assert!(h.spilled.is_empty());
+        assert!(h.spill.file.as_ref().is_none_or(|f| f.len() == 0));
     }
 }

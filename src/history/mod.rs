@@ -2,7 +2,8 @@
 //! by line ids, whatever holds them. Two kinds:
 //!
 //! - [`memory`]: lines received (pipes, the library), in compact chunks
-//!   compressed as they age;
+//!   compressed as they age, the oldest moved to a [`spill`] file beyond a
+//!   memory budget;
 //! - [`file`]: a file's lines read in place, through an index of where
 //!   they start, built from the end backward in the background.
 //!
@@ -13,6 +14,7 @@
 
 mod file;
 mod memory;
+mod spill;
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -30,6 +32,37 @@ type Visit<'a> = dyn FnMut(Range<usize>, &[u8]) -> ControlFlow<()> + 'a;
 /// The id after a file's last line: its lines are numbered down from here
 /// (so far down that no file reaches 0), lines received after them up.
 const BASE: usize = 1 << 48;
+
+/// A display's memory budget when none is given: an eighth of the
+/// machine's memory (`MemTotal` in `/proc/meminfo`), at least 256 MiB and
+/// at most 4 GiB; 1 GiB where the machine's memory cannot be read. An
+/// eighth leaves room for the rest of the machine however long the input
+/// runs; the floor keeps a small machine's history in memory as before
+/// for typical logs; past 4 GiB, memory buys little that the page cache
+/// does not give the spill file anyway.
+pub(crate) fn default_max_memory() -> u64 {
+    const MIB: u64 = 1 << 20;
+    let total = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| mem_total(&info));
+    total.map_or(1024 * MIB, |total| (total / 8).clamp(256 * MIB, 4096 * MIB))
+}
+
+/// `MemTotal`, in bytes, from the text of `/proc/meminfo`.
+fn mem_total(info: &str) -> Option<u64> {
+    let line = info.lines().find(|line| line.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
+}
+
+/// What of a display's memory budget its history may hold: the rest is
+/// for everything else the process holds (its code and threads, the line
+/// queue and the batch taken from it, the screen, a search's buffers),
+/// 16 MiB, or a quarter of a budget below 64 MiB.
+pub(crate) fn history_share(budget: u64) -> usize {
+    let rest = (budget / 4).min(16 << 20);
+    usize::try_from(budget - rest).unwrap_or(usize::MAX)
+}
 
 /// Every line received (or, with a cap, the newest), as raw bytes, in
 /// arrival order, after the lines of a file read in place if there is one.
@@ -125,6 +158,23 @@ impl History {
     /// line without one is ended here).
     pub fn push_block(&mut self, block: &[u8]) {
         self.memory.push_block(block);
+    }
+
+    /// Holds at most `bytes` in memory (the newest 512 KiB always stay):
+    /// beyond it, the oldest lines go to an unlinked temporary file and
+    /// are read back from there when needed. None is lost, unless that
+    /// file cannot be written (a full disk): then the oldest lines are
+    /// dropped, and [`spill_news`](History::spill_news) says so.
+    pub fn max_memory(mut self, bytes: usize) -> Self {
+        self.memory = std::mem::take(&mut self.memory).max_memory(bytes);
+        self
+    }
+
+    /// What the status bar should say about the spill file, once each time
+    /// it changes: that it cannot be written, and how many old lines were
+    /// dropped since.
+    pub(crate) fn spill_news(&mut self) -> Option<String> {
+        self.memory.spill_news()
     }
 
     /// The raw bytes of line `index`, or `None` if it is not held (past
@@ -287,6 +337,19 @@ mod tests {
             let _ = progress.recv();
         }
         history
+    }
+
+    #[test]
+    fn the_default_budget_is_an_eighth_of_the_machine_between_256_mib_and_4_gib() {
+        let info = |kib: u64| format!("MemTotal:       {kib} kB\nMemFree:  1 kB\n");
+        assert_eq!(mem_total(&info(24_683_584)), Some(24_683_584 * 1024));
+        assert_eq!(mem_total("MemFree: 3 kB\n"), None);
+        assert_eq!(mem_total("MemTotal: lots\n"), None);
+        let budget = default_max_memory();
+        assert!((256 << 20..=4096 << 20).contains(&budget), "{budget}");
+        assert_eq!(history_share(64 << 20), 48 << 20);
+        assert_eq!(history_share(16 << 20), 12 << 20);
+        assert_eq!(history_share(4 << 30), (4 << 30) - (16 << 20));
     }
 
     #[test]

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{self as channel, Receiver, select};
 
-use crate::history::History;
+use crate::history::{History, history_share};
 use crate::input::KeyReader;
 use crate::layout::{Look, Row, Wrap};
 use crate::message::StopReason;
@@ -81,6 +81,9 @@ pub(crate) struct Config {
     pub(crate) in_place: Option<(std::fs::File, u64)>,
     /// Keep only the newest lines.
     pub(crate) max_lines: Option<usize>,
+    /// The display's memory budget, in bytes (the history takes its
+    /// share; see [`history_share`]).
+    pub(crate) max_memory: u64,
     /// Never wait more than a bound for a terminal that stopped reading.
     pub(crate) impatient: bool,
     /// The size of a writer drawn on as a terminal (else the terminal's).
@@ -188,6 +191,7 @@ impl Worker {
             None
         };
         let size = display_size(&config);
+        let budget = history_share(config.max_memory);
         let history = match config.in_place.take() {
             Some((file, len)) => {
                 // The saved file holds every line shown: the file's too.
@@ -203,7 +207,8 @@ impl Worker {
             None => config
                 .max_lines
                 .map_or_else(History::new, History::with_max_lines),
-        };
+        }
+        .max_memory(budget);
         let mut tui = Box::new(Tui::new(input, signals, terminal, size));
         tui.cache.abort_on(urgent);
         let out = Out::Tui(tui);
@@ -542,6 +547,11 @@ impl Worker {
                     ));
                 }
                 self.received += self.history.len() - before;
+                // The spill file failed (a full disk): old lines go, and
+                // the status bar says how many.
+                if let Some(news) = self.history.spill_news() {
+                    self.notice = Some(sanitize(news.as_bytes(), self.config.text.tab_width));
+                }
                 if self.history.len() > before {
                     tui.laid_out(&self.history, &self.config);
                 }
