@@ -233,7 +233,7 @@ impl Builder {
 
     /// The most memory the display may take, in bytes, however long the
     /// input runs. The history of lines holds what the rest does not need
-    /// (all but 16 MiB, or three quarters of a budget below 64 MiB); beyond
+    /// (all but 24 MiB, or three quarters of a budget below 96 MiB); beyond
     /// that, its oldest lines (compressed) move to a temporary file,
     /// unlinked at once and readable by this process only, in `$TMPDIR` or
     /// the system's temporary directory, and are read back from there for

@@ -135,16 +135,50 @@ enum Data {
     Zstd { packed: Box<[u8]>, len: usize },
 }
 
-impl Data {
-    /// The chunk compressed, if that saves at least 1/[`MIN_SAVING`] of it.
-    fn pack(data: &[u8]) -> Option<Data> {
-        let packed = zstd::bulk::compress(data, LEVEL).ok()?;
-        (packed.len() <= data.len() - data.len() / MIN_SAVING).then(|| Data::Zstd {
-            len: data.len(),
-            packed: packed.into_boxed_slice(),
+/// The compressor, kept from chunk to chunk: a zstd context and a buffer
+/// for its output allocated afresh for each chunk would be freed again at
+/// once, and glibc keeps such freed blocks between the compressed chunks
+/// that stay: past a memory budget, the heap then grew a third beyond the
+/// chunks it held.
+struct Packer {
+    compressor: zstd::bulk::Compressor<'static>,
+    /// The frame of the last chunk, copied out at its exact size.
+    scratch: Vec<u8>,
+}
+
+impl std::fmt::Debug for Packer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Packer")
+            .field("scratch", &self.scratch.capacity())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Packer {
+    fn new() -> Option<Self> {
+        Some(Packer {
+            compressor: zstd::bulk::Compressor::new(LEVEL).ok()?,
+            scratch: Vec::new(),
         })
     }
 
+    /// The chunk compressed, if that saves at least 1/[`MIN_SAVING`] of it.
+    fn pack(&mut self, data: &[u8]) -> Option<Data> {
+        self.scratch.clear();
+        self.scratch
+            .reserve(zstd::zstd_safe::compress_bound(data.len()));
+        let len = self
+            .compressor
+            .compress_to_buffer(data, &mut self.scratch)
+            .ok()?;
+        (len <= data.len() - data.len() / MIN_SAVING).then(|| Data::Zstd {
+            len: data.len(),
+            packed: self.scratch[..len].into(),
+        })
+    }
+}
+
+impl Data {
     /// The bytes that stand for the chunk: plain, or its zstd frame.
     fn stored(&self) -> &[u8] {
         match self {
@@ -259,6 +293,8 @@ pub(crate) struct Memory {
     unpacked: RefCell<(Option<usize>, Vec<u8>)>,
     /// A spilled chunk's zstd frame, read back before it is decompressed.
     raw: RefCell<Vec<u8>>,
+    /// Made when the first chunk is compressed.
+    packer: Option<Packer>,
     /// The start of a line whose end has not come yet (see
     /// [`stream`](Memory::stream)): shown as it is, not yet counted.
     partial: Vec<u8>,
@@ -776,12 +812,16 @@ impl Memory {
         }
         let n = self.next_pack;
         self.next_pack += 1;
+        if self.packer.is_none() {
+            self.packer = Packer::new();
+        }
         if let Some(chunk) = n
             .checked_sub(self.spilled_end())
             .and_then(|i| self.chunks.get_mut(i))
             && let Data::Plain(data) = &chunk.data
             && data.len() <= HUGE
-            && let Some(packed) = Data::pack(data)
+            && let Some(packer) = &mut self.packer
+            && let Some(packed) = packer.pack(data)
         {
             let before = chunk.footprint();
             chunk.data = packed;
@@ -791,7 +831,9 @@ impl Memory {
     }
 
     /// Bytes held in memory: the chunks there, the index (of the spilled
-    /// chunks too) and the read-back buffers. What the budget bounds.
+    /// chunks too) and the read-back buffers. What the budget bounds (the
+    /// compressor's context and output buffer, about a MiB, are left to
+    /// the rest of the process).
     pub(crate) fn allocated(&self) -> usize {
         let buffers = self.unpacked.try_borrow().map_or(0, |c| c.1.capacity())
             + self.raw.try_borrow().map_or(0, |raw| raw.capacity());
