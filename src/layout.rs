@@ -460,13 +460,9 @@ fn window_end(raw: &[u8], window: usize) -> usize {
     }
 }
 
-/// Where the last piece of `text` starts (a piece still growing at the
-/// end of what is known), if `text` has more than one.
-fn last_piece(text: &str, width: usize) -> Option<usize> {
-    let mut last = None;
-    each_piece(text, width, &mut |piece| last = Some(piece.start));
-    last
-}
+/// In [`Fold::wrap`]: the pending text is one long word, cut where its
+/// last piece starts.
+const LONG_WORD: usize = usize::MAX;
 
 /// The state of [`wrap_streamed`]: text from `base` on (the kept rows and
 /// what is not wrapped yet), in global byte offsets of the sanitized line.
@@ -544,7 +540,6 @@ impl Fold {
             self.shorten_spaces();
         }
         let pending = &self.text[self.wrapped - self.base..];
-        let width = self.rows.as_ref().map_or(1, |rows| rows.width);
         let upto = if end {
             pending.len()
         } else {
@@ -574,10 +569,9 @@ impl Fold {
                 // rows are known up to the piece still growing, so the text
                 // before that is wrapped and can be given back: the work and
                 // memory follow the rows, however long the word.
-                None if pending.len() >= self.window => match last_piece(pending, width) {
-                    Some(at) if at > 0 => at,
-                    _ => return,
-                },
+                // Cut where that piece starts: found below, in the one pass
+                // that wraps the pieces before it.
+                None if pending.len() >= self.window => LONG_WORD,
                 None => return,
             }
         };
@@ -596,14 +590,30 @@ impl Fold {
             kept.push_back(range);
             *count += 1;
         };
-        each_piece(&pending[..upto], rows.width, &mut |piece| {
-            let piece = Piece {
-                start: piece.start + offset,
-                end: piece.end + offset,
-                ..piece
-            };
-            rows.piece(piece, &mut row);
-        });
+        let shift = |piece: Piece| Piece {
+            start: piece.start + offset,
+            end: piece.end + offset,
+            ..piece
+        };
+        let upto = if upto == LONG_WORD {
+            // Every piece but the last, still growing, is final: each is
+            // wrapped once the next one is known.
+            let mut last: Option<Piece> = None;
+            each_piece(pending, rows.width, &mut |piece| {
+                if let Some(before) = last.replace(piece) {
+                    rows.piece(shift(before), &mut row);
+                }
+            });
+            last.map_or(0, |piece| piece.start)
+        } else {
+            each_piece(&pending[..upto], rows.width, &mut |piece| {
+                rows.piece(shift(piece), &mut row);
+            });
+            upto
+        };
+        if upto == 0 && !end {
+            return;
+        }
         self.wrapped += upto;
         if end {
             if let Some(rows) = self.rows.take() {
