@@ -6,6 +6,7 @@
 use std::fs::File;
 use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -66,7 +67,18 @@ impl Input {
     /// in place; `None` for stdin, a pipe, a device or a file that does not
     /// open (which the usual way reports).
     pub(crate) fn regular_file(&self) -> Option<(File, u64)> {
-        let file = File::open(self.path.as_ref()?).ok()?;
+        let path = self.path.as_ref()?;
+        // Opening a FIFO to look at it would let its writer in, and
+        // closing it again would give that writer EPIPE: look first, and
+        // open without blocking in case the node changed in between.
+        if !std::fs::metadata(path).ok()?.is_file() {
+            return None;
+        }
+        let file = File::options()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+            .ok()?;
         let meta = file.metadata().ok()?;
         meta.is_file().then_some((file, meta.len()))
     }
