@@ -135,11 +135,15 @@ def start(command):
     conf = os.path.join(WORK, "tmux.conf")
     with open(conf, "w") as f:
         f.write("set -g status off\nset -g history-limit 0\n")
-    tm("-f", conf, "new-session", "-d", "-s", "spill", "-x", str(WIDTH), "-y", str(HEIGHT),
-       "env", "TERM=tmux-256color", "TMPDIR=" + WORK, "bash", "--norc", "--noprofile", "-c",
-       command + "; sleep 3600")
-    pane = int(tm("display", "-p", "-t", T, "#{pane_pid}", capture=True).strip())
-    return reflow_pid(pane)
+    # The old server may still be going away: a new session started then
+    # can die with it, so try again until one stays.
+    def session():
+        tm("-f", conf, "new-session", "-d", "-s", "spill", "-x", str(WIDTH), "-y", str(HEIGHT),
+           "env", "TERM=tmux-256color", "TMPDIR=" + WORK, "bash", "--norc", "--noprofile",
+           "-c", command + "; sleep 3600", capture=True)
+        pane = tm("display", "-p", "-t", T, "#{pane_pid}", capture=True).strip()
+        return int(pane) if pane.isdigit() else None
+    return reflow_pid(wait_until("a tmux session", 30, session, 0.2))
 
 
 def quit_reflow(pid):
