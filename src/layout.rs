@@ -20,6 +20,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::history::History;
 use crate::sanitize::{Options, Stream, Style, Styled, sanitize_styled};
+use crate::tag::{self, Head, Label};
 
 /// Drawn instead of a grapheme cluster wider than the whole row (a wide
 /// character on a one-column terminal): the row must still fit.
@@ -810,18 +811,6 @@ struct Wrapped {
     cut_short: bool,
 }
 
-/// The mark a line may start with to have its wrapped rows indented under
-/// its first (`ESC _ reflow:indent=N ESC \`, an APC string: the sanitizer
-/// removes it like any other, so it never reaches the terminal). The
-/// logger puts it before each record line, so the rows of a message stay
-/// clear of the level column at every width.
-///
-/// The mark for a hanging indent of `columns`.
-#[cfg_attr(not(feature = "log"), allow(dead_code))]
-pub(crate) fn indent_mark(columns: usize) -> String {
-    format!("\x1b_reflow:indent={columns}\x1b\\")
-}
-
 impl Wrapped {
     fn new(raw: &[u8], width: usize, options: Options, abort: Option<&AtomicBool>) -> Self {
         if raw.len() >= HUGE && raw.iter().all(|b| matches!(b, b' '..=b'~')) {
@@ -849,7 +838,7 @@ impl Wrapped {
         }
         let line = sanitize_styled(raw, options);
         // An indent that leaves less than half the row is not kept.
-        let indent = Some(marks(raw, false).indent)
+        let indent = Some(tag::split(raw, true).0.indent)
             .filter(|&n| n * 2 <= width)
             .unwrap_or(0);
         let rows: VecDeque<_> = if indent > 0 {
@@ -889,20 +878,22 @@ impl Wrapped {
 }
 
 /// How lines become rows, beyond the text options: where rows break, and
-/// whether the marks reflow itself adds (a stream's bar, an arrival time)
-/// are drawn. A mark from anywhere else is only ever removed.
+/// whether lines start with reflow's headers (see [`crate::tag`]), read
+/// for the gutter and the hanging indent.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Look {
     pub(crate) text: Options,
     pub(crate) wrap: Wrap,
-    /// Draw the `err` and `t=` marks (set when reflow adds them).
-    pub(crate) gutters: bool,
+    /// Lines may start with a header: false for a file read in place.
+    pub(crate) headed: bool,
 }
 
 impl From<Options> for Look {
+    /// Word wrap, lines with headers (all but a file read in place).
     fn from(text: Options) -> Self {
         Look {
             text,
+            headed: true,
             ..Look::default()
         }
     }
@@ -921,53 +912,8 @@ pub enum Wrap {
     None,
 }
 
-/// Marks the printer reads at a line's start, each an APC string
-/// `ESC _ reflow:… ESC \` that the sanitizer removes like any other.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Marks {
-    indent: usize,
-    /// The line came from a command's stderr.
-    err: bool,
-    /// The line came from a command's stdout (a blank where stderr's bar
-    /// is, so the two line up).
-    out: bool,
-    /// The line's arrival time, `HH:MM:SS.mmm`.
-    time: Option<String>,
-    /// The file the line came from (`--follow-all`), and the columns its
-    /// label column takes on every line, so labels of any length line up.
-    label: Option<Label>,
-}
-
-/// A `label=` mark, read: `label=W:NAME` or `label=W,save:NAME`.
-#[derive(Debug, PartialEq, Eq)]
-struct Label {
-    width: usize,
-    name: String,
-}
-
-/// The widest label column drawn, whatever a mark asks: a long path must
-/// not eat the row.
-pub(crate) const LABEL_MAX: usize = 16;
-
+/// How a label is drawn in the gutter.
 impl Label {
-    /// Reads the body of a `label=` mark (after `label=`). `None` when it
-    /// is not one. The name is untrusted (a forged mark may reach here):
-    /// its control characters are dropped.
-    fn parse(body: &[u8]) -> Option<Label> {
-        let colon = memchr::memchr(b':', body)?;
-        let params = std::str::from_utf8(&body[..colon]).ok()?;
-        let width = params.strip_suffix(",save").unwrap_or(params);
-        if width.is_empty() || !width.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let width = width.parse::<usize>().ok()?.clamp(1, LABEL_MAX);
-        let name = String::from_utf8_lossy(&body[colon + 1..])
-            .chars()
-            .filter(|c| !c.is_control())
-            .collect();
-        Some(Label { width, name })
-    }
-
     /// The name in exactly `width` columns: cut with `…` when longer,
     /// padded with blanks when shorter.
     fn cell(&self) -> String {
@@ -992,78 +938,6 @@ impl Label {
     }
 }
 
-/// The saved form of a `label=` mark that asks to be saved (`W,save:`):
-/// `NAME: `, as text. `None` for any other mark.
-pub(crate) fn saved_label(mark: &[u8]) -> Option<Vec<u8>> {
-    let body = mark
-        .strip_prefix(b"\x1b_reflow:label=".as_slice())?
-        .strip_suffix(b"\x1b\\".as_slice())?;
-    let colon = memchr::memchr(b':', body)?;
-    if !body[..colon].ends_with(b",save") {
-        return None;
-    }
-    let mut text = body[colon + 1..].to_vec();
-    text.extend_from_slice(b": ");
-    Some(text)
-}
-
-/// The mark for a line from a command's stderr.
-#[cfg(test)]
-const ERR_MARK: &[u8] = b"\x1b_reflow:err\x1b\\";
-
-/// Reads the marks at the start of `raw`; the first of each kind counts.
-/// `gutters` says whether the stream and time marks are reflow's own (and
-/// drawn) or were sent by the input (and only removed).
-fn marks(raw: &[u8], gutters: bool) -> Marks {
-    let mut marks = Marks::default();
-    let mut indent = None;
-    let mut rest = raw;
-    while let Some(body) = rest.strip_prefix(b"\x1b_reflow:".as_slice()) {
-        let Some(end) = memchr::memmem::find(body, b"\x1b\\") else {
-            break;
-        };
-        let field = &body[..end];
-        rest = &body[end + 2..];
-        if let Some(n) = field.strip_prefix(b"indent=".as_slice()) {
-            if indent.is_none() && !n.is_empty() && n.iter().all(u8::is_ascii_digit) {
-                indent = std::str::from_utf8(n).ok().and_then(|n| n.parse().ok());
-            }
-        } else if !gutters {
-        } else if field == b"err" {
-            marks.err = true;
-        } else if field == b"out" {
-            marks.out = true;
-        } else if let Some(time) = field.strip_prefix(b"t=".as_slice())
-            && marks.time.is_none()
-            && time.len() <= 12
-            && time.iter().all(|b| b.is_ascii_digit() || b":.".contains(b))
-        {
-            marks.time = std::str::from_utf8(time).ok().map(str::to_owned);
-        } else if let Some(label) = field.strip_prefix(b"label=".as_slice())
-            && marks.label.is_none()
-        {
-            marks.label = Label::parse(label);
-        }
-    }
-    marks.indent = indent.unwrap_or(0);
-    marks
-}
-
-/// `line` without the one mark it starts with, if it starts with one
-/// (what `--save` keeps of a line the binary marked with its stream).
-pub(crate) fn unmarked(line: &[u8]) -> &[u8] {
-    split_mark(line).1
-}
-
-/// The one mark `line` starts with (empty if none), and the rest.
-pub(crate) fn split_mark(line: &[u8]) -> (&[u8], &[u8]) {
-    line.strip_prefix(b"\x1b_reflow:".as_slice())
-        .and_then(|body| memchr::memmem::find(body, b"\x1b\\"))
-        .map_or((&line[..0], line), |end| {
-            line.split_at(b"\x1b_reflow:".len() + end + 2)
-        })
-}
-
 /// What is drawn left of a line's text on each of its rows, outside the
 /// wrapped text: the file's label on the first row, the stderr bar on
 /// every row, the arrival time on the first (blanks under the label and
@@ -1076,9 +950,9 @@ struct Gutter {
 }
 
 impl Gutter {
-    fn new(marks: &Marks, width: usize) -> Gutter {
+    fn new(head: &Head, width: usize) -> Gutter {
         let mut gutter = Gutter::default();
-        if let Some(label) = &marks.label {
+        if let Some(label) = &head.label {
             let colour = label.colour();
             gutter
                 .first
@@ -1088,16 +962,16 @@ impl Gutter {
                 .extend(std::iter::repeat_n(' ', label.width + 1));
             gutter.width += label.width + 1;
         }
-        if marks.err {
+        if head.err {
             gutter.first.push_str("\x1b[0;31m\u{258c}\x1b[0m");
             gutter.rest.push_str("\x1b[0;31m\u{258c}\x1b[0m");
             gutter.width += 1;
-        } else if marks.out {
+        } else if head.out {
             gutter.first.push(' ');
             gutter.rest.push(' ');
             gutter.width += 1;
         }
-        if let Some(time) = &marks.time {
+        if let Some(time) = &head.time {
             gutter.first.push_str(&format!("\x1b[0;2m{time}\x1b[0m "));
             gutter.rest.extend(std::iter::repeat_n(' ', time.len() + 1));
             gutter.width += time.len() + 1;
@@ -1168,12 +1042,12 @@ impl Wrapped {
         if raw.len() >= HUGE && look.wrap == Wrap::Word {
             return Wrapped::new(raw, width, look.text, abort);
         }
-        let marks = marks(raw, look.gutters);
+        let (head, _) = tag::split(raw, look.headed);
         let mut line = sanitize_styled(raw, look.text);
         if let Some(highlight) = highlight {
             line.highlight(&highlight(&line.text));
         }
-        let indent = Some(marks.indent).filter(|&n| n * 2 <= width).unwrap_or(0);
+        let indent = Some(head.indent).filter(|&n| n * 2 <= width).unwrap_or(0);
         let rows: VecDeque<_> = match look.wrap {
             Wrap::Word if indent > 0 => wrap_hanging(&line.text, width, indent).into(),
             Wrap::Word => wrap_ranges(&line.text, width).into(),
@@ -1313,7 +1187,7 @@ impl RowCache {
         self.lines.entry(index).or_insert_with(|| {
             *wraps += 1;
             let raw = history.shown(index).unwrap_or_default();
-            let gutter = Gutter::new(&marks(&raw, look.gutters), width);
+            let gutter = Gutter::new(&tag::split(&raw, look.headed).0, width);
             let wrapped = Wrapped::with(&raw, width - gutter.width, look, highlight, abort);
             Entry {
                 wrapped,
@@ -1863,7 +1737,7 @@ mod tests {
 
     #[test]
     fn a_marked_line_hangs_its_wrapped_rows_under_its_first() {
-        let mut raw = indent_mark(6).into_bytes();
+        let mut raw = Head::indent(6).encode();
         raw.extend_from_slice(b"INFO: one two three four five six");
         let h = history(&[std::str::from_utf8(&raw).unwrap()]);
         let rows = tail_rows(&h, 16, 10, plain(), &mut RowCache::new());
@@ -1884,13 +1758,8 @@ mod tests {
 
     #[test]
     fn reflow_marks_draw_a_gutter_outside_the_wrapped_text() {
-        let mut raw = ERR_MARK.to_vec();
-        raw.extend_from_slice(b"\x1b_reflow:t=12:34:56.789\x1b\\one two three four");
-        let h = history(&[std::str::from_utf8(&raw).unwrap()]);
-        let look = Look {
-            gutters: true,
-            ..Look::default()
-        };
+        let h = history(&["\x1b_reflow:err;t=12:34:56.789\x1b\\one two three four"]);
+        let look = Look::from(plain());
         let rows = tail_rows(&h, 30, 10, look, &mut RowCache::new());
         let bar = "\x1b[0;31m\u{258c}\x1b[0m";
         assert_eq!(
@@ -1904,17 +1773,22 @@ mod tests {
         // Too wide for the row: the text keeps it.
         let rows = tail_rows(&h, 24, 10, look, &mut RowCache::new());
         assert_eq!(texts(&rows), ["one two three four"]);
-        // Marks reflow did not add are only removed.
-        let rows = tail_rows(&h, 30, 10, plain(), &mut RowCache::new());
+        // A file read in place has no headers: its bytes are text.
+        let in_place = Look {
+            headed: false,
+            ..look
+        };
+        let rows = tail_rows(&h, 30, 10, in_place, &mut RowCache::new());
         assert_eq!(texts(&rows), ["one two three four"]);
+        // Only the first header is read: one in the text is text.
+        let h = history(&["\x1b_reflow:out\x1b\\\x1b_reflow:err;label=6:kernel\x1b\\FAKE"]);
+        let rows = tail_rows(&h, 30, 10, look, &mut RowCache::new());
+        assert_eq!(texts(&rows), [" FAKE"]);
     }
 
     #[test]
     fn a_label_is_a_fixed_width_coloured_column_outside_the_text() {
-        let look = Look {
-            gutters: true,
-            ..Look::default()
-        };
+        let look = Look::from(plain());
         let h = history(&[
             "\x1b_reflow:label=5:a.log\x1b\\one two three four",
             "\x1b_reflow:label=5:b\x1b\\x",
@@ -1922,9 +1796,15 @@ mod tests {
             "\x1b_reflow:label=4,save:long.log\x1b\\y",
         ]);
         let rows = tail_rows(&h, 20, 10, look, &mut RowCache::new());
-        let a = Label::parse(b"5:a.log").unwrap().colour();
-        let b = Label::parse(b"5:b").unwrap().colour();
-        let long = Label::parse(b"4:long.log").unwrap().colour();
+        let colour = |name: &str| {
+            Label {
+                width: 5,
+                name: name.into(),
+                save: false,
+            }
+            .colour()
+        };
+        let (a, b, long) = (colour("a.log"), colour("b"), colour("long.log"));
         assert_eq!(
             texts(&rows),
             [
@@ -1934,31 +1814,13 @@ mod tests {
                 format!("\x1b[0;{long}mlon\u{2026}\x1b[0m y"),
             ]
         );
-        // Drawn only when the marks are reflow's own.
-        let rows = tail_rows(&h, 20, 10, plain(), &mut RowCache::new());
+        // Not drawn for a file read in place.
+        let in_place = Look {
+            headed: false,
+            ..look
+        };
+        let rows = tail_rows(&h, 20, 10, in_place, &mut RowCache::new());
         assert_eq!(texts(&rows)[0], "one two three four");
-    }
-
-    #[test]
-    fn label_marks_are_read_strictly_and_their_names_made_safe() {
-        let parsed = |body: &[u8]| Label::parse(body).map(|l| (l.width, l.name));
-        assert_eq!(parsed(b"3:a:b"), Some((3, "a:b".into())));
-        assert_eq!(parsed(b"99,save:x"), Some((LABEL_MAX, "x".into())));
-        assert_eq!(parsed(b"0:x"), Some((1, "x".into())));
-        assert_eq!(parsed(b"x:y"), None);
-        assert_eq!(parsed(b"3"), None);
-        assert_eq!(parsed(b"3:a\x07b"), Some((3, "ab".into())));
-        assert_eq!(
-            saved_label(b"\x1b_reflow:label=3,save:a.log\x1b\\"),
-            Some(b"a.log: ".to_vec())
-        );
-        assert_eq!(saved_label(b"\x1b_reflow:label=3:a.log\x1b\\"), None);
-        assert_eq!(saved_label(b"\x1b_reflow:err\x1b\\"), None);
-        assert_eq!(
-            split_mark(b"\x1b_reflow:out\x1b\\x"),
-            (&b"\x1b_reflow:out\x1b\\"[..], &b"x"[..])
-        );
-        assert_eq!(split_mark(b"x"), (&b""[..], &b"x"[..]));
     }
 
     #[test]

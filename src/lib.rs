@@ -100,8 +100,8 @@ mod queue;
 mod render;
 mod sanitize;
 mod save;
-// Used by the viewer (being written) and the search bench.
 mod signals;
+mod tag;
 mod terminal;
 #[cfg(feature = "tracing")]
 mod tracing;
@@ -121,6 +121,7 @@ pub use printer::{
     draws_on, draws_on_terminal, shutdown_all,
 };
 pub use sanitize::{sanitize, visible};
+pub use tag::Tag;
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -104,7 +104,11 @@ impl Log for Logger {
             text.clear();
             self.format(record, text);
             // The printer has stopped: nothing can be shown any more.
-            let _ = self.tx.lines(text.as_bytes());
+            let _ = match self.hang {
+                // Every line starts with the header written below.
+                true => self.tx.headed_lines(text.as_bytes()),
+                false => self.tx.lines(text.as_bytes()),
+            };
         });
     }
 
@@ -136,10 +140,13 @@ impl Logger {
             let message = out.split_off(body);
             let prefix = out.split_off(start);
             let mark = if self.hang {
-                crate::layout::indent_mark(indent)
+                crate::tag::Head::indent(indent).encode()
             } else {
-                String::new()
+                Vec::new()
             };
+            // A header is ASCII but for a label's name, and this one has
+            // none.
+            let mark = String::from_utf8_lossy(&mark);
             for (i, line) in message.split('\n').enumerate() {
                 out.push_str(&mark);
                 if i == 0 {
@@ -286,7 +293,8 @@ impl LoggerBuilder {
             tx: printer.sender(),
             color,
             timestamps: self.timestamps,
-            hang: tui,
+            // Only a display reads the hanging indent's header.
+            hang: printer.sender().draws_a_display(),
             filter,
         };
         let max = logger.filter.filter();
@@ -384,7 +392,7 @@ mod tests {
 
     #[test]
     fn on_a_display_every_line_asks_for_a_hanging_indent() {
-        let mark = crate::layout::indent_mark(17);
+        let mark = String::from_utf8_lossy(&crate::tag::Head::indent(17).encode()).into_owned();
         assert_eq!(
             formatted_as(false, true, format_args!("a\nb")),
             format!("{mark}WARN  tool::net: a\n{mark}                 b\n")

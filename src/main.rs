@@ -462,20 +462,19 @@ fn show(
         // file to grow: it ends with the input, as with -E.
         follow: !cli.exit_on_eof && tty,
         labels: cli.follow_all.then(|| match takes_screen {
-            true => Labels::Marks {
+            true => Labels::Tags {
                 width: Labels::width(names.iter().map(String::as_str)),
                 save: cli.save_labels,
             },
-            // Copied through, nothing draws a mark (and it would reach the
-            // output as bytes): the label is text, as grep names the file
-            // of each line when it reads several.
+            // Copied through, nothing draws a tag: the label is text, as
+            // grep names the file of each line when it reads several.
             false => Labels::Text,
         }),
     };
     let save = cli.save.clone();
-    // A label mark is drawn as the label column and dropped by --save
-    // (or written as text with --save-labels).
-    let builder = configure(&cli, source, output, tty).marked(takes_screen && cli.follow_all);
+    // A label tag is drawn as the label column and not saved (but as
+    // text with --save-labels).
+    let builder = configure(&cli, source, output, tty);
     let printer = start(builder, save.as_deref())?;
     read_then_finish(printer, save.as_deref(), failures, move |tx, failures| {
         let names: Vec<&str> = names.iter().map(String::as_str).collect();

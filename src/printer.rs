@@ -13,6 +13,7 @@ use crate::layout::Wrap;
 use crate::message::{StopReason, Target};
 use crate::queue::{Push, PushError, Queue};
 use crate::sanitize::{MAX_TAB_WIDTH, Options, TAB_WIDTH, visible};
+use crate::tag::Heading;
 use crate::terminal::Surface;
 use crate::worker::{Config, Inbox, Worker};
 
@@ -75,7 +76,6 @@ pub struct Builder {
     wrap: Wrap,
     timestamps: bool,
     save_timestamps: bool,
-    marked: bool,
     in_place: Option<(std::fs::File, u64)>,
 }
 
@@ -102,7 +102,6 @@ impl fmt::Debug for Builder {
             .field("wrap", &self.wrap)
             .field("timestamps", &self.timestamps)
             .field("save_timestamps", &self.save_timestamps)
-            .field("marked", &self.marked)
             .field("in_place", &self.in_place)
             .finish()
     }
@@ -335,17 +334,6 @@ impl Builder {
         self
     }
 
-    /// For the `reflow` binary, not part of the API: every line starts
-    /// with a mark of its stream (`ESC _ reflow:out ESC \` or
-    /// `…:err…`); the display draws a stderr line apart, and
-    /// [`save`](Builder::save) drops that first mark, keeping the bytes as
-    /// the command wrote them.
-    #[doc(hidden)]
-    pub fn marked(mut self, marked: bool) -> Self {
-        self.marked = marked;
-        self
-    }
-
     /// Test hook, not part of the API: the printer thread panics when it
     /// takes a batch holding `marker`.
     #[doc(hidden)]
@@ -375,10 +363,14 @@ impl Builder {
                 "the sentinel is empty: it would stop at the first empty line",
             ));
         }
+        let tui = self.output.is_none() && draws_on(self.target);
+        // A display reads the headers the queue puts on lines (see
+        // `crate::tag`); nothing else gets any.
+        let display = self.draw_into.is_some() || tui;
         // First: a place that cannot be written is said before any display.
         let save = match &self.save {
             Some(path) => Some(
-                crate::save::Save::create(path, self.marked)
+                crate::save::Save::create(path, display)
                     .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?,
             ),
             None => None,
@@ -407,12 +399,10 @@ impl Builder {
             wrap: self.wrap,
             timestamps: self.timestamps,
             save_timestamps: self.save_timestamps,
-            marked: self.marked,
             // A file name is untrusted text too; sanitized once, here.
             source: visible(self.source.unwrap_or_default().as_bytes()).into_owned(),
         };
         let target = self.target;
-        let tui = self.output.is_none() && draws_on(target);
         let inbox = Inbox {
             woken,
             queue: Arc::clone(&queue),
@@ -442,6 +432,7 @@ impl Builder {
             queue,
             lossy: self.when_full == WhenFull::DropNewest,
             sentinel: self.sentinel.map(Arc::from),
+            display,
             thread: Some(thread),
             done: done_rx,
         })
@@ -509,6 +500,9 @@ pub struct Printer {
     queue: Arc<Queue>,
     lossy: bool,
     sentinel: Option<Arc<[u8]>>,
+    /// It draws a display, which reads the lines' headers (see
+    /// [`Tag`](crate::Tag)).
+    display: bool,
     thread: Option<JoinHandle<io::Result<Stopped>>>,
     done: Receiver<()>,
 }
@@ -532,7 +526,7 @@ impl Printer {
     /// printer that has not stopped always works, however many senders
     /// came and went before it.
     pub fn sender(&self) -> Sender {
-        Sender::new(&self.queue, &self.sentinel, self.lossy)
+        Sender::new(&self.queue, &self.sentinel, self.lossy, self.display)
     }
 
     /// Asks the printer to stop once every line queued so far is drawn;
@@ -759,6 +753,11 @@ pub struct Sender {
     sentinel: Option<Arc<[u8]>>,
     /// Drop a line rather than wait when the queue is full.
     lossy: bool,
+    /// The printer draws a display: the lines this sender starts get a
+    /// header there (its tag's, or a guard; see [`crate::tag`]).
+    display: bool,
+    /// The header of this sender's [`Tag`](crate::Tag).
+    header: Option<Arc<[u8]>>,
     /// Unfinished lines written through `io::Write`, by thread.
     partial: Mutex<Vec<(ThreadId, Vec<u8>)>>,
 }
@@ -766,19 +765,62 @@ pub struct Sender {
 impl Clone for Sender {
     /// Another sender to the same printer, with no unfinished line.
     fn clone(&self) -> Self {
-        Sender::new(&self.queue, &self.sentinel, self.lossy)
+        let mut sender = Sender::new(&self.queue, &self.sentinel, self.lossy, self.display);
+        sender.header = self.header.clone();
+        sender
     }
 }
 
 impl Sender {
     /// A sender with no unfinished line.
-    fn new(queue: &Arc<Queue>, sentinel: &Option<Arc<[u8]>>, lossy: bool) -> Self {
+    fn new(queue: &Arc<Queue>, sentinel: &Option<Arc<[u8]>>, lossy: bool, display: bool) -> Self {
         Sender {
             queue: Arc::clone(queue),
             sentinel: sentinel.clone(),
             lossy,
+            display,
+            header: None,
             partial: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Another sender to the same printer whose lines carry `tag`: on a
+    /// display, a stderr bar or a label column beside each line it
+    /// starts. Without a display the lines go out as they are.
+    pub fn tagged(&self, tag: crate::Tag) -> Sender {
+        let mut sender = Sender::new(&self.queue, &self.sentinel, self.lossy, self.display);
+        sender.header = tag.header().map(Arc::from);
+        sender
+    }
+
+    /// Whether the printer draws a display (which reads headers).
+    #[cfg_attr(not(feature = "log"), allow(dead_code))]
+    pub(crate) fn draws_a_display(&self) -> bool {
+        self.display
+    }
+
+    /// What this sender puts before the lines it starts.
+    fn heading(&self) -> Heading<'_> {
+        match (&self.header, self.display) {
+            (_, false) => Heading::Off,
+            (Some(header), true) => Heading::Tag(header),
+            (None, true) => Heading::Guard,
+        }
+    }
+
+    /// Sends `block`, lines each ended by `\n`, whose every line starts
+    /// with a header reflow itself wrote (the logger's records); waits
+    /// while the queue is full.
+    #[cfg_attr(not(feature = "log"), allow(dead_code))]
+    pub(crate) fn headed_lines(&self, block: &[u8]) -> Result<(), Closed> {
+        let sent = self.queue.push(
+            &[block],
+            Push {
+                wait: !self.lossy,
+                ..Push::default()
+            },
+        );
+        self.count_dropped(sent, block)
     }
 }
 
@@ -940,6 +982,7 @@ impl Sender {
                     wait: true,
                     stop,
                     stream: true,
+                    heading: self.heading(),
                 },
             )
             .map_err(|_| Closed)
@@ -1026,6 +1069,7 @@ impl Sender {
                 wait,
                 stop,
                 stream: false,
+                heading: self.heading(),
             },
         )
     }
@@ -1042,9 +1086,8 @@ impl Sender {
             if end == block.len() && !last {
                 break;
             }
-            // A line the binary marked with its stream (command mode) is
-            // the sentinel when its text is.
-            let line = crate::layout::unmarked(&block[start..end]);
+            // The line as received: its header comes later, in the queue.
+            let line = &block[start..end];
             if line == sentinel || line.strip_suffix(b"\r") == Some(sentinel) {
                 return Some(start);
             }

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{self as channel, Receiver};
 
 use crate::message::StopReason;
+use crate::tag::{self, Heading};
 
 /// Why [`Queue::push`] did not take the bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,7 +85,7 @@ impl fmt::Display for Pressure {
 
 /// How to push.
 #[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Push {
+pub(crate) struct Push<'a> {
     /// Wait for room (otherwise `Full`).
     pub(crate) wait: bool,
     /// Ask for this stop right after the bytes, in the same step.
@@ -92,6 +93,9 @@ pub(crate) struct Push {
     /// From the one stream that may leave a line unfinished: it may go on
     /// with its open line, and may leave one open.
     pub(crate) stream: bool,
+    /// What goes before each line the bytes start (see [`crate::tag`]):
+    /// put in here, where the queue knows whether a line is open.
+    pub(crate) heading: Heading<'a>,
 }
 
 /// What the printer learns with a batch of lines, about the time after
@@ -146,8 +150,12 @@ impl Queue {
     /// for a stream's last), waiting for room if asked; then, in the same
     /// step, asks for the stop if given (a sentinel ends the lines before
     /// it).
-    pub(crate) fn push(&self, parts: &[&[u8]], how: Push) -> Result<(), PushError> {
-        let len: usize = parts.iter().map(|p| p.len()).sum();
+    pub(crate) fn push(&self, parts: &[&[u8]], how: Push<'_>) -> Result<(), PushError> {
+        let added: usize = parts
+            .iter()
+            .map(|p| tag::added_at_most(p, how.heading))
+            .sum();
+        let len: usize = parts.iter().map(|p| p.len()).sum::<usize>() + added;
         let mut state = self.lock();
         loop {
             if state.closed || state.stop.is_some() {
@@ -169,8 +177,13 @@ impl Queue {
             state.held += since.elapsed();
         }
         let was_empty = state.buf.is_empty();
-        for part in parts {
-            state.buf.extend_from_slice(part);
+        // A stream going on with its open line does not start one.
+        let mut at_start = !(how.stream && state.open_line);
+        let last = parts.iter().rposition(|p| !p.is_empty());
+        for (i, part) in parts.iter().enumerate() {
+            // Only a stream's last line may go on in a later piece.
+            let more = how.stream && Some(i) == last;
+            at_start = tag::head_lines(&mut state.buf, part, at_start, more, how.heading);
         }
         if how.stream && len > 0 {
             let last = parts.iter().rev().find_map(|p| p.last());
@@ -333,21 +346,51 @@ impl Queue {
 mod tests {
     use super::*;
 
-    const WAIT: Push = Push {
+    const WAIT: Push<'_> = Push {
         wait: true,
         stop: None,
         stream: false,
+        heading: Heading::Off,
     };
-    const NOWAIT: Push = Push {
+    const NOWAIT: Push<'_> = Push {
         wait: false,
         stop: None,
         stream: false,
+        heading: Heading::Off,
     };
-    const STREAM: Push = Push {
+    const STREAM: Push<'_> = Push {
         wait: true,
         stop: None,
         stream: true,
+        heading: Heading::Off,
     };
+
+    #[test]
+    fn a_tag_heads_each_line_a_push_starts_and_never_the_rest_of_an_open_one() {
+        let (queue, _woken) = Queue::new(1 << 20);
+        let tagged = |stream| Push {
+            stream,
+            heading: Heading::Tag(b"H"),
+            ..WAIT
+        };
+        queue.push(&[b"a\nb", b"\n"], tagged(false)).unwrap();
+        queue.push(&[b"long"], tagged(true)).unwrap();
+        queue.push(&[b" line\nnext"], tagged(true)).unwrap();
+        queue.push(&[b"\n"], tagged(true)).unwrap();
+        let guarded = Push {
+            heading: Heading::Guard,
+            ..WAIT
+        };
+        queue
+            .push(&[b"\x1b_reflow:err\x1b\\x\nplain\n"], guarded)
+            .unwrap();
+        let mut got = Vec::new();
+        queue.take(&mut got);
+        assert_eq!(
+            got,
+            b"Ha\nHb\nHlong line\nHnext\n\x1b_reflow:\x1b\\\x1b_reflow:err\x1b\\x\nplain\n"
+        );
+    }
 
     #[test]
     fn other_lines_wait_while_a_stream_leaves_a_line_unfinished() {

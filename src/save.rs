@@ -44,7 +44,8 @@ pub(crate) struct Save {
     path: PathBuf,
     /// The first write error; later writes are skipped.
     error: Option<io::Error>,
-    /// Each line starts with a mark of reflow's own, not saved.
+    /// Lines may start with a header of reflow's own (the printer draws a
+    /// display; see `crate::tag`): not saved.
     marked: bool,
     /// The next byte written starts a line.
     at_start: bool,
@@ -110,8 +111,8 @@ impl Save {
     /// Opens `path` as `>` would, without truncating it, and the file the
     /// bytes go to, so a place that cannot be saved to is an error now,
     /// before anything is shown.
-    /// With `marked`, the first mark of each line (`ESC _ reflow:… ESC \`,
-    /// added by reflow) is dropped, so the file holds the bytes as sent.
+    /// With `marked`, the header a line starts with (added by reflow, see
+    /// `crate::tag`) is dropped, so the file holds the bytes as sent.
     pub(crate) fn create(path: &Path, marked: bool) -> io::Result<Self> {
         Self::create_with(path, marked, true)
     }
@@ -176,7 +177,9 @@ impl Save {
     }
 
     fn write_lines(&mut self, bytes: &[u8], stamp: Option<&str>) {
-        if !self.marked && stamp.is_none() {
+        // No header anywhere: the bytes go as they are.
+        let headed = self.marked && memchr::memmem::find(bytes, crate::tag::PREFIX).is_some();
+        if !headed && stamp.is_none() {
             self.put(bytes);
             if let Some(&last) = bytes.last() {
                 self.at_start = last == b'\n';
@@ -187,12 +190,11 @@ impl Save {
         while !rest.is_empty() {
             if self.at_start {
                 let mut label = None;
-                if self.marked {
-                    let (mark, after) = crate::layout::split_mark(rest);
+                if headed {
                     // A file's label asked to be kept (--save-labels) is
-                    // saved as text; every other first mark is dropped.
-                    label = crate::layout::saved_label(mark);
-                    rest = after;
+                    // saved as text; the rest of the header is dropped.
+                    label = crate::tag::saved_prefix(rest);
+                    rest = &rest[crate::tag::header_len(rest)..];
                 }
                 if let Some(stamp) = stamp {
                     self.put(stamp.as_bytes());

@@ -41,9 +41,9 @@ use regex_syntax::ast::{Ast, ClassSet, ClassSetItem};
 use crate::history::History;
 use crate::sanitize::{Options, sanitize};
 
-/// How a reflow mark starts (an APC string, see `layout::INDENT_MARK`):
+/// How a reflow header starts (an APC string, see [`crate::tag`]):
 /// sanitizing removes it whole, so a search skips it.
-const MARK: &[u8] = b"\x1b_reflow:";
+const MARK: &[u8] = crate::tag::PREFIX;
 
 /// The longest pattern taken, in bytes: what anyone types is far shorter,
 /// and a paste of a whole log into the prompt is refused rather than
@@ -272,7 +272,9 @@ fn item_has_uppercase(item: &ClassSetItem) -> bool {
     }
 }
 
-/// `raw` after the reflow marks it starts with. Only a mark whose body is
+/// `raw` after the reflow headers it starts with (the one reflow wrote,
+/// and any the text itself starts with: for matching, which reads no
+/// field, both are what sanitizing removes). Only a header whose body is
 /// printable ASCII ended by `ESC \` is skipped: `vte` ignores such a body
 /// and leaves the string in the ground state with nothing printed, so
 /// sanitizing the line gives the same as sanitizing what follows. Anything

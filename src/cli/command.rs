@@ -23,7 +23,7 @@ use crossbeam_channel::{self as channel, Receiver};
 use nix::sys::signal::{Signal, killpg};
 use nix::sys::wait::{Id, WaitPidFlag, waitid};
 use nix::unistd::Pid;
-use reflow::{Closed, Sender, StopReason};
+use reflow::{Closed, Sender, StopReason, Tag};
 use signal_hook::consts::SIGINT;
 use signal_hook::iterator::{Handle, Signals};
 
@@ -46,14 +46,12 @@ enum Stream {
 }
 
 impl Stream {
-    /// The mark a line of this stream starts with, when lines are marked:
-    /// an APC sequence, which the display reads as the line's stream and
-    /// `--save` drops (the first one of each line only, so a command that
-    /// prints such a sequence itself keeps it).
-    fn mark(self) -> &'static [u8] {
+    /// The tag this stream's lines carry: the display draws stderr lines
+    /// apart (nothing is added to copied-through or saved lines).
+    fn tag(self) -> Tag {
         match self {
-            Stream::Out => b"\x1b_reflow:out\x1b\\",
-            Stream::Err => b"\x1b_reflow:err\x1b\\",
+            Stream::Out => Tag::new().stdout(),
+            Stream::Err => Tag::new().stderr(),
         }
     }
 
@@ -91,9 +89,7 @@ pub(crate) fn run(cli: crate::Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
     };
     let line = command_line(&argv);
     let tty = takes_screen && std::fs::File::open("/dev/tty").is_ok();
-    let marked = marks_wanted(takes_screen);
-    // The display draws stderr lines apart; --save drops the marks.
-    let builder = crate::configure(&cli, line.clone(), output, tty).marked(marked);
+    let builder = crate::configure(&cli, line.clone(), output, tty);
     let save = cli.save.clone();
     let printer = match crate::start(builder, save.as_deref()) {
         Ok(printer) => printer,
@@ -108,7 +104,7 @@ pub(crate) fn run(cli: crate::Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
     };
     let running = Arc::new(Mutex::new(true));
     let watcher = interrupts.watch(printer.sender(), pid, Arc::clone(&running));
-    let mux = Arc::new(Mux::new(printer.sender(), marked));
+    let mux = Arc::new(Mux::new(&printer.sender()));
     let readers = [
         reader(&mux, Stream::Out, stdout),
         reader(&mux, Stream::Err, stderr),
@@ -155,12 +151,6 @@ fn status_code(status: ExitStatus) -> u8 {
         (None, Some(sig)) => u8::try_from(128 + sig).unwrap_or(u8::MAX),
         (None, None) => 1,
     }
-}
-
-/// The marks decision, in one place: lines are marked only for a display
-/// that draws them; copied-through lines stay the command's bytes.
-fn marks_wanted(takes_screen: bool) -> bool {
-    takes_screen
 }
 
 /// Starts `argv` with stdout and stderr on pipes. Its stdin is reflow's
@@ -428,13 +418,14 @@ enum Long {
 /// Sending itself waits only for the printer, never for the command, so
 /// holding the lock across a send cannot close a cycle.
 struct Mux {
-    tx: Sender,
-    marked: bool,
+    /// The command's stdout and stderr senders, tagged with their stream.
+    out: Sender,
+    err: Sender,
     state: Mutex<Open>,
 }
 
-/// The stream whose long line is open, and the other's lines held meanwhile
-/// (marked, ready to send).
+/// The stream whose long line is open, and the other's lines held
+/// meanwhile (ready to send).
 #[derive(Default)]
 struct Open {
     stream: Option<Stream>,
@@ -442,38 +433,20 @@ struct Open {
 }
 
 impl Mux {
-    fn new(tx: Sender, marked: bool) -> Self {
+    fn new(tx: &Sender) -> Self {
         Mux {
-            tx,
-            marked,
+            out: tx.tagged(Stream::Out.tag()),
+            err: tx.tagged(Stream::Err.tag()),
             state: Mutex::new(Open::default()),
         }
     }
 
-    /// `lines`, each ended by `\n`, with a mark before each when lines are
-    /// marked (also before the first when `first_marked`).
-    fn marked(&self, stream: Stream, lines: &[u8], first_marked: bool) -> Vec<u8> {
-        if !self.marked {
-            return lines.to_vec();
+    /// The sender of `stream`'s lines.
+    fn tx(&self, stream: Stream) -> &Sender {
+        match stream {
+            Stream::Out => &self.out,
+            Stream::Err => &self.err,
         }
-        let mark = stream.mark();
-        let count = memchr::memchr_iter(b'\n', lines).count();
-        let mut out = Vec::with_capacity(lines.len() + count * mark.len());
-        let mut start = 0;
-        for end in memchr::memchr_iter(b'\n', lines) {
-            if start > 0 || first_marked {
-                out.extend_from_slice(mark);
-            }
-            out.extend_from_slice(&lines[start..=end]);
-            start = end + 1;
-        }
-        if start < lines.len() {
-            if start > 0 || first_marked {
-                out.extend_from_slice(mark);
-            }
-            out.extend_from_slice(&lines[start..]);
-        }
-        out
     }
 
     /// Whole lines of `stream` (ending with `\n`); the first ends the
@@ -482,16 +455,14 @@ impl Mux {
         let mut open = lock(&self.state);
         match open.stream {
             Some(s) if s == stream => {
-                // The rest of the open line carries no mark: it had one.
-                self.tx.stream(&self.marked(stream, lines, false))?;
+                self.tx(stream).stream(lines)?;
                 self.ended(&mut open)
             }
             Some(_) => {
-                let lines = self.marked(stream, lines, true);
-                open.held.extend_from_slice(&lines);
+                open.held.extend_from_slice(lines);
                 Ok(())
             }
-            None => self.tx.lines(&self.marked(stream, lines, true)),
+            None => self.tx(stream).lines(lines),
         }
     }
 
@@ -500,12 +471,10 @@ impl Mux {
     fn long(&self, stream: Stream, piece: &[u8]) -> Result<Long, Closed> {
         let mut open = lock(&self.state);
         match open.stream {
-            Some(s) if s == stream => self.tx.stream(piece)?,
+            Some(s) if s == stream => self.tx(stream).stream(piece)?,
             Some(_) => return Ok(Long::Held),
             None => {
-                // The mark and the line's first bytes in one piece: the
-                // printer never sees a mark split from its line.
-                self.tx.stream(&self.marked(stream, piece, true))?;
+                self.tx(stream).stream(piece)?;
                 open.stream = Some(stream);
             }
         }
@@ -518,33 +487,36 @@ impl Mux {
         let mut open = lock(&self.state);
         match open.stream {
             Some(s) if s == stream => {
-                self.tx.stream(rest)?;
-                self.tx.stream(b"\n")?;
+                self.tx(stream).stream(rest)?;
+                self.tx(stream).stream(b"\n")?;
                 self.ended(&mut open)
             }
             _ if rest.is_empty() => Ok(()),
             Some(_) => {
-                let mut line = self.marked(stream, rest, true);
-                line.push(b'\n');
-                open.held.extend_from_slice(&line);
+                open.held.extend_from_slice(rest);
+                open.held.push(b'\n');
                 Ok(())
             }
             None => {
-                let mut line = self.marked(stream, rest, true);
+                let mut line = rest.to_vec();
                 line.push(b'\n');
-                self.tx.lines(&line)
+                self.tx(stream).lines(&line)
             }
         }
     }
 
     /// The open line has ended: the lines held meanwhile follow it.
     fn ended(&self, open: &mut Open) -> Result<(), Closed> {
-        open.stream = None;
+        // Only the other stream's lines were held.
+        let other = match open.stream.take() {
+            Some(Stream::Out) => Stream::Err,
+            _ => Stream::Out,
+        };
         let held = std::mem::take(&mut open.held);
         if held.is_empty() {
             return Ok(());
         }
-        self.tx.lines(&held)
+        self.tx(other).lines(&held)
     }
 }
 
@@ -750,26 +722,6 @@ mod tests {
         assert_eq!(hostile.message, "^[[2Jx: command not found");
     }
 
-    #[test]
-    fn every_line_gets_its_streams_mark_but_the_rest_of_an_open_line() {
-        let printer = Printer::builder().output(io::sink()).spawn().unwrap();
-        let mux = Mux::new(printer.sender(), true);
-        assert_eq!(
-            mux.marked(Stream::Err, b"a\nb\n", true),
-            b"\x1b_reflow:err\x1b\\a\n\x1b_reflow:err\x1b\\b\n"
-        );
-        assert_eq!(
-            mux.marked(Stream::Out, b"end\nnext\n", false),
-            b"end\n\x1b_reflow:out\x1b\\next\n"
-        );
-        assert_eq!(
-            mux.marked(Stream::Out, b"piece", true),
-            b"\x1b_reflow:out\x1b\\piece"
-        );
-        let plain = Mux::new(printer.sender(), false);
-        assert_eq!(plain.marked(Stream::Err, b"a\nb\n", true), b"a\nb\n");
-    }
-
     /// Another stream's long line is open: whole lines are held, never
     /// waited on, and follow the long line once it ends.
     #[test]
@@ -789,7 +741,7 @@ mod tests {
             .output(Shared(Arc::clone(&out)))
             .spawn()
             .unwrap();
-        let mux = Mux::new(printer.sender(), false);
+        let mux = Mux::new(&printer.sender());
         assert!(matches!(mux.long(Stream::Out, b"long"), Ok(Long::Streamed)));
         assert!(matches!(mux.long(Stream::Err, b"other"), Ok(Long::Held)));
         // Returns at once although the open line holds every other line.

@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crossbeam_channel::{self as channel, Receiver};
 use notify::{Event, RecursiveMode, Watcher};
-use reflow::{Closed, Sender};
+use reflow::{Closed, Sender, Tag};
 
 /// How much the reader takes per read, and so at most per message.
 const BLOCK: usize = 64 * 1024;
@@ -109,26 +109,23 @@ impl Sink for Direct {
 /// How lines are labelled with their file (`--follow-all`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Labels {
-    /// A mark the display draws as a label column (`save`: `--save`
+    /// A [`Tag`] the display draws as a label column (`save`: `--save`
     /// writes the label as text too).
-    Marks { width: usize, save: bool },
+    Tags { width: usize, save: bool },
     /// `NAME: ` as text, for lines copied through (not drawn by reflow).
     Text,
 }
 
 impl Labels {
-    /// What each line of the file `name` starts with.
-    fn prefix(self, name: &str) -> Vec<u8> {
-        // The mark ends at `ESC \`: a name is sanitized already (no ESC),
-        // and a backslash is dropped so that no reader of the mark can
-        // take it for the end.
-        let name: String = name.chars().filter(|&c| c != '\\' && c != '\x1b').collect();
+    /// What each line of the file `name` starts with (nothing for a tag),
+    /// and the sender its lines go through.
+    fn label(self, tx: &Sender, name: &str) -> (Vec<u8>, Sender) {
         match self {
-            Labels::Marks { width, save } => {
-                let save = if save { ",save" } else { "" };
-                format!("\x1b_reflow:label={width}{save}:{name}\x1b\\").into_bytes()
+            Labels::Tags { width, save } => {
+                let tag = Tag::new().label(name).label_width(width).save_label(save);
+                (Vec::new(), tx.tagged(tag))
             }
-            Labels::Text => format!("{name}: ").into_bytes(),
+            Labels::Text => (format!("{name}: ").into_bytes(), tx.clone()),
         }
     }
 
@@ -140,12 +137,9 @@ impl Labels {
             .map(reflow::width_of)
             .max()
             .unwrap_or(1)
-            .clamp(1, LABEL_MAX)
+            .clamp(1, Tag::MAX_LABEL_WIDTH)
     }
 }
-
-/// The widest label column (as the display draws at most).
-const LABEL_MAX: usize = 16;
 
 /// The inputs of `--follow-all` into one sender, labelled, a whole line at
 /// a time, in the order lines are completed.
@@ -160,18 +154,23 @@ const LABEL_MAX: usize = 16;
 /// only for the printer, never for a file, so holding the lock across a
 /// send cannot close a cycle.
 pub(crate) struct Mux {
+    /// For notices.
     tx: Sender,
+    /// Each input's sender (tagged with its label on a display), by its
+    /// index.
+    senders: Vec<Sender>,
     state: Mutex<State>,
 }
 
 /// Who has a line open, and what waits.
 struct State {
-    /// Each input's label, by its index.
+    /// Each input's label as text, by its index (empty when tagged).
     prefixes: Vec<Vec<u8>>,
     /// The input whose partial line is open in the sender.
     open: Option<usize>,
-    /// Whole lines (labelled) held while a line is open, in arrival order.
-    held: Vec<u8>,
+    /// Whole lines (labelled) held while a line is open, in arrival order:
+    /// runs of one input's lines, with its index.
+    held: Vec<(usize, Vec<u8>)>,
     /// Each input's partial line not sent yet (unlabelled).
     partial: Vec<Vec<u8>>,
 }
@@ -179,10 +178,12 @@ struct State {
 impl Mux {
     /// A mux for inputs named `names` (index = position).
     pub(crate) fn new(tx: Sender, names: &[&str], labels: Labels) -> Self {
+        let (prefixes, senders) = names.iter().map(|name| labels.label(&tx, name)).unzip();
         Mux {
             tx,
+            senders,
             state: Mutex::new(State {
-                prefixes: names.iter().map(|name| labels.prefix(name)).collect(),
+                prefixes,
                 open: None,
                 held: Vec::new(),
                 partial: vec![Vec::new(); names.len()],
@@ -207,10 +208,10 @@ impl Mux {
         let mut state = self.lock();
         if state.open == Some(index) {
             let Some(end) = memchr::memchr(b'\n', bytes) else {
-                return self.tx.stream(bytes);
+                return self.senders[index].stream(bytes);
             };
             // The rest of the open line carries no label: it had one.
-            self.tx.stream(&bytes[..=end])?;
+            self.senders[index].stream(&bytes[..=end])?;
             state.open = None;
             bytes = &bytes[end + 1..];
         }
@@ -223,10 +224,11 @@ impl Mux {
         let partial = &mut partial[index];
         partial.extend_from_slice(bytes);
         if let Some(last) = memchr::memrchr(b'\n', partial) {
+            let run = run_of(held, index);
             let prefix = &prefixes[index];
             for line in partial[..=last].split_inclusive(|&b| b == b'\n') {
-                held.extend_from_slice(prefix);
-                held.extend_from_slice(line);
+                run.extend_from_slice(prefix);
+                run.extend_from_slice(line);
             }
             partial.drain(..=last);
         }
@@ -236,14 +238,15 @@ impl Mux {
     fn end_line(&self, index: usize) -> Result<(), Closed> {
         let mut state = self.lock();
         if state.open == Some(index) {
-            self.tx.stream(b"\n")?;
+            self.senders[index].stream(b"\n")?;
             state.open = None;
         } else if !state.partial[index].is_empty() {
             let line = std::mem::take(&mut state.partial[index]);
             let State { prefixes, held, .. } = &mut *state;
-            held.extend_from_slice(&prefixes[index]);
-            held.extend_from_slice(&line);
-            held.push(b'\n');
+            let run = run_of(held, index);
+            run.extend_from_slice(&prefixes[index]);
+            run.extend_from_slice(&line);
+            run.push(b'\n');
         }
         self.flush(&mut state)
     }
@@ -254,19 +257,29 @@ impl Mux {
         if state.open.is_some() {
             return Ok(());
         }
-        if !state.held.is_empty() {
-            self.tx.lines(&state.held)?;
-            state.held.clear();
+        for (index, run) in std::mem::take(&mut state.held) {
+            self.senders[index].lines(&run)?;
         }
         if let Some(index) = state.partial.iter().position(|p| !p.is_empty()) {
-            // The label and the line's first bytes in one piece: the
-            // printer never sees a mark split from its line.
+            // A text label and the line's first bytes in one piece.
             let mut piece = state.prefixes[index].clone();
             piece.append(&mut state.partial[index]);
-            self.tx.stream(&piece)?;
+            self.senders[index].stream(&piece)?;
             state.open = Some(index);
         }
         Ok(())
+    }
+}
+
+/// The run of held lines to add input `index`'s lines to: the last one if
+/// it is that input's, else a new one.
+fn run_of(held: &mut Vec<(usize, Vec<u8>)>, index: usize) -> &mut Vec<u8> {
+    if held.last().is_none_or(|(last, _)| *last != index) {
+        held.push((index, Vec::new()));
+    }
+    match held.last_mut() {
+        Some((_, run)) => run,
+        None => unreachable!("a run was just pushed"),
     }
 }
 
@@ -547,20 +560,20 @@ mod tests {
     }
 
     #[test]
-    fn labels_are_marks_or_text_without_the_marks_end() {
-        let marks = Labels::Marks {
+    fn labels_are_tags_on_a_display_or_text_copied_through() {
+        let printer = Printer::builder().output(io::sink()).spawn().unwrap();
+        let tx = printer.sender();
+        let tags = Labels::Tags {
             width: 5,
             save: false,
         };
-        assert_eq!(marks.prefix("a.log"), b"\x1b_reflow:label=5:a.log\x1b\\");
-        let saved = Labels::Marks {
-            width: 3,
-            save: true,
-        };
-        assert_eq!(saved.prefix("a\\b"), b"\x1b_reflow:label=3,save:ab\x1b\\");
-        assert_eq!(Labels::Text.prefix("a.log"), b"a.log: ");
+        assert_eq!(tags.label(&tx, "a.log").0, b"");
+        assert_eq!(Labels::Text.label(&tx, "a.log").0, b"a.log: ");
         assert_eq!(Labels::width(["a", "abc"]), 3);
-        assert_eq!(Labels::width(["a-very-long-name-indeed.log"]), LABEL_MAX);
+        assert_eq!(
+            Labels::width(["a-very-long-name-indeed.log"]),
+            Tag::MAX_LABEL_WIDTH
+        );
     }
 
     /// Whole lines go as they come; a partial line opens only when no other

@@ -95,8 +95,6 @@ pub(crate) struct Config {
     pub(crate) timestamps: bool,
     /// And in the saved file, as text.
     pub(crate) save_timestamps: bool,
-    /// Each line starts with its stream's mark (command mode).
-    pub(crate) marked: bool,
     /// The source name for the status bar, already sanitized.
     pub(crate) source: String,
 }
@@ -107,7 +105,9 @@ impl Config {
         Look {
             text: self.text,
             wrap: self.wrap,
-            gutters: self.marked || self.timestamps,
+            // A file read in place holds the bytes as they are: no line
+            // there has a header.
+            headed: self.in_place.is_none(),
         }
     }
 }
@@ -125,6 +125,9 @@ pub(crate) struct Worker {
     open: Vec<u8>,
     /// The last batch ended inside a line.
     mid_line: bool,
+    /// The history's last line was ended at [`LONGEST_LINE`], not by the
+    /// input: the next batch goes on with its bytes.
+    split_line: bool,
     /// Lines received, the unfinished one not counted.
     received: usize,
     /// When lines last reached the history, and when a chunk was last
@@ -223,6 +226,7 @@ impl Worker {
             history,
             open: Vec::new(),
             mid_line: false,
+            split_line: false,
             received: 0,
             last_input: Instant::now(),
             last_compact: Instant::now(),
@@ -528,9 +532,14 @@ impl Worker {
                 let before = self.history.len();
                 // The partial line shown is about to grow or end.
                 tui.cache.forget(before);
+                // The rest of a line split at its length is text: never
+                // read as a header.
+                if std::mem::take(&mut self.split_line) && crate::tag::needs_guard(batch, true) {
+                    self.history.stream(crate::tag::EMPTY);
+                }
                 if self.config.timestamps {
                     let at_start = self.history.partial().is_empty();
-                    let stamped = stamp(batch, at_start, &time_mark());
+                    let stamped = crate::tag::stamp(batch, at_start, &clock());
                     self.history.stream(&stamped);
                 } else {
                     self.history.stream(batch);
@@ -541,6 +550,7 @@ impl Worker {
                 // next. Nothing is lost; --save and passthrough keep the
                 // bytes as received.
                 if self.history.partial().len() >= LONGEST_LINE && self.history.end_partial() {
+                    self.split_line = true;
                     self.notice = Some(format!(
                         "a line longer than {} MiB is shown as several",
                         LONGEST_LINE >> 20
@@ -777,30 +787,6 @@ fn clock() -> String {
     chrono::Local::now().format("%H:%M:%S%.3f").to_string()
 }
 
-/// The mark of the time now.
-fn time_mark() -> String {
-    format!("\x1b_reflow:t={}\x1b\\", clock())
-}
-
-/// `batch` with `mark` before each line that starts in it (the first byte
-/// starts one when `at_start`).
-fn stamp(batch: &[u8], at_start: bool, mark: &str) -> Vec<u8> {
-    let lines = memchr::memchr_iter(b'\n', batch).count() + 1;
-    let mut out = Vec::with_capacity(batch.len() + lines * mark.len());
-    let mut rest = batch;
-    let mut start = at_start;
-    while !rest.is_empty() {
-        if start {
-            out.extend_from_slice(mark.as_bytes());
-        }
-        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |at| at + 1);
-        out.extend_from_slice(&rest[..end]);
-        start = true;
-        rest = &rest[end..];
-    }
-    out
-}
-
 /// The size to draw at: a writer's fixed one, or the terminal's now.
 fn display_size(config: &Config) -> (u16, u16) {
     config.size.unwrap_or_else(terminal_size)
@@ -809,21 +795,4 @@ fn display_size(config: &Config) -> (u16, u16) {
 fn terminal_size() -> (u16, u16) {
     let (w, h) = crossterm::terminal::size().unwrap_or((80, 24));
     (w.max(1), h.max(1))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn each_line_that_starts_in_a_batch_gets_the_time() {
-        assert_eq!(stamp(b"a\nb\nc", true, "T"), b"Ta\nTb\nTc");
-        assert_eq!(stamp(b"a\nb\n", false, "T"), b"a\nTb\n");
-        assert_eq!(stamp(b"", true, "T"), b"");
-        let mark = time_mark();
-        assert!(
-            mark.starts_with("\x1b_reflow:t=") && mark.len() == 25,
-            "{mark:?}"
-        );
-    }
 }
