@@ -19,6 +19,7 @@ use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::history::History;
+use crate::options::Wrap;
 use crate::sanitize::{Options, Stream, Style, Styled, sanitize_styled};
 use crate::tag::{self, Head, Label};
 
@@ -897,19 +898,6 @@ impl From<Options> for Look {
             ..Look::default()
         }
     }
-}
-
-/// Where a line too long for a row is broken.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Wrap {
-    /// Between words, first fit; a word longer than a row is broken.
-    #[default]
-    Word,
-    /// Anywhere, at the row's width, as a terminal wraps.
-    Char,
-    /// Not at all: each line is one row, cut at the width, and the view
-    /// scrolls sideways (like `less -S`).
-    None,
 }
 
 /// How a label is drawn in the gutter.

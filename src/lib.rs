@@ -94,7 +94,7 @@ mod input;
 mod layout;
 #[cfg(feature = "log")]
 mod logger;
-mod message;
+mod options;
 mod printer;
 mod queue;
 mod render;
@@ -112,13 +112,12 @@ mod view;
 mod worker;
 
 pub use history::History;
-pub use layout::{Wrap, cluster_width, fit, width_of, wrap_line};
+pub use layout::{cluster_width, fit, width_of, wrap_line};
 #[cfg(feature = "log")]
 pub use logger::{LogGuard, Logger, LoggerBuilder, init, try_init};
-pub use message::{StopReason, Target};
+pub use options::{ColorChoice, OnExit, StopReason, Stopped, Target, WhenFull, Wrap};
 pub use printer::{
-    Builder, Closed, ColorChoice, OnExit, Printer, Sender, Stopped, TrySendError, WhenFull,
-    draws_on, draws_on_terminal, shutdown_all,
+    Builder, Closed, Printer, Sender, TrySendError, draws_on, draws_on_terminal, shutdown_all,
 };
 pub use sanitize::{sanitize, visible};
 pub use tag::Tag;

@@ -13,8 +13,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
 
-use crate::message::Target;
-use crate::printer::{Builder as PrinterBuilder, ColorChoice, OnExit, Printer, Sender, draws_on};
+use crate::options::Target;
+use crate::options::{ColorChoice, OnExit};
+use crate::printer::{Builder as PrinterBuilder, Printer, Sender, draws_on};
 
 /// Sets up reflow as the logger, as `env_logger::init()` does: levels from
 /// `RUST_LOG` (errors only when it is unset), records drawn on stderr

@@ -9,48 +9,12 @@ use std::time::Duration;
 
 use crossbeam_channel::{self as channel, Receiver};
 
-use crate::layout::Wrap;
-use crate::message::{StopReason, Target};
+use crate::options::{ColorChoice, Config, OnExit, StopReason, Stopped, Target, WhenFull, Wrap};
 use crate::queue::{Push, PushError, Queue};
 use crate::sanitize::{MAX_TAB_WIDTH, Options, TAB_WIDTH, visible};
 use crate::tag::Heading;
 use crate::terminal::Surface;
-use crate::worker::{Config, Inbox, Worker};
-
-/// What to leave on the normal screen when a terminal display stops.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum OnExit {
-    /// The last screenful of rows, so the final view stays visible.
-    #[default]
-    Screen,
-    /// The whole history, as plain lines.
-    All,
-    /// Nothing.
-    None,
-}
-
-/// Whether colours and attributes (SGR sequences) in lines are drawn.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ColorChoice {
-    /// On, unless the `NO_COLOR` environment variable is set and not empty.
-    #[default]
-    Auto,
-    /// Always on.
-    Always,
-    /// Never: SGR sequences are removed like every other sequence.
-    Never,
-}
-
-impl ColorChoice {
-    /// Whether colours are drawn where a display draws them.
-    pub(crate) fn enabled(self) -> bool {
-        match self {
-            ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-        }
-    }
-}
+use crate::worker::{Inbox, Worker};
 
 /// Configures and starts a [`Printer`].
 #[derive(Default)]
@@ -450,35 +414,6 @@ pub fn draws_on_terminal() -> bool {
 /// a terminal and `TERM` is not `dumb`.
 pub fn draws_on(target: Target) -> bool {
     std::env::var_os("TERM").is_none_or(|term| term != "dumb") && target.is_terminal()
-}
-
-/// How the printer ended, returned by [`Printer::join`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Stopped {
-    /// Why it stopped.
-    pub reason: StopReason,
-    /// How many lines were received (drawn or written).
-    pub lines: usize,
-    /// How long senders were held back, in all, waiting for room.
-    pub held: Duration,
-    /// Lines dropped because the queue was full, with
-    /// [`WhenFull::DropNewest`] (never otherwise).
-    pub dropped: u64,
-}
-
-/// What a [`Sender::line`] (or `lines`, or a write) does when the queue is
-/// full.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum WhenFull {
-    /// Wait for room: nothing is lost (the default). The status bar says
-    /// how long senders were held back.
-    #[default]
-    Block,
-    /// Drop the new line and go on: for a logger that must never slow its
-    /// host. Never silent: the status bar and [`Stopped::dropped`] count
-    /// every line dropped.
-    DropNewest,
 }
 
 /// The running printer thread. Hand out [`Sender`]s with

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{self as channel, Receiver};
 
-use crate::message::StopReason;
+use crate::options::StopReason;
 use crate::tag::{self, Heading};
 
 /// Why [`Queue::push`] did not take the bytes.

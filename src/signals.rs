@@ -21,7 +21,7 @@ use signal_hook::consts::{
 };
 use signal_hook::iterator::{Handle, Signals};
 
-use crate::message::StopReason;
+use crate::options::StopReason;
 
 /// Signals whose default action ends the process (none of them is a fault
 /// the process raises on itself, which cannot be handled safely).

@@ -27,7 +27,7 @@ use std::time::Duration;
 use crossbeam_channel::{self as channel, Receiver, Sender};
 use crossterm::{cursor, queue, style, terminal};
 
-use crate::message::Target;
+use crate::options::Target;
 use nix::sys::termios::{self, InputFlags, LocalFlags, SetArg, SpecialCharacterIndices, Termios};
 
 /// True while a display owns the terminal (entered, guard not dropped).

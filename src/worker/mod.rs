@@ -21,11 +21,11 @@ use crossbeam_channel::{self as channel, Receiver, select};
 
 use crate::history::{History, history_share};
 use crate::input::KeyReader;
-use crate::layout::{Look, Row, Wrap};
-use crate::message::StopReason;
-use crate::printer::{OnExit, Stopped};
+use crate::layout::{Look, Row};
+use crate::options::StopReason;
+use crate::options::{Config, OnExit, Stopped};
 use crate::queue::Queue;
-use crate::sanitize::{Options, sanitize, sanitize_styled, visible};
+use crate::sanitize::{sanitize, sanitize_styled, visible};
 use crate::save::Save;
 use crate::signals::{self, SignalEvent, SignalListener};
 use crate::terminal::{Surface, TerminalGuard};
@@ -63,40 +63,6 @@ impl Drop for Inbox {
     fn drop(&mut self) {
         self.queue.close(&mut Vec::new());
     }
-}
-
-/// Settings the printer thread needs, from the builder.
-#[derive(Debug)]
-pub(crate) struct Config {
-    pub(crate) interactive: bool,
-    pub(crate) exit_on_eof: bool,
-    /// After a signal stopped the display, end the process as the signal
-    /// would have (when reflow took that signal over).
-    pub(crate) end_on_signal: bool,
-    /// Test hook: panic on taking a batch that holds these bytes.
-    pub(crate) panic_on: Option<Vec<u8>>,
-    /// Where every byte received is saved.
-    pub(crate) save: Option<Save>,
-    /// A file whose first bytes come first, read in place on a display.
-    pub(crate) in_place: Option<(std::fs::File, u64)>,
-    /// Keep only the newest lines.
-    pub(crate) max_lines: Option<usize>,
-    /// The display's memory budget, in bytes (the history takes its
-    /// share; see [`history_share`]).
-    pub(crate) max_memory: u64,
-    /// Never wait more than a bound for a terminal that stopped reading.
-    pub(crate) impatient: bool,
-    /// The size of a writer drawn on as a terminal (else the terminal's).
-    pub(crate) size: Option<(u16, u16)>,
-    pub(crate) on_exit: OnExit,
-    pub(crate) text: Options,
-    pub(crate) wrap: Wrap,
-    /// Each line gets its arrival time on the display.
-    pub(crate) timestamps: bool,
-    /// And in the saved file, as text.
-    pub(crate) save_timestamps: bool,
-    /// The source name for the status bar, already sanitized.
-    pub(crate) source: String,
 }
 
 impl Config {

@@ -10,11 +10,12 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::Event;
 
-use super::{Config, FRAME, Out, Worker, display_size};
+use super::{FRAME, Out, Worker, display_size};
 use crate::history::History;
 use crate::input::KeyReader;
-use crate::layout::{Highlight, Row, RowCache, Wrap};
-use crate::message::StopReason;
+use crate::layout::{Highlight, Row, RowCache};
+use crate::options::StopReason;
+use crate::options::{Config, Wrap};
 use crate::render::{Screen, content_rows};
 use crate::search::{Filter, MAX_PATTERN, Pattern, Progress, Search, Step, TOO_LONG};
 use crate::signals::{self, SignalListener};
