@@ -27,8 +27,8 @@ use reflow::{Closed, Sender, StopReason, Tag};
 use signal_hook::consts::SIGINT;
 use signal_hook::iterator::{Handle, Signals};
 
-use crate::Failure;
-use crate::cli::inputs::describe;
+use super::args::Cli;
+use super::session::{Failure, configure, describe, finish, plain_output, start};
 
 /// How much of a line a reader holds before it streams the line on in
 /// pieces (as the file reader does).
@@ -71,9 +71,9 @@ impl Stream {
 ///
 /// A command that cannot start (127 when it is not found, 126 otherwise),
 /// or a display that cannot start (1), before anything is shown.
-pub(crate) fn run(cli: crate::Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
+pub(crate) fn run(cli: Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
     let takes_screen = reflow::draws_on_terminal();
-    let output = crate::plain_output(takes_screen)?;
+    let output = plain_output(takes_screen)?;
     // Before the first display: the library leaves SIGINT alone from then
     // on, because the host handles it.
     let mut interrupts = Interrupts::install()?;
@@ -89,9 +89,9 @@ pub(crate) fn run(cli: crate::Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
     };
     let line = command_line(&argv);
     let tty = takes_screen && std::fs::File::open("/dev/tty").is_ok();
-    let builder = crate::configure(&cli, line.clone(), output, tty);
+    let builder = configure(&cli, line.clone(), output, tty);
     let save = cli.save.clone();
-    let printer = match crate::start(builder, save.as_deref()) {
+    let printer = match start(builder, save.as_deref()) {
         Ok(printer) => printer,
         Err(failure) => {
             // Nothing can show its output: it gets what a command left by
@@ -117,7 +117,7 @@ pub(crate) fn run(cli: crate::Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
         &interrupts,
         &line,
     );
-    let stopped = crate::finish(printer, save.as_deref());
+    let stopped = finish(printer, save.as_deref());
     // Whatever stopped the display, the command is ended or told to end.
     let status = command.stop();
     interrupts.close(watcher);

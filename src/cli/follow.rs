@@ -498,7 +498,7 @@ pub(crate) fn follow(
     };
     followed.read += copy(&mut followed.file, &mut buf, sink)?;
     let mut watch = watch.map_err(|e| {
-        let text = super::inputs::describe(&e);
+        let text = super::session::describe(&e);
         Stop::Io(io::Error::new(e.kind(), format!("cannot follow: {text}")))
     })?;
     // The file has been said to be gone, and not yet back.

@@ -4,7 +4,7 @@
 //! one that cannot gets one error line.
 
 use std::fs::File;
-use std::io::{self, Write};
+use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
@@ -14,6 +14,7 @@ use std::thread;
 use reflow::{Closed, Sender};
 
 use super::follow::{self, Direct, Labels, Mux, Sink, Stop};
+use super::session::{describe, print_error};
 use super::stdio;
 
 /// How much input the reader takes per read, and so at most per message.
@@ -208,21 +209,6 @@ impl Failures {
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         // The state stays consistent whatever panicked while holding it.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// Writes one error line on stderr. A failure to do so cannot be reported
-/// anywhere, and must not panic as `eprintln!` would.
-pub(crate) fn print_error(line: &str) {
-    let _ = writeln!(io::stderr().lock(), "{line}");
-}
-
-/// An I/O error as `strerror` words, without Rust's "(os error N)".
-pub(crate) fn describe(error: &io::Error) -> String {
-    let text = error.to_string();
-    match text.rfind(" (os error ") {
-        Some(cut) => text[..cut].to_owned(),
-        None => text,
     }
 }
 
