@@ -130,7 +130,7 @@ impl Tag {
             label: self.label.as_ref().map(|name| Label {
                 width: self
                     .label_width
-                    .unwrap_or_else(|| crate::layout::width_of(name))
+                    .unwrap_or_else(|| crate::layout::width::width_of(name))
                     .clamp(1, Tag::MAX_LABEL_WIDTH),
                 name: name.clone(),
                 save: self.save_label,

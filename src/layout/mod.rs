@@ -1,0 +1,691 @@
+//! Pure: lines and a width in, screen rows out.
+//!
+//! Wrapping is greedy first-fit (textwrap's `wrap_first_fit`) over our own
+//! fragments, so widths are measured per grapheme cluster and a word
+//! longer than the width is broken only between clusters. Where terminals
+//! disagree on a cluster's width (👍🏽, ❤️, ZWJ sequences) the wider reading
+//! is used, so no row overflows on any terminal. Only the lines that can be
+//! visible are wrapped, so the cost of a screen depends on its size, not on
+//! the length of the history.
+//!
+//! This file owns a line's layout at one width ([`Wrapped`]) and the cache
+//! of them the display draws from ([`RowCache`], [`tail_rows`]). The rest:
+//! `width` (the width policy), `wrap` (where rows break), `streamed` (huge
+//! lines, a window at a time), `gutter` (a line's header drawn beside it),
+//! `contract` (the checks shared by the property tests and the fuzz
+//! target).
+
+mod contract;
+mod gutter;
+mod streamed;
+pub(crate) mod width;
+mod wrap;
+
+use std::collections::{HashMap, VecDeque};
+use std::ops::Range;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::history::History;
+use crate::options::Wrap;
+use crate::sanitize::{Options, Styled, sanitize_styled};
+use crate::tag;
+
+pub(crate) use contract::check_contract;
+use gutter::Gutter;
+use streamed::{HUGE, KEEP_ROWS, WINDOW, fold_streamed, last_rows, wrap_streamed_upto};
+use width::TOO_WIDE;
+pub use width::{cluster_width, fit, width_of};
+pub use wrap::wrap_line;
+use wrap::{columns, wrap_chars, wrap_hanging, wrap_ranges};
+
+/// One screen row: the bytes to print (text and SGR) and its width.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Row {
+    pub(crate) text: String,
+    pub(crate) width: usize,
+}
+
+impl Row {
+    /// A row of plain text, cut to `width` columns.
+    pub(crate) fn plain(text: &str, width: usize) -> Self {
+        let text = fit(text, width);
+        Row {
+            text: text.to_owned(),
+            width: width_of(text),
+        }
+    }
+}
+
+/// A line sanitized and wrapped at one width: how many rows it has, and
+/// its last rows (all of them, unless it has more than [`KEEP_ROWS`]).
+#[derive(Debug)]
+struct Wrapped {
+    line: Styled,
+    /// The last rows, as byte ranges of `line.text`.
+    rows: VecDeque<Range<usize>>,
+    /// How many rows the line has in all.
+    count: usize,
+    /// Columns every row but the first is indented by (a hanging indent).
+    indent: usize,
+    /// Laid out only in part (a huge line, stopped for a key or a signal):
+    /// to be laid out again when next needed.
+    cut_short: bool,
+}
+
+impl Wrapped {
+    fn new(raw: &[u8], width: usize, options: Options, abort: Option<&AtomicBool>) -> Self {
+        if raw.len() >= HUGE && raw.iter().all(|b| matches!(b, b' '..=b'~')) {
+            // A huge line of plain printable ASCII (a blob, minified JSON)
+            // is its own sanitized text: wrapped where it lies, not copied
+            // whole, so the display holds it about once.
+            let text = std::str::from_utf8(raw).unwrap_or_default();
+            let (rows, count, cut) = last_rows(text, width);
+            let line = Styled {
+                text: text[cut..].to_owned(),
+                spans: Vec::new(),
+            };
+            return Wrapped {
+                line,
+                rows,
+                count,
+                indent: 0,
+                cut_short: false,
+            };
+        }
+        if raw.len() >= HUGE {
+            // Neither its whole sanitized text nor all its rows are held.
+            return fold_streamed(raw, width, options, WINDOW, KEEP_ROWS, usize::MAX, abort)
+                .into_wrapped();
+        }
+        let line = sanitize_styled(raw, options);
+        // An indent that leaves less than half the row is not kept.
+        let indent = Some(tag::split(raw, true).0.indent)
+            .filter(|&n| n * 2 <= width)
+            .unwrap_or(0);
+        let rows: VecDeque<_> = if indent > 0 {
+            wrap_hanging(&line.text, width, indent).into()
+        } else {
+            wrap_ranges(&line.text, width).into()
+        };
+        Wrapped {
+            line,
+            count: rows.len(),
+            rows,
+            indent,
+            cut_short: false,
+        }
+    }
+
+    /// Row `index` of the line's `count`, painted with its styles; an
+    /// empty row if it was not kept.
+    fn row(&self, index: usize, width: usize) -> Row {
+        let Some(kept) = index.checked_sub(self.count - self.rows.len()) else {
+            return Row::default();
+        };
+        let range = self.rows[kept].clone();
+        let indent = if index > 0 { self.indent } else { 0 };
+        let cols = width_of(&self.line.text[range.clone()]);
+        if cols + indent > width {
+            return Row::plain(TOO_WIDE, width);
+        }
+        let mut text = String::with_capacity(indent + range.len() + 16);
+        text.extend(std::iter::repeat_n(' ', indent));
+        self.line.paint(range, &mut text);
+        Row {
+            text,
+            width: cols + indent,
+        }
+    }
+}
+
+/// How lines become rows, beyond the text options: where rows break, and
+/// whether lines start with reflow's headers (see [`crate::tag`]), read
+/// for the gutter and the hanging indent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Look {
+    pub(crate) text: Options,
+    pub(crate) wrap: Wrap,
+    /// Lines may start with a header: false for a file read in place.
+    pub(crate) headed: bool,
+}
+
+impl From<Options> for Look {
+    /// Word wrap, lines with headers (all but a file read in place).
+    fn from(text: Options) -> Self {
+        Look {
+            text,
+            headed: true,
+            ..Look::default()
+        }
+    }
+}
+
+/// Byte ranges to highlight in a line's sanitized text (search matches).
+pub(crate) type Highlight = std::sync::Arc<dyn Fn(&str) -> Vec<Range<usize>> + Send + Sync>;
+
+impl Wrapped {
+    /// A line laid out as `look` says, at `width` columns for its text (the
+    /// gutter not counted), with `highlight`'s ranges in reverse video.
+    fn with(
+        raw: &[u8],
+        width: usize,
+        look: Look,
+        highlight: Option<&Highlight>,
+        abort: Option<&AtomicBool>,
+    ) -> Wrapped {
+        if raw.len() >= HUGE && look.wrap == Wrap::Word {
+            return Wrapped::new(raw, width, look.text, abort);
+        }
+        let (head, _) = tag::split(raw, look.headed);
+        let mut line = sanitize_styled(raw, look.text);
+        if let Some(highlight) = highlight {
+            line.highlight(&highlight(&line.text));
+        }
+        let indent = Some(head.indent).filter(|&n| n * 2 <= width).unwrap_or(0);
+        let rows: VecDeque<_> = match look.wrap {
+            Wrap::Word if indent > 0 => wrap_hanging(&line.text, width, indent).into(),
+            Wrap::Word => wrap_ranges(&line.text, width).into(),
+            Wrap::Char => wrap_chars(&line.text, width, indent).into(),
+            Wrap::None => std::iter::once(0..line.text.len()).collect(),
+        };
+        Wrapped {
+            line,
+            count: rows.len(),
+            rows,
+            indent,
+            cut_short: false,
+        }
+    }
+
+    /// Where row `index` starts in the line's text (0 for a row not kept).
+    fn start_of(&self, index: usize) -> usize {
+        index
+            .checked_sub(self.count - self.rows.len())
+            .and_then(|kept| self.rows.get(kept))
+            .map_or(0, |range| range.start)
+    }
+
+    /// The row that holds byte `offset` of the line's text.
+    fn row_of(&self, offset: usize) -> usize {
+        let before = self.rows.partition_point(|range| range.start <= offset);
+        (self.count - self.rows.len() + before).saturating_sub(1)
+    }
+
+    /// The one row of an unwrapped line: its columns from `from` on.
+    fn cut(&self, width: usize, from: usize) -> Row {
+        let (pad, range) = columns(&self.line.text, from, width);
+        let mut text = String::with_capacity(pad + range.len() + 16);
+        text.extend(std::iter::repeat_n(' ', pad));
+        let cols = pad + width_of(&self.line.text[range.clone()]);
+        self.line.paint(range, &mut text);
+        Row { text, width: cols }
+    }
+}
+
+/// A line as laid out for the screen: its rows and its gutter.
+#[derive(Debug)]
+struct Entry {
+    wrapped: Wrapped,
+    gutter: Gutter,
+    /// Rows of a huge line before the newest ones it keeps, laid out when
+    /// the view scrolls back into them.
+    earlier: Option<Wrapped>,
+}
+
+/// Wrapped lines recently shown, so a frame wraps only lines it has not
+/// seen at this width: a 10 MB line is wrapped once per width, not once
+/// per frame. Cleared when the width, the look or the highlight change.
+#[derive(Default)]
+pub(crate) struct RowCache {
+    width: usize,
+    look: Option<Look>,
+    highlight: Option<Highlight>,
+    lines: HashMap<usize, Entry>,
+    /// Lines wrapped so far: how tests see that a frame reused the cache.
+    wraps: usize,
+    /// Set when a key or signal wants the printer: a huge line's layout
+    /// stops short (see [`fold_streamed`]).
+    abort: Option<Arc<AtomicBool>>,
+}
+
+impl std::fmt::Debug for RowCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowCache")
+            .field("width", &self.width)
+            .field("lines", &self.lines.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RowCache {
+    /// An empty cache.
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// Lays out at `width` in `look` from now on, with matches of
+    /// `highlight` shown; what was laid out otherwise is forgotten.
+    pub(crate) fn prepare(&mut self, width: usize, look: Look, highlight: Option<&Highlight>) {
+        let width = width.max(1);
+        let same_highlight = match (&self.highlight, highlight) {
+            (None, None) => true,
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        if width != self.width || Some(look) != self.look || !same_highlight {
+            self.lines.clear();
+            self.width = width;
+            self.look = Some(look);
+            self.highlight = highlight.cloned();
+        }
+    }
+
+    /// Lets `abort` cut a huge line's layout short from now on.
+    pub(crate) fn abort_on(&mut self, abort: Arc<AtomicBool>) {
+        self.abort = Some(abort);
+    }
+
+    /// From now on, every huge line's layout stops short at once.
+    pub(crate) fn cut_layouts_short(&mut self) {
+        let abort = self.abort.get_or_insert_with(Default::default);
+        abort.store(true, Ordering::Relaxed);
+    }
+
+    /// What set the abort flag has been answered: layouts go to their end
+    /// again.
+    pub(crate) fn answered(&mut self) {
+        if let Some(abort) = &self.abort {
+            abort.store(false, Ordering::Relaxed);
+        }
+    }
+
+    /// The width rows are laid out at.
+    pub(crate) fn width(&self) -> usize {
+        self.width.max(1)
+    }
+
+    fn entry(&mut self, history: &History, index: usize) -> &Entry {
+        let (width, look) = (self.width.max(1), self.look.unwrap_or_default());
+        let wraps = &mut self.wraps;
+        let highlight = self.highlight.as_ref();
+        let abort = self.abort.as_deref();
+        // A layout cut short is done again, now that the printer is free.
+        if self
+            .lines
+            .get(&index)
+            .is_some_and(|entry| entry.wrapped.cut_short)
+            && !abort.is_some_and(|abort| abort.load(Ordering::Relaxed))
+        {
+            self.lines.remove(&index);
+        }
+        self.lines.entry(index).or_insert_with(|| {
+            *wraps += 1;
+            let raw = history.shown(index).unwrap_or_default();
+            let gutter = Gutter::new(&tag::split(&raw, look.headed).0, width);
+            let wrapped = Wrapped::with(&raw, width - gutter.width, look, highlight, abort);
+            Entry {
+                wrapped,
+                gutter,
+                earlier: None,
+            }
+        })
+    }
+
+    /// How many rows line `index` has.
+    pub(crate) fn count(&mut self, history: &History, index: usize) -> usize {
+        self.entry(history, index).wrapped.count
+    }
+
+    /// Row `row` of line `index`, from column `from` of an unwrapped line.
+    pub(crate) fn row(&mut self, history: &History, index: usize, row: usize, from: usize) -> Row {
+        let width = self.width.max(1);
+        let look = self.look.unwrap_or_default();
+        let unwrapped = look.wrap == Wrap::None;
+        self.entry(history, index);
+        let Some(Entry {
+            wrapped,
+            gutter,
+            earlier,
+        }) = self.lines.get_mut(&index)
+        else {
+            return Row::default();
+        };
+        let inner = width - gutter.width;
+        let kept_from = wrapped.count - wrapped.rows.len();
+        let body = if unwrapped {
+            wrapped.cut(inner, from)
+        } else if row < kept_from {
+            // A huge line keeps only its newest rows: earlier ones are laid
+            // out again around the row asked for, a window at a time.
+            let have = earlier
+                .as_ref()
+                .is_some_and(|e| row >= e.count - e.rows.len() && row < e.count);
+            if !have {
+                let raw = history.shown(index).unwrap_or_default();
+                let stop = (row + KEEP_ROWS / 2).clamp(row + 1, kept_from);
+                *earlier = Some(wrap_streamed_upto(
+                    &raw, inner, look.text, WINDOW, KEEP_ROWS, stop,
+                ));
+            }
+            earlier
+                .as_ref()
+                .map_or_else(Row::default, |e| e.row(row, inner))
+        } else {
+            wrapped.row(row, inner)
+        };
+        if gutter.width == 0 {
+            return body;
+        }
+        let prefix = if row == 0 {
+            &gutter.first
+        } else {
+            &gutter.rest
+        };
+        Row {
+            text: format!("{prefix}{}", body.text),
+            width: gutter.width + body.width,
+        }
+    }
+
+    /// Where row `row` of line `index` starts in its text.
+    pub(crate) fn start_of(&mut self, history: &History, index: usize, row: usize) -> usize {
+        self.entry(history, index).wrapped.start_of(row)
+    }
+
+    /// The row of line `index` that holds byte `offset` of its text.
+    pub(crate) fn row_of(&mut self, history: &History, index: usize, offset: usize) -> usize {
+        self.entry(history, index).wrapped.row_of(offset)
+    }
+
+    /// Forgets line `index` (the partial line, which grew).
+    pub(crate) fn forget(&mut self, index: usize) {
+        self.lines.remove(&index);
+    }
+
+    /// Forgets every line but those `keep` says the screen can show.
+    pub(crate) fn retain(&mut self, keep: impl Fn(usize) -> bool) {
+        self.lines.retain(|&index, _| keep(index));
+    }
+}
+
+/// The newest `height` rows of the whole history laid out at `width`,
+/// oldest first. Lays out only the lines that reach the screen.
+pub(crate) fn tail_rows(
+    history: &History,
+    width: usize,
+    height: usize,
+    look: impl Into<Look>,
+    cache: &mut RowCache,
+) -> Vec<Row> {
+    cache.prepare(width, look.into(), None);
+    let mut count = 0;
+    let mut first = history.len();
+    while first > history.first() && count < height {
+        first -= 1;
+        count += cache.count(history, first);
+    }
+    cache.retain(|index| index >= first);
+    let mut skip = count.saturating_sub(height);
+    let mut rows = Vec::with_capacity(height.min(count));
+    for index in first..history.len() {
+        let n = cache.count(history, index);
+        let from = skip.min(n);
+        skip -= from;
+        rows.extend((from..n).map(|i| cache.row(history, index, i, 0)));
+    }
+    rows
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+
+    pub(crate) fn history(lines: &[&str]) -> History {
+        let mut h = History::new();
+        for line in lines {
+            h.push(line.as_bytes());
+        }
+        h
+    }
+
+    pub(crate) fn plain() -> Options {
+        Options::default()
+    }
+
+    pub(crate) fn texts(rows: &[Row]) -> Vec<&str> {
+        rows.iter().map(|r| r.text.as_str()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::*;
+    use super::*;
+
+    #[test]
+    fn tail_rows_are_the_newest_rows_of_the_whole_history() {
+        let h = history(&["one two three", "four", "", "five six seven eight"]);
+        let mut cache = RowCache::new();
+        assert_eq!(
+            texts(&tail_rows(&h, 10, 4, plain(), &mut cache)),
+            ["", "five six", "seven", "eight"]
+        );
+        assert_eq!(
+            texts(&tail_rows(&h, 10, 100, plain(), &mut cache)),
+            ["one two", "three", "four", "", "five six", "seven", "eight"]
+        );
+        // Reflow at another width uses the new width, not the cache.
+        assert_eq!(
+            texts(&tail_rows(&h, 20, 2, plain(), &mut cache)),
+            ["", "five six seven eight"]
+        );
+    }
+
+    #[test]
+    fn tail_rows_of_an_empty_history_is_empty() {
+        let mut cache = RowCache::new();
+        assert!(tail_rows(&History::new(), 80, 24, plain(), &mut cache).is_empty());
+    }
+
+    #[test]
+    fn tail_rows_wraps_only_what_is_visible() {
+        let mut h = History::new();
+        for i in 0..10_000 {
+            h.push(format!("line {i}").as_bytes());
+        }
+        let mut cache = RowCache::new();
+        let rows = tail_rows(&h, 80, 5, plain(), &mut cache);
+        assert_eq!(
+            texts(&rows),
+            [
+                "line 9995",
+                "line 9996",
+                "line 9997",
+                "line 9998",
+                "line 9999"
+            ]
+        );
+        assert_eq!(cache.lines.len(), 5);
+    }
+
+    #[test]
+    fn a_huge_line_is_wrapped_once_per_width_not_once_per_frame() {
+        let mut h = History::new();
+        let huge = "word ".repeat(400_000);
+        h.push(huge.as_bytes());
+        let mut cache = RowCache::new();
+        let rows = tail_rows(&h, 80, 10, plain(), &mut cache);
+        assert_eq!(rows.len(), 10);
+        assert_eq!(cache.wraps, 1);
+        // New lines arrive; the huge line is still partly on screen.
+        h.push(b"next");
+        let rows = tail_rows(&h, 80, 10, plain(), &mut cache);
+        assert_eq!(rows[9].text, "next");
+        assert_eq!(cache.wraps, 2);
+        tail_rows(&h, 80, 10, plain(), &mut cache);
+        assert_eq!(cache.wraps, 2);
+        // A new width wraps it again, once.
+        tail_rows(&h, 60, 10, plain(), &mut cache);
+        assert_eq!(cache.wraps, 4);
+    }
+
+    #[test]
+    fn a_huge_line_keeps_its_last_rows_not_all_of_them() {
+        // 2 MiB at width 1: two million rows, of which only the newest
+        // are kept, in the colour they had.
+        let mut raw = b"\x1b[31m".to_vec();
+        raw.extend((0..2 << 20).map(|i| b'a' + (i % 26) as u8));
+        raw.extend_from_slice(b"\x1b[0mZ");
+        let mut h = History::new();
+        h.push(&raw);
+        let mut cache = RowCache::new();
+        let color = Options {
+            color: true,
+            ..Options::default()
+        };
+        let rows = tail_rows(&h, 1, 3, color, &mut cache);
+        let texts: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
+        let last = (2 << 20) - 1;
+        let red = |i: usize| format!("\x1b[0;31m{}\x1b[0m", (b'a' + (i % 26) as u8) as char);
+        assert_eq!(texts, [red(last - 1).as_str(), red(last).as_str(), "Z"]);
+        let wrapped = &cache.lines[&0].wrapped;
+        assert_eq!(wrapped.count, (2 << 20) + 1);
+        assert_eq!(wrapped.rows.len(), KEEP_ROWS);
+        assert!(
+            wrapped.line.text.len() <= KEEP_ROWS,
+            "the text was kept whole"
+        );
+    }
+
+    #[test]
+    fn a_huge_plain_line_is_wrapped_where_it_lies_into_the_same_rows() {
+        let text: String = (0..200_000)
+            .map(|i| format!("w{} ", "x".repeat(i % 9)))
+            .collect();
+        assert!(text.len() >= HUGE);
+        let wrapped = Wrapped::new(text.as_bytes(), 13, Options::default(), None);
+        let all = wrap_line(&text, 13);
+        assert_eq!(wrapped.count, all.len());
+        let kept: Vec<String> = (all.len() - wrapped.rows.len()..all.len())
+            .map(|i| wrapped.row(i, 13).text)
+            .collect();
+        assert_eq!(kept, all[all.len() - wrapped.rows.len()..]);
+        assert!(wrapped.line.text.len() <= KEEP_ROWS * 13, "kept whole");
+    }
+
+    #[test]
+    fn every_row_of_a_huge_line_can_be_shown_not_only_the_newest() {
+        let text: String = (0..300_000)
+            .map(|i| format!("w{} ", "x".repeat(i % 7)))
+            .collect();
+        assert!(text.len() >= HUGE);
+        let all = wrap_line(&text, 13);
+        let mut h = History::new();
+        h.push(text.as_bytes());
+        let mut cache = RowCache::new();
+        cache.prepare(13, Look::default(), None);
+        assert_eq!(cache.count(&h, 0), all.len());
+        let kept_from = all.len() - KEEP_ROWS;
+        for i in [
+            0,
+            1,
+            2047,
+            2048,
+            5000,
+            all.len() / 2,
+            kept_from - 1,
+            kept_from,
+            all.len() - 1,
+        ] {
+            assert_eq!(cache.row(&h, 0, i, 0).text, all[i], "row {i}");
+        }
+    }
+
+    #[test]
+    fn a_marked_line_hangs_its_wrapped_rows_under_its_first() {
+        let mut raw = crate::tag::Head::indent(6).encode();
+        raw.extend_from_slice(b"INFO: one two three four five six");
+        let h = history(&[std::str::from_utf8(&raw).unwrap()]);
+        let rows = tail_rows(&h, 16, 10, plain(), &mut RowCache::new());
+        assert_eq!(
+            texts(&rows),
+            ["INFO: one two", "      three four", "      five six"]
+        );
+        // Too deep for the width: no indent rather than no room.
+        let rows = tail_rows(&h, 10, 10, plain(), &mut RowCache::new());
+        assert_eq!(texts(&rows)[1], "two three");
+        // A mark that is not one is just removed, as any APC string.
+        let h = history(&["\x1b_reflow:indent=x\x1b\\text"]);
+        assert_eq!(
+            texts(&tail_rows(&h, 16, 10, plain(), &mut RowCache::new())),
+            ["text"]
+        );
+    }
+
+    #[test]
+    fn char_wrap_breaks_anywhere_and_none_cuts_with_an_offset() {
+        let h = history(&["abc def ghi"]);
+        let look = |wrap| Look {
+            wrap,
+            ..Look::default()
+        };
+        let rows = tail_rows(&h, 4, 10, look(Wrap::Char), &mut RowCache::new());
+        assert_eq!(texts(&rows), ["abc ", "def ", "ghi"]);
+        let mut cache = RowCache::new();
+        let rows = tail_rows(&h, 4, 10, look(Wrap::None), &mut cache);
+        assert_eq!(texts(&rows), ["abc "]);
+        assert_eq!(cache.row(&h, 0, 0, 5).text, "ef g");
+        assert_eq!(cache.row(&h, 0, 0, 20).text, "");
+        let h = history(&["日本語"]);
+        cache.prepare(3, look(Wrap::None), None);
+        // A wide character cut by the left edge is a blank, not half.
+        assert_eq!(cache.row(&h, 0, 0, 1).text, " 本");
+    }
+
+    #[test]
+    fn highlighted_matches_are_reverse_video_across_rows() {
+        let h = history(&["\x1b[31mred\x1b[0m plain red"]);
+        let mut cache = RowCache::new();
+        let find: Highlight = std::sync::Arc::new(|text: &str| {
+            text.match_indices("red")
+                .map(|(at, m)| at..at + m.len())
+                .collect()
+        });
+        let look = Look::from(Options {
+            color: true,
+            ..Options::default()
+        });
+        cache.prepare(6, look, Some(&find));
+        let rows: Vec<String> = (0..cache.count(&h, 0))
+            .map(|i| cache.row(&h, 0, i, 0).text)
+            .collect();
+        assert_eq!(
+            rows,
+            ["\x1b[0;7;31mred\x1b[0m", "plain", "\x1b[0;7mred\x1b[0m"]
+        );
+    }
+
+    /// Regression: a red line wrapped onto three rows must be red on all
+    /// three, each row ending in a reset, and the next line plain.
+    #[test]
+    fn colour_carries_across_wrapped_rows_and_stops_at_the_line_end() {
+        let h = history(&["\x1b[31maaaa bbbb cccc", "plain"]);
+        let mut cache = RowCache::new();
+        let color = Options {
+            color: true,
+            ..Options::default()
+        };
+        let rows = tail_rows(&h, 5, 4, color, &mut cache);
+        assert_eq!(
+            texts(&rows),
+            [
+                "\x1b[0;31maaaa\x1b[0m",
+                "\x1b[0;31mbbbb\x1b[0m",
+                "\x1b[0;31mcccc\x1b[0m",
+                "plain"
+            ]
+        );
+        assert_eq!(rows[0].width, 4);
+    }
+}
