@@ -396,9 +396,13 @@ pub(crate) fn is_shown() -> bool {
 /// input modes. Does nothing if the display is not shown. Safe to call
 /// twice and from any thread.
 fn leave(patient: bool) {
+    leave_locked(writer(), patient);
+}
+
+/// [`leave`], with the writer's lock taken.
+fn leave_locked(writer: MutexGuard<'static, Option<Sender<Job>>>, patient: bool) {
     // Under the writer's lock: frames queued before are written before the
     // restoration, and none is queued after (frames check `SHOWN` under it).
-    let writer = writer();
     if !SHOWN.swap(false, Ordering::SeqCst) {
         return;
     }
@@ -441,9 +445,47 @@ fn install_panic_hook() {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             PANICKING.fetch_add(1, Ordering::SeqCst);
-            leave(false);
+            on_panic();
             previous(info);
             PANICKING.fetch_sub(1, Ordering::SeqCst);
         }));
     });
+}
+
+/// The panic hook's restoration. It never waits: the panic may come from
+/// a thread that holds the writer's lock (which is not reentrant), or
+/// while another thread holds it for ever (a terminal that stopped
+/// reading). Then only the input modes are given back, if they are free;
+/// the display's owner restores the screen when it stops.
+fn on_panic() {
+    match WRITER.try_lock() {
+        Ok(writer) => leave_locked(writer, false),
+        Err(std::sync::TryLockError::Poisoned(writer)) => leave_locked(writer.into_inner(), false),
+        Err(std::sync::TryLockError::WouldBlock) => {
+            if let Ok(mut saved) = SAVED.try_lock()
+                && let Some((input, original)) = saved.take()
+            {
+                let _ = termios::tcsetattr(input.fd(), SetArg::TCSANOW, &original);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_panic_hooks_restoration_never_waits_for_the_writer() {
+        let held = writer();
+        let (done, finished) = channel::bounded(1);
+        thread::spawn(move || {
+            on_panic();
+            let _ = done.send(());
+        });
+        // A bound, not a sleep: it answers at once, or waits for `held`.
+        let answered = finished.recv_timeout(Duration::from_secs(10)).is_ok();
+        drop(held);
+        assert!(answered, "the hook waited for the writer's lock");
+    }
 }

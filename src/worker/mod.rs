@@ -364,7 +364,7 @@ impl Worker {
                     // A file read in place is indexed on from its end once
                     // its last lines are on the screen.
                     if let Err(e) = self.history.start_indexing() {
-                        self.notice = Some(format!("{}: cannot index: {e}", self.config.source));
+                        self.notice = Some(visible(format!("{}: cannot index: {e}", self.config.source).as_bytes()).into_owned());
                     }
                 }
                 recv(indexed) -> tick => {
