@@ -90,7 +90,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod history;
-mod input;
+mod keyboard;
 mod layout;
 #[cfg(feature = "log")]
 mod logger;

@@ -194,9 +194,10 @@ pub enum Wrap {
 pub(crate) struct Config {
     pub(crate) interactive: bool,
     pub(crate) exit_on_eof: bool,
-    /// After a signal stopped the display, end the process as the signal
-    /// would have (when reflow took that signal over).
-    pub(crate) end_on_signal: bool,
+    /// After a signal stopped the display, return it as the stop reason
+    /// (false: end the process as the signal would have, when reflow took
+    /// that signal over).
+    pub(crate) report_signals: bool,
     /// Test hook: panic on taking a batch that holds these bytes.
     pub(crate) panic_on: Option<Vec<u8>>,
     /// Where every byte received is saved.
@@ -208,8 +209,9 @@ pub(crate) struct Config {
     /// The display's memory budget, in bytes (the history takes its
     /// share; see [`history_share`]).
     pub(crate) max_memory: u64,
-    /// Never wait more than a bound for a terminal that stopped reading.
-    pub(crate) impatient: bool,
+    /// A stop the host asked for waits for a terminal that stopped
+    /// reading (false: never more than a bound).
+    pub(crate) restore_patiently: bool,
     /// The size of a writer drawn on as a terminal (else the terminal's).
     pub(crate) size: Option<(u16, u16)>,
     pub(crate) on_exit: OnExit,

@@ -90,7 +90,7 @@ fn enqueue(writer: &Option<Sender<Job>>, bytes: Vec<u8>) -> Option<Receiver<Vec<
 /// Waits (without the writer's lock) until queued bytes are written: for
 /// ever when `patient`, else with a bound. Returns false if they were not
 /// (no writer, or it is stuck).
-fn written(receiver: Option<Receiver<Vec<u8>>>, patient: bool) -> bool {
+fn wait_written(receiver: Option<Receiver<Vec<u8>>>, patient: bool) -> bool {
     let Some(written) = receiver else {
         return false;
     };
@@ -253,7 +253,7 @@ impl TerminalGuard {
     pub(crate) fn after(&self, bytes: &[u8]) -> bool {
         bytes
             .chunks(1 << 16)
-            .all(|piece| written(enqueue(&writer(), piece.to_vec()), self.patient))
+            .all(|piece| wait_written(enqueue(&writer(), piece.to_vec()), self.patient))
     }
 
     /// From now on, giving the terminal back waits for it as long as it
@@ -290,7 +290,7 @@ impl Drop for TerminalGuard {
         leave(self.patient);
         // The writer ends once its queue is empty; a stuck one is left to
         // the end of the process rather than waited for.
-        let stuck = !written(enqueue(&writer(), Vec::new()), self.patient);
+        let stuck = !wait_written(enqueue(&writer(), Vec::new()), self.patient);
         *writer() = None;
         if let Some(thread) = self.thread.take()
             && !stuck
@@ -331,7 +331,7 @@ fn show(raw: bool) -> io::Result<()> {
     SHOWN.store(true, Ordering::SeqCst);
     let queued = enqueue(&writer, bytes);
     drop(writer);
-    if written(queued, false) {
+    if wait_written(queued, false) {
         Ok(())
     } else {
         Err(io::Error::new(
@@ -423,7 +423,7 @@ fn leave_locked(writer: MutexGuard<'static, Option<Sender<Job>>>, patient: bool)
     // Waited for, so a panic message printed next lands after it.
     let queued = enqueue(&writer, bytes);
     drop(writer);
-    written(queued, patient);
+    wait_written(queued, patient);
 }
 
 /// Restores the input modes if we changed them, without writing anything:

@@ -94,7 +94,7 @@ pub(crate) fn configure(cli: &Cli, source: String, output: Option<File>, tty: bo
 }
 
 /// An error about the --save file names the file, as any I/O error.
-fn saving(save: Option<&Path>, e: &io::Error) -> Option<Failure> {
+fn save_failure(save: Option<&Path>, e: &io::Error) -> Option<Failure> {
     let text = describe(e);
     let path = save?.display().to_string();
     text.starts_with(&format!("{path}: ")).then_some(Failure {
@@ -107,7 +107,7 @@ fn saving(save: Option<&Path>, e: &io::Error) -> Option<Failure> {
 /// Starts the display.
 pub(crate) fn start(builder: Builder, save: Option<&Path>) -> Result<Printer, Failure> {
     builder.spawn().map_err(|e| {
-        saving(save, &e).unwrap_or_else(|| Failure {
+        save_failure(save, &e).unwrap_or_else(|| Failure {
             message: format!("cannot start the display: {}", describe(&e)),
             code: 1,
         })
@@ -120,6 +120,6 @@ pub(crate) fn finish(printer: Printer, save: Option<&Path>) -> Result<Stopped, F
     printer.wait().map_err(|e| match e.raw_os_error() {
         // The display writes to stdout, in either mode.
         Some(_) => Failure::io("stdout", &e),
-        None => saving(save, &e).unwrap_or_else(|| Failure::io("display", &e)),
+        None => save_failure(save, &e).unwrap_or_else(|| Failure::io("display", &e)),
     })
 }

@@ -33,7 +33,8 @@ pub struct Builder {
     save: Option<std::path::PathBuf>,
     max_lines: Option<usize>,
     max_memory: Option<u64>,
-    impatient: bool,
+    /// `None`: patient (the default).
+    restore_patiently: Option<bool>,
     target: Target,
     when_full: WhenFull,
     draw_into: Option<(Box<dyn Write + Send>, (u16, u16))>,
@@ -59,7 +60,7 @@ impl fmt::Debug for Builder {
             .field("save", &self.save)
             .field("max_lines", &self.max_lines)
             .field("max_memory", &self.max_memory)
-            .field("impatient", &self.impatient)
+            .field("restore_patiently", &self.restore_patiently)
             .field("target", &self.target)
             .field("when_full", &self.when_full)
             .field("draw_into", &self.draw_into.as_ref().map(|(_, size)| size))
@@ -253,7 +254,7 @@ impl Builder {
     /// in time; the terminal's modes are restored either way, the screen
     /// only if it reads. The `reflow` binary uses `false`.
     pub fn restore_patiently(mut self, patient: bool) -> Self {
-        self.impatient = !patient;
+        self.restore_patiently = Some(patient);
         self
     }
 
@@ -345,7 +346,7 @@ impl Builder {
         let config = Config {
             interactive: self.interactive,
             exit_on_eof: self.exit_on_eof,
-            end_on_signal: !self.report_signals,
+            report_signals: self.report_signals,
             panic_on: self.panic_on,
             save,
             in_place: self.in_place,
@@ -353,7 +354,7 @@ impl Builder {
             max_memory: self
                 .max_memory
                 .unwrap_or_else(crate::history::default_max_memory),
-            impatient: self.impatient,
+            restore_patiently: self.restore_patiently.unwrap_or(true),
             size: self.draw_into.as_ref().map(|(_, size)| *size),
             on_exit: self.on_exit,
             text: Options {

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{self as channel, Receiver, select};
 
 use crate::history::{History, history_share};
-use crate::input::KeyReader;
+use crate::keyboard::KeyReader;
 use crate::layout::{Look, Row};
 use crate::options::StopReason;
 use crate::options::{Config, OnExit, Stopped};
@@ -220,7 +220,7 @@ impl Worker {
         let saved = self.config.save.as_mut().map_or(Ok(()), Save::finish);
         // A stop the host asked for waits for a terminal that stopped
         // reading; one by a signal must end in time.
-        let patient = !self.config.impatient
+        let patient = self.config.restore_patiently
             && result
                 .as_ref()
                 .is_ok_and(|reason| reason.signal().is_none());
@@ -228,7 +228,7 @@ impl Worker {
         let reason = result?;
         finished?;
         saved?;
-        if self.config.end_on_signal {
+        if !self.config.report_signals {
             // Everything is written and the terminal restored: now the
             // signal has the effect it would have had without us.
             signals::act_as_default(reason);
@@ -273,7 +273,7 @@ impl Worker {
             }
             // Flush once per burst, before blocking for more.
             if woken.is_empty()
-                && let Some(reason) = closed(self.flush_plain())?
+                && let Some(reason) = stop_if_closed(self.flush_plain())?
             {
                 return Ok(reason);
             }
@@ -475,7 +475,7 @@ impl Worker {
             }) => {
                 self.received += memchr::memchr_iter(b'\n', batch).count();
                 self.mid_line = batch.last() != Some(&b'\n');
-                closed(out.write_all(batch))
+                stop_if_closed(out.write_all(batch))
             }
             Out::Plain(Plain {
                 out,
@@ -491,7 +491,7 @@ impl Worker {
                     }
                 });
                 self.received += count;
-                closed(result)
+                stop_if_closed(result)
             }
             Out::Tui(tui) => {
                 // The history counts the lines as it indexes them.
@@ -644,7 +644,7 @@ impl Worker {
                 sanitize: false,
             }),
         ) {
-            Out::Plain(mut plain) => return closed(plain.out.flush()).map(|_| ()),
+            Out::Plain(mut plain) => return stop_if_closed(plain.out.flush()).map(|_| ()),
             Out::Tui(tui) => tui,
         };
         let Tui {
@@ -702,7 +702,7 @@ impl Write for After<'_> {
 }
 
 /// A closed output (broken pipe) is a way to stop, not an error.
-fn closed(result: io::Result<()>) -> io::Result<Option<StopReason>> {
+fn stop_if_closed(result: io::Result<()>) -> io::Result<Option<StopReason>> {
     match result {
         Ok(()) => Ok(None),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(Some(StopReason::OutputClosed)),

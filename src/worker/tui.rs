@@ -12,7 +12,7 @@ use crossterm::event::Event;
 
 use super::{FRAME, Out, Worker, display_size};
 use crate::history::History;
-use crate::input::KeyReader;
+use crate::keyboard::KeyReader;
 use crate::layout::{Highlight, Row, RowCache};
 use crate::options::StopReason;
 use crate::options::{Config, Wrap};

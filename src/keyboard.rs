@@ -1,4 +1,4 @@
-//! Keyboard input: a thread waits in `poll(2)` on the terminal and on its
+//! Keyboard input (the key reader): a thread waits in `poll(2)` on the terminal and on its
 //! stop, and forwards crossterm's events to the printer thread. It wakes
 //! for a key, a hang-up or its stop, never on a timer, and leaves the
 //! terminal's input alone once stopped.
