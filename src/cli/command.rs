@@ -28,6 +28,7 @@ use signal_hook::consts::SIGINT;
 use signal_hook::iterator::{Handle, Signals};
 
 use super::args::Cli;
+use super::mux::{Mux, Sink, Source};
 use super::session::{Failure, configure, describe, finish, plain_output, start};
 
 /// How much of a line a reader holds before it streams the line on in
@@ -104,10 +105,12 @@ pub(crate) fn run(cli: Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
     };
     let running = Arc::new(Mutex::new(true));
     let watcher = interrupts.watch(printer.sender(), pid, Arc::clone(&running));
-    let mux = Arc::new(Mux::new(&printer.sender()));
+    // The outputs in the order Stream::Out, Stream::Err.
+    let tags = vec![Stream::Out.tag(), Stream::Err.tag()];
+    let mux = Arc::new(Mux::tagged(printer.sender(), tags));
     let readers = [
-        reader(&mux, Stream::Out, stdout),
-        reader(&mux, Stream::Err, stderr),
+        reader(mux.source(0), Stream::Out, stdout),
+        reader(mux.source(1), Stream::Err, stderr),
     ];
     let command = Command::watch(
         child,
@@ -342,182 +345,38 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Reads `pipe` on its own thread into `mux` until it ends or the display
-/// stops. `None` if the thread cannot start (that output is then not
-/// shown; the command gets SIGPIPE if it writes to it).
+/// Reads `pipe` on its own thread into its `source` of the mux until it
+/// ends or the display stops. `None` if the thread cannot start (that
+/// output is then not shown; the command gets SIGPIPE if it writes to it).
 fn reader(
-    mux: &Arc<Mux>,
+    source: Source,
     stream: Stream,
     pipe: impl Read + Send + 'static,
 ) -> Option<JoinHandle<()>> {
-    let mux = Arc::clone(mux);
     thread::Builder::new()
         .name(stream.name().into())
         .spawn(move || {
-            let _ = pump(&mux, stream, pipe);
+            let _ = pump(source, pipe);
         })
         .ok()
 }
 
-/// Sends every line of `pipe` through `mux`; a last line without a newline
-/// is ended, as for a file.
-fn pump(mux: &Mux, stream: Stream, mut pipe: impl Read) -> Result<(), Closed> {
+/// Sends every byte of `pipe` through `source` as it is read, never
+/// waiting for the other output (see [`Mux`]): the command never blocks
+/// on a pipe. A last line without a newline is ended, as for a file.
+fn pump(mut source: Source, mut pipe: impl Read) -> Result<(), Closed> {
     let mut buf = vec![0; BLOCK];
-    // `buf[..filled]` holds the start (or the next piece) of a line not
-    // yet ended.
-    let mut filled = 0;
     loop {
-        if filled == buf.len() {
-            match mux.long(stream, &buf[..filled])? {
-                Long::Streamed => filled = 0,
-                // The other stream's long line is open: keep reading, so
-                // the command never blocks on this pipe (see `Mux`).
-                Long::Held => buf.resize(buf.len() * 2, 0),
-            }
-        }
-        let n = match pipe.read(&mut buf[filled..]) {
+        let n = match pipe.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             // A pipe that fails to read has ended, as far as can be known.
             Err(_) => break,
         };
-        let Some(last) = memchr::memrchr(b'\n', &buf[filled..filled + n]) else {
-            filled += n;
-            continue;
-        };
-        let end = filled + last + 1;
-        mux.whole(stream, &buf[..end])?;
-        buf.copy_within(end..filled + n, 0);
-        filled = filled + n - end;
+        source.piece(&buf[..n])?;
     }
-    mux.end(stream, &buf[..filled])
-}
-
-/// What [`Mux::long`] did with a piece of a long line.
-enum Long {
-    /// Sent: the line is open until its end comes.
-    Streamed,
-    /// Not sent: the other stream has a line open.
-    Held,
-}
-
-/// The two outputs into one sender, a line at a time, in the order lines
-/// are completed.
-///
-/// A line is sent once it is whole, so the outputs never mix within a
-/// line. A line longer than [`BLOCK`] is streamed on in pieces with
-/// [`Sender::stream`], which makes every other line wait until it ends;
-/// but the command may be writing the other output meanwhile, and would
-/// block on that pipe if it were not read, never ending the long line:
-/// a deadlock. So a reader never waits for the other stream: while a long
-/// line of one stream is open, the other's whole lines are held here (and
-/// its own long line grows in its buffer), and they follow as soon as the
-/// open line ends. Memory grows only for a command that leaves a line of
-/// more than 64 KiB unfinished on one output while it writes the other.
-/// Sending itself waits only for the printer, never for the command, so
-/// holding the lock across a send cannot close a cycle.
-struct Mux {
-    /// The command's stdout and stderr senders, tagged with their stream.
-    out: Sender,
-    err: Sender,
-    state: Mutex<Open>,
-}
-
-/// The stream whose long line is open, and the other's lines held
-/// meanwhile (ready to send).
-#[derive(Default)]
-struct Open {
-    stream: Option<Stream>,
-    held: Vec<u8>,
-}
-
-impl Mux {
-    fn new(tx: &Sender) -> Self {
-        Mux {
-            out: tx.tagged(Stream::Out.tag()),
-            err: tx.tagged(Stream::Err.tag()),
-            state: Mutex::new(Open::default()),
-        }
-    }
-
-    /// The sender of `stream`'s lines.
-    fn tx(&self, stream: Stream) -> &Sender {
-        match stream {
-            Stream::Out => &self.out,
-            Stream::Err => &self.err,
-        }
-    }
-
-    /// Whole lines of `stream` (ending with `\n`); the first ends the
-    /// stream's open line, if it has one.
-    fn whole(&self, stream: Stream, lines: &[u8]) -> Result<(), Closed> {
-        let mut open = lock(&self.state);
-        match open.stream {
-            Some(s) if s == stream => {
-                self.tx(stream).stream(lines)?;
-                self.ended(&mut open)
-            }
-            Some(_) => {
-                open.held.extend_from_slice(lines);
-                Ok(())
-            }
-            None => self.tx(stream).lines(lines),
-        }
-    }
-
-    /// A piece of a line of `stream` too long to hold: streamed on when no
-    /// other line is open.
-    fn long(&self, stream: Stream, piece: &[u8]) -> Result<Long, Closed> {
-        let mut open = lock(&self.state);
-        match open.stream {
-            Some(s) if s == stream => self.tx(stream).stream(piece)?,
-            Some(_) => return Ok(Long::Held),
-            None => {
-                self.tx(stream).stream(piece)?;
-                open.stream = Some(stream);
-            }
-        }
-        Ok(Long::Streamed)
-    }
-
-    /// `stream` has ended; `rest` is its last line, without a newline
-    /// (maybe empty).
-    fn end(&self, stream: Stream, rest: &[u8]) -> Result<(), Closed> {
-        let mut open = lock(&self.state);
-        match open.stream {
-            Some(s) if s == stream => {
-                self.tx(stream).stream(rest)?;
-                self.tx(stream).stream(b"\n")?;
-                self.ended(&mut open)
-            }
-            _ if rest.is_empty() => Ok(()),
-            Some(_) => {
-                open.held.extend_from_slice(rest);
-                open.held.push(b'\n');
-                Ok(())
-            }
-            None => {
-                let mut line = rest.to_vec();
-                line.push(b'\n');
-                self.tx(stream).lines(&line)
-            }
-        }
-    }
-
-    /// The open line has ended: the lines held meanwhile follow it.
-    fn ended(&self, open: &mut Open) -> Result<(), Closed> {
-        // Only the other stream's lines were held.
-        let other = match open.stream.take() {
-            Some(Stream::Out) => Stream::Err,
-            _ => Stream::Out,
-        };
-        let held = std::mem::take(&mut open.held);
-        if held.is_empty() {
-            return Ok(());
-        }
-        self.tx(other).lines(&held)
-    }
+    source.end_line()
 }
 
 /// SIGINT in command mode. Ctrl-C sends it to the whole foreground
@@ -644,7 +503,6 @@ fn sigint_pending() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reflow::Printer;
 
     fn status(raw: i32) -> ExitStatus {
         ExitStatus::from_raw(raw)
@@ -720,35 +578,5 @@ mod tests {
         );
         let hostile = cannot_start(OsStr::new("\x1b[2Jx"), &missing);
         assert_eq!(hostile.message, "^[[2Jx: command not found");
-    }
-
-    /// Another stream's long line is open: whole lines are held, never
-    /// waited on, and follow the long line once it ends.
-    #[test]
-    fn lines_wait_in_the_mux_while_another_streams_long_line_is_open() {
-        let out = std::sync::Arc::new(Mutex::new(Vec::new()));
-        struct Shared(Arc<Mutex<Vec<u8>>>);
-        impl io::Write for Shared {
-            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-                lock(&self.0).extend_from_slice(b);
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> io::Result<()> {
-                Ok(())
-            }
-        }
-        let printer = Printer::builder()
-            .output(Shared(Arc::clone(&out)))
-            .spawn()
-            .unwrap();
-        let mux = Mux::new(&printer.sender());
-        assert!(matches!(mux.long(Stream::Out, b"long"), Ok(Long::Streamed)));
-        assert!(matches!(mux.long(Stream::Err, b"other"), Ok(Long::Held)));
-        // Returns at once although the open line holds every other line.
-        mux.whole(Stream::Err, b"e1\ne2\n").unwrap();
-        mux.end(Stream::Err, b"e3").unwrap();
-        mux.whole(Stream::Out, b" line\no2\n").unwrap();
-        printer.join().unwrap();
-        assert_eq!(*lock(&out), b"long line\no2\ne1\ne2\ne3\n");
     }
 }

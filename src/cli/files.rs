@@ -9,8 +9,8 @@ use std::thread;
 use reflow::Printer;
 
 use super::args::Cli;
-use super::follow::Labels;
 use super::inputs::{self, Failures, Input, Plan};
+use super::mux::Labels;
 use super::session::{Failure, configure, finish, start};
 
 /// A regular file at least this big is read in place (see `show`).

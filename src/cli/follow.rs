@@ -18,39 +18,22 @@
 //! ended there, so the new content starts a line of its own.
 //!
 //! With `--follow-all` each file has its own reader, and the lines of all
-//! go through a [`Mux`] that labels them and keeps them whole.
+//! go through a [`Mux`](super::mux::Mux) that labels them and keeps them
+//! whole.
 
 use std::fs::{File, Metadata};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
 
 use crossbeam_channel::{self as channel, Receiver};
 use notify::{Event, RecursiveMode, Watcher};
-use reflow::{Closed, Sender, Tag};
+use reflow::{Closed, Sender};
+
+use super::mux::Sink;
 
 /// How much the reader takes per read, and so at most per message.
 const BLOCK: usize = 64 * 1024;
-
-/// Where the bytes of one input go: straight to the display, or through
-/// the labelling [`Mux`].
-pub(crate) trait Sink {
-    /// The next bytes of the input, as read: a line may end in a later
-    /// piece (it is shown meanwhile).
-    fn piece(&mut self, bytes: &[u8]) -> Result<(), Closed>;
-
-    /// Ends the input's open line, if it has one: its input ended, or was
-    /// truncated or replaced.
-    fn end_line(&mut self) -> Result<(), Closed>;
-
-    /// Says `text` in the status bar.
-    fn notice(&self, text: String);
-
-    /// The followed input has been read to its current end: the status
-    /// bar may say EOF (until more arrives), as for a file that ended.
-    fn caught_up(&self) {}
-}
 
 /// One input straight to the display.
 pub(crate) struct Direct {
@@ -103,203 +86,6 @@ impl Sink for Direct {
         if self.at_start {
             let _ = self.tx.end_of_input();
         }
-    }
-}
-
-/// How lines are labelled with their file (`--follow-all`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Labels {
-    /// A [`Tag`] the display draws as a label column (`save`: `--save`
-    /// writes the label as text too).
-    Tags { width: usize, save: bool },
-    /// `NAME: ` as text, for lines copied through (not drawn by reflow).
-    Text,
-}
-
-impl Labels {
-    /// What each line of the file `name` starts with (nothing for a tag),
-    /// and the sender its lines go through.
-    fn label(self, tx: &Sender, name: &str) -> (Vec<u8>, Sender) {
-        match self {
-            Labels::Tags { width, save } => {
-                let tag = Tag::new().label(name).label_width(width).save_label(save);
-                (Vec::new(), tx.tagged(tag))
-            }
-            Labels::Text => (format!("{name}: ").into_bytes(), tx.clone()),
-        }
-    }
-
-    /// The label column's width for files named `names`: the longest
-    /// name's, up to the display's cap (longer ones are cut with `…`).
-    pub(crate) fn width<'a>(names: impl IntoIterator<Item = &'a str>) -> usize {
-        names
-            .into_iter()
-            .map(reflow::width_of)
-            .max()
-            .unwrap_or(1)
-            .clamp(1, Tag::MAX_LABEL_WIDTH)
-    }
-}
-
-/// The inputs of `--follow-all` into one sender, labelled, a whole line at
-/// a time, in the order lines are completed.
-///
-/// A line is sent once it is whole, so inputs never mix within a line. A
-/// partial line (a file's last, still being written) is shown at once when
-/// no other input has a line open: it is sent with [`Sender::stream`],
-/// which makes every other line wait until it ends. The other readers
-/// must then never wait for it (their files may end or stall, and the
-/// line would never end): their whole lines and partial lines are held
-/// here meanwhile, and follow as soon as the open line ends. Sending waits
-/// only for the printer, never for a file, so holding the lock across a
-/// send cannot close a cycle.
-pub(crate) struct Mux {
-    /// For notices.
-    tx: Sender,
-    /// Each input's sender (tagged with its label on a display), by its
-    /// index.
-    senders: Vec<Sender>,
-    state: Mutex<State>,
-}
-
-/// Who has a line open, and what waits.
-struct State {
-    /// Each input's label as text, by its index (empty when tagged).
-    prefixes: Vec<Vec<u8>>,
-    /// The input whose partial line is open in the sender.
-    open: Option<usize>,
-    /// Whole lines (labelled) held while a line is open, in arrival order:
-    /// runs of one input's lines, with its index.
-    held: Vec<(usize, Vec<u8>)>,
-    /// Each input's partial line not sent yet (unlabelled).
-    partial: Vec<Vec<u8>>,
-}
-
-impl Mux {
-    /// A mux for inputs named `names` (index = position).
-    pub(crate) fn new(tx: Sender, names: &[&str], labels: Labels) -> Self {
-        let (prefixes, senders) = names.iter().map(|name| labels.label(&tx, name)).unzip();
-        Mux {
-            tx,
-            senders,
-            state: Mutex::new(State {
-                prefixes,
-                open: None,
-                held: Vec::new(),
-                partial: vec![Vec::new(); names.len()],
-            }),
-        }
-    }
-
-    /// The sink of input `index`.
-    pub(crate) fn source(self: &Arc<Self>, index: usize) -> Source {
-        Source {
-            mux: Arc::clone(self),
-            index,
-        }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // Buffers of whole lines stay consistent whatever panicked.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn piece(&self, index: usize, mut bytes: &[u8]) -> Result<(), Closed> {
-        let mut state = self.lock();
-        if state.open == Some(index) {
-            let Some(end) = memchr::memchr(b'\n', bytes) else {
-                return self.senders[index].stream(bytes);
-            };
-            // The rest of the open line carries no label: it had one.
-            self.senders[index].stream(&bytes[..=end])?;
-            state.open = None;
-            bytes = &bytes[end + 1..];
-        }
-        let State {
-            prefixes,
-            held,
-            partial,
-            ..
-        } = &mut *state;
-        let partial = &mut partial[index];
-        partial.extend_from_slice(bytes);
-        if let Some(last) = memchr::memrchr(b'\n', partial) {
-            let run = run_of(held, index);
-            let prefix = &prefixes[index];
-            for line in partial[..=last].split_inclusive(|&b| b == b'\n') {
-                run.extend_from_slice(prefix);
-                run.extend_from_slice(line);
-            }
-            partial.drain(..=last);
-        }
-        self.flush(&mut state)
-    }
-
-    fn end_line(&self, index: usize) -> Result<(), Closed> {
-        let mut state = self.lock();
-        if state.open == Some(index) {
-            self.senders[index].stream(b"\n")?;
-            state.open = None;
-        } else if !state.partial[index].is_empty() {
-            let line = std::mem::take(&mut state.partial[index]);
-            let State { prefixes, held, .. } = &mut *state;
-            let run = run_of(held, index);
-            run.extend_from_slice(&prefixes[index]);
-            run.extend_from_slice(&line);
-            run.push(b'\n');
-        }
-        self.flush(&mut state)
-    }
-
-    /// With no line open: the held lines go, then one input's partial line
-    /// opens, so it shows at once.
-    fn flush(&self, state: &mut State) -> Result<(), Closed> {
-        if state.open.is_some() {
-            return Ok(());
-        }
-        for (index, run) in std::mem::take(&mut state.held) {
-            self.senders[index].lines(&run)?;
-        }
-        if let Some(index) = state.partial.iter().position(|p| !p.is_empty()) {
-            // A text label and the line's first bytes in one piece.
-            let mut piece = state.prefixes[index].clone();
-            piece.append(&mut state.partial[index]);
-            self.senders[index].stream(&piece)?;
-            state.open = Some(index);
-        }
-        Ok(())
-    }
-}
-
-/// The run of held lines to add input `index`'s lines to: the last one if
-/// it is that input's, else a new one.
-fn run_of(held: &mut Vec<(usize, Vec<u8>)>, index: usize) -> &mut Vec<u8> {
-    if held.last().is_none_or(|(last, _)| *last != index) {
-        held.push((index, Vec::new()));
-    }
-    match held.last_mut() {
-        Some((_, run)) => run,
-        None => unreachable!("a run was just pushed"),
-    }
-}
-
-/// One input's way into a [`Mux`].
-pub(crate) struct Source {
-    mux: Arc<Mux>,
-    index: usize,
-}
-
-impl Sink for Source {
-    fn piece(&mut self, bytes: &[u8]) -> Result<(), Closed> {
-        self.mux.piece(self.index, bytes)
-    }
-
-    fn end_line(&mut self) -> Result<(), Closed> {
-        self.mux.end_line(self.index)
-    }
-
-    fn notice(&self, text: String) {
-        let _ = self.mux.tx.notice(text);
     }
 }
 
@@ -536,68 +322,5 @@ pub(crate) fn follow(
         if !watch.wait() {
             return Ok(());
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use reflow::Printer;
-    use std::io::Write;
-
-    /// A writer the test reads back once the printer has stopped.
-    #[derive(Clone, Default)]
-    struct Shared(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Shared {
-        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
-            Ok(b.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
-    #[test]
-    fn labels_are_tags_on_a_display_or_text_copied_through() {
-        let printer = Printer::builder().output(io::sink()).spawn().unwrap();
-        let tx = printer.sender();
-        let tags = Labels::Tags {
-            width: 5,
-            save: false,
-        };
-        assert_eq!(tags.label(&tx, "a.log").0, b"");
-        assert_eq!(Labels::Text.label(&tx, "a.log").0, b"a.log: ");
-        assert_eq!(Labels::width(["a", "abc"]), 3);
-        assert_eq!(
-            Labels::width(["a-very-long-name-indeed.log"]),
-            Tag::MAX_LABEL_WIDTH
-        );
-    }
-
-    /// Whole lines go as they come; a partial line opens only when no other
-    /// is open, and the others' lines wait for it, never the reverse.
-    #[test]
-    fn inputs_never_mix_within_a_line() {
-        let out = Shared::default();
-        let printer = Printer::builder().output(out.clone()).spawn().unwrap();
-        let mux = Arc::new(Mux::new(printer.sender(), &["a", "b"], Labels::Text));
-        let (mut a, mut b) = (mux.source(0), mux.source(1));
-        a.piece(b"a1\na2 part").unwrap();
-        // b's whole line and its partial line are held: a's line is open.
-        b.piece(b"b1\nb2 ").unwrap();
-        // a's line ends: the held lines go, then b's partial line opens.
-        a.piece(b"ial\na3\n").unwrap();
-        a.piece(b"a4\n").unwrap();
-        b.piece(b"end\n").unwrap();
-        // An input that ends with a partial line has it ended.
-        a.piece(b"last").unwrap();
-        a.end_line().unwrap();
-        printer.join().unwrap();
-        assert_eq!(
-            String::from_utf8(out.0.lock().unwrap().clone()).unwrap(),
-            "a: a1\na: a2 partial\nb: b1\na: a3\nb: b2 end\na: a4\na: last\n"
-        );
     }
 }

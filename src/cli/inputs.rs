@@ -13,7 +13,8 @@ use std::thread;
 
 use reflow::{Closed, Sender};
 
-use super::follow::{self, Direct, Labels, Mux, Sink, Stop};
+use super::follow::{self, Direct, Stop};
+use super::mux::{Labels, Mux, Sink};
 use super::session::{describe, print_error};
 use super::stdio;
 

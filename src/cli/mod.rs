@@ -7,6 +7,7 @@ pub(crate) mod command;
 pub(crate) mod files;
 pub(crate) mod follow;
 pub(crate) mod inputs;
+pub(crate) mod mux;
 pub(crate) mod session;
 pub(crate) mod stdio;
 
