@@ -89,6 +89,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+mod error;
 mod history;
 mod keyboard;
 mod layout;
@@ -111,6 +112,7 @@ mod search;
 mod view;
 mod worker;
 
+pub use error::Error;
 pub use history::History;
 pub use layout::{cluster_width, fit, width_of, wrap_line};
 #[cfg(feature = "log")]

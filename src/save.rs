@@ -231,8 +231,8 @@ impl Save {
     ///
     /// # Errors
     ///
-    /// The first error met writing, syncing or renaming, naming the file
-    /// and saying where what was written is.
+    /// The first error met writing, syncing or renaming, saying where what
+    /// was written is (the caller names the file: `Error::Save`).
     pub(crate) fn finish(&mut self) -> io::Result<()> {
         let Some(mut out) = self.out.take() else {
             return Ok(());
@@ -242,14 +242,17 @@ impl Save {
         let (file, _) = out.into_parts();
         let error = self.error.take().or(flushed.err());
         let landing = std::mem::replace(&mut self.landing, Landing::Done);
-        let path = self.path.display();
-        let result = match landing {
+        match landing {
             Landing::InPlace { regular } => in_place(&file, regular, error, &self.path),
             Landing::Unnamed(beside) => land(&file, &beside, None, error, &self.path),
             Landing::Named(beside, temp) => land(&file, &beside, Some(temp), error, &self.path),
             Landing::Done => Ok(()),
-        };
-        result.map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))
+        }
+    }
+
+    /// The path as it was given.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
     }
 }
 

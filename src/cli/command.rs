@@ -91,8 +91,7 @@ pub(crate) fn run(cli: Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
     let line = command_line(&argv);
     let tty = takes_screen && std::fs::File::open("/dev/tty").is_ok();
     let builder = configure(&cli, line.clone(), output, tty);
-    let save = cli.save.clone();
-    let printer = match start(builder, save.as_deref()) {
+    let printer = match start(builder) {
         Ok(printer) => printer,
         Err(failure) => {
             // Nothing can show its output: it gets what a command left by
@@ -120,7 +119,7 @@ pub(crate) fn run(cli: Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
         &interrupts,
         &line,
     );
-    let stopped = finish(printer, save.as_deref());
+    let stopped = finish(printer);
     // Whatever stopped the display, the command is ended or told to end.
     let status = command.stop();
     interrupts.close(watcher);

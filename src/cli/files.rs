@@ -51,8 +51,8 @@ pub(crate) fn show(
         let follow = (!cli.exit_on_eof && tty).then(|| path_of_one.clone());
         let name = one.name().to_owned();
         let builder = configure(&cli, source, output, tty).in_place(file, len);
-        let printer = start(builder, None)?;
-        return read_then_finish(printer, None, failures, move |tx, failures| match follow {
+        let printer = start(builder)?;
+        return read_then_finish(printer, failures, move |tx, failures| match follow {
             Some(path) => inputs::follow_from(&path, &name, len, tx, failures),
             // A last line without a newline is a line too: ended here, as a
             // file read through the reader is.
@@ -83,12 +83,11 @@ pub(crate) fn show(
             false => Labels::Text,
         }),
     };
-    let save = cli.save.clone();
     // A label tag is drawn as the label column and not saved (but as
     // text with --save-labels).
     let builder = configure(&cli, source, output, tty);
-    let printer = start(builder, save.as_deref())?;
-    read_then_finish(printer, save.as_deref(), failures, move |tx, failures| {
+    let printer = start(builder)?;
+    read_then_finish(printer, failures, move |tx, failures| {
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         inputs::feed(first, rest, &names, tx, failures, plan);
     })
@@ -99,7 +98,6 @@ pub(crate) fn show(
 /// sentinel, or (with -E) the end. Returns the exit status.
 fn read_then_finish(
     printer: Printer,
-    save: Option<&Path>,
     failures: &Arc<Failures>,
     read: impl FnOnce(&reflow::Sender, &Arc<Failures>) + Send + 'static,
 ) -> Result<u8, Failure> {
@@ -115,7 +113,7 @@ fn read_then_finish(
             })
             .map_err(|e| Failure::io("cannot start the reader", &e))?
     };
-    let stopped = finish(printer, save)?;
+    let stopped = finish(printer)?;
     // The reader may be blocked on a pipe that never ends; it is not joined
     // unless it is already done.
     if reader.is_finished() {

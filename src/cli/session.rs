@@ -4,7 +4,6 @@
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
-use std::path::Path;
 
 use reflow::{Builder, Printer, Stopped};
 
@@ -34,10 +33,14 @@ pub(crate) fn print_error(line: &str) {
 
 /// An I/O error as `strerror` words, without Rust's "(os error N)".
 pub(crate) fn describe(error: &io::Error) -> String {
-    let text = error.to_string();
+    strip_os(&error.to_string())
+}
+
+/// `text` without Rust's " (os error N)".
+fn strip_os(text: &str) -> String {
     match text.rfind(" (os error ") {
         Some(cut) => text[..cut].to_owned(),
-        None => text,
+        None => text.to_owned(),
     }
 }
 
@@ -93,33 +96,42 @@ pub(crate) fn configure(cli: &Cli, source: String, output: Option<File>, tty: bo
     builder
 }
 
-/// An error about the --save file names the file, as any I/O error.
-fn save_failure(save: Option<&Path>, e: &io::Error) -> Option<Failure> {
-    let text = describe(e);
-    let path = save?.display().to_string();
-    text.starts_with(&format!("{path}: ")).then_some(Failure {
-        // The path is untrusted text too.
-        message: reflow::visible(text.as_bytes()).into_owned(),
-        code: 1,
-    })
+/// A library error as the binary says it: the --save file named (its
+/// path is untrusted text too), the display's output as `stdout` (it
+/// writes there in either mode).
+fn failure(context: &str, error: &reflow::Error) -> Failure {
+    match error {
+        reflow::Error::Save { path, source } => Failure {
+            message: reflow::visible(
+                format!("{}: {}", path.display(), describe(source)).as_bytes(),
+            )
+            .into_owned(),
+            code: 1,
+        },
+        reflow::Error::Display(e) | reflow::Error::Output(e) if e.raw_os_error().is_some() => {
+            Failure::io("stdout", e)
+        }
+        other => Failure {
+            message: format!("{context}: {}", strip_os(&other.to_string())),
+            code: 1,
+        },
+    }
 }
 
 /// Starts the display.
-pub(crate) fn start(builder: Builder, save: Option<&Path>) -> Result<Printer, Failure> {
-    builder.spawn().map_err(|e| {
-        save_failure(save, &e).unwrap_or_else(|| Failure {
-            message: format!("cannot start the display: {}", describe(&e)),
+pub(crate) fn start(builder: Builder) -> Result<Printer, Failure> {
+    builder.spawn().map_err(|e| match e {
+        reflow::Error::Save { .. } => failure("", &e),
+        // The terminal (or stdout) could not be set up: not an output error.
+        other => Failure {
+            message: format!("cannot start the display: {}", strip_os(&other.to_string())),
             code: 1,
-        })
+        },
     })
 }
 
 /// Waits until the display stops: the user quits, a signal, the sentinel,
 /// or (with -E) the end of input.
-pub(crate) fn finish(printer: Printer, save: Option<&Path>) -> Result<Stopped, Failure> {
-    printer.wait().map_err(|e| match e.raw_os_error() {
-        // The display writes to stdout, in either mode.
-        Some(_) => Failure::io("stdout", &e),
-        None => save_failure(save, &e).unwrap_or_else(|| Failure::io("display", &e)),
-    })
+pub(crate) fn finish(printer: Printer) -> Result<Stopped, Failure> {
+    printer.wait().map_err(|e| failure("display", &e))
 }

@@ -2,12 +2,13 @@
 //! the worker's [`Config`] and starts the printer thread.
 
 use std::fmt;
-use std::io::{self, Write};
+use std::io::Write;
 use std::sync::Arc;
 use std::thread;
 
 use crossbeam_channel as channel;
 
+use crate::error::Error;
 use crate::options::{ColorChoice, Config, OnExit, Target, WhenFull, Wrap};
 use crate::queue::Queue;
 use crate::sanitize::{MAX_TAB_WIDTH, Options, TAB_WIDTH, visible};
@@ -315,31 +316,32 @@ impl Builder {
     ///
     /// # Errors
     ///
-    /// Fails with [`io::ErrorKind::InvalidInput`] if the
-    /// [`sentinel`](Builder::sentinel) is empty. Fails if the
-    /// [`save`](Builder::save) file cannot be created, the terminal cannot
-    /// be set up, signal handlers cannot be installed, or the thread cannot
-    /// be started. The terminal is left as it was.
-    pub fn spawn(self) -> io::Result<Printer> {
+    /// [`Error::EmptySentinel`] if the [`sentinel`](Builder::sentinel) is
+    /// empty; [`Error::Save`] if the [`save`](Builder::save) file cannot be
+    /// created; [`Error::Display`] if the terminal or signal handlers
+    /// cannot be set up; [`Error::Output`] if the output cannot be opened;
+    /// [`Error::Thread`] if the thread cannot be started. The terminal is
+    /// left as it was.
+    pub fn spawn(self) -> Result<Printer, Error> {
         // Before anything is created or drawn.
         if self.sentinel.as_ref().is_some_and(Vec::is_empty) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "the sentinel is empty: it would stop at the first empty line",
-            ));
+            return Err(Error::EmptySentinel);
         }
         let tui = self.output.is_none() && draws_on(self.target);
         // A display reads the headers the queue puts on lines (see
         // `crate::tag`); nothing else gets any.
         let display = self.draw_into.is_some() || tui;
         // First: a place that cannot be written is said before any display.
-        let save = match &self.save {
-            Some(path) => Some(
-                crate::save::Save::create(path, display)
-                    .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?,
-            ),
-            None => None,
-        };
+        let save =
+            match &self.save {
+                Some(path) => Some(crate::save::Save::create(path, display).map_err(|source| {
+                    Error::Save {
+                        path: path.clone(),
+                        source,
+                    }
+                })?),
+                None => None,
+            };
         let capacity = self.capacity.unwrap_or(DEFAULT_CAPACITY);
         let (queue, woken) = Queue::new(capacity);
         let queue = Arc::new(queue);
@@ -373,15 +375,20 @@ impl Builder {
             queue: Arc::clone(&queue),
         };
         let worker = match (self.output, self.draw_into) {
-            (_, Some((writer, _))) => Worker::tui(config, inbox, Surface::Writer(writer))?,
+            (_, Some((writer, _))) => {
+                Worker::tui(config, inbox, Surface::Writer(writer)).map_err(Error::Display)?
+            }
             (Some(writer), None) => Worker::plain(config, inbox, writer, false),
             // A terminal without a display (`TERM=dumb`) still gets only
             // safe text.
             (None, None) if !tui => {
                 let sanitize = target.is_terminal();
-                Worker::plain(config, inbox, Box::new(target.open()?), sanitize)
+                let out = target.open().map_err(Error::Output)?;
+                Worker::plain(config, inbox, Box::new(out), sanitize)
             }
-            (None, None) => Worker::tui(config, inbox, Surface::Target(target))?,
+            (None, None) => {
+                Worker::tui(config, inbox, Surface::Target(target)).map_err(Error::Display)?
+            }
         };
         let (done_tx, done_rx) = channel::bounded(1);
         running().push((Arc::downgrade(&queue), done_rx.clone()));
@@ -392,7 +399,8 @@ impl Builder {
                 // waits for it instead of joining without a bound.
                 let _done = done_tx;
                 worker.run()
-            })?;
+            })
+            .map_err(Error::Thread)?;
         Ok(Printer {
             queue,
             lossy: self.when_full == WhenFull::DropNewest,

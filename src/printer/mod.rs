@@ -7,13 +7,13 @@ mod builder;
 mod sender;
 
 use std::fmt;
-use std::io;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crossbeam_channel::{self as channel, Receiver};
 
+use crate::error::Error;
 use crate::options::{StopReason, Stopped, Target};
 use crate::queue::Queue;
 
@@ -55,7 +55,7 @@ pub struct Printer {
     /// It draws a display, which reads the lines' headers (see
     /// [`Tag`](crate::Tag)).
     display: bool,
-    thread: Option<JoinHandle<io::Result<Stopped>>>,
+    thread: Option<JoinHandle<Result<Stopped, Error>>>,
     done: Receiver<()>,
 }
 
@@ -131,9 +131,10 @@ impl Printer {
     ///
     /// # Errors
     ///
-    /// An I/O error of the printer thread (other than a closed output), or
-    /// an error if it panicked.
-    pub fn join(self) -> io::Result<Stopped> {
+    /// [`Error::Save`] when the saved file could not be written or put in
+    /// place, [`Error::Display`] or [`Error::Output`] for a failed output
+    /// (not for a reader that went away), [`Error::Panicked`].
+    pub fn join(self) -> Result<Stopped, Error> {
         self.shutdown();
         self.wait()
     }
@@ -142,19 +143,16 @@ impl Printer {
     ///
     /// # Errors
     ///
-    /// As [`join`](Printer::join); and [`io::ErrorKind::TimedOut`] when the
+    /// As [`join`](Printer::join); and [`Error::TimedOut`] when the
     /// printer has not finished in time (it is left to finish on its own,
     /// and raw mode is turned off).
-    pub fn join_timeout(mut self, timeout: Duration) -> io::Result<Stopped> {
+    pub fn join_timeout(mut self, timeout: Duration) -> Result<Stopped, Error> {
         self.shutdown();
         match self.done.recv_timeout(timeout) {
             Err(channel::RecvTimeoutError::Timeout) => {
                 self.thread = None;
                 crate::terminal::release_input();
-                Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    "the printer did not finish in time",
-                ))
+                Err(Error::TimedOut)
             }
             _ => self.wait(),
         }
@@ -169,12 +167,11 @@ impl Printer {
     /// # Errors
     ///
     /// As [`join`](Printer::join).
-    pub fn wait(mut self) -> io::Result<Stopped> {
+    pub fn wait(mut self) -> Result<Stopped, Error> {
         match self.thread.take() {
-            Some(thread) => thread
-                .join()
-                .unwrap_or_else(|_| Err(io::Error::other("the printer thread panicked"))),
-            None => Err(io::Error::other("the printer was already joined")),
+            Some(thread) => thread.join().unwrap_or(Err(Error::Panicked)),
+            // Only join_timeout takes the thread, and it consumes self.
+            None => Err(Error::TimedOut),
         }
     }
 }

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{self as channel, Receiver, select};
 
+use crate::error::Error;
 use crate::history::{History, history_share};
 use crate::keyboard::KeyReader;
 use crate::layout::{Look, Row};
@@ -26,7 +27,6 @@ use crate::options::StopReason;
 use crate::options::{Config, OnExit, Stopped};
 use crate::queue::Queue;
 use crate::sanitize::{sanitize, sanitize_styled, visible};
-use crate::save::Save;
 use crate::signals::{self, SignalEvent, SignalListener};
 use crate::terminal::{Surface, TerminalGuard};
 
@@ -204,7 +204,7 @@ impl Worker {
 
     /// Runs until a stop, then keeps what is still queued and leaves the
     /// terminal as it found it.
-    pub(crate) fn run(mut self) -> io::Result<Stopped> {
+    pub(crate) fn run(mut self) -> Result<Stopped, Error> {
         let result = self.display();
         // The display has stopped: a huge line not laid out yet is shown
         // at exit with the rows known, rather than holding the exit up.
@@ -217,7 +217,18 @@ impl Worker {
         self.drain_after_stop();
         // The saved file is complete now: it is not kept waiting for the
         // terminal.
-        let saved = self.config.save.as_mut().map_or(Ok(()), Save::finish);
+        let saved = match self.config.save.as_mut() {
+            Some(save) => save.finish().map_err(|source| Error::Save {
+                path: save.path().to_owned(),
+                source,
+            }),
+            None => Ok(()),
+        };
+        // An output error is the display's or the passthrough's.
+        let failed = match self.out {
+            Out::Tui(_) => Error::Display,
+            Out::Plain(_) => Error::Output,
+        };
         // A stop the host asked for waits for a terminal that stopped
         // reading; one by a signal must end in time.
         let patient = self.config.restore_patiently
@@ -225,8 +236,8 @@ impl Worker {
                 .as_ref()
                 .is_ok_and(|reason| reason.signal().is_none());
         let finished = self.finish(patient);
-        let reason = result?;
-        finished?;
+        let reason = result.map_err(failed)?;
+        finished.map_err(failed)?;
         saved?;
         if !self.config.report_signals {
             // Everything is written and the terminal restored: now the
