@@ -30,26 +30,50 @@ use crossterm::{cursor, queue, style, terminal};
 use crate::options::Target;
 use nix::sys::termios::{self, InputFlags, LocalFlags, SetArg, SpecialCharacterIndices, Termios};
 
-/// True while a display owns the terminal (entered, guard not dropped).
-static OWNED: AtomicBool = AtomicBool::new(false);
-/// True while the display is on the screen: alternate screen, hidden
-/// cursor, raw input if interactive.
-static SHOWN: AtomicBool = AtomicBool::new(false);
-/// The terminal's modes before raw input was turned on, and where they
-/// apply; `Some` while raw input is on because of us.
-static SAVED: Mutex<Option<(KeyTty, Termios)>> = Mutex::new(None);
+/// The terminal's state, one value for the process: there is one
+/// terminal, and a panic hook on any thread must be able to give it back.
+struct Terminal {
+    /// True while a display owns the terminal (entered, guard not dropped).
+    owned: AtomicBool,
+    /// True while the display is on the screen: alternate screen, hidden
+    /// cursor, raw input if interactive.
+    shown: AtomicBool,
+    /// The terminal's modes before raw input was turned on, and where they
+    /// apply; `Some` while raw input is on because of us.
+    saved: Mutex<Option<(KeyTty, Termios)>>,
+    /// Panic hooks running now: the display stays off the screen until
+    /// their messages are printed.
+    panicking: AtomicUsize,
+    /// Hosts running something on the normal screen now
+    /// ([`Printer::suspend`](crate::Printer::suspend)): the display stays
+    /// off until they are done.
+    held: AtomicUsize,
+    /// The way to the writer thread while a display owns the terminal.
+    /// Held while checking `shown` and queuing, never while writing, so a
+    /// frame and a restoration are queued in a definite order.
+    writer: Mutex<Option<Sender<Job>>>,
+    /// Set when a write was not taken in time, cleared by the next one
+    /// that is: while set, nobody waits for the terminal again.
+    stuck: AtomicBool,
+    /// Pieces of output the terminal has taken: a slow terminal keeps
+    /// taking them, a stuck one does not.
+    progress: AtomicUsize,
+    /// Mouse reporting is on (the display reads keys).
+    mouse: AtomicBool,
+}
+
+static TERMINAL: Terminal = Terminal {
+    owned: AtomicBool::new(false),
+    shown: AtomicBool::new(false),
+    saved: Mutex::new(None),
+    panicking: AtomicUsize::new(0),
+    held: AtomicUsize::new(0),
+    writer: Mutex::new(None),
+    stuck: AtomicBool::new(false),
+    progress: AtomicUsize::new(0),
+    mouse: AtomicBool::new(false),
+};
 static PANIC_HOOK: Once = Once::new();
-/// Panic hooks running now: the display stays off the screen until their
-/// messages are printed.
-static PANICKING: AtomicUsize = AtomicUsize::new(0);
-/// Hosts running something on the normal screen now
-/// ([`Printer::suspend`](crate::Printer::suspend)): the display stays off
-/// until they are done.
-static HELD: AtomicUsize = AtomicUsize::new(0);
-/// The way to the writer thread while a display owns the terminal. Held
-/// while checking [`SHOWN`] and queuing, never while writing, so a frame
-/// and a restoration are queued in a definite order.
-static WRITER: Mutex<Option<Sender<Job>>> = Mutex::new(None);
 
 /// How long a restoration (or the output after it) waits for the terminal
 /// to take any output at all before giving up on it (the rest of a stop
@@ -59,12 +83,6 @@ static WRITER: Mutex<Option<Sender<Job>>> = Mutex::new(None);
 /// milliseconds, and giving up on it loses the restoration.
 const WRITE_TIMEOUT: Duration = Duration::from_millis(800);
 
-/// Set when a write was not taken in time, cleared by the next one that is:
-/// while set, nobody waits for the terminal again.
-static STUCK: AtomicBool = AtomicBool::new(false);
-/// Pieces of output the terminal has taken: a slow terminal keeps taking
-/// them, a stuck one does not.
-static PROGRESS: AtomicUsize = AtomicUsize::new(0);
 /// The writer writes at most this much at a time, so progress shows.
 const PIECE: usize = 1024;
 
@@ -75,7 +93,7 @@ struct Job {
 }
 
 fn writer() -> MutexGuard<'static, Option<Sender<Job>>> {
-    WRITER.lock().unwrap_or_else(|e| e.into_inner())
+    TERMINAL.writer.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Queues `bytes` for the terminal (the caller holds the writer's lock, so
@@ -97,19 +115,19 @@ fn wait_written(receiver: Option<Receiver<Vec<u8>>>, patient: bool) -> bool {
     if patient {
         return written.recv().is_ok();
     }
-    if STUCK.load(Ordering::SeqCst) {
+    if TERMINAL.stuck.load(Ordering::SeqCst) {
         return written.try_recv().is_ok();
     }
     // A terminal that reads slowly is waited for as long as it keeps
     // reading; one that takes nothing for the whole timeout is stuck.
     loop {
-        let before = PROGRESS.load(Ordering::SeqCst);
+        let before = TERMINAL.progress.load(Ordering::SeqCst);
         match written.recv_timeout(WRITE_TIMEOUT) {
             Ok(_) => return true,
             Err(channel::RecvTimeoutError::Disconnected) => return false,
             Err(channel::RecvTimeoutError::Timeout) => {
-                if PROGRESS.load(Ordering::SeqCst) == before {
-                    STUCK.store(true, Ordering::SeqCst);
+                if TERMINAL.progress.load(Ordering::SeqCst) == before {
+                    TERMINAL.stuck.store(true, Ordering::SeqCst);
                     return false;
                 }
             }
@@ -132,9 +150,9 @@ fn start_writer(mut out: Box<dyn Write + Send>) -> io::Result<(Sender<Job>, Join
                     if out.write_all(piece).is_err() {
                         break;
                     }
-                    PROGRESS.fetch_add(1, Ordering::SeqCst);
+                    TERMINAL.progress.fetch_add(1, Ordering::SeqCst);
                 }
-                STUCK.store(false, Ordering::SeqCst);
+                TERMINAL.stuck.store(false, Ordering::SeqCst);
                 bytes.clear();
                 let _ = done.send(bytes);
             }
@@ -200,7 +218,7 @@ impl TerminalGuard {
     /// set up (it is then left as it was).
     pub(crate) fn enter(raw: bool, surface: Surface) -> io::Result<Self> {
         // One display per terminal: a second printer would fight the first.
-        if OWNED.swap(true, Ordering::SeqCst) {
+        if TERMINAL.owned.swap(true, Ordering::SeqCst) {
             return Err(io::Error::other(
                 "another reflow printer already owns the terminal",
             ));
@@ -213,7 +231,7 @@ impl TerminalGuard {
         let (jobs, thread) = match out.and_then(start_writer) {
             Ok(started) => started,
             Err(e) => {
-                OWNED.store(false, Ordering::SeqCst);
+                TERMINAL.owned.store(false, Ordering::SeqCst);
                 return Err(e);
             }
         };
@@ -237,7 +255,7 @@ impl TerminalGuard {
     pub(crate) fn frame(&self, bytes: Vec<u8>) -> Result<(), Vec<u8>> {
         let writer = writer();
         match &*writer {
-            Some(jobs) if SHOWN.load(Ordering::SeqCst) => jobs
+            Some(jobs) if TERMINAL.shown.load(Ordering::SeqCst) => jobs
                 .send(Job {
                     bytes,
                     done: self.written_tx.clone(),
@@ -269,10 +287,11 @@ impl TerminalGuard {
     /// shown. Returns false while a panic's message is being printed (try
     /// again later). The caller redraws everything.
     pub(crate) fn resume(&self) -> io::Result<bool> {
-        if SHOWN.load(Ordering::SeqCst) {
+        if TERMINAL.shown.load(Ordering::SeqCst) {
             return Ok(true);
         }
-        if PANICKING.load(Ordering::SeqCst) > 0 || HELD.load(Ordering::SeqCst) > 0 {
+        if TERMINAL.panicking.load(Ordering::SeqCst) > 0 || TERMINAL.held.load(Ordering::SeqCst) > 0
+        {
             return Ok(false);
         }
         show(self.raw)?;
@@ -297,7 +316,7 @@ impl Drop for TerminalGuard {
         {
             let _ = thread.join();
         }
-        OWNED.store(false, Ordering::SeqCst);
+        TERMINAL.owned.store(false, Ordering::SeqCst);
     }
 }
 
@@ -305,9 +324,6 @@ impl Drop for TerminalGuard {
 const MOUSE_ON: &[u8] = b"\x1b[?1000h\x1b[?1006h";
 /// And off again.
 const MOUSE_OFF: &[u8] = b"\x1b[?1006l\x1b[?1000l";
-
-/// Mouse reporting is on (the display reads keys).
-static MOUSE: AtomicBool = AtomicBool::new(false);
 
 fn show(raw: bool) -> io::Result<()> {
     let writer = writer();
@@ -326,9 +342,9 @@ fn show(raw: bool) -> io::Result<()> {
         // reports), SGR-encoded. Terminals still select text with Shift
         // held, as in other full-screen programs.
         bytes.extend_from_slice(MOUSE_ON);
-        MOUSE.store(true, Ordering::SeqCst);
+        TERMINAL.mouse.store(true, Ordering::SeqCst);
     }
-    SHOWN.store(true, Ordering::SeqCst);
+    TERMINAL.shown.store(true, Ordering::SeqCst);
     let queued = enqueue(&writer, bytes);
     drop(writer);
     if wait_written(queued, false) {
@@ -344,7 +360,7 @@ fn show(raw: bool) -> io::Result<()> {
 /// Keys one by one, no echo, no flow control (Ctrl-S is not a way to
 /// freeze the display by accident); signals from keys stay on.
 fn raw_input() -> io::Result<()> {
-    let mut saved = SAVED.lock().unwrap_or_else(|e| e.into_inner());
+    let mut saved = TERMINAL.saved.lock().unwrap_or_else(|e| e.into_inner());
     if saved.is_some() {
         return Ok(());
     }
@@ -365,7 +381,7 @@ fn raw_input() -> io::Result<()> {
 /// shown) until the returned hold is dropped; the display then comes back
 /// with its next frame.
 pub(crate) fn hold() -> Hold {
-    HELD.fetch_add(1, Ordering::SeqCst);
+    TERMINAL.held.fetch_add(1, Ordering::SeqCst);
     leave(false);
     Hold(())
 }
@@ -376,19 +392,19 @@ pub(crate) struct Hold(());
 
 impl Drop for Hold {
     fn drop(&mut self) {
-        HELD.fetch_sub(1, Ordering::SeqCst);
+        TERMINAL.held.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
 /// True while a display owns the terminal.
 pub(crate) fn is_owned() -> bool {
-    OWNED.load(Ordering::SeqCst)
+    TERMINAL.owned.load(Ordering::SeqCst)
 }
 
 /// True while the display is on the screen; false once it was suspended
 /// (a panic, Ctrl-Z) or ended.
 pub(crate) fn is_shown() -> bool {
-    SHOWN.load(Ordering::SeqCst)
+    TERMINAL.shown.load(Ordering::SeqCst)
 }
 
 /// Puts the terminal back as it was: ends any synchronized update, resets
@@ -402,8 +418,8 @@ fn leave(patient: bool) {
 /// [`leave`], with the writer's lock taken.
 fn leave_locked(writer: MutexGuard<'static, Option<Sender<Job>>>, patient: bool) {
     // Under the writer's lock: frames queued before are written before the
-    // restoration, and none is queued after (frames check `SHOWN` under it).
-    if !SHOWN.swap(false, Ordering::SeqCst) {
+    // restoration, and none is queued after (frames check `TERMINAL.shown` under it).
+    if !TERMINAL.shown.swap(false, Ordering::SeqCst) {
         return;
     }
     // The modes first: once the normal screen shows, the terminal is
@@ -411,7 +427,7 @@ fn leave_locked(writer: MutexGuard<'static, Option<Sender<Job>>>, patient: bool)
     release_input();
     let mut bytes = Vec::new();
     let _ = queue!(bytes, terminal::EndSynchronizedUpdate);
-    if MOUSE.swap(false, Ordering::SeqCst) {
+    if TERMINAL.mouse.swap(false, Ordering::SeqCst) {
         bytes.extend_from_slice(MOUSE_OFF);
     }
     let _ = queue!(
@@ -430,7 +446,7 @@ fn leave_locked(writer: MutexGuard<'static, Option<Sender<Job>>>, patient: bool)
 /// also for when the output is stuck (a terminal that stopped reading) and
 /// the rest of the restoration cannot be written.
 pub(crate) fn release_input() {
-    let mut saved = SAVED.lock().unwrap_or_else(|e| e.into_inner());
+    let mut saved = TERMINAL.saved.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((input, original)) = saved.take() {
         let _ = termios::tcsetattr(input.fd(), SetArg::TCSANOW, &original);
     }
@@ -444,10 +460,10 @@ fn install_panic_hook() {
     PANIC_HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            PANICKING.fetch_add(1, Ordering::SeqCst);
+            TERMINAL.panicking.fetch_add(1, Ordering::SeqCst);
             on_panic();
             previous(info);
-            PANICKING.fetch_sub(1, Ordering::SeqCst);
+            TERMINAL.panicking.fetch_sub(1, Ordering::SeqCst);
         }));
     });
 }
@@ -458,11 +474,11 @@ fn install_panic_hook() {
 /// reading). Then only the input modes are given back, if they are free;
 /// the display's owner restores the screen when it stops.
 fn on_panic() {
-    match WRITER.try_lock() {
+    match TERMINAL.writer.try_lock() {
         Ok(writer) => leave_locked(writer, false),
         Err(std::sync::TryLockError::Poisoned(writer)) => leave_locked(writer.into_inner(), false),
         Err(std::sync::TryLockError::WouldBlock) => {
-            if let Ok(mut saved) = SAVED.try_lock()
+            if let Ok(mut saved) = TERMINAL.saved.try_lock()
                 && let Some((input, original)) = saved.take()
             {
                 let _ = termios::tcsetattr(input.fd(), SetArg::TCSANOW, &original);
