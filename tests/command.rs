@@ -1,13 +1,11 @@
 //! Command mode, `reflow -- COMMAND [ARG]...`: under a pty (the display,
 //! Ctrl-C, the exit status) and with pipes (the bytes copied through).
 
-mod support;
-
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Output, Stdio};
 
-use support::*;
+use crate::support::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_reflow");
 

@@ -2,15 +2,13 @@
 //! the files written from the test, the screen read through vt100. Every
 //! wait is for a screen state, with a timeout only as a safety net.
 
-mod support;
-
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 
-use support::*;
+use crate::support::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_reflow");
 

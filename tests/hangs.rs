@@ -1,16 +1,14 @@
 //! No input, key or terminal can keep reflow from stopping: each attack
 //! that once hung it, run as a user would hit it, with a bounded wait.
 
-mod support;
-
 use std::io::Write;
 use std::os::fd::BorrowedFd;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use nix::sys::signal::Signal;
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-use support::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_reflow");
 

@@ -7,18 +7,11 @@
 //! `--ignored --exact`), so the screen and the exit can be checked from
 //! outside.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::*;
 use nix::sys::signal::Signal;
 use reflow::{OnExit, Printer};
-use support::*;
-
-/// Runs the host function `name` in a child process under an 80x24 pty.
-fn host(name: &str) -> Pty {
-    run_host(name, 80, 24, &[])
-}
 
 const ALT_ON: &[u8] = b"\x1b[?1049h";
 
@@ -44,7 +37,7 @@ fn host_catches_a_panic() {
 
 #[test]
 fn a_caught_panic_leaves_the_display_running_and_safe() {
-    let pty = host("host_catches_a_panic");
+    let pty = run_host(host_name!(host_catches_a_panic), 80, 24, &[]);
     pty.wait_for_text("after the panic", TIMEOUT).unwrap();
     assert!(pty.with_screen(|s| s.alternate_screen()), "not resumed");
     pty.send(b"\n");
@@ -101,7 +94,7 @@ fn host_whose_printer_panics() {
 
 #[test]
 fn a_panic_in_the_printer_thread_restores_and_fails_senders() {
-    let pty = host("host_whose_printer_panics");
+    let pty = run_host(host_name!(host_whose_printer_panics), 80, 24, &[]);
     let exit = pty.wait_exit(TIMEOUT).unwrap();
     assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
     assert_terminal_restored(&pty);
@@ -130,7 +123,7 @@ fn host_without_a_sigint_handler() {
 
 #[test]
 fn ctrl_c_restores_then_ends_a_host_without_a_handler() {
-    let pty = host("host_without_a_sigint_handler");
+    let pty = run_host(host_name!(host_without_a_sigint_handler), 80, 24, &[]);
     pty.wait_for_text("waiting for Ctrl-C", TIMEOUT).unwrap();
     pty.send(b"\x03");
     let exit = pty.wait_exit(TIMEOUT).unwrap();
@@ -161,7 +154,7 @@ fn host_with_a_sigint_handler() {
 /// Ctrl-C goes to the host `name`'s own handler: the display keeps
 /// running, the host carries on, stops it and exits normally.
 fn assert_the_host_handles_ctrl_c(name: &str) {
-    let pty = host(name);
+    let pty = run_host(name, 80, 24, &[]);
     pty.wait_for_text("waiting for Ctrl-C", TIMEOUT).unwrap();
     pty.send(b"\x03");
     let exit = pty.wait_exit(TIMEOUT).unwrap();
@@ -174,7 +167,7 @@ fn assert_the_host_handles_ctrl_c(name: &str) {
 
 #[test]
 fn a_hosts_own_sigint_handler_keeps_working() {
-    assert_the_host_handles_ctrl_c("host_with_a_sigint_handler");
+    assert_the_host_handles_ctrl_c(host_name!(host_with_a_sigint_handler));
 }
 
 #[test]
@@ -191,7 +184,7 @@ fn host_calls_process_exit() {
 
 #[test]
 fn shutdown_all_before_process_exit_keeps_every_line() {
-    let pty = host("host_calls_process_exit");
+    let pty = run_host(host_name!(host_calls_process_exit), 80, 24, &[]);
     let exit = pty.wait_exit(TIMEOUT).unwrap();
     assert_eq!(exit.code(), Some(3), "{}", pty.screen_text());
     assert_terminal_restored(&pty);
@@ -233,7 +226,7 @@ fn host_installs_a_sigint_handler_after_spawning() {
 
 #[test]
 fn a_handler_installed_after_the_display_keeps_working() {
-    assert_the_host_handles_ctrl_c("host_installs_a_sigint_handler_after_spawning");
+    assert_the_host_handles_ctrl_c(host_name!(host_installs_a_sigint_handler_after_spawning));
 }
 
 #[test]
@@ -256,20 +249,12 @@ fn host_panics_in_main() {
 fn an_uncaught_panic_restores_then_writes_every_line() {
     let dir = tempfile::tempdir().unwrap();
     let save = dir.path().join("saved.log");
-    let exe = std::env::current_exe().unwrap();
-    let mut cmd = Pty::command(
-        exe,
-        &[
-            "--ignored",
-            "--exact",
-            "host_panics_in_main",
-            "--nocapture",
-            "--test-threads=1",
-        ],
+    let pty = run_host(
+        host_name!(host_panics_in_main),
+        80,
+        24,
+        &[("REFLOW_TEST_SAVE", save.to_str().unwrap())],
     );
-    cmd.env("RUST_BACKTRACE", "0");
-    cmd.env("REFLOW_TEST_SAVE", save.to_str().unwrap());
-    let pty = Pty::spawn(cmd, 80, 24);
     let exit = pty.wait_exit(TIMEOUT).unwrap();
     // The test harness reports the panic as a failed test.
     assert_eq!(exit.code(), Some(101), "{}", pty.screen_text());
@@ -328,7 +313,7 @@ fn host_logs_without_pauses() {
 
 #[test]
 fn a_host_logging_without_pauses_still_gets_its_history_compressed() {
-    let pty = host("host_logs_without_pauses");
+    let pty = run_host(host_name!(host_logs_without_pauses), 80, 24, &[]);
     let exit = pty.wait_exit(Duration::from_secs(60)).unwrap();
     assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
     let text = pty.screen_text();
@@ -362,12 +347,10 @@ fn host_draws_on_stderr() {
 fn a_display_on_stderr_leaves_stdout_to_the_host() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("stdout.txt");
-    let exe = std::env::current_exe().unwrap();
     // stdout to a file, stderr (and stdin) the terminal.
     let script = format!(
-        "RUST_BACKTRACE=0 '{}' --ignored --exact host_draws_on_stderr --nocapture \
-         --test-threads=1 > '{}'",
-        exe.display(),
+        "RUST_BACKTRACE=0 {} > '{}'",
+        host_command_line(host_name!(host_draws_on_stderr)),
         out.display()
     );
     let pty = Pty::spawn(Pty::sh(&script), 80, 24);
@@ -414,7 +397,7 @@ fn host_prompts_while_displaying() {
 
 #[test]
 fn suspend_gives_the_normal_screen_to_a_prompt_and_comes_back() {
-    let pty = host("host_prompts_while_displaying");
+    let pty = run_host(host_name!(host_prompts_while_displaying), 80, 24, &[]);
     pty.wait_for_text("displayed 4", TIMEOUT).unwrap();
     pty.send(b"\n");
     // The prompt on the normal screen, with line editing and echo on.

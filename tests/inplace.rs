@@ -1,11 +1,9 @@
 //! A regular FILE is read in place (issue 11): shown at its end and its
 //! start without being copied into memory, and its bytes shown right.
 
-mod support;
-
 use std::io::Write;
 
-use support::*;
+use crate::support::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_reflow");
 

@@ -8,8 +8,6 @@
 //! functions, each run by its test in a child process under a pty (this
 //! same test binary, with `--ignored --exact`), as in `tests/host.rs`.
 
-mod support;
-
 use std::cell::Cell;
 use std::fs::File;
 use std::io::Write;
@@ -19,18 +17,12 @@ use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use reflow::{OnExit, Printer};
-use support::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_reflow");
 
 const ALT_ON: &[u8] = b"\x1b[?1049h";
-
-/// Runs the host function `name` in a child process under a `cols` x
-/// `rows` pty, with `env` added to its environment.
-fn host(name: &str, cols: u16, rows: u16, env: &[(&str, &str)]) -> Pty {
-    run_host(name, cols, rows, env)
-}
 
 /// How many bytes the terminal has received so far.
 fn raw_len(pty: &Pty) -> usize {
@@ -153,8 +145,8 @@ fn eight_producers_into_a_frozen_then_slow_terminal_lose_nothing() {
     let save = dir.path().join("saved.log");
     // Rows as wide as the lines, and many of them: a frame is about 22 KB,
     // so a terminal that stops reading is full after a frame or two.
-    let pty = host(
-        "host_eight_producers",
+    let pty = run_host(
+        host_name!(host_eight_producers),
         64,
         300,
         &[("REFLOW_LOAD_SAVE", save.to_str().unwrap())],
@@ -208,7 +200,12 @@ fn host_stops_while_its_terminal_is_frozen() {
 
 #[test]
 fn a_host_that_stops_while_its_terminal_is_frozen_leaves_it_restored() {
-    let pty = host("host_stops_while_its_terminal_is_frozen", 64, 300, &[]);
+    let pty = run_host(
+        host_name!(host_stops_while_its_terminal_is_frozen),
+        64,
+        300,
+        &[],
+    );
     pty.wait_for_text("waiting for go", TIMEOUT).unwrap();
     pty.send(b"go\n");
     // Frozen (Ctrl-S, a busy emulator) for longer than the host takes to

@@ -7,15 +7,13 @@
 //! functions, each run by its test in a child process under a pty (this
 //! same test binary, with `--ignored --exact`), as in `tests/host.rs`.
 
-mod support;
-
 use std::cell::RefCell;
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use nix::sys::termios::LocalFlags;
 use reflow::{OnExit, Printer};
-use support::*;
 use tempfile::TempPath;
 
 const BIN: &str = env!("CARGO_BIN_EXE_reflow");
@@ -24,12 +22,6 @@ const ALT_ON: &[u8] = b"\x1b[?1049h";
 const ALT_OFF: &[u8] = b"\x1b[?1049l";
 const SYNC_BEGIN: &[u8] = b"\x1b[?2026h";
 const SYNC_END: &[u8] = b"\x1b[?2026l";
-
-/// Runs the host function `name` in a child process under a `cols` x
-/// `rows` pty.
-fn host(name: &str, cols: u16, rows: u16) -> Pty {
-    run_host(name, cols, rows, &[])
-}
 
 /// Writes `bytes` to a temporary file, removed when the returned path is
 /// dropped.
@@ -69,7 +61,7 @@ fn host_reads_its_own_stdin() {
 
 #[test]
 fn keyboard_opt_in_leaves_the_hosts_stdin_alone() {
-    let pty = host("host_reads_its_own_stdin", 80, 24);
+    let pty = run_host(host_name!(host_reads_its_own_stdin), 80, 24, &[]);
     pty.wait_for_text("host: type a line", TIMEOUT).unwrap();
     assert!(pty.with_screen(|s| s.alternate_screen()), "no display");
     // The display runs, and the terminal is still cooked: line editing,
@@ -236,7 +228,7 @@ struct FrameClock {
 
 #[test]
 fn a_flood_of_lines_draws_at_most_60_synchronized_frames_a_second() {
-    let pty = host("host_floods_the_display", 80, 24);
+    let pty = run_host(host_name!(host_floods_the_display), 80, 24, &[]);
     // Every chunk of output is looked at as it arrives, to time the
     // frames from the first to the last.
     let clock = RefCell::new(FrameClock::default());
@@ -443,7 +435,12 @@ fn host_sends_a_compressible_log_then_pauses() {
 
 #[test]
 fn a_paused_history_takes_less_memory_than_the_log() {
-    let pty = host("host_sends_a_compressible_log_then_pauses", 80, 24);
+    let pty = run_host(
+        host_name!(host_sends_a_compressible_log_then_pauses),
+        80,
+        24,
+        &[],
+    );
     let exit = pty.wait_exit(Duration::from_secs(90)).unwrap();
     assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
     assert_terminal_restored(&pty);
@@ -515,14 +512,12 @@ fn host_on_a_dumb_terminal() {
 
 #[test]
 fn term_dumb_on_a_terminal_gets_safe_rows_from_the_library() {
-    let exe = std::env::current_exe().unwrap();
     // Through sh: the harness sets TERM for every child it spawns. The
     // test harness's own output is plain too.
     let pty = Pty::spawn(
         Pty::sh(&format!(
-            "TERM=dumb RUST_BACKTRACE=0 exec '{}' --ignored --exact host_on_a_dumb_terminal \
-             --nocapture --test-threads=1 --color never",
-            exe.display()
+            "TERM=dumb RUST_BACKTRACE=0 exec {} --color never",
+            host_command_line(host_name!(host_on_a_dumb_terminal))
         )),
         80,
         24,

@@ -2,8 +2,6 @@
 //! planted symlinks, devices, FIFOs, permissions, kill -9, a full disk, two
 //! savers, a directory reflow may not write in (issue 16, item 1).
 
-mod support;
-
 use std::fs;
 use std::io::{Read, Write};
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
@@ -14,8 +12,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::support::{ExitInfo, Pty, TIMEOUT, status_row};
 use reflow::Printer;
-use support::{ExitInfo, Pty, TIMEOUT, status_row};
 
 const BIN: &str = env!("CARGO_BIN_EXE_reflow");
 
@@ -466,7 +464,7 @@ fn a_directory_is_refused_before_the_display_starts() {
     let pty = Pty::spawn(Pty::sh(&script), 80, 24);
     assert_eq!(pty.wait_exit(TIMEOUT).unwrap(), ExitInfo::Exited(1));
     assert!(
-        !support::contains(&pty.raw_output(), b"\x1b[?1049h"),
+        !crate::support::contains(&pty.raw_output(), b"\x1b[?1049h"),
         "the display started"
     );
     assert!(pty.screen_text().contains("Is a directory"));

@@ -3,12 +3,10 @@
 //! errors) as much as the log's, on a real pty. Controls are shown, never
 //! sent: `^M`, `^[]`, `<U+202E>`.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use support::*;
+use crate::support::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_reflow");
 

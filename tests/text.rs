@@ -1,11 +1,9 @@
 //! Faithful, safe text in a real pseudo-terminal: colours across wrapped
 //! rows, hostile escape sequences neutralised, wide characters in place.
 
-mod support;
-
 use tempfile::TempPath;
 
-use support::{Pty, TIMEOUT};
+use crate::support::{Pty, TIMEOUT};
 
 const BIN: &str = env!("CARGO_BIN_EXE_reflow");
 

@@ -1,5 +1,4 @@
 //! The `tracing` feature: a `Sender` as a subscriber's writer.
-#![cfg(feature = "tracing")]
 
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
@@ -19,6 +18,10 @@ impl Write for Shared {
         Ok(())
     }
 }
+
+/// The target the events of a test binary of its own named `tracing` had
+/// (this module's path is `integration::tracing`).
+const TARGET: &str = "tracing";
 
 /// A printer writing plain lines into a buffer, and a `fmt` subscriber
 /// writing through it (no colour, no time, so lines can be compared).
@@ -41,7 +44,7 @@ fn events_from_many_threads_arrive_whole() {
         for w in 0..8 {
             s.spawn(move || {
                 for i in 0..200 {
-                    tracing::info!(worker = w, step = i, "working hard");
+                    tracing::info!(target: TARGET, worker = w, step = i, "working hard");
                 }
             });
         }
@@ -86,7 +89,7 @@ fn the_tracing_example_runs_and_exits_0() {
 fn a_multi_line_event_is_one_record_indented_under_its_message() {
     let (printer, subscriber, out) = plain_subscriber();
     tracing::subscriber::with_default(subscriber, || {
-        tracing::warn!("first\nsecond");
+        tracing::warn!(target: TARGET, "first\nsecond");
     });
     assert_eq!(printer.join().unwrap().lines, 2);
     let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();

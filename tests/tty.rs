@@ -1,14 +1,12 @@
 //! End to end in a real pseudo-terminal: the binary and the counting demo
 //! run under a pty, and the screen is read through a vt100 model.
 
-mod support;
-
 use std::time::Duration;
 
 use tempfile::TempPath;
 
+use crate::support::*;
 use nix::sys::signal::Signal;
-use support::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_reflow");
 
@@ -221,19 +219,7 @@ fn child_producer_panics() {
 
 #[test]
 fn a_panic_in_a_producer_restores_the_terminal_first() {
-    let exe = std::env::current_exe().unwrap();
-    let mut cmd = Pty::command(
-        exe,
-        &[
-            "--ignored",
-            "--exact",
-            "child_producer_panics",
-            "--nocapture",
-            "--test-threads=1",
-        ],
-    );
-    cmd.env("RUST_BACKTRACE", "0");
-    let pty = Pty::spawn(cmd, 80, 24);
+    let pty = run_host(host_name!(child_producer_panics), 80, 24, &[]);
     let exit = pty.wait_exit(TIMEOUT).unwrap();
     assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
     assert_terminal_restored(&pty);

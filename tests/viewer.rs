@@ -1,14 +1,12 @@
 //! The viewer as a `less` user drives it, end to end: the binary under a
 //! pty, keys sent as a terminal sends them, the screen read through vt100.
 
-mod support;
-
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::support::*;
 use nix::sys::signal::Signal;
-use support::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_reflow");
 

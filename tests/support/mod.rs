@@ -25,8 +25,7 @@
 //! Typical use:
 //!
 //! ```ignore
-//! mod support;
-//! use support::{Pty, TIMEOUT};
+//! use crate::support::{Pty, TIMEOUT};
 //!
 //! // For the crate's own binary cargo provides the path; for an example
 //! // use `support::require_example("name")`.
@@ -36,8 +35,6 @@
 //! assert!(pty.wait_exit(TIMEOUT).unwrap().success());
 //! assert!(pty.termios_is_sane());
 //! ```
-
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
@@ -518,9 +515,9 @@ impl Drop for Pty {
 /// this also honours `CARGO_TARGET_DIR` and `--release` without extra work.
 ///
 /// Caveat: a plain `cargo test` builds the examples, but a target filter
-/// such as `cargo test --test e2e` does not, leaving the binary missing or
-/// stale. Add `--examples` (or run `cargo build --examples` first) in that
-/// case. This function does not check that the file exists; see
+/// such as `cargo test --test integration` does not, leaving the binary
+/// missing or stale: run `cargo build --examples` first in that case
+/// (`--examples` on the `cargo test` line builds them as tests, elsewhere). This function does not check that the file exists; see
 /// [`require_example`].
 pub fn example_path(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");
@@ -734,27 +731,56 @@ pub fn count(haystack: &[u8], needle: &[u8]) -> usize {
         .count()
 }
 
-/// Runs the `#[ignore]`d test function `name` of this same test binary
-/// (a "host": a program embedding reflow) in a child process under a
-/// `cols` x `rows` pty, with `env` added; panics print no backtrace, so
-/// their messages fit on the screen.
+/// The name the test harness knows the `#[ignore]`d host function
+/// `$host` of the calling module by (`module::function`), for
+/// [`run_host`]. The function is named, not written as a string, so that
+/// a host renamed or moved away from its test is a compile error.
+macro_rules! host_name {
+    ($host:ident) => {{
+        let _: fn() = $host;
+        $crate::support::test_name(concat!(module_path!(), "::", stringify!($host)))
+    }};
+}
+pub(crate) use host_name;
+
+/// The test name of the function at `path` (`crate::module::function`):
+/// the path without the crate's name.
+pub fn test_name(path: &'static str) -> &'static str {
+    path.split_once("::").map_or(path, |(_, name)| name)
+}
+
+/// The arguments that make this test binary run only the host `name`,
+/// its output not captured.
+fn host_args(name: &str) -> [&str; 5] {
+    [
+        "--ignored",
+        "--exact",
+        name,
+        "--nocapture",
+        "--test-threads=1",
+    ]
+}
+
+/// Runs the `#[ignore]`d test function `name` (see [`host_name!`]) of
+/// this same test binary (a "host": a program embedding reflow) in a child
+/// process under a `cols` x `rows` pty, with `env` added; panics print no
+/// backtrace, so their messages fit on the screen.
 pub fn run_host(name: &str, cols: u16, rows: u16, env: &[(&str, &str)]) -> Pty {
     let exe = std::env::current_exe().expect("current_exe");
-    let mut cmd = Pty::command(
-        exe,
-        &[
-            "--ignored",
-            "--exact",
-            name,
-            "--nocapture",
-            "--test-threads=1",
-        ],
-    );
+    let mut cmd = Pty::command(exe, &host_args(name));
     cmd.env("RUST_BACKTRACE", "0");
     for (key, value) in env {
         cmd.env(key, value);
     }
     Pty::spawn(cmd, cols, rows)
+}
+
+/// The command line that runs the host `name` as [`run_host`] does, for a
+/// test that runs it through `sh -c` to set more around it (`TERM`, a
+/// redirection), without `RUST_BACKTRACE`.
+pub fn host_command_line(name: &str) -> String {
+    let exe = std::env::current_exe().expect("current_exe");
+    format!("'{}' {}", exe.display(), host_args(name).join(" "))
 }
 
 /// The line a host printed that starts with `prefix`, from the raw output
