@@ -10,8 +10,6 @@ use crate::support::*;
 use nix::sys::signal::Signal;
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
-const BIN: &str = env!("CARGO_BIN_EXE_reflow");
-
 /// A file of one line of `tabs` tabs and then `end`.
 fn tabs_then(tabs: usize, end: &str) -> tempfile::TempPath {
     let mut file = tempfile::NamedTempFile::new().unwrap();
@@ -35,8 +33,7 @@ fn a_flood_of_keys_while_the_printer_is_busy_does_not_block_the_stop() {
         .unwrap();
     pty.send(&[b'j'; 400]);
     pty.signal(Signal::SIGTERM).unwrap();
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(143));
-    assert_terminal_restored(&pty);
+    assert_exits_restored(&pty, 143);
 }
 
 #[test]
@@ -49,9 +46,7 @@ fn a_line_of_megabytes_of_tabs_is_shown_and_quit() {
     let script = format!("exec {BIN} < {}", file.display());
     let pty = Pty::spawn(Pty::sh(&script), 80, 24);
     pty.wait_for_text("after the tabs", TIMEOUT).unwrap();
-    pty.send(b"q");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
-    assert_terminal_restored(&pty);
+    quit(&pty);
 }
 
 #[test]

@@ -13,8 +13,6 @@ use crate::support::*;
 use nix::sys::signal::Signal;
 use reflow::{OnExit, Printer};
 
-const ALT_ON: &[u8] = b"\x1b[?1049h";
-
 /// Lines that try to set the title, write the clipboard and clear the
 /// screen.
 const HOSTILE: &[u8] = b"title\x1b]0;pwned\x07 clip\x1b]52;c;cHduZWQ=\x07 clear\x1b[2J done";
@@ -264,7 +262,7 @@ fn an_uncaught_panic_restores_then_writes_every_line() {
         .windows(16)
         .position(|w| w == b"the host gave up")
         .unwrap();
-    let left = raw.windows(8).position(|w| w == b"\x1b[?1049l").unwrap();
+    let left = find(&raw, ALT_OFF).unwrap();
     assert!(left < message, "the message was printed on the display");
     // Every accepted line, after the message, as `OnExit::All` says.
     let after = &raw[message..];

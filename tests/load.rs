@@ -11,7 +11,7 @@
 use std::cell::Cell;
 use std::fs::File;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
@@ -19,10 +19,6 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 use reflow::{OnExit, Printer};
-
-const BIN: &str = env!("CARGO_BIN_EXE_reflow");
-
-const ALT_ON: &[u8] = b"\x1b[?1049h";
 
 /// How many bytes the terminal has received so far.
 fn raw_len(pty: &Pty) -> usize {
@@ -62,7 +58,7 @@ fn freeze_then_read_slowly(pty: &Pty, freeze: Duration, stall: Duration) -> usiz
 
 /// How many frames (synchronized updates) the terminal received.
 fn frames(raw: &[u8]) -> usize {
-    raw.windows(8).filter(|w| w == b"\x1b[?2026h").count()
+    count(raw, b"\x1b[?2026h")
 }
 
 /// Checks that `saved` holds `producers` x `each` lines made by
@@ -284,17 +280,6 @@ fn a_million_piped_lines_are_all_saved_in_order() {
 // 3. A storm of resizes while lines stream in.
 // ---------------------------------------------------------------------
 
-/// A named pipe in `dir`.
-fn fifo(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(name);
-    let status = std::process::Command::new("mkfifo")
-        .arg(&path)
-        .status()
-        .unwrap();
-    assert!(status.success(), "mkfifo failed");
-    path
-}
-
 /// Opens `fifo` for writing, which waits for its reader; bounded, so a
 /// reader that never comes fails the test instead of hanging it.
 fn open_for_writing(fifo: &Path) -> File {
@@ -354,9 +339,7 @@ fn a_thousand_resizes_while_lines_stream_in_end_in_one_exact_reflow() {
     })
     .unwrap();
     println!("1000 resizes in {storm:?}");
-    pty.send(b"q");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
-    assert_terminal_restored(&pty);
+    quit(&pty);
 }
 
 // ---------------------------------------------------------------------

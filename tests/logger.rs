@@ -74,7 +74,7 @@ fn on_a_terminal_the_log_is_drawn_on_stderr_and_left_on_screen() {
     assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
     assert_terminal_restored(&pty);
     let raw = pty.raw_output();
-    assert!(contains(&raw, b"\x1b[?1049h"), "no display");
+    assert!(contains(&raw, ALT_ON), "no display");
     // The whole log stays on the normal screen, as env_logger's would.
     let text = pty.screen_text();
     for line in ["starting 2 workers", "worker 0 done: 6", "all workers done"] {

@@ -3,37 +3,18 @@
 //! gives its reason.
 
 use std::io::{self, Write};
-use std::sync::{Arc, Mutex};
 use std::thread;
 
 use crossbeam_channel::{Receiver, Sender as Gate};
 use reflow::{Closed, Printer, StopReason, TrySendError};
 
-/// A writer the test can read back.
-#[derive(Clone, Default)]
-struct Shared(Arc<Mutex<Vec<u8>>>);
-
-impl Shared {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
-
-impl Write for Shared {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
+use crate::support::{Capture, TIMEOUT};
 
 /// A writer that holds the printer thread in its first write until the
 /// test opens the gate: the only way to fill the channel deterministically.
 struct Gated {
     gate: Option<Receiver<()>>,
-    out: Shared,
+    out: Capture,
 }
 
 impl Write for Gated {
@@ -48,9 +29,9 @@ impl Write for Gated {
     }
 }
 
-fn gated() -> (Gated, Gate<()>, Shared) {
+fn gated() -> (Gated, Gate<()>, Capture) {
     let (open, gate) = crossbeam_channel::bounded(1);
-    let out = Shared::default();
+    let out = Capture::default();
     (
         Gated {
             gate: Some(gate),
@@ -62,8 +43,8 @@ fn gated() -> (Gated, Gate<()>, Shared) {
 }
 
 /// A printer with `sentinel`, writing to a buffer the test reads back.
-fn with_sentinel(sentinel: &str) -> (Printer, reflow::Sender, Shared) {
-    let out = Shared::default();
+fn with_sentinel(sentinel: &str) -> (Printer, reflow::Sender, Capture) {
+    let out = Capture::default();
     let printer = Printer::builder()
         .sentinel(sentinel)
         .output(out.clone())
@@ -171,7 +152,7 @@ fn workers_taking_their_own_senders_then_a_late_summary_lose_nothing() {
 
 #[test]
 fn a_sender_used_as_a_temporary_does_not_stop_the_printer() {
-    let out = Shared::default();
+    let out = Capture::default();
     let printer = Printer::builder().output(out.clone()).spawn().unwrap();
     for i in 0..100 {
         printer.sender().line(format!("t{i}")).unwrap();
@@ -185,7 +166,7 @@ fn a_sender_used_as_a_temporary_does_not_stop_the_printer() {
 
 #[test]
 fn join_stops_the_printer_even_while_a_sender_lives() {
-    let out = Shared::default();
+    let out = Capture::default();
     let printer = Printer::builder().output(out.clone()).spawn().unwrap();
     let tx = printer.sender();
     tx.line("kept").unwrap();
@@ -198,7 +179,7 @@ fn join_stops_the_printer_even_while_a_sender_lives() {
 
 #[test]
 fn a_shutdown_from_any_thread_ends_a_wait() {
-    let out = Shared::default();
+    let out = Capture::default();
     let printer = Printer::builder().output(out.clone()).spawn().unwrap();
     let tx = printer.sender();
     let producer = thread::spawn(move || {
@@ -329,7 +310,7 @@ fn try_line_hands_the_line_back_when_full() {
 
 #[test]
 fn end_of_input_stops_only_when_asked_to() {
-    let out = Shared::default();
+    let out = Capture::default();
     let printer = Printer::builder()
         .exit_on_eof(true)
         .output(out.clone())
@@ -341,7 +322,7 @@ fn end_of_input_stops_only_when_asked_to() {
     assert_eq!(printer.join().unwrap().reason, StopReason::EndOfInput);
 
     let printer = Printer::builder()
-        .output(Shared::default())
+        .output(Capture::default())
         .spawn()
         .unwrap();
     let tx = printer.sender();
@@ -355,7 +336,7 @@ fn end_of_input_stops_only_when_asked_to() {
 
 #[test]
 fn a_line_with_newlines_is_several_lines() {
-    let out = Shared::default();
+    let out = Capture::default();
     let printer = Printer::builder().output(out.clone()).spawn().unwrap();
     let tx = printer.sender();
     tx.line("a\nb\n").unwrap();
@@ -364,10 +345,7 @@ fn a_line_with_newlines_is_several_lines() {
     tx.shutdown();
     let stopped = printer.join().unwrap();
     assert_eq!(stopped.lines, 4);
-    assert_eq!(
-        out.0.lock().unwrap().as_slice(),
-        b"a\nb\n\nraw \xff bytes\n"
-    );
+    assert_eq!(out.bytes(), b"a\nb\n\nraw \xff bytes\n");
 }
 
 #[test]
@@ -481,7 +459,7 @@ fn an_unwritable_save_path_is_an_error_from_spawn() {
 
 #[test]
 fn a_stream_continues_its_line_and_other_lines_never_land_inside_it() {
-    let out = Shared::default();
+    let out = Capture::default();
     let printer = Printer::builder().output(out.clone()).spawn().unwrap();
     let tx = printer.sender();
     tx.stream(b"a long ").unwrap();
@@ -566,7 +544,7 @@ fn an_empty_sentinel_is_refused() {
     let refused = Printer::builder()
         .sentinel("")
         .save(&save)
-        .output(Shared::default())
+        .output(Capture::default())
         .spawn();
     let Err(err) = refused else {
         panic!("an empty sentinel was accepted");
@@ -580,7 +558,7 @@ fn an_empty_sentinel_is_refused() {
 #[test]
 fn writing_through_a_shared_sender_never_mixes_unfinished_lines() {
     use std::io::Write as _;
-    let out = Shared::default();
+    let out = Capture::default();
     let printer = Printer::builder().output(out.clone()).spawn().unwrap();
     let tx = printer.sender();
     thread::scope(|s| {
@@ -642,7 +620,7 @@ fn a_lossy_sender_never_waits_and_counts_every_line_it_drops() {
 
 #[test]
 fn the_display_can_be_drawn_into_a_buffer_and_read_back_through_a_terminal_model() {
-    let out = Shared::default();
+    let out = Capture::default();
     let printer = Printer::builder()
         .draw_into(out.clone(), 30, 6)
         .spawn()
@@ -652,7 +630,7 @@ fn the_display_can_be_drawn_into_a_buffer_and_read_back_through_a_terminal_model
         tx.line(format!("line {i} with a few words")).unwrap();
     }
     printer.join().unwrap();
-    let bytes = out.0.lock().unwrap().clone();
+    let bytes = out.bytes();
     // As a terminal's line discipline would (ONLCR): the lines left on the
     // normal screen end in a bare newline.
     let bytes: Vec<u8> = bytes
@@ -679,11 +657,11 @@ fn the_display_can_be_drawn_into_a_buffer_and_read_back_through_a_terminal_model
 }
 
 /// The status bar of the display drawn into `out` so far (a vt100 model
-/// fed every byte), once `done` holds for it; panics after 10 s.
-fn wait_status(out: &Shared, what: &str, done: impl Fn(&str) -> bool) -> String {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+/// fed every byte), once `done` holds for it; panics after `TIMEOUT`.
+fn wait_drawn_status(out: &Capture, what: &str, done: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + TIMEOUT;
     loop {
-        let bytes = out.0.lock().unwrap().clone();
+        let bytes = out.bytes();
         let mut model = vt100::Parser::new(6.try_into().unwrap(), 40.try_into().unwrap(), 0);
         model.process(&bytes);
         let status = model.screen().rows(0, 40).nth(5).unwrap_or_default();
@@ -700,7 +678,7 @@ fn wait_status(out: &Shared, what: &str, done: impl Fn(&str) -> bool) -> String 
 
 #[test]
 fn eof_is_shown_when_input_ends_and_not_once_more_lines_arrive() {
-    let out = Shared::default();
+    let out = Capture::default();
     let printer = Printer::builder()
         .draw_into(out.clone(), 40, 6)
         .source("log")
@@ -709,9 +687,9 @@ fn eof_is_shown_when_input_ends_and_not_once_more_lines_arrive() {
     let tx = printer.sender();
     tx.line("one").unwrap();
     tx.end_of_input().unwrap();
-    wait_status(&out, "EOF", |s| s.contains("1 line") && s.contains("EOF"));
+    wait_drawn_status(&out, "EOF", |s| s.contains("1 line") && s.contains("EOF"));
     tx.line("two").unwrap();
-    let status = wait_status(&out, "two lines", |s| s.contains("2 lines"));
+    let status = wait_drawn_status(&out, "two lines", |s| s.contains("2 lines"));
     assert!(!status.contains("EOF"), "{status:?}");
     printer.join().unwrap();
 }

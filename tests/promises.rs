@@ -14,22 +14,9 @@ use std::time::{Duration, Instant};
 use crate::support::*;
 use nix::sys::termios::LocalFlags;
 use reflow::{OnExit, Printer};
-use tempfile::TempPath;
 
-const BIN: &str = env!("CARGO_BIN_EXE_reflow");
-
-const ALT_ON: &[u8] = b"\x1b[?1049h";
-const ALT_OFF: &[u8] = b"\x1b[?1049l";
 const SYNC_BEGIN: &[u8] = b"\x1b[?2026h";
 const SYNC_END: &[u8] = b"\x1b[?2026l";
-
-/// Writes `bytes` to a temporary file, removed when the returned path is
-/// dropped.
-fn write_file(name: &str, bytes: &[u8]) -> TempPath {
-    let file = tempfile::Builder::new().prefix(name).tempfile().unwrap();
-    std::fs::write(file.path(), bytes).unwrap();
-    file.into_temp_path()
-}
 
 /// Waits until the status bar reports `lines` lines and the end of input.
 fn wait_for_all_lines(pty: &Pty, lines: usize) {
@@ -104,7 +91,7 @@ fn on_exit_all_prints_every_line_plainly_after_leaving_the_display() {
         }
         input.push(b'\n');
     }
-    let file = write_file("on-exit-all.log", &input);
+    let file = temp_file("on-exit-all.log", &input);
     let pty = Pty::spawn(
         Pty::command(BIN, &["--on-exit", "all", file.to_str().unwrap()]),
         40,
@@ -139,7 +126,7 @@ fn on_exit_all_prints_every_line_plainly_after_leaving_the_display() {
 /// Runs the binary through `sh -c` with `env` before it (for NO_COLOR)
 /// on a file holding one red line, and returns the first cell's colour.
 fn first_cell_colour(env: &str, args: &str) -> vt100::Color {
-    let file = write_file("colour.log", b"\x1b[31mred\x1b[0m plain\n");
+    let file = temp_file("colour.log", b"\x1b[31mred\x1b[0m plain\n");
     let pty = Pty::spawn(
         Pty::sh(&format!("{env} exec '{BIN}' {args} '{}'", file.display())),
         40,
@@ -467,7 +454,7 @@ const HOSTILE_SHOWN: &[u8] = b"title  end\r\nclip  end\r\nclear  end\r\nbell ^G 
 
 #[test]
 fn term_dumb_on_a_terminal_shows_hostile_lines_safely() {
-    let file = write_file("dumb-hostile.log", HOSTILE);
+    let file = temp_file("dumb-hostile.log", HOSTILE);
     // Through sh: the harness sets TERM for every child it spawns.
     let pty = Pty::spawn(
         Pty::sh(&format!("TERM=dumb exec '{BIN}' '{}'", file.display())),
@@ -475,8 +462,7 @@ fn term_dumb_on_a_terminal_shows_hostile_lines_safely() {
         24,
     );
     // No display, no keyboard: it ends with the input.
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
-    assert_terminal_restored(&pty);
+    assert_exits_restored(&pty, 0);
     let raw = pty.raw_output();
     assert!(
         !contains(&raw, b"\x1b"),
@@ -522,8 +508,7 @@ fn term_dumb_on_a_terminal_gets_safe_rows_from_the_library() {
         80,
         24,
     );
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
-    assert_terminal_restored(&pty);
+    assert_exits_restored(&pty, 0);
     assert_eq!(host_report(&pty, "dumb: "), "dumb: 5 lines");
     let raw = pty.raw_output();
     assert!(

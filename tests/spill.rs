@@ -7,8 +7,6 @@ use std::time::Duration;
 
 use crate::support::*;
 
-const BIN: &str = env!("CARGO_BIN_EXE_reflow");
-
 /// Time to read a few tens of MB through a debug build.
 const SLOW: Duration = Duration::from_secs(60);
 

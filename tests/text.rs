@@ -1,24 +1,12 @@
 //! Faithful, safe text in a real pseudo-terminal: colours across wrapped
 //! rows, hostile escape sequences neutralised, wide characters in place.
 
-use tempfile::TempPath;
-
-use crate::support::{Pty, TIMEOUT};
-
-const BIN: &str = env!("CARGO_BIN_EXE_reflow");
-
-/// Writes `bytes` to a temporary file, removed when the returned path is
-/// dropped.
-fn write_file(name: &str, bytes: &[u8]) -> TempPath {
-    let file = tempfile::Builder::new().prefix(name).tempfile().unwrap();
-    std::fs::write(file.path(), bytes).unwrap();
-    file.into_temp_path()
-}
+use crate::support::{BIN, Pty, TIMEOUT, quit, temp_file};
 
 /// Runs the binary on `bytes` at `cols` x `rows` until its status bar
 /// shows `lines` lines and the end of input.
 fn show(name: &str, bytes: &[u8], args: &[&str], cols: u16, rows: u16, lines: usize) -> Pty {
-    let file = write_file(name, bytes);
+    let file = temp_file(name, bytes);
     let mut argv: Vec<&str> = args.to_vec();
     argv.push(file.to_str().unwrap());
     let pty = Pty::spawn(Pty::command(BIN, &argv), cols, rows);
@@ -37,11 +25,6 @@ fn show(name: &str, bytes: &[u8], args: &[&str], cols: u16, rows: u16, lines: us
     })
     .unwrap();
     pty
-}
-
-fn quit(pty: &Pty) {
-    pty.send(b"q");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
 }
 
 /// The colours of the non-blank cells of a row.
@@ -253,7 +236,7 @@ fn a_ten_megabyte_line_is_shown_and_reflowed() {
 
 #[test]
 fn no_color_turns_colour_off_and_tabs_follow_tab_width() {
-    let file = write_file("nocolor.log", b"\x1b[32mgreen\x1b[0m\ta\tb\n");
+    let file = temp_file("nocolor.log", b"\x1b[32mgreen\x1b[0m\ta\tb\n");
     // Through sh, to set NO_COLOR for the child only.
     let pty = Pty::spawn(
         Pty::sh(&format!(

@@ -8,16 +8,10 @@ use tempfile::TempPath;
 use crate::support::*;
 use nix::sys::signal::Signal;
 
-const BIN: &str = env!("CARGO_BIN_EXE_reflow");
-
 /// Writes `lines` to a temporary file, removed when the returned path is
 /// dropped (keep it alive while the program under test may open it).
 fn write_lines(name: &str, lines: &[String]) -> TempPath {
-    let mut text = lines.join("\n");
-    text.push('\n');
-    let file = tempfile::Builder::new().prefix(name).tempfile().unwrap();
-    std::fs::write(file.path(), text).unwrap();
-    file.into_temp_path()
+    temp_file(name, lines_text(lines).as_bytes())
 }
 
 /// Waits until the content rows are exactly `want` and the status bar
@@ -36,12 +30,6 @@ fn wait_for_screen(pty: &Pty, want: &[String], lines: usize) {
             && rows[want.len()].contains("EOF")
     })
     .unwrap();
-}
-
-/// The program exits with `code` and leaves the terminal as it was.
-fn assert_exits_restored(pty: &Pty, code: i32) {
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(code));
-    assert_terminal_restored(pty);
 }
 
 #[test]
@@ -96,9 +84,7 @@ fn a_storm_of_resizes_ends_in_one_exact_reflow() {
     .unwrap();
     pty.resize(57, 19);
     wait_for_screen(&pty, &expected_screen(&lines, 57, 19), 200);
-    pty.send(b"q");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
-    assert_terminal_restored(&pty);
+    quit(&pty);
 }
 
 /// Starts the binary on a file and waits for its first full screen.
@@ -113,9 +99,7 @@ fn running(name: &str) -> (Pty, Vec<String>, TempPath) {
 #[test]
 fn q_quits_with_status_0() {
     let (pty, lines, _file) = running("q.log");
-    pty.send(b"q");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
-    assert_terminal_restored(&pty);
+    quit(&pty);
     assert_eq!(pty.screen_rows()[..23], tail(&lines, 80, 23)[..]);
 }
 
@@ -149,11 +133,10 @@ fn on_exit_none_leaves_nothing_and_exit_on_eof_quits() {
         80,
         24,
     );
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
-    assert_terminal_restored(&pty);
+    assert_exits_restored(&pty, 0);
     assert!(pty.screen_rows().iter().all(|r| r.is_empty()));
     // It did take the screen while it ran.
-    assert!(contains(&pty.raw_output(), b"\x1b[?1049h"));
+    assert!(contains(&pty.raw_output(), ALT_ON));
 }
 
 #[test]
@@ -164,7 +147,7 @@ fn no_input_on_a_terminal_is_a_usage_error() {
         pty.screen_rows()[0],
         "reflow: no input: pipe something in, or name a FILE"
     );
-    assert!(!contains(&pty.raw_output(), b"\x1b[?1049h"));
+    assert!(!contains(&pty.raw_output(), ALT_ON));
 }
 
 #[test]
@@ -176,7 +159,7 @@ fn a_missing_file_never_touches_the_screen() {
         "reflow: missing.log: No such file or directory"
     );
     assert_eq!(pty.screen_rows()[1], "");
-    assert!(!contains(&pty.raw_output(), b"\x1b[?1049h"));
+    assert!(!contains(&pty.raw_output(), ALT_ON));
     assert!(pty.termios_is_sane());
 }
 
@@ -229,7 +212,7 @@ fn a_panic_in_a_producer_restores_the_terminal_first() {
     assert!(text.contains("producer exploded"), "{text}");
     assert!(text.contains("after the panic"), "{text}");
     let raw = pty.raw_output();
-    let left = raw.windows(8).position(|w| w == b"\x1b[?1049l").unwrap();
+    let left = find(&raw, ALT_OFF).unwrap();
     let message = raw
         .windows(17)
         .position(|w| w == b"producer exploded")
@@ -273,9 +256,8 @@ fn without_a_keyboard_it_exits_at_end_of_input() {
         80,
         24,
     );
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
-    assert_terminal_restored(&pty);
-    assert!(contains(&pty.raw_output(), b"\x1b[?1049h"));
+    assert_exits_restored(&pty, 0);
+    assert!(contains(&pty.raw_output(), ALT_ON));
     assert_eq!(pty.screen_rows()[..23], tail(&lines, 80, 23)[..]);
 }
 
@@ -297,7 +279,7 @@ fn dash_on_a_terminal_is_a_usage_error() {
             pty.screen_rows()[..2],
             ["reflow: no input: pipe something in, or name a FILE", ""]
         );
-        assert!(!contains(&pty.raw_output(), b"\x1b[?1049h"));
+        assert!(!contains(&pty.raw_output(), ALT_ON));
         assert!(pty.termios_is_sane());
     }
 }
@@ -323,8 +305,7 @@ fn ctrl_z_suspends_like_less_and_fg_redraws() {
     wait_for_screen(&pty, &expected_screen(&lines, 60, 20), 200);
     assert!(pty.with_screen(|s| s.alternate_screen()));
     assert!(pty.raw_output().len() > before);
-    pty.send(b"q");
-    assert_exits_restored(&pty, 0);
+    quit(&pty);
 }
 
 #[test]
@@ -360,7 +341,7 @@ fn when_every_input_fails_the_screen_is_never_touched() {
             ""
         ]
     );
-    assert!(!contains(&pty.raw_output(), b"\x1b[?1049h"));
+    assert!(!contains(&pty.raw_output(), ALT_ON));
     assert!(pty.termios_is_sane());
 }
 
@@ -393,7 +374,7 @@ fn errors_are_printed_after_the_display_has_left_the_screen() {
         ]
     );
     let raw = pty.raw_output();
-    let left = raw.windows(8).rposition(|w| w == b"\x1b[?1049l").unwrap();
+    let left = rfind(&raw, ALT_OFF).unwrap();
     let error = raw.windows(7).position(|w| w == b"reflow:").unwrap();
     assert!(left < error, "an error was written on the alternate screen");
 }
@@ -480,11 +461,10 @@ fn max_lines_keeps_only_the_newest_lines() {
         24,
     );
     pty.wait_for_text("500 lines", TIMEOUT).unwrap();
-    pty.send(b"q");
-    assert_exits_restored(&pty, 0);
+    quit(&pty);
     let raw = pty.raw_output();
-    let left = raw.windows(8).rposition(|w| w == b"\x1b[?1049l").unwrap();
-    let after = String::from_utf8_lossy(&raw[left + 8..]).replace("\r\n", "\n");
+    let left = rfind(&raw, ALT_OFF).unwrap();
+    let after = String::from_utf8_lossy(&raw[left + ALT_OFF.len()..]).replace("\r\n", "\n");
     let printed: Vec<&str> = after.lines().collect();
     assert_eq!(
         printed,
@@ -542,6 +522,5 @@ fn ctrl_l_repaints_what_another_process_wrote_over() {
         !s.contents().contains("STRAY") && s.contents().contains("kept line 2")
     })
     .unwrap();
-    pty.send(b"q");
-    assert_exits_restored(&pty, 0);
+    quit(&pty);
 }

@@ -35,6 +35,11 @@
 //! assert!(pty.wait_exit(TIMEOUT).unwrap().success());
 //! assert!(pty.termios_is_sane());
 //! ```
+//!
+//! Below the harness are the checks and oracles the tests share (the
+//! terminal restored, the rows and the status bar waited for, hosts run
+//! in a child process), and in [`pipes`] what they need beside a pty: the
+//! binary through pipes, test files, a writer to read a printer back.
 
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
@@ -49,6 +54,17 @@ use nix::sys::termios::{LocalFlags, Termios};
 use nix::sys::wait::{Id, WaitPidFlag, waitid};
 use nix::unistd::Pid;
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+mod pipes;
+pub use pipes::*;
+
+/// The crate's binary, built by cargo for its integration tests.
+pub const BIN: &str = env!("CARGO_BIN_EXE_reflow");
+
+/// Entering the alternate screen: a display taking the terminal.
+pub const ALT_ON: &[u8] = b"\x1b[?1049h";
+/// Leaving the alternate screen: a display giving the terminal back.
+pub const ALT_OFF: &[u8] = b"\x1b[?1049l";
 
 /// A generous default timeout for waits in tests.
 ///
@@ -706,6 +722,54 @@ pub fn assert_terminal_restored(pty: &Pty) {
         "raw mode left on: {:?}",
         pty.local_flags()
     );
+}
+
+/// The program exits with `code` and leaves the terminal as it was.
+pub fn assert_exits_restored(pty: &Pty, code: i32) {
+    let exit = pty.wait_exit(TIMEOUT).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(exit.code(), Some(code), "{}", pty.screen_text());
+    assert_terminal_restored(pty);
+}
+
+/// `q`: the viewer quits with status 0 and leaves the terminal restored.
+pub fn quit(pty: &Pty) {
+    pty.send(b"q");
+    assert_exits_restored(pty, 0);
+}
+
+/// The content rows of the screen (all but the status bar at the
+/// bottom), trailing blanks trimmed.
+pub fn content_rows(screen: &vt100::Screen) -> Vec<String> {
+    let (rows, cols) = screen.size();
+    screen
+        .rows(0, cols.get())
+        .take(usize::from(rows.get()) - 1)
+        .map(|row| row.trim_end().to_owned())
+        .collect()
+}
+
+/// Waits until the content rows are `want` and blank below it.
+pub fn wait_rows(pty: &Pty, what: &str, want: &[impl AsRef<str>]) {
+    pty.wait_for(what, TIMEOUT, |screen| {
+        let rows = content_rows(screen);
+        rows.len() >= want.len()
+            && rows
+                .iter()
+                .zip(want)
+                .all(|(row, want)| row == want.as_ref())
+            && rows[want.len()..].iter().all(String::is_empty)
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Waits until the status bar holds `text` (after `what`).
+pub fn wait_status(pty: &Pty, what: &str, text: &str) {
+    pty.wait_for(
+        &format!("{what}: {text:?} in the status bar"),
+        TIMEOUT,
+        |screen| status_row(screen).contains(text),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// Where `needle` first occurs in `haystack`.
