@@ -1,9 +1,11 @@
 //! Stop semantics of the library, through a plain writer: what is queued
-//! before a stop is kept, the sentinel is not, and every way of stopping
-//! gives its reason.
+//! before a stop is kept, the sentinel is not, every way of stopping
+//! gives its reason, and dropping a printer whose output is stuck returns
+//! within its bound.
 
 use std::io::{self, Write};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender as Gate};
 use reflow::{Closed, Printer, StopReason, TrySendError};
@@ -692,4 +694,57 @@ fn eof_is_shown_when_input_ends_and_not_once_more_lines_arrive() {
     let status = wait_drawn_status(&out, "two lines", |s| s.contains("2 lines"));
     assert!(!status.contains("EOF"), "{status:?}");
     printer.join().unwrap();
+}
+
+/// An output that never accepts a write: it blocks on a gate that is never
+/// opened, after saying that the printer reached it.
+struct Stuck {
+    entered: Option<crossbeam_channel::Sender<()>>,
+    gate: crossbeam_channel::Receiver<()>,
+}
+
+impl Write for Stuck {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if let Some(entered) = self.entered.take() {
+            let _ = entered.send(());
+        }
+        // Returns only when the test is over and drops the gate.
+        let _ = self.gate.recv();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn dropping_a_printer_whose_output_is_stuck_returns_within_its_bound() {
+    let (entered_tx, entered) = crossbeam_channel::bounded(1);
+    let (gate, gate_rx) = crossbeam_channel::bounded::<()>(0);
+    let printer = Printer::builder()
+        .output(Stuck {
+            entered: Some(entered_tx),
+            gate: gate_rx,
+        })
+        .spawn()
+        .unwrap();
+    printer.sender().line("this line never gets out").unwrap();
+    entered
+        .recv_timeout(TIMEOUT)
+        .expect("the printer never tried to write");
+    // The printer thread is now stuck in a write, for ever.
+    let (done_tx, done) = crossbeam_channel::bounded(1);
+    let dropper = std::thread::spawn(move || {
+        let start = Instant::now();
+        drop(printer);
+        let _ = done_tx.send(start.elapsed());
+    });
+    let took = done
+        .recv_timeout(Duration::from_secs(30))
+        .expect("dropping the Printer hung for 30 s");
+    dropper.join().unwrap();
+    println!("drop returned after {took:?}");
+    // The documented bound is five seconds.
+    assert!(took < Duration::from_secs(7), "drop took {took:?}");
+    drop(gate);
 }

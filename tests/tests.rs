@@ -31,7 +31,6 @@ mod inplace;
 mod load;
 mod logger;
 mod printer;
-mod promises;
 mod pty_harness;
 mod save;
 mod screenshot;

@@ -1,7 +1,8 @@
 //! Faithful, safe text in a real pseudo-terminal: colours across wrapped
-//! rows, hostile escape sequences neutralised, wide characters in place.
+//! rows, hostile escape sequences neutralised, wide characters in place,
+//! `--color` and `NO_COLOR`.
 
-use crate::support::{BIN, Pty, TIMEOUT, quit, temp_file};
+use crate::support::{BIN, Pty, TIMEOUT, quit, temp_file, wait_for_all_lines};
 
 /// Runs the binary on `bytes` at `cols` x `rows` until its status bar
 /// shows `lines` lines and the end of input.
@@ -93,6 +94,53 @@ fn colour_never_draws_no_colour() {
         assert_plain(screen, 0, 40);
     });
     quit(&pty);
+}
+
+// `--color always` beats NO_COLOR; an empty NO_COLOR is no NO_COLOR.
+
+/// Runs the binary through `sh -c` with `env` before it (for NO_COLOR)
+/// on a file holding one red line, and returns the first cell's colour.
+fn first_cell_colour(env: &str, args: &str) -> vt100::Color {
+    let file = temp_file("colour.log", b"\x1b[31mred\x1b[0m plain\n");
+    let pty = Pty::spawn(
+        Pty::sh(&format!("{env} exec '{BIN}' {args} '{}'", file.display())),
+        40,
+        5,
+    );
+    wait_for_all_lines(&pty, 1);
+    let (text, colour, after) = pty.with_screen(|s| {
+        (
+            s.rows(0, 40).next().unwrap().trim_end().to_owned(),
+            s.cell(0, 0).unwrap().fgcolor(),
+            s.cell(0, 4).unwrap().fgcolor(),
+        )
+    });
+    assert_eq!(text, "red plain");
+    assert_eq!(after, vt100::Color::Default, "the colour bled on");
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
+    colour
+}
+
+#[test]
+fn color_always_draws_colours_even_with_no_color_set() {
+    assert_eq!(
+        first_cell_colour("NO_COLOR=1", "--color always"),
+        vt100::Color::Idx(1)
+    );
+}
+
+#[test]
+fn an_empty_no_color_leaves_colours_on() {
+    assert_eq!(
+        first_cell_colour("NO_COLOR=", "--color auto"),
+        vt100::Color::Idx(1)
+    );
+    // The control: set and not empty, auto turns colour off.
+    assert_eq!(
+        first_cell_colour("NO_COLOR=1", "--color auto"),
+        vt100::Color::Default
+    );
 }
 
 /// Records what a line tried to do to the terminal beyond the screen.

@@ -1,5 +1,7 @@
 //! End to end in a real pseudo-terminal: the binary and the counting demo
-//! run under a pty, and the screen is read through a vt100 model.
+//! run under a pty, and the screen is read through a vt100 model. Signals,
+//! exits and what is left on the screen (`--on-exit`), `TERM=dumb` for the
+//! binary and the library, suspending, errors around the display.
 
 use std::time::Duration;
 
@@ -7,6 +9,7 @@ use tempfile::TempPath;
 
 use crate::support::*;
 use nix::sys::signal::Signal;
+use reflow::Printer;
 
 /// Writes `lines` to a temporary file, removed when the returned path is
 /// dropped (keep it alive while the program under test may open it).
@@ -139,6 +142,51 @@ fn on_exit_none_leaves_nothing_and_exit_on_eof_quits() {
     assert!(contains(&pty.raw_output(), ALT_ON));
 }
 
+/// `--on-exit all`: the whole history, as plain lines, after leaving.
+#[test]
+fn on_exit_all_prints_every_line_plainly_after_leaving_the_display() {
+    let hostile: &[u8] = b"osc \x1b]0;pwned\x07 title \x1b]52;c;cHduZWQ=\x07 clip \x1b[2J end";
+    let mut input = Vec::new();
+    let mut want = Vec::new();
+    for i in 0..60 {
+        if i == 30 {
+            input.extend_from_slice(hostile);
+            want.push("osc  title  clip  end".to_owned());
+        } else {
+            let line = format!("line {i:02} of the history");
+            input.extend_from_slice(line.as_bytes());
+            want.push(line);
+        }
+        input.push(b'\n');
+    }
+    let file = temp_file("on-exit-all.log", &input);
+    let pty = Pty::spawn(
+        Pty::command(BIN, &["--on-exit", "all", file.to_str().unwrap()]),
+        40,
+        10,
+    );
+    wait_for_all_lines(&pty, 60);
+    pty.send(b"q");
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    let raw = pty.raw_output();
+    let left = rfind(&raw, ALT_OFF).expect("the display was never left");
+    let after = &raw[left + ALT_OFF.len()..];
+    // Exactly every line, in order, sanitized and plain: nothing else.
+    let mut expected = want.join("\r\n");
+    expected.push_str("\r\n");
+    assert_eq!(
+        String::from_utf8_lossy(after),
+        expected,
+        "what --on-exit all left on the normal screen"
+    );
+    // The hostile line's escapes reached the terminal nowhere.
+    for escape in [&b"\x1b]"[..], b"\x1b[2J end"] {
+        assert!(!contains(&raw, escape), "{:?} reached the terminal", escape);
+    }
+}
+
 #[test]
 fn no_input_on_a_terminal_is_a_usage_error() {
     let pty = Pty::spawn(Pty::command(BIN, &[]), 80, 24);
@@ -189,7 +237,7 @@ fn the_counting_demo_runs_to_its_sentinel() {
 #[test]
 #[ignore = "a host run by a_panic_in_a_producer_restores_the_terminal_first"]
 fn child_producer_panics() {
-    let printer = reflow::Printer::builder().spawn().unwrap();
+    let printer = Printer::builder().spawn().unwrap();
     let tx = printer.sender();
     tx.line("before the panic").unwrap();
     let producer = std::thread::spawn(|| panic!("producer exploded"));
@@ -243,6 +291,90 @@ fn term_dumb_gets_plain_lines() {
     assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
     assert_eq!(pty.screen_rows()[..3], ["one", "two", ""]);
     assert!(!contains(&pty.raw_output(), b"\x1b["));
+}
+
+/// Lines that try to set the title, write the clipboard, clear the
+/// screen, ring the bell and turn the text red.
+const HOSTILE: &[u8] = b"title \x1b]0;pwned\x07 end\n\
+    clip \x1b]52;c;cHduZWQ=\x07 end\n\
+    clear \x1b[2J end\n\
+    bell \x07 end\n\
+    \x1b[31mred\x1b[0m end\n";
+
+/// What a terminal without a display must get for [`HOSTILE`]: plain
+/// rows, controls in caret notation, not one escape.
+const HOSTILE_SHOWN: &[u8] = b"title  end\r\nclip  end\r\nclear  end\r\nbell ^G end\r\nred end\r\n";
+
+#[test]
+fn term_dumb_on_a_terminal_shows_hostile_lines_safely() {
+    let file = temp_file("dumb-hostile.log", HOSTILE);
+    // Through sh: the harness sets TERM for every child it spawns.
+    let pty = Pty::spawn(
+        Pty::sh(&format!("TERM=dumb exec '{BIN}' '{}'", file.display())),
+        80,
+        24,
+    );
+    // No display, no keyboard: it ends with the input.
+    assert_exits_restored(&pty, 0);
+    let raw = pty.raw_output();
+    assert!(
+        !contains(&raw, b"\x1b"),
+        "an escape reached the terminal: {:?}",
+        raw.escape_ascii().to_string()
+    );
+    assert!(!contains(&raw, b"\x07"), "the bell rang");
+    assert_eq!(
+        raw.escape_ascii().to_string(),
+        HOSTILE_SHOWN.escape_ascii().to_string()
+    );
+    assert_eq!(
+        pty.screen_rows()[..6],
+        [
+            "title  end",
+            "clip  end",
+            "clear  end",
+            "bell ^G end",
+            "red end",
+            ""
+        ]
+    );
+}
+
+#[test]
+#[ignore = "a host run by term_dumb_on_a_terminal_gets_safe_rows_from_the_library"]
+fn host_on_a_dumb_terminal() {
+    let printer = Printer::builder().spawn().unwrap();
+    printer.sender().lines(HOSTILE).unwrap();
+    let stopped = printer.join().unwrap();
+    println!("dumb: {} lines", stopped.lines);
+}
+
+#[test]
+fn term_dumb_on_a_terminal_gets_safe_rows_from_the_library() {
+    // Through sh: the harness sets TERM for every child it spawns. The
+    // test harness's own output is plain too.
+    let pty = Pty::spawn(
+        Pty::sh(&format!(
+            "TERM=dumb RUST_BACKTRACE=0 exec {} --color never",
+            host_command_line(host_name!(host_on_a_dumb_terminal))
+        )),
+        80,
+        24,
+    );
+    assert_exits_restored(&pty, 0);
+    assert_eq!(host_report(&pty, "dumb: "), "dumb: 5 lines");
+    let raw = pty.raw_output();
+    assert!(
+        !contains(&raw, b"\x1b"),
+        "an escape reached the terminal: {:?}",
+        raw.escape_ascii().to_string()
+    );
+    assert!(!contains(&raw, b"\x07"), "the bell rang");
+    assert!(
+        contains(&raw, HOSTILE_SHOWN),
+        "{:?}",
+        raw.escape_ascii().to_string()
+    );
 }
 
 #[test]

@@ -772,6 +772,16 @@ pub fn wait_status(pty: &Pty, what: &str, text: &str) {
     .unwrap_or_else(|e| panic!("{e}"));
 }
 
+/// Waits until the status bar reports `lines` lines and the end of input.
+pub fn wait_for_all_lines(pty: &Pty, lines: usize) {
+    let count = format!("{lines} line");
+    pty.wait_for(&format!("{lines} lines and EOF"), TIMEOUT, |screen| {
+        let status = status_row(screen);
+        status.contains(&count) && status.contains("EOF")
+    })
+    .unwrap();
+}
+
 /// Where `needle` first occurs in `haystack`.
 pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
