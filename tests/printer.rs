@@ -4,6 +4,7 @@
 //! within its bound.
 
 use std::io::{self, Write};
+use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -375,8 +376,17 @@ fn a_closed_output_stops_the_printer_cleanly() {
     assert_eq!(printer.join().unwrap().reason, StopReason::OutputClosed);
 }
 
+/// Held by each test that draws the display into a buffer, and by the
+/// one that panics on purpose: such a display still takes the process's
+/// one terminal (a second one at the same time is refused: "another
+/// reflow printer already owns the terminal"), and reflow's panic hook
+/// leaves it on a panic in any thread; this binary's tests run in
+/// parallel.
+static DISPLAY: Mutex<()> = Mutex::new(());
+
 #[test]
 fn a_panic_in_the_printer_thread_is_an_error_and_senders_are_told() {
+    let _display = DISPLAY.lock().unwrap_or_else(|e| e.into_inner());
     struct Explodes;
     impl Write for Explodes {
         fn write(&mut self, _: &[u8]) -> io::Result<usize> {
@@ -622,6 +632,7 @@ fn a_lossy_sender_never_waits_and_counts_every_line_it_drops() {
 
 #[test]
 fn the_display_can_be_drawn_into_a_buffer_and_read_back_through_a_terminal_model() {
+    let _display = DISPLAY.lock().unwrap_or_else(|e| e.into_inner());
     let out = Capture::default();
     let printer = Printer::builder()
         .draw_into(out.clone(), 30, 6)
@@ -680,6 +691,7 @@ fn wait_drawn_status(out: &Capture, what: &str, done: impl Fn(&str) -> bool) -> 
 
 #[test]
 fn eof_is_shown_when_input_ends_and_not_once_more_lines_arrive() {
+    let _display = DISPLAY.lock().unwrap_or_else(|e| e.into_inner());
     let out = Capture::default();
     let printer = Printer::builder()
         .draw_into(out.clone(), 40, 6)
