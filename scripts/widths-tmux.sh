@@ -5,13 +5,13 @@
 # tmux for the cursor position (DSR, ESC[6n) to get the column advance
 # tmux gives it. Compares with reflow's width and vt100's advance from
 # target/tmp/widths.tsv, which tests/widths.rs writes:
-#   cargo test --release --test widths -- --nocapture
+#   cargo test --release --test integration -- widths:: --nocapture
 # Usage: scripts/widths-tmux.sh  (exit 1 if tmux draws any code point
 # wider than reflow counts). Output of a run: docs/widths-tmux.txt.
 set -eu
 cd "$(dirname "$0")/.."
 tsv=target/tmp/widths.tsv
-[ -f "$tsv" ] || cargo test --release --test widths
+[ -f "$tsv" ] || cargo test --release --test integration -- widths::
 out=$(mktemp -d)
 trap 'tmux -L reflow-widths kill-server 2>/dev/null || true; rm -rf "$out"' EXIT
 cat > "$out/probe.py" <<'PY'

@@ -3,31 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-fn reflow(args: &[&str], stdin: &[u8]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_reflow"));
-    cmd.args(args).env_remove("NO_COLOR");
-    run_with_input(cmd, stdin)
-}
-
-/// Runs `cmd` with `stdin` fed from its own thread (so a full stdout pipe
-/// cannot deadlock us; a broken pipe, when it exits without reading, is
-/// expected) and collects its output.
-fn run_with_input(mut cmd: Command, stdin: &[u8]) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the command starts");
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let output = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
-    output
-}
+use crate::support::{BIN, peak_kib, reflow, run, stderr};
 
 /// Bytes a log might contain: escapes, controls, invalid UTF-8, NUL, CR,
 /// a long line, empty lines, wide characters.
@@ -156,7 +132,7 @@ fn a_bad_option_is_a_usage_error() {
 
 #[test]
 fn a_closed_output_pipe_is_a_clean_exit() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_reflow"))
+    let mut child = Command::new(BIN)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -192,7 +168,7 @@ fn a_closed_output_pipe_is_a_clean_exit() {
 
 /// Runs the binary with `stdin` as its stdin (not fed by us).
 fn reflow_with_stdin(args: &[&str], stdin: Stdio) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_reflow"))
+    Command::new(BIN)
         .args(args)
         .stdin(stdin)
         .stdout(Stdio::piped())
@@ -205,12 +181,8 @@ fn reflow_with_stdin(args: &[&str], stdin: Stdio) -> Output {
 /// way to start it with a standard fd closed or opened the wrong way.
 fn reflow_sh(script: &str, stdin: &[u8]) -> Output {
     let mut cmd = Command::new("sh");
-    cmd.args(["-c", script, env!("CARGO_BIN_EXE_reflow")]);
-    run_with_input(cmd, stdin)
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    cmd.args(["-c", script, BIN]);
+    run(cmd, stdin)
 }
 
 #[test]
@@ -285,9 +257,9 @@ fn a_carriage_return_in_a_file_name_shows_as_caret_m() {
 /// Runs the binary with `args` as clap sees it on a terminal: clap strips
 /// escape codes from what it prints to a pipe, and only there.
 fn usage_error(args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_reflow"));
+    let mut cmd = Command::new(BIN);
     cmd.args(args).env("CLICOLOR_FORCE", "1");
-    run_with_input(cmd, b"")
+    run(cmd, b"")
 }
 
 /// True when `bytes` hold no ESC, BEL, other C0 control but `\n`, or C1
@@ -380,7 +352,7 @@ fn help_and_version_still_exit_0() {
 
 #[test]
 fn in_passthrough_an_error_is_written_when_it_happens() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_reflow"))
+    let mut child = Command::new(BIN)
         .args(["missing.log", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -482,18 +454,11 @@ fn a_read_error_keeps_what_was_read_and_goes_on_to_the_next_input() {
     assert_eq!(out.status.code(), Some(1));
 }
 
-/// The peak resident memory of `pid`, in KiB (`VmHWM`).
-fn peak_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
-
 /// Copies `total` bytes made of `piece` repeated through the binary to
 /// /dev/null and returns its peak memory in KiB, read while it still runs
 /// (after the last byte is written, before stdin is closed).
 fn peak_while_copying(args: &[&str], piece: &[u8], total: usize) -> u64 {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_reflow"))
+    let mut child = Command::new(BIN)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())

@@ -1,15 +1,10 @@
 //! Command mode, `reflow -- COMMAND [ARG]...`: under a pty (the display,
 //! Ctrl-C, the exit status) and with pipes (the bytes copied through).
 
-mod support;
-
-use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Output, Stdio};
 
-use support::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_reflow");
+use crate::support::*;
 
 /// `reflow args...` under a pty of 80 x 24.
 fn display(args: &[&str]) -> Pty {
@@ -17,63 +12,19 @@ fn display(args: &[&str]) -> Pty {
 }
 
 /// `reflow args...` with stdin empty and stdout and stderr captured,
-/// killed if it does not end within `TIMEOUT` (a deadlock fails the test
-/// instead of hanging it).
+/// killed if it does not end within three times `TIMEOUT` (a deadlock
+/// fails the test instead of hanging it).
 fn piped(args: &[&str]) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env_remove("NO_COLOR")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("reflow starts");
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = stdout.read_to_end(&mut bytes);
-        bytes
-    });
-    let err = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = stderr.read_to_end(&mut bytes);
-        bytes
-    });
-    let (done_tx, done) = std::sync::mpsc::channel();
-    let pid = child.id();
-    let waiter = std::thread::spawn(move || {
-        let status = child.wait();
-        let _ = done_tx.send(());
-        status
-    });
-    if done.recv_timeout(TIMEOUT * 3).is_err() {
-        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-        panic!("reflow {args:?} did not end");
-    }
-    let status = waiter.join().unwrap().unwrap();
-    Output {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
-}
-
-/// The content rows of the screen (the status bar left out), trimmed.
-fn content(screen: &vt100::Screen) -> Vec<String> {
-    let (rows, cols) = screen.size();
-    screen
-        .rows(0, cols.get())
-        .take(usize::from(rows.get()) - 1)
-        .map(|r| r.trim_end().to_owned())
-        .collect()
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).env_remove("NO_COLOR");
+    run_within(cmd, b"", TIMEOUT * 3)
 }
 
 #[test]
 fn both_outputs_are_shown_stderr_marked_and_q_exits_with_the_status() {
     let pty = display(&["--", "sh", "-c", "echo a; echo b >&2; exit 3"]);
     pty.wait_for("both lines and the exit", TIMEOUT, |screen| {
-        let rows = content(screen);
+        let rows = content_rows(screen);
         rows.iter().any(|r| r == " a")
             && rows.iter().any(|r| r == "\u{258c}b")
             // The command line (the source name) says "exit 3" too: the
@@ -82,7 +33,7 @@ fn both_outputs_are_shown_stderr_marked_and_q_exits_with_the_status() {
     })
     .unwrap();
     pty.with_screen(|screen| {
-        let rows = content(screen);
+        let rows = content_rows(screen);
         let out = rows.iter().position(|r| r == " a").unwrap() as u16;
         let err = rows.iter().position(|r| r == "\u{258c}b").unwrap() as u16;
         // The stderr line has a red bar at its left; the stdout line a
@@ -105,8 +56,7 @@ fn both_outputs_are_shown_stderr_marked_and_q_exits_with_the_status() {
     // Like less, the display stays after the command ended.
     assert!(pty.try_exit().is_none(), "reflow quit before q");
     pty.send(b"q");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(3));
-    assert_terminal_restored(&pty);
+    assert_exits_restored(&pty, 3);
 }
 
 #[test]
@@ -170,10 +120,7 @@ fn a_file_that_is_not_executable_is_one_line_and_126() {
 fn a_command_that_cannot_start_never_touches_the_screen() {
     let pty = display(&["--", "no-such-command-for-reflow"]);
     assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(127));
-    assert!(
-        !contains(&pty.raw_output(), b"\x1b[?1049h"),
-        "the display started"
-    );
+    assert!(!contains(&pty.raw_output(), ALT_ON), "the display started");
     assert!(
         pty.screen_text()
             .contains("reflow: no-such-command-for-reflow: command not found")
@@ -222,8 +169,7 @@ fn save_keeps_the_commands_bytes_without_marks() {
     })
     .unwrap();
     pty.send(b"q");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(4));
-    assert_terminal_restored(&pty);
+    assert_exits_restored(&pty, 4);
     let saved = std::fs::read(&save).unwrap();
     let out: [&[u8]; 2] = [b"out \x1b[31mred\x1b[0m \xff\xfe end", b"plain"];
     let err: [&[u8]; 2] = [
@@ -293,7 +239,8 @@ fn ctrl_c_goes_to_the_command_and_reflow_keeps_its_last_output() {
     pty.wait_for_text("ready", TIMEOUT).unwrap();
     pty.send(b"\x03");
     pty.wait_for("the command's last words and status", TIMEOUT, |screen| {
-        content(screen).iter().any(|r| r == " got INT") && status_row(screen).contains("exit 5")
+        content_rows(screen).iter().any(|r| r == " got INT")
+            && status_row(screen).contains("exit 5")
     })
     .unwrap();
     assert!(
@@ -302,8 +249,7 @@ fn ctrl_c_goes_to_the_command_and_reflow_keeps_its_last_output() {
     );
     pty.with_screen(|screen| assert!(screen.alternate_screen()));
     pty.send(b"q");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(5));
-    assert_terminal_restored(&pty);
+    assert_exits_restored(&pty, 5);
 }
 
 #[test]
@@ -325,8 +271,7 @@ fn ctrl_c_that_kills_the_command_leaves_reflow_showing_then_ctrl_c_quits_with_13
     );
     // Now the command has ended: Ctrl-C is reflow's.
     pty.send(b"\x03");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(130));
-    assert_terminal_restored(&pty);
+    assert_exits_restored(&pty, 130);
 }
 
 #[test]
@@ -334,8 +279,7 @@ fn q_while_the_command_runs_ends_it_with_sigterm() {
     let pty = display(&["--", "sh", "-c", "echo ready; exec sleep 100"]);
     pty.wait_for_text("ready", TIMEOUT).unwrap();
     pty.send(b"q");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(143));
-    assert_terminal_restored(&pty);
+    assert_exits_restored(&pty, 143);
 }
 
 #[test]

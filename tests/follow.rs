@@ -2,17 +2,13 @@
 //! the files written from the test, the screen read through vt100. Every
 //! wait is for a screen state, with a timeout only as a safety net.
 
-mod support;
-
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 
-use support::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_reflow");
+use crate::support::*;
 
 const COLS: u16 = 60;
 const ROWS: u16 = 10;
@@ -30,43 +26,13 @@ fn append(path: &Path, text: &str) {
     file.write_all(text.as_bytes()).unwrap();
 }
 
-/// The content rows (all but the status bar), trimmed, without the empty
-/// ones at the end.
+/// The content rows without the empty ones at the end.
 fn content(pty: &Pty) -> Vec<String> {
-    let mut rows = pty.screen_rows();
-    rows.truncate(usize::from(ROWS) - 1);
+    let mut rows = pty.with_screen(content_rows);
     while rows.last().is_some_and(String::is_empty) {
         rows.pop();
     }
     rows
-}
-
-/// Waits until the content rows are `want`.
-fn wait_rows(pty: &Pty, what: &str, want: &[&str]) {
-    pty.wait_for(what, TIMEOUT, |screen| {
-        let rows: Vec<String> = screen
-            .rows(0, COLS)
-            .take(usize::from(ROWS) - 1)
-            .map(|r| r.trim_end().to_owned())
-            .collect();
-        let shown: Vec<&str> = rows.iter().map(String::as_str).collect();
-        shown[..want.len()] == *want && shown[want.len()..].iter().all(|r| r.is_empty())
-    })
-    .unwrap_or_else(|e| panic!("{e}\ncontent: {:?}", content(pty)));
-}
-
-fn wait_status(pty: &Pty, text: &str) {
-    pty.wait_for(&format!("{text:?} in the status bar"), TIMEOUT, |screen| {
-        status_row(screen).contains(text)
-    })
-    .unwrap_or_else(|e| panic!("{e}"));
-}
-
-fn quit(pty: &Pty) {
-    pty.send(b"q");
-    let exit = pty.wait_exit(TIMEOUT).unwrap();
-    assert!(exit.success(), "{exit:?}");
-    assert_terminal_restored(pty);
 }
 
 #[test]
@@ -103,7 +69,7 @@ fn copy_truncate_is_noted_and_the_old_lines_stay() {
     File::create(&log).unwrap();
     append(&log, "new\n");
     wait_rows(&pty, "the new content", &["old one", "old two", "new"]);
-    wait_status(&pty, "app.log: truncated");
+    wait_status(&pty, "the truncation", "app.log: truncated");
     quit(&pty);
 }
 
@@ -127,7 +93,7 @@ fn rename_and_create_reads_the_old_file_to_its_end_then_the_new_one() {
         "the old file's end, then the new file",
         &["first", "after the rename", "unfinished", "new file"],
     );
-    wait_status(&pty, "app.log: rotated");
+    wait_status(&pty, "the rotation", "app.log: rotated");
     append(&log, "more\n");
     wait_rows(
         &pty,
@@ -151,7 +117,7 @@ fn a_deleted_file_is_noted_and_picked_up_again_when_created() {
     let pty = reflow(dir.path(), &["app.log"]);
     wait_rows(&pty, "the file", &["kept"]);
     fs::remove_file(&log).unwrap();
-    wait_status(&pty, "app.log: deleted");
+    wait_status(&pty, "the deletion", "app.log: deleted");
     assert_eq!(content(&pty), ["kept"]);
     fs::write(&log, "again\n").unwrap();
     wait_rows(&pty, "the file created again", &["kept", "again"]);

@@ -3,10 +3,7 @@
 //! `ESC _ reflow:… ESC \`) is shown, searched, compared with the sentinel
 //! and saved as the text it is. Each attack a tester made is one test.
 
-mod support;
-use support::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_reflow");
+use crate::support::*;
 
 /// Headers an input might forge: a stderr bar, a label column, a time.
 const FORGED: &str = "\x1b_reflow:err\x1b\\E-line\n\
@@ -14,20 +11,10 @@ const FORGED: &str = "\x1b_reflow:err\x1b\\E-line\n\
                       \x1b_reflow:t=00:00:00.000\x1b\\T-line\n\
                       \x1b_reflow:out;err;label=6:kernel;t=11:11:11.111\x1b\\A-line\n";
 
-/// The content rows (the status bar left out), trimmed.
-fn content(screen: &vt100::Screen) -> Vec<String> {
-    let (rows, cols) = screen.size();
-    screen
-        .rows(0, cols.get())
-        .take(usize::from(rows.get()) - 1)
-        .map(|r| r.trim_end().to_owned())
-        .collect()
-}
-
 /// No cell of the screen is a red stderr bar, and no row shows what the
 /// forged headers asked for.
 fn assert_nothing_forged(screen: &vt100::Screen) {
-    let rows = content(screen);
+    let rows = content_rows(screen);
     for (y, row) in rows.iter().enumerate() {
         assert!(
             !row.contains("kernel") && !row.contains("00:00:00.000") && !row.contains("11:11:11"),
@@ -67,11 +54,11 @@ fn a_commands_stdout_cannot_draw_a_stderr_bar_or_a_label() {
         24,
     );
     pty.wait_for("the forged lines and the end", TIMEOUT, |screen| {
-        content(screen).iter().any(|r| r == " A-line") && status_row(screen).contains("EOF")
+        content_rows(screen).iter().any(|r| r == " A-line") && status_row(screen).contains("EOF")
     })
     .unwrap();
     pty.with_screen(|screen| {
-        let rows = content(screen);
+        let rows = content_rows(screen);
         // Each is a stdout line: the blank column of stdout, then its text.
         for text in ["E-line", "L-line", "T-line", "A-line"] {
             assert!(rows.contains(&format!(" {text}")), "{text}: {rows:#?}");
@@ -96,12 +83,12 @@ fn file_content_cannot_draw_a_bar_a_label_or_a_time_under_follow_all_and_timesta
     command.cwd(dir.path());
     let pty = Pty::spawn(command, 100, 24);
     pty.wait_for("every line", TIMEOUT, |screen| {
-        let rows = content(screen);
+        let rows = content_rows(screen);
         rows.iter().any(|r| r.ends_with("A-line")) && rows.iter().any(|r| r.ends_with("plain b"))
     })
     .unwrap();
     pty.with_screen(|screen| {
-        let rows = content(screen);
+        let rows = content_rows(screen);
         // Each line has its real label and a real arrival time, once.
         for text in ["E-line", "L-line", "T-line", "A-line"] {
             let row = rows
@@ -129,11 +116,11 @@ fn a_forged_header_before_the_sentinel_does_not_stop_the_display() {
     );
     let pty = Pty::spawn(Pty::sh(&script), 80, 24);
     pty.wait_for("the line after it", TIMEOUT, |screen| {
-        content(screen).iter().any(|r| r == "after")
+        content_rows(screen).iter().any(|r| r == "after")
     })
     .unwrap();
     pty.with_screen(|screen| {
-        let rows = content(screen);
+        let rows = content_rows(screen);
         assert_eq!(&rows[..3], ["before", "STOP", "after"]);
     });
     assert!(pty.try_exit().is_none(), "stopped at the forged line");

@@ -1,18 +1,14 @@
 //! No input, key or terminal can keep reflow from stopping: each attack
 //! that once hung it, run as a user would hit it, with a bounded wait.
 
-mod support;
-
 use std::io::Write;
 use std::os::fd::BorrowedFd;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use nix::sys::signal::Signal;
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-use support::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_reflow");
 
 /// A file of one line of `tabs` tabs and then `end`.
 fn tabs_then(tabs: usize, end: &str) -> tempfile::TempPath {
@@ -37,8 +33,7 @@ fn a_flood_of_keys_while_the_printer_is_busy_does_not_block_the_stop() {
         .unwrap();
     pty.send(&[b'j'; 400]);
     pty.signal(Signal::SIGTERM).unwrap();
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(143));
-    assert_terminal_restored(&pty);
+    assert_exits_restored(&pty, 143);
 }
 
 #[test]
@@ -51,9 +46,7 @@ fn a_line_of_megabytes_of_tabs_is_shown_and_quit() {
     let script = format!("exec {BIN} < {}", file.display());
     let pty = Pty::spawn(Pty::sh(&script), 80, 24);
     pty.wait_for_text("after the tabs", TIMEOUT).unwrap();
-    pty.send(b"q");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
-    assert_terminal_restored(&pty);
+    quit(&pty);
 }
 
 #[test]

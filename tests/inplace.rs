@@ -1,13 +1,9 @@
 //! A regular FILE is read in place (issue 11): shown at its end and its
 //! start without being copied into memory, and its bytes shown right.
 
-mod support;
-
 use std::io::Write;
 
-use support::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_reflow");
+use crate::support::*;
 
 fn first_row(screen: &vt100::Screen) -> String {
     screen
@@ -50,9 +46,7 @@ fn a_file_larger_than_the_budget_is_shown_at_its_end_and_start_holding_little() 
         first_row(s).starts_with("line 0654321 ")
     })
     .unwrap();
-    pty.send(b"q");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
-    assert_terminal_restored(&pty);
+    quit(&pty);
 }
 
 #[test]
@@ -92,20 +86,7 @@ fn crlf_invalid_utf8_long_lines_and_a_last_line_without_newline_are_right() {
     })
     .unwrap();
     assert!(contains(&pty.raw_output(), "bad \u{fffd} byte".as_bytes()));
-    pty.send(b"q");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
-    assert_terminal_restored(&pty);
-}
-
-/// The peak resident memory of process `pid`, in KiB.
-fn peak_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap()
+    quit(&pty);
 }
 
 #[test]
@@ -171,7 +152,5 @@ fn a_file_read_in_place_and_truncated_shows_its_lines_gone_never_other_bytes() {
             .all(|r| r.contains("this line is gone") && !r.contains("xxx"))
     })
     .unwrap();
-    pty.send(b"q");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
-    assert_terminal_restored(&pty);
+    quit(&pty);
 }

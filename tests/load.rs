@@ -2,35 +2,24 @@
 //! display whose terminal reads slowly, a large pipe through the binary, a
 //! storm of resizes while lines stream in, terminals down to one cell, and
 //! megabytes of random bytes, a huge line and NUL bytes, during which `q`
-//! must still be answered at once.
+//! must still be answered at once; and a flood of lines drawn in at most
+//! ~60 synchronized frames a second.
 //!
 //! Hosts (programs embedding the library) are the `#[ignore]`d `host_*`
 //! functions, each run by its test in a child process under a pty (this
 //! same test binary, with `--ignored --exact`), as in `tests/host.rs`.
 
-mod support;
-
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fs::File;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use reflow::{OnExit, Printer};
-use support::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_reflow");
-
-const ALT_ON: &[u8] = b"\x1b[?1049h";
-
-/// Runs the host function `name` in a child process under a `cols` x
-/// `rows` pty, with `env` added to its environment.
-fn host(name: &str, cols: u16, rows: u16, env: &[(&str, &str)]) -> Pty {
-    run_host(name, cols, rows, env)
-}
 
 /// How many bytes the terminal has received so far.
 fn raw_len(pty: &Pty) -> usize {
@@ -68,9 +57,14 @@ fn freeze_then_read_slowly(pty: &Pty, freeze: Duration, stall: Duration) -> usiz
     stalls
 }
 
+/// A frame begins: a synchronized update.
+const SYNC_BEGIN: &[u8] = b"\x1b[?2026h";
+/// A frame ends.
+const SYNC_END: &[u8] = b"\x1b[?2026l";
+
 /// How many frames (synchronized updates) the terminal received.
 fn frames(raw: &[u8]) -> usize {
-    raw.windows(8).filter(|w| w == b"\x1b[?2026h").count()
+    count(raw, SYNC_BEGIN)
 }
 
 /// Checks that `saved` holds `producers` x `each` lines made by
@@ -153,8 +147,8 @@ fn eight_producers_into_a_frozen_then_slow_terminal_lose_nothing() {
     let save = dir.path().join("saved.log");
     // Rows as wide as the lines, and many of them: a frame is about 22 KB,
     // so a terminal that stops reading is full after a frame or two.
-    let pty = host(
-        "host_eight_producers",
+    let pty = run_host(
+        host_name!(host_eight_producers),
         64,
         300,
         &[("REFLOW_LOAD_SAVE", save.to_str().unwrap())],
@@ -208,7 +202,12 @@ fn host_stops_while_its_terminal_is_frozen() {
 
 #[test]
 fn a_host_that_stops_while_its_terminal_is_frozen_leaves_it_restored() {
-    let pty = host("host_stops_while_its_terminal_is_frozen", 64, 300, &[]);
+    let pty = run_host(
+        host_name!(host_stops_while_its_terminal_is_frozen),
+        64,
+        300,
+        &[],
+    );
     pty.wait_for_text("waiting for go", TIMEOUT).unwrap();
     pty.send(b"go\n");
     // Frozen (Ctrl-S, a busy emulator) for longer than the host takes to
@@ -287,17 +286,6 @@ fn a_million_piped_lines_are_all_saved_in_order() {
 // 3. A storm of resizes while lines stream in.
 // ---------------------------------------------------------------------
 
-/// A named pipe in `dir`.
-fn fifo(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(name);
-    let status = std::process::Command::new("mkfifo")
-        .arg(&path)
-        .status()
-        .unwrap();
-    assert!(status.success(), "mkfifo failed");
-    path
-}
-
 /// Opens `fifo` for writing, which waits for its reader; bounded, so a
 /// reader that never comes fails the test instead of hanging it.
 fn open_for_writing(fifo: &Path) -> File {
@@ -357,9 +345,7 @@ fn a_thousand_resizes_while_lines_stream_in_end_in_one_exact_reflow() {
     })
     .unwrap();
     println!("1000 resizes in {storm:?}");
-    pty.send(b"q");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
-    assert_terminal_restored(&pty);
+    quit(&pty);
 }
 
 // ---------------------------------------------------------------------
@@ -514,4 +500,128 @@ fn q_is_answered_within_a_second_while_nul_bytes_pour_in() {
     }
     let took = quit_while_flooded("nul", nul);
     assert!(took < Duration::from_secs(1), "q took {took:?}");
+}
+
+// ---------------------------------------------------------------------
+// 6. A flood of lines through the library: at most ~60 frames a second,
+//    each one synchronized update.
+// ---------------------------------------------------------------------
+
+/// How long the flooding host sends.
+const FLOOD: Duration = Duration::from_secs(1);
+
+#[test]
+#[ignore = "a host run by a_flood_of_lines_draws_at_most_60_synchronized_frames_a_second"]
+fn host_floods_the_display() {
+    let printer = Printer::builder().on_exit(OnExit::None).spawn().unwrap();
+    let tx = printer.sender();
+    let start = Instant::now();
+    let mut sent = 0u64;
+    while start.elapsed() < FLOOD {
+        for _ in 0..64 {
+            tx.line(format!(
+                "flood line {sent} with a few words that wrap on a narrow screen"
+            ))
+            .unwrap();
+            sent += 1;
+        }
+    }
+    let ran = start.elapsed();
+    let stopped = printer.join().unwrap();
+    println!(
+        "flood: sent {sent} lines in {} ms, kept {}",
+        ran.as_millis(),
+        stopped.lines
+    );
+}
+
+/// When frame begins arrived, as seen by the test.
+#[derive(Default)]
+struct FrameClock {
+    scanned: usize,
+    begins: usize,
+    first: Option<Instant>,
+    last: Option<Instant>,
+}
+
+#[test]
+fn a_flood_of_lines_draws_at_most_60_synchronized_frames_a_second() {
+    let pty = run_host(host_name!(host_floods_the_display), 80, 24, &[]);
+    // Every chunk of output is looked at as it arrives, to time the
+    // frames from the first to the last.
+    let clock = RefCell::new(FrameClock::default());
+    pty.wait_for_raw("the display left", Duration::from_secs(30), |raw| {
+        let mut clock = clock.borrow_mut();
+        let new = count(&raw[clock.scanned..], SYNC_BEGIN);
+        if new > 0 {
+            let now = Instant::now();
+            clock.first.get_or_insert(now);
+            clock.last = Some(now);
+            clock.begins += new;
+        }
+        clock.scanned = raw.len().saturating_sub(SYNC_BEGIN.len() - 1);
+        contains(raw, ALT_OFF)
+    })
+    .unwrap();
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    let raw = pty.raw_output();
+    let report = host_report(&pty, "flood: ");
+
+    let clock = clock.into_inner();
+    let begins = count(&raw, SYNC_BEGIN);
+    assert_eq!(clock.begins, begins, "frames counted as they came");
+    let span = clock.last.unwrap() - clock.first.unwrap();
+    let per_second = (begins - 1) as f64 / span.as_secs_f64();
+    println!("{begins} frames over {span:?}: {per_second:.1}/s; {report}");
+    // Enough frames for the limit to mean something...
+    assert!(begins >= 10, "only {begins} frames; {report}");
+    assert!(span >= FLOOD / 2, "frames over {span:?} only; {report}");
+    // ...and no more than ~60 a second (75 with a margin for the time
+    // the frames take to reach us).
+    assert!(
+        per_second <= 75.0,
+        "{begins} frames in {span:?} = {per_second:.1}/s; {report}"
+    );
+
+    // Between taking the screen and giving it back, every byte belongs to
+    // a synchronized update: begin, frame, end, begin, …
+    let on = find(&raw, ALT_ON).unwrap();
+    let off = rfind(&raw, ALT_OFF).unwrap();
+    let mut rest = &raw[on + ALT_ON.len()..off];
+    // Entering: hide the cursor, clear.
+    rest = rest
+        .strip_prefix(b"\x1b[?25l\x1b[2J".as_slice())
+        .unwrap_or_else(|| panic!("entering: {:?}", rest[..40].escape_ascii().to_string()));
+    // Leaving: end any update, reset attributes, show the cursor.
+    rest = rest
+        .strip_suffix(b"\x1b[?2026l\x1b[0m\x1b[?25h".as_slice())
+        .unwrap_or_else(|| {
+            let tail = &rest[rest.len().saturating_sub(40)..];
+            panic!("leaving: {:?}", tail.escape_ascii().to_string())
+        });
+    let mut frames = 0;
+    while !rest.is_empty() {
+        let body = rest.strip_prefix(SYNC_BEGIN).unwrap_or_else(|| {
+            panic!(
+                "bytes outside a synchronized update after frame {frames}: {:?}",
+                rest[..rest.len().min(60)].escape_ascii().to_string()
+            )
+        });
+        let end = find(body, SYNC_END)
+            .unwrap_or_else(|| panic!("frame {frames} never ends its synchronized update"));
+        assert!(
+            !contains(&body[..end], SYNC_BEGIN),
+            "frame {frames} begins an update inside another"
+        );
+        rest = &body[end + SYNC_END.len()..];
+        frames += 1;
+    }
+    assert_eq!(frames, begins);
+    assert_eq!(
+        count(&raw, SYNC_END),
+        begins + 1,
+        "the restore ends one too"
+    );
 }

@@ -1,11 +1,9 @@
 //! reflow as the `log` logger, tried as a tool author would: the example
 //! tool (`examples/logger.rs`), with stderr piped and on a terminal.
 
-mod support;
-
 use std::process::Command;
 
-use support::*;
+use crate::support::*;
 
 /// Runs the example tool with `RUST_LOG` and pipes; returns (stdout, stderr).
 fn tool(rust_log: &str, args: &[&str]) -> (String, String) {
@@ -76,7 +74,7 @@ fn on_a_terminal_the_log_is_drawn_on_stderr_and_left_on_screen() {
     assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
     assert_terminal_restored(&pty);
     let raw = pty.raw_output();
-    assert!(contains(&raw, b"\x1b[?1049h"), "no display");
+    assert!(contains(&raw, ALT_ON), "no display");
     // The whole log stays on the normal screen, as env_logger's would.
     let text = pty.screen_text();
     for line in ["starting 2 workers", "worker 0 done: 6", "all workers done"] {
@@ -93,14 +91,19 @@ fn host_logs_a_long_record() {
         .filter_level(log::LevelFilter::Info)
         .try_init()
         .unwrap();
-    log::warn!("one two three four five six seven eight nine ten eleven twelve");
+    // The target a binary of its own named `logger` would log under (the
+    // module's path here is `integration::logger`).
+    log::warn!(
+        target: "logger",
+        "one two three four five six seven eight nine ten eleven twelve"
+    );
     // Until the test has looked at the display.
     std::io::stdin().read_line(&mut String::new()).unwrap();
 }
 
 #[test]
 fn wrapped_rows_of_a_record_hang_under_its_message_at_every_width() {
-    let pty = run_host("host_logs_a_long_record", 40, 10, &[]);
+    let pty = run_host(host_name!(host_logs_a_long_record), 40, 10, &[]);
     // "WARN  logger: " is 14 columns: the message's rows start there.
     let want_40 = [
         "WARN  logger: one two three four five",

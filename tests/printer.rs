@@ -1,39 +1,23 @@
 //! Stop semantics of the library, through a plain writer: what is queued
-//! before a stop is kept, the sentinel is not, and every way of stopping
-//! gives its reason.
+//! before a stop is kept, the sentinel is not, every way of stopping
+//! gives its reason, and dropping a printer whose output is stuck returns
+//! within its bound.
 
 use std::io::{self, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::thread;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender as Gate};
 use reflow::{Closed, Printer, StopReason, TrySendError};
 
-/// A writer the test can read back.
-#[derive(Clone, Default)]
-struct Shared(Arc<Mutex<Vec<u8>>>);
-
-impl Shared {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
-
-impl Write for Shared {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
+use crate::support::{Capture, TIMEOUT};
 
 /// A writer that holds the printer thread in its first write until the
 /// test opens the gate: the only way to fill the channel deterministically.
 struct Gated {
     gate: Option<Receiver<()>>,
-    out: Shared,
+    out: Capture,
 }
 
 impl Write for Gated {
@@ -48,9 +32,9 @@ impl Write for Gated {
     }
 }
 
-fn gated() -> (Gated, Gate<()>, Shared) {
+fn gated() -> (Gated, Gate<()>, Capture) {
     let (open, gate) = crossbeam_channel::bounded(1);
-    let out = Shared::default();
+    let out = Capture::default();
     (
         Gated {
             gate: Some(gate),
@@ -62,8 +46,8 @@ fn gated() -> (Gated, Gate<()>, Shared) {
 }
 
 /// A printer with `sentinel`, writing to a buffer the test reads back.
-fn with_sentinel(sentinel: &str) -> (Printer, reflow::Sender, Shared) {
-    let out = Shared::default();
+fn with_sentinel(sentinel: &str) -> (Printer, reflow::Sender, Capture) {
+    let out = Capture::default();
     let printer = Printer::builder()
         .sentinel(sentinel)
         .output(out.clone())
@@ -171,7 +155,7 @@ fn workers_taking_their_own_senders_then_a_late_summary_lose_nothing() {
 
 #[test]
 fn a_sender_used_as_a_temporary_does_not_stop_the_printer() {
-    let out = Shared::default();
+    let out = Capture::default();
     let printer = Printer::builder().output(out.clone()).spawn().unwrap();
     for i in 0..100 {
         printer.sender().line(format!("t{i}")).unwrap();
@@ -185,7 +169,7 @@ fn a_sender_used_as_a_temporary_does_not_stop_the_printer() {
 
 #[test]
 fn join_stops_the_printer_even_while_a_sender_lives() {
-    let out = Shared::default();
+    let out = Capture::default();
     let printer = Printer::builder().output(out.clone()).spawn().unwrap();
     let tx = printer.sender();
     tx.line("kept").unwrap();
@@ -198,7 +182,7 @@ fn join_stops_the_printer_even_while_a_sender_lives() {
 
 #[test]
 fn a_shutdown_from_any_thread_ends_a_wait() {
-    let out = Shared::default();
+    let out = Capture::default();
     let printer = Printer::builder().output(out.clone()).spawn().unwrap();
     let tx = printer.sender();
     let producer = thread::spawn(move || {
@@ -329,7 +313,7 @@ fn try_line_hands_the_line_back_when_full() {
 
 #[test]
 fn end_of_input_stops_only_when_asked_to() {
-    let out = Shared::default();
+    let out = Capture::default();
     let printer = Printer::builder()
         .exit_on_eof(true)
         .output(out.clone())
@@ -341,7 +325,7 @@ fn end_of_input_stops_only_when_asked_to() {
     assert_eq!(printer.join().unwrap().reason, StopReason::EndOfInput);
 
     let printer = Printer::builder()
-        .output(Shared::default())
+        .output(Capture::default())
         .spawn()
         .unwrap();
     let tx = printer.sender();
@@ -355,7 +339,7 @@ fn end_of_input_stops_only_when_asked_to() {
 
 #[test]
 fn a_line_with_newlines_is_several_lines() {
-    let out = Shared::default();
+    let out = Capture::default();
     let printer = Printer::builder().output(out.clone()).spawn().unwrap();
     let tx = printer.sender();
     tx.line("a\nb\n").unwrap();
@@ -364,10 +348,7 @@ fn a_line_with_newlines_is_several_lines() {
     tx.shutdown();
     let stopped = printer.join().unwrap();
     assert_eq!(stopped.lines, 4);
-    assert_eq!(
-        out.0.lock().unwrap().as_slice(),
-        b"a\nb\n\nraw \xff bytes\n"
-    );
+    assert_eq!(out.bytes(), b"a\nb\n\nraw \xff bytes\n");
 }
 
 #[test]
@@ -395,8 +376,17 @@ fn a_closed_output_stops_the_printer_cleanly() {
     assert_eq!(printer.join().unwrap().reason, StopReason::OutputClosed);
 }
 
+/// Held by each test that draws the display into a buffer, and by the
+/// one that panics on purpose: such a display still takes the process's
+/// one terminal (a second one at the same time is refused: "another
+/// reflow printer already owns the terminal"), and reflow's panic hook
+/// leaves it on a panic in any thread; this binary's tests run in
+/// parallel.
+static DISPLAY: Mutex<()> = Mutex::new(());
+
 #[test]
 fn a_panic_in_the_printer_thread_is_an_error_and_senders_are_told() {
+    let _display = DISPLAY.lock().unwrap_or_else(|e| e.into_inner());
     struct Explodes;
     impl Write for Explodes {
         fn write(&mut self, _: &[u8]) -> io::Result<usize> {
@@ -481,7 +471,7 @@ fn an_unwritable_save_path_is_an_error_from_spawn() {
 
 #[test]
 fn a_stream_continues_its_line_and_other_lines_never_land_inside_it() {
-    let out = Shared::default();
+    let out = Capture::default();
     let printer = Printer::builder().output(out.clone()).spawn().unwrap();
     let tx = printer.sender();
     tx.stream(b"a long ").unwrap();
@@ -566,7 +556,7 @@ fn an_empty_sentinel_is_refused() {
     let refused = Printer::builder()
         .sentinel("")
         .save(&save)
-        .output(Shared::default())
+        .output(Capture::default())
         .spawn();
     let Err(err) = refused else {
         panic!("an empty sentinel was accepted");
@@ -580,7 +570,7 @@ fn an_empty_sentinel_is_refused() {
 #[test]
 fn writing_through_a_shared_sender_never_mixes_unfinished_lines() {
     use std::io::Write as _;
-    let out = Shared::default();
+    let out = Capture::default();
     let printer = Printer::builder().output(out.clone()).spawn().unwrap();
     let tx = printer.sender();
     thread::scope(|s| {
@@ -642,7 +632,8 @@ fn a_lossy_sender_never_waits_and_counts_every_line_it_drops() {
 
 #[test]
 fn the_display_can_be_drawn_into_a_buffer_and_read_back_through_a_terminal_model() {
-    let out = Shared::default();
+    let _display = DISPLAY.lock().unwrap_or_else(|e| e.into_inner());
+    let out = Capture::default();
     let printer = Printer::builder()
         .draw_into(out.clone(), 30, 6)
         .spawn()
@@ -652,7 +643,7 @@ fn the_display_can_be_drawn_into_a_buffer_and_read_back_through_a_terminal_model
         tx.line(format!("line {i} with a few words")).unwrap();
     }
     printer.join().unwrap();
-    let bytes = out.0.lock().unwrap().clone();
+    let bytes = out.bytes();
     // As a terminal's line discipline would (ONLCR): the lines left on the
     // normal screen end in a bare newline.
     let bytes: Vec<u8> = bytes
@@ -679,11 +670,11 @@ fn the_display_can_be_drawn_into_a_buffer_and_read_back_through_a_terminal_model
 }
 
 /// The status bar of the display drawn into `out` so far (a vt100 model
-/// fed every byte), once `done` holds for it; panics after 10 s.
-fn wait_status(out: &Shared, what: &str, done: impl Fn(&str) -> bool) -> String {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+/// fed every byte), once `done` holds for it; panics after `TIMEOUT`.
+fn wait_drawn_status(out: &Capture, what: &str, done: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + TIMEOUT;
     loop {
-        let bytes = out.0.lock().unwrap().clone();
+        let bytes = out.bytes();
         let mut model = vt100::Parser::new(6.try_into().unwrap(), 40.try_into().unwrap(), 0);
         model.process(&bytes);
         let status = model.screen().rows(0, 40).nth(5).unwrap_or_default();
@@ -700,7 +691,8 @@ fn wait_status(out: &Shared, what: &str, done: impl Fn(&str) -> bool) -> String 
 
 #[test]
 fn eof_is_shown_when_input_ends_and_not_once_more_lines_arrive() {
-    let out = Shared::default();
+    let _display = DISPLAY.lock().unwrap_or_else(|e| e.into_inner());
+    let out = Capture::default();
     let printer = Printer::builder()
         .draw_into(out.clone(), 40, 6)
         .source("log")
@@ -709,9 +701,62 @@ fn eof_is_shown_when_input_ends_and_not_once_more_lines_arrive() {
     let tx = printer.sender();
     tx.line("one").unwrap();
     tx.end_of_input().unwrap();
-    wait_status(&out, "EOF", |s| s.contains("1 line") && s.contains("EOF"));
+    wait_drawn_status(&out, "EOF", |s| s.contains("1 line") && s.contains("EOF"));
     tx.line("two").unwrap();
-    let status = wait_status(&out, "two lines", |s| s.contains("2 lines"));
+    let status = wait_drawn_status(&out, "two lines", |s| s.contains("2 lines"));
     assert!(!status.contains("EOF"), "{status:?}");
     printer.join().unwrap();
+}
+
+/// An output that never accepts a write: it blocks on a gate that is never
+/// opened, after saying that the printer reached it.
+struct Stuck {
+    entered: Option<crossbeam_channel::Sender<()>>,
+    gate: crossbeam_channel::Receiver<()>,
+}
+
+impl Write for Stuck {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if let Some(entered) = self.entered.take() {
+            let _ = entered.send(());
+        }
+        // Returns only when the test is over and drops the gate.
+        let _ = self.gate.recv();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn dropping_a_printer_whose_output_is_stuck_returns_within_its_bound() {
+    let (entered_tx, entered) = crossbeam_channel::bounded(1);
+    let (gate, gate_rx) = crossbeam_channel::bounded::<()>(0);
+    let printer = Printer::builder()
+        .output(Stuck {
+            entered: Some(entered_tx),
+            gate: gate_rx,
+        })
+        .spawn()
+        .unwrap();
+    printer.sender().line("this line never gets out").unwrap();
+    entered
+        .recv_timeout(TIMEOUT)
+        .expect("the printer never tried to write");
+    // The printer thread is now stuck in a write, for ever.
+    let (done_tx, done) = crossbeam_channel::bounded(1);
+    let dropper = std::thread::spawn(move || {
+        let start = Instant::now();
+        drop(printer);
+        let _ = done_tx.send(start.elapsed());
+    });
+    let took = done
+        .recv_timeout(Duration::from_secs(30))
+        .expect("dropping the Printer hung for 30 s");
+    dropper.join().unwrap();
+    println!("drop returned after {took:?}");
+    // The documented bound is five seconds.
+    assert!(took < Duration::from_secs(7), "drop took {took:?}");
+    drop(gate);
 }

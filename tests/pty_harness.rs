@@ -1,13 +1,11 @@
 //! Self-tests of the pty harness in `tests/support`, run against ordinary
 //! shell commands so they do not depend on reflow itself.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::support::{ExitInfo, Pty, TIMEOUT};
 use nix::sys::signal::Signal;
 use nix::sys::termios::LocalFlags;
-use support::{ExitInfo, Pty, TIMEOUT};
 
 #[test]
 fn screen_rows_show_output() {
@@ -303,10 +301,14 @@ fn drop_kills_and_reaps_child_and_its_group() {
 fn example_path_finds_the_examples_cargo_test_builds() {
     // `cargo test` builds the examples before running tests: the counting
     // demo must be where the harness looks for it, and runnable.
-    let path = support::example_path("counting");
+    let path = crate::support::example_path("counting");
     let meta = std::fs::metadata(&path)
         .unwrap_or_else(|e| panic!("{}: {e} (run the whole `cargo test`)", path.display()));
     use std::os::unix::fs::PermissionsExt;
     assert!(meta.is_file() && meta.permissions().mode() & 0o111 != 0);
-    assert!(support::example_path("no-such-example").metadata().is_err());
+    assert!(
+        crate::support::example_path("no-such-example")
+            .metadata()
+            .is_err()
+    );
 }

@@ -2,63 +2,21 @@
 //! planted symlinks, devices, FIFOs, permissions, kill -9, a full disk, two
 //! savers, a directory reflow may not write in (issue 16, item 1).
 
-mod support;
-
 use std::fs;
 use std::io::{Read, Write};
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use reflow::Printer;
-use support::{ExitInfo, Pty, TIMEOUT, status_row};
 
-const BIN: &str = env!("CARGO_BIN_EXE_reflow");
-
-/// `reflow args...` (stdout and stderr pipes, so lines are copied through)
-/// fed `stdin`, killed if it does not end within `TIMEOUT`.
-fn reflow(args: &[&str], stdin: &[u8]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args);
-    run(cmd, stdin)
-}
-
-/// Runs `cmd` fed `stdin` from its own thread, and collects its output; a
-/// child still running after `TIMEOUT` is killed and the test fails.
-fn run(mut cmd: Command, stdin: &[u8]) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("reflow starts");
-    let mut input = child.stdin.take().unwrap();
-    let data = stdin.to_vec();
-    let feeder = thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let out = reader(child.stdout.take().unwrap());
-    let err = reader(child.stderr.take().unwrap());
-    let status = wait_bounded(&mut child);
-    feeder.join().unwrap();
-    Output {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
-}
-
-fn reader(mut from: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
-    thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let _ = from.read_to_end(&mut bytes);
-        bytes
-    })
-}
+use crate::support::{
+    ALT_ON, BIN, ExitInfo, Pty, TIMEOUT, contains, fifo, reflow, run, status_row, stderr,
+};
 
 /// Waits for `child`, at most `TIMEOUT`.
 fn wait_bounded(child: &mut Child) -> std::process::ExitStatus {
@@ -135,10 +93,6 @@ fn names_in(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn running_as_root() -> bool {
@@ -302,14 +256,7 @@ fn a_new_file_honours_the_umask() {
 #[test]
 fn a_fifo_is_written_in_place_and_stays_a_fifo() {
     let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("pipe");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    let fifo = fifo(dir.path(), "pipe");
     let (tx, rx) = mpsc::channel();
     let reading = fifo.clone();
     // The reader opens first, as `cat pipe &` would.
@@ -338,14 +285,7 @@ fn a_fifo_is_written_in_place_and_stays_a_fifo() {
 #[test]
 fn a_fifo_nobody_reads_is_refused_before_anything_is_read() {
     let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("pipe");
-    assert!(
-        Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    let fifo = fifo(dir.path(), "pipe");
     let out = reflow(&["--save", fifo.to_str().unwrap()], b"a\n");
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
@@ -465,10 +405,7 @@ fn a_directory_is_refused_before_the_display_starts() {
     let script = format!("echo a | {BIN} --save {}", dir.path().display());
     let pty = Pty::spawn(Pty::sh(&script), 80, 24);
     assert_eq!(pty.wait_exit(TIMEOUT).unwrap(), ExitInfo::Exited(1));
-    assert!(
-        !support::contains(&pty.raw_output(), b"\x1b[?1049h"),
-        "the display started"
-    );
+    assert!(!contains(&pty.raw_output(), ALT_ON), "the display started");
     assert!(pty.screen_text().contains("Is a directory"));
 }
 

@@ -2,14 +2,12 @@
 //! pty, its screen (through the vt100 model) rendered to SVG.
 //!
 //! ```sh
-//! cargo test --test screenshot -- --ignored   # writes docs/reflow.svg
+//! cargo test --test integration -- --ignored screenshot   # writes docs/reflow.svg
 //! ```
-
-mod support;
 
 use std::fmt::Write as _;
 
-use support::*;
+use crate::support::*;
 
 /// The colour of a cell as SVG, the xterm defaults.
 fn color(c: vt100::Color, default: &str) -> String {
@@ -81,7 +79,7 @@ fn svg(screen: &vt100::Screen) -> String {
 }
 
 #[test]
-#[ignore = "writes docs/reflow.svg: cargo test --test screenshot -- --ignored"]
+#[ignore = "writes docs/reflow.svg: cargo test --test integration -- --ignored screenshot"]
 fn screenshot() {
     let script = format!(
         "RUST_LOG=debug '{}' --workers 3 --steps 400 --step-ms 25 > /dev/null",

@@ -2,14 +2,10 @@
 //! pty, the oldest lines in its spill file, every line still there to
 //! scroll to, search and save; and a spill file that cannot be written.
 
-mod support;
-
 use std::path::Path;
 use std::time::Duration;
 
-use support::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_reflow");
+use crate::support::*;
 
 /// Time to read a few tens of MB through a debug build.
 const SLOW: Duration = Duration::from_secs(60);

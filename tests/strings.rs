@@ -3,26 +3,16 @@
 //! errors) as much as the log's, on a real pty. Controls are shown, never
 //! sent: `^M`, `^[]`, `<U+202E>`.
 
-mod support;
-
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use support::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_reflow");
+use crate::support::*;
 
 /// An OSC 52 (clipboard write) in its 8-bit form, UTF-8 encoded: C1 OSC,
 /// the payload, C1 ST.
 const C1_OSC: &[u8] = b"\xc2\x9d52;c;aGk=\xc2\x9c";
 /// How reflow shows it.
 const C1_OSC_SHOWN: &str = "^[]52;c;aGk=^[\\";
-
-fn write_file(dir: &Path, name: &str, text: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
 
 /// The binary showing `path` on a `cols` x 10 pty, once its `lines` are
 /// in; named as it is in its directory, so the bar has room for it.
@@ -37,18 +27,6 @@ fn viewing(path: &Path, cols: u16, lines: usize) -> Pty {
     })
     .unwrap();
     pty
-}
-
-fn wait_status(pty: &Pty, what: &str, text: &str) {
-    pty.wait_for(what, TIMEOUT, |screen| status_row(screen).contains(text))
-        .unwrap();
-}
-
-fn quit(pty: &Pty) {
-    pty.send(b"q");
-    let exit = pty.wait_exit(TIMEOUT).unwrap();
-    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
-    assert_terminal_restored(pty);
 }
 
 /// The C1 controls of `bytes`, UTF-8 encoded (`C2 80`-`C2 9F`).

@@ -1,26 +1,13 @@
 //! Faithful, safe text in a real pseudo-terminal: colours across wrapped
-//! rows, hostile escape sequences neutralised, wide characters in place.
+//! rows, hostile escape sequences neutralised, wide characters in place,
+//! `--color` and `NO_COLOR`.
 
-mod support;
-
-use tempfile::TempPath;
-
-use support::{Pty, TIMEOUT};
-
-const BIN: &str = env!("CARGO_BIN_EXE_reflow");
-
-/// Writes `bytes` to a temporary file, removed when the returned path is
-/// dropped.
-fn write_file(name: &str, bytes: &[u8]) -> TempPath {
-    let file = tempfile::Builder::new().prefix(name).tempfile().unwrap();
-    std::fs::write(file.path(), bytes).unwrap();
-    file.into_temp_path()
-}
+use crate::support::{BIN, Pty, TIMEOUT, quit, temp_file, wait_for_all_lines};
 
 /// Runs the binary on `bytes` at `cols` x `rows` until its status bar
 /// shows `lines` lines and the end of input.
 fn show(name: &str, bytes: &[u8], args: &[&str], cols: u16, rows: u16, lines: usize) -> Pty {
-    let file = write_file(name, bytes);
+    let file = temp_file(name, bytes);
     let mut argv: Vec<&str> = args.to_vec();
     argv.push(file.to_str().unwrap());
     let pty = Pty::spawn(Pty::command(BIN, &argv), cols, rows);
@@ -39,11 +26,6 @@ fn show(name: &str, bytes: &[u8], args: &[&str], cols: u16, rows: u16, lines: us
     })
     .unwrap();
     pty
-}
-
-fn quit(pty: &Pty) {
-    pty.send(b"q");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
 }
 
 /// The colours of the non-blank cells of a row.
@@ -112,6 +94,53 @@ fn colour_never_draws_no_colour() {
         assert_plain(screen, 0, 40);
     });
     quit(&pty);
+}
+
+// `--color always` beats NO_COLOR; an empty NO_COLOR is no NO_COLOR.
+
+/// Runs the binary through `sh -c` with `env` before it (for NO_COLOR)
+/// on a file holding one red line, and returns the first cell's colour.
+fn first_cell_colour(env: &str, args: &str) -> vt100::Color {
+    let file = temp_file("colour.log", b"\x1b[31mred\x1b[0m plain\n");
+    let pty = Pty::spawn(
+        Pty::sh(&format!("{env} exec '{BIN}' {args} '{}'", file.display())),
+        40,
+        5,
+    );
+    wait_for_all_lines(&pty, 1);
+    let (text, colour, after) = pty.with_screen(|s| {
+        (
+            s.rows(0, 40).next().unwrap().trim_end().to_owned(),
+            s.cell(0, 0).unwrap().fgcolor(),
+            s.cell(0, 4).unwrap().fgcolor(),
+        )
+    });
+    assert_eq!(text, "red plain");
+    assert_eq!(after, vt100::Color::Default, "the colour bled on");
+    pty.send(b"q");
+    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
+    colour
+}
+
+#[test]
+fn color_always_draws_colours_even_with_no_color_set() {
+    assert_eq!(
+        first_cell_colour("NO_COLOR=1", "--color always"),
+        vt100::Color::Idx(1)
+    );
+}
+
+#[test]
+fn an_empty_no_color_leaves_colours_on() {
+    assert_eq!(
+        first_cell_colour("NO_COLOR=", "--color auto"),
+        vt100::Color::Idx(1)
+    );
+    // The control: set and not empty, auto turns colour off.
+    assert_eq!(
+        first_cell_colour("NO_COLOR=1", "--color auto"),
+        vt100::Color::Default
+    );
 }
 
 /// Records what a line tried to do to the terminal beyond the screen.
@@ -255,7 +284,7 @@ fn a_ten_megabyte_line_is_shown_and_reflowed() {
 
 #[test]
 fn no_color_turns_colour_off_and_tabs_follow_tab_width() {
-    let file = write_file("nocolor.log", b"\x1b[32mgreen\x1b[0m\ta\tb\n");
+    let file = temp_file("nocolor.log", b"\x1b[32mgreen\x1b[0m\ta\tb\n");
     // Through sh, to set NO_COLOR for the child only.
     let pty = Pty::spawn(
         Pty::sh(&format!(

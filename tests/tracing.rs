@@ -1,29 +1,19 @@
 //! The `tracing` feature: a `Sender` as a subscriber's writer.
-#![cfg(feature = "tracing")]
 
-use std::io::{self, Write};
-use std::sync::{Arc, Mutex};
 use std::thread;
 
 use reflow::Printer;
 
-#[derive(Clone, Default)]
-struct Shared(Arc<Mutex<Vec<u8>>>);
+use crate::support::{Capture, example_path};
 
-impl Write for Shared {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
+/// The target the events of a test binary of its own named `tracing` had
+/// (this module's path is `integration::tracing`).
+const TARGET: &str = "tracing";
 
 /// A printer writing plain lines into a buffer, and a `fmt` subscriber
 /// writing through it (no colour, no time, so lines can be compared).
-fn plain_subscriber() -> (Printer, impl tracing::Subscriber + Send + Sync, Shared) {
-    let out = Shared::default();
+fn plain_subscriber() -> (Printer, impl tracing::Subscriber + Send + Sync, Capture) {
+    let out = Capture::default();
     let printer = Printer::builder().output(out.clone()).spawn().unwrap();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(printer.sender())
@@ -41,14 +31,14 @@ fn events_from_many_threads_arrive_whole() {
         for w in 0..8 {
             s.spawn(move || {
                 for i in 0..200 {
-                    tracing::info!(worker = w, step = i, "working hard");
+                    tracing::info!(target: TARGET, worker = w, step = i, "working hard");
                 }
             });
         }
     });
     let stopped = printer.join().unwrap();
     assert_eq!(stopped.lines, 1600);
-    let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    let text = out.text();
     for line in text.lines() {
         // Each line one whole event: level, message, both fields.
         assert!(
@@ -65,17 +55,9 @@ fn events_from_many_threads_arrive_whole() {
 
 #[test]
 fn the_tracing_example_runs_and_exits_0() {
-    let out = std::process::Command::new(
-        std::env::current_exe()
-            .unwrap()
-            .parent()
-            .unwrap()
-            .parent()
-            .unwrap()
-            .join("examples/tracing"),
-    )
-    .output()
-    .expect("the example runs (cargo test --all-features builds it)");
+    let out = std::process::Command::new(example_path("tracing"))
+        .output()
+        .expect("the example runs (cargo test --all-features builds it)");
     assert!(out.status.success(), "{out:?}");
     assert_eq!(out.stdout, b"ok\n");
     let log = String::from_utf8(out.stderr).unwrap();
@@ -86,10 +68,10 @@ fn the_tracing_example_runs_and_exits_0() {
 fn a_multi_line_event_is_one_record_indented_under_its_message() {
     let (printer, subscriber, out) = plain_subscriber();
     tracing::subscriber::with_default(subscriber, || {
-        tracing::warn!("first\nsecond");
+        tracing::warn!(target: TARGET, "first\nsecond");
     });
     assert_eq!(printer.join().unwrap().lines, 2);
-    let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    let text = out.text();
     let head = " WARN tracing: ";
     assert_eq!(
         text,

@@ -1,25 +1,20 @@
 //! End to end in a real pseudo-terminal: the binary and the counting demo
-//! run under a pty, and the screen is read through a vt100 model.
-
-mod support;
+//! run under a pty, and the screen is read through a vt100 model. Signals,
+//! exits and what is left on the screen (`--on-exit`), `TERM=dumb` for the
+//! binary and the library, suspending, errors around the display.
 
 use std::time::Duration;
 
 use tempfile::TempPath;
 
+use crate::support::*;
 use nix::sys::signal::Signal;
-use support::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_reflow");
+use reflow::Printer;
 
 /// Writes `lines` to a temporary file, removed when the returned path is
 /// dropped (keep it alive while the program under test may open it).
 fn write_lines(name: &str, lines: &[String]) -> TempPath {
-    let mut text = lines.join("\n");
-    text.push('\n');
-    let file = tempfile::Builder::new().prefix(name).tempfile().unwrap();
-    std::fs::write(file.path(), text).unwrap();
-    file.into_temp_path()
+    temp_file(name, lines_text(lines).as_bytes())
 }
 
 /// Waits until the content rows are exactly `want` and the status bar
@@ -38,12 +33,6 @@ fn wait_for_screen(pty: &Pty, want: &[String], lines: usize) {
             && rows[want.len()].contains("EOF")
     })
     .unwrap();
-}
-
-/// The program exits with `code` and leaves the terminal as it was.
-fn assert_exits_restored(pty: &Pty, code: i32) {
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(code));
-    assert_terminal_restored(pty);
 }
 
 #[test]
@@ -98,9 +87,7 @@ fn a_storm_of_resizes_ends_in_one_exact_reflow() {
     .unwrap();
     pty.resize(57, 19);
     wait_for_screen(&pty, &expected_screen(&lines, 57, 19), 200);
-    pty.send(b"q");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
-    assert_terminal_restored(&pty);
+    quit(&pty);
 }
 
 /// Starts the binary on a file and waits for its first full screen.
@@ -115,9 +102,7 @@ fn running(name: &str) -> (Pty, Vec<String>, TempPath) {
 #[test]
 fn q_quits_with_status_0() {
     let (pty, lines, _file) = running("q.log");
-    pty.send(b"q");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
-    assert_terminal_restored(&pty);
+    quit(&pty);
     assert_eq!(pty.screen_rows()[..23], tail(&lines, 80, 23)[..]);
 }
 
@@ -151,11 +136,55 @@ fn on_exit_none_leaves_nothing_and_exit_on_eof_quits() {
         80,
         24,
     );
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
-    assert_terminal_restored(&pty);
+    assert_exits_restored(&pty, 0);
     assert!(pty.screen_rows().iter().all(|r| r.is_empty()));
     // It did take the screen while it ran.
-    assert!(contains(&pty.raw_output(), b"\x1b[?1049h"));
+    assert!(contains(&pty.raw_output(), ALT_ON));
+}
+
+/// `--on-exit all`: the whole history, as plain lines, after leaving.
+#[test]
+fn on_exit_all_prints_every_line_plainly_after_leaving_the_display() {
+    let hostile: &[u8] = b"osc \x1b]0;pwned\x07 title \x1b]52;c;cHduZWQ=\x07 clip \x1b[2J end";
+    let mut input = Vec::new();
+    let mut want = Vec::new();
+    for i in 0..60 {
+        if i == 30 {
+            input.extend_from_slice(hostile);
+            want.push("osc  title  clip  end".to_owned());
+        } else {
+            let line = format!("line {i:02} of the history");
+            input.extend_from_slice(line.as_bytes());
+            want.push(line);
+        }
+        input.push(b'\n');
+    }
+    let file = temp_file("on-exit-all.log", &input);
+    let pty = Pty::spawn(
+        Pty::command(BIN, &["--on-exit", "all", file.to_str().unwrap()]),
+        40,
+        10,
+    );
+    wait_for_all_lines(&pty, 60);
+    pty.send(b"q");
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    let raw = pty.raw_output();
+    let left = rfind(&raw, ALT_OFF).expect("the display was never left");
+    let after = &raw[left + ALT_OFF.len()..];
+    // Exactly every line, in order, sanitized and plain: nothing else.
+    let mut expected = want.join("\r\n");
+    expected.push_str("\r\n");
+    assert_eq!(
+        String::from_utf8_lossy(after),
+        expected,
+        "what --on-exit all left on the normal screen"
+    );
+    // The hostile line's escapes reached the terminal nowhere.
+    for escape in [&b"\x1b]"[..], b"\x1b[2J end"] {
+        assert!(!contains(&raw, escape), "{:?} reached the terminal", escape);
+    }
 }
 
 #[test]
@@ -166,7 +195,7 @@ fn no_input_on_a_terminal_is_a_usage_error() {
         pty.screen_rows()[0],
         "reflow: no input: pipe something in, or name a FILE"
     );
-    assert!(!contains(&pty.raw_output(), b"\x1b[?1049h"));
+    assert!(!contains(&pty.raw_output(), ALT_ON));
 }
 
 #[test]
@@ -178,7 +207,7 @@ fn a_missing_file_never_touches_the_screen() {
         "reflow: missing.log: No such file or directory"
     );
     assert_eq!(pty.screen_rows()[1], "");
-    assert!(!contains(&pty.raw_output(), b"\x1b[?1049h"));
+    assert!(!contains(&pty.raw_output(), ALT_ON));
     assert!(pty.termios_is_sane());
 }
 
@@ -208,7 +237,7 @@ fn the_counting_demo_runs_to_its_sentinel() {
 #[test]
 #[ignore = "a host run by a_panic_in_a_producer_restores_the_terminal_first"]
 fn child_producer_panics() {
-    let printer = reflow::Printer::builder().spawn().unwrap();
+    let printer = Printer::builder().spawn().unwrap();
     let tx = printer.sender();
     tx.line("before the panic").unwrap();
     let producer = std::thread::spawn(|| panic!("producer exploded"));
@@ -221,19 +250,7 @@ fn child_producer_panics() {
 
 #[test]
 fn a_panic_in_a_producer_restores_the_terminal_first() {
-    let exe = std::env::current_exe().unwrap();
-    let mut cmd = Pty::command(
-        exe,
-        &[
-            "--ignored",
-            "--exact",
-            "child_producer_panics",
-            "--nocapture",
-            "--test-threads=1",
-        ],
-    );
-    cmd.env("RUST_BACKTRACE", "0");
-    let pty = Pty::spawn(cmd, 80, 24);
+    let pty = run_host(host_name!(child_producer_panics), 80, 24, &[]);
     let exit = pty.wait_exit(TIMEOUT).unwrap();
     assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
     assert_terminal_restored(&pty);
@@ -243,7 +260,7 @@ fn a_panic_in_a_producer_restores_the_terminal_first() {
     assert!(text.contains("producer exploded"), "{text}");
     assert!(text.contains("after the panic"), "{text}");
     let raw = pty.raw_output();
-    let left = raw.windows(8).position(|w| w == b"\x1b[?1049l").unwrap();
+    let left = find(&raw, ALT_OFF).unwrap();
     let message = raw
         .windows(17)
         .position(|w| w == b"producer exploded")
@@ -276,6 +293,90 @@ fn term_dumb_gets_plain_lines() {
     assert!(!contains(&pty.raw_output(), b"\x1b["));
 }
 
+/// Lines that try to set the title, write the clipboard, clear the
+/// screen, ring the bell and turn the text red.
+const HOSTILE: &[u8] = b"title \x1b]0;pwned\x07 end\n\
+    clip \x1b]52;c;cHduZWQ=\x07 end\n\
+    clear \x1b[2J end\n\
+    bell \x07 end\n\
+    \x1b[31mred\x1b[0m end\n";
+
+/// What a terminal without a display must get for [`HOSTILE`]: plain
+/// rows, controls in caret notation, not one escape.
+const HOSTILE_SHOWN: &[u8] = b"title  end\r\nclip  end\r\nclear  end\r\nbell ^G end\r\nred end\r\n";
+
+#[test]
+fn term_dumb_on_a_terminal_shows_hostile_lines_safely() {
+    let file = temp_file("dumb-hostile.log", HOSTILE);
+    // Through sh: the harness sets TERM for every child it spawns.
+    let pty = Pty::spawn(
+        Pty::sh(&format!("TERM=dumb exec '{BIN}' '{}'", file.display())),
+        80,
+        24,
+    );
+    // No display, no keyboard: it ends with the input.
+    assert_exits_restored(&pty, 0);
+    let raw = pty.raw_output();
+    assert!(
+        !contains(&raw, b"\x1b"),
+        "an escape reached the terminal: {:?}",
+        raw.escape_ascii().to_string()
+    );
+    assert!(!contains(&raw, b"\x07"), "the bell rang");
+    assert_eq!(
+        raw.escape_ascii().to_string(),
+        HOSTILE_SHOWN.escape_ascii().to_string()
+    );
+    assert_eq!(
+        pty.screen_rows()[..6],
+        [
+            "title  end",
+            "clip  end",
+            "clear  end",
+            "bell ^G end",
+            "red end",
+            ""
+        ]
+    );
+}
+
+#[test]
+#[ignore = "a host run by term_dumb_on_a_terminal_gets_safe_rows_from_the_library"]
+fn host_on_a_dumb_terminal() {
+    let printer = Printer::builder().spawn().unwrap();
+    printer.sender().lines(HOSTILE).unwrap();
+    let stopped = printer.join().unwrap();
+    println!("dumb: {} lines", stopped.lines);
+}
+
+#[test]
+fn term_dumb_on_a_terminal_gets_safe_rows_from_the_library() {
+    // Through sh: the harness sets TERM for every child it spawns. The
+    // test harness's own output is plain too.
+    let pty = Pty::spawn(
+        Pty::sh(&format!(
+            "TERM=dumb RUST_BACKTRACE=0 exec {} --color never",
+            host_command_line(host_name!(host_on_a_dumb_terminal))
+        )),
+        80,
+        24,
+    );
+    assert_exits_restored(&pty, 0);
+    assert_eq!(host_report(&pty, "dumb: "), "dumb: 5 lines");
+    let raw = pty.raw_output();
+    assert!(
+        !contains(&raw, b"\x1b"),
+        "an escape reached the terminal: {:?}",
+        raw.escape_ascii().to_string()
+    );
+    assert!(!contains(&raw, b"\x07"), "the bell rang");
+    assert!(
+        contains(&raw, HOSTILE_SHOWN),
+        "{:?}",
+        raw.escape_ascii().to_string()
+    );
+}
+
 #[test]
 fn without_a_keyboard_it_exits_at_end_of_input() {
     let lines = test_lines();
@@ -287,9 +388,8 @@ fn without_a_keyboard_it_exits_at_end_of_input() {
         80,
         24,
     );
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
-    assert_terminal_restored(&pty);
-    assert!(contains(&pty.raw_output(), b"\x1b[?1049h"));
+    assert_exits_restored(&pty, 0);
+    assert!(contains(&pty.raw_output(), ALT_ON));
     assert_eq!(pty.screen_rows()[..23], tail(&lines, 80, 23)[..]);
 }
 
@@ -311,7 +411,7 @@ fn dash_on_a_terminal_is_a_usage_error() {
             pty.screen_rows()[..2],
             ["reflow: no input: pipe something in, or name a FILE", ""]
         );
-        assert!(!contains(&pty.raw_output(), b"\x1b[?1049h"));
+        assert!(!contains(&pty.raw_output(), ALT_ON));
         assert!(pty.termios_is_sane());
     }
 }
@@ -337,8 +437,7 @@ fn ctrl_z_suspends_like_less_and_fg_redraws() {
     wait_for_screen(&pty, &expected_screen(&lines, 60, 20), 200);
     assert!(pty.with_screen(|s| s.alternate_screen()));
     assert!(pty.raw_output().len() > before);
-    pty.send(b"q");
-    assert_exits_restored(&pty, 0);
+    quit(&pty);
 }
 
 #[test]
@@ -374,7 +473,7 @@ fn when_every_input_fails_the_screen_is_never_touched() {
             ""
         ]
     );
-    assert!(!contains(&pty.raw_output(), b"\x1b[?1049h"));
+    assert!(!contains(&pty.raw_output(), ALT_ON));
     assert!(pty.termios_is_sane());
 }
 
@@ -407,7 +506,7 @@ fn errors_are_printed_after_the_display_has_left_the_screen() {
         ]
     );
     let raw = pty.raw_output();
-    let left = raw.windows(8).rposition(|w| w == b"\x1b[?1049l").unwrap();
+    let left = rfind(&raw, ALT_OFF).unwrap();
     let error = raw.windows(7).position(|w| w == b"reflow:").unwrap();
     assert!(left < error, "an error was written on the alternate screen");
 }
@@ -494,11 +593,10 @@ fn max_lines_keeps_only_the_newest_lines() {
         24,
     );
     pty.wait_for_text("500 lines", TIMEOUT).unwrap();
-    pty.send(b"q");
-    assert_exits_restored(&pty, 0);
+    quit(&pty);
     let raw = pty.raw_output();
-    let left = raw.windows(8).rposition(|w| w == b"\x1b[?1049l").unwrap();
-    let after = String::from_utf8_lossy(&raw[left + 8..]).replace("\r\n", "\n");
+    let left = rfind(&raw, ALT_OFF).unwrap();
+    let after = String::from_utf8_lossy(&raw[left + ALT_OFF.len()..]).replace("\r\n", "\n");
     let printed: Vec<&str> = after.lines().collect();
     assert_eq!(
         printed,
@@ -556,6 +654,5 @@ fn ctrl_l_repaints_what_another_process_wrote_over() {
         !s.contents().contains("STRAY") && s.contents().contains("kept line 2")
     })
     .unwrap();
-    pty.send(b"q");
-    assert_exits_restored(&pty, 0);
+    quit(&pty);
 }

@@ -1,16 +1,11 @@
 //! The viewer as a `less` user drives it, end to end: the binary under a
 //! pty, keys sent as a terminal sends them, the screen read through vt100.
 
-mod support;
-
 use std::fs::File;
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
+use crate::support::*;
 use nix::sys::signal::Signal;
-use support::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_reflow");
 
 const COLS: u16 = 40;
 const ROWS: u16 = 10;
@@ -36,54 +31,16 @@ fn all_rows(lines: &[String], width: usize) -> Vec<String> {
     lines.iter().flat_map(|l| greedy(l, width)).collect()
 }
 
-fn write_file(dir: &Path, name: &str, lines: &[String]) -> PathBuf {
-    let path = dir.join(name);
-    let mut text = lines.join("\n");
-    text.push('\n');
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-fn content(pty: &Pty) -> Vec<String> {
-    pty.screen_rows()[..CONTENT].to_vec()
-}
-
-/// Waits until the content rows are `want` (after `what`).
-fn wait_rows(pty: &Pty, what: &str, want: &[String]) {
-    let mut want = want.to_vec();
-    want.resize(CONTENT, String::new());
-    pty.wait_for(what, TIMEOUT, |screen| {
-        let rows: Vec<String> = screen
-            .rows(0, COLS)
-            .take(CONTENT)
-            .map(|r| r.trim_end().to_owned())
-            .collect();
-        rows == want
-    })
-    .unwrap();
-}
-
-fn wait_status(pty: &Pty, what: &str, text: &str) {
-    pty.wait_for(what, TIMEOUT, |screen| status_row(screen).contains(text))
-        .unwrap();
-}
-
 /// The binary showing a 200-line log with `args`, at its end.
 fn viewing(args: &[&str]) -> (Pty, Vec<String>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let lines = lines(200);
-    let file = write_file(dir.path(), "view.log", &lines);
+    let file = write_file(dir.path(), "view.log", lines_text(&lines).as_bytes());
     let mut all = args.to_vec();
     all.push(file.to_str().unwrap());
     let pty = Pty::spawn(Pty::command(BIN, &all), COLS, ROWS);
     wait_status(&pty, "the whole log", "200 lines");
     (pty, lines, dir)
-}
-
-fn quit(pty: &Pty) {
-    pty.send(b"q");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(0));
-    assert_terminal_restored(pty);
 }
 
 #[test]
@@ -146,12 +103,7 @@ fn scrolling_down_to_the_end_follows_again() {
 #[test]
 fn a_paused_view_stays_put_while_lines_arrive_and_counts_them() {
     let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("in");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    let fifo = fifo(dir.path(), "in");
     let pty = Pty::spawn(Pty::command(BIN, &[fifo.to_str().unwrap()]), COLS, ROWS);
     // Opening blocks until reflow opens its end.
     let mut input = File::options().write(true).open(&fifo).unwrap();
@@ -168,7 +120,11 @@ fn a_paused_view_stays_put_while_lines_arrive_and_counts_them() {
     writeln!(input, "{}", more.join("\n")).unwrap();
     wait_status(&pty, "the new lines counted", "PAUSED +50 new");
     wait_status(&pty, "the new lines counted", "150 lines");
-    assert_eq!(content(&pty), paused, "the paused view moved");
+    assert_eq!(
+        pty.with_screen(content_rows),
+        paused,
+        "the paused view moved"
+    );
     // G follows again: the newest rows.
     pty.send(b"G");
     let all = all_rows(&lines(150), usize::from(COLS));
@@ -181,29 +137,16 @@ fn a_paused_view_stays_put_while_lines_arrive_and_counts_them() {
 #[test]
 fn a_partial_last_line_is_shown_and_completed_when_the_rest_arrives() {
     let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("in");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    let fifo = fifo(dir.path(), "in");
     let pty = Pty::spawn(Pty::command(BIN, &[fifo.to_str().unwrap()]), COLS, ROWS);
     let mut input = File::options().write(true).open(&fifo).unwrap();
     write!(input, "first\nhalf a li").unwrap();
     input.flush().unwrap();
-    wait_rows(
-        &pty,
-        "the partial line",
-        &["first".into(), "half a li".into()],
-    );
+    wait_rows(&pty, "the partial line", &["first", "half a li"]);
     wait_status(&pty, "one whole line", "1 line ");
     write!(input, "ne\nnext").unwrap();
     input.flush().unwrap();
-    wait_rows(
-        &pty,
-        "completed",
-        &["first".into(), "half a line".into(), "next".into()],
-    );
+    wait_rows(&pty, "completed", &["first", "half a line", "next"]);
     wait_status(&pty, "two whole lines", "2 lines");
     drop(input);
     wait_status(&pty, "the end: the partial line counts", "3 lines");
@@ -243,7 +186,7 @@ fn search_jumps_to_matches_highlighted_and_n_goes_on() {
     let mut lines = lines(200);
     lines[30] = "L0030 the Needle here".to_owned();
     lines[150] = "L0150 another needle".to_owned();
-    let file = write_file(dir.path(), "search.log", &lines);
+    let file = write_file(dir.path(), "search.log", lines_text(&lines).as_bytes());
     let pty = Pty::spawn(Pty::command(BIN, &[file.to_str().unwrap()]), COLS, ROWS);
     wait_status(&pty, "the whole log", "200 lines");
     // Backward from the end; lower case ignores case.
@@ -325,8 +268,7 @@ fn esc_and_ctrl_c_cancel_a_prompt_without_quitting() {
         "Ctrl-C quit instead of cancelling"
     );
     pty.send(b"\x03");
-    assert_eq!(pty.wait_exit(TIMEOUT).unwrap().code(), Some(130));
-    assert_terminal_restored(&pty);
+    assert_exits_restored(&pty, 130);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! `vt100` model: no row may make the terminal wrap, and reflow's width of
 //! each code point may be wider than the column advance vt100 gives, never
 //! narrower. About 10 s in a debug build, 1 s in release; the counts are
-//! printed: `cargo test --release --test widths -- --nocapture`.
+//! printed: `cargo test --release --test integration -- widths:: --nocapture`.
 //!
 //! It also writes `widths.tsv` (code point, reflow width, vt100 advance,
 //! sanitized text in hex) into Cargo's test tmp dir, which

@@ -25,8 +25,7 @@
 //! Typical use:
 //!
 //! ```ignore
-//! mod support;
-//! use support::{Pty, TIMEOUT};
+//! use crate::support::{Pty, TIMEOUT};
 //!
 //! // For the crate's own binary cargo provides the path; for an example
 //! // use `support::require_example("name")`.
@@ -36,8 +35,11 @@
 //! assert!(pty.wait_exit(TIMEOUT).unwrap().success());
 //! assert!(pty.termios_is_sane());
 //! ```
-
-#![allow(dead_code)]
+//!
+//! Below the harness are the checks and oracles the tests share (the
+//! terminal restored, the rows and the status bar waited for, hosts run
+//! in a child process), and in [`pipes`] what they need beside a pty: the
+//! binary through pipes, test files, a writer to read a printer back.
 
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
@@ -52,6 +54,17 @@ use nix::sys::termios::{LocalFlags, Termios};
 use nix::sys::wait::{Id, WaitPidFlag, waitid};
 use nix::unistd::Pid;
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+mod pipes;
+pub use pipes::*;
+
+/// The crate's binary, built by cargo for its integration tests.
+pub const BIN: &str = env!("CARGO_BIN_EXE_reflow");
+
+/// Entering the alternate screen: a display taking the terminal.
+pub const ALT_ON: &[u8] = b"\x1b[?1049h";
+/// Leaving the alternate screen: a display giving the terminal back.
+pub const ALT_OFF: &[u8] = b"\x1b[?1049l";
 
 /// A generous default timeout for waits in tests.
 ///
@@ -518,9 +531,9 @@ impl Drop for Pty {
 /// this also honours `CARGO_TARGET_DIR` and `--release` without extra work.
 ///
 /// Caveat: a plain `cargo test` builds the examples, but a target filter
-/// such as `cargo test --test e2e` does not, leaving the binary missing or
-/// stale. Add `--examples` (or run `cargo build --examples` first) in that
-/// case. This function does not check that the file exists; see
+/// such as `cargo test --test integration` does not, leaving the binary
+/// missing or stale: run `cargo build --examples` first in that case
+/// (`--examples` on the `cargo test` line builds them as tests, elsewhere). This function does not check that the file exists; see
 /// [`require_example`].
 pub fn example_path(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");
@@ -711,6 +724,64 @@ pub fn assert_terminal_restored(pty: &Pty) {
     );
 }
 
+/// The program exits with `code` and leaves the terminal as it was.
+pub fn assert_exits_restored(pty: &Pty, code: i32) {
+    let exit = pty.wait_exit(TIMEOUT).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(exit.code(), Some(code), "{}", pty.screen_text());
+    assert_terminal_restored(pty);
+}
+
+/// `q`: the viewer quits with status 0 and leaves the terminal restored.
+pub fn quit(pty: &Pty) {
+    pty.send(b"q");
+    assert_exits_restored(pty, 0);
+}
+
+/// The content rows of the screen (all but the status bar at the
+/// bottom), trailing blanks trimmed.
+pub fn content_rows(screen: &vt100::Screen) -> Vec<String> {
+    let (rows, cols) = screen.size();
+    screen
+        .rows(0, cols.get())
+        .take(usize::from(rows.get()) - 1)
+        .map(|row| row.trim_end().to_owned())
+        .collect()
+}
+
+/// Waits until the content rows are `want` and blank below it.
+pub fn wait_rows(pty: &Pty, what: &str, want: &[impl AsRef<str>]) {
+    pty.wait_for(what, TIMEOUT, |screen| {
+        let rows = content_rows(screen);
+        rows.len() >= want.len()
+            && rows
+                .iter()
+                .zip(want)
+                .all(|(row, want)| row == want.as_ref())
+            && rows[want.len()..].iter().all(String::is_empty)
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Waits until the status bar holds `text` (after `what`).
+pub fn wait_status(pty: &Pty, what: &str, text: &str) {
+    pty.wait_for(
+        &format!("{what}: {text:?} in the status bar"),
+        TIMEOUT,
+        |screen| status_row(screen).contains(text),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Waits until the status bar reports `lines` lines and the end of input.
+pub fn wait_for_all_lines(pty: &Pty, lines: usize) {
+    let count = format!("{lines} line");
+    pty.wait_for(&format!("{lines} lines and EOF"), TIMEOUT, |screen| {
+        let status = status_row(screen);
+        status.contains(&count) && status.contains("EOF")
+    })
+    .unwrap();
+}
+
 /// Where `needle` first occurs in `haystack`.
 pub fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
@@ -734,27 +805,56 @@ pub fn count(haystack: &[u8], needle: &[u8]) -> usize {
         .count()
 }
 
-/// Runs the `#[ignore]`d test function `name` of this same test binary
-/// (a "host": a program embedding reflow) in a child process under a
-/// `cols` x `rows` pty, with `env` added; panics print no backtrace, so
-/// their messages fit on the screen.
+/// The name the test harness knows the `#[ignore]`d host function
+/// `$host` of the calling module by (`module::function`), for
+/// [`run_host`]. The function is named, not written as a string, so that
+/// a host renamed or moved away from its test is a compile error.
+macro_rules! host_name {
+    ($host:ident) => {{
+        let _: fn() = $host;
+        $crate::support::test_name(concat!(module_path!(), "::", stringify!($host)))
+    }};
+}
+pub(crate) use host_name;
+
+/// The test name of the function at `path` (`crate::module::function`):
+/// the path without the crate's name.
+pub fn test_name(path: &'static str) -> &'static str {
+    path.split_once("::").map_or(path, |(_, name)| name)
+}
+
+/// The arguments that make this test binary run only the host `name`,
+/// its output not captured.
+fn host_args(name: &str) -> [&str; 5] {
+    [
+        "--ignored",
+        "--exact",
+        name,
+        "--nocapture",
+        "--test-threads=1",
+    ]
+}
+
+/// Runs the `#[ignore]`d test function `name` (see [`host_name!`]) of
+/// this same test binary (a "host": a program embedding reflow) in a child
+/// process under a `cols` x `rows` pty, with `env` added; panics print no
+/// backtrace, so their messages fit on the screen.
 pub fn run_host(name: &str, cols: u16, rows: u16, env: &[(&str, &str)]) -> Pty {
     let exe = std::env::current_exe().expect("current_exe");
-    let mut cmd = Pty::command(
-        exe,
-        &[
-            "--ignored",
-            "--exact",
-            name,
-            "--nocapture",
-            "--test-threads=1",
-        ],
-    );
+    let mut cmd = Pty::command(exe, &host_args(name));
     cmd.env("RUST_BACKTRACE", "0");
     for (key, value) in env {
         cmd.env(key, value);
     }
     Pty::spawn(cmd, cols, rows)
+}
+
+/// The command line that runs the host `name` as [`run_host`] does, for a
+/// test that runs it through `sh -c` to set more around it (`TERM`, a
+/// redirection), without `RUST_BACKTRACE`.
+pub fn host_command_line(name: &str) -> String {
+    let exe = std::env::current_exe().expect("current_exe");
+    format!("'{}' {}", exe.display(), host_args(name).join(" "))
 }
 
 /// The line a host printed that starts with `prefix`, from the raw output
