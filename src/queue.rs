@@ -96,6 +96,10 @@ pub(crate) struct Push<'a> {
     /// What goes before each line the bytes start (see [`crate::tag`]):
     /// put in here, where the queue knows whether a line is open.
     pub(crate) heading: Heading<'a>,
+    /// A stream's sentinel: looked for here, where the queue knows whether
+    /// the piece goes on with an open line (whose end is no whole line).
+    /// The piece is cut before it and the stop follows.
+    pub(crate) sentinel: Option<&'a [u8]>,
 }
 
 /// What the printer learns with a batch of lines, about the time after
@@ -176,6 +180,19 @@ impl Queue {
             state = self.room.wait(state).unwrap_or_else(|e| e.into_inner());
             state.held += since.elapsed();
         }
+        let cut;
+        let (parts, stop) = match (how.stream, how.sentinel, parts) {
+            (true, Some(sentinel), [piece]) => {
+                match stream_sentinel(piece, sentinel, state.open_line) {
+                    Some(at) => {
+                        cut = [&piece[..at]];
+                        (&cut[..], Some(StopReason::Sentinel))
+                    }
+                    None => (parts, how.stop),
+                }
+            }
+            _ => (parts, how.stop),
+        };
         let was_empty = state.buf.is_empty();
         // A stream going on with its open line does not start one.
         let mut at_start = !(how.stream && state.open_line);
@@ -192,7 +209,6 @@ impl Queue {
                 self.room.notify_all();
             }
         }
-        let stop = how.stop;
         if stop.is_some() {
             state.stop = stop;
             // Senders waiting for room learn that none will come.
@@ -299,11 +315,6 @@ impl Queue {
         self.wake();
     }
 
-    /// True while a stream's line is unfinished.
-    pub(crate) fn line_open(&self) -> bool {
-        self.lock().open_line
-    }
-
     /// True once a stop was asked for or the printer has stopped.
     pub(crate) fn is_closed(&self) -> bool {
         let state = self.lock();
@@ -342,6 +353,43 @@ impl Queue {
     }
 }
 
+/// Where the first whole line of a stream's `piece` equal to `sentinel`
+/// starts; `open`: the piece goes on with a line begun earlier (its end is
+/// no whole line). Only lines that end within the piece count.
+fn stream_sentinel(piece: &[u8], sentinel: &[u8], open: bool) -> Option<usize> {
+    let whole = &piece[..memchr::memrchr(b'\n', piece).map_or(0, |last| last + 1)];
+    let skip = match open {
+        true => memchr::memchr(b'\n', whole).map_or(whole.len(), |i| i + 1),
+        false => 0,
+    };
+    sentinel_at(&whole[skip..], Some(sentinel), false).map(|at| skip + at)
+}
+
+/// Byte offset of the first line of `block` equal to `sentinel`, with or
+/// without a trailing `\r` (a `\r\n` ends a line like `\n`). The lines are
+/// separated by `\n`; what follows the last `\n` is a line only when
+/// `last` (an empty remainder is no line). The line is compared as
+/// received: its header comes later, in [`Queue::push`].
+pub(crate) fn sentinel_at(block: &[u8], sentinel: Option<&[u8]>, last: bool) -> Option<usize> {
+    let sentinel = sentinel?;
+    let mut start = 0;
+    while start <= block.len() {
+        let end = memchr::memchr(b'\n', &block[start..]).map_or(block.len(), |i| start + i);
+        if end == block.len() && !last {
+            break;
+        }
+        let line = &block[start..end];
+        if line == sentinel || line.strip_suffix(b"\r") == Some(sentinel) {
+            return Some(start);
+        }
+        if end == block.len() {
+            break;
+        }
+        start = end + 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,18 +399,21 @@ mod tests {
         stop: None,
         stream: false,
         heading: Heading::Off,
+        sentinel: None,
     };
     const NOWAIT: Push<'_> = Push {
         wait: false,
         stop: None,
         stream: false,
         heading: Heading::Off,
+        sentinel: None,
     };
     const STREAM: Push<'_> = Push {
         wait: true,
         stop: None,
         stream: true,
         heading: Heading::Off,
+        sentinel: None,
     };
 
     #[test]
@@ -390,6 +441,26 @@ mod tests {
             got,
             b"Ha\nHb\nHlong line\nHnext\n\x1b_reflow:\x1b\\\x1b_reflow:err\x1b\\x\nplain\n"
         );
+    }
+
+    /// The queue decides, under its lock, where a stream's whole lines
+    /// start: the end of a line left open by an earlier piece is none.
+    #[test]
+    fn a_streams_sentinel_is_found_where_the_queue_knows_the_open_line() {
+        let (queue, _woken) = Queue::new(1 << 20);
+        let with_sentinel = Push {
+            sentinel: Some(b"STOP"),
+            ..STREAM
+        };
+        queue.push(&[b"abc"], with_sentinel).unwrap();
+        queue.push(&[b"STOP\nx\nSTOP\ny\n"], with_sentinel).unwrap();
+        let mut got = Vec::new();
+        let control = queue.take(&mut got);
+        assert_eq!(got, b"abcSTOP\nx\n");
+        assert_eq!(control.stop, Some(StopReason::Sentinel));
+        assert_eq!(sentinel_at(b"a\nSTOP\r\nb", Some(b"STOP"), false), Some(2));
+        assert_eq!(sentinel_at(b"a\nSTOP", Some(b"STOP"), false), None);
+        assert_eq!(sentinel_at(b"a\nSTOP", Some(b"STOP"), true), Some(2));
     }
 
     #[test]

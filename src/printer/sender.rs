@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, ThreadId};
 
 use crate::options::StopReason;
-use crate::queue::{Push, PushError, Queue};
+use crate::queue::{Push, PushError, Queue, sentinel_at};
 use crate::tag::Heading;
 
 /// The printer has stopped: the line was not taken.
@@ -281,28 +281,17 @@ impl Sender {
     ///
     /// [`Closed`] if the printer has stopped.
     pub fn stream(&self, piece: &[u8]) -> Result<(), Closed> {
-        // Only whole lines can be the sentinel.
-        let whole = match memchr::memrchr(b'\n', piece) {
-            Some(last) => &piece[..=last],
-            None => b"",
-        };
-        // The end of a line begun in an earlier piece is not a whole line.
-        let skip = match self.queue.line_open() {
-            true => memchr::memchr(b'\n', whole).map_or(whole.len(), |i| i + 1),
-            false => 0,
-        };
-        let (piece, stop) = match self.sentinel_at(&whole[skip..], false) {
-            Some(at) => (&piece[..skip + at], Some(StopReason::Sentinel)),
-            None => (piece, None),
-        };
+        // The queue looks for the sentinel, under its lock: only there is
+        // it known whether the piece goes on with an open line.
         self.queue
             .push(
                 &[piece],
                 Push {
                     wait: true,
-                    stop,
                     stream: true,
                     heading: self.heading(),
+                    sentinel: self.sentinel.as_deref(),
+                    ..Push::default()
                 },
             )
             .map_err(|_| Closed)
@@ -377,7 +366,8 @@ impl Sender {
     /// stop here, at the boundary, never deep in the printer: the lines
     /// before it are queued, the stop follows them.
     fn push(&self, body: &[u8], last: bool, wait: bool) -> Result<(), PushError> {
-        let (lines, end, stop): (&[u8], &[u8], _) = match self.sentinel_at(body, last) {
+        let sentinel = self.sentinel.as_deref();
+        let (lines, end, stop): (&[u8], &[u8], _) = match sentinel_at(body, sentinel, last) {
             Some(at) => (&body[..at], b"", Some(StopReason::Sentinel)),
             None if last => (body, b"\n", None),
             None => (body, b"", None),
@@ -390,32 +380,8 @@ impl Sender {
                 stop,
                 stream: false,
                 heading: self.heading(),
+                sentinel: None,
             },
         )
-    }
-
-    /// Byte offset of the first line of `block` equal to the sentinel,
-    /// with or without a trailing `\r` (a `\r\n` ends a line like `\n`).
-    /// The lines are separated by `\n`; what follows the last `\n` is a
-    /// line only when `last` (an empty remainder is no line).
-    fn sentinel_at(&self, block: &[u8], last: bool) -> Option<usize> {
-        let sentinel = self.sentinel.as_deref()?;
-        let mut start = 0;
-        while start <= block.len() {
-            let end = memchr::memchr(b'\n', &block[start..]).map_or(block.len(), |i| start + i);
-            if end == block.len() && !last {
-                break;
-            }
-            // The line as received: its header comes later, in the queue.
-            let line = &block[start..end];
-            if line == sentinel || line.strip_suffix(b"\r") == Some(sentinel) {
-                return Some(start);
-            }
-            if end == block.len() {
-                break;
-            }
-            start = end + 1;
-        }
-        None
     }
 }
