@@ -468,16 +468,31 @@ fn install_panic_hook() {
     });
 }
 
-/// The panic hook's restoration. It never waits: the panic may come from
-/// a thread that holds the writer's lock (which is not reentrant), or
-/// while another thread holds it for ever (a terminal that stopped
-/// reading). Then only the input modes are given back, if they are free;
-/// the display's owner restores the screen when it stops.
+/// How long the panic hook tries for the writer's lock. It is held only
+/// while queuing (never while writing), so it is free within this unless
+/// the panicking thread holds it itself.
+const HOOK_PATIENCE: Duration = Duration::from_millis(100);
+
+/// The panic hook's restoration. It never blocks: the panic may come from
+/// a thread that holds the writer's lock (which is not reentrant). It
+/// tries the lock for [`HOOK_PATIENCE`]; without it, only the input modes
+/// are given back, if they are free, and the display's owner restores the
+/// screen when it stops.
 fn on_panic() {
-    match TERMINAL.writer.try_lock() {
-        Ok(writer) => leave_locked(writer, false),
-        Err(std::sync::TryLockError::Poisoned(writer)) => leave_locked(writer.into_inner(), false),
-        Err(std::sync::TryLockError::WouldBlock) => {
+    let deadline = std::time::Instant::now() + HOOK_PATIENCE;
+    let writer = loop {
+        match TERMINAL.writer.try_lock() {
+            Ok(writer) => break Some(writer),
+            Err(std::sync::TryLockError::Poisoned(writer)) => break Some(writer.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                thread::sleep(Duration::from_millis(1));
+            }
+            Err(std::sync::TryLockError::WouldBlock) => break None,
+        }
+    };
+    match writer {
+        Some(writer) => leave_locked(writer, false),
+        None => {
             if let Ok(mut saved) = TERMINAL.saved.try_lock()
                 && let Some((input, original)) = saved.take()
             {

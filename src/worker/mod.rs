@@ -8,7 +8,11 @@
 //! The full-screen display's keys, viewer state and frames are in
 //! [`tui`]; this file is the loop and the lines' way in.
 
+mod events;
+mod plain;
 mod tui;
+
+use plain::Plain;
 
 use tui::Tui;
 
@@ -17,7 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{self as channel, Receiver, select};
+use crossbeam_channel::Receiver;
 
 use crate::error::Error;
 use crate::history::{History, history_share};
@@ -27,7 +31,7 @@ use crate::options::StopReason;
 use crate::options::{Config, OnExit, Stopped};
 use crate::queue::Queue;
 use crate::sanitize::{sanitize, sanitize_styled, visible};
-use crate::signals::{self, SignalEvent, SignalListener};
+use crate::signals::{self, SignalListener};
 use crate::terminal::{Surface, TerminalGuard};
 
 /// The shortest time between two frames: at most ~60 frames a second,
@@ -86,11 +90,6 @@ pub(crate) struct Worker {
     batch: Vec<u8>,
     /// The display's lines. Passthrough keeps none: nothing needs them.
     history: History,
-    /// A line whose end has not come yet (from a stream), for the display
-    /// and sanitized output; raw passthrough writes it as it comes.
-    open: Vec<u8>,
-    /// The last batch ended inside a line.
-    mid_line: bool,
     /// The history's last line was ended at [`LONGEST_LINE`], not by the
     /// input: the next batch goes on with its bytes.
     split_line: bool,
@@ -113,15 +112,6 @@ enum Out {
     Tui(Box<Tui>),
 }
 
-/// Passthrough output.
-struct Plain {
-    out: BufWriter<Box<dyn Write + Send>>,
-    /// The output is a terminal that gets no display (`TERM=dumb`): lines
-    /// are sanitized rows, never copied, since a copy could retitle the
-    /// window or write the clipboard.
-    sanitize: bool,
-}
-
 impl Worker {
     /// A worker that writes plain lines to `writer`: copied as received,
     /// or with `sanitize` as safe plain rows (for a terminal).
@@ -131,10 +121,7 @@ impl Worker {
         writer: Box<dyn Write + Send>,
         sanitize: bool,
     ) -> Self {
-        let out = Out::Plain(Plain {
-            out: BufWriter::with_capacity(1 << 16, writer),
-            sanitize,
-        });
+        let out = Out::Plain(Plain::new(writer, sanitize));
         Worker::new(config, inbox, History::new(), out)
     }
 
@@ -190,8 +177,6 @@ impl Worker {
             inbox,
             batch: Vec::new(),
             history,
-            open: Vec::new(),
-            mid_line: false,
             split_line: false,
             received: 0,
             last_input: Instant::now(),
@@ -291,133 +276,6 @@ impl Worker {
         }
     }
 
-    fn run_tui(&mut self) -> io::Result<StopReason> {
-        let Out::Tui(tui) = &self.out else {
-            return self.run_plain();
-        };
-        // Own clones of the receivers, so handling an event may borrow self.
-        let woken = self.inbox.woken.clone();
-        let mut resized = tui
-            .signals
-            .as_ref()
-            .map_or_else(channel::never, |s| s.resized.clone());
-        let mut signals = tui
-            .signals
-            .as_ref()
-            .map_or_else(channel::never, |s| s.events.clone());
-        let keys = tui
-            .input
-            .as_ref()
-            .map_or_else(channel::never, |input| input.events.clone());
-        let written = tui.terminal.written.clone();
-        // A file read in place: its index grows in the background.
-        let mut indexed = self.history.progress().unwrap_or_else(channel::never);
-        loop {
-            let frame = match &self.out {
-                Out::Tui(tui) if tui.dirty && !tui.pending => Some(tui.next_frame),
-                _ => None,
-            };
-            // Compaction is done when nothing else is waiting: the timer
-            // is then due, and the work below checks for input.
-            let compaction = self.compaction_due();
-            // A search or filter under way goes on at once, a slice at a
-            // time, after anything else that is ready.
-            let busy = match &self.out {
-                Out::Tui(tui) if tui.find.busy() => Some(Instant::now()),
-                _ => None,
-            };
-            let compaction = match (compaction, busy) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            let timer = match (frame, compaction) {
-                (Some(a), Some(b)) => channel::at(a.min(b)),
-                (Some(at), None) | (None, Some(at)) => channel::at(at),
-                (None, None) => channel::never(),
-            };
-            select! {
-                recv(woken) -> _ => {
-                    if let Some(reason) = self.drain()? {
-                        return Ok(reason);
-                    }
-                }
-                // A source that has ended (the key reader at the end of the
-                // terminal's input, say) is never selected again: a closed
-                // channel is always ready, and the loop would spin.
-                recv(resized) -> event => match event {
-                    Ok(()) => self.resized(),
-                    Err(_) => resized = channel::never(),
-                },
-                recv(signals) -> event => match self.answered(event, &keys, &signals) {
-                    // Ctrl-C (SIGINT, the terminal keeps ISIG) first
-                    // cancels a prompt, a search or the help, as in less.
-                    Ok(SignalEvent::Stop(StopReason::Interrupt)) if self.cancel() => {}
-                    Ok(SignalEvent::Stop(reason)) => return Ok(reason),
-                    Ok(SignalEvent::Suspend) => self.suspend()?,
-                    Err(_) => signals = channel::never(),
-                },
-                recv(keys) -> event => match self.answered(event, &keys, &signals) {
-                    Ok(event) => {
-                        if let Some(reason) = self.on_event(&event) {
-                            return Ok(reason);
-                        }
-                    }
-                    // The key thread ends on its own only when the terminal
-                    // is gone (hung up, or no longer readable): nobody can
-                    // see the display or quit it, even with SIGHUP ignored.
-                    Err(_) => return Ok(StopReason::Hangup),
-                },
-                recv(written) -> buf => {
-                    if let (Out::Tui(tui), Ok(buf)) = (&mut self.out, buf) {
-                        tui.buf = buf;
-                        tui.pending = false;
-                    }
-                    // A file read in place is indexed on from its end once
-                    // its last lines are on the screen.
-                    if let Err(e) = self.history.start_indexing() {
-                        self.notice = Some(visible(format!("{}: cannot index: {e}", self.config.source).as_bytes()).into_owned());
-                    }
-                }
-                recv(indexed) -> tick => {
-                    if tick.is_err() {
-                        indexed = channel::never();
-                        // A filter set while the file was being indexed
-                        // checked only the lines known then.
-                        self.refilter();
-                        if let Some(error) = self.history.error() {
-                            let notice = format!("{}: {error}", self.config.source);
-                            self.notice = Some(visible(notice.as_bytes()).into_owned());
-                        }
-                    }
-                    if let Out::Tui(tui) = &mut self.out {
-                        tui.dirty = true;
-                    }
-                }
-                recv(timer) -> _ => {}
-            }
-            self.work();
-            self.draw_if_due()?;
-            self.compact_if_idle();
-        }
-    }
-
-    /// An event from the key or signal thread is being answered: once none
-    /// is left waiting, layouts need no longer stop short for them.
-    fn answered<T>(
-        &mut self,
-        event: T,
-        keys: &Receiver<crossterm::event::Event>,
-        signals: &Receiver<SignalEvent>,
-    ) -> T {
-        if let Out::Tui(tui) = &mut self.out
-            && keys.is_empty()
-            && signals.is_empty()
-        {
-            tui.cache.answered();
-        }
-        event
-    }
-
     /// Takes every queued line into the history (and, in plain mode, the
     /// output, in one write), then what came after them. Returns a reason
     /// to stop: asked for, the end of input with `exit_on_eof`, or the
@@ -480,29 +338,10 @@ impl Worker {
             }
         }
         let result = match &mut self.out {
-            Out::Plain(Plain {
-                out,
-                sanitize: false,
-            }) => {
-                self.received += memchr::memchr_iter(b'\n', batch).count();
-                self.mid_line = batch.last() != Some(&b'\n');
-                stop_if_closed(out.write_all(batch))
-            }
-            Out::Plain(Plain {
-                out,
-                sanitize: true,
-            }) => {
-                let text = self.config.text;
-                let mut result = Ok(());
-                let mut count = 0;
-                split_lines(&mut self.open, batch, |line| {
-                    count += 1;
-                    if result.is_ok() {
-                        result = writeln!(out, "{}", sanitize(line, text.tab_width));
-                    }
-                });
-                self.received += count;
-                stop_if_closed(result)
+            Out::Plain(plain) => {
+                let (lines, written) = plain.write(batch, self.config.text.tab_width);
+                self.received += lines;
+                stop_if_closed(written)
             }
             Out::Tui(tui) => {
                 // The history counts the lines as it indexes them.
@@ -567,25 +406,12 @@ impl Worker {
 
     /// The input stopped inside a line: it counts as a whole line.
     fn end_open_line(&mut self) {
-        let open = std::mem::take(&mut self.open);
-        let mid_line = std::mem::take(&mut self.mid_line);
-        match &mut self.out {
-            Out::Plain(Plain {
-                out,
-                sanitize: false,
-            }) if mid_line => {
-                self.received += 1;
-                let _ = out.write_all(b"\n");
-            }
-            Out::Plain(Plain {
-                out,
-                sanitize: true,
-            }) if !open.is_empty() => {
-                self.received += 1;
-                let _ = writeln!(out, "{}", sanitize(&open, self.config.text.tab_width));
-            }
-            Out::Tui(_) if self.history.end_partial() => self.received += 1,
-            _ => {}
+        let ended = match &mut self.out {
+            Out::Plain(plain) => plain.end_open_line(self.config.text.tab_width),
+            Out::Tui(_) => self.history.end_partial(),
+        };
+        if ended {
+            self.received += 1;
         }
     }
 
@@ -611,7 +437,7 @@ impl Worker {
 
     fn flush_plain(&mut self) -> io::Result<()> {
         match &mut self.out {
-            Out::Plain(plain) => plain.out.flush(),
+            Out::Plain(plain) => plain.flush(),
             Out::Tui(_) => Ok(()),
         }
     }
@@ -650,12 +476,9 @@ impl Worker {
         };
         let tui = match std::mem::replace(
             &mut self.out,
-            Out::Plain(Plain {
-                out: BufWriter::new(Box::new(io::sink())),
-                sanitize: false,
-            }),
+            Out::Plain(Plain::new(Box::new(io::sink()), false)),
         ) {
-            Out::Plain(mut plain) => return stop_if_closed(plain.out.flush()).map(|_| ()),
+            Out::Plain(mut plain) => return stop_if_closed(plain.flush()).map(|_| ()),
             Out::Tui(tui) => tui,
         };
         let Tui {
@@ -719,23 +542,6 @@ fn stop_if_closed(result: io::Result<()>) -> io::Result<Option<StopReason>> {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(Some(StopReason::OutputClosed)),
         Err(e) => Err(e),
     }
-}
-
-/// Splits `batch` into lines for `line`, continuing the unfinished line in
-/// `open` and leaving the batch's own unfinished end there.
-fn split_lines(open: &mut Vec<u8>, batch: &[u8], mut line: impl FnMut(&[u8])) {
-    let mut rest = batch;
-    while let Some(end) = memchr::memchr(b'\n', rest) {
-        if open.is_empty() {
-            line(&rest[..end]);
-        } else {
-            open.extend_from_slice(&rest[..end]);
-            line(open);
-            open.clear();
-        }
-        rest = &rest[end + 1..];
-    }
-    open.extend_from_slice(rest);
 }
 
 /// Calls `f` with `file`'s first `len` bytes, a piece at a time.
