@@ -180,12 +180,14 @@ impl Chunk {
     }
 }
 
-/// Decompresses our own zstd frame of `len` bytes into `buf` (left empty
-/// if it fails).
-pub(super) fn unzstd(packed: &[u8], len: usize, buf: &mut Vec<u8>) {
+/// Decompresses our own zstd frame of `len` bytes into `buf`. Returns
+/// false, with `buf` left empty, if it fails or gives another length.
+pub(super) fn unzstd(packed: &[u8], len: usize, buf: &mut Vec<u8>) -> bool {
     buf.clear();
     buf.reserve(len);
-    if zstd::zstd_safe::decompress(buf, packed).is_err() {
+    if zstd::zstd_safe::decompress(buf, packed).is_err() || buf.len() != len {
         buf.clear();
+        return false;
     }
+    true
 }

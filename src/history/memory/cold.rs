@@ -7,6 +7,12 @@ use super::super::spill::Spill;
 use super::chunk::{Chunk, Data, Packer, unzstd};
 use super::{HOT_CHUNKS, HUGE, Memory};
 
+/// Shown for each line of a chunk that cannot be read back: its zstd frame
+/// does not decompress to its length (a bug, or memory corrupted), or the
+/// spill file cannot be read (a broken disk). The line ids stay in place.
+pub(super) const LOST: &[u8] =
+    b"\xe2\x9f\xa8reflow: this line is lost: its part of the history could not be read back\xe2\x9f\xa9";
+
 /// A chunk moved to the spill file: `stored` bytes at `at`, a zstd frame
 /// of `len` plain bytes when `stored < len` (a chunk is kept compressed
 /// only when that shrinks it), else the plain bytes themselves.
@@ -58,24 +64,30 @@ impl Memory {
         self.spill.limit = Some(limit);
         self
     }
+
     /// Runs `f` on chunk `n`, compressed or spilled, as plain bytes (kept
-    /// for the next call, which usually wants the same chunk).
-    pub(super) fn with_unpacked<R>(&self, n: usize, f: impl FnOnce(&[u8]) -> R) -> R {
+    /// for the next call, which usually wants the same chunk); `None` if
+    /// they cannot be read back (see [`LOST`]).
+    pub(super) fn with_unpacked<R>(&self, n: usize, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
         let mut cache = self.unpacked.borrow_mut();
         let (cached, buf) = &mut *cache;
         if *cached != Some(n) {
-            self.unpack(n, buf);
+            *cached = None;
+            if !self.unpack(n, buf) {
+                return None;
+            }
             *cached = Some(n);
         }
         let result = f(buf);
         if buf.capacity() > HUGE {
             *cache = (None, Vec::new());
         }
-        result
+        Some(result)
     }
 
     /// Chunk `n`'s lines: its own bytes when plain in memory, else
-    /// decompressed or read back into `buf`.
+    /// decompressed or read back into `buf`, or as many [`LOST`] lines as
+    /// it holds when that fails.
     pub(super) fn chunk_bytes<'a>(&'a self, n: usize, buf: &'a mut Vec<u8>) -> &'a [u8] {
         if let Some(Chunk {
             data: Data::Plain(data),
@@ -86,49 +98,60 @@ impl Memory {
         {
             return data;
         }
-        self.unpack(n, buf);
+        if !self.unpack(n, buf) {
+            let lines = self.chunk_end(n) - self.chunk_first(n);
+            for _ in 0..lines {
+                buf.extend_from_slice(LOST);
+                buf.push(b'\n');
+            }
+        }
         buf
     }
 
-    /// Chunk `n` (not plain in memory), plain, into `buf`. Our own
-    /// compressed bytes or our own file failing is a bug or a broken disk,
-    /// shown as missing lines rather than a crash.
-    fn unpack(&self, n: usize, buf: &mut Vec<u8>) {
+    /// Chunk `n` (not plain in memory), plain, into `buf`. Returns false,
+    /// with `buf` empty, when our own compressed bytes or our own file
+    /// fail (a bug or a broken disk): its lines are then shown as
+    /// [`LOST`] rather than missing, or a crash.
+    fn unpack(&self, n: usize, buf: &mut Vec<u8>) -> bool {
         buf.clear();
         match n.checked_sub(self.spilled_end()) {
             Some(i) => match &self.chunks[i].data {
                 Data::Zstd { packed, len } => unzstd(packed, *len, buf),
-                Data::Plain(data) => buf.extend_from_slice(data),
+                Data::Plain(data) => {
+                    buf.extend_from_slice(data);
+                    true
+                }
             },
             None => self.read_spilled(&self.spilled[n - self.base], buf),
         }
     }
 
-    /// A spilled chunk's lines, read back into `buf` (empty on failure).
-    pub(super) fn read_spilled(&self, spilled: &Spilled, buf: &mut Vec<u8>) {
+    /// A spilled chunk's lines, read back into `buf`. Returns false, with
+    /// `buf` empty, on failure.
+    pub(super) fn read_spilled(&self, spilled: &Spilled, buf: &mut Vec<u8>) -> bool {
         buf.clear();
         let Some(file) = &self.spill.file else {
-            return;
+            return false;
         };
         let (Ok(stored), Ok(len)) = (
             usize::try_from(spilled.stored),
             usize::try_from(spilled.len),
         ) else {
-            return;
+            return false;
         };
         if !spilled.packed() {
             if file.read(spilled.at, stored, buf).is_err() {
                 buf.clear();
+                return false;
             }
-            return;
+            return true;
         }
         let mut raw = self.raw.borrow_mut();
-        if file.read(spilled.at, stored, &mut raw).is_ok() {
-            unzstd(&raw, len, buf);
-        }
+        let read = file.read(spilled.at, stored, &mut raw).is_ok() && unzstd(&raw, len, buf);
         if raw.capacity() > HUGE {
             *raw = Vec::new();
         }
+        read
     }
 
     /// True while some sealed chunk has not been compressed yet.
@@ -609,5 +632,65 @@ mod tests {
         mixed(&mut h, 6);
         assert!(h.spilled.is_empty());
         assert!(h.spill.file.as_ref().is_none_or(|f| f.len() == 0));
+    }
+
+    /// Issue 17: a chunk that could not be decompressed (or read back from
+    /// the spill file) became missing lines: `get` said "not held", a scan
+    /// (search, `--save`) skipped them. Each of its lines is now shown as
+    /// [`LOST`], and every id keeps its place.
+    #[test]
+    fn a_chunk_that_cannot_be_read_back_shows_its_lines_as_lost() {
+        let line = |i: usize| format!("2026-11-25T20:00:00Z INFO worker {i}: served").into_bytes();
+        let mut h = Memory::new();
+        for i in 0..40_000 {
+            h.push(&line(i));
+        }
+        while h.compact() {}
+        // The second chunk's frame broken, past the header zstd reads first.
+        let Data::Zstd { packed, .. } = &mut h.chunks[1].data else {
+            panic!("the chunk was not compressed");
+        };
+        for byte in &mut packed[16..] {
+            *byte = !*byte;
+        }
+        let broken = h.chunks[1].first..h.chunks[2].first;
+        let lost = |i: usize| broken.contains(&i);
+        for i in [
+            0,
+            broken.start - 1,
+            broken.start,
+            broken.start + 70,
+            broken.end - 1,
+            broken.end,
+        ] {
+            let want = if lost(i) { LOST.to_vec() } else { line(i) };
+            assert_eq!(h.get(i).as_deref(), Some(&want[..]), "line {i}");
+        }
+        let want: Vec<Vec<u8>> = (0..40_000)
+            .map(|i| if lost(i) { LOST.to_vec() } else { line(i) })
+            .collect();
+        assert_eq!(lines(&h), want);
+        let mut ids = Vec::new();
+        let _ = h.scan(broken.start + 3..broken.end + 3, true, |run, _| {
+            ids.extend(run);
+            ControlFlow::Continue(())
+        });
+        ids.sort_unstable();
+        assert_eq!(ids, (broken.start + 3..broken.end + 3).collect::<Vec<_>>());
+
+        // A spilled chunk whose bytes cannot be read back from the file.
+        let mut h = Memory::new().max_memory(BUDGET);
+        let want = mixed(&mut h, 12);
+        let gone = h.spilled[2];
+        h.spilled[2].at = u64::MAX / 2;
+        let lost = gone.first..h.spilled[3].first;
+        let want: Vec<Vec<u8>> = want
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| if lost.contains(&i) { LOST.to_vec() } else { l })
+            .collect();
+        assert_eq!(lines(&h), want);
+        assert_eq!(h.get(lost.start).as_deref(), Some(LOST));
+        assert_eq!(h.get(lost.end).as_deref(), Some(&want[lost.end][..]));
     }
 }

@@ -51,7 +51,7 @@ mod cold;
 mod partial;
 
 use chunk::{Buf, Chunk, Data, Packer};
-use cold::{SpillState, Spilled};
+use cold::{LOST, SpillState, Spilled};
 
 /// Lines per index entry. Finding a line scans at most `BLOCK - 1` newlines.
 const BLOCK: usize = 64;
@@ -141,6 +141,7 @@ impl Memory {
     pub(crate) fn bytes(&self) -> u64 {
         self.bytes
     }
+
     /// The number of the first chunk in memory (after the spilled ones).
     fn spilled_end(&self) -> usize {
         self.base + self.spilled.len()
@@ -420,7 +421,9 @@ impl Memory {
                     // One huge line: read straight into the line returned,
                     // not through the cache (which would hold a second copy).
                     let mut line = Vec::new();
-                    self.read_spilled(&spilled, &mut line);
+                    if !self.read_spilled(&spilled, &mut line) {
+                        return Some(Cow::Borrowed(LOST));
+                    }
                     line.pop();
                     return (line.len() as u64 + 1 == spilled.len).then_some(Cow::Owned(line));
                 }
@@ -432,6 +435,7 @@ impl Memory {
                 .ok()
                 .map(|range| Cow::Owned(data[range].to_vec()))
         })
+        .unwrap_or(Some(Cow::Borrowed(LOST)))
     }
 
     /// Line `index` as text: invalid UTF-8 becomes U+FFFD.
