@@ -173,14 +173,14 @@ pub fn sanitize(raw: &[u8], tab_width: usize) -> String {
 mod tests {
     use super::*;
 
-    fn color() -> Options {
+    pub(super) fn color() -> Options {
         Options {
             tab_width: 8,
             color: true,
         }
     }
 
-    fn painted(raw: &[u8]) -> String {
+    pub(super) fn painted(raw: &[u8]) -> String {
         let styled = sanitize_styled(raw, color());
         let mut out = String::new();
         styled.paint(0..styled.text.len(), &mut out);

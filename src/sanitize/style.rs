@@ -326,22 +326,9 @@ impl Styled {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{color, painted};
     use super::super::{Options, sanitize_styled};
     use super::*;
-
-    fn color() -> Options {
-        Options {
-            tab_width: 8,
-            color: true,
-        }
-    }
-
-    fn painted(raw: &[u8]) -> String {
-        let styled = sanitize_styled(raw, color());
-        let mut out = String::new();
-        styled.paint(0..styled.text.len(), &mut out);
-        out
-    }
 
     #[test]
     fn sgr_becomes_style_changes() {
