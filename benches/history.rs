@@ -63,11 +63,11 @@ fn main() {
         let mut history = History::new();
         input(lines, &mut |line| history.push(line));
         let text = history.bytes() + history.len() as u64;
-        let plain = history.allocated();
+        let plain = reflow::bench::allocated(&history);
         let started = Instant::now();
-        while history.compact() {}
+        reflow::bench::compact_all(&mut history);
         let compact = started.elapsed();
-        let held = history.allocated();
+        let held = reflow::bench::allocated(&history);
         // Reading everything back, the best of a few runs.
         let mut read = f64::MAX;
         for _ in 0..if bench { 5 } else { 1 } {

@@ -130,7 +130,7 @@ fn main() {
     // of the printer thread), with the old chunks compressed as they are
     // once input has been quiet.
     let mut large_history = large_history;
-    while large_history.compact() {}
+    reflow::bench::compact_all(&mut large_history);
     let mut jumps = Vec::new();
     for _ in 0..21 {
         out.clear();

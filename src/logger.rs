@@ -9,7 +9,6 @@
 use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::io;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
 
@@ -177,27 +176,12 @@ fn color_of(level: Level) -> &'static str {
 
 /// The time now as RFC 3339 in UTC, to the second (as `env_logger`).
 fn push_timestamp(out: &mut String) {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    // Days to a civil date (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let _ = write!(
-        out,
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3_600,
-        rest % 3_600 / 60,
-        rest % 60
-    );
+    push_time(out, chrono::Utc::now());
+}
+
+/// `time` as RFC 3339 in UTC, to the second: `2024-02-29T13:05:09Z`.
+fn push_time(out: &mut String, time: chrono::DateTime<chrono::Utc>) {
+    let _ = write!(out, "{}", time.format("%Y-%m-%dT%H:%M:%SZ"));
 }
 
 /// Configures the logger and its display.
@@ -407,5 +391,21 @@ mod tests {
         assert_eq!(out.len(), 20, "{out}");
         assert!(out.starts_with("20") && out.ends_with('Z'), "{out}");
         assert_eq!(&out[10..11], "T");
+    }
+
+    #[test]
+    fn a_time_is_written_to_the_second_in_utc() {
+        let cases = [
+            (0, "1970-01-01T00:00:00Z"),
+            (951_782_400, "2000-02-29T00:00:00Z"),
+            (1_709_211_909, "2024-02-29T13:05:09Z"),
+            (4_102_444_799, "2099-12-31T23:59:59Z"),
+        ];
+        for (secs, text) in cases {
+            let mut out = String::new();
+            let time = chrono::DateTime::from_timestamp(secs, 0).expect("in range");
+            push_time(&mut out, time);
+            assert_eq!(out, text);
+        }
     }
 }

@@ -3,13 +3,16 @@
 //! of its own, so the last lines are known at once (the first screen of a
 //! 1 GB log does not wait for the rest to be read) and the line count grows
 //! as the rest is indexed. Lines are numbered from the end (line 0 is the
-//! last), so a line's number never changes as the index grows.
+//! last), so a line's number never changes as the index grows. The
+//! indexer stops when the lines are dropped (the printer gone), at its
+//! next window: a multi-GB file is not read on for nobody.
 
 use std::cell::RefCell;
 use std::fs::File;
 use std::io;
 use std::ops::Range;
 use std::os::unix::fs::FileExt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 
@@ -66,6 +69,9 @@ pub(crate) struct FileLines {
     /// again from its start, so none of its bytes can be trusted to be the
     /// lines indexed.
     cut: std::cell::Cell<bool>,
+    /// Set when these lines are dropped: the indexer stops at its next
+    /// window.
+    stop: Arc<AtomicBool>,
 }
 
 impl FileLines {
@@ -99,6 +105,7 @@ impl FileLines {
                 pending: RefCell::new(pending),
                 window: RefCell::new((u64::MAX, Vec::new())),
                 cut: std::cell::Cell::new(false),
+                stop: Arc::new(AtomicBool::new(false)),
             },
             tail,
         ))
@@ -111,9 +118,10 @@ impl FileLines {
             return Ok(());
         };
         let (file, index) = (Arc::clone(&self.file), Arc::clone(&self.index));
+        let stop = Arc::clone(&self.stop);
         thread::Builder::new()
             .name("reflow-index".into())
-            .spawn(move || build_index(&file, indexer, &index, &tick))?;
+            .spawn(move || build_index(&file, indexer, &index, &tick, &stop))?;
         Ok(())
     }
 
@@ -326,6 +334,14 @@ impl FileLines {
     }
 }
 
+impl Drop for FileLines {
+    /// Stops the indexer (it is detached: a read in progress is not
+    /// waited for).
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
 /// The end of the last whole line in `file`'s first `len` bytes, and the
 /// bytes after it.
 fn last_line_end(file: &File, len: u64) -> io::Result<(u64, Vec<u8>)> {
@@ -410,9 +426,18 @@ impl Indexer {
 }
 
 /// Indexes the rest of `file` back to its start, a window at a time,
-/// ticking `tick` after each.
-fn build_index(file: &File, mut indexer: Indexer, index: &Mutex<Index>, tick: &Sender<()>) {
+/// ticking `tick` after each, unless `stop` is set first.
+fn build_index(
+    file: &File,
+    mut indexer: Indexer,
+    index: &Mutex<Index>,
+    tick: &Sender<()>,
+    stop: &AtomicBool,
+) {
     loop {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
         let done = indexer.step(file, WINDOW, index);
         let _ = tick.try_send(());
         if done {
@@ -496,6 +521,37 @@ mod tests {
         let (lines, _) = indexed(b"\n");
         assert_eq!(lines.counted(), 1);
         assert_eq!(lines.get(0).unwrap(), b"");
+    }
+
+    /// Issue 17: the indexer read on to the start of a multi-GB file after
+    /// the printer (and its history) was gone.
+    #[test]
+    fn dropping_the_lines_stops_the_indexer() {
+        // 4 GiB, sparse: seconds to index, even at gigabytes a second.
+        let file = tempfile::tempfile().unwrap();
+        file.set_len(4 << 30).unwrap();
+        file.write_all_at(b"\nlast\n", (4 << 30) - 6).unwrap();
+        let (lines, _) = FileLines::open(file, 4 << 30).unwrap();
+        let (index, progress) = (Arc::clone(&lines.index), lines.progress.clone());
+        lines.start().unwrap();
+        drop(lines);
+        // The indexer holds the only sender: its end disconnects the ticks.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            match progress.recv_deadline(deadline) {
+                Ok(()) => {}
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                    panic!("the indexer still runs")
+                }
+            }
+        }
+        let index = index.lock().unwrap();
+        assert!(
+            !index.done,
+            "indexed all {} lines for nobody",
+            index.counted
+        );
     }
 
     #[test]

@@ -151,12 +151,6 @@ impl History {
         self.memory.push(line);
     }
 
-    /// Appends one line, taking its allocation as a chunk of its own when
-    /// it is longer than a chunk: a huge line is held once, never copied.
-    pub fn push_owned(&mut self, line: Vec<u8>) {
-        self.memory.push_owned(line);
-    }
-
     /// Appends every line of `block`: lines each ended by `\n` (a last
     /// line without one is ended here).
     pub fn push_block(&mut self, block: &[u8]) {
@@ -209,18 +203,19 @@ impl History {
     }
 
     /// True while some sealed chunk has not been compressed yet.
-    pub fn can_compact(&self) -> bool {
+    pub(crate) fn can_compact(&self) -> bool {
         self.memory.can_compact()
     }
 
     /// Compresses the oldest sealed chunk not yet considered, if any.
     /// Returns whether more remain.
-    pub fn compact(&mut self) -> bool {
+    pub(crate) fn compact(&mut self) -> bool {
         self.memory.compact()
     }
 
-    /// Bytes reserved by the store, for memory accounting.
-    pub fn allocated(&self) -> usize {
+    /// Bytes reserved by the store, for memory accounting (the benches'
+    /// figure).
+    pub(crate) fn allocated(&self) -> usize {
         self.memory.allocated() + self.file.as_ref().map_or(0, FileLines::allocated)
     }
 

@@ -33,13 +33,25 @@
 //! unless a cap asks for it, or the spill file cannot be written (a full
 //! disk): then the history keeps within its budget by dropping its oldest
 //! lines, and says so ([`Memory::spill_news`]).
+//!
+//! This file holds the arena: the chunks in arrival order, their block
+//! index, appending, reading a line and scanning runs. [`chunk`] holds a
+//! chunk's bytes (a memory mapping, or its zstd frame) and the compressor;
+//! [`cold`] what happens to sealed chunks: compaction, the budget, the
+//! spill file, and reading them back; [`partial`] a byte stream's
+//! unfinished last line.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::ops::{ControlFlow, Range};
 
-use super::spill::Spill;
+mod chunk;
+mod cold;
+mod partial;
+
+use chunk::{Buf, Chunk, Data, Packer};
+use cold::{LOST, SpillState, Spilled};
 
 /// Lines per index entry. Finding a line scans at most `BLOCK - 1` newlines.
 const BLOCK: usize = 64;
@@ -52,222 +64,9 @@ const CHUNK: usize = 256 * 1024;
 /// one before it).
 const HOT_CHUNKS: usize = 2;
 
-/// A partial line shorter than this is shown before its end comes.
-const SHOWN_PARTIAL: usize = 1 << 20;
-
-/// The zstd level for sealed chunks. Level 1 is zstd's fastest with
-/// Huffman-coded literals: on varied service logs it holds 0.27x of the
-/// text (LZ4: 0.45x), random words 0.58x (LZ4: 1.0x), compressing about as
-/// fast as LZ4; higher levels gain a few percent for several times the CPU,
-/// negative ones give up the entropy coding that is the point.
-const LEVEL: i32 = 1;
-
-/// A chunk is kept compressed only when that saves at least this fraction
-/// of it (1/8): otherwise reading it back would cost time for little memory.
-const MIN_SAVING: usize = 8;
-
 /// A chunk larger than this (one huge line) is neither compressed (that
 /// would hold it twice for a while) nor kept in the read-back cache.
 const HUGE: usize = 4 * CHUNK;
-
-/// The bytes of a plain chunk.
-///
-/// A regular chunk is an anonymous memory mapping of its own, not a heap
-/// allocation: when it is compressed (or dropped) its memory goes back to
-/// the system at once. A heap block of this size can stay with the
-/// allocator instead (glibc serves such sizes from its heap once it has
-/// freed one mapping of that size, and keeps freed heap in the middle), and
-/// then the process would not shrink at all after compaction.
-#[derive(Debug)]
-enum Buf {
-    Map {
-        map: memmap2::MmapMut,
-        len: usize,
-    },
-    /// A huge line adopted as it came, or where mapping failed.
-    Vec(Vec<u8>),
-}
-
-impl Buf {
-    fn with_capacity(capacity: usize) -> Self {
-        match memmap2::MmapMut::map_anon(capacity) {
-            Ok(map) => Buf::Map { map, len: 0 },
-            Err(_) => Buf::Vec(Vec::with_capacity(capacity)),
-        }
-    }
-
-    fn capacity(&self) -> usize {
-        match self {
-            Buf::Map { map, .. } => map.len(),
-            Buf::Vec(v) => v.capacity(),
-        }
-    }
-
-    /// Appends `bytes`; a mapping has room for them (callers check).
-    fn extend_from_slice(&mut self, bytes: &[u8]) {
-        match self {
-            Buf::Map { map, len } => {
-                map[*len..*len + bytes.len()].copy_from_slice(bytes);
-                *len += bytes.len();
-            }
-            Buf::Vec(v) => v.extend_from_slice(bytes),
-        }
-    }
-}
-
-impl std::ops::Deref for Buf {
-    type Target = [u8];
-
-    fn deref(&self) -> &[u8] {
-        match self {
-            Buf::Map { map, len } => &map[..*len],
-            Buf::Vec(v) => v,
-        }
-    }
-}
-
-/// A chunk's bytes in memory.
-#[derive(Debug)]
-enum Data {
-    /// Lines as received, each ended by `\n`.
-    Plain(Buf),
-    /// A sealed chunk, one zstd frame, and its plain length.
-    Zstd { packed: Box<[u8]>, len: usize },
-}
-
-/// The compressor, kept from chunk to chunk: a zstd context and a buffer
-/// for its output allocated afresh for each chunk would be freed again at
-/// once, and glibc keeps such freed blocks between the compressed chunks
-/// that stay: past a memory budget, the heap then grew a third beyond the
-/// chunks it held.
-struct Packer {
-    compressor: zstd::bulk::Compressor<'static>,
-    /// The frame of the last chunk, copied out at its exact size.
-    scratch: Vec<u8>,
-}
-
-impl std::fmt::Debug for Packer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Packer")
-            .field("scratch", &self.scratch.capacity())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Packer {
-    fn new() -> Option<Self> {
-        Some(Packer {
-            compressor: zstd::bulk::Compressor::new(LEVEL).ok()?,
-            scratch: Vec::new(),
-        })
-    }
-
-    /// The chunk compressed, if that saves at least 1/[`MIN_SAVING`] of it.
-    fn pack(&mut self, data: &[u8]) -> Option<Data> {
-        self.scratch.clear();
-        self.scratch
-            .reserve(zstd::zstd_safe::compress_bound(data.len()));
-        let len = self
-            .compressor
-            .compress_to_buffer(data, &mut self.scratch)
-            .ok()?;
-        (len <= data.len() - data.len() / MIN_SAVING).then(|| Data::Zstd {
-            len: data.len(),
-            packed: self.scratch[..len].into(),
-        })
-    }
-}
-
-impl Data {
-    /// The bytes that stand for the chunk: plain, or its zstd frame.
-    fn stored(&self) -> &[u8] {
-        match self {
-            Data::Plain(data) => data,
-            Data::Zstd { packed, .. } => packed,
-        }
-    }
-
-    /// The length of its lines.
-    fn len(&self) -> usize {
-        match self {
-            Data::Plain(data) => data.len(),
-            Data::Zstd { len, .. } => *len,
-        }
-    }
-}
-
-/// A chunk in memory.
-#[derive(Debug)]
-struct Chunk {
-    data: Data,
-    /// The id of its first line.
-    first: usize,
-    /// Where each block that starts in this chunk begins (the lines whose
-    /// id is a multiple of [`BLOCK`]), in order.
-    blocks: Vec<u32>,
-}
-
-impl Chunk {
-    /// Bytes it holds, for the budget.
-    fn footprint(&self) -> usize {
-        let data = match &self.data {
-            Data::Plain(data) => data.capacity(),
-            Data::Zstd { packed, .. } => packed.len(),
-        };
-        data + self.blocks.capacity() * std::mem::size_of::<u32>()
-    }
-
-    /// Where to start looking for line `index` (held here): an offset, and
-    /// how many lines to skip from it.
-    fn start_of(&self, index: usize) -> (usize, usize) {
-        let block = index / BLOCK;
-        match self
-            .blocks
-            .get(block.wrapping_sub(self.first.div_ceil(BLOCK)))
-        {
-            Some(&offset) if block * BLOCK >= self.first => {
-                (offset as usize, index - block * BLOCK)
-            }
-            // The block began in the chunk before.
-            _ => (0, index - self.first),
-        }
-    }
-}
-
-/// A chunk moved to the spill file: `stored` bytes at `at`, a zstd frame
-/// of `len` plain bytes when `stored < len` (a chunk is kept compressed
-/// only when that shrinks it), else the plain bytes themselves.
-#[derive(Clone, Copy, Debug)]
-struct Spilled {
-    /// The id of its first line.
-    first: usize,
-    at: u64,
-    stored: u64,
-    len: u64,
-}
-
-impl Spilled {
-    fn packed(&self) -> bool {
-        self.stored < self.len
-    }
-}
-
-/// The spill file and what became of it.
-#[derive(Debug, Default)]
-struct SpillState {
-    /// Created when first needed.
-    file: Option<Spill>,
-    /// Why spilling stopped, if it did: from then on the oldest lines are
-    /// dropped instead.
-    failed: Option<String>,
-    /// Lines dropped since.
-    dropped: usize,
-    /// What [`Memory::spill_news`] said last: the count of lines dropped.
-    told: Option<usize>,
-    /// Test hook: the file's writes fail past this many bytes.
-    #[cfg(test)]
-    limit: Option<u64>,
-}
 
 /// Every line received (or, with a cap, the newest), as raw bytes, in
 /// arrival order. Lines keep the index they arrived with: with a cap, the
@@ -320,22 +119,6 @@ impl Memory {
             max_lines: Some(max.max(1)),
             ..Self::default()
         }
-    }
-
-    /// Holds at most `budget` bytes in memory (the newest two chunks, 512
-    /// KiB, always stay): beyond it, sealed chunks are compressed at once
-    /// and then the oldest go to a spill file.
-    pub(crate) fn max_memory(mut self, budget: usize) -> Self {
-        self.budget = Some(budget);
-        self.relieve();
-        self
-    }
-
-    /// Test hook: the spill file's writes fail past `limit` bytes.
-    #[cfg(test)]
-    fn spill_limit(mut self, limit: u64) -> Self {
-        self.spill.limit = Some(limit);
-        self
     }
 
     /// Number of lines received: one past the index of the newest.
@@ -638,7 +421,9 @@ impl Memory {
                     // One huge line: read straight into the line returned,
                     // not through the cache (which would hold a second copy).
                     let mut line = Vec::new();
-                    self.read_spilled(&spilled, &mut line);
+                    if !self.read_spilled(&spilled, &mut line) {
+                        return Some(Cow::Borrowed(LOST));
+                    }
                     line.pop();
                     return (line.len() as u64 + 1 == spilled.len).then_some(Cow::Owned(line));
                 }
@@ -650,62 +435,7 @@ impl Memory {
                 .ok()
                 .map(|range| Cow::Owned(data[range].to_vec()))
         })
-    }
-
-    /// Takes a piece of a byte stream: the lines it ends, whole runs at a
-    /// time, and its unfinished end as the partial line (continued by the
-    /// next piece). A huge line is handed over without a copy once it ends.
-    pub(crate) fn stream(&mut self, batch: &[u8]) {
-        let mut rest = batch;
-        if !self.partial.is_empty() {
-            let Some(end) = memchr::memchr(b'\n', rest) else {
-                self.partial.extend_from_slice(rest);
-                return;
-            };
-            let mut line = std::mem::take(&mut self.partial);
-            line.extend_from_slice(&rest[..end]);
-            self.push_owned(line);
-            rest = &rest[end + 1..];
-        }
-        match memchr::memrchr(b'\n', rest) {
-            Some(last) => {
-                self.push_block(&rest[..=last]);
-                self.partial.extend_from_slice(&rest[last + 1..]);
-            }
-            None => self.partial.extend_from_slice(rest),
-        }
-    }
-
-    /// The partial line: what came of the last line so far.
-    pub(crate) fn partial(&self) -> &[u8] {
-        &self.partial
-    }
-
-    /// The input ended inside a line: it is a whole line. Returns whether
-    /// there was one.
-    pub(crate) fn end_partial(&mut self) -> bool {
-        if self.partial.is_empty() {
-            return false;
-        }
-        let line = std::mem::take(&mut self.partial);
-        self.push_owned(line);
-        true
-    }
-
-    /// One past the last line a display shows: the partial line counts
-    /// while it is short (a huge one is shown once it ends, rather than
-    /// wrapped again with each piece).
-    pub(crate) fn shown_len(&self) -> usize {
-        self.len + usize::from(!self.partial.is_empty() && self.partial.len() < SHOWN_PARTIAL)
-    }
-
-    /// Line `index` as a display shows it: a held line, or the partial
-    /// one at [`len`](Memory::len).
-    pub(crate) fn shown(&self, index: usize) -> Option<Cow<'_, [u8]>> {
-        if index == self.len && index < self.shown_len() {
-            return Some(Cow::Borrowed(&self.partial));
-        }
-        self.get(index)
+        .unwrap_or(Some(Cow::Borrowed(LOST)))
     }
 
     /// Line `index` as text: invalid UTF-8 becomes U+FFFD.
@@ -723,223 +453,6 @@ impl Memory {
             body.split(|&b| b == b'\n').for_each(&mut f);
             ControlFlow::Continue(())
         });
-    }
-
-    /// Runs `f` on chunk `n`, compressed or spilled, as plain bytes (kept
-    /// for the next call, which usually wants the same chunk).
-    fn with_unpacked<R>(&self, n: usize, f: impl FnOnce(&[u8]) -> R) -> R {
-        let mut cache = self.unpacked.borrow_mut();
-        let (cached, buf) = &mut *cache;
-        if *cached != Some(n) {
-            self.unpack(n, buf);
-            *cached = Some(n);
-        }
-        let result = f(buf);
-        if buf.capacity() > HUGE {
-            *cache = (None, Vec::new());
-        }
-        result
-    }
-
-    /// Chunk `n`'s lines: its own bytes when plain in memory, else
-    /// decompressed or read back into `buf`.
-    fn chunk_bytes<'a>(&'a self, n: usize, buf: &'a mut Vec<u8>) -> &'a [u8] {
-        if let Some(Chunk {
-            data: Data::Plain(data),
-            ..
-        }) = n
-            .checked_sub(self.spilled_end())
-            .and_then(|i| self.chunks.get(i))
-        {
-            return data;
-        }
-        self.unpack(n, buf);
-        buf
-    }
-
-    /// Chunk `n` (not plain in memory), plain, into `buf`. Our own
-    /// compressed bytes or our own file failing is a bug or a broken disk,
-    /// shown as missing lines rather than a crash.
-    fn unpack(&self, n: usize, buf: &mut Vec<u8>) {
-        buf.clear();
-        match n.checked_sub(self.spilled_end()) {
-            Some(i) => match &self.chunks[i].data {
-                Data::Zstd { packed, len } => unzstd(packed, *len, buf),
-                Data::Plain(data) => buf.extend_from_slice(data),
-            },
-            None => self.read_spilled(&self.spilled[n - self.base], buf),
-        }
-    }
-
-    /// A spilled chunk's lines, read back into `buf` (empty on failure).
-    fn read_spilled(&self, spilled: &Spilled, buf: &mut Vec<u8>) {
-        buf.clear();
-        let Some(file) = &self.spill.file else {
-            return;
-        };
-        let (Ok(stored), Ok(len)) = (
-            usize::try_from(spilled.stored),
-            usize::try_from(spilled.len),
-        ) else {
-            return;
-        };
-        if !spilled.packed() {
-            if file.read(spilled.at, stored, buf).is_err() {
-                buf.clear();
-            }
-            return;
-        }
-        let mut raw = self.raw.borrow_mut();
-        if file.read(spilled.at, stored, &mut raw).is_ok() {
-            unzstd(&raw, len, buf);
-        }
-        if raw.capacity() > HUGE {
-            *raw = Vec::new();
-        }
-    }
-
-    /// True while some sealed chunk has not been compressed yet.
-    pub(crate) fn can_compact(&self) -> bool {
-        self.next_pack + HOT_CHUNKS < self.end()
-    }
-
-    /// Compresses the oldest sealed chunk not yet considered, if any: one
-    /// chunk (256 KiB) a call, so the caller stays responsive. Returns
-    /// whether more remain. A chunk that does not shrink stays plain.
-    pub(crate) fn compact(&mut self) -> bool {
-        if !self.can_compact() {
-            return false;
-        }
-        let n = self.next_pack;
-        self.next_pack += 1;
-        if self.packer.is_none() {
-            self.packer = Packer::new();
-        }
-        if let Some(chunk) = n
-            .checked_sub(self.spilled_end())
-            .and_then(|i| self.chunks.get_mut(i))
-            && let Data::Plain(data) = &chunk.data
-            && data.len() <= HUGE
-            && let Some(packer) = &mut self.packer
-            && let Some(packed) = packer.pack(data)
-        {
-            let before = chunk.footprint();
-            chunk.data = packed;
-            self.resident = self.resident - before + chunk.footprint();
-        }
-        self.can_compact()
-    }
-
-    /// Bytes held in memory: the chunks there, the index (of the spilled
-    /// chunks too) and the read-back buffers. What the budget bounds (the
-    /// compressor's context and output buffer, about a MiB, are left to
-    /// the rest of the process).
-    pub(crate) fn allocated(&self) -> usize {
-        let buffers = self.unpacked.try_borrow().map_or(0, |c| c.1.capacity())
-            + self.raw.try_borrow().map_or(0, |raw| raw.capacity());
-        self.resident
-            + self.spilled.capacity() * std::mem::size_of::<Spilled>()
-            + self.chunks.capacity() * std::mem::size_of::<Chunk>()
-            + buffers
-    }
-
-    /// Within the budget again: sealed chunks compressed at once, then the
-    /// oldest spilled (or, when the spill file cannot be written, dropped),
-    /// until the history fits or only the newest chunks are left.
-    fn relieve(&mut self) {
-        let Some(budget) = self.budget else {
-            return;
-        };
-        while self.allocated() > budget {
-            if self.can_compact() {
-                self.compact();
-                continue;
-            }
-            if self.chunks.len() <= HOT_CHUNKS {
-                return;
-            }
-            if self.spill.failed.is_none() {
-                match self.spill_oldest() {
-                    Ok(()) => continue,
-                    Err(why) => self.spill.failed = Some(why),
-                }
-            }
-            self.drop_oldest();
-        }
-    }
-
-    /// Moves the oldest chunk in memory (sealed, considered for
-    /// compression) to the spill file.
-    fn spill_oldest(&mut self) -> Result<(), String> {
-        let spill = &mut self.spill;
-        let file = match &mut spill.file {
-            Some(file) => file,
-            None => {
-                #[cfg(test)]
-                let created = match spill.limit {
-                    Some(limit) => Spill::create_limited(limit),
-                    None => Spill::create(),
-                };
-                #[cfg(not(test))]
-                let created = Spill::create();
-                let file = created.map_err(|e| {
-                    format!(
-                        "cannot make a spill file in {}: {e}",
-                        std::env::temp_dir().display()
-                    )
-                })?;
-                spill.file.insert(file)
-            }
-        };
-        let Some(chunk) = self.chunks.front() else {
-            return Ok(());
-        };
-        let stored = chunk.data.stored();
-        let at = file
-            .append(stored)
-            .map_err(|e| format!("cannot write the spill file: {e}"))?;
-        let spilled = Spilled {
-            first: chunk.first,
-            at,
-            stored: stored.len() as u64,
-            len: chunk.data.len() as u64,
-        };
-        if let Some(gone) = self.chunks.pop_front() {
-            self.resident -= gone.footprint();
-        }
-        self.spilled.push_back(spilled);
-        Ok(())
-    }
-
-    /// The spill file cannot be written: drops the oldest chunk in memory
-    /// and, so that the lines held stay one run, every spilled one before
-    /// it (their file space goes back: a full disk is likely ours).
-    fn drop_oldest(&mut self) {
-        let n = self.spilled_end() + 1;
-        if n >= self.end() {
-            return;
-        }
-        let first = self.chunk_first(n).max(self.first);
-        self.spill.dropped += first - self.first;
-        self.first = first;
-        self.forget_before(first);
-    }
-
-    /// What the status bar should say about the spill file, when that
-    /// changed since the last call: why it cannot be written, and how many
-    /// old lines were dropped because of it.
-    pub(crate) fn spill_news(&mut self) -> Option<String> {
-        let spill = &mut self.spill;
-        let why = spill.failed.as_ref()?;
-        if spill.told == Some(spill.dropped) {
-            return None;
-        }
-        spill.told = Some(spill.dropped);
-        let dropped = spill.dropped;
-        Some(format!(
-            "{why}: {dropped} old line{} dropped to stay within the memory budget",
-            if dropped == 1 { "" } else { "s" }
-        ))
     }
 
     /// Calls `f` with the lines of `lines` held (the range is clipped to
@@ -1003,16 +516,6 @@ impl Memory {
     }
 }
 
-/// Decompresses our own zstd frame of `len` bytes into `buf` (left empty
-/// if it fails).
-fn unzstd(packed: &[u8], len: usize, buf: &mut Vec<u8>) {
-    buf.clear();
-    buf.reserve(len);
-    if zstd::zstd_safe::decompress(buf, packed).is_err() {
-        buf.clear();
-    }
-}
-
 /// The byte range of the `skip`-th line at or after `offset` in `data`, or
 /// how many lines are still to skip past its end.
 fn find_line(data: &[u8], offset: usize, mut skip: usize) -> Result<Range<usize>, usize> {
@@ -1036,26 +539,6 @@ mod tests {
         let mut all = Vec::new();
         h.for_each(|line| all.push(line.to_vec()));
         all
-    }
-
-    #[test]
-    fn a_stream_keeps_its_unfinished_line_apart_until_it_ends() {
-        let mut h = Memory::new();
-        h.stream(b"one\ntw");
-        assert_eq!((h.len(), h.shown_len()), (1, 2));
-        assert_eq!(h.shown(1).as_deref(), Some(&b"tw"[..]));
-        assert_eq!(h.get(1), None);
-        h.stream(b"o");
-        h.stream(b"\nthree\n");
-        assert_eq!((h.len(), h.shown_len(), h.partial()), (3, 3, &b""[..]));
-        assert_eq!(h.text(1).as_deref(), Some("two"));
-        h.stream(b"four");
-        assert!(h.end_partial());
-        assert!(!h.end_partial());
-        assert_eq!(h.text(3).as_deref(), Some("four"));
-        // A huge unfinished line is not shown until it ends.
-        h.stream(&vec![b'x'; SHOWN_PARTIAL]);
-        assert_eq!((h.len(), h.shown_len()), (4, 4));
     }
 
     #[test]
@@ -1231,27 +714,6 @@ mod tests {
         assert_eq!(&*h.get(2).unwrap(), b"last");
     }
 
-    #[test]
-    fn compaction_shrinks_sealed_chunks_and_keeps_every_line() {
-        let mut h = Memory::new();
-        for i in 0..100_000 {
-            h.push(format!("2026-11-25T20:00:00Z INFO worker {i}: request served").as_bytes());
-        }
-        let before = h.allocated();
-        while h.compact() {}
-        assert!(!h.can_compact());
-        let after = h.allocated();
-        assert!(after * 3 < before, "{before} -> {after} bytes");
-        for i in (0..100_000).step_by(1_013).chain([0, 99_999]) {
-            let want = format!("2026-11-25T20:00:00Z INFO worker {i}: request served");
-            assert_eq!(&*h.get(i).unwrap(), want.as_bytes(), "line {i}");
-        }
-        assert_eq!(lines(&h).len(), 100_000);
-        // Appending goes on after compaction.
-        h.push(b"new");
-        assert_eq!(&*h.get(100_000).unwrap(), b"new");
-    }
-
     /// A xorshift generator: test input no compressor can predict.
     pub(super) struct Rng(pub(super) u64);
 
@@ -1262,38 +724,6 @@ mod tests {
             self.0 ^= self.0 << 17;
             self.0
         }
-    }
-
-    fn packed_chunks(h: &Memory) -> usize {
-        h.chunks
-            .iter()
-            .filter(|c| matches!(c.data, Data::Zstd { .. }))
-            .count()
-    }
-
-    #[test]
-    fn incompressible_chunks_stay_plain() {
-        // Every byte value but the line end, equally likely: nothing to gain.
-        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-        let line = |rng: &mut Rng| -> Vec<u8> {
-            (0..40)
-                .map(|_| match rng.next() as u8 {
-                    b'\n' => 0,
-                    b => b,
-                })
-                .collect()
-        };
-        let mut h = Memory::new();
-        let mut want = Vec::new();
-        for _ in 0..40_000 {
-            want.push(line(&mut rng));
-            h.push(want.last().unwrap());
-        }
-        let before = h.allocated();
-        while h.compact() {}
-        assert_eq!(packed_chunks(&h), 0);
-        assert_eq!(h.allocated(), before);
-        assert_eq!(lines(&h), want);
     }
 
     /// Lines of words picked at random from a list of made-up words: LZ4
@@ -1319,98 +749,6 @@ mod tests {
     }
 
     #[test]
-    fn random_words_are_compressed_and_come_back_whole() {
-        let want = random_words(30_000);
-        let mut h = Memory::new();
-        for line in &want {
-            h.push(line);
-        }
-        let before = h.allocated();
-        while h.compact() {}
-        let after = h.allocated();
-        assert!(packed_chunks(&h) > 0);
-        // About 0.6x: well below what LZ4 left (1.0x).
-        assert!(after * 10 < before * 8, "{before} -> {after} bytes");
-        assert_eq!(lines(&h), want);
-        // Lines read one by one, in an order that jumps between chunks.
-        for i in (0..want.len()).rev().step_by(331).chain([0, 1, 29_999]) {
-            assert_eq!(&*h.get(i).unwrap(), &want[i][..], "line {i}");
-        }
-    }
-
-    #[test]
-    fn packed_plain_and_huge_chunks_mix() {
-        // Compressible lines, an incompressible run, empty lines and a
-        // huge line, compacted in the middle of arriving, read back in
-        // every order.
-        let mut rng = Rng(7);
-        let mut want: Vec<Vec<u8>> = Vec::new();
-        let mut h = Memory::new();
-        let mut add = |h: &mut Memory, line: Vec<u8>| {
-            if line.len() > CHUNK {
-                h.push_owned(line.clone());
-            } else {
-                h.push(&line);
-            }
-            want.push(line);
-        };
-        for round in 0..6 {
-            for i in 0..5_000 {
-                add(
-                    &mut h,
-                    format!("{round} INFO request {i} served").into_bytes(),
-                );
-            }
-            for _ in 0..5_000 {
-                let line = (0..50).map(|_| (rng.next() % 255) as u8 + 1);
-                add(
-                    &mut h,
-                    line.map(|b| if b == b'\n' { 0 } else { b }).collect(),
-                );
-            }
-            for _ in 0..3_000 {
-                add(&mut h, Vec::new());
-            }
-            add(&mut h, vec![b'a' + round; CHUNK + 100]);
-            h.compact();
-            h.compact();
-        }
-        while h.compact() {}
-        assert!(packed_chunks(&h) > 0);
-        assert!(h.chunks.iter().any(|c| matches!(c.data, Data::Plain(_))));
-        assert_eq!(lines(&h), want);
-        for i in (0..want.len())
-            .step_by(97)
-            .chain((0..want.len()).rev().step_by(1_009))
-        {
-            assert_eq!(&*h.get(i).unwrap(), &want[i][..], "line {i}");
-        }
-    }
-
-    #[test]
-    fn a_capped_history_compacts_and_keeps_the_newest_lines() {
-        let want = random_words(40_000);
-        let mut h = Memory::with_max_lines(7_000);
-        for (i, line) in want.iter().enumerate() {
-            h.push(line);
-            if i % 500 == 0 {
-                h.compact();
-            }
-        }
-        while h.compact() {}
-        assert!(packed_chunks(&h) > 0);
-        assert_eq!(h.first(), 33_000);
-        assert_eq!(h.get(32_999), None);
-        assert_eq!(lines(&h), want[33_000..]);
-        for i in (33_000..40_000).rev().step_by(113) {
-            assert_eq!(&*h.get(i).unwrap(), &want[i][..], "line {i}");
-        }
-        // 7,000 lines of ~70 bytes, compressed, and the chunks around
-        // them: not 40,000 lines' worth.
-        assert!(h.allocated() < 5 * CHUNK, "{} bytes held", h.allocated());
-    }
-
-    #[test]
     fn overhead_is_far_below_a_byte_per_line() {
         let mut h = Memory::new();
         let line = [b'x'; 99];
@@ -1425,6 +763,7 @@ mod tests {
         let slack = h.allocated() - payload;
         assert!(slack <= CHUNK + 100 * 40 + 2 * index, "slack {slack} bytes");
     }
+
     /// Every run of `scan` split into lines, with their ids.
     fn scanned(h: &Memory, lines: Range<usize>, backward: bool) -> Vec<(usize, Vec<u8>)> {
         let mut runs = Vec::new();
@@ -1531,193 +870,5 @@ mod tests {
                 .scan(0..10, true, |_, _| unreachable!())
                 .is_continue()
         );
-    }
-}
-
-#[cfg(test)]
-mod spill_tests {
-    use super::tests::{Rng, lines, random_words};
-    use super::*;
-
-    const BUDGET: usize = 2 << 20;
-
-    /// The bytes held by the chunks in memory, counted afresh.
-    fn recount(h: &Memory) -> usize {
-        h.chunks.iter().map(Chunk::footprint).sum()
-    }
-
-    /// A line of random bytes but the line end: nothing to compress.
-    fn noise(rng: &mut Rng, len: usize) -> Vec<u8> {
-        (0..len)
-            .map(|_| match rng.next() as u8 {
-                b'\n' => 0,
-                b => b,
-            })
-            .collect()
-    }
-
-    /// Random words (about 0.6x compressed), runs of random bytes, empty
-    /// lines and a huge line, pushed every way a history takes them.
-    fn mixed(h: &mut Memory, rounds: usize) -> Vec<Vec<u8>> {
-        let mut rng = Rng(0x5eed);
-        let words = random_words(4_000);
-        let mut want: Vec<Vec<u8>> = Vec::new();
-        for round in 0..rounds {
-            for (i, line) in words.iter().enumerate() {
-                let mut line = line.clone();
-                line.extend_from_slice(format!(" {round}").as_bytes());
-                match i % 3 {
-                    0 => h.push(&line),
-                    1 => h.push_block(&[&line[..], b"\n"].concat()),
-                    _ => h.push_owned(line.clone()),
-                }
-                want.push(line);
-            }
-            let mut block = Vec::new();
-            for _ in 0..2_000 {
-                let line = noise(&mut rng, 60);
-                block.extend_from_slice(&line);
-                block.push(b'\n');
-                want.push(line);
-            }
-            h.push_block(&block);
-            h.push(b"");
-            want.push(Vec::new());
-            if round % 4 == 1 {
-                let huge = vec![b'a' + (round % 26) as u8; HUGE + 1000];
-                h.push_owned(huge.clone());
-                want.push(huge);
-            }
-        }
-        want
-    }
-
-    #[test]
-    fn beyond_its_budget_a_history_spills_its_oldest_chunks_and_reads_them_back() {
-        let mut h = Memory::new().max_memory(BUDGET);
-        let want = mixed(&mut h, 12);
-        let total: usize = want.iter().map(|l| l.len() + 1).sum();
-        assert!(total > 4 * BUDGET, "{total} bytes");
-        assert!(h.spilled.len() > 10, "{} chunks spilled", h.spilled.len());
-        assert!(h.allocated() <= BUDGET, "{} bytes held", h.allocated());
-        assert_eq!(h.resident, recount(&h));
-        assert_eq!((h.first(), h.len()), (0, want.len()));
-        assert_eq!(h.spill_news(), None);
-        // Every line, in order, and one by one in an order that jumps
-        // between spilled, compressed and plain chunks.
-        assert_eq!(lines(&h), want);
-        for i in (0..want.len()).rev().step_by(97).chain([0, want.len() - 1]) {
-            assert_eq!(h.get(i).as_deref(), Some(&want[i][..]), "line {i}");
-        }
-        // Runs as a search reads them, both ways, from the middle of a
-        // spilled chunk to the middle of one in memory.
-        let spilled_line = h.spilled[3].first + 5;
-        let range = spilled_line..want.len() - 7;
-        for backward in [false, true] {
-            let mut seen: Vec<Vec<(usize, Vec<u8>)>> = Vec::new();
-            let _ = h.scan(range.clone(), backward, |ids, run| {
-                let body = run.strip_suffix(b"\n").unwrap();
-                seen.push(
-                    ids.zip(body.split(|&b| b == b'\n').map(<[u8]>::to_vec))
-                        .collect(),
-                );
-                ControlFlow::Continue(())
-            });
-            if backward {
-                seen.reverse();
-            }
-            let seen = seen.concat();
-            let expected: Vec<(usize, Vec<u8>)> =
-                range.clone().map(|i| (i, want[i].clone())).collect();
-            assert!(seen == expected, "backward: {backward}");
-        }
-    }
-
-    #[test]
-    fn a_history_of_tiny_lines_keeps_its_index_within_the_budget() {
-        // `yes`: each chunk compresses to almost nothing, and what grows is
-        // the index: 4 bytes per 64 lines, 1.25 MB for these 20M lines, unless
-        // it goes with the chunks it indexes.
-        let budget = 1 << 20;
-        let mut h = Memory::new().max_memory(budget);
-        let block = b"y\n".repeat(100_000);
-        for _ in 0..200 {
-            h.push_block(&block);
-        }
-        assert_eq!(h.len(), 20_000_000);
-        assert!(h.allocated() <= budget, "{} bytes held", h.allocated());
-        assert!(!h.spilled.is_empty());
-        for i in [0, 1, 63, 64, 12_345_678, 19_999_999] {
-            assert_eq!(h.get(i).as_deref(), Some(&b"y"[..]), "line {i}");
-        }
-        let mut count = 0;
-        let _ = h.scan(0..h.len(), true, |ids, run| {
-            assert_eq!(run.len(), 2 * ids.len());
-            count += ids.len();
-            ControlFlow::Continue(())
-        });
-        assert_eq!(count, 20_000_000);
-    }
-
-    #[test]
-    fn a_full_disk_drops_the_oldest_lines_and_says_how_many() {
-        let mut h = Memory::new().max_memory(BUDGET).spill_limit(3 << 20);
-        let mut rng = Rng(3);
-        let mut want = Vec::new();
-        let mut fill = |h: &mut Memory, lines: usize| {
-            for _ in 0..lines {
-                let line = noise(&mut rng, 100);
-                h.push(&line);
-                want.push(line);
-            }
-        };
-        // 10 MB that cannot be compressed: 2 MB held, 3 MB spilled, and
-        // then the disk is full.
-        fill(&mut h, 100_000);
-        let news = h.spill_news().expect("the failure is told");
-        assert!(news.contains("No space left on device"), "{news}");
-        let dropped = h.first();
-        assert!(dropped > 50_000, "{dropped} lines dropped");
-        assert!(
-            news.contains(&format!(": {dropped} old lines dropped")),
-            "{news}"
-        );
-        // Told once; told again when more go.
-        assert_eq!(h.spill_news(), None);
-        assert!(h.allocated() <= BUDGET, "{} bytes held", h.allocated());
-        assert!(h.spilled.is_empty());
-        // The spill file was given back.
-        assert_eq!(h.spill.file.as_ref().map(Spill::len), Some(0));
-        fill(&mut h, 20_000);
-        let news = h.spill_news().expect("more dropped, told again");
-        assert!(h.first() > dropped);
-        assert!(
-            news.contains(&format!(": {} old lines dropped", h.first())),
-            "{news}"
-        );
-        // What is held is the newest lines, whole.
-        assert_eq!(lines(&h), want[h.first()..]);
-        assert_eq!(h.get(h.first() - 1), None);
-        assert_eq!(h.resident, recount(&h));
-    }
-
-    #[test]
-    fn a_cap_still_drops_old_lines_from_a_spilled_history() {
-        let mut h = Memory::with_max_lines(30_000).max_memory(BUDGET);
-        let want = mixed(&mut h, 12);
-        assert_eq!(h.first(), want.len() - 30_000);
-        assert_eq!(lines(&h), want[want.len() - 30_000..]);
-        assert!(!h.spilled.is_empty());
-        assert!(h.spilled[0].first <= h.first());
-        for i in (h.first()..want.len()).step_by(331) {
-            assert_eq!(h.get(i).as_deref(), Some(&want[i][..]), "line {i}");
-        }
-        assert_eq!(h.resident, recount(&h));
-        // A cap small enough that everything spilled goes: the file is
-        // emptied.
-        let mut h = Memory::with_max_lines(100).max_memory(BUDGET);
-        mixed(&mut h, 6);
-        assert!(h.spilled.is_empty());
-        assert!(h.spill.file.as_ref().is_none_or(|f| f.len() == 0));
     }
 }

@@ -1,0 +1,154 @@
+//! Entry points for reflow's own benches (`benches/`) and fuzz targets
+//! (`fuzz/`), over crate-private parts: not part of the API. The crate
+//! root re-exports them, hidden from the docs, only with the `internals`
+//! feature (see `Cargo.toml`), so semver and the docs cover the real API.
+
+/// Entry points for the benchmarks in `benches/`: not part of the API.
+pub mod bench {
+    use std::io;
+
+    use crate::History;
+    use crate::layout::{RowCache, tail_rows};
+    use crate::render::{Screen, content_rows};
+    use crate::sanitize::Options;
+
+    /// Lays out and draws one whole `width` x `height` frame of the newest
+    /// rows of `history` into `out`, as the printer does right after a
+    /// resize (nothing cached, every row written). Returns the rows written.
+    ///
+    /// # Errors
+    ///
+    /// Only if writing into `out` fails, which a `Vec` does not.
+    pub fn redraw(
+        history: &History,
+        width: u16,
+        height: u16,
+        out: &mut Vec<u8>,
+    ) -> io::Result<usize> {
+        let mut cache = RowCache::new();
+        let mut screen = Screen::new();
+        let rows = tail_rows(
+            history,
+            usize::from(width),
+            content_rows(height),
+            Options {
+                color: true,
+                ..Options::default()
+            },
+            &mut cache,
+        );
+        screen.frame(out, (width, height), &rows, "status")
+    }
+
+    /// Compresses every sealed chunk of `history`, as the printer does
+    /// once input has been quiet.
+    pub fn compact_all(history: &mut History) {
+        while history.compact() {}
+    }
+
+    /// Bytes `history` reserves, for memory accounting.
+    pub fn allocated(history: &History) -> usize {
+        history.allocated()
+    }
+
+    /// `g` then `G` in the viewer, each drawn as a frame into `out` from
+    /// nothing cached (as the first frame after a jump across the
+    /// history). Returns the rows written by both frames.
+    ///
+    /// # Errors
+    ///
+    /// Only if writing into `out` fails, which a `Vec` does not.
+    pub fn top_and_bottom(
+        history: &History,
+        width: u16,
+        height: u16,
+        out: &mut Vec<u8>,
+    ) -> io::Result<usize> {
+        use crate::layout::Look;
+        use crate::view::{Lines, View};
+        let mut cache = RowCache::new();
+        let mut screen = Screen::new();
+        let mut view = View::new();
+        let look = Look::from(Options {
+            color: true,
+            ..Options::default()
+        });
+        cache.prepare(usize::from(width), look, None);
+        let lines = Lines::new(history, None);
+        view.home(&lines);
+        let rows = view.rows(&lines, &mut cache, content_rows(height));
+        let mut written = screen.frame(out, (width, height), &rows, "status")?;
+        view.follow();
+        let rows = view.rows(&lines, &mut cache, content_rows(height));
+        written += screen.frame(out, (width, height), &rows, "status")?;
+        Ok(written)
+    }
+}
+
+/// Entry points for the search benchmark: not part of the API.
+pub mod bench_search {
+    use std::ops::ControlFlow;
+    use std::time::Duration;
+
+    use crate::History;
+    use crate::sanitize::Options;
+    use crate::search::{Pattern, Search, Step};
+
+    /// Searches `history` backward from its end for `pattern`, as `?`
+    /// does, in steps of 10 ms, to the end: the id of the line found.
+    ///
+    /// # Errors
+    ///
+    /// An invalid pattern.
+    pub fn backward(history: &History, pattern: &str) -> Result<Option<usize>, String> {
+        let pattern = Pattern::new(pattern)?;
+        let mut search = Search::new(pattern, history.len(), true);
+        loop {
+            match search.step(history, Options::default(), Duration::from_millis(10)) {
+                Step::Found(line) => return Ok(Some(line)),
+                Step::NotFound => return Ok(None),
+                Step::Pending { .. } => {}
+            }
+        }
+    }
+
+    /// The same, one `is_match` per line instead of one search per chunk:
+    /// what the chunked search is measured against.
+    ///
+    /// # Errors
+    ///
+    /// An invalid pattern.
+    pub fn backward_line_by_line(
+        history: &History,
+        pattern: &str,
+    ) -> Result<Option<usize>, String> {
+        let pattern = Pattern::new(pattern)?;
+        let mut found = None;
+        let _ = history.scan(history.first()..history.len(), true, |lines, run| {
+            let body = run.strip_suffix(b"\n").unwrap_or(run);
+            for (line, id) in body.split(|&b| b == b'\n').zip(lines) {
+                if pattern.matches_line(line, Options::default()) {
+                    found = Some(id);
+                }
+            }
+            if found.is_some() {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        Ok(found)
+    }
+}
+
+/// Entry point for the fuzz target in `fuzz/`: not part of the API.
+pub mod fuzz {
+    /// Sanitizes and wraps `raw` at `width` and checks the layout contract.
+    ///
+    /// # Errors
+    ///
+    /// A description of the broken property.
+    pub fn check_layout(raw: &[u8], width: usize) -> Result<(), String> {
+        crate::layout::check_contract(raw, width)
+    }
+}

@@ -1,0 +1,55 @@
+//! A line sanitized in pieces ([`Stream`]), for a line too long to hold
+//! twice: the same text and styles as `sanitize_styled` over the whole
+//! line, taken as they come.
+
+use vte::Parser;
+
+use super::Options;
+use super::sink::Sink;
+use super::style::Styled;
+
+/// [`sanitize_styled`] of one line fed in pieces, for a line too long to
+/// hold twice: the caller takes the text as it comes.
+///
+/// [`sanitize_styled`]: super::sanitize_styled
+pub(crate) struct Stream {
+    parser: Parser,
+    sink: Sink,
+}
+
+impl Stream {
+    pub(crate) fn new(options: Options) -> Self {
+        Stream {
+            parser: Parser::new(),
+            sink: Sink::new(options, 0),
+        }
+    }
+
+    /// Sanitizes the next piece of the line. Pieces must be cut before an
+    /// ASCII byte (or at the end): then decoding them one by one gives what
+    /// decoding the whole line gives. The line's trailing `\r` is the
+    /// caller's to drop, as [`sanitize_styled`](super::sanitize_styled) does.
+    pub(crate) fn feed(&mut self, raw: &[u8]) {
+        let text = String::from_utf8_lossy(raw);
+        self.parser.advance(&mut self.sink, text.as_bytes());
+    }
+
+    /// The text and styles made since the last call (span offsets from the
+    /// start of that text), and whether a carriage return overwrote
+    /// everything before it meanwhile (then the text starts the line).
+    /// The last character may be held back for the next call (a backspace
+    /// after it could still overstrike it); [`finish`](Stream::finish)
+    /// gives out everything.
+    pub(crate) fn take(&mut self) -> (Styled, bool) {
+        let returned = std::mem::take(&mut self.sink.returns) > 0;
+        // What comes next starts in the style this ends in.
+        self.sink.base = self.sink.style;
+        (std::mem::take(&mut self.sink.out), returned)
+    }
+
+    /// [`take`](Stream::take) at the end of the line: nothing is held back.
+    pub(crate) fn finish(&mut self) -> (Styled, bool) {
+        self.sink.release();
+        self.take()
+    }
+}
