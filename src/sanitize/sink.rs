@@ -85,7 +85,7 @@ impl Sink {
                 self.out.text.push(c);
             } else {
                 let style = self.style;
-                self.set_style(style.with(how));
+                self.set_style(style.with(how.bold, how.underline));
                 self.out.text.push(c);
                 self.set_style(style);
             }

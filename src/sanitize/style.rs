@@ -9,8 +9,6 @@ use std::fmt::Write as _;
 
 use vte::Params;
 
-use super::sink::Overstrike;
-
 /// A colour of the SGR model.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) enum Color {
@@ -46,13 +44,14 @@ pub(crate) struct Style {
 }
 
 impl Style {
-    /// This style with the attributes of an overstrike added.
-    pub(super) fn with(self, overstrike: Overstrike) -> Style {
+    /// This style with the attributes of an overstrike added (bold, or
+    /// underlined, as `less` reads `c^Hc` and `_^Hc`).
+    pub(super) fn with(self, bold: bool, underline: bool) -> Style {
         let mut attrs = self.attrs;
-        if overstrike.bold {
+        if bold {
             attrs |= attr::BOLD;
         }
-        if overstrike.underline {
+        if underline {
             attrs |= attr::UNDERLINE;
         }
         Style { attrs, ..self }
