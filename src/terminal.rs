@@ -60,6 +60,10 @@ struct Terminal {
     progress: AtomicUsize,
     /// Mouse reporting is on (the display reads keys).
     mouse: AtomicBool,
+    /// How many times the display has left the screen: a frame queued
+    /// before the last time is not written (or not finished), so leaving
+    /// never waits behind frames the normal screen will not show.
+    leaves: AtomicUsize,
 }
 
 static TERMINAL: Terminal = Terminal {
@@ -72,6 +76,7 @@ static TERMINAL: Terminal = Terminal {
     stuck: AtomicBool::new(false),
     progress: AtomicUsize::new(0),
     mouse: AtomicBool::new(false),
+    leaves: AtomicUsize::new(0),
 };
 static PANIC_HOOK: Once = Once::new();
 
@@ -90,6 +95,8 @@ const PIECE: usize = 1024;
 struct Job {
     bytes: Vec<u8>,
     done: Sender<Vec<u8>>,
+    /// For a frame: `leaves` when it was queued.
+    frame: Option<usize>,
 }
 
 fn writer() -> MutexGuard<'static, Option<Sender<Job>>> {
@@ -101,7 +108,12 @@ fn writer() -> MutexGuard<'static, Option<Sender<Job>>> {
 fn enqueue(writer: &Option<Sender<Job>>, bytes: Vec<u8>) -> Option<Receiver<Vec<u8>>> {
     let jobs = writer.as_ref()?;
     let (done, written) = channel::bounded(1);
-    jobs.send(Job { bytes, done }).ok()?;
+    jobs.send(Job {
+        bytes,
+        done,
+        frame: None,
+    })
+    .ok()?;
     Some(written)
 }
 
@@ -143,8 +155,18 @@ fn start_writer(mut out: Box<dyn Write + Send>) -> io::Result<(Sender<Job>, Join
     let thread = thread::Builder::new()
         .name("reflow-output".into())
         .spawn(move || {
-            for Job { mut bytes, done } in queued {
+            for Job {
+                mut bytes,
+                done,
+                frame,
+            } in queued
+            {
                 for piece in bytes.chunks(PIECE) {
+                    // The display left the screen since: the rest of this
+                    // frame would only delay the restoration.
+                    if frame.is_some_and(|at| at != TERMINAL.leaves.load(Ordering::SeqCst)) {
+                        break;
+                    }
                     // A failed write is a terminal gone (SIGHUP follows)
                     // or closed: nothing to do but go on.
                     if out.write_all(piece).is_err() {
@@ -259,6 +281,7 @@ impl TerminalGuard {
                 .send(Job {
                     bytes,
                     done: self.written_tx.clone(),
+                    frame: Some(TERMINAL.leaves.load(Ordering::SeqCst)),
                 })
                 .map_err(|e| e.into_inner().bytes),
             _ => Err(bytes),
@@ -417,11 +440,13 @@ fn leave(patient: bool) {
 
 /// [`leave`], with the writer's lock taken.
 fn leave_locked(writer: MutexGuard<'static, Option<Sender<Job>>>, patient: bool) {
-    // Under the writer's lock: frames queued before are written before the
-    // restoration, and none is queued after (frames check `TERMINAL.shown` under it).
+    // Under the writer's lock: frames queued before are dropped (what is
+    // left of them: the normal screen will not show them), and none is
+    // queued after (frames check `shown` under it).
     if !TERMINAL.shown.swap(false, Ordering::SeqCst) {
         return;
     }
+    TERMINAL.leaves.fetch_add(1, Ordering::SeqCst);
     // The modes first: once the normal screen shows, the terminal is
     // entirely back.
     release_input();
