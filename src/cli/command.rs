@@ -41,25 +41,25 @@ const GRACE: Duration = Duration::from_secs(1);
 
 /// Which of the command's outputs a line came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Stream {
+enum Pipe {
     Out,
     Err,
 }
 
-impl Stream {
+impl Pipe {
     /// The tag this stream's lines carry: the display draws stderr lines
     /// apart (nothing is added to copied-through or saved lines).
     fn tag(self) -> Tag {
         match self {
-            Stream::Out => Tag::new().stdout(),
-            Stream::Err => Tag::new().stderr(),
+            Pipe::Out => Tag::new().stdout(),
+            Pipe::Err => Tag::new().stderr(),
         }
     }
 
     fn name(self) -> &'static str {
         match self {
-            Stream::Out => "reflow-stdout",
-            Stream::Err => "reflow-stderr",
+            Pipe::Out => "reflow-stdout",
+            Pipe::Err => "reflow-stderr",
         }
     }
 }
@@ -104,12 +104,12 @@ pub(crate) fn run(cli: Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
     };
     let running = Arc::new(Mutex::new(true));
     let watcher = interrupts.watch(printer.sender(), pid, Arc::clone(&running));
-    // The outputs in the order Stream::Out, Stream::Err.
-    let tags = vec![Stream::Out.tag(), Stream::Err.tag()];
+    // The outputs in the order Pipe::Out, Pipe::Err.
+    let tags = vec![Pipe::Out.tag(), Pipe::Err.tag()];
     let mux = Arc::new(Mux::tagged(printer.sender(), tags));
     let readers = [
-        reader(mux.source(0), Stream::Out, stdout),
-        reader(mux.source(1), Stream::Err, stderr),
+        reader(mux.source(0), Pipe::Out, stdout),
+        reader(mux.source(1), Pipe::Err, stderr),
     ];
     let command = Command::watch(
         child,
@@ -349,7 +349,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// output is then not shown; the command gets SIGPIPE if it writes to it).
 fn reader(
     source: Source,
-    stream: Stream,
+    stream: Pipe,
     pipe: impl Read + Send + 'static,
 ) -> Option<JoinHandle<()>> {
     thread::Builder::new()
