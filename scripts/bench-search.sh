@@ -158,8 +158,15 @@ search_time() {
   local name=$1
   shift
   tmux -L "$SOCKET" kill-server 2>/dev/null || true
-  tmux -L "$SOCKET" -f "$WORK/tmux.conf" new-session -d -s bench -x "$WIDTH" -y "$HEIGHT" \
-    env -u LESSOPEN -u LESSCLOSE LESS= LESSHISTFILE=- TERM=tmux-256color "$@"
+  # The old server may still be going away, and a session started then
+  # dies with it ("server exited unexpectedly"): start one until it stays.
+  local tries
+  for ((tries = 0; tries < 50; tries++)); do
+    tmux -L "$SOCKET" -f "$WORK/tmux.conf" new-session -d -s bench -x "$WIDTH" -y "$HEIGHT" \
+      env -u LESSOPEN -u LESSCLOSE LESS= LESSHISTFILE=- TERM=tmux-256color "$@" 2>/dev/null
+    tmux -L "$SOCKET" has-session -t bench 2>/dev/null && break
+    sleep 0.1
+  done
   local target=bench:0.0 deadline=$((SECONDS + OPEN_TIMEOUT))
   until tmux -L "$SOCKET" capture-pane -p -t "$target" 2>/dev/null | grep -q end-of-log; do
     ((SECONDS < deadline)) || die "$name did not show the end of the file within ${OPEN_TIMEOUT}s"
