@@ -30,6 +30,8 @@ const GONE: &[u8] = b"\xe2\x9f\xa8reflow: this line is gone: the file was trunca
 
 /// How much is read at a time for lines to show: a block of them.
 const WINDOW_READ: usize = 64 * 1024;
+/// The most bytes a scan reads in one run, unless one line is longer.
+const RUN_BYTES: u64 = 16 << 20;
 
 /// How much is indexed before the history is handed over: a few
 /// screenfuls of the end, for the first frame.
@@ -274,18 +276,22 @@ impl FileLines {
         if self.is_cut() {
             return None;
         }
-        let (start, end) = {
-            let index = self.index();
-            let start = self.line_start(&index, from)?;
-            let end = match to {
-                0 => self.end,
-                _ => self.line_start(&index, to - 1)?,
-            };
-            (start, end)
-        };
+        let (start, end) = self.run_span(from, to)?;
         let mut bytes = vec![0; usize::try_from(end - start).ok()?];
         self.file.read_exact_at(&mut bytes, start).ok()?;
         Some(bytes)
+    }
+
+    /// Where the run of lines `from` (the earliest, counted from the end)
+    /// down to `to` starts and ends in the file.
+    fn run_span(&self, from: usize, to: usize) -> Option<(u64, u64)> {
+        let index = self.index();
+        let start = self.line_start(&index, from)?;
+        let end = match to {
+            0 => self.end,
+            _ => self.line_start(&index, to - 1)?,
+        };
+        Some((start, end))
     }
 
     /// Hands out lines `from..to` counted from the end, in runs of whole
@@ -312,7 +318,17 @@ impl FileLines {
         let mut runs = Vec::new();
         let mut hi = earliest;
         while hi > latest {
-            let lo = hi.saturating_sub(per_run).max(latest);
+            let mut lo = hi.saturating_sub(per_run).max(latest);
+            // A run is read whole: bounded in bytes too, so long lines
+            // never make a search allocate more than RUN_BYTES (a single
+            // longer line is a run of its own).
+            while hi - lo > 1
+                && self
+                    .run_span(hi - 1, lo)
+                    .is_some_and(|(start, end)| end - start > RUN_BYTES)
+            {
+                lo = hi - (hi - lo) / 2;
+            }
             runs.push((hi - 1, lo));
             hi = lo;
         }
@@ -478,6 +494,29 @@ mod tests {
             [&b"four\xff"[..], b"", b"two\r", b"one"].map(<[u8]>::to_vec)
         );
         assert_eq!(lines.get(4), None);
+    }
+
+    /// 8,192 lines of 4 KiB would be one run of 32 MiB: runs stay within
+    /// RUN_BYTES, and still give every line once, in order.
+    #[test]
+    fn a_scan_of_long_lines_reads_runs_bounded_in_bytes() {
+        let line = "y".repeat(4095);
+        let mut text = Vec::new();
+        for _ in 0..8192 {
+            text.extend_from_slice(line.as_bytes());
+            text.push(b'\n');
+        }
+        let (lines, _) = indexed(&text);
+        assert_eq!(lines.counted(), 8192);
+        let (mut seen, mut largest) = (0, 0);
+        let _ = lines.scan(0..8192, true, |first, last, bytes| {
+            assert_eq!(memchr::memchr_iter(b'\n', bytes).count(), first - last + 1);
+            seen += first - last + 1;
+            largest = largest.max(bytes.len());
+            std::ops::ControlFlow::Continue(())
+        });
+        assert_eq!(seen, 8192);
+        assert!(largest as u64 <= RUN_BYTES, "a run of {largest} bytes");
     }
 
     #[test]
