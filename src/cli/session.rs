@@ -96,42 +96,43 @@ pub(crate) fn configure(cli: &Cli, source: String, output: Option<File>, tty: bo
     builder
 }
 
-/// A library error as the binary says it: the --save file named (its
-/// path is untrusted text too), the display's output as `stdout` (it
-/// writes there in either mode).
-fn failure(context: &str, error: &reflow::Error) -> Failure {
-    match error {
-        reflow::Error::Save { path, source } => Failure {
-            message: reflow::visible(
-                format!("{}: {}", path.display(), describe(source)).as_bytes(),
-            )
-            .into_owned(),
-            code: 1,
-        },
-        reflow::Error::Display(e) | reflow::Error::Output(e) if e.raw_os_error().is_some() => {
-            Failure::io("stdout", e)
-        }
-        other => Failure {
-            message: format!("{context}: {}", strip_os(&other.to_string())),
-            code: 1,
-        },
+/// A failure of the --save file, naming it (its path is untrusted text
+/// too); `None` for any other error.
+fn save_failure(error: &reflow::Error) -> Option<Failure> {
+    let reflow::Error::Save { path, source } = error else {
+        return None;
+    };
+    let text = format!("{}: {}", path.display(), describe(source));
+    Some(Failure {
+        message: reflow::visible(text.as_bytes()).into_owned(),
+        code: 1,
+    })
+}
+
+/// Any other library error, after `context`.
+fn other_failure(context: &str, error: &reflow::Error) -> Failure {
+    Failure {
+        message: format!("{context}: {}", strip_os(&error.to_string())),
+        code: 1,
     }
 }
 
 /// Starts the display.
 pub(crate) fn start(builder: Builder) -> Result<Printer, Failure> {
-    builder.spawn().map_err(|e| match e {
-        reflow::Error::Save { .. } => failure("", &e),
+    builder.spawn().map_err(|e| {
         // The terminal (or stdout) could not be set up: not an output error.
-        other => Failure {
-            message: format!("cannot start the display: {}", strip_os(&other.to_string())),
-            code: 1,
-        },
+        save_failure(&e).unwrap_or_else(|| other_failure("cannot start the display", &e))
     })
 }
 
 /// Waits until the display stops: the user quits, a signal, the sentinel,
 /// or (with -E) the end of input.
 pub(crate) fn finish(printer: Printer) -> Result<Stopped, Failure> {
-    printer.wait().map_err(|e| failure("display", &e))
+    printer.wait().map_err(|e| match &e {
+        // The display writes to stdout, in either mode.
+        reflow::Error::Display(io) | reflow::Error::Output(io) if io.raw_os_error().is_some() => {
+            Failure::io("stdout", io)
+        }
+        _ => save_failure(&e).unwrap_or_else(|| other_failure("display", &e)),
+    })
 }
