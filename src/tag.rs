@@ -24,8 +24,6 @@
 //! level, a time, a source) are read from the text when drawn, searched or
 //! filtered; a field reflow itself must carry goes here.
 
-use std::borrow::Cow;
-
 /// How a header starts.
 pub(crate) const PREFIX: &[u8] = b"\x1b_reflow:";
 /// How a header ends (`ESC \`, the string terminator).
@@ -342,7 +340,6 @@ pub(crate) fn head_lines(
                 at_start = true;
                 rest = &rest[end..];
             }
-            return bytes.last() == Some(&b'\n');
         }
     }
     bytes.last() == Some(&b'\n')
@@ -392,10 +389,10 @@ pub(crate) fn stamp(batch: &[u8], at_start: bool, time: &str) -> Vec<u8> {
 
 /// The saved form of `line`'s header: `NAME: ` for a label asked to be
 /// saved, nothing otherwise.
-pub(crate) fn saved_prefix(line: &[u8]) -> Option<Cow<'static, [u8]>> {
+pub(crate) fn saved_prefix(line: &[u8]) -> Option<Vec<u8>> {
     let (head, _) = split(line, true);
     let label = head.label.filter(|label| label.save)?;
-    Some(Cow::Owned(format!("{}: ", label.name).into_bytes()))
+    Some(format!("{}: ", label.name).into_bytes())
 }
 
 #[cfg(test)]

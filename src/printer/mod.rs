@@ -78,7 +78,7 @@ impl Printer {
     /// printer that has not stopped always works, however many senders
     /// came and went before it.
     pub fn sender(&self) -> Sender {
-        Sender::new(&self.queue, &self.sentinel, self.lossy, self.display)
+        Sender::new(&self.queue, &self.sentinel, self.lossy, self.display, None)
     }
 
     /// Asks the printer to stop once every line queued so far is drawn;

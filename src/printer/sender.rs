@@ -80,26 +80,31 @@ pub struct Sender {
 impl Clone for Sender {
     /// Another sender to the same printer, with no unfinished line.
     fn clone(&self) -> Self {
-        let mut sender = Sender::new(&self.queue, &self.sentinel, self.lossy, self.display);
-        sender.header = self.header.clone();
-        sender
+        Sender::new(
+            &self.queue,
+            &self.sentinel,
+            self.lossy,
+            self.display,
+            self.header.clone(),
+        )
     }
 }
 
 impl Sender {
-    /// A sender with no unfinished line.
+    /// A sender with no unfinished line, whose lines start with `header`.
     pub(super) fn new(
         queue: &Arc<Queue>,
         sentinel: &Option<Arc<[u8]>>,
         lossy: bool,
         display: bool,
+        header: Option<Arc<[u8]>>,
     ) -> Self {
         Sender {
             queue: Arc::clone(queue),
             sentinel: sentinel.clone(),
             lossy,
             display,
-            header: None,
+            header,
             partial: Mutex::new(Vec::new()),
         }
     }
@@ -108,9 +113,14 @@ impl Sender {
     /// display, a stderr bar or a label column beside each line it
     /// starts. Without a display the lines go out as they are.
     pub fn tagged(&self, tag: crate::Tag) -> Sender {
-        let mut sender = Sender::new(&self.queue, &self.sentinel, self.lossy, self.display);
-        sender.header = tag.header().map(Arc::from);
-        sender
+        let header = tag.header().map(Arc::from);
+        Sender::new(
+            &self.queue,
+            &self.sentinel,
+            self.lossy,
+            self.display,
+            header,
+        )
     }
 
     /// Whether the printer draws a display (which reads headers).
