@@ -760,3 +760,58 @@ fn dropping_a_printer_whose_output_is_stuck_returns_within_its_bound() {
     assert!(took < Duration::from_secs(7), "drop took {took:?}");
     drop(gate);
 }
+
+#[test]
+fn a_file_read_in_place_is_copied_to_the_saved_file_by_the_printer_thread_not_by_spawn() {
+    use std::os::unix::fs::OpenOptionsExt;
+    let _display = DISPLAY.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    // 16 times what a pipe holds: a copy in `spawn` would wait for a reader.
+    let log = dir.path().join("app.log");
+    let mut bytes = Vec::new();
+    for i in 0..16_384 {
+        bytes.extend_from_slice(format!("line {i:05} {}\n", "x".repeat(52)).as_bytes());
+    }
+    std::fs::write(&log, &bytes).unwrap();
+    let saved = crate::support::fifo(dir.path(), "saved");
+    // A reader is there (so the FIFO is taken), but reads nothing yet.
+    let reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
+        .open(&saved)
+        .unwrap();
+    let file = std::fs::File::open(&log).unwrap();
+    let len = bytes.len() as u64;
+    let (started, spawned) = crossbeam_channel::bounded(1);
+    thread::spawn(move || {
+        let printer = Printer::builder()
+            .in_place(file, len)
+            .save(&saved)
+            .draw_into(Capture::default(), 80, 24)
+            .spawn();
+        let _ = started.send(printer);
+    });
+    // A bound, not a sleep: spawn answers at once, or waits on the FIFO.
+    let printer = spawned
+        .recv_timeout(TIMEOUT)
+        .expect("spawn returned while nobody read the saved file")
+        .unwrap();
+    printer.sender().line("after the file").unwrap();
+    {
+        use std::os::fd::AsRawFd;
+        let blocking = nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::empty());
+        nix::fcntl::fcntl(reader.as_raw_fd(), blocking).unwrap();
+    }
+    let reading = thread::spawn(move || {
+        let mut got = Vec::new();
+        io::Read::read_to_end(&mut { reader }, &mut got).map(|_| got)
+    });
+    printer.join().unwrap();
+    let got = reading.join().unwrap().unwrap();
+    bytes.extend_from_slice(b"after the file\n");
+    assert_eq!(got.len(), bytes.len());
+    assert!(
+        got == bytes,
+        "the saved file is the file, then the line after it"
+    );
+}

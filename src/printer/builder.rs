@@ -286,7 +286,9 @@ impl Builder {
     ///
     /// Without a display (passthrough) the bytes are written out as any
     /// others. With [`save`](Builder::save) they are copied into the saved
-    /// file first, which takes the time to copy them.
+    /// file first, by the printer thread once its first frame is on the
+    /// way: `spawn` does not wait for the copy, and keys are answered once
+    /// it is done.
     pub fn in_place(mut self, file: std::fs::File, len: u64) -> Self {
         self.in_place = Some((file, len));
         self

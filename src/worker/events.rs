@@ -8,59 +8,52 @@ use std::time::Instant;
 
 use crossbeam_channel::{self as channel, Receiver, select};
 
-use super::{Out, Worker};
+use super::Core;
+use super::tui::Tui;
 use crate::options::StopReason;
 use crate::sanitize::visible;
 use crate::signals::SignalEvent;
 
-impl Worker {
-    pub(super) fn run_tui(&mut self) -> io::Result<StopReason> {
-        let Out::Tui(tui) = &self.out else {
-            return self.run_plain();
-        };
+impl Tui {
+    /// Blocks in one `select!`, answers what came, then does one slice of
+    /// a search, draws if a frame is due, and compresses history if idle.
+    pub(super) fn event_loop(&mut self, core: &mut Core) -> io::Result<StopReason> {
         // Own clones of the receivers, so handling an event may borrow self.
-        let woken = self.inbox.woken.clone();
-        let mut resized = tui
+        let woken = core.woken().clone();
+        let mut resized = self
             .signals
             .as_ref()
             .map_or_else(channel::never, |s| s.resized.clone());
-        let mut signals = tui
+        let mut signals = self
             .signals
             .as_ref()
             .map_or_else(channel::never, |s| s.events.clone());
-        let keys = tui
+        let keys = self
             .input
             .as_ref()
             .map_or_else(channel::never, |input| input.events.clone());
-        let written = tui.terminal.written.clone();
+        let written = self.terminal.written.clone();
         // A file read in place: its index grows in the background.
         let mut indexed = self.history.progress().unwrap_or_else(channel::never);
+        // Its bytes go to --save once the first frame is on its way.
+        self.draw_if_due(core)?;
+        self.save_in_place(&mut core.config)?;
         loop {
-            let frame = match &self.out {
-                Out::Tui(tui) if tui.dirty && !tui.pending => Some(tui.next_frame),
-                _ => None,
-            };
+            let frame = (self.dirty && !self.pending).then_some(self.next_frame);
             // Compaction is done when nothing else is waiting: the timer
             // is then due, and the work below checks for input.
             let compaction = self.compaction_due();
             // A search or filter under way goes on at once, a slice at a
             // time, after anything else that is ready.
-            let busy = match &self.out {
-                Out::Tui(tui) if tui.find.busy() => Some(Instant::now()),
-                _ => None,
-            };
-            let compaction = match (compaction, busy) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            let timer = match (frame, compaction) {
-                (Some(a), Some(b)) => channel::at(a.min(b)),
-                (Some(at), None) | (None, Some(at)) => channel::at(at),
-                (None, None) => channel::never(),
-            };
+            let busy = self.find.busy().then(Instant::now);
+            let timer = [frame, compaction, busy]
+                .into_iter()
+                .flatten()
+                .min()
+                .map_or_else(channel::never, channel::at);
             select! {
                 recv(woken) -> _ => {
-                    if let Some(reason) = self.drain()? {
+                    if let Some(reason) = core.drain(self)? {
                         return Ok(reason);
                     }
                 }
@@ -81,7 +74,7 @@ impl Worker {
                 },
                 recv(keys) -> event => match self.answered(event, &keys, &signals) {
                     Ok(event) => {
-                        if let Some(reason) = self.on_event(&event) {
+                        if let Some(reason) = self.on_event(core.config(), &event) {
                             return Ok(reason);
                         }
                     }
@@ -91,14 +84,15 @@ impl Worker {
                     Err(_) => return Ok(StopReason::Hangup),
                 },
                 recv(written) -> buf => {
-                    if let (Out::Tui(tui), Ok(buf)) = (&mut self.out, buf) {
-                        tui.buf = buf;
-                        tui.pending = false;
+                    if let Ok(buf) = buf {
+                        self.buf = buf;
+                        self.pending = false;
                     }
                     // A file read in place is indexed on from its end once
                     // its last lines are on the screen.
                     if let Err(e) = self.history.start_indexing() {
-                        self.notice = Some(visible(format!("{}: cannot index: {e}", self.config.source).as_bytes()).into_owned());
+                        let notice = format!("{}: cannot index: {e}", core.config().source);
+                        self.say(visible(notice.as_bytes()).into_owned());
                     }
                 }
                 recv(indexed) -> tick => {
@@ -108,19 +102,17 @@ impl Worker {
                         // checked only the lines known then.
                         self.refilter();
                         if let Some(error) = self.history.error() {
-                            let notice = format!("{}: {error}", self.config.source);
-                            self.notice = Some(visible(notice.as_bytes()).into_owned());
+                            let notice = format!("{}: {error}", core.config().source);
+                            self.say(visible(notice.as_bytes()).into_owned());
                         }
                     }
-                    if let Out::Tui(tui) = &mut self.out {
-                        tui.dirty = true;
-                    }
+                    self.dirty = true;
                 }
                 recv(timer) -> _ => {}
             }
-            self.work();
-            self.draw_if_due()?;
-            self.compact_if_idle();
+            self.work(core.config());
+            self.draw_if_due(core)?;
+            self.compact_if_idle(core);
         }
     }
 
@@ -132,11 +124,8 @@ impl Worker {
         keys: &Receiver<crossterm::event::Event>,
         signals: &Receiver<SignalEvent>,
     ) -> T {
-        if let Out::Tui(tui) = &mut self.out
-            && keys.is_empty()
-            && signals.is_empty()
-        {
-            tui.cache.answered();
+        if keys.is_empty() && signals.is_empty() {
+            self.cache.answered();
         }
         event
     }

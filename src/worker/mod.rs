@@ -1,54 +1,32 @@
-//! The printer thread. It owns all display state (the history, the screen
-//! as last drawn, the terminal size) and blocks in one `select!` on
-//! control messages, the line queue's wake-up, signals, keys and the next
-//! deadline (a frame, or compaction when there is nothing else to do):
-//! block, drain,
-//! draw once.
+//! The printer thread. [`Worker::run`] hands the lines it takes from the
+//! queue to a front-end ([`Front`]): plain passthrough, or the full-screen
+//! display, which blocks in one `select!` on the queue's wake-up, signals,
+//! keys and the next deadline, then draws once. Whatever the front-end,
+//! the lines are saved here, and every line accepted is kept at a stop.
 //!
-//! The full-screen display's keys, viewer state and frames are in
-//! [`tui`]; this file is the loop and the lines' way in.
+//! The display's state, keys and frames are in [`tui`], its event loop in
+//! `events`, its search and filter in `find`; passthrough is [`plain`].
 
 mod events;
+mod find;
 mod plain;
 mod tui;
 
 use plain::Plain;
-
 use tui::Tui;
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
-use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
 
 use crate::error::Error;
-use crate::history::{History, history_share};
-use crate::keyboard::KeyReader;
-use crate::layout::{Look, Row};
-use crate::options::StopReason;
-use crate::options::{Config, OnExit, Stopped};
+use crate::layout::Look;
+use crate::options::{Config, StopReason, Stopped};
 use crate::queue::Queue;
-use crate::sanitize::{sanitize, sanitize_styled, visible};
-use crate::signals::{self, SignalListener};
-use crate::terminal::{Surface, TerminalGuard};
-
-/// The shortest time between two frames: at most ~60 frames a second,
-/// however fast lines arrive.
-const FRAME: Duration = Duration::from_micros(16_667);
-
-/// While input keeps coming, sealed history chunks are compressed at most
-/// one per this interval, in the gaps between batches: a host that logs
-/// without pauses still has its history compressed (up to 50 MB/s), and a
-/// burst of input is not slowed by compressing all of it at once.
-const PACE: Duration = Duration::from_millis(5);
-
-/// Once input has been quiet this long, the rest is compressed at once.
-const QUIET: Duration = Duration::from_millis(100);
-
-/// The longest line the display keeps as one (see `absorb_batch`).
-const LONGEST_LINE: usize = 64 << 20;
+use crate::sanitize::{sanitize, visible};
+use crate::signals;
+use crate::terminal::Surface;
 
 /// A batch buffer that grew past this (a huge line) is not kept for reuse.
 const KEEP_BATCH: usize = 8 << 20;
@@ -82,34 +60,65 @@ impl Config {
     }
 }
 
-/// Everything the printer thread owns.
+/// The printer thread: what every front-end shares ([`Core`]), and the
+/// front-end that shows the lines.
 pub(crate) struct Worker {
+    core: Core,
+    front: Box<dyn Front + Send>,
+}
+
+/// What the loop owns whatever shows the lines: the options, the queue,
+/// the batch being taken, the `--save` file (in `config`) and the count.
+pub(super) struct Core {
     config: Config,
     inbox: Inbox,
     /// Lines taken from the queue, reused batch after batch.
     batch: Vec<u8>,
-    /// The display's lines. Passthrough keeps none: nothing needs them.
-    history: History,
-    /// The history's last line was ended at [`LONGEST_LINE`], not by the
-    /// input: the next batch goes on with its bytes.
-    split_line: bool,
     /// Lines received, the unfinished one not counted.
     received: usize,
-    /// When lines last reached the history, and when a chunk was last
-    /// compressed (see [`PACE`]).
-    last_input: Instant,
-    last_compact: Instant,
-    eof: bool,
-    /// The newest notice for the status bar, sanitized.
-    notice: Option<String>,
-    out: Out,
 }
 
-enum Out {
-    /// Each line written once, as it comes.
-    Plain(Plain),
-    /// The full-screen display.
-    Tui(Box<Tui>),
+/// A way of showing lines, and the state only it needs: plain passthrough
+/// ([`Plain`]) or the full-screen display ([`Tui`]). The [`Core`] takes
+/// lines from the queue, saves them, and hands them here; a front-end
+/// blocks on its own sources (the queue, and for a display its keys,
+/// signals and frames) in [`run`](Front::run), as ripgrep's searcher hands
+/// matches to a sink.
+pub(super) trait Front {
+    /// Waits for input and events and answers them, until a reason to
+    /// stop. Takes lines with [`Core::drain`].
+    fn run(&mut self, core: &mut Core) -> io::Result<StopReason>;
+
+    /// Lines taken from the queue, as received (whole lines, and perhaps
+    /// the start of one). Returns how many lines they ended, and how
+    /// writing them went.
+    fn lines(&mut self, config: &Config, batch: &[u8]) -> (usize, io::Result<()>);
+
+    /// Something to tell the user, sanitized already (the display's
+    /// status bar; passthrough has nowhere to say it).
+    fn notice(&mut self, _text: String) {}
+
+    /// The producer said its input ended (it may go on, as a followed file
+    /// does).
+    fn end_of_input(&mut self) {}
+
+    /// Draw everything anew: something else wrote on the terminal.
+    fn repaint(&mut self) {}
+
+    /// The input stopped inside a line: it is ended. True if there was one.
+    fn end_open_line(&mut self, config: &Config) -> bool;
+
+    /// The loop has stopped and lines are still to come (those queued
+    /// before it stopped): take them without delay.
+    fn stopping(&mut self) {}
+
+    /// Leaves the output as it was found, then writes what
+    /// [`OnExit`](crate::OnExit) asks for; waits for a terminal that
+    /// stopped reading only when `patient`.
+    fn finish(self: Box<Self>, config: &Config, patient: bool) -> io::Result<()>;
+
+    /// What a failed write of this front-end is.
+    fn failure(&self) -> fn(io::Error) -> Error;
 }
 
 impl Worker {
@@ -121,186 +130,111 @@ impl Worker {
         writer: Box<dyn Write + Send>,
         sanitize: bool,
     ) -> Self {
-        let out = Out::Plain(Plain::new(writer, sanitize));
-        Worker::new(config, inbox, History::new(), out)
+        let front = Box::new(Plain::new(writer, sanitize));
+        Worker::new(config, inbox, front)
     }
 
     /// A worker that owns the terminal: set up here, on the caller's
     /// thread, so a failure is an error from `spawn`.
     pub(crate) fn tui(mut config: Config, inbox: Inbox, surface: Surface) -> io::Result<Self> {
-        // A writer drawn on as a terminal has no signals: it is no terminal.
-        let real = matches!(surface, Surface::Target(_));
-        // The terminal first: a refused second display must not touch the
-        // first one's signal handling.
-        let terminal = TerminalGuard::enter(config.interactive, surface)?;
-        // Set by the key and signal threads for what must be answered at
-        // once (q, Esc, a stop signal): a huge line's layout stops short.
-        let urgent = Arc::new(AtomicBool::new(false));
-        let signals = if real {
-            Some(SignalListener::start(Arc::clone(&urgent))?)
-        } else {
-            None
-        };
-        let input = if config.interactive {
-            Some(KeyReader::start(Arc::clone(&urgent))?)
-        } else {
-            None
-        };
-        let size = display_size(&config);
-        let budget = history_share(config.max_memory);
-        let history = match config.in_place.take() {
-            Some((file, len)) => {
-                // The saved file holds every line shown: the file's too.
-                if let Some(save) = &mut config.save {
-                    // A write error is told at the stop: nothing is shown yet.
-                    each_piece(&file, len, |piece| {
-                        save.write(piece, None);
-                        Ok(())
-                    })?;
-                }
-                History::in_place(file, len, config.max_lines)?
-            }
-            None => config
-                .max_lines
-                .map_or_else(History::new, History::with_max_lines),
-        }
-        .max_memory(budget);
-        let mut tui = Box::new(Tui::new(input, signals, terminal, size));
-        tui.cache.abort_on(urgent);
-        let out = Out::Tui(tui);
-        Ok(Worker::new(config, inbox, history, out))
+        let tui = Tui::start(&mut config, surface)?;
+        Ok(Worker::new(config, inbox, Box::new(tui)))
     }
 
-    fn new(config: Config, inbox: Inbox, history: History, out: Out) -> Self {
+    fn new(config: Config, inbox: Inbox, front: Box<dyn Front + Send>) -> Self {
         Worker {
-            config,
-            inbox,
-            batch: Vec::new(),
-            history,
-            split_line: false,
-            received: 0,
-            last_input: Instant::now(),
-            last_compact: Instant::now(),
-            eof: false,
-            notice: None,
-            out,
+            core: Core {
+                config,
+                inbox,
+                batch: Vec::new(),
+                received: 0,
+            },
+            front,
         }
     }
 
     /// Runs until a stop, then keeps what is still queued and leaves the
     /// terminal as it found it.
-    pub(crate) fn run(mut self) -> Result<Stopped, Error> {
-        let result = self.display();
-        // The display has stopped: a huge line not laid out yet is shown
-        // at exit with the rows known, rather than holding the exit up.
-        if let Out::Tui(tui) = &mut self.out {
-            tui.cache.cut_layouts_short();
-        }
+    pub(crate) fn run(self) -> Result<Stopped, Error> {
+        let Worker {
+            mut core,
+            mut front,
+        } = self;
+        let result = front.run(&mut core);
+        front.stopping();
         // Lines already accepted are kept even after a stop (for the exit
         // output and the line count). Closing takes the queue in one step,
         // so producers that keep sending cannot hold the printer open.
-        self.drain_after_stop();
+        core.drain_after_stop(&mut *front);
         // The saved file is complete now: it is not kept waiting for the
         // terminal.
-        let saved = match self.config.save.as_mut() {
+        let saved = match core.config.save.as_mut() {
             Some(save) => save.finish().map_err(|source| Error::Save {
                 path: save.path().to_owned(),
                 source,
             }),
             None => Ok(()),
         };
-        // An output error is the display's or the passthrough's.
-        let failed = match self.out {
-            Out::Tui(_) => Error::Display,
-            Out::Plain(_) => Error::Output,
-        };
+        let failed = front.failure();
         // A stop the host asked for waits for a terminal that stopped
         // reading; one by a signal must end in time.
-        let patient = self.config.restore_patiently
+        let patient = core.config.restore_patiently
             && result
                 .as_ref()
                 .is_ok_and(|reason| reason.signal().is_none());
-        let finished = self.finish(patient);
+        let finished = front.finish(&core.config, patient);
         let reason = result.map_err(failed)?;
         finished.map_err(failed)?;
         saved?;
-        if !self.config.report_signals {
+        if !core.config.report_signals {
             // Everything is written and the terminal restored: now the
             // signal has the effect it would have had without us.
             signals::act_as_default(reason);
         }
-        let pressure = self.inbox.queue.pressure();
+        let pressure = core.inbox.queue.pressure();
         Ok(Stopped {
             reason,
-            lines: self.received,
+            lines: core.received,
             held: pressure.held,
             dropped: pressure.dropped,
         })
     }
+}
 
-    fn display(&mut self) -> io::Result<StopReason> {
-        match self.out {
-            Out::Tui(_) => self.run_tui(),
-            Out::Plain(_) => self.run_plain(),
-        }
+impl Core {
+    /// The options the printer was built with.
+    pub(super) fn config(&self) -> &Config {
+        &self.config
     }
 
-    fn run_plain(&mut self) -> io::Result<StopReason> {
-        // Without a display, a file's lines are written as any others.
-        if let Some((file, len)) = self.config.in_place.take() {
-            let mut stop = None;
-            each_piece(&file, len, |piece| {
-                if stop.is_none() {
-                    self.batch.extend_from_slice(piece);
-                    stop = self.absorb_batch(false)?;
-                }
-                Ok(())
-            })?;
-            if let Some(reason) = stop {
-                return Ok(reason);
-            }
-        }
-        let woken = self.inbox.woken.clone();
-        loop {
-            if woken.recv().is_ok()
-                && let Some(reason) = self.drain()?
-            {
-                return Ok(reason);
-            }
-            // Flush once per burst, before blocking for more.
-            if woken.is_empty()
-                && let Some(reason) = stop_if_closed(self.flush_plain())?
-            {
-                return Ok(reason);
-            }
-        }
+    /// The queue's wake-up: ready when lines or requests are waiting.
+    pub(super) fn woken(&self) -> &Receiver<()> {
+        &self.inbox.woken
     }
 
-    /// Takes every queued line into the history (and, in plain mode, the
-    /// output, in one write), then what came after them. Returns a reason
-    /// to stop: asked for, the end of input with `exit_on_eof`, or the
-    /// output closed.
-    fn drain(&mut self) -> io::Result<Option<StopReason>> {
+    /// The queue's pressure for the status bar: lines held or dropped.
+    pub(super) fn pressure(&self) -> crate::queue::Pressure {
+        self.inbox.queue.pressure()
+    }
+
+    /// Takes every queued line and hands them to `front` (in one write,
+    /// for passthrough), then what came after them. Returns a reason to
+    /// stop: asked for, the end of input with `exit_on_eof`, or the output
+    /// closed.
+    pub(super) fn drain(&mut self, front: &mut dyn Front) -> io::Result<Option<StopReason>> {
         let control = self.inbox.queue.take(&mut self.batch);
-        if let Some(reason) = self.absorb_batch(control.ended)? {
+        if let Some(reason) = self.absorb(front, control.ended)? {
             return Ok(Some(reason));
         }
-        self.lines_arrived();
         if control.repaint {
-            self.repaint();
+            front.repaint();
         }
-        if let Some(text) = control.notice
-            && let Out::Tui(tui) = &mut self.out
-        {
+        if let Some(text) = control.notice {
             // Shown whole: a `\r` in it must not hide what came before.
-            self.notice = Some(visible(text.as_bytes()).into_owned());
-            tui.dirty = true;
+            front.notice(visible(text.as_bytes()).into_owned());
         }
         if control.eof {
-            self.eof = true;
-            if let Out::Tui(tui) = &mut self.out {
-                tui.dirty = true;
-            }
+            front.end_of_input();
             if self.config.exit_on_eof {
                 return Ok(Some(StopReason::EndOfInput));
             }
@@ -308,9 +242,29 @@ impl Worker {
         Ok(control.stop)
     }
 
-    /// `ended`: the batch ends with a `\n` that is no byte of the input
-    /// (see [`Control::ended`](crate::queue::Control::ended)).
-    fn absorb_batch(&mut self, ended: bool) -> io::Result<Option<StopReason>> {
+    /// Takes the bytes of a file read in place into `front`, a piece at a
+    /// time, as if they had been queued; stops at a reason to stop.
+    pub(super) fn absorb_file(
+        &mut self,
+        front: &mut dyn Front,
+        file: &std::fs::File,
+        len: u64,
+    ) -> io::Result<Option<StopReason>> {
+        let mut stop = None;
+        each_piece(file, len, |piece| {
+            if stop.is_none() {
+                self.batch.extend_from_slice(piece);
+                stop = self.absorb(front, false)?;
+            }
+            Ok(())
+        })?;
+        Ok(stop)
+    }
+
+    /// Saves the batch and hands it to `front`. `ended`: the batch ends
+    /// with a `\n` that is no byte of the input (see
+    /// [`Control::ended`](crate::queue::Control::ended)).
+    fn absorb(&mut self, front: &mut dyn Front, ended: bool) -> io::Result<Option<StopReason>> {
         if self.batch.is_empty() {
             return Ok(None);
         }
@@ -332,206 +286,27 @@ impl Worker {
             }
             // A save that stopped working is said at once, while the user
             // can still act on it.
-            if let (Some(text), Out::Tui(tui)) = (failed, &mut self.out) {
-                self.notice = Some(sanitize(text.as_bytes(), self.config.text.tab_width));
-                tui.dirty = true;
+            if let Some(text) = failed {
+                front.notice(sanitize(text.as_bytes(), self.config.text.tab_width));
             }
         }
-        let result = match &mut self.out {
-            Out::Plain(plain) => {
-                let (lines, written) = plain.write(batch, self.config.text.tab_width);
-                self.received += lines;
-                stop_if_closed(written)
-            }
-            Out::Tui(tui) => {
-                // The history counts the lines as it indexes them.
-                let before = self.history.len();
-                // The partial line shown is about to grow or end.
-                tui.cache.forget(before);
-                // The rest of a line split at its length is text: never
-                // read as a header.
-                if std::mem::take(&mut self.split_line) && crate::tag::needs_guard(batch, true) {
-                    self.history.stream(crate::tag::EMPTY);
-                }
-                if self.config.timestamps {
-                    let at_start = self.history.partial().is_empty();
-                    let stamped = crate::tag::stamp(batch, at_start, &clock());
-                    self.history.stream(&stamped);
-                } else {
-                    self.history.stream(batch);
-                }
-                // A line that never ends (`reflow /dev/zero`) must not take
-                // all memory, nor its layout all the time: past a bound its
-                // bytes so far become a line, and the rest goes on as the
-                // next. Nothing is lost; --save and passthrough keep the
-                // bytes as received.
-                if self.history.partial().len() >= LONGEST_LINE && self.history.end_partial() {
-                    self.split_line = true;
-                    self.notice = Some(format!(
-                        "a line longer than {} MiB is shown as several",
-                        LONGEST_LINE >> 20
-                    ));
-                }
-                self.received += self.history.len() - before;
-                // The spill file failed (a full disk): old lines go, and
-                // the status bar says how many.
-                if let Some(news) = self.history.spill_news() {
-                    self.notice = Some(sanitize(news.as_bytes(), self.config.text.tab_width));
-                }
-                if self.history.len() > before {
-                    tui.laid_out(&self.history, &self.config);
-                }
-                self.last_input = Instant::now();
-                // Input came after its end was said (a file that grows
-                // again): it has not ended after all.
-                self.eof = false;
-                tui.dirty = true;
-                Ok(None)
-            }
-        };
+        let (lines, written) = front.lines(&self.config, batch);
+        self.received += lines;
         self.batch.clear();
         if self.batch.capacity() > KEEP_BATCH {
             self.batch = Vec::new();
         }
-        result
+        stop_if_closed(written)
     }
 
     /// Closes the queue, keeping every line a sender was told was taken;
     /// an unfinished line is a line too.
-    fn drain_after_stop(&mut self) {
+    fn drain_after_stop(&mut self, front: &mut dyn Front) {
         let ended = self.inbox.queue.close(&mut self.batch);
-        let _ = self.absorb_batch(ended);
-        self.end_open_line();
-    }
-
-    /// The input stopped inside a line: it counts as a whole line.
-    fn end_open_line(&mut self) {
-        let ended = match &mut self.out {
-            Out::Plain(plain) => plain.end_open_line(self.config.text.tab_width),
-            Out::Tui(_) => self.history.end_partial(),
-        };
-        if ended {
+        let _ = self.absorb(front, ended);
+        if front.end_open_line(&self.config) {
             self.received += 1;
         }
-    }
-
-    /// Compresses one sealed chunk (about a quarter of a millisecond) when
-    /// one is due and no input is waiting; the loop comes back for the next
-    /// one after checking for anything more urgent. So a host that logs
-    /// without pauses still gets its history compressed, in the gaps.
-    fn compact_if_idle(&mut self) {
-        let now = Instant::now();
-        if self.inbox.woken.is_empty() && self.compaction_due().is_some_and(|due| due <= now) {
-            self.history.compact();
-            self.last_compact = now;
-        }
-    }
-
-    /// When the next sealed chunk may be compressed: at the pace while
-    /// input comes, at once when it has been quiet.
-    fn compaction_due(&self) -> Option<Instant> {
-        self.history
-            .can_compact()
-            .then(|| (self.last_input + QUIET).min(self.last_compact + PACE))
-    }
-
-    fn flush_plain(&mut self) -> io::Result<()> {
-        match &mut self.out {
-            Out::Plain(plain) => plain.flush(),
-            Out::Tui(_) => Ok(()),
-        }
-    }
-
-    /// Leaves the terminal as it was, then prints what `on_exit` asks for.
-    /// What `on_exit` asks for, as plain lines.
-    fn write_on_exit(&self, out: &mut impl Write, screen: &[Row]) -> io::Result<()> {
-        match self.config.on_exit {
-            OnExit::None => Ok(()),
-            OnExit::Screen => {
-                for row in screen {
-                    writeln!(out, "{}", row.text)?;
-                }
-                Ok(())
-            }
-            OnExit::All => {
-                let mut result = Ok(());
-                self.history.for_each(|line| {
-                    if result.is_ok() {
-                        let line = sanitize_styled(line, self.config.text);
-                        let mut text = String::with_capacity(line.text.len());
-                        line.paint(0..line.text.len(), &mut text);
-                        result = writeln!(out, "{text}");
-                    }
-                });
-                result
-            }
-        }
-    }
-
-    fn finish(&mut self, patient: bool) -> io::Result<()> {
-        // The final view stays visible: what the screen shows now.
-        let screen = match self.config.on_exit {
-            OnExit::Screen => self.screen_rows(),
-            _ => Vec::new(),
-        };
-        let tui = match std::mem::replace(
-            &mut self.out,
-            Out::Plain(Plain::new(Box::new(io::sink()), false)),
-        ) {
-            Out::Plain(mut plain) => return stop_if_closed(plain.flush()).map(|_| ()),
-            Out::Tui(tui) => tui,
-        };
-        let Tui {
-            input,
-            signals,
-            mut terminal,
-            ..
-        } = *tui;
-        drop(input);
-        if patient {
-            terminal.patient();
-        }
-        terminal.suspend();
-        // Printed under whatever a panic left on the normal screen, so its
-        // message stays above, readable; through the terminal's writer,
-        // which gives up on a terminal that stopped reading.
-        let mut out = BufWriter::with_capacity(
-            1 << 16,
-            After {
-                terminal: &terminal,
-            },
-        );
-        // Best effort: the only failure is a terminal gone or stuck, and
-        // then nothing more can be shown anyway.
-        let _ = self
-            .write_on_exit(&mut out, &screen)
-            .and_then(|()| out.flush());
-        drop(out);
-        drop(terminal);
-        drop(signals);
-        Ok(())
-    }
-}
-
-/// Output on the normal screen after the display, through its writer.
-struct After<'a> {
-    terminal: &'a TerminalGuard,
-}
-
-impl Write for After<'_> {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        if self.terminal.after(bytes) {
-            Ok(bytes.len())
-        } else {
-            Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "the terminal stopped taking output",
-            ))
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
     }
 }
 
@@ -568,14 +343,4 @@ fn each_piece(
 /// The time now, local, to the millisecond: `HH:MM:SS.mmm`.
 fn clock() -> String {
     chrono::Local::now().format("%H:%M:%S%.3f").to_string()
-}
-
-/// The size to draw at: a writer's fixed one, or the terminal's now.
-fn display_size(config: &Config) -> (u16, u16) {
-    config.size.unwrap_or_else(terminal_size)
-}
-
-fn terminal_size() -> (u16, u16) {
-    let (w, h) = crossterm::terminal::size().unwrap_or((80, 24));
-    (w.max(1), h.max(1))
 }

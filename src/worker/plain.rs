@@ -4,6 +4,9 @@
 
 use std::io::{self, BufWriter, Write};
 
+use super::{Core, Front, stop_if_closed};
+use crate::error::Error;
+use crate::options::{Config, StopReason};
 use crate::sanitize::sanitize;
 
 /// Passthrough output.
@@ -29,9 +32,36 @@ impl Plain {
             mid_line: false,
         }
     }
+}
+
+impl Front for Plain {
+    /// Blocks on the queue, writes each batch as it comes, and flushes
+    /// once per burst, before blocking for more.
+    fn run(&mut self, core: &mut Core) -> io::Result<StopReason> {
+        // Without a display, a file's lines are written as any others.
+        if let Some((file, len)) = core.config.in_place.take()
+            && let Some(reason) = core.absorb_file(self, &file, len)?
+        {
+            return Ok(reason);
+        }
+        let woken = core.woken().clone();
+        loop {
+            if woken.recv().is_ok()
+                && let Some(reason) = core.drain(self)?
+            {
+                return Ok(reason);
+            }
+            if woken.is_empty()
+                && let Some(reason) = stop_if_closed(self.out.flush())?
+            {
+                return Ok(reason);
+            }
+        }
+    }
 
     /// Writes `batch`; returns the lines it ended, and how the write went.
-    pub(super) fn write(&mut self, batch: &[u8], tab_width: usize) -> (usize, io::Result<()>) {
+    fn lines(&mut self, config: &Config, batch: &[u8]) -> (usize, io::Result<()>) {
+        let tab_width = config.text.tab_width;
         if !self.sanitize {
             self.mid_line = batch.last() != Some(&b'\n');
             let lines = memchr::memchr_iter(b'\n', batch).count();
@@ -51,7 +81,8 @@ impl Plain {
 
     /// The input stopped inside a line: it is ended, and counts as a line.
     /// True if there was one.
-    pub(super) fn end_open_line(&mut self, tab_width: usize) -> bool {
+    fn end_open_line(&mut self, config: &Config) -> bool {
+        let tab_width = config.text.tab_width;
         let open = std::mem::take(&mut self.open);
         let mid_line = std::mem::take(&mut self.mid_line);
         match self.sanitize {
@@ -67,8 +98,12 @@ impl Plain {
         }
     }
 
-    pub(super) fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+    fn finish(mut self: Box<Self>, _: &Config, _: bool) -> io::Result<()> {
+        stop_if_closed(self.out.flush()).map(|_| ())
+    }
+
+    fn failure(&self) -> fn(io::Error) -> Error {
+        Error::Output
     }
 }
 

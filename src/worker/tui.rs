@@ -1,33 +1,46 @@
-//! The full-screen display's part of the printer thread: keys become
-//! updates of the viewer's state (`crate::view`), a running search or
-//! filter advances in slices between events, and each frame is drawn from
-//! that state.
+//! The full-screen display, the printer thread's front-end on a terminal:
+//! it owns the history, the terminal, the screen as last drawn, the view
+//! and the status bar's notices. Lines become history and rows; each frame
+//! is drawn from that state. Its keys, search and filter are in `find`,
+//! its event loop in `events`.
 
-use std::io;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crossterm::event::Event;
-
-use super::{FRAME, Out, Worker, display_size};
-use crate::history::History;
+use super::find::Find;
+use super::{Core, Front, clock, each_piece};
+use crate::error::Error;
+use crate::history::{History, history_share};
 use crate::keyboard::KeyReader;
-use crate::layout::{Highlight, Row, RowCache};
-use crate::options::StopReason;
-use crate::options::{Config, Wrap};
+use crate::layout::{Row, RowCache};
+use crate::options::{Config, OnExit, StopReason};
 use crate::render::{Screen, content_rows};
-use crate::search::{Filter, MAX_PATTERN, Pattern, Progress, Search, Step, TOO_LONG};
+use crate::sanitize::{sanitize, sanitize_styled};
+use crate::search::{MAX_PATTERN, TOO_LONG};
 use crate::signals::{self, SignalListener};
-use crate::terminal::{self, TerminalGuard};
-use crate::view::keys::{self, Action, Amount, HELP, Mode, Prompt};
+use crate::terminal::{self, Surface, TerminalGuard};
+use crate::view::keys::HELP;
 use crate::view::status::{self, Status};
 use crate::view::{Lines, View};
 
-/// How long one slice of a search or filter runs before the loop looks at
-/// keys and draws again: a long search shows progress and stays
-/// cancellable.
-const SLICE: Duration = Duration::from_millis(8);
+/// The shortest time between two frames: at most ~60 frames a second,
+/// however fast lines arrive.
+pub(super) const FRAME: Duration = Duration::from_micros(16_667);
+
+/// While input keeps coming, sealed history chunks are compressed at most
+/// one per this interval, in the gaps between batches: a host that logs
+/// without pauses still has its history compressed (up to 50 MB/s), and a
+/// burst of input is not slowed by compressing all of it at once.
+const PACE: Duration = Duration::from_millis(5);
+
+/// Once input has been quiet this long, the rest is compressed at once.
+const QUIET: Duration = Duration::from_millis(100);
+
+/// The longest line the display keeps as one (see [`Tui::lines`]).
+const LONGEST_LINE: usize = 64 << 20;
 
 /// State of the full-screen display. Fields drop in order: keys stop being
 /// read before the terminal is restored.
@@ -35,7 +48,26 @@ pub(super) struct Tui {
     pub(super) input: Option<KeyReader>,
     pub(super) signals: Option<SignalListener>,
     pub(super) terminal: TerminalGuard,
-    pub(super) screen: Screen,
+    /// The display's lines.
+    pub(super) history: History,
+    /// The history's last line was ended at [`LONGEST_LINE`], not by the
+    /// input: the next batch goes on with its bytes.
+    split_line: bool,
+    /// When lines last reached the history, and when a chunk was last
+    /// compressed (see [`PACE`]).
+    last_input: Instant,
+    last_compact: Instant,
+    /// A file read in place whose bytes still go to `--save`: copied on
+    /// the printer thread once the first frame is queued.
+    unsaved: Option<(File, u64)>,
+    /// The producer said its input ended.
+    eof: bool,
+    /// The newest notice for the status bar, sanitized.
+    notice: Option<String>,
+    screen: Screen,
+    /// The size of a writer drawn on as a terminal; `None` for the
+    /// terminal, whose size is asked for when it changes.
+    fixed_size: Option<(u16, u16)>,
     pub(super) cache: RowCache,
     pub(super) size: (u16, u16),
     pub(super) dirty: bool,
@@ -50,38 +82,86 @@ pub(super) struct Tui {
 }
 
 impl Tui {
-    pub(super) fn new(
-        input: Option<KeyReader>,
-        signals: Option<SignalListener>,
-        terminal: TerminalGuard,
-        size: (u16, u16),
-    ) -> Self {
-        Tui {
+    /// Takes the terminal (or `surface`'s writer) and starts the key and
+    /// signal threads, on the caller's thread, so a failure is an error
+    /// from `spawn`.
+    pub(super) fn start(config: &mut Config, surface: Surface) -> io::Result<Self> {
+        // A writer drawn on as a terminal has no signals: it is no terminal.
+        let real = matches!(surface, Surface::Target(_));
+        // The terminal first: a refused second display must not touch the
+        // first one's signal handling.
+        let terminal = TerminalGuard::enter(config.interactive, surface)?;
+        // Set by the key and signal threads for what must be answered at
+        // once (q, Esc, a stop signal): a huge line's layout stops short.
+        let urgent = Arc::new(AtomicBool::new(false));
+        let signals = if real {
+            Some(SignalListener::start(Arc::clone(&urgent))?)
+        } else {
+            None
+        };
+        let input = if config.interactive {
+            Some(KeyReader::start(Arc::clone(&urgent))?)
+        } else {
+            None
+        };
+        let budget = history_share(config.max_memory);
+        let mut unsaved = None;
+        let history = match config.in_place.take() {
+            Some((file, len)) => {
+                // The saved file holds every line shown: the file's too.
+                if config.save.is_some() {
+                    unsaved = Some((file.try_clone()?, len));
+                }
+                History::in_place(file, len, config.max_lines)?
+            }
+            None => config
+                .max_lines
+                .map_or_else(History::new, History::with_max_lines),
+        }
+        .max_memory(budget);
+        let mut cache = RowCache::new();
+        cache.abort_on(urgent);
+        Ok(Tui {
             input,
             signals,
             terminal,
+            history,
+            split_line: false,
+            last_input: Instant::now(),
+            last_compact: Instant::now(),
+            unsaved,
+            eof: false,
+            notice: None,
             screen: Screen::new(),
-            cache: RowCache::new(),
-            size,
+            fixed_size: config.size,
+            cache,
+            size: config.size.unwrap_or_else(terminal_size),
             dirty: true,
             next_frame: Instant::now(),
             buf: Vec::new(),
             pending: false,
             view: View::new(),
             find: Find::default(),
-        }
+        })
     }
 
-    fn mode(&self) -> Mode {
-        if self.find.prompt.is_some() {
-            Mode::Prompt
-        } else if self.find.help {
-            Mode::Help
-        } else if self.find.running.is_some() {
-            Mode::Searching
-        } else {
-            Mode::View
+    /// A file read in place goes to `--save` whole, before any line that
+    /// comes after it: done on the printer thread after the first frame,
+    /// so the display shows at once. A write error is told at the stop.
+    pub(super) fn save_in_place(&mut self, config: &mut Config) -> io::Result<()> {
+        if let (Some((file, len)), Some(save)) = (self.unsaved.take(), &mut config.save) {
+            each_piece(&file, len, |piece| {
+                save.write(piece, None);
+                Ok(())
+            })?;
         }
+        Ok(())
+    }
+
+    /// Says `text` in the status bar (sanitized already).
+    pub(super) fn say(&mut self, text: String) {
+        self.notice = Some(text);
+        self.dirty = true;
     }
 
     /// Lays out the newest whole line now, as it arrives, while the view
@@ -89,8 +169,8 @@ impl Tui {
     /// before it were, not later at a frame that a key is waiting behind
     /// (the partial line after it can fill the screen on its own for a
     /// while, and then give way to it).
-    pub(super) fn laid_out(&mut self, history: &History, config: &Config) {
-        let Some(newest) = history.len().checked_sub(1) else {
+    fn laid_out(&mut self, config: &Config) {
+        let Some(newest) = self.history.len().checked_sub(1) else {
             return;
         };
         if !self.view.follows() || self.find.filter.is_some() {
@@ -99,11 +179,11 @@ impl Tui {
         let width = usize::from(self.size.0);
         self.cache
             .prepare(width, config.look(), self.find.highlight.as_ref());
-        self.cache.count(history, newest);
+        self.cache.count(&self.history, newest);
     }
 
     /// The rows the content area shows, as the view says.
-    fn rows(&mut self, history: &History, config: &Config) -> Vec<Row> {
+    fn rows(&mut self, config: &Config) -> Vec<Row> {
         let (width, height) = self.size;
         let height = content_rows(height);
         if self.find.help {
@@ -118,436 +198,313 @@ impl Tui {
             config.look(),
             self.find.highlight.as_ref(),
         );
-        let lines = Lines::new(history, self.find.filtered());
+        let lines = Lines::new(&self.history, self.find.filtered());
         self.view.rows(&lines, &mut self.cache, height)
     }
-}
 
-/// Search and filter state, the prompt, the help and the last message.
-#[derive(Default)]
-pub(super) struct Find {
-    /// The prompt being typed.
-    prompt: Option<(Prompt, String)>,
-    help: bool,
-    /// Said in the status bar until the next key.
-    message: Option<String>,
-    /// The last search: its pattern and direction, and the line it found.
-    last: Option<(Pattern, bool)>,
-    found: Option<usize>,
-    running: Option<Search>,
-    filter: Option<Filter>,
-    /// The filter has lines left to check.
-    filtering: bool,
-    /// Matches of the last search (or the filter) in reverse video.
-    highlight: Option<Highlight>,
-}
-
-impl Find {
-    fn filtered(&self) -> Option<&[usize]> {
-        self.filter.as_ref().map(Filter::matches)
-    }
-
-    /// True while a search or filter has work left.
-    pub(super) fn busy(&self) -> bool {
-        self.running.is_some() || self.filtering
-    }
-
-    fn highlight(&mut self) {
-        let pattern = self
-            .last
-            .as_ref()
-            .map(|(p, _)| p)
-            .or_else(|| self.filter.as_ref().map(Filter::pattern))
-            .cloned();
-        self.highlight = pattern.map(|p| Arc::new(move |text: &str| p.ranges(text)) as Highlight);
-    }
-}
-
-impl Worker {
-    /// Handles a key or other input event. Returns a reason to stop.
-    pub(super) fn on_event(&mut self, event: &Event) -> Option<StopReason> {
-        if let Event::Resize(..) = event {
-            self.resized();
-            return None;
-        }
-        let Out::Tui(tui) = &mut self.out else {
-            return None;
-        };
-        let key = keys::key(event)?;
-        let action = keys::action(tui.mode(), key)?;
-        tui.dirty = true;
-        if !matches!(action, Action::Repaint) {
-            tui.find.message = None;
-        }
-        let (width, height) = tui.size;
-        let page = content_rows(height);
-        let lines = Lines::new(&self.history, tui.find.filtered());
-        let cache = &mut tui.cache;
-        cache.prepare(
-            usize::from(width),
-            self.config.look(),
-            tui.find.highlight.as_ref(),
-        );
-        let view = &mut tui.view;
-        let rows = |amount| match amount {
-            Amount::Rows(n) => n,
-            Amount::Page => page.max(1),
-            Amount::HalfPage => (page / 2).max(1),
-        };
-        match action {
-            Action::Quit => return Some(StopReason::Quit),
-            Action::Interrupt => return Some(StopReason::Interrupt),
-            Action::Repaint => self.repaint(),
-            Action::Up(amount) => view.up(rows(amount), &lines, cache, page),
-            Action::Down(amount) => view.down(rows(amount), &lines, cache, page),
-            Action::Top => view.home(&lines),
-            Action::Bottom => view.follow(),
-            Action::Left | Action::Right if self.config.wrap == Wrap::None => {
-                let step = (usize::from(width) / 2).max(1);
-                view.column = match action {
-                    Action::Left => view.column.saturating_sub(step),
-                    _ => view.column + step,
-                };
-            }
-            Action::Left | Action::Right => {}
-            Action::Open(prompt) => tui.find.prompt = Some((prompt, String::new())),
-            Action::Type(c) => {
-                // One character past the bound is kept, so the prompt says
-                // the pattern is too long and Enter refuses it; the rest of
-                // a paste is dropped, never held or drawn.
-                if let Some((_, text)) = &mut tui.find.prompt
-                    && text.len() <= MAX_PATTERN
-                {
-                    text.push(c);
-                }
-            }
-            Action::Erase => {
-                // Erasing past the start closes the prompt, as in less.
-                if let Some((_, text)) = &mut tui.find.prompt
-                    && text.pop().is_none()
-                {
-                    tui.find.prompt = None;
-                }
-            }
-            Action::Submit => {
-                if let Some((prompt, text)) = tui.find.prompt.take() {
-                    self.submit(prompt, &text);
-                }
-            }
-            Action::Cancel => {
-                self.cancel();
-            }
-            Action::Next => self.repeat(false),
-            Action::Previous => self.repeat(true),
-            Action::Help => tui.find.help = true,
-        }
-        None
-    }
-
-    /// Cancels what is under way (a prompt, a search, a filter still
-    /// checking, the help); false when there was nothing to cancel.
-    pub(super) fn cancel(&mut self) -> bool {
-        let Out::Tui(tui) = &mut self.out else {
-            return false;
-        };
-        let find = &mut tui.find;
-        let busy = find.prompt.is_some() || find.help || find.busy();
-        if find.running.take().is_some() {
-            find.message = Some("search cancelled".to_owned());
-        }
-        if find.filtering {
-            // What was checked stays filtered; new lines are checked as
-            // they come.
-            find.filtering = false;
-            find.message = Some("filter stopped".to_owned());
-        }
-        find.prompt = None;
-        find.help = false;
-        tui.dirty = true;
-        busy
-    }
-
-    /// A prompt was entered: search, or set the filter.
-    fn submit(&mut self, prompt: Prompt, text: &str) {
-        let Out::Tui(tui) = &mut self.out else {
-            return;
-        };
-        if prompt == Prompt::Filter && text.is_empty() {
-            tui.find.filter = None;
-            tui.find.filtering = false;
-            tui.find.highlight();
-            return;
-        }
-        if text.is_empty() {
-            // An empty pattern repeats the last search, as in less.
-            self.repeat(false);
-            return;
-        }
-        let pattern = match Pattern::new(text) {
-            Ok(pattern) => pattern,
-            Err(error) => {
-                tui.find.message = Some(error);
-                return;
-            }
-        };
-        match prompt {
-            Prompt::Filter => {
-                tui.find.filter = Some(Filter::new(pattern));
-                tui.find.filtering = true;
-            }
-            Prompt::Forward | Prompt::Backward => {
-                let backward = prompt == Prompt::Backward;
-                tui.find.last = Some((pattern, backward));
-                tui.find.found = None;
-                self.start_search(false);
-            }
-        }
-        if let Out::Tui(tui) = &mut self.out {
-            tui.find.highlight();
+    /// Compresses one sealed chunk (about a quarter of a millisecond) when
+    /// one is due and no input is waiting; the loop comes back for the next
+    /// one after checking for anything more urgent. So a host that logs
+    /// without pauses still gets its history compressed, in the gaps.
+    pub(super) fn compact_if_idle(&mut self, core: &Core) {
+        let now = Instant::now();
+        if core.woken().is_empty() && self.compaction_due().is_some_and(|due| due <= now) {
+            self.history.compact();
+            self.last_compact = now;
         }
     }
 
-    /// `n` (or `N`, `reverse`): the last search again, from its match.
-    fn repeat(&mut self, reverse: bool) {
-        let Out::Tui(tui) = &mut self.out else {
-            return;
-        };
-        if tui.find.last.is_none() {
-            tui.find.message = Some("no previous search".to_owned());
-            return;
-        }
-        self.start_search(reverse);
-    }
-
-    /// Starts the last search: from its last match, or from the screen
-    /// (forward after the top line, backward before the bottom one).
-    fn start_search(&mut self, reverse: bool) {
-        let Out::Tui(tui) = &mut self.out else {
-            return;
-        };
-        let Some((pattern, backward)) = tui.find.last.clone() else {
-            return;
-        };
-        let backward = backward != reverse;
-        let top = tui.view.top().line;
-        let from = match (tui.find.found, backward) {
-            (Some(line), false) => line + 1,
-            (Some(line), true) => line,
-            (None, false) => top + 1,
-            (None, true) => tui
-                .view
-                .bottom()
-                .map_or(self.history.len(), |line| line + 1),
-        };
-        tui.find.running = Some(Search::new(pattern, from, backward));
-    }
-
-    /// One slice of the running search or filter.
-    pub(super) fn work(&mut self) {
-        let Out::Tui(tui) = &mut self.out else {
-            return;
-        };
-        let text = self.config.text;
-        if let Some(search) = &mut tui.find.running {
-            tui.dirty = true;
-            match search.step(&self.history, text, SLICE) {
-                Step::Found(line) => {
-                    let lines = Lines::new(&self.history, tui.find.filtered());
-                    // With a filter on, only its lines can be shown.
-                    if lines.contains(line) {
-                        tui.find.running = None;
-                        tui.find.found = Some(line);
-                        tui.find.message = None;
-                        tui.view.jump(line, &self.history);
-                    }
-                }
-                Step::NotFound => {
-                    let pattern = search.pattern().as_str().to_owned();
-                    tui.find.running = None;
-                    tui.find.message = Some(if self.history.indexing() {
-                        format!("pattern not found in the lines read so far: {pattern}")
-                    } else {
-                        format!("pattern not found: {pattern}")
-                    });
-                }
-                Step::Pending { done } => {
-                    tui.find.message = Some(format!(
-                        "searching… {}% (Esc cancels)",
-                        (done * 100.0) as u32
-                    ));
-                }
-            }
-            return;
-        }
-        if tui.find.filtering
-            && let Some(filter) = &mut tui.find.filter
-        {
-            tui.dirty = true;
-            match filter.extend(&self.history, text, SLICE) {
-                Progress::Done => {
-                    tui.find.filtering = false;
-                    tui.find.message = filter
-                        .matches()
-                        .is_empty()
-                        .then(|| format!("no line matches {}", filter.pattern().as_str()));
-                }
-                Progress::Pending { done } => {
-                    tui.find.message = Some(format!(
-                        "filtering… {}% (Esc cancels)",
-                        (done * 100.0) as u32
-                    ));
-                }
-            }
-        }
-    }
-
-    /// Checks every line held again for the filter (the lines before the
-    /// first it knew of too).
-    pub(super) fn refilter(&mut self) {
-        if let Out::Tui(tui) = &mut self.out
-            && let Some(filter) = &tui.find.filter
-        {
-            tui.find.filter = Some(Filter::new(filter.pattern().clone()));
-            tui.find.filtering = true;
-            tui.dirty = true;
-        }
-    }
-
-    /// New lines arrived: a filter checks them too.
-    pub(super) fn lines_arrived(&mut self) {
-        if let Out::Tui(tui) = &mut self.out
-            && tui.find.filter.is_some()
-        {
-            tui.find.filtering = true;
-        }
+    /// When the next sealed chunk may be compressed: at the pace while
+    /// input comes, at once when it has been quiet.
+    pub(super) fn compaction_due(&self) -> Option<Instant> {
+        self.history
+            .can_compact()
+            .then(|| (self.last_input + QUIET).min(self.last_compact + PACE))
     }
 
     pub(super) fn resized(&mut self) {
-        if let Out::Tui(tui) = &mut self.out {
-            // However many SIGWINCH arrived, the size is read once, now.
-            if let Some(signals) = &tui.signals {
-                while signals.resized.try_recv().is_ok() {}
-            }
-            if tui
-                .signals
-                .as_ref()
-                .is_some_and(|s| s.continued.swap(false, Ordering::SeqCst))
-            {
-                // Continued after a stop we did not see coming (SIGSTOP):
-                // whatever ran meanwhile may have drawn over the screen.
-                tui.screen = Screen::new();
-            }
-            tui.size = display_size(&self.config);
-            tui.dirty = true;
+        // However many SIGWINCH arrived, the size is read once, now.
+        if let Some(signals) = &self.signals {
+            while signals.resized.try_recv().is_ok() {}
         }
+        if self
+            .signals
+            .as_ref()
+            .is_some_and(|s| s.continued.swap(false, Ordering::SeqCst))
+        {
+            // Continued after a stop we did not see coming (SIGSTOP):
+            // whatever ran meanwhile may have drawn over the screen.
+            self.screen = Screen::new();
+        }
+        self.size = self.size_now();
+        self.dirty = true;
     }
 
-    /// Draws the whole screen anew at the next frame (Ctrl-L, or the host
-    /// after it wrote on the screen).
-    pub(super) fn repaint(&mut self) {
-        if let Out::Tui(tui) = &mut self.out {
-            tui.screen = Screen::new();
-            tui.size = display_size(&self.config);
-            tui.dirty = true;
-        }
+    /// The size to draw at: a writer's fixed one, or the terminal's now.
+    fn size_now(&self) -> (u16, u16) {
+        self.fixed_size.unwrap_or_else(terminal_size)
     }
 
     /// Ctrl-Z (SIGTSTP): give the terminal back, stop like any job, and
     /// on `fg` show the display again, redrawn at the size of that moment;
     /// the view, its search and filter stay as they were.
     pub(super) fn suspend(&mut self) -> io::Result<()> {
-        let Out::Tui(tui) = &mut self.out else {
-            return Ok(());
-        };
-        tui.terminal.suspend();
+        self.terminal.suspend();
         signals::stop_process();
         // Not refused: no panic hook runs on this thread now, and a frame
         // will come back for another that does.
-        tui.terminal.resume()?;
-        tui.screen = Screen::new();
-        tui.size = display_size(&self.config);
-        tui.dirty = true;
-        tui.next_frame = Instant::now();
+        self.terminal.resume()?;
+        self.repaint();
+        self.next_frame = Instant::now();
         Ok(())
     }
 
-    pub(super) fn draw_if_due(&mut self) -> io::Result<()> {
-        let Out::Tui(tui) = &mut self.out else {
-            return Ok(());
-        };
+    pub(super) fn draw_if_due(&mut self, core: &Core) -> io::Result<()> {
         let now = Instant::now();
-        if !tui.dirty || tui.pending || now < tui.next_frame {
+        if !self.dirty || self.pending || now < self.next_frame {
             return Ok(());
         }
         if !terminal::is_shown() {
             // A panic somewhere gave the normal screen back for its
             // message; there is something new to show, so the display
             // comes back, redrawn whole, once that message is out.
-            if !tui.terminal.resume()? {
-                tui.next_frame = now + FRAME;
+            if !self.terminal.resume()? {
+                self.next_frame = now + FRAME;
                 return Ok(());
             }
-            tui.screen = Screen::new();
+            self.screen = Screen::new();
         }
-        let rows = tui.rows(&self.history, &self.config);
-        let width = usize::from(tui.size.0);
-        let status = match &tui.find.prompt {
-            Some((prompt, text)) => {
-                let note = (text.len() > MAX_PATTERN).then_some(TOO_LONG);
-                status::prompt(prompt.sign(), text, note, width)
-            }
-            None if tui.find.help => " help: q or Esc closes it".to_owned(),
-            None => {
-                let pressure = self.inbox.queue.pressure().to_string();
-                let lines = Lines::new(&self.history, tui.find.filtered());
-                let filter = tui.find.filter.as_ref().map(|f| f.pattern().as_str());
-                let message = tui.find.message.as_deref();
-                let left = message
-                    .or(self.notice.as_deref())
-                    .unwrap_or(&self.config.source);
-                status::bar(
-                    &Status {
-                        left,
-                        lines: self.history.count(),
-                        pressure: &pressure,
-                        position: tui.view.position(&lines),
-                        paused: (!tui.view.follows()).then(|| tui.view.new_lines(&self.history)),
-                        filter,
-                        eof: self.eof,
-                        keys: self.config.interactive,
-                        urgent: message.is_some() || self.notice.is_some(),
-                    },
-                    width,
-                )
-            }
-        };
-        tui.buf.clear();
-        tui.screen.frame(&mut tui.buf, tui.size, &rows, &status)?;
+        let config = core.config();
+        let rows = self.rows(config);
+        let status = self.status(core);
+        self.buf.clear();
+        self.screen
+            .frame(&mut self.buf, self.size, &rows, &status)?;
         // Queued only while shown, in order with a restoration: a panic
         // hook suspending the display on another thread either comes after
         // this frame or makes us skip it (and draw it whole later), never
         // lets it land on the panic message.
-        match tui.terminal.frame(std::mem::take(&mut tui.buf)) {
-            Ok(()) => tui.pending = true,
+        match self.terminal.frame(std::mem::take(&mut self.buf)) {
+            Ok(()) => self.pending = true,
             Err(buf) => {
-                tui.buf = buf;
-                tui.screen = Screen::new();
+                self.buf = buf;
+                self.screen = Screen::new();
                 return Ok(());
             }
         }
-        tui.dirty = false;
-        tui.next_frame = now + FRAME;
+        self.dirty = false;
+        self.next_frame = now + FRAME;
         Ok(())
     }
 
-    /// The rows on screen now, for what is left on the normal screen.
-    pub(super) fn screen_rows(&mut self) -> Vec<Row> {
-        match &mut self.out {
-            Out::Tui(tui) => {
-                tui.find.help = false;
-                tui.rows(&self.history, &self.config)
+    /// The status bar's text: the prompt being typed, the help's note, or
+    /// the source (or the newest message), counts and position.
+    fn status(&self, core: &Core) -> String {
+        let config = core.config();
+        let width = usize::from(self.size.0);
+        if let Some((prompt, text)) = &self.find.prompt {
+            let note = (text.len() > MAX_PATTERN).then_some(TOO_LONG);
+            return status::prompt(prompt.sign(), text, note, width);
+        }
+        if self.find.help {
+            return " help: q or Esc closes it".to_owned();
+        }
+        let pressure = core.pressure().to_string();
+        let lines = Lines::new(&self.history, self.find.filtered());
+        let filter = self.find.filter.as_ref().map(|f| f.pattern().as_str());
+        let message = self.find.message.as_deref();
+        let left = message.or(self.notice.as_deref()).unwrap_or(&config.source);
+        status::bar(
+            &Status {
+                left,
+                lines: self.history.count(),
+                pressure: &pressure,
+                position: self.view.position(&lines),
+                paused: (!self.view.follows()).then(|| self.view.new_lines(&self.history)),
+                filter,
+                eof: self.eof,
+                keys: config.interactive,
+                urgent: message.is_some() || self.notice.is_some(),
+            },
+            width,
+        )
+    }
+
+    /// What `on_exit` asks for, as plain lines.
+    fn write_on_exit(
+        &self,
+        config: &Config,
+        out: &mut impl Write,
+        screen: &[Row],
+    ) -> io::Result<()> {
+        match config.on_exit {
+            OnExit::None => Ok(()),
+            OnExit::Screen => {
+                for row in screen {
+                    writeln!(out, "{}", row.text)?;
+                }
+                Ok(())
             }
-            Out::Plain(_) => Vec::new(),
+            OnExit::All => {
+                let mut result = Ok(());
+                self.history.for_each(|line| {
+                    if result.is_ok() {
+                        let line = sanitize_styled(line, config.text);
+                        let mut text = String::with_capacity(line.text.len());
+                        line.paint(0..line.text.len(), &mut text);
+                        result = writeln!(out, "{text}");
+                    }
+                });
+                result
+            }
         }
     }
+}
+
+impl Front for Tui {
+    fn run(&mut self, core: &mut Core) -> io::Result<StopReason> {
+        self.event_loop(core)
+    }
+
+    fn lines(&mut self, config: &Config, batch: &[u8]) -> (usize, io::Result<()>) {
+        // The history counts the lines as it indexes them.
+        let before = self.history.len();
+        // The partial line shown is about to grow or end.
+        self.cache.forget(before);
+        // The rest of a line split at its length is text: never read as a
+        // header.
+        if std::mem::take(&mut self.split_line) && crate::tag::needs_guard(batch, true) {
+            self.history.stream(crate::tag::EMPTY);
+        }
+        if config.timestamps {
+            let at_start = self.history.partial().is_empty();
+            let stamped = crate::tag::stamp(batch, at_start, &clock());
+            self.history.stream(&stamped);
+        } else {
+            self.history.stream(batch);
+        }
+        // A line that never ends (`reflow /dev/zero`) must not take all
+        // memory, nor its layout all the time: past a bound its bytes so
+        // far become a line, and the rest goes on as the next. Nothing is
+        // lost; --save and passthrough keep the bytes as received.
+        if self.history.partial().len() >= LONGEST_LINE && self.history.end_partial() {
+            self.split_line = true;
+            self.notice = Some(format!(
+                "a line longer than {} MiB is shown as several",
+                LONGEST_LINE >> 20
+            ));
+        }
+        // The spill file failed (a full disk): old lines go, and the
+        // status bar says how many.
+        if let Some(news) = self.history.spill_news() {
+            self.notice = Some(sanitize(news.as_bytes(), config.text.tab_width));
+        }
+        let lines = self.history.len() - before;
+        if lines > 0 {
+            self.laid_out(config);
+            // A filter checks the new lines too.
+            self.find.lines_arrived();
+        }
+        self.last_input = Instant::now();
+        // Input came after its end was said (a file that grows again): it
+        // has not ended after all.
+        self.eof = false;
+        self.dirty = true;
+        (lines, Ok(()))
+    }
+
+    fn notice(&mut self, text: String) {
+        self.say(text);
+    }
+
+    fn end_of_input(&mut self) {
+        self.eof = true;
+        self.dirty = true;
+    }
+
+    /// Draws the whole screen anew at the next frame (Ctrl-L, or the host
+    /// after it wrote on the screen).
+    fn repaint(&mut self) {
+        self.screen = Screen::new();
+        self.size = self.size_now();
+        self.dirty = true;
+    }
+
+    fn end_open_line(&mut self, _: &Config) -> bool {
+        self.history.end_partial()
+    }
+
+    fn stopping(&mut self) {
+        // A huge line not laid out yet is shown at exit with the rows
+        // known, rather than holding the exit up.
+        self.cache.cut_layouts_short();
+    }
+
+    fn finish(mut self: Box<Self>, config: &Config, patient: bool) -> io::Result<()> {
+        // The final view stays visible: what the screen shows now.
+        let screen = match config.on_exit {
+            OnExit::Screen => {
+                self.find.help = false;
+                self.rows(config)
+            }
+            _ => Vec::new(),
+        };
+        drop(self.input.take());
+        if patient {
+            self.terminal.patient();
+        }
+        self.terminal.suspend();
+        // Printed under whatever a panic left on the normal screen, so its
+        // message stays above, readable; through the terminal's writer,
+        // which gives up on a terminal that stopped reading.
+        let mut out = BufWriter::with_capacity(
+            1 << 16,
+            After {
+                terminal: &self.terminal,
+            },
+        );
+        // Best effort: the only failure is a terminal gone or stuck, and
+        // then nothing more can be shown anyway.
+        let _ = self
+            .write_on_exit(config, &mut out, &screen)
+            .and_then(|()| out.flush());
+        drop(out);
+        let Tui {
+            terminal, signals, ..
+        } = *self;
+        drop(terminal);
+        drop(signals);
+        Ok(())
+    }
+
+    fn failure(&self) -> fn(io::Error) -> Error {
+        Error::Display
+    }
+}
+
+/// Output on the normal screen after the display, through its writer.
+struct After<'a> {
+    terminal: &'a TerminalGuard,
+}
+
+impl Write for After<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if self.terminal.after(bytes) {
+            Ok(bytes.len())
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the terminal stopped taking output",
+            ))
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn terminal_size() -> (u16, u16) {
+    let (w, h) = crossterm::terminal::size().unwrap_or((80, 24));
+    (w.max(1), h.max(1))
 }
