@@ -89,6 +89,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+mod backend;
 mod error;
 mod history;
 // Compiled in every build, so they keep building; public (and hidden from

@@ -147,7 +147,7 @@ impl ColorChoice {
     }
 }
 
-/// How the printer ended, returned by [`Printer::join`].
+/// How the printer ended, returned by [`Printer::join`](crate::Printer::join).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Stopped {
@@ -162,7 +162,7 @@ pub struct Stopped {
     pub dropped: u64,
 }
 
-/// What a [`Sender::line`] (or `lines`, or a write) does when the queue is
+/// What a [`Sender::line`](crate::Sender::line) (or `lines`, or a write) does when the queue is
 /// full.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum WhenFull {
@@ -207,7 +207,7 @@ pub(crate) struct Config {
     /// Keep only the newest lines.
     pub(crate) max_lines: Option<usize>,
     /// The display's memory budget, in bytes (the history takes its
-    /// share; see [`history_share`]).
+    /// share; see [`history_share`](crate::history::history_share)).
     pub(crate) max_memory: u64,
     /// A stop the host asked for waits for a terminal that stopped
     /// reading (false: never more than a bound).

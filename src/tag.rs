@@ -13,7 +13,7 @@
 //! sender starts, the printer adds the arrival time into it, the logger
 //! writes the hanging indent. Input bytes can never make one: a line whose
 //! own bytes start like a header is given an empty header first
-//! ([`guard`]), so whatever follows a line's one header is the line as
+//! (`guard`), so whatever follows a line's one header is the line as
 //! received. Readers take that one header and nothing after it.
 //!
 //! Why in the bytes and not beside them: the history keeps lines as bytes

@@ -1,5 +1,6 @@
-//! Entering and leaving the terminal: alternate screen, hidden cursor, and
-//! keys one by one (raw input) when interactive.
+//! The tty backend: entering and leaving the terminal (the viewport's
+//! screen, hidden cursor, and keys one by one when interactive), and the
+//! one writer thread every byte for it goes through.
 //!
 //! A display *owns* the terminal from [`TerminalGuard::enter`] until the
 //! guard drops; while it owns it, the display is *shown* or *suspended*.
@@ -25,9 +26,11 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use crossbeam_channel::{self as channel, Receiver, Sender};
-use crossterm::{cursor, queue, style, terminal};
+use crossterm::{queue, terminal};
 
+use crate::backend::{Backend, Handle};
 use crate::options::Target;
+use crate::render::Viewport;
 use nix::sys::termios::{self, InputFlags, LocalFlags, SetArg, SpecialCharacterIndices, Termios};
 
 /// The terminal's state, one value for the process: there is one
@@ -48,10 +51,11 @@ struct Terminal {
     /// ([`Printer::suspend`](crate::Printer::suspend)): the display stays
     /// off until they are done.
     held: AtomicUsize,
-    /// The way to the writer thread while a display owns the terminal.
-    /// Held while checking `shown` and queuing, never while writing, so a
-    /// frame and a restoration are queued in a definite order.
-    writer: Mutex<Option<Sender<Job>>>,
+    /// The way to the writer thread while a display owns the terminal,
+    /// and how that display sits on it. Held while checking `shown` and
+    /// queuing, never while writing, so a frame and a restoration are
+    /// queued in a definite order.
+    writer: Mutex<Option<Writer>>,
     /// Set when a write was not taken in time, cleared by the next one
     /// that is: while set, nobody waits for the terminal again.
     stuck: AtomicBool,
@@ -91,6 +95,13 @@ const WRITE_TIMEOUT: Duration = Duration::from_millis(800);
 /// The writer writes at most this much at a time, so progress shows.
 const PIECE: usize = 1024;
 
+/// The writer thread's queue, and the viewport whose sequences enter and
+/// leave the display (also from the panic hook).
+struct Writer {
+    jobs: Sender<Job>,
+    viewport: Viewport,
+}
+
 /// Bytes for the terminal, and who wants to know they were written.
 struct Job {
     bytes: Vec<u8>,
@@ -99,14 +110,14 @@ struct Job {
     frame: Option<usize>,
 }
 
-fn writer() -> MutexGuard<'static, Option<Sender<Job>>> {
+fn writer() -> MutexGuard<'static, Option<Writer>> {
     TERMINAL.writer.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Queues `bytes` for the terminal (the caller holds the writer's lock, so
 /// the order is decided); the receiver hears when they are written.
-fn enqueue(writer: &Option<Sender<Job>>, bytes: Vec<u8>) -> Option<Receiver<Vec<u8>>> {
-    let jobs = writer.as_ref()?;
+fn enqueue(writer: &Option<Writer>, bytes: Vec<u8>) -> Option<Receiver<Vec<u8>>> {
+    let jobs = &writer.as_ref()?.jobs;
     let (done, written) = channel::bounded(1);
     jobs.send(Job {
         bytes,
@@ -207,14 +218,6 @@ impl KeyTty {
     }
 }
 
-/// What the display draws on.
-pub(crate) enum Surface {
-    /// A terminal.
-    Target(Target),
-    /// Any writer, as if it were a terminal (tests feed it to a model).
-    Writer(Box<dyn Write + Send>),
-}
-
 /// Owns the terminal's display state; gives it back when dropped.
 #[derive(Debug)]
 pub(crate) struct TerminalGuard {
@@ -224,7 +227,7 @@ pub(crate) struct TerminalGuard {
     patient: bool,
     thread: Option<JoinHandle<()>>,
     /// Frames written, their buffers handed back.
-    pub(crate) written: Receiver<Vec<u8>>,
+    written: Receiver<Vec<u8>>,
     written_tx: Sender<Vec<u8>>,
 }
 
@@ -238,7 +241,7 @@ impl TerminalGuard {
     ///
     /// When another display owns the terminal, or the terminal cannot be
     /// set up (it is then left as it was).
-    pub(crate) fn enter(raw: bool, surface: Surface) -> io::Result<Self> {
+    pub(crate) fn enter(raw: bool, target: Target, viewport: Viewport) -> io::Result<Self> {
         // One display per terminal: a second printer would fight the first.
         if TERMINAL.owned.swap(true, Ordering::SeqCst) {
             return Err(io::Error::other(
@@ -246,10 +249,7 @@ impl TerminalGuard {
             ));
         }
         install_panic_hook();
-        let out = match surface {
-            Surface::Target(target) => target.open().map(|f| Box::new(f) as Box<dyn Write + Send>),
-            Surface::Writer(writer) => Ok(writer),
-        };
+        let out = target.open().map(|f| Box::new(f) as Box<dyn Write + Send>);
         let (jobs, thread) = match out.and_then(start_writer) {
             Ok(started) => started,
             Err(e) => {
@@ -257,7 +257,7 @@ impl TerminalGuard {
                 return Err(e);
             }
         };
-        *writer() = Some(jobs);
+        *writer() = Some(Writer { jobs, viewport });
         let (written_tx, written) = channel::unbounded();
         // From here on, any failure is undone by the guard's Drop.
         let guard = TerminalGuard {
@@ -270,14 +270,17 @@ impl TerminalGuard {
         show(raw)?;
         Ok(guard)
     }
+}
 
+impl Backend for TerminalGuard {
     /// Queues a frame for the terminal, unless the display is not shown
     /// (then the frame is handed back). Never waits for the write: the
     /// buffer comes back on [`written`](TerminalGuard::written) once done.
-    pub(crate) fn frame(&self, bytes: Vec<u8>) -> Result<(), Vec<u8>> {
+    fn frame(&self, bytes: Vec<u8>) -> Result<(), Vec<u8>> {
         let writer = writer();
         match &*writer {
-            Some(jobs) if TERMINAL.shown.load(Ordering::SeqCst) => jobs
+            Some(writer) if TERMINAL.shown.load(Ordering::SeqCst) => writer
+                .jobs
                 .send(Job {
                     bytes,
                     done: self.written_tx.clone(),
@@ -291,7 +294,7 @@ impl TerminalGuard {
     /// Writes `bytes` on the normal screen after the display has gone,
     /// in order after everything before, waiting while the terminal takes them (see `WRITE_TIMEOUT`) for each
     /// piece; gives up when the terminal does not take them.
-    pub(crate) fn after(&self, bytes: &[u8]) -> bool {
+    fn after(&self, bytes: &[u8]) -> bool {
         bytes
             .chunks(1 << 16)
             .all(|piece| wait_written(enqueue(&writer(), piece.to_vec()), self.patient))
@@ -302,14 +305,14 @@ impl TerminalGuard {
     /// bounds the wait itself if it wants to; a terminal frozen for a while
     /// then still gets its restoration when it reads again. Stops by a
     /// signal and panics keep the bound, so they end in time.
-    pub(crate) fn patient(&mut self) {
+    fn patient(&mut self) {
         self.patient = true;
     }
 
     /// Shows the display again after a suspension; does nothing if it is
     /// shown. Returns false while a panic's message is being printed (try
     /// again later). The caller redraws everything.
-    pub(crate) fn resume(&self) -> io::Result<bool> {
+    fn resume(&self) -> io::Result<bool> {
         if TERMINAL.shown.load(Ordering::SeqCst) {
             return Ok(true);
         }
@@ -322,8 +325,20 @@ impl TerminalGuard {
     }
 
     /// Gives the normal screen back (for Ctrl-Z) without ending the display.
-    pub(crate) fn suspend(&self) {
+    fn suspend(&self) {
         leave(self.patient);
+    }
+
+    fn is_shown(&self) -> bool {
+        TERMINAL.shown.load(Ordering::SeqCst)
+    }
+
+    fn written(&self) -> Receiver<Vec<u8>> {
+        self.written.clone()
+    }
+
+    fn handle(&self) -> std::sync::Arc<dyn Handle> {
+        std::sync::Arc::new(Tty)
     }
 }
 
@@ -354,12 +369,9 @@ fn show(raw: bool) -> io::Result<()> {
         raw_input()?;
     }
     let mut bytes = Vec::new();
-    queue!(
-        bytes,
-        terminal::EnterAlternateScreen,
-        cursor::Hide,
-        terminal::Clear(terminal::ClearType::All)
-    )?;
+    if let Some(writer) = &*writer {
+        writer.viewport.enter(&mut bytes)?;
+    }
     if raw {
         // The wheel scrolls the view: button presses only (no motion
         // reports), SGR-encoded. Terminals still select text with Shift
@@ -400,34 +412,24 @@ fn raw_input() -> io::Result<()> {
     Ok(())
 }
 
-/// Gives the normal screen to the host (leaving the display, if one is
-/// shown) until the returned hold is dropped; the display then comes back
-/// with its next frame.
-pub(crate) fn hold() -> Hold {
-    TERMINAL.held.fetch_add(1, Ordering::SeqCst);
-    leave(false);
-    Hold(())
-}
+/// The host's way to the terminal while a display owns it (see
+/// [`Handle`]): it reaches the process's one terminal, not the printer
+/// thread, so it answers while that thread is busy or stuck.
+struct Tty;
 
-/// See [`hold`].
-#[derive(Debug)]
-pub(crate) struct Hold(());
+impl Handle for Tty {
+    fn hold(&self) {
+        TERMINAL.held.fetch_add(1, Ordering::SeqCst);
+        leave(false);
+    }
 
-impl Drop for Hold {
-    fn drop(&mut self) {
+    fn unhold(&self) {
         TERMINAL.held.fetch_sub(1, Ordering::SeqCst);
     }
-}
 
-/// True while a display owns the terminal.
-pub(crate) fn is_owned() -> bool {
-    TERMINAL.owned.load(Ordering::SeqCst)
-}
-
-/// True while the display is on the screen; false once it was suspended
-/// (a panic, Ctrl-Z) or ended.
-pub(crate) fn is_shown() -> bool {
-    TERMINAL.shown.load(Ordering::SeqCst)
+    fn release_input(&self) {
+        release_input();
+    }
 }
 
 /// Puts the terminal back as it was: ends any synchronized update, resets
@@ -439,7 +441,7 @@ fn leave(patient: bool) {
 }
 
 /// [`leave`], with the writer's lock taken.
-fn leave_locked(writer: MutexGuard<'static, Option<Sender<Job>>>, patient: bool) {
+fn leave_locked(writer: MutexGuard<'static, Option<Writer>>, patient: bool) {
     // Under the writer's lock: frames queued before are dropped (what is
     // left of them: the normal screen will not show them), and none is
     // queued after (frames check `shown` under it).
@@ -455,12 +457,9 @@ fn leave_locked(writer: MutexGuard<'static, Option<Sender<Job>>>, patient: bool)
     if TERMINAL.mouse.swap(false, Ordering::SeqCst) {
         bytes.extend_from_slice(MOUSE_OFF);
     }
-    let _ = queue!(
-        bytes,
-        style::SetAttribute(style::Attribute::Reset),
-        cursor::Show,
-        terminal::LeaveAlternateScreen
-    );
+    if let Some(writer) = &*writer {
+        let _ = writer.viewport.leave(&mut bytes);
+    }
     // Waited for, so a panic message printed next lands after it.
     let queued = enqueue(&writer, bytes);
     drop(writer);
@@ -470,7 +469,7 @@ fn leave_locked(writer: MutexGuard<'static, Option<Sender<Job>>>, patient: bool)
 /// Restores the input modes if we changed them, without writing anything:
 /// also for when the output is stuck (a terminal that stopped reading) and
 /// the rest of the restoration cannot be written.
-pub(crate) fn release_input() {
+fn release_input() {
     let mut saved = TERMINAL.saved.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((input, original)) = saved.take() {
         let _ = termios::tcsetattr(input.fd(), SetArg::TCSANOW, &original);

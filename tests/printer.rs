@@ -4,7 +4,6 @@
 //! within its bound.
 
 use std::io::{self, Write};
-use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -376,17 +375,8 @@ fn a_closed_output_stops_the_printer_cleanly() {
     assert_eq!(printer.join().unwrap().reason, StopReason::OutputClosed);
 }
 
-/// Held by each test that draws the display into a buffer, and by the
-/// one that panics on purpose: such a display still takes the process's
-/// one terminal (a second one at the same time is refused: "another
-/// reflow printer already owns the terminal"), and reflow's panic hook
-/// leaves it on a panic in any thread; this binary's tests run in
-/// parallel.
-static DISPLAY: Mutex<()> = Mutex::new(());
-
 #[test]
 fn a_panic_in_the_printer_thread_is_an_error_and_senders_are_told() {
-    let _display = DISPLAY.lock().unwrap_or_else(|e| e.into_inner());
     struct Explodes;
     impl Write for Explodes {
         fn write(&mut self, _: &[u8]) -> io::Result<usize> {
@@ -632,7 +622,6 @@ fn a_lossy_sender_never_waits_and_counts_every_line_it_drops() {
 
 #[test]
 fn the_display_can_be_drawn_into_a_buffer_and_read_back_through_a_terminal_model() {
-    let _display = DISPLAY.lock().unwrap_or_else(|e| e.into_inner());
     let out = Capture::default();
     let printer = Printer::builder()
         .draw_into(out.clone(), 30, 6)
@@ -691,7 +680,6 @@ fn wait_drawn_status(out: &Capture, what: &str, done: impl Fn(&str) -> bool) -> 
 
 #[test]
 fn eof_is_shown_when_input_ends_and_not_once_more_lines_arrive() {
-    let _display = DISPLAY.lock().unwrap_or_else(|e| e.into_inner());
     let out = Capture::default();
     let printer = Printer::builder()
         .draw_into(out.clone(), 40, 6)
@@ -764,7 +752,6 @@ fn dropping_a_printer_whose_output_is_stuck_returns_within_its_bound() {
 #[test]
 fn a_file_read_in_place_is_copied_to_the_saved_file_by_the_printer_thread_not_by_spawn() {
     use std::os::unix::fs::OpenOptionsExt;
-    let _display = DISPLAY.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     // 16 times what a pipe holds: a copy in `spawn` would wait for a reader.
     let log = dir.path().join("app.log");
@@ -814,4 +801,66 @@ fn a_file_read_in_place_is_copied_to_the_saved_file_by_the_printer_thread_not_by
         got == bytes,
         "the saved file is the file, then the line after it"
     );
+}
+
+/// The screen a model shows after `out`'s bytes, once `done` holds.
+fn wait_model(out: &Capture, what: &str, done: impl Fn(&vt100::Screen) -> bool) -> vt100::Screen {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let mut model = vt100::Parser::new(6.try_into().unwrap(), 40.try_into().unwrap(), 0);
+        model.process(&out.bytes());
+        if done(model.screen()) {
+            return model.screen().clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "waiting for {what}: {:?}",
+            model.screen().contents()
+        );
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn two_displays_drawn_into_buffers_run_at_once_and_each_suspends_on_its_own() {
+    let (one, two) = (Capture::default(), Capture::default());
+    let first = Printer::builder()
+        .draw_into(one.clone(), 40, 6)
+        .spawn()
+        .unwrap();
+    // Not "another reflow printer already owns the terminal": a buffer is
+    // no terminal.
+    let second = Printer::builder()
+        .draw_into(two.clone(), 40, 6)
+        .spawn()
+        .unwrap();
+    first.sender().line("from the first").unwrap();
+    second.sender().line("from the second").unwrap();
+    for (out, line) in [(&one, "from the first"), (&two, "from the second")] {
+        wait_model(out, line, |s| {
+            s.alternate_screen() && s.contents().contains(line)
+        });
+    }
+    let answer = first.suspend(|| {
+        // The first display gave its screen back; the second is still on.
+        let normal = wait_model(&one, "the first on the normal screen", |s| {
+            !s.alternate_screen()
+        });
+        assert!(!normal.hide_cursor());
+        let other = wait_model(&two, "the second still shown", |s| s.alternate_screen());
+        assert!(other.contents().contains("from the second"));
+        42
+    });
+    assert_eq!(answer, 42);
+    first.sender().line("after the prompt").unwrap();
+    let back = wait_model(&one, "the first back, drawn anew", |s| {
+        s.alternate_screen() && s.contents().contains("after the prompt")
+    });
+    assert!(back.contents().contains("from the first"));
+    first.join().unwrap();
+    second.join().unwrap();
+    for out in [&one, &two] {
+        let end = wait_model(out, "the normal screen", |s| !s.alternate_screen());
+        assert!(!end.hide_cursor());
+    }
 }

@@ -4,7 +4,7 @@
 //! - [`memory`]: lines received (pipes, the library), in compact chunks
 //!   compressed as they age, the oldest moved to a [`spill`] file beyond a
 //!   memory budget;
-//! - [`file`]: a file's lines read in place, through an index of where
+//! - [`file`](mod@file): a file's lines read in place, through an index of where
 //!   they start, built from the end backward in the background.
 //!
 //! A history may start with a file and go on in memory (a followed file's
@@ -161,7 +161,7 @@ impl History {
     /// beyond it, the oldest lines go to an unlinked temporary file and
     /// are read back from there when needed. None is lost, unless that
     /// file cannot be written (a full disk): then the oldest lines are
-    /// dropped, and [`spill_news`](History::spill_news) says so.
+    /// dropped, and `spill_news` says so.
     pub fn max_memory(mut self, bytes: usize) -> Self {
         self.memory = std::mem::take(&mut self.memory).max_memory(bytes);
         self

@@ -8,11 +8,11 @@ use std::thread;
 
 use crossbeam_channel as channel;
 
+use crate::backend::Surface;
 use crate::error::Error;
 use crate::options::{ColorChoice, Config, OnExit, Target, WhenFull, Wrap};
 use crate::queue::Queue;
 use crate::sanitize::{MAX_TAB_WIDTH, Options, TAB_WIDTH, visible};
-use crate::terminal::Surface;
 use crate::worker::{Inbox, Worker};
 
 use super::{Printer, draws_on, running};
@@ -99,7 +99,7 @@ impl Builder {
     }
 
     /// Stop when a sender reports the end of input
-    /// ([`Sender::end_of_input`]). Off by default: the display stays, like
+    /// ([`Sender::end_of_input`](crate::Sender::end_of_input)). Off by default: the display stays, like
     /// `less`, until the user quits or the printer is shut down.
     pub fn exit_on_eof(mut self, exit: bool) -> Self {
         self.exit_on_eof = exit;
@@ -135,7 +135,7 @@ impl Builder {
     }
 
     /// The name shown in the status bar (a file name, `stdin`, …), each
-    /// control in it shown as [`visible`](crate::visible) shows it.
+    /// control in it shown as [`visible`] shows it.
     pub fn source(mut self, name: impl Into<String>) -> Self {
         self.source = Some(name.into());
         self
@@ -155,7 +155,7 @@ impl Builder {
     /// By default (`false`) the signal then has its usual effect: the
     /// process ends as it would have without reflow (a shell sees status
     /// 130 for Ctrl-C). With `true` the printer reports it instead, as the
-    /// [`StopReason`] of [`Printer::join`]/[`Printer::wait`], and the host
+    /// [`StopReason`](crate::StopReason) of [`Printer::join`]/[`Printer::wait`], and the host
     /// decides (the `reflow` binary exits with 128 + the signal's number).
     /// A signal the host handles or ignores itself when the first display
     /// starts is left to the host entirely: the display does not stop.
@@ -224,8 +224,10 @@ impl Builder {
     /// Draws the full-screen display into `writer` as if it were a
     /// terminal of `cols` x `rows`: the seam for tests, which feed the
     /// bytes to a terminal model (such as the `vt100` crate) and look at
-    /// the screen. No signals, keys or terminal modes are involved; the
-    /// size does not change. Frames place every row themselves; what is
+    /// the screen. No signals, keys or terminal modes are involved, nor the
+    /// process's terminal: several such displays run at once, beside a
+    /// real one, and [`Printer::suspend`](crate::Printer::suspend) leaves
+    /// only this one's screen. The size does not change. Frames place every row themselves; what is
     /// left on the normal screen at the end ends lines with a bare `\n`,
     /// which a terminal's line discipline turns into `\r\n`: a model must
     /// be fed the same.
@@ -392,6 +394,7 @@ impl Builder {
                 Worker::tui(config, inbox, Surface::Target(target)).map_err(Error::Display)?
             }
         };
+        let screen = worker.handle();
         let (done_tx, done_rx) = channel::bounded(1);
         running().push((Arc::downgrade(&queue), done_rx.clone()));
         let thread = thread::Builder::new()
@@ -408,6 +411,7 @@ impl Builder {
             lossy: self.when_full == WhenFull::DropNewest,
             sentinel: self.sentinel.map(Arc::from),
             display,
+            screen,
             thread: Some(thread),
             done: done_rx,
         })

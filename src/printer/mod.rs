@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use crossbeam_channel::{self as channel, Receiver};
 
+use crate::backend::{Handle, Hold};
 use crate::error::Error;
 use crate::options::{StopReason, Stopped, Target};
 use crate::queue::Queue;
@@ -55,6 +56,9 @@ pub struct Printer {
     /// It draws a display, which reads the lines' headers (see
     /// [`Tag`](crate::Tag)).
     display: bool,
+    /// The display's host side: the screen given to the host, the
+    /// keyboard given back when the thread is stuck.
+    screen: Option<Arc<dyn Handle>>,
     thread: Option<JoinHandle<Result<Stopped, Error>>>,
     done: Receiver<()>,
 }
@@ -98,10 +102,10 @@ impl Printer {
     /// keyboard meanwhile: use it with a non-interactive display (the
     /// default) when `f` reads from the terminal.
     pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
-        if !crate::terminal::is_owned() {
+        let Some(screen) = &self.screen else {
             return f();
-        }
-        let hold = crate::terminal::hold();
+        };
+        let hold = Hold::new(screen);
         let result = f();
         drop(hold);
         self.repaint();
@@ -151,7 +155,7 @@ impl Printer {
         match self.done.recv_timeout(timeout) {
             Err(channel::RecvTimeoutError::Timeout) => {
                 self.thread = None;
-                crate::terminal::release_input();
+                self.release_input();
                 Err(Error::TimedOut)
             }
             _ => self.wait(),
@@ -172,6 +176,14 @@ impl Printer {
             Some(thread) => thread.join().unwrap_or(Err(Error::Panicked)),
             // Only join_timeout takes the thread, and it consumes self.
             None => Err(Error::TimedOut),
+        }
+    }
+
+    /// The printer thread is stuck on an output that stopped reading: the
+    /// keyboard is given back at least, from here.
+    fn release_input(&self) {
+        if let Some(screen) = &self.screen {
+            screen.release_input();
         }
     }
 }
@@ -236,7 +248,7 @@ impl Drop for Printer {
             // The thread is stuck writing to an output that stopped
             // reading; it keeps the lock on that output, so nothing more can
             // be written from here. Give the keyboard back at least.
-            Err(channel::RecvTimeoutError::Timeout) => crate::terminal::release_input(),
+            Err(channel::RecvTimeoutError::Timeout) => self.release_input(),
             _ => {
                 let _ = thread.join();
             }

@@ -311,7 +311,7 @@ impl Sender {
     /// left one, as [`end_of_input`](Sender::end_of_input) does, without
     /// saying the input ended: the next piece starts a line of its own.
     /// The `\n` this adds is no byte of the input: the
-    /// [`save`](Builder::save)d file has it only if more follows, so a
+    /// [`save`](crate::Builder::save)d file has it only if more follows, so a
     /// stream saved ends as it ended. Never waits.
     ///
     /// # Errors
@@ -322,7 +322,7 @@ impl Sender {
     }
 
     /// Reports that the input has ended. The status bar shows EOF; with
-    /// [`Builder::exit_on_eof`] the printer stops.
+    /// [`Builder::exit_on_eof`](crate::Builder::exit_on_eof) the printer stops.
     ///
     /// # Errors
     ///

@@ -156,7 +156,7 @@ pub(crate) fn sanitize_styled(raw: &[u8], options: Options) -> Styled {
     sink.out
 }
 
-/// Turns one raw line into displayable plain text: [`sanitize_styled`]
+/// Turns one raw line into displayable plain text: `sanitize_styled`
 /// without colours. `tab_width` is taken within 1..=64.
 pub fn sanitize(raw: &[u8], tab_width: usize) -> String {
     sanitize_styled(

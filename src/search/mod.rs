@@ -2,7 +2,7 @@
 //! (forward and backward, `n`/`N` to repeat) and the `&` filter.
 //!
 //! A pattern matches what the user sees, the sanitized text of a line
-//! ([`sanitize`]): text inside an escape sequence never matches (`31m`),
+//! ([`sanitize`](mod@crate::sanitize)): text inside an escape sequence never matches (`31m`),
 //! text split by a colour change does (`foo\x1b[31mbar` for `foobar`),
 //! controls match as their caret notation (`^G`) and tabs as spaces.
 //!

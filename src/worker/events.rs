@@ -32,7 +32,7 @@ impl Tui {
             .input
             .as_ref()
             .map_or_else(channel::never, |input| input.events.clone());
-        let written = self.terminal.written.clone();
+        let written = self.terminal.written();
         // A file read in place: its index grows in the background.
         let mut indexed = self.history.progress().unwrap_or_else(channel::never);
         // Its bytes go to --save once the first frame is on its way.

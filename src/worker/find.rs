@@ -1,25 +1,13 @@
-//! The display's keys, search and filter: a key becomes an update of the
-//! viewer's state (`crate::view`), and a running search or filter advances
-//! in slices between events, so a long one shows progress and stays
-//! cancellable.
+//! The display's search and filter state: the prompt being typed, the last
+//! search and where it found its line, the filter and its progress, the
+//! highlight, and the message they leave in the status bar. The keys that
+//! change it are in `keys`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use crossterm::event::Event;
-
-use super::Front;
-use super::tui::Tui;
 use crate::layout::Highlight;
-use crate::options::{Config, StopReason, Wrap};
-use crate::render::content_rows;
-use crate::search::{Filter, MAX_PATTERN, Pattern, Progress, Search, Step};
-use crate::view::Lines;
-use crate::view::keys::{self, Action, Amount, Mode, Prompt};
-
-/// How long one slice of a search or filter runs before the loop looks at
-/// keys and draws again.
-const SLICE: Duration = Duration::from_millis(8);
+use crate::search::{Filter, Pattern, Search};
+use crate::view::keys::{Mode, Prompt};
 
 /// Search and filter state, the prompt, the help and the last message.
 #[derive(Default)]
@@ -30,12 +18,12 @@ pub(super) struct Find {
     /// Said in the status bar until the next key.
     pub(super) message: Option<String>,
     /// The last search: its pattern and direction, and the line it found.
-    last: Option<(Pattern, bool)>,
-    found: Option<usize>,
-    running: Option<Search>,
+    pub(super) last: Option<(Pattern, bool)>,
+    pub(super) found: Option<usize>,
+    pub(super) running: Option<Search>,
     pub(super) filter: Option<Filter>,
     /// The filter has lines left to check.
-    filtering: bool,
+    pub(super) filtering: bool,
     /// Matches of the last search (or the filter) in reverse video.
     pub(super) highlight: Option<Highlight>,
 }
@@ -57,7 +45,7 @@ impl Find {
         }
     }
 
-    fn mode(&self) -> Mode {
+    pub(super) fn mode(&self) -> Mode {
         if self.prompt.is_some() {
             Mode::Prompt
         } else if self.help {
@@ -69,7 +57,7 @@ impl Find {
         }
     }
 
-    fn highlight(&mut self) {
+    pub(super) fn highlight(&mut self) {
         let pattern = self
             .last
             .as_ref()
@@ -77,235 +65,5 @@ impl Find {
             .or_else(|| self.filter.as_ref().map(Filter::pattern))
             .cloned();
         self.highlight = pattern.map(|p| Arc::new(move |text: &str| p.ranges(text)) as Highlight);
-    }
-}
-
-impl Tui {
-    /// Handles a key or other input event. Returns a reason to stop.
-    pub(super) fn on_event(&mut self, config: &Config, event: &Event) -> Option<StopReason> {
-        if let Event::Resize(..) = event {
-            self.resized();
-            return None;
-        }
-        let key = keys::key(event)?;
-        let action = keys::action(self.find.mode(), key)?;
-        self.dirty = true;
-        if !matches!(action, Action::Repaint) {
-            self.find.message = None;
-        }
-        let (width, height) = self.size;
-        let page = content_rows(height);
-        let lines = Lines::new(&self.history, self.find.filtered());
-        let cache = &mut self.cache;
-        cache.prepare(
-            usize::from(width),
-            config.look(),
-            self.find.highlight.as_ref(),
-        );
-        let view = &mut self.view;
-        let rows = |amount| match amount {
-            Amount::Rows(n) => n,
-            Amount::Page => page.max(1),
-            Amount::HalfPage => (page / 2).max(1),
-        };
-        match action {
-            Action::Quit => return Some(StopReason::Quit),
-            Action::Interrupt => return Some(StopReason::Interrupt),
-            Action::Repaint => self.repaint(),
-            Action::Up(amount) => view.up(rows(amount), &lines, cache, page),
-            Action::Down(amount) => view.down(rows(amount), &lines, cache, page),
-            Action::Top => view.home(&lines),
-            Action::Bottom => view.follow(),
-            Action::Left | Action::Right if config.wrap == Wrap::None => {
-                let step = (usize::from(width) / 2).max(1);
-                view.column = match action {
-                    Action::Left => view.column.saturating_sub(step),
-                    _ => view.column + step,
-                };
-            }
-            Action::Left | Action::Right => {}
-            Action::Open(prompt) => self.find.prompt = Some((prompt, String::new())),
-            Action::Type(c) => {
-                // One character past the bound is kept, so the prompt says
-                // the pattern is too long and Enter refuses it; the rest of
-                // a paste is dropped, never held or drawn.
-                if let Some((_, text)) = &mut self.find.prompt
-                    && text.len() <= MAX_PATTERN
-                {
-                    text.push(c);
-                }
-            }
-            Action::Erase => {
-                // Erasing past the start closes the prompt, as in less.
-                if let Some((_, text)) = &mut self.find.prompt
-                    && text.pop().is_none()
-                {
-                    self.find.prompt = None;
-                }
-            }
-            Action::Submit => {
-                if let Some((prompt, text)) = self.find.prompt.take() {
-                    self.submit(prompt, &text);
-                }
-            }
-            Action::Cancel => {
-                self.cancel();
-            }
-            Action::Next => self.repeat(false),
-            Action::Previous => self.repeat(true),
-            Action::Help => self.find.help = true,
-        }
-        None
-    }
-
-    /// Cancels what is under way (a prompt, a search, a filter still
-    /// checking, the help); false when there was nothing to cancel.
-    pub(super) fn cancel(&mut self) -> bool {
-        let find = &mut self.find;
-        let busy = find.prompt.is_some() || find.help || find.busy();
-        if find.running.take().is_some() {
-            find.message = Some("search cancelled".to_owned());
-        }
-        if find.filtering {
-            // What was checked stays filtered; new lines are checked as
-            // they come.
-            find.filtering = false;
-            find.message = Some("filter stopped".to_owned());
-        }
-        find.prompt = None;
-        find.help = false;
-        self.dirty = true;
-        busy
-    }
-
-    /// A prompt was entered: search, or set the filter.
-    fn submit(&mut self, prompt: Prompt, text: &str) {
-        if prompt == Prompt::Filter && text.is_empty() {
-            self.find.filter = None;
-            self.find.filtering = false;
-            self.find.highlight();
-            return;
-        }
-        if text.is_empty() {
-            // An empty pattern repeats the last search, as in less.
-            self.repeat(false);
-            return;
-        }
-        let pattern = match Pattern::new(text) {
-            Ok(pattern) => pattern,
-            Err(error) => {
-                self.find.message = Some(error);
-                return;
-            }
-        };
-        match prompt {
-            Prompt::Filter => {
-                self.find.filter = Some(Filter::new(pattern));
-                self.find.filtering = true;
-            }
-            Prompt::Forward | Prompt::Backward => {
-                let backward = prompt == Prompt::Backward;
-                self.find.last = Some((pattern, backward));
-                self.find.found = None;
-                self.start_search(false);
-            }
-        }
-        self.find.highlight();
-    }
-
-    /// `n` (or `N`, `reverse`): the last search again, from its match.
-    fn repeat(&mut self, reverse: bool) {
-        if self.find.last.is_none() {
-            self.find.message = Some("no previous search".to_owned());
-            return;
-        }
-        self.start_search(reverse);
-    }
-
-    /// Starts the last search: from its last match, or from the screen
-    /// (forward after the top line, backward before the bottom one).
-    fn start_search(&mut self, reverse: bool) {
-        let Some((pattern, backward)) = self.find.last.clone() else {
-            return;
-        };
-        let backward = backward != reverse;
-        let top = self.view.top().line;
-        let from = match (self.find.found, backward) {
-            (Some(line), false) => line + 1,
-            (Some(line), true) => line,
-            (None, false) => top + 1,
-            (None, true) => self
-                .view
-                .bottom()
-                .map_or(self.history.len(), |line| line + 1),
-        };
-        self.find.running = Some(Search::new(pattern, from, backward));
-    }
-
-    /// One slice of the running search or filter.
-    pub(super) fn work(&mut self, config: &Config) {
-        let text = config.text;
-        let find = &mut self.find;
-        if let Some(search) = &mut find.running {
-            self.dirty = true;
-            match search.step(&self.history, text, SLICE) {
-                Step::Found(line) => {
-                    let lines = Lines::new(&self.history, find.filtered());
-                    // With a filter on, only its lines can be shown.
-                    if lines.contains(line) {
-                        find.running = None;
-                        find.found = Some(line);
-                        find.message = None;
-                        self.view.jump(line, &self.history);
-                    }
-                }
-                Step::NotFound => {
-                    let pattern = search.pattern().as_str().to_owned();
-                    find.running = None;
-                    find.message = Some(if self.history.indexing() {
-                        format!("pattern not found in the lines read so far: {pattern}")
-                    } else {
-                        format!("pattern not found: {pattern}")
-                    });
-                }
-                Step::Pending { done } => {
-                    find.message = Some(format!(
-                        "searching… {}% (Esc cancels)",
-                        (done * 100.0) as u32
-                    ));
-                }
-            }
-            return;
-        }
-        if find.filtering
-            && let Some(filter) = &mut find.filter
-        {
-            self.dirty = true;
-            match filter.extend(&self.history, text, SLICE) {
-                Progress::Done => {
-                    find.filtering = false;
-                    find.message = filter
-                        .matches()
-                        .is_empty()
-                        .then(|| format!("no line matches {}", filter.pattern().as_str()));
-                }
-                Progress::Pending { done } => {
-                    find.message = Some(format!(
-                        "filtering… {}% (Esc cancels)",
-                        (done * 100.0) as u32
-                    ));
-                }
-            }
-        }
-    }
-
-    /// Checks every line held again for the filter (the lines before the
-    /// first it knew of too).
-    pub(super) fn refilter(&mut self) {
-        if let Some(filter) = &self.find.filter {
-            self.find.filter = Some(Filter::new(filter.pattern().clone()));
-            self.find.filtering = true;
-            self.dirty = true;
-        }
     }
 }

@@ -4,11 +4,13 @@
 //! keys and the next deadline, then draws once. Whatever the front-end,
 //! the lines are saved here, and every line accepted is kept at a stop.
 //!
-//! The display's state, keys and frames are in [`tui`], its event loop in
-//! `events`, its search and filter in `find`; passthrough is [`plain`].
+//! The display's state and frames are in [`tui`], its event loop in
+//! `events`, its keys in `keys`, its search and filter state in `find`;
+//! passthrough is [`plain`].
 
 mod events;
 mod find;
+mod keys;
 mod plain;
 mod tui;
 
@@ -20,13 +22,13 @@ use std::sync::Arc;
 
 use crossbeam_channel::Receiver;
 
+use crate::backend::{Handle, Surface};
 use crate::error::Error;
 use crate::layout::Look;
 use crate::options::{Config, StopReason, Stopped};
 use crate::queue::Queue;
 use crate::sanitize::{sanitize, visible};
 use crate::signals;
-use crate::terminal::Surface;
 
 /// A batch buffer that grew past this (a huge line) is not kept for reuse.
 const KEEP_BATCH: usize = 8 << 20;
@@ -119,6 +121,11 @@ pub(super) trait Front {
 
     /// What a failed write of this front-end is.
     fn failure(&self) -> fn(io::Error) -> Error;
+
+    /// The host's side of the display, if this front-end draws one.
+    fn handle(&self) -> Option<Arc<dyn Handle>> {
+        None
+    }
 }
 
 impl Worker {
@@ -151,6 +158,11 @@ impl Worker {
             },
             front,
         }
+    }
+
+    /// The host's side of the display, if there is one (see [`Handle`]).
+    pub(crate) fn handle(&self) -> Option<Arc<dyn Handle>> {
+        self.front.handle()
     }
 
     /// Runs until a stop, then keeps what is still queued and leaves the

@@ -1,8 +1,9 @@
 //! The full-screen display, the printer thread's front-end on a terminal:
 //! it owns the history, the terminal, the screen as last drawn, the view
 //! and the status bar's notices. Lines become history and rows; each frame
-//! is drawn from that state. Its keys, search and filter are in `find`,
-//! its event loop in `events`.
+//! is drawn from that state, through a [`Backend`]. Its keys are in
+//! `keys`, its search and filter state in `find`, its event loop in
+//! `events`.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -12,16 +13,17 @@ use std::time::{Duration, Instant};
 
 use super::find::Find;
 use super::{Core, Front, clock, each_piece};
+use crate::backend::{Backend, Handle, Model, Surface};
 use crate::error::Error;
 use crate::history::{History, history_share};
 use crate::keyboard::KeyReader;
 use crate::layout::{Row, RowCache};
 use crate::options::{Config, OnExit, StopReason};
-use crate::render::{Screen, content_rows};
+use crate::render::{Screen, Viewport, content_rows};
 use crate::sanitize::{sanitize, sanitize_styled};
 use crate::search::{MAX_PATTERN, TOO_LONG};
 use crate::signals::{self, SignalListener};
-use crate::terminal::{self, Surface, TerminalGuard};
+use crate::terminal::TerminalGuard;
 use crate::view::keys::HELP;
 use crate::view::status::{self, Status};
 use crate::view::{Lines, View};
@@ -47,7 +49,7 @@ const LONGEST_LINE: usize = 64 << 20;
 pub(super) struct Tui {
     pub(super) input: Option<KeyReader>,
     pub(super) signals: Option<SignalListener>,
-    pub(super) terminal: TerminalGuard,
+    pub(super) terminal: Box<dyn Backend>,
     /// The display's lines.
     pub(super) history: History,
     /// The history's last line was ended at [`LONGEST_LINE`], not by the
@@ -90,7 +92,14 @@ impl Tui {
         let real = matches!(surface, Surface::Target(_));
         // The terminal first: a refused second display must not touch the
         // first one's signal handling.
-        let terminal = TerminalGuard::enter(config.interactive, surface)?;
+        let terminal: Box<dyn Backend> = match surface {
+            Surface::Target(target) => Box::new(TerminalGuard::enter(
+                config.interactive,
+                target,
+                Viewport::Fullscreen,
+            )?),
+            Surface::Writer(writer) => Box::new(Model::enter(writer, Viewport::Fullscreen)?),
+        };
         // Set by the key and signal threads for what must be answered at
         // once (q, Esc, a stop signal): a huge line's layout stops short.
         let urgent = Arc::new(AtomicBool::new(false));
@@ -264,7 +273,7 @@ impl Tui {
         if !self.dirty || self.pending || now < self.next_frame {
             return Ok(());
         }
-        if !terminal::is_shown() {
+        if !self.terminal.is_shown() {
             // A panic somewhere gave the normal screen back for its
             // message; there is something new to show, so the display
             // comes back, redrawn whole, once that message is out.
@@ -460,7 +469,7 @@ impl Front for Tui {
         let mut out = BufWriter::with_capacity(
             1 << 16,
             After {
-                terminal: &self.terminal,
+                terminal: &*self.terminal,
             },
         );
         // Best effort: the only failure is a terminal gone or stuck, and
@@ -480,11 +489,15 @@ impl Front for Tui {
     fn failure(&self) -> fn(io::Error) -> Error {
         Error::Display
     }
+
+    fn handle(&self) -> Option<Arc<dyn Handle>> {
+        Some(self.terminal.handle())
+    }
 }
 
 /// Output on the normal screen after the display, through its writer.
 struct After<'a> {
-    terminal: &'a TerminalGuard,
+    terminal: &'a dyn Backend,
 }
 
 impl Write for After<'_> {
