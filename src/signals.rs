@@ -45,12 +45,11 @@ static REGISTRY: OnceLock<io::Result<Registry>> = OnceLock::new();
 fn registry() -> io::Result<&'static Registry> {
     REGISTRY
         .get_or_init(|| {
-            let taken = host_dispositions();
             let ours: Vec<i32> = ENDING
                 .iter()
                 .chain([&SIGTSTP])
                 .copied()
-                .filter(|&sig| !taken.contains(&sig))
+                .filter(|&sig| !taken_by_host(sig))
                 .collect();
             let default_action = Arc::new(AtomicBool::new(true));
             for &sig in &ours {
@@ -66,27 +65,22 @@ fn registry() -> io::Result<&'static Registry> {
         .map_err(|e| io::Error::new(e.kind(), e.to_string()))
 }
 
-/// Signals the process handles or ignores already (its host's choice), from
-/// the kernel's own account (`SigCgt`, `SigIgn` in `/proc/self/status`).
-/// Where that cannot be read, every signal counts as default.
-fn host_dispositions() -> Vec<i32> {
-    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
-        return Vec::new();
-    };
-    let mut taken = Vec::new();
-    for line in status.lines() {
-        let Some(mask) = line
-            .strip_prefix("SigCgt:")
-            .or_else(|| line.strip_prefix("SigIgn:"))
-        else {
-            continue;
-        };
-        let Ok(mask) = u64::from_str_radix(mask.trim(), 16) else {
-            continue;
-        };
-        taken.extend((1..=64).filter(|sig| mask & (1u64 << (sig - 1)) != 0));
-    }
-    taken
+/// True if the process handles or ignores `sig` already (its host's
+/// choice), as the kernel says: `sigaction` with no new action only reads
+/// the current one. A signal whose action cannot be read counts as left
+/// at its default.
+#[allow(unsafe_code)]
+fn taken_by_host(sig: i32) -> bool {
+    use nix::libc;
+    // SAFETY: `sigaction` with a null new action changes nothing and
+    // writes the current action into `old`, which is valid, writable
+    // memory of the right type; an all-zero `sigaction` is a valid value
+    // of that plain C struct, so it is sound to read even if nothing were
+    // written.
+    let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+    // SAFETY: as above.
+    let read = unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) };
+    read == 0 && old.sa_sigaction != libc::SIG_DFL
 }
 
 /// What a signal asks of the display.
@@ -207,8 +201,14 @@ mod tests {
 
     #[test]
     fn the_hosts_dispositions_are_read_from_the_kernel() {
+        use signal_hook::consts::{SIGPIPE, SIGUSR1, SIGUSR2};
         // The Rust runtime ignores SIGPIPE in every program it starts.
-        let taken = host_dispositions();
-        assert!(taken.contains(&signal_hook::consts::SIGPIPE), "{taken:?}");
+        assert!(taken_by_host(SIGPIPE));
+        // Nothing in this test binary handles SIGUSR2; a handler for
+        // SIGUSR1 is the host's.
+        assert!(!taken_by_host(SIGUSR2));
+        let flag = Arc::new(AtomicBool::new(false));
+        signal_hook::flag::register(SIGUSR1, flag).unwrap();
+        assert!(taken_by_host(SIGUSR1));
     }
 }

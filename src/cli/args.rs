@@ -77,8 +77,8 @@ pub(crate) struct Cli {
     pub(crate) on_exit: ExitView,
 
     /// Draw the colours in the input (NO_COLOR turns auto off).
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = Color::Auto)]
-    pub(crate) color: Color,
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub(crate) color: ColorWhen,
 
     /// Print a completion script for SHELL and exit.
     #[arg(long, value_name = "SHELL", value_enum)]
@@ -181,7 +181,7 @@ fn parse_size(text: &str) -> Result<u64, String> {
 
 /// `--color` values.
 #[derive(Clone, Copy, Debug, ValueEnum)]
-pub(crate) enum Color {
+pub(crate) enum ColorWhen {
     /// On unless NO_COLOR is set.
     Auto,
     /// Always on.
@@ -190,12 +190,12 @@ pub(crate) enum Color {
     Never,
 }
 
-impl From<Color> for ColorChoice {
-    fn from(color: Color) -> Self {
+impl From<ColorWhen> for ColorChoice {
+    fn from(color: ColorWhen) -> Self {
         match color {
-            Color::Auto => ColorChoice::Auto,
-            Color::Always => ColorChoice::Always,
-            Color::Never => ColorChoice::Never,
+            ColorWhen::Auto => ColorChoice::Auto,
+            ColorWhen::Always => ColorChoice::Always,
+            ColorWhen::Never => ColorChoice::Never,
         }
     }
 }

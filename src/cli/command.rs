@@ -27,13 +27,10 @@ use reflow::{Closed, Sender, StopReason, Tag};
 use signal_hook::consts::SIGINT;
 use signal_hook::iterator::{Handle, Signals};
 
+use super::READ_SIZE;
 use super::args::Cli;
-use super::mux::{Mux, Sink, Source};
+use super::mux::{Feed, Mux, Source};
 use super::session::{Failure, configure, describe, finish, plain_output, start};
-
-/// How much of a line a reader holds before it streams the line on in
-/// pieces (as the file reader does).
-const BLOCK: usize = 64 * 1024;
 
 /// How long a command still running when reflow stops has, after SIGTERM,
 /// to end and give its own status.
@@ -364,7 +361,7 @@ fn reader(
 /// waiting for the other output (see [`Mux`]): the command never blocks
 /// on a pipe. A last line without a newline is ended, as for a file.
 fn pump(mut source: Source, mut pipe: impl Read) -> Result<(), Closed> {
-    let mut buf = vec![0; BLOCK];
+    let mut buf = vec![0; READ_SIZE];
     loop {
         let n = match pipe.read(&mut buf) {
             Ok(0) => break,

@@ -30,10 +30,8 @@ use crossbeam_channel::{self as channel, Receiver};
 use notify::{Event, RecursiveMode, Watcher};
 use reflow::{Closed, Sender};
 
-use super::mux::Sink;
-
-/// How much the reader takes per read, and so at most per message.
-const BLOCK: usize = 64 * 1024;
+use super::READ_SIZE;
+use super::mux::Feed;
 
 /// One input straight to the display.
 pub(crate) struct Direct {
@@ -57,7 +55,7 @@ impl Direct {
     }
 }
 
-impl Sink for Direct {
+impl Feed for Direct {
     fn piece(&mut self, bytes: &[u8]) -> Result<(), Closed> {
         let Some(&last) = bytes.last() else {
             return Ok(());
@@ -109,7 +107,7 @@ impl From<Closed> for Stop {
 pub(crate) fn copy(
     reader: &mut dyn Read,
     buf: &mut [u8],
-    sink: &mut dyn Sink,
+    sink: &mut dyn Feed,
 ) -> Result<u64, Stop> {
     let mut total = 0;
     loop {
@@ -264,10 +262,10 @@ pub(crate) fn follow(
     mut file: File,
     path: &Path,
     name: &str,
-    sink: &mut dyn Sink,
+    sink: &mut dyn Feed,
     from: u64,
 ) -> Result<(), Stop> {
-    let mut buf = vec![0; BLOCK];
+    let mut buf = vec![0; READ_SIZE];
     // The first `from` bytes are shown already (read in place).
     if from > 0 {
         use std::io::{Seek, SeekFrom};

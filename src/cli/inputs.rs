@@ -13,13 +13,11 @@ use std::thread;
 
 use reflow::{Closed, Sender};
 
+use super::READ_SIZE;
 use super::follow::{self, Direct, Stop};
-use super::mux::{Labels, Mux, Sink};
+use super::mux::{Feed, Labels, Mux};
 use super::session::{describe, print_error};
 use super::stdio;
-
-/// How much input the reader takes per read, and so at most per message.
-const BLOCK: usize = 64 * 1024;
 
 /// An input as named on the command line: a file, or stdin (`-`).
 pub(crate) struct Input {
@@ -242,7 +240,7 @@ pub(crate) fn feed(
     // Inputs are numbered by their place on the command line, which is
     // where their labels are; `first` is the first that opened.
     let skipped = names.len() - rest.len() - 1;
-    let sink = |index: usize| -> Box<dyn Sink> {
+    let sink = |index: usize| -> Box<dyn Feed> {
         match &mux {
             Some(mux) => Box::new(mux.source(index)),
             None => Box::new(Direct::new(tx.clone())),
@@ -260,7 +258,7 @@ pub(crate) fn feed(
         return;
     }
     // One buffer serves every read (no allocation or zeroing per block).
-    let mut buf = vec![0; BLOCK];
+    let mut buf = vec![0; READ_SIZE];
     let count = rest.len();
     let mut rest = rest.into_iter().enumerate();
     let mut next = Some((skipped, first));
@@ -323,7 +321,7 @@ fn sink_after(file: &File, len: u64, tx: &Sender) -> io::Result<Direct> {
 fn read(
     opened: Opened,
     buf: &mut [u8],
-    sink: &mut dyn Sink,
+    sink: &mut dyn Feed,
     failures: &Failures,
     follow: bool,
 ) -> Result<(), Closed> {
@@ -366,7 +364,7 @@ fn all_at_once(
             let spawned = thread::Builder::new()
                 .name("reflow-follow".into())
                 .spawn(move || {
-                    let mut buf = vec![0; BLOCK];
+                    let mut buf = vec![0; READ_SIZE];
                     let _ = read(opened, &mut buf, &mut sink, &shared, true);
                 });
             match spawned {

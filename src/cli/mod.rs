@@ -18,8 +18,14 @@ use std::sync::Arc;
 use clap::{CommandFactory, Parser};
 
 use args::Cli;
+
 use inputs::{Failures, Input};
 use session::{Failure, describe, plain_output, print_error};
+
+/// How much a reader of input (a file, stdin, a followed file, a command's
+/// output) takes per read, and so at most per message: a longer line goes
+/// on in pieces of this size.
+pub(crate) const READ_SIZE: usize = 64 * 1024;
 
 pub(crate) fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

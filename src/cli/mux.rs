@@ -10,7 +10,7 @@ use reflow::{Closed, Sender, Tag};
 
 /// Where the bytes of one input go: straight to the display, or through
 /// the labelling [`Mux`].
-pub(crate) trait Sink {
+pub(crate) trait Feed {
     /// The next bytes of the input, as read: a line may end in a later
     /// piece (it is shown meanwhile).
     fn piece(&mut self, bytes: &[u8]) -> Result<(), Closed>;
@@ -223,7 +223,7 @@ pub(crate) struct Source {
     index: usize,
 }
 
-impl Sink for Source {
+impl Feed for Source {
     fn piece(&mut self, bytes: &[u8]) -> Result<(), Closed> {
         self.mux.piece(self.index, bytes)
     }

@@ -39,7 +39,7 @@ mod stream;
 mod style;
 
 use sink::Sink;
-pub(crate) use stream::Stream;
+pub(crate) use stream::Pieces;
 pub(crate) use style::{Style, Styled};
 
 /// Default tab stop distance.

@@ -1,4 +1,4 @@
-//! A line sanitized in pieces ([`Stream`]), for a line too long to hold
+//! A line sanitized in pieces ([`Pieces`]), for a line too long to hold
 //! twice: the same text and styles as `sanitize_styled` over the whole
 //! line, taken as they come.
 
@@ -12,14 +12,14 @@ use super::style::Styled;
 /// hold twice: the caller takes the text as it comes.
 ///
 /// [`sanitize_styled`]: super::sanitize_styled
-pub(crate) struct Stream {
+pub(crate) struct Pieces {
     parser: Parser,
     sink: Sink,
 }
 
-impl Stream {
+impl Pieces {
     pub(crate) fn new(options: Options) -> Self {
-        Stream {
+        Pieces {
             parser: Parser::new(),
             sink: Sink::new(options, 0),
         }
@@ -38,7 +38,7 @@ impl Stream {
     /// start of that text), and whether a carriage return overwrote
     /// everything before it meanwhile (then the text starts the line).
     /// The last character may be held back for the next call (a backspace
-    /// after it could still overstrike it); [`finish`](Stream::finish)
+    /// after it could still overstrike it); [`finish`](Pieces::finish)
     /// gives out everything.
     pub(crate) fn take(&mut self) -> (Styled, bool) {
         let returned = std::mem::take(&mut self.sink.returns) > 0;
@@ -47,7 +47,7 @@ impl Stream {
         (std::mem::take(&mut self.sink.out), returned)
     }
 
-    /// [`take`](Stream::take) at the end of the line: nothing is held back.
+    /// [`take`](Pieces::take) at the end of the line: nothing is held back.
     pub(crate) fn finish(&mut self) -> (Styled, bool) {
         self.sink.release();
         self.take()
