@@ -1,5 +1,7 @@
-//! Painting frames: keep the previous frame, rewrite only the rows that
-//! changed, and send each frame as one synchronized update in one write.
+//! Painting frames: the [`Viewport`] (how the display sits on the
+//! terminal: the sequences that enter and leave it), and the full-screen
+//! [`Screen`], which keeps the previous frame, rewrites only the rows that
+//! changed, and sends each frame as one synchronized update in one write.
 
 use std::io;
 
