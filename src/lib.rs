@@ -125,7 +125,7 @@ pub use history::History;
 pub use layout::{cluster_width, fit, width_of, wrap_line};
 #[cfg(feature = "log")]
 pub use logger::{LogGuard, Logger, LoggerBuilder, init, try_init};
-pub use options::{ColorChoice, OnExit, StopReason, Stopped, Target, WhenFull, Wrap};
+pub use options::{ColorChoice, OnExit, StopReason, Stopped, Target, Viewport, WhenFull, Wrap};
 pub use printer::{
     Builder, Closed, Printer, Sender, TrySendError, draws_on, draws_on_terminal, shutdown_all,
 };

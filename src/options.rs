@@ -68,6 +68,31 @@ impl StopReason {
     }
 }
 
+/// How a display sits on the terminal. A host chooses with
+/// [`Builder::viewport`](crate::Builder::viewport); a keyboard
+/// ([`interactive`](crate::Builder::interactive)) always gets the full
+/// screen, where its keys scroll and search.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Viewport {
+    /// The alternate screen, as `less` uses it: the newest rows, a status
+    /// bar, scrolling and search with a keyboard, everything reflowed on a
+    /// resize; at the end the normal screen comes back as it was, with
+    /// what [`OnExit`] asks for printed on it. The default of
+    /// [`Printer::builder`](crate::Printer::builder).
+    #[default]
+    FullScreen,
+    /// The normal screen, as `env_logger` prints: each line goes into the
+    /// terminal's scrollback as it comes, word-wrapped at the width of the
+    /// moment (a record's rows with their hanging indent), and a live
+    /// region below it, redrawn in place, holds a line whose end has not
+    /// come (a prompt, a `\r` progress line) or the status (a full queue).
+    /// On a resize the live region, and the lines on the screen when they
+    /// can be found, are drawn again at the new width. Nothing is printed
+    /// again at the end. The logger's default on a terminal.
+    Inline,
+}
+
 /// Where a printer draws (or, when that is not a terminal, writes its
 /// lines).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -99,6 +124,23 @@ impl Target {
             Target::Stderr => Ok(std::io::stderr().as_fd().try_clone_to_owned()?.into()),
             Target::Tty => std::fs::OpenOptions::new().write(true).open("/dev/tty"),
         }
+    }
+
+    /// True when the process's stdout or stderr may write on the same
+    /// terminal as this target (the host's own output, outside reflow).
+    pub(crate) fn shared(self) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(device) = self.open().and_then(|f| f.metadata()).map(|m| m.rdev()) else {
+            return true;
+        };
+        let same = |fd: std::os::fd::BorrowedFd<'_>| {
+            fd.try_clone_to_owned()
+                .map(std::fs::File::from)
+                .and_then(|f| f.metadata())
+                .is_ok_and(|m| m.rdev() == device)
+        };
+        use std::os::fd::AsFd;
+        same(std::io::stdout().as_fd()) || same(std::io::stderr().as_fd())
     }
 
     /// True when it is a terminal.
@@ -193,6 +235,8 @@ pub enum Wrap {
 #[derive(Debug)]
 pub(crate) struct Config {
     pub(crate) interactive: bool,
+    /// Full screen, or inline (never with a keyboard).
+    pub(crate) viewport: Viewport,
     pub(crate) exit_on_eof: bool,
     /// After a signal stopped the display, return it as the stop reason
     /// (false: end the process as the signal would have, when reflow took

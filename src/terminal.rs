@@ -284,7 +284,12 @@ impl Backend for TerminalGuard {
                 .send(Job {
                     bytes,
                     done: self.written_tx.clone(),
-                    frame: Some(TERMINAL.leaves.load(Ordering::SeqCst)),
+                    // A full-screen frame is dropped once the display
+                    // leaves the screen (the normal screen will not show
+                    // it); an inline one prints lines, which must all
+                    // reach the terminal.
+                    frame: (writer.viewport == Viewport::FullScreen)
+                        .then(|| TERMINAL.leaves.load(Ordering::SeqCst)),
                 })
                 .map_err(|e| e.into_inner().bytes),
             _ => Err(bytes),

@@ -864,3 +864,53 @@ fn two_displays_drawn_into_buffers_run_at_once_and_each_suspends_on_its_own() {
         assert!(!end.hide_cursor());
     }
 }
+
+#[test]
+fn an_inline_display_prints_each_line_once_into_the_normal_screen_and_its_scrollback() {
+    let out = Capture::default();
+    let printer = Printer::builder()
+        .viewport(reflow::Viewport::Inline)
+        .draw_into(out.clone(), 20, 4)
+        .spawn()
+        .unwrap();
+    let tx = printer.sender();
+    for i in 0..6 {
+        tx.line(format!("record {i} with words to wrap")).unwrap();
+    }
+    tx.stream(b"> ").unwrap();
+    printer.join().unwrap();
+    let bytes = out.bytes();
+    assert!(!String::from_utf8_lossy(&bytes).contains("\x1b[?1049h"));
+    let mut model = vt100::Parser::new(4.try_into().unwrap(), 20.try_into().unwrap(), 100);
+    model.process(&bytes);
+    // Everything the terminal holds, its scrollback first.
+    let mut rows = Vec::new();
+    model.screen_mut().set_scrollback(usize::MAX);
+    let back = model.screen().scrollback();
+    for offset in (1..=back).rev() {
+        model.screen_mut().set_scrollback(offset);
+        rows.push(
+            model
+                .screen()
+                .rows(0, 20)
+                .next()
+                .unwrap()
+                .trim_end()
+                .to_owned(),
+        );
+    }
+    model.screen_mut().set_scrollback(0);
+    rows.extend(model.screen().rows(0, 20).map(|r| r.trim_end().to_owned()));
+    while rows.last().is_some_and(String::is_empty) {
+        rows.pop();
+    }
+    let mut want = Vec::new();
+    for i in 0..6 {
+        want.push(format!("record {i} with words"));
+        want.push("to wrap".to_owned());
+    }
+    // The unfinished line is ended at the stop, and printed once.
+    want.push(">".to_owned());
+    assert_eq!(rows, want);
+    assert!(!model.screen().hide_cursor());
+}

@@ -10,7 +10,7 @@ use crossbeam_channel as channel;
 
 use crate::backend::Surface;
 use crate::error::Error;
-use crate::options::{ColorChoice, Config, OnExit, Target, WhenFull, Wrap};
+use crate::options::{ColorChoice, Config, OnExit, Target, Viewport, WhenFull, Wrap};
 use crate::queue::Queue;
 use crate::sanitize::{MAX_TAB_WIDTH, Options, TAB_WIDTH, visible};
 use crate::worker::{Inbox, Worker};
@@ -22,6 +22,7 @@ use super::{Printer, draws_on, running};
 pub struct Builder {
     sentinel: Option<Vec<u8>>,
     interactive: bool,
+    viewport: Viewport,
     exit_on_eof: bool,
     on_exit: OnExit,
     capacity: Option<usize>,
@@ -50,6 +51,7 @@ impl fmt::Debug for Builder {
         f.debug_struct("Builder")
             .field("sentinel", &self.sentinel)
             .field("interactive", &self.interactive)
+            .field("viewport", &self.viewport)
             .field("exit_on_eof", &self.exit_on_eof)
             .field("on_exit", &self.on_exit)
             .field("capacity", &self.capacity)
@@ -95,6 +97,14 @@ impl Builder {
     /// that reads its own stdin is not disturbed.
     pub fn interactive(mut self, interactive: bool) -> Self {
         self.interactive = interactive;
+        self
+    }
+
+    /// Full screen (the default) or inline: see [`Viewport`]. An
+    /// [`interactive`](Builder::interactive) display is always full
+    /// screen.
+    pub fn viewport(mut self, viewport: Viewport) -> Self {
+        self.viewport = viewport;
         self
     }
 
@@ -351,6 +361,10 @@ impl Builder {
         let queue = Arc::new(queue);
         let config = Config {
             interactive: self.interactive,
+            viewport: match self.interactive {
+                true => Viewport::FullScreen,
+                false => self.viewport,
+            },
             exit_on_eof: self.exit_on_eof,
             report_signals: self.report_signals,
             panic_on: self.panic_on,

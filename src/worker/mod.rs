@@ -10,6 +10,7 @@
 
 mod events;
 mod find;
+mod inline;
 mod keys;
 mod plain;
 mod tui;
@@ -25,7 +26,7 @@ use crossbeam_channel::Receiver;
 use crate::backend::{Handle, Surface};
 use crate::error::Error;
 use crate::layout::Look;
-use crate::options::{Config, StopReason, Stopped};
+use crate::options::{Config, StopReason, Stopped, Viewport};
 use crate::queue::Queue;
 use crate::sanitize::{sanitize, visible};
 use crate::signals;
@@ -144,8 +145,11 @@ impl Worker {
     /// A worker that owns the terminal: set up here, on the caller's
     /// thread, so a failure is an error from `spawn`.
     pub(crate) fn tui(mut config: Config, inbox: Inbox, surface: Surface) -> io::Result<Self> {
-        let tui = Tui::start(&mut config, surface)?;
-        Ok(Worker::new(config, inbox, Box::new(tui)))
+        let front: Box<dyn Front + Send> = match config.viewport {
+            Viewport::FullScreen => Box::new(Tui::start(&mut config, surface)?),
+            Viewport::Inline => Box::new(inline::Inline::start(&mut config, surface)?),
+        };
+        Ok(Worker::new(config, inbox, front))
     }
 
     fn new(config: Config, inbox: Inbox, front: Box<dyn Front + Send>) -> Self {

@@ -96,9 +96,9 @@ impl Tui {
             Surface::Target(target) => Box::new(TerminalGuard::enter(
                 config.interactive,
                 target,
-                Viewport::Fullscreen,
+                Viewport::FullScreen,
             )?),
-            Surface::Writer(writer) => Box::new(Model::enter(writer, Viewport::Fullscreen)?),
+            Surface::Writer(writer) => Box::new(Model::enter(writer, Viewport::FullScreen)?),
         };
         // Set by the key and signal threads for what must be answered at
         // once (q, Esc, a stop signal): a huge line's layout stops short.
@@ -517,7 +517,8 @@ impl Write for After<'_> {
     }
 }
 
-fn terminal_size() -> (u16, u16) {
+/// The terminal's size now (80x24 if it cannot be asked).
+pub(super) fn terminal_size() -> (u16, u16) {
     let (w, h) = crossterm::terminal::size().unwrap_or((80, 24));
     (w.max(1), h.max(1))
 }

@@ -1,57 +1,13 @@
-//! Painting frames: the [`Viewport`] (how the display sits on the
-//! terminal: the sequences that enter and leave it), and the full-screen
-//! [`Screen`], which keeps the previous frame, rewrites only the rows that
-//! changed, and sends each frame as one synchronized update in one write.
+//! The full-screen display's frames: keep the previous frame, rewrite only
+//! the rows that changed, and send each frame as one synchronized update
+//! in one write.
 
 use std::io;
 
 use crossterm::{cursor, queue, style, terminal};
 
+use super::content_rows;
 use crate::layout::{Row, fit, width_of};
-
-/// Rows left for content on a screen `height` rows high: all but the
-/// status bar's, which a one-row screen does without.
-pub(crate) fn content_rows(height: u16) -> usize {
-    usize::from(if height >= 2 { height - 1 } else { height })
-}
-
-/// How the display sits on the terminal, as ratatui's viewports do: the
-/// sequences that enter and leave it. [`Screen`] paints the rows of the
-/// one there is today; the logger's inline display (issue 18) will be the
-/// second.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Viewport {
-    /// The alternate screen, cleared; every row placed absolutely and the
-    /// status bar on the bottom row; the normal screen untouched after.
-    Fullscreen,
-}
-
-impl Viewport {
-    /// Queues the sequences that put the display on the screen.
-    pub(crate) fn enter(self, out: &mut Vec<u8>) -> io::Result<()> {
-        match self {
-            Viewport::Fullscreen => queue!(
-                out,
-                terminal::EnterAlternateScreen,
-                cursor::Hide,
-                terminal::Clear(terminal::ClearType::All)
-            ),
-        }
-    }
-
-    /// Queues the sequences that give the screen back as it was: colours
-    /// reset, the cursor shown, the normal screen.
-    pub(crate) fn leave(self, out: &mut Vec<u8>) -> io::Result<()> {
-        match self {
-            Viewport::Fullscreen => queue!(
-                out,
-                style::SetAttribute(style::Attribute::Reset),
-                cursor::Show,
-                terminal::LeaveAlternateScreen
-            ),
-        }
-    }
-}
 
 /// The screen as last drawn, to diff the next frame against.
 #[derive(Debug, Default)]

@@ -1,0 +1,329 @@
+//! The inline display, the printer thread's front-end for a terminal it
+//! shares with its host (see [`Viewport::Inline`]): lines are printed
+//! into the normal screen at most 60 times a second, each once, and the
+//! live region below them is redrawn in place (`render::Inline`). It owns
+//! the lines not printed yet (and those still on the screen, to print
+//! them again at a new width), the terminal and the signals.
+
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use crossbeam_channel::{self as channel, select};
+
+use super::tui::{FRAME, terminal_size};
+use super::{Core, Front, clock};
+use crate::backend::{Backend, Handle, Model, Surface};
+use crate::error::Error;
+use crate::history::{History, history_share};
+use crate::layout::RowCache;
+use crate::options::{Config, StopReason, Viewport};
+use crate::render;
+use crate::sanitize::visible;
+use crate::signals::{self, SignalEvent, SignalListener};
+use crate::terminal::TerminalGuard;
+
+/// Lines received but not printed yet past which no more are taken from
+/// the queue until the terminal has taken the frame it is writing: senders
+/// then wait, as they would for `env_logger` on a slow terminal, and a
+/// stop never has more than this to print.
+const BACKLOG: usize = 20_000;
+
+/// State of the inline display. Fields drop in order: the signals are
+/// given back after the terminal.
+pub(super) struct Inline {
+    terminal: Box<dyn Backend>,
+    signals: Option<SignalListener>,
+    history: History,
+    cache: RowCache,
+    screen: render::Inline,
+    /// The size of a writer drawn on as a terminal; `None` for a terminal.
+    fixed_size: Option<(u16, u16)>,
+    /// Bytes the next frame starts with (a resize's erasing).
+    prelude: Vec<u8>,
+    dirty: bool,
+    next_frame: Instant,
+    /// The frame being built; away at the writer while `pending`.
+    buf: Vec<u8>,
+    pending: bool,
+}
+
+impl Inline {
+    /// Takes the terminal (or `surface`'s writer) and starts the signal
+    /// thread, on the caller's thread, so a failure is an error from
+    /// `spawn`.
+    pub(super) fn start(config: &mut Config, surface: Surface) -> io::Result<Self> {
+        let real = matches!(surface, Surface::Target(_));
+        let (terminal, exclusive): (Box<dyn Backend>, bool) = match surface {
+            Surface::Target(target) => (
+                Box::new(TerminalGuard::enter(false, target, Viewport::Inline)?),
+                !target.shared(),
+            ),
+            // Nothing else writes into a writer given for drawing.
+            Surface::Writer(writer) => (Box::new(Model::enter(writer, Viewport::Inline)?), true),
+        };
+        let signals = match real {
+            true => Some(SignalListener::start(Arc::new(AtomicBool::new(false)))?),
+            false => None,
+        };
+        let size = config.size.unwrap_or_else(terminal_size);
+        let history = config
+            .max_lines
+            .map_or_else(History::new, History::with_max_lines)
+            .max_memory(history_share(config.max_memory));
+        Ok(Inline {
+            terminal,
+            signals,
+            history,
+            cache: RowCache::new(),
+            screen: render::Inline::new(size, 0, reflows(), exclusive),
+            fixed_size: config.size,
+            prelude: Vec::new(),
+            dirty: false,
+            next_frame: Instant::now(),
+            buf: Vec::new(),
+            pending: false,
+        })
+    }
+
+    /// Lines received and not printed yet.
+    fn backlog(&self) -> usize {
+        self.history.len() - self.screen.next()
+    }
+
+    fn size_now(&self) -> (u16, u16) {
+        self.fixed_size.unwrap_or_else(terminal_size)
+    }
+
+    fn resized(&mut self) {
+        if let Some(signals) = &self.signals {
+            while signals.resized.try_recv().is_ok() {}
+            if signals.continued.swap(false, Ordering::SeqCst) {
+                // Continued after a stop not seen coming (SIGSTOP): what
+                // ran meanwhile may have written anything.
+                self.screen.forget();
+            }
+        }
+        let size = self.size_now();
+        // Erasing what moves is queued before the next frame.
+        let _ = self.screen.resize(&mut self.prelude, size);
+        self.dirty = true;
+    }
+
+    /// Ctrl-Z: the live region erased, stop like any job, and on `fg` go
+    /// on where the cursor is then.
+    fn suspend(&mut self) -> io::Result<()> {
+        self.terminal.suspend();
+        signals::stop_process();
+        self.terminal.resume()?;
+        self.screen.forget();
+        self.resized();
+        Ok(())
+    }
+
+    /// Builds the next frame into `buf`: the prelude, then the lines not
+    /// printed yet and the live region.
+    fn build(&mut self, config: &Config, buf: &mut Vec<u8>) -> io::Result<()> {
+        buf.clear();
+        buf.append(&mut self.prelude);
+        let width = usize::from(self.screen.size().0);
+        self.cache.prepare(width, config.look(), None);
+        self.screen.frame(buf, &self.history, &mut self.cache, &[])
+    }
+
+    fn draw_if_due(&mut self, config: &Config) -> io::Result<()> {
+        let now = Instant::now();
+        if !self.dirty || self.pending || now < self.next_frame {
+            return Ok(());
+        }
+        if !self.terminal.is_shown() {
+            // Someone else has the screen (a panic's message, the host's
+            // hold): the lines wait, and go on after what they wrote.
+            if !self.terminal.resume()? {
+                self.next_frame = now + FRAME;
+                return Ok(());
+            }
+            self.screen.forget();
+        }
+        // Kept to go back to: a frame the terminal refuses (it left the
+        // screen meanwhile) is built again whole later.
+        let before = self.screen.clone();
+        let mut buf = std::mem::take(&mut self.buf);
+        let prelude = self.prelude.clone();
+        self.build(config, &mut buf)?;
+        match self.terminal.frame(buf) {
+            Ok(()) => self.pending = true,
+            Err(buf) => {
+                self.buf = buf;
+                self.screen = before;
+                self.prelude = prelude;
+                self.screen.forget();
+                return Ok(());
+            }
+        }
+        self.dirty = false;
+        self.next_frame = now + FRAME;
+        Ok(())
+    }
+
+    /// Says `text` as a line of its own among the lines (dim, never
+    /// saved): the inline display has no status bar to keep it in.
+    fn say(&mut self, text: &str) {
+        self.history
+            .push(format!("\x1b[2mreflow: {}\x1b[0m", visible(text.as_bytes())).as_bytes());
+        self.dirty = true;
+    }
+}
+
+impl Front for Inline {
+    fn run(&mut self, core: &mut Core) -> io::Result<StopReason> {
+        let woken = core.woken().clone();
+        let mut resized = self
+            .signals
+            .as_ref()
+            .map_or_else(channel::never, |s| s.resized.clone());
+        let mut signals = self
+            .signals
+            .as_ref()
+            .map_or_else(channel::never, |s| s.events.clone());
+        let written = self.terminal.written();
+        loop {
+            // A terminal slower than the lines: take no more until it has
+            // taken what it is writing (senders wait meanwhile).
+            let take = match self.pending && self.backlog() >= BACKLOG {
+                true => channel::never(),
+                false => woken.clone(),
+            };
+            let timer = (self.dirty && !self.pending)
+                .then_some(self.next_frame)
+                .map_or_else(channel::never, channel::at);
+            select! {
+                recv(take) -> _ => {
+                    if let Some(reason) = core.drain(self)? {
+                        return Ok(reason);
+                    }
+                }
+                recv(resized) -> event => match event {
+                    Ok(()) => self.resized(),
+                    Err(_) => resized = channel::never(),
+                },
+                recv(signals) -> event => match event {
+                    Ok(SignalEvent::Stop(reason)) => return Ok(reason),
+                    Ok(SignalEvent::Suspend) => self.suspend()?,
+                    Err(_) => signals = channel::never(),
+                },
+                recv(written) -> buf => {
+                    if let Ok(buf) = buf {
+                        self.buf = buf;
+                        self.pending = false;
+                    }
+                }
+                recv(timer) -> _ => {}
+            }
+            self.draw_if_due(core.config())?;
+        }
+    }
+
+    fn lines(&mut self, config: &Config, batch: &[u8]) -> (usize, io::Result<()>) {
+        let before = self.history.len();
+        // The open line is about to grow or end.
+        self.cache.forget(before);
+        if config.timestamps {
+            let at_start = self.history.partial().is_empty();
+            let stamped = crate::tag::stamp(batch, at_start, &clock());
+            self.history.stream(&stamped);
+        } else {
+            self.history.stream(batch);
+        }
+        let lines = self.history.len() - before;
+        if let Some(news) = self.history.spill_news() {
+            self.say(&news);
+        }
+        self.dirty = true;
+        (lines, Ok(()))
+    }
+
+    fn notice(&mut self, text: String) {
+        self.say(&text);
+    }
+
+    fn repaint(&mut self) {
+        // The host wrote on the screen (after a hold): go on below it.
+        self.screen.forget();
+        self.dirty = true;
+    }
+
+    fn end_open_line(&mut self, _: &Config) -> bool {
+        self.history.end_partial()
+    }
+
+    fn finish(mut self: Box<Self>, config: &Config, patient: bool) -> io::Result<()> {
+        if patient {
+            self.terminal.patient();
+        }
+        // A stop by a signal must end in time: of a backlog, the newest
+        // lines are printed, and the rest said in a line.
+        let skipped = match patient {
+            true => 0,
+            false => self
+                .backlog()
+                .saturating_sub(usize::from(self.screen.size().1)),
+        };
+        if skipped > 0 {
+            self.screen.skip(skipped);
+            self.say(&format!("{skipped} lines not printed: stopped by a signal"));
+        }
+        // The last lines, in order after any frame still being written;
+        // then leaving erases the live region and shows the cursor.
+        if self.terminal.is_shown() {
+            let mut buf = Vec::new();
+            if self.build(config, &mut buf).is_ok() {
+                let _ = self.screen.clear(&mut buf);
+                let _ = self.terminal.frame(buf);
+            }
+        }
+        self.terminal.suspend();
+        Ok(())
+    }
+
+    fn failure(&self) -> fn(io::Error) -> Error {
+        Error::Display
+    }
+
+    fn handle(&self) -> Option<Arc<dyn Handle>> {
+        Some(self.terminal.handle())
+    }
+}
+
+/// True when the terminal re-wraps its lines when its width changes, as
+/// far as its environment tells: tmux, VTE (GNOME Terminal, Tilix), kitty,
+/// iTerm2, WezTerm, Konsole, Windows Terminal, Alacritty, ghostty, Apple's
+/// Terminal. xterm, the Linux console and terminals not known count as not
+/// re-wrapping: taking a terminal that does for one that does not could
+/// only leave parts of rows twice, never erase a line for good.
+fn reflows() -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if set("TMUX") {
+        return true;
+    }
+    if set("XTERM_VERSION") {
+        return false;
+    }
+    let known = [
+        "VTE_VERSION",
+        "KITTY_WINDOW_ID",
+        "WEZTERM_EXECUTABLE",
+        "KONSOLE_VERSION",
+        "WT_SESSION",
+        "ALACRITTY_WINDOW_ID",
+        "GHOSTTY_RESOURCES_DIR",
+    ];
+    if known.iter().any(|name| set(name)) {
+        return true;
+    }
+    matches!(
+        std::env::var("TERM_PROGRAM").as_deref(),
+        Ok("iTerm.app" | "Apple_Terminal" | "WezTerm" | "vscode" | "ghostty" | "tmux")
+    )
+}
