@@ -29,9 +29,11 @@ struct Args {
 }
 
 fn main() {
-    let args = Args::parse();
-    // The one line that replaces `env_logger::init()`.
+    // The one line that replaces `env_logger::init()`, first, where tools
+    // put it: `--help` and usage errors (which end the process) still
+    // leave the terminal as it was, their text on it.
     let log = reflow::init();
+    let args = Args::parse();
     info!("starting {} workers of {} steps", args.workers, args.steps);
     let workers: Vec<_> = (0..args.workers)
         .map(|w| {

@@ -92,6 +92,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod backend;
+mod capture;
 mod error;
 mod history;
 // Compiled in every build, so they keep building; public (and hidden from

@@ -13,13 +13,13 @@ use std::io;
 use log::{Level, LevelFilter, Log, Metadata, Record};
 
 use crate::options::Target;
-use crate::options::{ColorChoice, OnExit};
+use crate::options::{ColorChoice, OnExit, Viewport};
 use crate::printer::{Builder as PrinterBuilder, Printer, Sender, draws_on};
 
 /// Sets up reflow as the logger, as `env_logger::init()` does: levels from
 /// `RUST_LOG` (errors only when it is unset), records drawn on stderr
-/// (full-screen when it is a terminal, plain lines otherwise), the whole
-/// log left on the normal screen at the end.
+/// (inline when it is a terminal, see [`Viewport::Inline`], plain lines
+/// otherwise), the whole log in the terminal's scrollback.
 ///
 /// Keep the guard while logging; dropping it draws every record, stops
 /// the display and restores the terminal.
@@ -92,6 +92,8 @@ impl Log for Logger {
         if !self.filter.matches(record) {
             return;
         }
+        // What this thread printed on the terminal before comes first.
+        crate::capture::sync();
         RECORD.with(|buf| {
             // A record logged while formatting another one on this thread
             // (from a Display impl) gets a buffer of its own.
@@ -205,7 +207,11 @@ impl LoggerBuilder {
     pub fn new() -> Self {
         LoggerBuilder {
             filter: env_filter::Builder::from_env("RUST_LOG"),
-            printer: Printer::builder().on_exit(OnExit::All),
+            // Inline: records go into the terminal's scrollback as they
+            // come, as env_logger's do (a keyboard gets the full screen).
+            printer: Printer::builder()
+                .on_exit(OnExit::All)
+                .viewport(Viewport::Inline),
             color: ColorChoice::Auto,
             timestamps: true,
             target: Target::Stderr,

@@ -491,6 +491,9 @@ fn install_panic_hook() {
         std::panic::set_hook(Box::new(move |info| {
             TERMINAL.panicking.fetch_add(1, Ordering::SeqCst);
             on_panic();
+            // The message goes straight to the terminal, not to the
+            // display that takes the host's output.
+            crate::capture::release();
             previous(info);
             TERMINAL.panicking.fetch_sub(1, Ordering::SeqCst);
         }));

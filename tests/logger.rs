@@ -74,8 +74,9 @@ fn on_a_terminal_the_log_is_drawn_on_stderr_and_left_on_screen() {
     assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
     assert_terminal_restored(&pty);
     let raw = pty.raw_output();
-    assert!(contains(&raw, ALT_ON), "no display");
-    // The whole log stays on the normal screen, as env_logger's would.
+    // Inline: the records went into the normal screen as they came, as
+    // env_logger's would, and no screen was ever switched.
+    assert!(!contains(&raw, ALT_ON), "an alternate screen");
     let text = pty.screen_text();
     for line in ["starting 2 workers", "worker 0 done: 6", "all workers done"] {
         assert!(text.contains(line), "{line:?} missing:\n{text}");
@@ -101,6 +102,16 @@ fn host_logs_a_long_record() {
     std::io::stdin().read_line(&mut String::new()).unwrap();
 }
 
+/// True when `rows` are rows of `screen`, one after the other.
+fn has_rows(screen: &vt100::Screen, rows: &[&str]) -> bool {
+    let (_, cols) = screen.size();
+    let lines: Vec<String> = screen
+        .rows(0, cols.get())
+        .map(|r| r.trim_end().to_owned())
+        .collect();
+    lines.windows(rows.len()).any(|w| w == rows)
+}
+
 #[test]
 fn wrapped_rows_of_a_record_hang_under_its_message_at_every_width() {
     let pty = run_host(host_name!(host_logs_a_long_record), 40, 10, &[]);
@@ -111,7 +122,7 @@ fn wrapped_rows_of_a_record_hang_under_its_message_at_every_width() {
         "              eleven twelve",
     ];
     pty.wait_for("the record at 40 columns", TIMEOUT, |s| {
-        s.contents().lines().take(3).eq(want_40)
+        has_rows(s, &want_40)
     })
     .unwrap();
     pty.resize(30, 10);
@@ -123,11 +134,132 @@ fn wrapped_rows_of_a_record_hang_under_its_message_at_every_width() {
         "              twelve",
     ];
     pty.wait_for("the record reflowed at 30 columns", TIMEOUT, |s| {
-        s.contents().lines().take(5).eq(want_30)
+        // Printed again at the new width, in place of the old rows.
+        has_rows(s, &want_30) && s.contents().matches("WARN").count() == 1
     })
     .unwrap();
     pty.send(b"\n");
     let exit = pty.wait_exit(TIMEOUT).unwrap();
     assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
     assert_terminal_restored(&pty);
+}
+
+#[test]
+fn help_after_init_is_printed_and_the_terminal_is_left_as_it_was() {
+    // The tool calls `reflow::init()` first, where env_logger's goes, and
+    // clap's `--help` then ends the process with `process::exit`.
+    for (args, code, text) in [
+        ("--help", 0, "Usage: logger [OPTIONS]"),
+        ("--bogus", 2, "error: unexpected argument '--bogus' found"),
+    ] {
+        let script = format!("'{}' {args}", require_example("logger").display());
+        let pty = Pty::spawn(Pty::sh(&script), 80, 24);
+        let exit = pty.wait_exit(TIMEOUT).unwrap();
+        assert_eq!(exit.code(), Some(code), "{}", pty.screen_text());
+        assert_terminal_restored(&pty);
+        assert!(
+            !contains(&pty.raw_output(), ALT_ON),
+            "{args}: the screen flashed"
+        );
+        let screen = pty.screen_text();
+        assert!(screen.contains(text), "{args}:\n{screen}");
+        assert_eq!(screen.matches(text).count(), 1, "{args}:\n{screen}");
+    }
+}
+
+#[test]
+#[ignore = "a host run by the hosts_own_output_stays_in_order_with_its_records_after_process_exit"]
+fn host_prints_between_records_then_exits() {
+    let log = reflow::Logger::builder()
+        .timestamps(false)
+        .filter_level(log::LevelFilter::Info)
+        .try_init()
+        .unwrap();
+    log::info!(target: "tool", "first record");
+    println!("the host's own line");
+    log::info!(target: "tool", "second record");
+    eprint!("a prompt> ");
+    // No guard dropped, no destructor run: exit as clap does.
+    std::mem::forget(log);
+    std::process::exit(3);
+}
+
+#[test]
+fn hosts_own_output_stays_in_order_with_its_records_after_process_exit() {
+    let pty = run_host(
+        host_name!(host_prints_between_records_then_exits),
+        60,
+        12,
+        &[],
+    );
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(3), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    assert!(!contains(&pty.raw_output(), ALT_ON));
+    let screen = pty.screen_text();
+    let at = |text: &str| {
+        screen
+            .find(text)
+            .unwrap_or_else(|| panic!("{text:?} missing:\n{screen}"))
+    };
+    assert!(at("INFO  tool: first record") < at("the host's own line"));
+    assert!(at("the host's own line") < at("INFO  tool: second record"));
+    assert!(at("INFO  tool: second record") < at("a prompt>"));
+}
+
+#[test]
+#[ignore = "a host run by a_repls_prompt_shows_and_its_input_and_output_stay_in_order"]
+fn host_is_a_repl() {
+    use std::io::{BufRead, Write};
+    let _log = reflow::Logger::builder()
+        .timestamps(false)
+        .filter_level(log::LevelFilter::Info)
+        .try_init()
+        .unwrap();
+    let stdin = std::io::stdin();
+    loop {
+        print!("> ");
+        std::io::stdout().flush().unwrap();
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line).unwrap() == 0 || line.trim() == "quit" {
+            break;
+        }
+        log::info!(target: "repl", "got {}", line.trim());
+        println!("echo: {}", line.trim());
+    }
+}
+
+#[test]
+fn a_repls_prompt_shows_and_its_input_and_output_stay_in_order() {
+    let pty = run_host(host_name!(host_is_a_repl), 50, 12, &[]);
+    let prompt_at_cursor = |s: &vt100::Screen| {
+        let (row, col) = s.cursor_position();
+        let text: String = s.rows(0, 50).nth(usize::from(row)).unwrap_or_default();
+        col == 2 && text.trim_end() == ">"
+    };
+    pty.wait_for("the prompt, the cursor after it", TIMEOUT, prompt_at_cursor)
+        .unwrap();
+    pty.send(b"hello\r");
+    pty.wait_for("the record, the echo, and the next prompt", TIMEOUT, |s| {
+        let text = s.contents();
+        text.contains("INFO  repl: got hello")
+            && text.contains("echo: hello")
+            && prompt_at_cursor(s)
+    })
+    .unwrap();
+    pty.send(b"quit\r");
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    let screen = pty.screen_text();
+    // What was typed stays after its prompt, then the record, then the
+    // host's answer: as without reflow, with the record where it was logged.
+    let at = |text: &str| {
+        screen
+            .find(text)
+            .unwrap_or_else(|| panic!("{text:?}:\n{screen}"))
+    };
+    assert!(at("> hello") < at("INFO  repl: got hello"), "{screen}");
+    assert!(at("INFO  repl: got hello") < at("echo: hello"), "{screen}");
+    assert_eq!(screen.matches("> hello").count(), 1, "{screen}");
 }

@@ -92,7 +92,7 @@ impl Clone for Sender {
 
 impl Sender {
     /// A sender with no unfinished line, whose lines start with `header`.
-    pub(super) fn new(
+    pub(crate) fn new(
         queue: &Arc<Queue>,
         sentinel: &Option<Arc<[u8]>>,
         lossy: bool,

@@ -63,6 +63,10 @@ pub(crate) struct Inline {
     ours: usize,
     live: Live,
     cursor_hidden: bool,
+    /// The cursor is inside a row the host left unfinished (a prompt):
+    /// the next line starts on a row of its own, and no live region is
+    /// drawn below, away from where the host's input is echoed.
+    mid_row: bool,
 }
 
 impl Inline {
@@ -78,12 +82,34 @@ impl Inline {
             ours: 0,
             live: Live::Empty,
             cursor_hidden: false,
+            mid_row: false,
         }
+    }
+
+    /// Queues the bytes that put the cursor at the start of a row of its
+    /// own, wherever it is (the host may have left a line unfinished
+    /// before the display started): a row's width of spaces, which from
+    /// the first column fills the row and from any other wraps to the
+    /// next, then back to that row's start, erased (zsh's trick for its
+    /// prompt). The unfinished line stays as it was.
+    pub(crate) fn start_row(&self, out: &mut Vec<u8>) -> io::Result<()> {
+        let width = usize::from(self.size.0);
+        queue!(
+            out,
+            style::Print(" ".repeat(width)),
+            style::Print("\r"),
+            terminal::Clear(terminal::ClearType::UntilNewLine)
+        )
     }
 
     /// The size the display draws at.
     pub(crate) fn size(&self) -> (u16, u16) {
         self.size
+    }
+
+    /// The cursor is inside a row the host left unfinished.
+    pub(crate) fn mid_row(&self) -> bool {
+        self.mid_row
     }
 
     /// The id of the next line to print.
@@ -114,6 +140,10 @@ impl Inline {
         // Lines dropped from a capped history before they were printed
         // are gone: the next printed is the oldest held.
         self.next = self.next.max(history.first());
+        if self.mid_row && self.next < history.shown_len() {
+            self.mid_row = false;
+            self.start_row(out)?;
+        }
         for id in self.next..history.len() {
             let widths = print_line(out, history, cache, id)?;
             queue!(out, style::Print("\r\n"))?;
@@ -130,7 +160,10 @@ impl Inline {
         }
         let first = self.on_screen.front().map_or(self.next, |(id, _)| *id);
         cache.retain(|id| id >= first);
-        if history.shown_len() > history.len() {
+        if self.mid_row {
+            // The host's unfinished row keeps the cursor.
+            self.show_cursor(out)?;
+        } else if history.shown_len() > history.len() {
             // The open line, with the cursor after it (for a prompt).
             cache.forget(history.len());
             let mut widths = print_line(out, history, cache, history.len())?;
@@ -234,13 +267,61 @@ impl Inline {
                 }
             }
         }
-        queue!(
-            out,
-            style::Print("\r"),
-            terminal::Clear(terminal::ClearType::FromCursorDown)
-        )?;
+        // A row the host left unfinished is the host's: not erased.
+        if !self.mid_row {
+            queue!(
+                out,
+                style::Print("\r"),
+                terminal::Clear(terminal::ClearType::FromCursorDown)
+            )?;
+        }
         self.live = Live::Empty;
         Ok(())
+    }
+
+    /// Queues the bytes that print `piece`, the start (or more) of a line
+    /// the host left unfinished, as the host wrote it, at the cursor: after
+    /// the lines printed so far, with the live region erased. It is the
+    /// host's to continue (what it writes next, and what the terminal
+    /// echoes of what is typed after a prompt), so it is never redrawn: the
+    /// lines on the screen can no longer be found, and the next line starts
+    /// on a row of its own. A `\r` in it rewrites the row, as it would on
+    /// the terminal.
+    pub(crate) fn host_piece(&mut self, out: &mut Vec<u8>, piece: &[u8]) -> io::Result<()> {
+        if piece.is_empty() {
+            return Ok(());
+        }
+        self.erase_live(out)?;
+        let text = match memchr::memrchr(b'\r', piece) {
+            Some(at) => {
+                queue!(
+                    out,
+                    style::Print("\r"),
+                    terminal::Clear(terminal::ClearType::UntilNewLine)
+                )?;
+                &piece[at + 1..]
+            }
+            None => piece,
+        };
+        let styled = crate::sanitize::sanitize_styled(text, crate::sanitize::Options::default());
+        let mut painted = String::with_capacity(styled.text.len());
+        styled.paint(0..styled.text.len(), &mut painted);
+        queue!(
+            out,
+            style::Print(painted),
+            style::SetAttribute(style::Attribute::Reset)
+        )?;
+        self.show_cursor(out)?;
+        self.forget();
+        self.mid_row = true;
+        Ok(())
+    }
+
+    /// From now on something else may write on the terminal: the lines on
+    /// the screen are no longer printed again on a resize.
+    pub(crate) fn share(&mut self) {
+        self.exclusive = false;
+        self.forget();
     }
 
     /// Something else wrote on the terminal (a suspension, a hold, a

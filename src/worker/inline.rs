@@ -3,7 +3,9 @@
 //! into the normal screen at most 60 times a second, each once, and the
 //! live region below them is redrawn in place (`render::Inline`). It owns
 //! the lines not printed yet (and those still on the screen, to print
-//! them again at a new width), the terminal and the signals.
+//! them again at a new width), the terminal, the signals, and the host's
+//! own output to that terminal (`crate::capture`), printed among the lines
+//! as it comes.
 
 use std::io;
 use std::sync::Arc;
@@ -15,6 +17,7 @@ use crossbeam_channel::{self as channel, select};
 use super::tui::{FRAME, terminal_size};
 use super::{Core, Front, clock};
 use crate::backend::{Backend, Handle, Model, Surface};
+use crate::capture::Capture;
 use crate::error::Error;
 use crate::history::{History, history_share};
 use crate::layout::RowCache;
@@ -35,6 +38,12 @@ const BACKLOG: usize = 20_000;
 pub(super) struct Inline {
     terminal: Box<dyn Backend>,
     signals: Option<SignalListener>,
+    /// The host's stdout and stderr, when they write on this terminal.
+    capture: Option<Capture>,
+    /// What the host wrote after its last whole line, to print next.
+    piece: Vec<u8>,
+    /// The terminal itself, to ask its size (stdout may be the capture's).
+    tty: Option<std::fs::File>,
     history: History,
     cache: RowCache,
     screen: render::Inline,
@@ -53,13 +62,30 @@ impl Inline {
     /// Takes the terminal (or `surface`'s writer) and starts the signal
     /// thread, on the caller's thread, so a failure is an error from
     /// `spawn`.
-    pub(super) fn start(config: &mut Config, surface: Surface) -> io::Result<Self> {
+    pub(super) fn start(
+        config: &mut Config,
+        surface: Surface,
+        queue: &Arc<crate::queue::Queue>,
+    ) -> io::Result<Self> {
         let real = matches!(surface, Surface::Target(_));
+        let mut capture = None;
+        let mut tty = None;
         let (terminal, exclusive): (Box<dyn Backend>, bool) = match surface {
-            Surface::Target(target) => (
-                Box::new(TerminalGuard::enter(false, target, Viewport::Inline)?),
-                !target.shared(),
-            ),
+            Surface::Target(target) => {
+                let terminal = Box::new(TerminalGuard::enter(false, target, Viewport::Inline)?);
+                let own = target.open()?;
+                let size = size_of(&own).unwrap_or_else(terminal_size);
+                use std::os::unix::fs::MetadataExt;
+                let device = own.metadata()?.rdev();
+                // The host's whole lines go through the queue, in order
+                // with the lines sent (a line is never a sentinel).
+                let host = crate::printer::Sender::new(queue, &None, false, true, None);
+                capture = Capture::start(device, size, host)?;
+                tty = Some(own);
+                // With the host's output taken, only the display writes
+                // on the terminal.
+                (terminal, capture.is_some() || !target.shared())
+            }
             // Nothing else writes into a writer given for drawing.
             Surface::Writer(writer) => (Box::new(Model::enter(writer, Viewport::Inline)?), true),
         };
@@ -67,19 +93,28 @@ impl Inline {
             true => Some(SignalListener::start(Arc::new(AtomicBool::new(false)))?),
             false => None,
         };
-        let size = config.size.unwrap_or_else(terminal_size);
+        let size = config
+            .size
+            .or_else(|| tty.as_ref().and_then(size_of))
+            .unwrap_or_else(terminal_size);
         let history = config
             .max_lines
             .map_or_else(History::new, History::with_max_lines)
             .max_memory(history_share(config.max_memory));
+        let screen = render::Inline::new(size, 0, reflows(), exclusive);
+        let mut prelude = Vec::new();
+        screen.start_row(&mut prelude)?;
         Ok(Inline {
             terminal,
             signals,
+            capture,
+            piece: Vec::new(),
+            tty,
             history,
             cache: RowCache::new(),
-            screen: render::Inline::new(size, 0, reflows(), exclusive),
+            screen,
             fixed_size: config.size,
-            prelude: Vec::new(),
+            prelude,
             dirty: false,
             next_frame: Instant::now(),
             buf: Vec::new(),
@@ -93,7 +128,39 @@ impl Inline {
     }
 
     fn size_now(&self) -> (u16, u16) {
-        self.fixed_size.unwrap_or_else(terminal_size)
+        self.fixed_size
+            .or_else(|| self.tty.as_ref().and_then(size_of))
+            .unwrap_or_else(terminal_size)
+    }
+
+    /// Takes what the host wrote after its last whole line (a prompt, a
+    /// progress line), to print at the next frame; its whole lines come
+    /// through the queue, in order with the lines sent.
+    fn host_piece(&mut self) {
+        if let Some(capture) = &self.capture {
+            self.piece.extend(capture.take_open());
+            self.dirty = true;
+        }
+    }
+
+    /// The host's last bytes at the stop (the queue has closed): whole
+    /// lines among the lines, the rest printed as it is.
+    fn host_rest(&mut self, rest: &[u8]) {
+        let end = memchr::memrchr(b'\n', rest).map_or(0, |at| at + 1);
+        if end > 0 {
+            self.history.end_partial();
+            let mut guarded = Vec::with_capacity(end + 16);
+            crate::tag::head_lines(
+                &mut guarded,
+                &rest[..end],
+                true,
+                false,
+                crate::tag::Heading::Guard,
+            );
+            self.history.stream(&guarded);
+        }
+        self.piece.extend_from_slice(&rest[end..]);
+        self.dirty = true;
     }
 
     fn resized(&mut self) {
@@ -106,6 +173,9 @@ impl Inline {
             }
         }
         let size = self.size_now();
+        if let Some(capture) = &self.capture {
+            capture.resize(size);
+        }
         // Erasing what moves is queued before the next frame.
         let _ = self.screen.resize(&mut self.prelude, size);
         self.dirty = true;
@@ -129,7 +199,10 @@ impl Inline {
         buf.append(&mut self.prelude);
         let width = usize::from(self.screen.size().0);
         self.cache.prepare(width, config.look(), None);
-        self.screen.frame(buf, &self.history, &mut self.cache, &[])
+        self.screen
+            .frame(buf, &self.history, &mut self.cache, &[])?;
+        let piece = std::mem::take(&mut self.piece);
+        self.screen.host_piece(buf, &piece)
     }
 
     fn draw_if_due(&mut self, config: &Config) -> io::Result<()> {
@@ -188,6 +261,10 @@ impl Front for Inline {
             .as_ref()
             .map_or_else(channel::never, |s| s.events.clone());
         let written = self.terminal.written();
+        let captured = self
+            .capture
+            .as_ref()
+            .map_or_else(channel::never, |c| c.ready.clone());
         loop {
             // A terminal slower than the lines: take no more until it has
             // taken what it is writing (senders wait meanwhile).
@@ -219,7 +296,21 @@ impl Front for Inline {
                         self.pending = false;
                     }
                 }
+                recv(captured) -> _ => {
+                    // The host's lines queued before its unfinished one
+                    // are printed first.
+                    if let Some(reason) = core.drain(self)? {
+                        return Ok(reason);
+                    }
+                    self.host_piece();
+                }
                 recv(timer) -> _ => {}
+            }
+            if self.capture.as_ref().is_some_and(|c| !c.active()) {
+                // A panic gave the host its descriptors back: its output
+                // goes straight to the terminal from now on.
+                self.capture = None;
+                self.screen.share();
             }
             self.draw_if_due(core.config())?;
         }
@@ -262,6 +353,13 @@ impl Front for Inline {
         if patient {
             self.terminal.patient();
         }
+        // The host gets its descriptors back, and what it wrote until then
+        // is printed with the rest.
+        if let Some(capture) = self.capture.take() {
+            let rest = capture.stop();
+            self.host_rest(&rest);
+        }
+        self.history.end_partial();
         // A stop by a signal must end in time: of a backlog, the newest
         // lines are printed, and the rest said in a line.
         let skipped = match patient {
@@ -280,6 +378,11 @@ impl Front for Inline {
             let mut buf = Vec::new();
             if self.build(config, &mut buf).is_ok() {
                 let _ = self.screen.clear(&mut buf);
+                // The host's unfinished row stays: leaving erases from the
+                // start of the row the cursor is on.
+                if self.screen.mid_row() {
+                    buf.extend_from_slice(b"\r\n");
+                }
                 let _ = self.terminal.frame(buf);
             }
         }
@@ -326,4 +429,10 @@ fn reflows() -> bool {
         std::env::var("TERM_PROGRAM").as_deref(),
         Ok("iTerm.app" | "Apple_Terminal" | "WezTerm" | "vscode" | "ghostty" | "tmux")
     )
+}
+
+/// The size of the terminal `tty` is open on.
+fn size_of(tty: &std::fs::File) -> Option<(u16, u16)> {
+    let size = rustix::termios::tcgetwinsize(tty).ok()?;
+    (size.ws_col > 0 && size.ws_row > 0).then_some((size.ws_col, size.ws_row))
 }

@@ -147,7 +147,9 @@ impl Worker {
     pub(crate) fn tui(mut config: Config, inbox: Inbox, surface: Surface) -> io::Result<Self> {
         let front: Box<dyn Front + Send> = match config.viewport {
             Viewport::FullScreen => Box::new(Tui::start(&mut config, surface)?),
-            Viewport::Inline => Box::new(inline::Inline::start(&mut config, surface)?),
+            Viewport::Inline => {
+                Box::new(inline::Inline::start(&mut config, surface, &inbox.queue)?)
+            }
         };
         Ok(Worker::new(config, inbox, front))
     }

@@ -1,0 +1,329 @@
+//! The host's own output beside an inline display. When the host's stdout
+//! or stderr writes on the terminal the display draws on, a pseudo-
+//! terminal takes its place (`dup2`), so what the host prints (a `--help`,
+//! a REPL's prompt, a panic's message) reaches the display, which prints it
+//! among the lines, in place of a live region it would otherwise scramble.
+//! The host still writes to a terminal (`isatty` holds, at the display's
+//! size), and gets its own descriptors back when the display stops, after
+//! everything it wrote was taken. A panic puts them back at once (see
+//! [`release`]), so its message is written straight to the terminal.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use crossbeam_channel::{self as channel, Receiver};
+use nix::sys::termios::{self, SetArg};
+
+use crate::printer::Sender;
+
+/// The host's descriptors as they were, for whoever puts them back first:
+/// the stop, or a panic hook.
+static SAVED: Mutex<Vec<(RawFd, OwnedFd)>> = Mutex::new(Vec::new());
+
+/// The capture being read, for [`sync`] from the host's threads.
+static ACTIVE: Mutex<Option<Arc<Shared>>> = Mutex::new(None);
+
+/// What the reader thread and the host's threads share.
+struct Shared {
+    /// The pty's own end, non-blocking.
+    master: File,
+    /// Taken while reading and queuing, so what is read is queued in the
+    /// order it was written.
+    reading: Mutex<Reading>,
+    /// Whether the host's unfinished last line has bytes not taken yet.
+    open: Mutex<bool>,
+    /// Ticks when it has.
+    tick: channel::Sender<()>,
+}
+
+struct Reading {
+    /// Whole lines go into the queue as any sender's.
+    sender: Sender,
+    /// What was read and not queued yet: an unfinished line, or lines the
+    /// queue refused because it closed (taken at the stop).
+    unsent: Vec<u8>,
+}
+
+impl Shared {
+    /// Reads what the host wrote so far and queues its whole lines.
+    fn read(&self) {
+        let mut reading = self.reading.lock().unwrap_or_else(|e| e.into_inner());
+        let mut buf = [0u8; 1 << 14];
+        loop {
+            match (&self.master).read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => reading.unsent.extend_from_slice(&buf[..n]),
+            }
+        }
+        let Some(last) = memchr::memrchr(b'\n', &reading.unsent) else {
+            self.set_open(&reading.unsent);
+            return;
+        };
+        let rest = reading.unsent.split_off(last + 1);
+        let lines = std::mem::replace(&mut reading.unsent, rest);
+        if reading.sender.lines(&lines).is_err() {
+            // Closed: the stop takes them.
+            let mut kept = lines;
+            kept.append(&mut reading.unsent);
+            reading.unsent = kept;
+            return;
+        }
+        // After the lines: the display takes them first.
+        let open = reading.unsent.clone();
+        self.set_open(&open);
+    }
+
+    fn set_open(&self, open: &[u8]) {
+        let mut waiting = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        *waiting = !open.is_empty();
+        if *waiting {
+            let _ = self.tick.try_send(());
+        }
+    }
+}
+
+/// Queues what the host wrote on the terminal so far, before a record the
+/// same thread logs next: its output and its log stay in order. Costs one
+/// read that finds nothing when no capture runs... and nothing at all
+/// when none does.
+pub(crate) fn sync() {
+    if !CAPTURING.load(Ordering::Relaxed) {
+        return;
+    }
+    let shared = ACTIVE.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    if let Some(shared) = shared {
+        shared.read();
+    }
+}
+
+/// True while a capture runs.
+static CAPTURING: AtomicBool = AtomicBool::new(false);
+
+/// The pty in place of the host's stdout and/or stderr.
+pub(crate) struct Capture {
+    shared: Arc<Shared>,
+    /// The host's end; closed at the stop, so the reader sees the end.
+    slave: Option<OwnedFd>,
+    /// Ticks when the host's unfinished line has new bytes.
+    pub(crate) ready: Receiver<()>,
+}
+
+impl Capture {
+    /// Puts a pty of `size` in place of each of stdout and stderr that is
+    /// the terminal `device` (its `st_rdev`); `None` when neither is. Whole
+    /// lines the host writes go to `sender`.
+    ///
+    /// # Errors
+    ///
+    /// When the pty cannot be made or put in place (nothing is changed).
+    pub(crate) fn start(
+        device: u64,
+        size: (u16, u16),
+        sender: Sender,
+    ) -> io::Result<Option<Capture>> {
+        let fds: Vec<RawFd> = [io::stdout().as_raw_fd(), io::stderr().as_raw_fd()]
+            .into_iter()
+            .filter(|&fd| rdev(fd) == Some(device))
+            .collect();
+        if fds.is_empty() {
+            return Ok(None);
+        }
+        let winsize = nix::pty::Winsize {
+            ws_row: size.1,
+            ws_col: size.0,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        let pty = nix::pty::openpty(&winsize, None)?;
+        // Bytes as the host wrote them: no `\n` made `\r\n`.
+        let mut modes = termios::tcgetattr(&pty.slave)?;
+        termios::cfmakeraw(&mut modes);
+        termios::tcsetattr(&pty.slave, SetArg::TCSANOW, &modes)?;
+        let flags = nix::fcntl::OFlag::from_bits_truncate(nix::fcntl::fcntl(
+            pty.master.as_raw_fd(),
+            nix::fcntl::FcntlArg::F_GETFL,
+        )?);
+        nix::fcntl::fcntl(
+            pty.master.as_raw_fd(),
+            nix::fcntl::FcntlArg::F_SETFL(flags | nix::fcntl::OFlag::O_NONBLOCK),
+        )?;
+        let (tick, ready) = channel::bounded(1);
+        let shared = Arc::new(Shared {
+            master: File::from(pty.master),
+            reading: Mutex::new(Reading {
+                sender,
+                unsent: Vec::new(),
+            }),
+            open: Mutex::new(false),
+            tick,
+        });
+        // What the host's std buffers hold goes where it was meant to.
+        let _ = io::stdout().flush();
+        let mut saved = SAVED.lock().unwrap_or_else(|e| e.into_inner());
+        for &fd in &fds {
+            saved.push((fd, dup_std(fd)?));
+            if let Err(e) = nix::unistd::dup2(pty.slave.as_raw_fd(), fd) {
+                drop(saved);
+                release();
+                return Err(e.into());
+            }
+        }
+        drop(saved);
+        stop_at_exit();
+        let reader = Arc::clone(&shared);
+        let started = thread::Builder::new()
+            .name("reflow-host-output".into())
+            .spawn(move || {
+                use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+                loop {
+                    let mut fds = [PollFd::new(reader.master.as_fd(), PollFlags::POLLIN)];
+                    if poll(&mut fds, PollTimeout::NONE).is_err() {
+                        break;
+                    }
+                    let events = fds[0].revents().unwrap_or(PollFlags::POLLHUP);
+                    if events.contains(PollFlags::POLLIN) {
+                        reader.read();
+                    } else {
+                        // Every copy of the host's end is closed.
+                        break;
+                    }
+                }
+            });
+        if let Err(e) = started {
+            release();
+            return Err(e);
+        }
+        *ACTIVE.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::clone(&shared));
+        CAPTURING.store(true, Ordering::SeqCst);
+        Ok(Some(Capture {
+            shared,
+            slave: Some(pty.slave),
+            ready,
+        }))
+    }
+
+    /// Takes the start of the host's unfinished line (a prompt, a `\r`
+    /// progress line) for the display to print as it is: what it writes
+    /// next continues it, and is not sent again when the line ends.
+    pub(crate) fn take_open(&self) -> Vec<u8> {
+        let mut reading = self
+            .shared
+            .reading
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if reading.unsent.contains(&b'\n') {
+            // Lines the queue refused (it closed): the stop takes them.
+            return Vec::new();
+        }
+        let open = std::mem::take(&mut reading.unsent);
+        drop(reading);
+        self.shared.set_open(&[]);
+        open
+    }
+
+    /// The host's terminal is now `size`, as the display's.
+    pub(crate) fn resize(&self, size: (u16, u16)) {
+        let winsize = rustix::termios::Winsize {
+            ws_row: size.1,
+            ws_col: size.0,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        let _ = rustix::termios::tcsetwinsize(self.shared.master.as_fd(), winsize);
+    }
+
+    /// True while the host's output still comes here (no panic put its
+    /// descriptors back).
+    pub(crate) fn active(&self) -> bool {
+        !SAVED.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
+    }
+
+    /// Gives the host its descriptors back, and returns what it wrote and
+    /// the queue did not take (it closed before): its last bytes.
+    pub(crate) fn stop(mut self) -> Vec<u8> {
+        self.end()
+    }
+
+    fn end(&mut self) -> Vec<u8> {
+        CAPTURING.store(false, Ordering::SeqCst);
+        ACTIVE.lock().unwrap_or_else(|e| e.into_inner()).take();
+        release();
+        drop(self.slave.take());
+        // Whatever is left in the pty (the host's end is closed now).
+        let mut reading = self
+            .shared
+            .reading
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let mut buf = [0u8; 1 << 14];
+        loop {
+            match (&self.shared.master).read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => reading.unsent.extend_from_slice(&buf[..n]),
+            }
+        }
+        std::mem::take(&mut reading.unsent)
+    }
+}
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        if self.slave.is_some() {
+            self.end();
+        }
+    }
+}
+
+/// How long the process's exit waits for the displays to print what they
+/// took and give the terminal back.
+const AT_EXIT: Duration = Duration::from_secs(1);
+
+/// At the process's exit (the end of `main`, or `process::exit` from
+/// anywhere: clap's `--help`, a usage error), every printer is stopped
+/// first: what the host wrote into the capture, and every line accepted,
+/// is printed, and the terminal given back. Registered once.
+fn stop_at_exit() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    extern "C" fn at_exit() {
+        crate::printer::shutdown_all(AT_EXIT);
+        release();
+    }
+    ONCE.call_once(|| {
+        // SAFETY: `at_exit` is a plain `extern "C"` function that lives as
+        // long as the process; registering it has no other effect.
+        #[allow(unsafe_code)]
+        let _ = unsafe { nix::libc::atexit(at_exit) };
+    });
+}
+
+/// Puts the host's descriptors back, if a capture took them. Safe to call
+/// twice and from a panic hook (it never waits for a lock).
+pub(crate) fn release() {
+    let Ok(mut saved) = SAVED.try_lock() else {
+        return;
+    };
+    for (fd, old) in saved.drain(..) {
+        let _ = nix::unistd::dup2(old.as_raw_fd(), fd);
+    }
+}
+
+/// The device a descriptor is open on.
+fn rdev(fd: RawFd) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    let file = File::from(dup_std(fd).ok()?);
+    file.metadata().ok().map(|m| m.rdev())
+}
+
+/// A duplicate of stdout's or stderr's descriptor.
+fn dup_std(fd: RawFd) -> io::Result<OwnedFd> {
+    if fd == io::stdout().as_raw_fd() {
+        io::stdout().as_fd().try_clone_to_owned()
+    } else {
+        io::stderr().as_fd().try_clone_to_owned()
+    }
+}
