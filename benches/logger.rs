@@ -1,8 +1,12 @@
-//! Issue 9's goals for the logger, against `env_logger`, side by side in
-//! one run: the time a calling thread spends per `info!` record (goal:
-//! at most 0.5x env_logger's) and records per second end to end (goal: at
-//! least env_logger's), both loggers writing to the same kind of
-//! destination: a file as stderr, so neither draws on a terminal.
+//! The logger against `env_logger`, side by side in one run: the time a
+//! calling thread spends per `info!` record and records per second end to
+//! end, both loggers writing to the same kind of destination: a file as
+//! stderr, so neither draws on a terminal. There reflow, as env_logger,
+//! writes each record on the calling thread and starts no thread (issue
+//! 18), so the goal for both is never slower than env_logger: caller time
+//! at most 1.0x, records/s at least 1.0x. (Issue 9's 0.5x caller time was
+//! that of a printer thread taking the writes; a host then pays for the
+//! thread in its own allocations.)
 //!
 //! `cargo bench --bench logger`. Each measurement is a child process (a
 //! process has one logger), run interleaved, 5 rounds, medians.
@@ -47,6 +51,31 @@ fn child(which: &str, threads: usize) {
         }
     };
     let start = Instant::now();
+    if threads == 0 {
+        // A single-threaded host, as most tools are, that allocates a few
+        // small buffers per record: a second thread anywhere in the
+        // process would take glibc's malloc off its fast path.
+        let mut spent = Duration::ZERO;
+        let mut kept = 0;
+        for i in 0..RECORDS {
+            let name = format!("request-{i}");
+            let parts: Vec<String> = (0..3).map(|p| format!("{name}/{p}")).collect();
+            let before = Instant::now();
+            log::info!("main handled {} in {} us", parts[2], i % 997);
+            spent += before.elapsed();
+            kept += parts.len();
+        }
+        drop(guard);
+        log::logger().flush();
+        let total = start.elapsed();
+        assert_eq!(kept, RECORDS * 3);
+        println!(
+            "{} {}",
+            spent.as_nanos() / RECORDS as u128,
+            total.as_secs_f64()
+        );
+        return;
+    }
     let callers: Vec<_> = (0..threads)
         .map(|t| {
             thread::spawn(move || {
@@ -92,7 +121,8 @@ fn parent() {
         "ratio",
         "goal"
     );
-    for threads in [1, 4] {
+    // 0: records from the main thread of a single-threaded host.
+    for threads in [0, 1, 4] {
         let mut runs: [Vec<(f64, f64)>; 2] = [Vec::new(), Vec::new()];
         for _ in 0..ROUNDS {
             for (k, which) in ["reflow", "env_logger"].iter().enumerate() {
@@ -138,7 +168,7 @@ fn parent() {
         println!(
             "{threads:>8} {ns_r:>22.0} {ns_e:>22.0} {:>8.3} {:>6} {rate_r:>22.0} {rate_e:>22.0} {:>8.3} {:>6}",
             ns_r / ns_e,
-            verdict(ns_r / ns_e <= 0.5),
+            verdict(ns_r / ns_e <= 1.0),
             rate_r / rate_e,
             verdict(rate_r >= rate_e),
         );

@@ -8,7 +8,7 @@
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
-use std::io;
+use std::io::{self, Write as _};
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
 
@@ -53,12 +53,75 @@ pub fn try_init() -> io::Result<LogGuard> {
 /// The `log` logger. Build one with [`Logger::builder`].
 pub struct Logger {
     filter: env_filter::Filter,
-    tx: Sender,
+    out: Out,
     color: bool,
     timestamps: bool,
     /// Mark each line for a hanging indent (only on a display: a plain
     /// copy must stay free of escapes).
     hang: bool,
+}
+
+/// Where records go.
+enum Out {
+    /// To the printer thread: a display (or a saved file) needs it.
+    Printer(Sender),
+    /// Straight to the target, written on the calling thread as
+    /// `env_logger` writes: no thread exists to slow a host that has
+    /// none. `sanitize`: the target is a terminal that gets no display
+    /// (`TERM=dumb`), so records are safe text.
+    Direct {
+        target: Target,
+        tty: Option<std::sync::Mutex<std::fs::File>>,
+        sanitize: bool,
+    },
+}
+
+impl Out {
+    /// Writes one formatted record (whole lines).
+    fn record(&self, text: &str, headed: bool) {
+        match self {
+            Out::Printer(tx) => {
+                // The printer has stopped: nothing can be shown any more.
+                let _ = match headed {
+                    // Every line starts with the header written below.
+                    true => tx.headed_lines(text.as_bytes()),
+                    false => tx.lines(text.as_bytes()),
+                };
+            }
+            Out::Direct {
+                target,
+                tty,
+                sanitize,
+            } => {
+                let safe;
+                let bytes = if *sanitize {
+                    safe = text
+                        .split_inclusive('\n')
+                        .map(|line| {
+                            let (line, end) = match line.strip_suffix('\n') {
+                                Some(line) => (line, "\n"),
+                                None => (line, ""),
+                            };
+                            format!("{}{end}", crate::sanitize::sanitize(line.as_bytes(), 8))
+                        })
+                        .collect::<String>();
+                    safe.as_bytes()
+                } else {
+                    text.as_bytes()
+                };
+                // One write per record, as env_logger's; a failed write
+                // has nowhere to be told.
+                let _ = match (target, tty) {
+                    (_, Some(tty)) => tty
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .write_all(bytes),
+                    (Target::Stdout, None) => io::stdout().lock().write_all(bytes),
+                    _ => io::stderr().lock().write_all(bytes),
+                };
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for Logger {
@@ -105,16 +168,19 @@ impl Log for Logger {
             };
             text.clear();
             self.format(record, text);
-            // The printer has stopped: nothing can be shown any more.
-            let _ = match self.hang {
-                // Every line starts with the header written below.
-                true => self.tx.headed_lines(text.as_bytes()),
-                false => self.tx.lines(text.as_bytes()),
-            };
+            self.out.record(text, self.hang);
         });
     }
 
-    fn flush(&self) {}
+    fn flush(&self) {
+        if let Out::Direct { target, tty, .. } = &self.out {
+            let _ = match (target, tty) {
+                (_, Some(tty)) => tty.lock().unwrap_or_else(|e| e.into_inner()).flush(),
+                (Target::Stdout, None) => io::stdout().flush(),
+                _ => io::stderr().flush(),
+            };
+        }
+    }
 }
 
 impl Logger {
@@ -176,9 +242,32 @@ fn color_of(level: Level) -> &'static str {
     }
 }
 
+thread_local! {
+    /// The second last written by this thread, and its text: a second's
+    /// records format the time once (chrono's formatter costs more than
+    /// the rest of a record).
+    static SECOND: RefCell<(i64, String)> = const { RefCell::new((i64::MIN, String::new())) };
+}
+
 /// The time now as RFC 3339 in UTC, to the second (as `env_logger`).
 fn push_timestamp(out: &mut String) {
-    push_time(out, chrono::Utc::now());
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    SECOND.with(|cached| {
+        let Ok(mut cached) = cached.try_borrow_mut() else {
+            return push_time(out, chrono::Utc::now());
+        };
+        if cached.0 != secs {
+            let mut text = String::with_capacity(20);
+            match chrono::DateTime::from_timestamp(secs, 0) {
+                Some(time) => push_time(&mut text, time),
+                None => push_time(&mut text, chrono::Utc::now()),
+            }
+            *cached = (secs, text);
+        }
+        out.push_str(&cached.1);
+    });
 }
 
 /// `time` as RFC 3339 in UTC, to the second: `2024-02-29T13:05:09Z`.
@@ -274,32 +363,53 @@ impl LoggerBuilder {
         let tui = draws_on(self.target);
         // Plain lines get colour only when it is forced.
         let color = self.color.enabled() && (tui || self.color == ColorChoice::Always);
-        let printer = self
+        let builder = self
             .printer
             .target(self.target)
             .source("log")
-            .color(self.color)
-            .spawn()?;
+            .color(self.color);
+        // Not a terminal, nothing else asked for: records are written on
+        // the calling thread, and no thread is started.
+        let (printer, out, hang) = if builder.plain_only() {
+            let target = builder.target_of();
+            let tty = match target {
+                Target::Tty => Some(std::sync::Mutex::new(target.open()?)),
+                _ => None,
+            };
+            let sanitize = target.is_terminal();
+            (
+                None,
+                Out::Direct {
+                    target,
+                    tty,
+                    sanitize,
+                },
+                false,
+            )
+        } else {
+            let printer = builder.spawn()?;
+            let tx = printer.sender();
+            // Only a display reads the hanging indent's header.
+            let hang = tx.draws_a_display();
+            (Some(printer), Out::Printer(tx), hang)
+        };
         let logger = Logger {
-            tx: printer.sender(),
+            out,
             color,
             timestamps: self.timestamps,
-            // Only a display reads the hanging indent's header.
-            hang: printer.sender().draws_a_display(),
+            hang,
             filter,
         };
         let max = logger.filter.filter();
         if log::set_logger(Box::leak(Box::new(logger))).is_err() {
-            drop(printer.join());
+            drop(printer.map(Printer::join));
             return Err(io::Error::new(
                 io::ErrorKind::AlreadyExists,
                 "a logger is already set",
             ));
         }
         log::set_max_level(max);
-        Ok(LogGuard {
-            printer: Some(printer),
-        })
+        Ok(LogGuard { printer })
     }
 }
 
@@ -350,7 +460,7 @@ mod tests {
         let printer = Printer::builder().output(io::sink()).spawn().unwrap();
         let logger = Logger {
             filter: env_filter::Builder::new().build(),
-            tx: printer.sender(),
+            out: Out::Printer(printer.sender()),
             color,
             timestamps: false,
             hang,

@@ -263,3 +263,48 @@ fn a_repls_prompt_shows_and_its_input_and_output_stay_in_order() {
     assert!(at("INFO  repl: got hello") < at("echo: hello"), "{screen}");
     assert_eq!(screen.matches("> hello").count(), 1, "{screen}");
 }
+
+/// Threads of this process now.
+fn threads() -> usize {
+    std::fs::read_dir("/proc/self/task").map_or(0, Iterator::count)
+}
+
+#[test]
+#[ignore = "a host run by not_on_a_terminal_records_are_written_by_the_caller_and_no_thread_starts"]
+fn host_logs_into_a_pipe() {
+    let before = threads();
+    let _log = reflow::Logger::builder()
+        .timestamps(false)
+        .filter_level(log::LevelFilter::Info)
+        .try_init()
+        .unwrap();
+    log::info!(target: "tool", "one record");
+    log::warn!(target: "tool", "two\nlines");
+    println!("threads {before} {}", threads());
+}
+
+#[test]
+fn not_on_a_terminal_records_are_written_by_the_caller_and_no_thread_starts() {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--ignored",
+            "--exact",
+            "logger::host_logs_into_a_pipe",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let counts = stdout
+        .lines()
+        .find_map(|l| l.split_once("threads ").map(|(_, counts)| counts))
+        .unwrap_or_else(|| panic!("{stdout}\n{stderr}"));
+    let (before, after) = counts.split_once(' ').unwrap();
+    assert_eq!(before, after, "threads before and after logging");
+    assert!(
+        stderr.contains("INFO  tool: one record\nWARN  tool: two\n            lines\n"),
+        "{stderr}"
+    );
+}

@@ -231,6 +231,24 @@ impl Builder {
         self
     }
 
+    /// True when lines could go straight to the target from the calling
+    /// thread, with no printer thread: nothing asked for needs one (no
+    /// display, no saved file, no sentinel, no other output).
+    pub(crate) fn plain_only(&self) -> bool {
+        self.output.is_none()
+            && self.draw_into.is_none()
+            && self.save.is_none()
+            && self.sentinel.is_none()
+            && self.in_place.is_none()
+            && self.panic_on.is_none()
+            && !draws_on(self.target)
+    }
+
+    /// The target lines go to.
+    pub(crate) fn target_of(&self) -> Target {
+        self.target
+    }
+
     /// Draws the full-screen display into `writer` as if it were a
     /// terminal of `cols` x `rows`: the seam for tests, which feed the
     /// bytes to a terminal model (such as the `vt100` crate) and look at
