@@ -308,3 +308,52 @@ fn not_on_a_terminal_records_are_written_by_the_caller_and_no_thread_starts() {
         "{stderr}"
     );
 }
+
+#[test]
+#[ignore = "a host run by ctrl_c_ends_a_logging_flood_and_says_what_it_did_not_print"]
+fn host_floods_from_four_threads() {
+    let _log = reflow::Logger::builder()
+        .timestamps(false)
+        .filter_level(log::LevelFilter::Info)
+        .try_init()
+        .unwrap();
+    let floods: Vec<_> = (0..4)
+        .map(|t| {
+            std::thread::spawn(move || {
+                for i in 0u64.. {
+                    log::info!(target: "flood", "thread {t} record {i} with some words");
+                }
+            })
+        })
+        .collect();
+    for flood in floods {
+        let _ = flood.join();
+    }
+}
+
+#[test]
+fn ctrl_c_ends_a_logging_flood_and_says_what_it_did_not_print() {
+    let pty = run_host(host_name!(host_floods_from_four_threads), 80, 24, &[]);
+    pty.wait_for_text("record", TIMEOUT).unwrap();
+    pty.send(b"\x03");
+    // No handler of the host's: the process ends as SIGINT ends it, after
+    // the terminal is given back; what it did not print is said.
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(
+        exit.signal(),
+        Some(nix::sys::signal::Signal::SIGINT),
+        "{exit:?}"
+    );
+    assert_terminal_restored(&pty);
+    let screen = pty.screen_text();
+    let last = screen
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    assert!(
+        last.starts_with("reflow: ") && last.ends_with(" lines not printed: stopped by a signal")
+            || (last.starts_with("INFO  flood: thread ") && last.ends_with(" with some words")),
+        "the last line is whole: {last:?}\n{screen}"
+    );
+}
