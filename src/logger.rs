@@ -207,20 +207,25 @@ impl Logger {
         if self.hang || out[body..].contains('\n') {
             let message = out.split_off(body);
             let prefix = out.split_off(start);
-            let mark = if self.hang {
-                crate::tag::Head::indent(indent).encode()
-            } else {
-                Vec::new()
+            // On a display, a header asks for the indent: the first line's
+            // rows hang under its message, a further line's rows all start
+            // there (never spaces, which the wrapping would take for text).
+            // A header is ASCII but for a label's name, and these have none.
+            let (first, further) = match self.hang {
+                true => (
+                    String::from_utf8_lossy(&crate::tag::Head::indent(indent).encode())
+                        .into_owned(),
+                    String::from_utf8_lossy(&crate::tag::Head::continued(indent).encode())
+                        .into_owned(),
+                ),
+                false => (String::new(), " ".repeat(indent)),
             };
-            // A header is ASCII but for a label's name, and this one has
-            // none.
-            let mark = String::from_utf8_lossy(&mark);
             for (i, line) in message.split('\n').enumerate() {
-                out.push_str(&mark);
                 if i == 0 {
+                    out.push_str(&first);
                     out.push_str(&prefix);
                 } else {
-                    out.extend(std::iter::repeat_n(' ', indent));
+                    out.push_str(&further);
                 }
                 out.push_str(line);
                 out.push('\n');
@@ -494,9 +499,11 @@ mod tests {
     #[test]
     fn on_a_display_every_line_asks_for_a_hanging_indent() {
         let mark = String::from_utf8_lossy(&crate::tag::Head::indent(17).encode()).into_owned();
+        let further =
+            String::from_utf8_lossy(&crate::tag::Head::continued(17).encode()).into_owned();
         assert_eq!(
             formatted_as(false, true, format_args!("a\nb")),
-            format!("{mark}WARN  tool::net: a\n{mark}                 b\n")
+            format!("{mark}WARN  tool::net: a\n{further}b\n")
         );
     }
 

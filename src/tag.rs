@@ -150,6 +150,9 @@ pub(crate) struct Head {
     pub(crate) time: Option<String>,
     /// Columns the rows after the first are indented by.
     pub(crate) indent: usize,
+    /// The first row is indented too: a record's further line, under its
+    /// message.
+    pub(crate) continued: bool,
     /// The label column.
     pub(crate) label: Option<Label>,
 }
@@ -174,6 +177,16 @@ impl Head {
         }
     }
 
+    /// A header for a record's further line: every row indented.
+    #[cfg_attr(not(feature = "log"), allow(dead_code))]
+    pub(crate) fn continued(columns: usize) -> Head {
+        Head {
+            indent: columns,
+            continued: true,
+            ..Head::default()
+        }
+    }
+
     /// The header's bytes.
     pub(crate) fn encode(&self) -> Vec<u8> {
         let mut fields: Vec<String> = Vec::new();
@@ -187,6 +200,9 @@ impl Head {
         }
         if self.indent > 0 {
             fields.push(format!("indent={}", self.indent));
+            if self.continued {
+                fields.push("cont".into());
+            }
         }
         if let Some(label) = &self.label {
             let save = if label.save { ",save" } else { "" };
@@ -216,6 +232,8 @@ impl Head {
                 head.err = true;
             } else if field == b"out" {
                 head.out = true;
+            } else if field == b"cont" {
+                head.continued = true;
             } else if let Some(time) = field.strip_prefix(b"t=".as_slice())
                 && time.len() <= 12
                 && time.iter().all(|b| b.is_ascii_digit() || b":.".contains(b))

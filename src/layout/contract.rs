@@ -74,6 +74,7 @@ pub(crate) fn check_contract(raw: &[u8], width: usize) -> Result<(), String> {
         count: ranges.len(),
         rows: ranges.into(),
         indent: 0,
+        indent_first: false,
         cut_short: false,
     };
     for i in 0..wrapped.count {
@@ -204,7 +205,7 @@ mod properties {
             let options = Options { color, ..Options::default() };
             let line = sanitize_styled(&raw, options);
             let ranges = wrap_ranges(&line.text, width);
-            let whole = Wrapped { line, count: ranges.len(), rows: ranges.into(), indent: 0, cut_short: false };
+            let whole = Wrapped { line, count: ranges.len(), rows: ranges.into(), indent: 0, indent_first: false, cut_short: false };
             let streamed = wrap_streamed(&raw, width, options, window, keep);
             prop_assert_eq!(streamed.count, whole.count);
             prop_assert_eq!(streamed.rows.len(), whole.count.min(keep));

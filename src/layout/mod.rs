@@ -68,6 +68,8 @@ struct Wrapped {
     count: usize,
     /// Columns every row but the first is indented by (a hanging indent).
     indent: usize,
+    /// The first row is indented too (a record's further line).
+    indent_first: bool,
     /// Laid out only in part (a huge line, stopped for a key or a signal):
     /// to be laid out again when next needed.
     cut_short: bool,
@@ -90,6 +92,7 @@ impl Wrapped {
                 rows,
                 count,
                 indent: 0,
+                indent_first: false,
                 cut_short: false,
             };
         }
@@ -99,11 +102,11 @@ impl Wrapped {
                 .into_wrapped();
         }
         let line = sanitize_styled(raw, options);
-        // An indent that leaves less than half the row is not kept.
-        let indent = Some(tag::split(raw, true).0.indent)
-            .filter(|&n| n * 2 <= width)
-            .unwrap_or(0);
-        let rows: VecDeque<_> = if indent > 0 {
+        let head = tag::split(raw, true).0;
+        let indent = hanging(head.indent, width);
+        let rows: VecDeque<_> = if indent > 0 && head.continued {
+            wrap_ranges(&line.text, width - indent).into()
+        } else if indent > 0 {
             wrap_hanging(&line.text, width, indent).into()
         } else {
             wrap_ranges(&line.text, width).into()
@@ -113,6 +116,7 @@ impl Wrapped {
             count: rows.len(),
             rows,
             indent,
+            indent_first: head.continued,
             cut_short: false,
         }
     }
@@ -124,7 +128,11 @@ impl Wrapped {
             return Row::default();
         };
         let range = self.rows[kept].clone();
-        let indent = if index > 0 { self.indent } else { 0 };
+        let indent = if index > 0 || self.indent_first {
+            self.indent
+        } else {
+            0
+        };
         let cols = width_of(&self.line.text[range.clone()]);
         if cols + indent > width {
             return Row::plain(TOO_WIDE, width);
@@ -182,8 +190,11 @@ impl Wrapped {
         if let Some(highlight) = highlight {
             line.highlight(&highlight(&line.text));
         }
-        let indent = Some(head.indent).filter(|&n| n * 2 <= width).unwrap_or(0);
+        let indent = hanging(head.indent, width);
         let rows: VecDeque<_> = match look.wrap {
+            Wrap::Word if indent > 0 && head.continued => {
+                wrap_ranges(&line.text, width - indent).into()
+            }
             Wrap::Word if indent > 0 => wrap_hanging(&line.text, width, indent).into(),
             Wrap::Word => wrap_ranges(&line.text, width).into(),
             Wrap::Char => wrap_chars(&line.text, width, indent).into(),
@@ -194,6 +205,7 @@ impl Wrapped {
             count: rows.len(),
             rows,
             indent,
+            indent_first: head.continued && indent > 0,
             cut_short: false,
         }
     }
@@ -221,6 +233,13 @@ impl Wrapped {
         self.line.paint(range, &mut text);
         Row { text, width: cols }
     }
+}
+
+/// The hanging indent a line asks for, at `width` columns: clamped to half
+/// the row, never dropped, so the text keeps at least half of every row
+/// (a 50-column prefix at 60 columns hangs the rows at 30).
+fn hanging(asked: usize, width: usize) -> usize {
+    asked.min(width / 2)
 }
 
 /// A line as laid out for the screen: its rows and its gutter.
@@ -612,9 +631,26 @@ mod tests {
             texts(&rows),
             ["INFO: one two", "      three four", "      five six"]
         );
-        // Too deep for the width: no indent rather than no room.
+        // Too deep for the width: clamped to half the row, never dropped.
         let rows = tail_rows(&h, 10, 10, plain(), &mut RowCache::new());
-        assert_eq!(texts(&rows)[1], "two three");
+        assert_eq!(
+            texts(&rows),
+            [
+                "INFO: one",
+                "     two",
+                "     three",
+                "     four",
+                "     five",
+                "     six"
+            ]
+        );
+        // A record's further line: every row under the message, words
+        // whole (no padding the wrapping could take for a word).
+        let mut raw = crate::tag::Head::continued(6).encode();
+        raw.extend_from_slice(b"second-of-multi line here");
+        let h = history(&[std::str::from_utf8(&raw).unwrap()]);
+        let rows = tail_rows(&h, 22, 10, plain(), &mut RowCache::new());
+        assert_eq!(texts(&rows), ["      second-of-multi", "      line here"]);
         // A mark that is not one is just removed, as any APC string.
         let h = history(&["\x1b_reflow:indent=x\x1b\\text"]);
         assert_eq!(

@@ -362,6 +362,7 @@ impl Fold {
             rows,
             count: self.count,
             indent: 0,
+            indent_first: false,
             cut_short: self.cut_short,
         }
     }
