@@ -65,7 +65,9 @@ fn child(which: &str, threads: usize) {
             spent += before.elapsed();
             kept += parts.len();
         }
-        drop(guard);
+        if let Some(guard) = guard {
+            guard.stop();
+        }
         log::logger().flush();
         let total = start.elapsed();
         assert_eq!(kept, RECORDS * 3);
@@ -90,8 +92,10 @@ fn child(which: &str, threads: usize) {
         })
         .collect();
     let spent: Duration = callers.into_iter().map(|c| c.join().expect("caller")).sum();
-    // Every record written: reflow's guard drains and stops its printer.
-    drop(guard);
+    // Every record written (a printer, if any, drained and stopped).
+    if let Some(guard) = guard {
+        guard.stop();
+    }
     log::logger().flush();
     let total = start.elapsed();
     println!(

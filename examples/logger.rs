@@ -32,7 +32,7 @@ fn main() {
     // The one line that replaces `env_logger::init()`, first, where tools
     // put it: `--help` and usage errors (which end the process) still
     // leave the terminal as it was, their text on it.
-    let log = reflow::init();
+    reflow::init();
     let args = Args::parse();
     info!("starting {} workers of {} steps", args.workers, args.steps);
     let workers: Vec<_> = (0..args.workers)
@@ -59,8 +59,8 @@ fn main() {
         .collect();
     let total: u64 = workers.into_iter().map(|w| w.join().unwrap_or(0)).sum();
     info!("all workers done");
-    // Every record drawn, display stopped, terminal restored: then the
-    // result, on stdout.
-    drop(log);
+    // The result, on stdout, after the records (on a terminal reflow takes
+    // it in order with them); at the exit every record is printed and the
+    // terminal given back.
     println!("total {total}");
 }

@@ -14,7 +14,6 @@ use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Duration;
 
 use crossbeam_channel::{self as channel, Receiver};
 use nix::sys::termios::{self, SetArg};
@@ -174,7 +173,7 @@ impl Capture {
             }
         }
         drop(saved);
-        stop_at_exit();
+        crate::printer::stop_at_exit();
         let reader = Arc::clone(&shared);
         let started = thread::Builder::new()
             .name("reflow-host-output".into())
@@ -277,28 +276,6 @@ impl Drop for Capture {
             self.end();
         }
     }
-}
-
-/// How long the process's exit waits for the displays to print what they
-/// took and give the terminal back.
-const AT_EXIT: Duration = Duration::from_secs(1);
-
-/// At the process's exit (the end of `main`, or `process::exit` from
-/// anywhere: clap's `--help`, a usage error), every printer is stopped
-/// first: what the host wrote into the capture, and every line accepted,
-/// is printed, and the terminal given back. Registered once.
-fn stop_at_exit() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    extern "C" fn at_exit() {
-        crate::printer::shutdown_all(AT_EXIT);
-        release();
-    }
-    ONCE.call_once(|| {
-        // SAFETY: `at_exit` is a plain `extern "C"` function that lives as
-        // long as the process; registering it has no other effect.
-        #[allow(unsafe_code)]
-        let _ = unsafe { nix::libc::atexit(at_exit) };
-    });
 }
 
 /// Puts the host's descriptors back, if a capture took them. Safe to call

@@ -86,8 +86,9 @@
 //! # Ok(())
 //! # }
 //! ```
-// One function asks the kernel for a signal's action (`signals.rs`), which
-// nix and signal-hook offer no safe way to do; nothing else is unsafe.
+// Unsafe only where no safe way exists, each with its SAFETY comment:
+// asking the kernel for a signal's action (`signals.rs`), registering the
+// exit handler (`printer/mod.rs`).
 #![deny(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 

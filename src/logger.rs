@@ -9,6 +9,7 @@
 use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::io::{self, Write as _};
+use std::sync::Mutex;
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
 
@@ -21,8 +22,8 @@ use crate::printer::{Builder as PrinterBuilder, Printer, Sender, draws_on};
 /// (inline when it is a terminal, see [`Viewport::Inline`], plain lines
 /// otherwise), the whole log in the terminal's scrollback.
 ///
-/// Keep the guard while logging; dropping it draws every record, stops
-/// the display and restores the terminal.
+/// The logger works for the whole process, whether the guard is kept or
+/// not: see [`LogGuard`].
 ///
 /// ```
 /// let _log = reflow::init();
@@ -414,25 +415,39 @@ impl LoggerBuilder {
             ));
         }
         log::set_max_level(max);
-        Ok(LogGuard { printer })
+        if let Some(printer) = printer {
+            *display() = Some(printer);
+            crate::printer::stop_at_exit();
+        }
+        Ok(LogGuard(()))
     }
 }
 
-/// Keeps the logger's display running. Dropping it draws every record
-/// logged, stops the display and restores the terminal (`let _log =
-/// reflow::init();`, never `let _ = …`, which drops it at once). Records
-/// logged after that are not shown.
-#[must_use = "dropping the guard stops the logger's display at once"]
-#[derive(Debug)]
-pub struct LogGuard {
-    printer: Option<Printer>,
+/// The logger's display, for the whole process: the logger keeps working
+/// whether or not the host keeps the [`LogGuard`], as env_logger's does.
+/// It is stopped at the process's exit (see `printer::stop_at_exit`), or
+/// by [`LogGuard::stop`].
+static DISPLAY: Mutex<Option<Printer>> = Mutex::new(None);
+
+fn display() -> std::sync::MutexGuard<'static, Option<Printer>> {
+    DISPLAY.lock().unwrap_or_else(|e| e.into_inner())
 }
+
+/// A handle on the logger's display. The logger works for the whole
+/// process without it (`reflow::init();` as `env_logger::init();`, or
+/// `let _ = …`): every record is printed, and the terminal given back, at
+/// the process's exit, `process::exit` included. Keep it for what it
+/// offers: [`stop`](LogGuard::stop) early, [`suspend`](LogGuard::suspend)
+/// for a prompt, a [`sender`](LogGuard::sender) for lines that are not
+/// records.
+#[derive(Debug)]
+pub struct LogGuard(());
 
 impl LogGuard {
     /// Runs `f` with the normal screen given back (a prompt, the host's own
     /// output), then brings the display back: see [`Printer::suspend`].
     pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
-        match &self.printer {
+        match display().as_ref() {
             Some(printer) => printer.suspend(f),
             None => f(),
         }
@@ -440,13 +455,16 @@ impl LogGuard {
 
     /// A sender to the logger's display, for lines that are not records.
     pub fn sender(&self) -> Option<Sender> {
-        self.printer.as_ref().map(Printer::sender)
+        display().as_ref().map(Printer::sender)
     }
-}
 
-impl Drop for LogGuard {
-    fn drop(&mut self) {
-        if let Some(printer) = self.printer.take() {
+    /// Stops the display now: every record logged so far is printed and
+    /// the terminal given back (waiting at most five seconds for a terminal
+    /// that stopped reading). Records logged after it are lost, as they
+    /// are after any stop: call it last.
+    pub fn stop(self) {
+        let printer = display().take();
+        if let Some(printer) = printer {
             let _ = printer.join_timeout(std::time::Duration::from_secs(5));
         }
     }

@@ -170,7 +170,7 @@ fn help_after_init_is_printed_and_the_terminal_is_left_as_it_was() {
 #[test]
 #[ignore = "a host run by the hosts_own_output_stays_in_order_with_its_records_after_process_exit"]
 fn host_prints_between_records_then_exits() {
-    let log = reflow::Logger::builder()
+    let _log = reflow::Logger::builder()
         .timestamps(false)
         .filter_level(log::LevelFilter::Info)
         .try_init()
@@ -179,8 +179,7 @@ fn host_prints_between_records_then_exits() {
     println!("the host's own line");
     log::info!(target: "tool", "second record");
     eprint!("a prompt> ");
-    // No guard dropped, no destructor run: exit as clap does.
-    std::mem::forget(log);
+    // No destructor runs: exit as clap does.
     std::process::exit(3);
 }
 
@@ -355,5 +354,36 @@ fn ctrl_c_ends_a_logging_flood_and_says_what_it_did_not_print() {
         last.starts_with("reflow: ") && last.ends_with(" lines not printed: stopped by a signal")
             || (last.starts_with("INFO  flood: thread ") && last.ends_with(" with some words")),
         "the last line is whole: {last:?}\n{screen}"
+    );
+}
+
+#[test]
+#[ignore = "a host run by the_logger_works_for_the_whole_process_without_a_guard_kept"]
+fn host_drops_the_guard_at_once() {
+    let _ = reflow::Logger::builder()
+        .timestamps(false)
+        .filter_level(log::LevelFilter::Info)
+        .try_init()
+        .unwrap();
+    log::info!(target: "tool", "logged after the guard was dropped");
+    std::thread::spawn(|| log::warn!(target: "tool", "and from another thread"))
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn the_logger_works_for_the_whole_process_without_a_guard_kept() {
+    let pty = run_host(host_name!(host_drops_the_guard_at_once), 80, 24, &[]);
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    let screen = pty.screen_text();
+    assert!(
+        screen.contains("INFO  tool: logged after the guard was dropped"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("WARN  tool: and from another thread"),
+        "{screen}"
     );
 }

@@ -234,6 +234,30 @@ pub fn shutdown_all(timeout: Duration) -> bool {
     })
 }
 
+/// How long the process's exit waits for the displays to print what they
+/// took and give the terminal back.
+const AT_EXIT: Duration = Duration::from_secs(5);
+
+/// At the process's exit (the end of `main`, or `process::exit` from
+/// anywhere: clap's `--help`, a usage error), every printer still running
+/// is stopped first: every line accepted is printed, the host's captured
+/// output too, and the terminal given back. Registered once, by the
+/// displays that live for the whole process (the logger's, and any that
+/// takes the host's output).
+pub(crate) fn stop_at_exit() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    extern "C" fn at_exit() {
+        shutdown_all(AT_EXIT);
+        crate::capture::release();
+    }
+    ONCE.call_once(|| {
+        // SAFETY: `at_exit` is a plain `extern "C"` function that lives as
+        // long as the process; registering it has no other effect.
+        #[allow(unsafe_code)]
+        let _ = unsafe { nix::libc::atexit(at_exit) };
+    });
+}
+
 /// How long `Drop` waits for the thread to end.
 const DROP_JOIN_TIMEOUT: Duration = Duration::from_secs(5);
 
