@@ -90,6 +90,7 @@ impl Shared {
 /// same thread logs next: its output and its log stay in order. Costs one
 /// read that finds nothing when no capture runs... and nothing at all
 /// when none does.
+#[cfg_attr(not(feature = "log"), allow(dead_code))]
 pub(crate) fn sync() {
     if !CAPTURING.load(Ordering::Relaxed) {
         return;

@@ -99,6 +99,8 @@ mod history;
 // Compiled in every build, so they keep building; public (and hidden from
 // the docs) only with the `internals` feature reflow's benches and fuzz
 // targets turn on.
+#[cfg(feature = "log")]
+pub mod env_logger;
 #[cfg_attr(not(feature = "internals"), allow(dead_code, unreachable_pub))]
 mod internals;
 mod keyboard;

@@ -63,7 +63,7 @@ pub struct Logger {
 }
 
 /// Where records go.
-enum Out {
+pub(crate) enum Out {
     /// To the printer thread: a display (or a saved file) needs it.
     Printer(Sender),
     /// Straight to the target, written on the calling thread as
@@ -72,26 +72,32 @@ enum Out {
     /// (`TERM=dumb`), so records are safe text.
     Direct {
         target: Target,
-        tty: Option<std::sync::Mutex<std::fs::File>>,
+        /// `/dev/tty`, or a writer of the host's; else stdout or stderr.
+        writer: Option<std::sync::Mutex<Box<dyn io::Write + Send>>>,
         sanitize: bool,
     },
+    /// Through the test harness's capture (`print!`, `eprint!`), as
+    /// env_logger's `is_test`.
+    Test(Target),
 }
 
 impl Out {
-    /// Writes one formatted record (whole lines).
-    fn record(&self, text: &str, headed: bool) {
+    /// Writes one formatted record (whole lines). `headed`: each line
+    /// starts with reflow's header (for a display only).
+    pub(crate) fn record(&self, text: &str, headed: bool) {
         match self {
             Out::Printer(tx) => {
                 // The printer has stopped: nothing can be shown any more.
                 let _ = match headed {
-                    // Every line starts with the header written below.
                     true => tx.headed_lines(text.as_bytes()),
                     false => tx.lines(text.as_bytes()),
                 };
             }
+            Out::Test(Target::Stdout) => print!("{text}"),
+            Out::Test(_) => eprint!("{text}"),
             Out::Direct {
                 target,
-                tty,
+                writer,
                 sanitize,
             } => {
                 let safe;
@@ -112,8 +118,8 @@ impl Out {
                 };
                 // One write per record, as env_logger's; a failed write
                 // has nowhere to be told.
-                let _ = match (target, tty) {
-                    (_, Some(tty)) => tty
+                let _ = match (target, writer) {
+                    (_, Some(writer)) => writer
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
                         .write_all(bytes),
@@ -121,6 +127,17 @@ impl Out {
                     _ => io::stderr().lock().write_all(bytes),
                 };
             }
+        }
+    }
+
+    /// Flushes a direct writer.
+    pub(crate) fn flush(&self) {
+        if let Out::Direct { target, writer, .. } = self {
+            let _ = match (target, writer) {
+                (_, Some(writer)) => writer.lock().unwrap_or_else(|e| e.into_inner()).flush(),
+                (Target::Stdout, None) => io::stdout().flush(),
+                _ => io::stderr().flush(),
+            };
         }
     }
 }
@@ -174,13 +191,7 @@ impl Log for Logger {
     }
 
     fn flush(&self) {
-        if let Out::Direct { target, tty, .. } = &self.out {
-            let _ = match (target, tty) {
-                (_, Some(tty)) => tty.lock().unwrap_or_else(|e| e.into_inner()).flush(),
-                (Target::Stdout, None) => io::stdout().flush(),
-                _ => io::stderr().flush(),
-            };
-        }
+        self.out.flush();
     }
 }
 
@@ -256,7 +267,7 @@ thread_local! {
 }
 
 /// The time now as RFC 3339 in UTC, to the second (as `env_logger`).
-fn push_timestamp(out: &mut String) {
+pub(crate) fn push_timestamp(out: &mut String) {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
@@ -374,31 +385,7 @@ impl LoggerBuilder {
             .target(self.target)
             .source("log")
             .color(self.color);
-        // Not a terminal, nothing else asked for: records are written on
-        // the calling thread, and no thread is started.
-        let (printer, out, hang) = if builder.plain_only() {
-            let target = builder.target_of();
-            let tty = match target {
-                Target::Tty => Some(std::sync::Mutex::new(target.open()?)),
-                _ => None,
-            };
-            let sanitize = target.is_terminal();
-            (
-                None,
-                Out::Direct {
-                    target,
-                    tty,
-                    sanitize,
-                },
-                false,
-            )
-        } else {
-            let printer = builder.spawn()?;
-            let tx = printer.sender();
-            // Only a display reads the hanging indent's header.
-            let hang = tx.draws_a_display();
-            (Some(printer), Out::Printer(tx), hang)
-        };
+        let (printer, out, hang) = open(builder)?;
         let logger = Logger {
             out,
             color,
@@ -415,10 +402,7 @@ impl LoggerBuilder {
             ));
         }
         log::set_max_level(max);
-        if let Some(printer) = printer {
-            *display() = Some(printer);
-            crate::printer::stop_at_exit();
-        }
+        keep(printer);
         Ok(LogGuard(()))
     }
 }
@@ -431,6 +415,45 @@ static DISPLAY: Mutex<Option<Printer>> = Mutex::new(None);
 
 fn display() -> std::sync::MutexGuard<'static, Option<Printer>> {
     DISPLAY.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Where a logger's records go, for `builder`: straight to the target from
+/// the calling thread when nothing needs a printer thread (not a
+/// terminal, nothing else asked for: no thread is started), else a
+/// printer. Returns the printer, the way to it, and whether lines get the
+/// hanging indent's header (only a display reads it).
+pub(crate) fn open(builder: PrinterBuilder) -> io::Result<(Option<Printer>, Out, bool)> {
+    if builder.plain_only() {
+        let target = builder.target_of();
+        let writer = match target {
+            Target::Tty => Some(std::sync::Mutex::new(
+                Box::new(target.open()?) as Box<dyn io::Write + Send>
+            )),
+            _ => None,
+        };
+        let sanitize = target.is_terminal();
+        return Ok((
+            None,
+            Out::Direct {
+                target,
+                writer,
+                sanitize,
+            },
+            false,
+        ));
+    }
+    let printer = builder.spawn()?;
+    let tx = printer.sender();
+    let hang = tx.draws_a_display();
+    Ok((Some(printer), Out::Printer(tx), hang))
+}
+
+/// Keeps a logger's printer for the whole process (see [`LogGuard`]).
+pub(crate) fn keep(printer: Option<Printer>) {
+    if let Some(printer) = printer {
+        *display() = Some(printer);
+        crate::printer::stop_at_exit();
+    }
 }
 
 /// A handle on the logger's display. The logger works for the whole

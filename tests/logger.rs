@@ -387,3 +387,45 @@ fn the_logger_works_for_the_whole_process_without_a_guard_kept() {
         "{screen}"
     );
 }
+
+#[test]
+#[ignore = "a host run by a_tool_ported_from_env_logger_by_a_rename_keeps_its_look_on_the_display"]
+fn host_ported_from_env_logger() {
+    // As the tool had it, with `env_logger::` renamed.
+    reflow::env_logger::Builder::from_default_env()
+        .format_timestamp(None)
+        .init();
+    log::warn!(target: "tool", "disk almost full\nfree: 3%");
+    log::info!(target: "tool", "one two three four five six seven eight nine ten");
+    log::debug!(target: "tool", "not shown at info");
+}
+
+#[test]
+fn a_tool_ported_from_env_logger_by_a_rename_keeps_its_look_on_the_display() {
+    for style in ["never", "always"] {
+        let pty = run_host(
+            host_name!(host_ported_from_env_logger),
+            40,
+            12,
+            &[("RUST_LOG", "info"), ("RUST_LOG_STYLE", style)],
+        );
+        let exit = pty.wait_exit(TIMEOUT).unwrap();
+        assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+        assert_terminal_restored(&pty);
+        assert!(!contains(&pty.raw_output(), ALT_ON));
+        for rows in [
+            &["[WARN  tool] disk almost full", "    free: 3%"][..],
+            &[
+                "[INFO  tool] one two three four five six",
+                "             seven eight nine ten",
+            ][..],
+        ] {
+            pty.wait_for("env_logger's look, wrapped", TIMEOUT, |s| has_rows(s, rows))
+                .unwrap();
+        }
+        let screen = pty.screen_text();
+        assert!(!screen.contains("not shown"), "{screen}");
+        let coloured = contains(&pty.raw_output(), b"33mWARN");
+        assert_eq!(coloured, style == "always", "{style}");
+    }
+}

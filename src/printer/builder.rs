@@ -234,6 +234,7 @@ impl Builder {
     /// True when lines could go straight to the target from the calling
     /// thread, with no printer thread: nothing asked for needs one (no
     /// display, no saved file, no sentinel, no other output).
+    #[cfg_attr(not(feature = "log"), allow(dead_code))]
     pub(crate) fn plain_only(&self) -> bool {
         self.output.is_none()
             && self.draw_into.is_none()
@@ -245,6 +246,7 @@ impl Builder {
     }
 
     /// The target lines go to.
+    #[cfg_attr(not(feature = "log"), allow(dead_code))]
     pub(crate) fn target_of(&self) -> Target {
         self.target
     }

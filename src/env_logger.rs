@@ -1,0 +1,1003 @@
+//! env_logger 0.11's API over reflow, so that porting a tool is a rename:
+//! `env_logger::` becomes `reflow::env_logger::`, and nothing else changes.
+//! The same calls, names and meaning ([`Builder`], [`Env`], `RUST_LOG`,
+//! `RUST_LOG_STYLE`, a custom [`format`](Builder::format) with a
+//! [`Formatter`], [`is_test`](Builder::is_test)), and
+//! env_logger's look: `[2024-02-29T13:05:09Z INFO  my_tool] message`.
+//!
+//! What changes is where records go on a terminal: reflow's inline display
+//! (see [`Viewport::Inline`]), which wraps each
+//! record with its hanging indent at the width of the moment, keeps the
+//! tool's own output in order with it, and gives the terminal back at the
+//! exit. Not on a terminal, records are written by the calling thread, as
+//! env_logger writes them.
+//!
+//! ```
+//! use std::io::Write;
+//! reflow::env_logger::Builder::from_default_env()
+//!     .format(|buf, record| writeln!(buf, "{}: {}", record.level(), record.args()))
+//!     .filter_level(log::LevelFilter::Info)
+//!     .init();
+//! log::info!("as with env_logger");
+//! ```
+
+use std::borrow::Cow;
+use std::io::{self, Write as _};
+
+use log::{Log, Metadata, Record, SetLoggerError};
+
+use crate::logger::Out;
+use crate::options::{ColorChoice, OnExit, Viewport};
+use crate::printer::Printer;
+
+pub use log::LevelFilter;
+
+pub use fmt::{Target, TimestampPrecision, WriteStyle};
+
+/// The variable the filter is read from by default.
+pub const DEFAULT_FILTER_ENV: &str = "RUST_LOG";
+/// The variable the write style is read from by default.
+pub const DEFAULT_WRITE_STYLE_ENV: &str = "RUST_LOG_STYLE";
+
+/// Formatting records: the [`Formatter`] a custom format
+/// writes into, timestamps and styles.
+pub mod fmt {
+    use std::fmt::Display;
+    use std::io;
+    use std::time::SystemTime;
+
+    use log::Level;
+
+    /// Styles for a custom format, as env_logger re-exports them.
+    pub use anstyle as style;
+
+    /// How precise a timestamp is.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub enum TimestampPrecision {
+        /// To the second.
+        #[default]
+        Seconds,
+        /// To the millisecond.
+        Millis,
+        /// To the microsecond.
+        Micros,
+        /// To the nanosecond.
+        Nanos,
+    }
+
+    /// Whether records are coloured.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub enum WriteStyle {
+        /// When the target is a terminal (and `NO_COLOR` is not set).
+        #[default]
+        Auto,
+        /// Always, into files and pipes too.
+        Always,
+        /// Never.
+        Never,
+    }
+
+    /// Where records go.
+    #[derive(Default)]
+    pub enum Target {
+        /// Standard output.
+        Stdout,
+        /// Standard error (the default).
+        #[default]
+        Stderr,
+        /// Any writer: records are written into it as they come.
+        Pipe(Box<dyn io::Write + Send + 'static>),
+    }
+
+    impl std::fmt::Debug for Target {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(match self {
+                Target::Stdout => "Stdout",
+                Target::Stderr => "Stderr",
+                Target::Pipe(_) => "Pipe(_)",
+            })
+        }
+    }
+
+    /// A point in time, shown as RFC 3339 in UTC at its precision:
+    /// `2024-02-29T13:05:09.123Z`.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Timestamp {
+        time: SystemTime,
+        precision: TimestampPrecision,
+    }
+
+    impl Display for Timestamp {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            let time: chrono::DateTime<chrono::Utc> = self.time.into();
+            let format = match self.precision {
+                TimestampPrecision::Seconds => "%Y-%m-%dT%H:%M:%SZ",
+                TimestampPrecision::Millis => "%Y-%m-%dT%H:%M:%S%.3fZ",
+                TimestampPrecision::Micros => "%Y-%m-%dT%H:%M:%S%.6fZ",
+                TimestampPrecision::Nanos => "%Y-%m-%dT%H:%M:%S%.9fZ",
+            };
+            write!(f, "{}", time.format(format))
+        }
+    }
+
+    /// What a custom format writes a record into (it is `io::Write`).
+    #[derive(Debug)]
+    pub struct Formatter {
+        pub(super) buf: Vec<u8>,
+        /// Colours are written.
+        pub(super) color: bool,
+    }
+
+    impl Formatter {
+        /// The time now, to the second.
+        pub fn timestamp(&self) -> Timestamp {
+            self.timestamp_seconds()
+        }
+
+        /// The time now, to the second.
+        pub fn timestamp_seconds(&self) -> Timestamp {
+            self.at(TimestampPrecision::Seconds)
+        }
+
+        /// The time now, to the millisecond.
+        pub fn timestamp_millis(&self) -> Timestamp {
+            self.at(TimestampPrecision::Millis)
+        }
+
+        /// The time now, to the microsecond.
+        pub fn timestamp_micros(&self) -> Timestamp {
+            self.at(TimestampPrecision::Micros)
+        }
+
+        /// The time now, to the nanosecond.
+        pub fn timestamp_nanos(&self) -> Timestamp {
+            self.at(TimestampPrecision::Nanos)
+        }
+
+        fn at(&self, precision: TimestampPrecision) -> Timestamp {
+            Timestamp {
+                time: SystemTime::now(),
+                precision,
+            }
+        }
+
+        /// The style env_logger gives `level` (none when colours are off):
+        /// write `{style}…{style:#}`.
+        pub fn default_level_style(&self, level: Level) -> style::Style {
+            if !self.color {
+                return style::Style::new();
+            }
+            match level {
+                Level::Trace => style::AnsiColor::Cyan.on_default(),
+                Level::Debug => style::AnsiColor::Blue.on_default(),
+                Level::Info => style::AnsiColor::Green.on_default(),
+                Level::Warn => style::AnsiColor::Yellow.on_default(),
+                Level::Error => style::AnsiColor::Red
+                    .on_default()
+                    .effects(style::Effects::BOLD),
+            }
+        }
+
+        /// The style of env_logger's brackets.
+        pub(super) fn subtle(&self) -> style::Style {
+            match self.color {
+                true => style::AnsiColor::BrightBlack.on_default(),
+                false => style::Style::new(),
+            }
+        }
+    }
+
+    impl io::Write for Formatter {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.buf.extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+}
+
+use fmt::Formatter;
+
+/// Where the filter and the write style are read from.
+#[derive(Clone, Debug)]
+pub struct Env<'a> {
+    filter: Var<'a>,
+    write_style: Var<'a>,
+}
+
+#[derive(Clone, Debug)]
+struct Var<'a> {
+    name: Cow<'a, str>,
+    default: Option<Cow<'a, str>>,
+}
+
+impl Var<'_> {
+    fn get(&self) -> Option<String> {
+        std::env::var(&*self.name)
+            .ok()
+            .or_else(|| self.default.as_ref().map(|d| d.to_string()))
+    }
+}
+
+impl Default for Env<'_> {
+    fn default() -> Self {
+        Env {
+            filter: Var {
+                name: DEFAULT_FILTER_ENV.into(),
+                default: None,
+            },
+            write_style: Var {
+                name: DEFAULT_WRITE_STYLE_ENV.into(),
+                default: None,
+            },
+        }
+    }
+}
+
+impl<'a> Env<'a> {
+    /// `RUST_LOG` and `RUST_LOG_STYLE`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads the filter from `filter_env`.
+    pub fn filter<E: Into<Cow<'a, str>>>(mut self, filter_env: E) -> Self {
+        self.filter = Var {
+            name: filter_env.into(),
+            default: None,
+        };
+        self
+    }
+
+    /// Reads the filter from `filter_env`, or `default` when it is unset.
+    pub fn filter_or<E: Into<Cow<'a, str>>, V: Into<Cow<'a, str>>>(
+        mut self,
+        filter_env: E,
+        default: V,
+    ) -> Self {
+        self.filter = Var {
+            name: filter_env.into(),
+            default: Some(default.into()),
+        };
+        self
+    }
+
+    /// The filter when its variable is unset.
+    pub fn default_filter_or<V: Into<Cow<'a, str>>>(mut self, default: V) -> Self {
+        self.filter.default = Some(default.into());
+        self
+    }
+
+    /// Reads the write style from `write_style_env`.
+    pub fn write_style<E: Into<Cow<'a, str>>>(mut self, write_style_env: E) -> Self {
+        self.write_style = Var {
+            name: write_style_env.into(),
+            default: None,
+        };
+        self
+    }
+
+    /// Reads the write style from `write_style_env`, or `default`.
+    pub fn write_style_or<E: Into<Cow<'a, str>>, V: Into<Cow<'a, str>>>(
+        mut self,
+        write_style_env: E,
+        default: V,
+    ) -> Self {
+        self.write_style = Var {
+            name: write_style_env.into(),
+            default: Some(default.into()),
+        };
+        self
+    }
+
+    /// The write style when its variable is unset.
+    pub fn default_write_style_or<V: Into<Cow<'a, str>>>(mut self, default: V) -> Self {
+        self.write_style.default = Some(default.into());
+        self
+    }
+}
+
+impl<'a, T: Into<Cow<'a, str>>> From<T> for Env<'a> {
+    /// The filter read from the variable named `filter_env`.
+    fn from(filter_env: T) -> Self {
+        Env::default().filter(filter_env)
+    }
+}
+
+/// A custom format.
+type FormatFn = dyn Fn(&mut Formatter, &Record<'_>) -> io::Result<()> + Sync + Send;
+
+/// How records look.
+struct Format {
+    timestamp: Option<TimestampPrecision>,
+    module_path: bool,
+    target: bool,
+    level: bool,
+    file: bool,
+    line: bool,
+    indent: Option<usize>,
+    suffix: &'static str,
+    custom: Option<Box<FormatFn>>,
+}
+
+impl Default for Format {
+    fn default() -> Self {
+        Format {
+            timestamp: Some(TimestampPrecision::Seconds),
+            module_path: false,
+            target: true,
+            level: true,
+            file: false,
+            line: false,
+            indent: Some(4),
+            suffix: "\n",
+            custom: None,
+        }
+    }
+}
+
+/// Builds a [`Logger`], as env_logger's `Builder`.
+pub struct Builder {
+    filter: env_filter::Builder,
+    write_style: WriteStyle,
+    target: Target,
+    is_test: bool,
+    format: Format,
+    built: bool,
+}
+
+impl std::fmt::Debug for Builder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Builder")
+            .field("write_style", &self.write_style)
+            .field("target", &self.target)
+            .field("is_test", &self.is_test)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            filter: env_filter::Builder::new(),
+            write_style: WriteStyle::Auto,
+            target: Target::Stderr,
+            is_test: false,
+            format: Format::default(),
+            built: false,
+        }
+    }
+}
+
+impl Builder {
+    /// The defaults, reading no variable.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The defaults, with the filter and write style from `env`.
+    pub fn from_env<'a, E: Into<Env<'a>>>(env: E) -> Self {
+        let mut builder = Builder::new();
+        builder.parse_env(env);
+        builder
+    }
+
+    /// Applies the filter and write style of `env`.
+    pub fn parse_env<'a, E: Into<Env<'a>>>(&mut self, env: E) -> &mut Self {
+        let env = env.into();
+        if let Some(filters) = env.filter.get() {
+            self.parse_filters(&filters);
+        }
+        if let Some(style) = env.write_style.get() {
+            self.parse_write_style(&style);
+        }
+        self
+    }
+
+    /// The defaults, with `RUST_LOG` and `RUST_LOG_STYLE`.
+    pub fn from_default_env() -> Self {
+        Self::from_env(Env::default())
+    }
+
+    /// Applies `RUST_LOG` and `RUST_LOG_STYLE`.
+    pub fn parse_default_env(&mut self) -> &mut Self {
+        self.parse_env(Env::default())
+    }
+
+    /// Formats each record with `format`.
+    pub fn format<F>(&mut self, format: F) -> &mut Self
+    where
+        F: Fn(&mut Formatter, &Record<'_>) -> io::Result<()> + Sync + Send + 'static,
+    {
+        self.format.custom = Some(Box::new(format));
+        self
+    }
+
+    /// Back to the default format.
+    pub fn default_format(&mut self) -> &mut Self {
+        self.format = Format::default();
+        self
+    }
+
+    /// Writes the level (on by default).
+    pub fn format_level(&mut self, write: bool) -> &mut Self {
+        self.format.level = write;
+        self
+    }
+
+    /// Writes the source file.
+    pub fn format_file(&mut self, write: bool) -> &mut Self {
+        self.format.file = write;
+        self
+    }
+
+    /// Writes the source line (with the file).
+    pub fn format_line_number(&mut self, write: bool) -> &mut Self {
+        self.format.line = write;
+        self
+    }
+
+    /// Writes the source file and line.
+    pub fn format_source_path(&mut self, write: bool) -> &mut Self {
+        self.format.file = write;
+        self.format.line = write;
+        self
+    }
+
+    /// Writes the module path.
+    pub fn format_module_path(&mut self, write: bool) -> &mut Self {
+        self.format.module_path = write;
+        self
+    }
+
+    /// Writes the target (on by default).
+    pub fn format_target(&mut self, write: bool) -> &mut Self {
+        self.format.target = write;
+        self
+    }
+
+    /// Indents a message's further lines by this many spaces (4 by
+    /// default); `None` leaves them as they are.
+    pub fn format_indent(&mut self, indent: Option<usize>) -> &mut Self {
+        self.format.indent = indent;
+        self
+    }
+
+    /// The timestamp's precision, or none.
+    pub fn format_timestamp(&mut self, timestamp: Option<TimestampPrecision>) -> &mut Self {
+        self.format.timestamp = timestamp;
+        self
+    }
+
+    /// Timestamps to the second.
+    pub fn format_timestamp_secs(&mut self) -> &mut Self {
+        self.format_timestamp(Some(TimestampPrecision::Seconds))
+    }
+
+    /// Timestamps to the millisecond.
+    pub fn format_timestamp_millis(&mut self) -> &mut Self {
+        self.format_timestamp(Some(TimestampPrecision::Millis))
+    }
+
+    /// Timestamps to the microsecond.
+    pub fn format_timestamp_micros(&mut self) -> &mut Self {
+        self.format_timestamp(Some(TimestampPrecision::Micros))
+    }
+
+    /// Timestamps to the nanosecond.
+    pub fn format_timestamp_nanos(&mut self) -> &mut Self {
+        self.format_timestamp(Some(TimestampPrecision::Nanos))
+    }
+
+    /// What ends each record (`"\n"` by default).
+    pub fn format_suffix(&mut self, suffix: &'static str) -> &mut Self {
+        self.format.suffix = suffix;
+        self
+    }
+
+    /// Records of `module` (and below) at `level` and above.
+    pub fn filter_module(&mut self, module: &str, level: LevelFilter) -> &mut Self {
+        self.filter.filter_module(module, level);
+        self
+    }
+
+    /// Records at `level` and above, where no module says otherwise.
+    pub fn filter_level(&mut self, level: LevelFilter) -> &mut Self {
+        self.filter.filter_level(level);
+        self
+    }
+
+    /// [`filter_module`](Builder::filter_module), or with `None`
+    /// [`filter_level`](Builder::filter_level).
+    pub fn filter(&mut self, module: Option<&str>, level: LevelFilter) -> &mut Self {
+        self.filter.filter(module, level);
+        self
+    }
+
+    /// `RUST_LOG`-style directives.
+    pub fn parse_filters(&mut self, filters: &str) -> &mut Self {
+        self.filter.parse(filters);
+        self
+    }
+
+    /// Where records go (stderr by default).
+    pub fn target(&mut self, target: Target) -> &mut Self {
+        self.target = target;
+        self
+    }
+
+    /// Whether records are coloured.
+    pub fn write_style(&mut self, write_style: WriteStyle) -> &mut Self {
+        self.write_style = write_style;
+        self
+    }
+
+    /// `auto`, `always` or `never`, as in `RUST_LOG_STYLE` (anything else
+    /// is `auto`).
+    pub fn parse_write_style(&mut self, write_style: &str) -> &mut Self {
+        self.write_style = match write_style {
+            "always" => WriteStyle::Always,
+            "never" => WriteStyle::Never,
+            _ => WriteStyle::Auto,
+        };
+        self
+    }
+
+    /// Records go through the test harness's capture (`print!`/`eprint!`),
+    /// so `cargo test` shows them with a failing test's output.
+    pub fn is_test(&mut self, is_test: bool) -> &mut Self {
+        self.is_test = is_test;
+        self
+    }
+
+    /// Builds the logger and sets it as the `log` facade's.
+    ///
+    /// # Errors
+    ///
+    /// When a logger is set already.
+    pub fn try_init(&mut self) -> Result<(), SetLoggerError> {
+        let logger = self.build();
+        let max = logger.filter();
+        log::set_boxed_logger(Box::new(logger))?;
+        log::set_max_level(max);
+        Ok(())
+    }
+
+    /// [`try_init`](Builder::try_init).
+    ///
+    /// # Panics
+    ///
+    /// When a logger is set already.
+    pub fn init(&mut self) {
+        self.try_init()
+            .expect("Builder::init should not be called after the logger is initialized");
+    }
+
+    /// Builds the logger; its display (on a terminal) runs for the whole
+    /// process.
+    ///
+    /// # Panics
+    ///
+    /// When called twice on one builder, as env_logger's.
+    pub fn build(&mut self) -> Logger {
+        assert!(!self.built, "attempt to re-use consumed builder");
+        self.built = true;
+        let target = std::mem::take(&mut self.target);
+        let ours = match &target {
+            Target::Stdout => crate::options::Target::Stdout,
+            _ => crate::options::Target::Stderr,
+        };
+        let terminal = !matches!(target, Target::Pipe(_)) && crate::printer::draws_on(ours);
+        let color = match self.write_style {
+            WriteStyle::Always => true,
+            WriteStyle::Never => false,
+            WriteStyle::Auto => {
+                terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        let (out, hang) = match target {
+            _ if self.is_test => (Out::Test(ours), false),
+            Target::Pipe(writer) => (
+                Out::Direct {
+                    target: ours,
+                    writer: Some(std::sync::Mutex::new(writer)),
+                    sanitize: false,
+                },
+                false,
+            ),
+            _ => {
+                let printer = Printer::builder()
+                    .target(ours)
+                    .viewport(Viewport::Inline)
+                    .on_exit(OnExit::All)
+                    .source("log")
+                    .color(match color {
+                        true => ColorChoice::Always,
+                        false => ColorChoice::Never,
+                    });
+                match crate::logger::open(printer) {
+                    Ok((printer, out, hang)) => {
+                        crate::logger::keep(printer);
+                        (out, hang)
+                    }
+                    // No display: written straight, as env_logger would.
+                    Err(_) => (
+                        Out::Direct {
+                            target: ours,
+                            writer: None,
+                            sanitize: false,
+                        },
+                        false,
+                    ),
+                }
+            }
+        };
+        Logger {
+            filter: std::mem::replace(&mut self.filter, env_filter::Builder::new()).build(),
+            format: std::mem::take(&mut self.format),
+            color,
+            out,
+            hang,
+        }
+    }
+}
+
+/// The `log` logger a [`Builder`] builds.
+pub struct Logger {
+    filter: env_filter::Filter,
+    format: Format,
+    color: bool,
+    out: Out,
+    /// Records go to a display, which reads the hanging indent's header.
+    hang: bool,
+}
+
+impl std::fmt::Debug for Logger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Logger")
+            .field("filter", &self.filter)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Logger {
+    /// [`Builder::from_env`], built.
+    pub fn from_env<'a, E: Into<Env<'a>>>(env: E) -> Self {
+        Builder::from_env(env).build()
+    }
+
+    /// [`Builder::from_default_env`], built.
+    pub fn from_default_env() -> Self {
+        Builder::from_default_env().build()
+    }
+
+    /// The most verbose level any record can pass at.
+    pub fn filter(&self) -> LevelFilter {
+        self.filter.filter()
+    }
+
+    /// True when `record` passes the filter.
+    pub fn matches(&self, record: &Record<'_>) -> bool {
+        self.filter.matches(record)
+    }
+
+    /// The record as env_logger writes it (`display`: for reflow's
+    /// display, which takes a further line's indent from a header rather
+    /// than spaces), and the column its message starts at.
+    fn render(&self, record: &Record<'_>, display: bool) -> (Vec<u8>, usize) {
+        let mut buf = Formatter {
+            buf: Vec::with_capacity(128),
+            color: self.color,
+        };
+        if let Some(custom) = &self.format.custom {
+            let _ = custom(&mut buf, record);
+            let message = record.args().to_string();
+            let first = message.lines().next().unwrap_or_default();
+            let text = String::from_utf8_lossy(&buf.buf);
+            let head = text.lines().next().unwrap_or_default();
+            let column = match (first.is_empty(), head.find(first)) {
+                (false, Some(at)) => visible_width(&head[..at]),
+                _ => 0,
+            };
+            return (buf.buf, column);
+        }
+        let format = &self.format;
+        let mut head = String::new();
+        let mut value = |text: &dyn std::fmt::Display| {
+            if head.is_empty() {
+                let subtle = buf.subtle();
+                head.push_str(&format!("{subtle}[{subtle:#}{text}"));
+            } else {
+                head.push_str(&format!(" {text}"));
+            }
+        };
+        if let Some(precision) = format.timestamp {
+            match precision {
+                TimestampPrecision::Seconds => {
+                    let mut ts = String::with_capacity(20);
+                    crate::logger::push_timestamp(&mut ts);
+                    value(&ts);
+                }
+                _ => value(&fmt_timestamp(precision)),
+            }
+        }
+        if format.level {
+            let style = buf.default_level_style(record.level());
+            value(&format_args!("{style}{:<5}{style:#}", record.level()));
+        }
+        if format.module_path
+            && let Some(path) = record.module_path()
+        {
+            value(&path);
+        }
+        if format.file
+            && let Some(file) = record.file()
+        {
+            match (format.line, record.line()) {
+                (true, Some(line)) => value(&format_args!("{file}:{line}")),
+                _ => value(&file),
+            }
+        }
+        if format.target && !record.target().is_empty() {
+            value(&record.target());
+        }
+        if !head.is_empty() {
+            let subtle = buf.subtle();
+            head.push_str(&format!("{subtle}]{subtle:#} "));
+        }
+        let column = visible_width(&head);
+        let _ = buf.write_all(head.as_bytes());
+        let message = record.args().to_string();
+        match format.indent {
+            Some(indent) if !display => {
+                let mut lines = message.split('\n');
+                let _ = buf.write_all(lines.next().unwrap_or_default().as_bytes());
+                for line in lines {
+                    let _ = write!(buf, "{}{:indent$}{line}", format.suffix, "");
+                }
+            }
+            _ => {
+                let _ = buf.write_all(message.as_bytes());
+            }
+        }
+        let _ = buf.write_all(format.suffix.as_bytes());
+        (buf.buf, column)
+    }
+}
+
+/// The time now at `precision`.
+fn fmt_timestamp(precision: TimestampPrecision) -> String {
+    let buf = Formatter {
+        buf: Vec::new(),
+        color: false,
+    };
+    match precision {
+        TimestampPrecision::Seconds => buf.timestamp_seconds(),
+        TimestampPrecision::Millis => buf.timestamp_millis(),
+        TimestampPrecision::Micros => buf.timestamp_micros(),
+        TimestampPrecision::Nanos => buf.timestamp_nanos(),
+    }
+    .to_string()
+}
+
+/// Columns `text` takes, its escape sequences taking none.
+fn visible_width(text: &str) -> usize {
+    crate::width_of(&crate::sanitize(text.as_bytes(), 8))
+}
+
+impl Log for Logger {
+    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+        self.filter.enabled(metadata)
+    }
+
+    fn log(&self, record: &Record<'_>) {
+        if !self.filter.matches(record) {
+            return;
+        }
+        // What this thread printed on the terminal before comes first.
+        crate::capture::sync();
+        let (bytes, column) = self.render(record, self.hang);
+        let text = String::from_utf8_lossy(&bytes);
+        if !self.hang {
+            self.out.record(&text, false);
+            return;
+        }
+        // On the display: the first line's rows hang under its message,
+        // a further line's rows all start at the indent asked for (or
+        // under the message, for a custom format).
+        let further = match (&self.format.custom, self.format.indent) {
+            (None, Some(indent)) => Some(indent),
+            (None, None) => None,
+            (Some(_), _) => Some(column),
+        };
+        let first = crate::tag::Head::indent(column).encode();
+        let rest = further.map(|n| crate::tag::Head::continued(n).encode());
+        let mut headed = String::with_capacity(text.len() + 32);
+        for (i, line) in text.split_inclusive('\n').enumerate() {
+            let head = match (i, &rest) {
+                (0, _) => &first[..],
+                (_, Some(rest)) => &rest[..],
+                (_, None) => crate::tag::EMPTY,
+            };
+            headed.push_str(&String::from_utf8_lossy(head));
+            headed.push_str(line);
+        }
+        if !headed.ends_with('\n') {
+            headed.push('\n');
+        }
+        self.out.record(&headed, true);
+    }
+
+    fn flush(&self) {
+        self.out.flush();
+    }
+}
+
+/// [`Builder::from_default_env`] set as the logger.
+///
+/// # Errors
+///
+/// When a logger is set already.
+pub fn try_init() -> Result<(), SetLoggerError> {
+    try_init_from_env(Env::default())
+}
+
+/// [`try_init`].
+///
+/// # Panics
+///
+/// When a logger is set already.
+pub fn init() {
+    try_init().expect("env_logger::init should not be called after logger initialized");
+}
+
+/// [`Builder::from_env`] set as the logger.
+///
+/// # Errors
+///
+/// When a logger is set already.
+pub fn try_init_from_env<'a, E: Into<Env<'a>>>(env: E) -> Result<(), SetLoggerError> {
+    Builder::from_env(env).try_init()
+}
+
+/// [`try_init_from_env`].
+///
+/// # Panics
+///
+/// When a logger is set already.
+pub fn init_from_env<'a, E: Into<Env<'a>>>(env: E) {
+    try_init_from_env(env)
+        .expect("env_logger::init_from_env should not be called after logger initialized");
+}
+
+/// [`Builder::from_default_env`].
+pub fn builder() -> Builder {
+    Builder::from_default_env()
+}
+
+/// [`Builder::from_env`].
+pub fn from_env<'a, E: Into<Env<'a>>>(env: E) -> Builder {
+    Builder::from_env(env)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn logger(setup: impl FnOnce(&mut Builder)) -> Logger {
+        let mut builder = Builder::new();
+        builder.target(Target::Pipe(Box::new(io::sink())));
+        setup(&mut builder);
+        builder.build()
+    }
+
+    fn rendered(logger: &Logger, args: std::fmt::Arguments<'_>) -> String {
+        let record = Record::builder()
+            .args(args)
+            .level(log::Level::Warn)
+            .target("tool::net")
+            .module_path(Some("tool::net"))
+            .file(Some("src/net.rs"))
+            .line(Some(42))
+            .build();
+        String::from_utf8(logger.render(&record, false).0).unwrap()
+    }
+
+    #[test]
+    fn the_default_look_is_env_loggers() {
+        let plain = logger(|b| {
+            b.format_timestamp(None);
+        });
+        assert_eq!(
+            rendered(&plain, format_args!("lost {} packets", 3)),
+            "[WARN  tool::net] lost 3 packets\n"
+        );
+        // Further lines indented by 4, as env_logger's.
+        assert_eq!(
+            rendered(&plain, format_args!("one\ntwo")),
+            "[WARN  tool::net] one\n    two\n"
+        );
+        let all = logger(|b| {
+            b.format_timestamp(None)
+                .format_module_path(true)
+                .format_source_path(true)
+                .format_indent(None)
+                .format_suffix(" <\n");
+        });
+        assert_eq!(
+            rendered(&all, format_args!("a\nb")),
+            "[WARN  tool::net src/net.rs:42 tool::net] a\nb <\n"
+        );
+        let stamped = rendered(
+            &logger(|b| {
+                b.format_timestamp_millis();
+            }),
+            format_args!("x"),
+        );
+        // [2024-02-29T13:05:09.123Z WARN  tool::net] x
+        assert_eq!(
+            stamped.len(),
+            "[2024-02-29T13:05:09.123Z WARN  tool::net] x\n".len(),
+            "{stamped}"
+        );
+        assert!(
+            stamped.starts_with("[20") && stamped.contains("Z WARN "),
+            "{stamped}"
+        );
+    }
+
+    #[test]
+    fn write_style_always_colours_a_pipe_and_never_colours_nothing() {
+        let always = logger(|b| {
+            b.format_timestamp(None).parse_write_style("always");
+        });
+        assert_eq!(
+            rendered(&always, format_args!("x")),
+            "\x1b[90m[\x1b[0m\x1b[33mWARN \x1b[0m tool::net\x1b[90m]\x1b[0m x\n"
+        );
+        let never = logger(|b| {
+            b.format_timestamp(None).write_style(WriteStyle::Never);
+        });
+        assert_eq!(rendered(&never, format_args!("x")), "[WARN  tool::net] x\n");
+    }
+
+    #[test]
+    fn a_custom_format_keeps_its_look_and_finds_where_its_message_starts() {
+        let custom = logger(|b| {
+            b.format(|buf, record| {
+                let style = buf.default_level_style(record.level());
+                writeln!(
+                    buf,
+                    "12:00 {style}{}{style:#} {}",
+                    record.level(),
+                    record.args()
+                )
+            });
+        });
+        let record = Record::builder()
+            .args(format_args!("the message"))
+            .level(log::Level::Info)
+            .build();
+        let (bytes, column) = custom.render(&record, true);
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "12:00 INFO the message\n"
+        );
+        assert_eq!(column, "12:00 INFO ".len());
+    }
+
+    #[test]
+    fn env_reads_its_variables_with_their_defaults() {
+        let env = Env::new()
+            .filter_or("REFLOW_TEST_UNSET_FILTER", "debug")
+            .write_style_or("REFLOW_TEST_UNSET_STYLE", "never");
+        let built = Builder::from_env(env)
+            .target(Target::Pipe(Box::new(io::sink())))
+            .build();
+        assert_eq!(built.filter(), LevelFilter::Debug);
+        assert!(!built.color);
+    }
+}
