@@ -117,7 +117,7 @@ mod signals;
 mod tag;
 mod terminal;
 #[cfg(feature = "tracing")]
-mod tracing;
+pub mod tracing;
 #[cfg(feature = "tracing")]
 pub use tracing::EventWriter;
 mod search;

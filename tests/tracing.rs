@@ -65,16 +65,90 @@ fn the_tracing_example_runs_and_exits_0() {
 }
 
 #[test]
-fn a_multi_line_event_is_one_record_indented_under_its_message() {
+fn a_multi_line_event_keeps_its_bytes_in_a_file_and_hangs_its_rows_on_a_display() {
+    // Into a file: the bytes as tracing wrote them, nothing added.
     let (printer, subscriber, out) = plain_subscriber();
     tracing::subscriber::with_default(subscriber, || {
-        tracing::warn!(target: TARGET, "first\nsecond");
+        tracing::warn!(target: TARGET, "first\n    second\n\nafter a blank line");
     });
-    assert_eq!(printer.join().unwrap().lines, 2);
-    let text = out.text();
-    let head = " WARN tracing: ";
+    assert_eq!(printer.join().unwrap().lines, 4);
     assert_eq!(
-        text,
-        format!("{head}first\n{}second\n", " ".repeat(head.len()))
+        out.text(),
+        " WARN tracing: first\n    second\n\nafter a blank line\n"
     );
+    // On a display: the first line's rows hang under the message, a
+    // further line's under its own text.
+    let screen = Capture::default();
+    let printer = Printer::builder()
+        .viewport(reflow::Viewport::Inline)
+        .draw_into(screen.clone(), 30, 10)
+        .spawn()
+        .unwrap();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(printer.sender())
+        .with_ansi(false)
+        .without_time()
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::warn!(
+            target: TARGET,
+            "one two three four five six\n    seven eight nine ten eleven"
+        );
+    });
+    printer.join().unwrap();
+    let mut model = vt100::Parser::new(10.try_into().unwrap(), 30.try_into().unwrap(), 0);
+    model.process(&screen.bytes());
+    let rows: Vec<String> = model
+        .screen()
+        .rows(0, 30)
+        .map(|r| r.trim_end().to_owned())
+        .filter(|r| !r.is_empty())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            " WARN tracing: one two three",
+            "               four five six",
+            "    seven eight nine ten",
+            "    eleven",
+        ]
+    );
+}
+
+#[test]
+#[ignore = "a host run by the_one_line_setup_draws_on_a_terminal_and_writes_plain_bytes_to_a_pipe"]
+fn host_sets_up_tracing_in_one_line() {
+    reflow::tracing::init();
+    for i in 0..100 {
+        tracing::info!(target: TARGET, i, "event");
+    }
+    tracing::warn!(target: TARGET, "the last one");
+}
+
+#[test]
+fn the_one_line_setup_draws_on_a_terminal_and_writes_plain_bytes_to_a_pipe() {
+    use crate::support::*;
+    // A terminal: every event, drawn inline, there after the exit.
+    let pty = run_host(host_name!(host_sets_up_tracing_in_one_line), 80, 24, &[]);
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    assert!(!contains(&pty.raw_output(), ALT_ON));
+    assert!(pty.screen_text().contains("WARN tracing: the last one"));
+    // Each event printed once, into the scrollback.
+    assert_eq!(count(&pty.raw_output(), b"event"), 100);
+    // A pipe: tracing's own bytes, every event, no escape.
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--ignored",
+            "--exact",
+            "tracing::host_sets_up_tracing_in_one_line",
+            "--test-threads=1",
+        ])
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(log.matches(" INFO tracing: event i=").count(), 100, "{log}");
+    assert!(log.contains(" WARN tracing: the last one\n"), "{log}");
+    assert!(!log.contains('\x1b'), "{log:?}");
 }

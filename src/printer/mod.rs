@@ -234,6 +234,17 @@ pub fn shutdown_all(timeout: Duration) -> bool {
     })
 }
 
+/// Printers that live for the whole process (see [`keep_for_process`]).
+static KEPT: Mutex<Vec<Printer>> = Mutex::new(Vec::new());
+
+/// Keeps `printer` running for the whole process: it is stopped at the
+/// process's exit (see [`stop_at_exit`]), so a host need not hold it.
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+pub(crate) fn keep_for_process(printer: Printer) {
+    KEPT.lock().unwrap_or_else(|e| e.into_inner()).push(printer);
+    stop_at_exit();
+}
+
 /// How long the process's exit waits for the displays to print what they
 /// took and give the terminal back.
 const AT_EXIT: Duration = Duration::from_secs(5);
