@@ -612,6 +612,7 @@ impl Builder {
                 let printer = Printer::builder()
                     .target(ours)
                     .viewport(Viewport::Inline)
+                    .inline_after_quit(true)
                     .on_exit(OnExit::All)
                     .source("log")
                     .color(match color {

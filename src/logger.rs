@@ -317,7 +317,10 @@ impl LoggerBuilder {
             // come, as env_logger's do (a keyboard gets the full screen).
             printer: Printer::builder()
                 .on_exit(OnExit::All)
-                .viewport(Viewport::Inline),
+                .viewport(Viewport::Inline)
+                // With a keyboard (full screen), `q` closes the viewer and
+                // the records go on inline: none is lost.
+                .inline_after_quit(true),
             color: ColorChoice::Auto,
             timestamps: true,
             target: Target::Stderr,

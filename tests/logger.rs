@@ -429,3 +429,45 @@ fn a_tool_ported_from_env_logger_by_a_rename_keeps_its_look_on_the_display() {
         assert_eq!(coloured, style == "always", "{style}");
     }
 }
+
+#[test]
+#[ignore = "a host run by q_closes_the_viewer_and_the_records_go_on_inline_none_lost"]
+fn host_with_a_viewer_logs_on_after_q() {
+    let _log = reflow::Logger::builder()
+        .timestamps(false)
+        .filter_level(log::LevelFilter::Info)
+        .printer(|p| p.interactive(true))
+        .try_init()
+        .unwrap();
+    // The host goes on working while its user looks, and after.
+    for i in 0..60 {
+        log::info!(target: "tool", "record {i:02}");
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+}
+
+#[test]
+fn q_closes_the_viewer_and_the_records_go_on_inline_none_lost() {
+    let pty = run_host(host_name!(host_with_a_viewer_logs_on_after_q), 60, 12, &[]);
+    pty.wait_for("the viewer", TIMEOUT, |s| {
+        s.alternate_screen() && s.contents().contains("record 05")
+    })
+    .unwrap();
+    pty.send(b"q");
+    pty.wait_for("the normal screen", TIMEOUT, |s| !s.alternate_screen())
+        .unwrap();
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    // Every record, once, in order: those of the viewer printed when it
+    // closed, the rest as they came.
+    let rows: Vec<String> = pty
+        .all_rows()
+        .into_iter()
+        .filter(|r| r.starts_with("INFO  tool: record "))
+        .collect();
+    let want: Vec<String> = (0..60)
+        .map(|i| format!("INFO  tool: record {i:02}"))
+        .collect();
+    assert_eq!(rows, want);
+}

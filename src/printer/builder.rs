@@ -23,6 +23,7 @@ pub struct Builder {
     sentinel: Option<Vec<u8>>,
     interactive: bool,
     viewport: Viewport,
+    inline_after_quit: bool,
     exit_on_eof: bool,
     on_exit: OnExit,
     capacity: Option<usize>,
@@ -97,6 +98,17 @@ impl Builder {
     /// that reads its own stdin is not disturbed.
     pub fn interactive(mut self, interactive: bool) -> Self {
         self.interactive = interactive;
+        self
+    }
+
+    /// After the user quits a full-screen display with `q`, the lines
+    /// sent from then on go on in an inline display on the same terminal,
+    /// rather than being lost: for a host that keeps running after its
+    /// user closed the viewer (the logger's default). The display's last
+    /// screen, or its whole history, is printed first as
+    /// [`on_exit`](Builder::on_exit) says. Off by default: `q` stops.
+    pub fn inline_after_quit(mut self, on: bool) -> Self {
+        self.inline_after_quit = on;
         self
     }
 
@@ -406,6 +418,8 @@ impl Builder {
             save_timestamps: self.save_timestamps,
             // A file name is untrusted text too; sanitized once, here.
             source: visible(self.source.unwrap_or_default().as_bytes()).into_owned(),
+            inline_after_quit: (self.inline_after_quit && self.draw_into.is_none())
+                .then_some(self.target),
         };
         let target = self.target;
         let inbox = Inbox {

@@ -93,13 +93,7 @@ impl Inline {
     /// next, then back to that row's start, erased (zsh's trick for its
     /// prompt). The unfinished line stays as it was.
     pub(crate) fn start_row(&self, out: &mut Vec<u8>) -> io::Result<()> {
-        let width = usize::from(self.size.0);
-        queue!(
-            out,
-            style::Print(" ".repeat(width)),
-            style::Print("\r"),
-            terminal::Clear(terminal::ClearType::UntilNewLine)
-        )
+        start_row(out, usize::from(self.size.0))
     }
 
     /// The size the display draws at.
@@ -380,6 +374,17 @@ impl Inline {
         }
         Ok(())
     }
+}
+
+/// Queues the bytes that put the cursor at the start of a row of its own
+/// on a terminal `width` columns wide: see [`Inline::start_row`].
+pub(crate) fn start_row(out: &mut Vec<u8>, width: usize) -> io::Result<()> {
+    queue!(
+        out,
+        style::Print(" ".repeat(width)),
+        style::Print("\r"),
+        terminal::Clear(terminal::ClearType::UntilNewLine)
+    )
 }
 
 /// Prints the rows of line `id` with `\r\n` between them (none after the

@@ -10,7 +10,7 @@ use std::io;
 
 use crossterm::{cursor, queue, style, terminal};
 
-pub(crate) use inline::Inline;
+pub(crate) use inline::{Inline, start_row};
 pub(crate) use screen::Screen;
 
 pub(crate) use crate::options::Viewport;

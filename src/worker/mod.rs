@@ -178,7 +178,29 @@ impl Worker {
             mut core,
             mut front,
         } = self;
-        let result = front.run(&mut core);
+        let mut result = front.run(&mut core);
+        // The user closed the viewer, the host goes on: its lines go on
+        // inline, after what the viewer leaves on the normal screen.
+        if let (Ok(StopReason::Quit), Some(target)) = (&result, core.config.inline_after_quit) {
+            let config = &mut core.config;
+            config.viewport = Viewport::Inline;
+            config.interactive = false;
+            let queue = Arc::clone(&core.inbox.queue);
+            let inline = front
+                .finish(config, true)
+                .and_then(|()| inline::Inline::start(config, Surface::Target(target), &queue));
+            match inline {
+                Ok(inline) => {
+                    front = Box::new(inline);
+                    result = front.run(&mut core);
+                }
+                Err(e) => {
+                    // Nowhere to show them: the rest is still saved.
+                    front = Box::new(Plain::new(Box::new(io::sink()), false));
+                    result = Err(e);
+                }
+            }
+        }
         front.stopping();
         // Lines already accepted are kept even after a stop (for the exit
         // output and the line count). Closing takes the queue in one step,

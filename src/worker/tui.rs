@@ -472,8 +472,18 @@ impl Front for Tui {
                 terminal: &*self.terminal,
             },
         );
+        // A host's display (a logger's) starts on a row of its own,
+        // wherever the host left the cursor before it (the binary's
+        // follows the shell's prompt line, and writes only the lines).
         // Best effort: the only failure is a terminal gone or stuck, and
         // then nothing more can be shown anyway.
+        let mut fresh = Vec::new();
+        if config.on_exit != OnExit::None
+            && config.inline_after_quit.is_some()
+            && crate::render::start_row(&mut fresh, usize::from(self.size.0)).is_ok()
+        {
+            let _ = out.write_all(&fresh);
+        }
         let _ = self
             .write_on_exit(config, &mut out, &screen)
             .and_then(|()| out.flush());

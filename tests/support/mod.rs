@@ -329,6 +329,28 @@ impl Pty {
 
     /// The visible screen as text, rows joined by newlines (vt100's
     /// `Screen::contents`, trailing blank rows omitted).
+    /// Every row the terminal holds, its scrollback first, trimmed; the
+    /// empty rows at the end left out.
+    pub fn all_rows(&self) -> Vec<String> {
+        let mut shared = self.shared.lock();
+        let screen = shared.parser.screen_mut();
+        let (_, cols) = screen.size();
+        screen.set_scrollback(usize::MAX);
+        let back = screen.scrollback();
+        let mut rows = Vec::new();
+        for offset in (1..=back).rev() {
+            screen.set_scrollback(offset);
+            let top = screen.rows(0, cols.get()).next().unwrap_or_default();
+            rows.push(top.trim_end().to_owned());
+        }
+        screen.set_scrollback(0);
+        rows.extend(screen.rows(0, cols.get()).map(|r| r.trim_end().to_owned()));
+        while rows.last().is_some_and(String::is_empty) {
+            rows.pop();
+        }
+        rows
+    }
+
     pub fn screen_text(&self) -> String {
         self.shared.lock().parser.screen().contents()
     }
