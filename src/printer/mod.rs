@@ -258,8 +258,8 @@ const AT_EXIT: Duration = Duration::from_secs(5);
 pub(crate) fn stop_at_exit() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     extern "C" fn at_exit() {
+        // Each display gives the host's descriptors back as it stops.
         shutdown_all(AT_EXIT);
-        crate::capture::release();
     }
     ONCE.call_once(|| {
         // SAFETY: `at_exit` is a plain `extern "C"` function that lives as
