@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 
 use crossbeam_channel::{self as channel, Receiver};
-use nix::sys::termios::{self, SetArg};
+use rustix::termios::{self, OptionalActions};
 
 use crate::printer::Sender;
 
@@ -133,25 +133,13 @@ impl Capture {
         if fds.is_empty() {
             return Ok(None);
         }
-        let winsize = nix::pty::Winsize {
-            ws_row: size.1,
-            ws_col: size.0,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        };
-        let pty = nix::pty::openpty(&winsize, None)?;
+        let pty = open_pty(size)?;
         // Bytes as the host wrote them: no `\n` made `\r\n`.
         let mut modes = termios::tcgetattr(&pty.slave)?;
-        termios::cfmakeraw(&mut modes);
-        termios::tcsetattr(&pty.slave, SetArg::TCSANOW, &modes)?;
-        let flags = nix::fcntl::OFlag::from_bits_truncate(nix::fcntl::fcntl(
-            pty.master.as_raw_fd(),
-            nix::fcntl::FcntlArg::F_GETFL,
-        )?);
-        nix::fcntl::fcntl(
-            pty.master.as_raw_fd(),
-            nix::fcntl::FcntlArg::F_SETFL(flags | nix::fcntl::OFlag::O_NONBLOCK),
-        )?;
+        modes.make_raw();
+        termios::tcsetattr(&pty.slave, OptionalActions::Now, &modes)?;
+        let flags = rustix::fs::fcntl_getfl(&pty.master)?;
+        rustix::fs::fcntl_setfl(&pty.master, flags | rustix::fs::OFlags::NONBLOCK)?;
         let (tick, ready) = channel::bounded(1);
         let shared = Arc::new(Shared {
             master: File::from(pty.master),
@@ -167,10 +155,10 @@ impl Capture {
         let mut saved = SAVED.lock().unwrap_or_else(|e| e.into_inner());
         for &fd in &fds {
             saved.push((fd, dup_std(fd)?));
-            if let Err(e) = nix::unistd::dup2(pty.slave.as_raw_fd(), fd) {
+            if let Err(e) = dup_onto(&pty.slave, fd) {
                 drop(saved);
                 release();
-                return Err(e.into());
+                return Err(e);
             }
         }
         drop(saved);
@@ -179,14 +167,15 @@ impl Capture {
         let started = thread::Builder::new()
             .name("reflow-host-output".into())
             .spawn(move || {
-                use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+                use rustix::event::{PollFd, PollFlags, poll};
                 loop {
-                    let mut fds = [PollFd::new(reader.master.as_fd(), PollFlags::POLLIN)];
-                    if poll(&mut fds, PollTimeout::NONE).is_err() {
-                        break;
+                    let mut fds = [PollFd::new(&reader.master, PollFlags::IN)];
+                    match poll(&mut fds, None) {
+                        Ok(_) => {}
+                        Err(rustix::io::Errno::INTR) => continue,
+                        Err(_) => break,
                     }
-                    let events = fds[0].revents().unwrap_or(PollFlags::POLLHUP);
-                    if events.contains(PollFlags::POLLIN) {
+                    if fds[0].revents().contains(PollFlags::IN) {
                         reader.read();
                     } else {
                         // Every copy of the host's end is closed.
@@ -286,8 +275,47 @@ pub(crate) fn release() {
         return;
     };
     for (fd, old) in saved.drain(..) {
-        let _ = nix::unistd::dup2(old.as_raw_fd(), fd);
+        let _ = dup_onto(&old, fd);
     }
+}
+
+/// The two ends of a new pseudo-terminal of `size` (columns, rows).
+struct Pty {
+    master: OwnedFd,
+    slave: OwnedFd,
+}
+
+/// Opens a pseudo-terminal as openpty(3) does (rustix has its parts).
+fn open_pty(size: (u16, u16)) -> io::Result<Pty> {
+    use rustix::fs::{Mode, OFlags};
+    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC)?;
+    grantpt(&master)?;
+    unlockpt(&master)?;
+    let name = ptsname(&master, Vec::new())?;
+    let slave = rustix::fs::open(
+        name.as_c_str(),
+        OFlags::RDWR | OFlags::NOCTTY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    let winsize = termios::Winsize {
+        ws_row: size.1,
+        ws_col: size.0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    termios::tcsetwinsize(&master, winsize)?;
+    Ok(Pty { master, slave })
+}
+
+/// Makes standard output or standard error (`fd`, 1 or 2) a copy of `from`.
+fn dup_onto(from: impl AsFd, fd: RawFd) -> io::Result<()> {
+    match fd {
+        1 => rustix::stdio::dup2_stdout(from)?,
+        2 => rustix::stdio::dup2_stderr(from)?,
+        _ => return Err(io::Error::from(io::ErrorKind::InvalidInput)),
+    }
+    Ok(())
 }
 
 /// The device a descriptor is open on.

@@ -1,5 +1,6 @@
 //! Keyboard input (the key reader): a thread waits in `poll(2)` on the terminal and on its
-//! stop, and forwards crossterm's events to the printer thread. It wakes
+//! stop, parses what the terminal sent with crossterm, and forwards the
+//! keys the viewer knows ([`Input`]) to the printer thread. It wakes
 //! for a key, a hang-up or its stop, never on a timer, and leaves the
 //! terminal's input alone once stopped.
 //!
@@ -15,7 +16,6 @@
 //!   [`StopReason::Hangup`](crate::StopReason::Hangup).
 
 use std::io::{self, Read};
-use std::os::fd::AsFd;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,10 +23,13 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use crossbeam_channel::{self as channel, Receiver, Sender};
-use crossterm::event::{Event, KeyCode, KeyModifiers};
-use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind,
+};
+use rustix::event::{PollFd, PollFlags, poll};
 
 use crate::terminal::KeyTty;
+use crate::view::keys::{Input, Key};
 
 /// How long crossterm may wait for the rest of what the terminal sent
 /// once poll says there is something: it reads what is there at once, and
@@ -43,9 +46,9 @@ const EMPTY_WAKES: u32 = 10_000;
 pub(crate) struct KeyReader {
     stop: Option<UnixStream>,
     thread: Option<JoinHandle<()>>,
-    /// The terminal's events, in order. Disconnected when the terminal is
+    /// The terminal's keys, in order. Disconnected when the terminal is
     /// gone (a hang-up or a read error).
-    pub(crate) events: Receiver<Event>,
+    pub(crate) events: Receiver<Input>,
 }
 
 impl KeyReader {
@@ -69,30 +72,30 @@ impl KeyReader {
 
 /// Forwards the terminal's events until the stop, the terminal's end, or
 /// the printer's end (the receiver gone).
-fn forward(tty: &KeyTty, mut stopped: UnixStream, tx: &Sender<Event>, urgent: &AtomicBool) {
+fn forward(tty: &KeyTty, mut stopped: UnixStream, tx: &Sender<Input>, urgent: &AtomicBool) {
     let mut empty = 0;
     loop {
         let (tty_flags, stop_flags) = {
+            let tty_fd = tty.fd();
             let mut fds = [
-                PollFd::new(tty.fd(), PollFlags::POLLIN),
-                PollFd::new(stopped.as_fd(), PollFlags::POLLIN),
+                PollFd::new(&tty_fd, PollFlags::IN),
+                PollFd::new(&stopped, PollFlags::IN),
             ];
-            match poll(&mut fds, PollTimeout::NONE) {
+            match poll(&mut fds, None) {
                 Ok(_) => {}
-                Err(nix::errno::Errno::EINTR) => continue,
+                Err(rustix::io::Errno::INTR) => continue,
                 Err(_) => return,
             }
             (fds[0].revents(), fds[1].revents())
         };
-        if stop_flags.is_some_and(|f| !f.is_empty()) {
+        if !stop_flags.is_empty() {
             let _ = stopped.read(&mut [0]);
             return;
         }
-        let tty_flags = tty_flags.unwrap_or(PollFlags::empty());
-        if tty_flags.intersects(PollFlags::POLLHUP | PollFlags::POLLERR | PollFlags::POLLNVAL) {
+        if tty_flags.intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL) {
             return;
         }
-        if !tty_flags.contains(PollFlags::POLLIN) {
+        if !tty_flags.contains(PollFlags::IN) {
             continue;
         }
         // Whatever the terminal sent, as events: crossterm reads it all and
@@ -107,10 +110,13 @@ fn forward(tty: &KeyTty, mut stopped: UnixStream, tx: &Sender<Event>, urgent: &A
             match crossterm::event::read() {
                 Ok(event) => {
                     any = true;
-                    if is_urgent(&event) {
+                    let Some(input) = input(&event) else {
+                        continue;
+                    };
+                    if is_urgent(input) {
                         urgent.store(true, Ordering::Relaxed);
                     }
-                    if tx.send(event).is_err() {
+                    if tx.send(input).is_err() {
                         return;
                     }
                 }
@@ -125,12 +131,55 @@ fn forward(tty: &KeyTty, mut stopped: UnixStream, tx: &Sender<Event>, urgent: &A
 }
 
 /// A key that must be answered at once, whatever the printer is doing.
-fn is_urgent(event: &Event) -> bool {
-    let Event::Key(key) = event else {
-        return false;
-    };
-    matches!(key.code, KeyCode::Char('q' | 'Q') | KeyCode::Esc)
-        || (key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL))
+fn is_urgent(input: Input) -> bool {
+    matches!(
+        input,
+        Input::Key(Key::Char('q' | 'Q') | Key::Esc | Key::Ctrl('c'))
+    )
+}
+
+/// What an event from the terminal is to the viewer, if anything.
+fn input(event: &Event) -> Option<Input> {
+    match event {
+        Event::Resize(..) => Some(Input::Resize),
+        _ => key(event).map(Input::Key),
+    }
+}
+
+/// The key an input event is, if any.
+pub(crate) fn key(event: &Event) -> Option<Key> {
+    match event {
+        Event::Key(KeyEvent {
+            code,
+            modifiers,
+            kind: KeyEventKind::Press | KeyEventKind::Repeat,
+            ..
+        }) => Some(match code {
+            KeyCode::Char(c) if modifiers.contains(KeyModifiers::CONTROL) => {
+                Key::Ctrl(c.to_ascii_lowercase())
+            }
+            KeyCode::Char(c) => Key::Char(*c),
+            KeyCode::Up => Key::Up,
+            KeyCode::Down => Key::Down,
+            KeyCode::Left => Key::Left,
+            KeyCode::Right => Key::Right,
+            KeyCode::PageUp => Key::PageUp,
+            KeyCode::PageDown => Key::PageDown,
+            KeyCode::Home => Key::Home,
+            KeyCode::End => Key::End,
+            KeyCode::Enter => Key::Enter,
+            KeyCode::Esc => Key::Esc,
+            KeyCode::Backspace => Key::Backspace,
+            KeyCode::F(1) => Key::F1,
+            _ => return None,
+        }),
+        Event::Mouse(MouseEvent { kind, .. }) => match kind {
+            MouseEventKind::ScrollUp => Some(Key::WheelUp),
+            MouseEventKind::ScrollDown => Some(Key::WheelDown),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 impl Drop for KeyReader {
@@ -146,5 +195,69 @@ impl Drop for KeyReader {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode, modifiers: KeyModifiers) -> Event {
+        Event::Key(KeyEvent::new(code, modifiers))
+    }
+
+    #[test]
+    fn events_become_keys() {
+        let cases = [
+            (
+                press(KeyCode::Char('j'), KeyModifiers::NONE),
+                Some(Key::Char('j')),
+            ),
+            (
+                press(KeyCode::Char('G'), KeyModifiers::SHIFT),
+                Some(Key::Char('G')),
+            ),
+            (
+                press(KeyCode::Char('c'), KeyModifiers::CONTROL),
+                Some(Key::Ctrl('c')),
+            ),
+            (
+                press(KeyCode::PageUp, KeyModifiers::NONE),
+                Some(Key::PageUp),
+            ),
+            (press(KeyCode::F(1), KeyModifiers::NONE), Some(Key::F1)),
+            (press(KeyCode::F(2), KeyModifiers::NONE), None),
+            (Event::Resize(1, 1), None),
+        ];
+        for (event, want) in cases {
+            assert_eq!(key(&event), want, "{event:?}");
+        }
+        let wheel = |kind| {
+            Event::Mouse(MouseEvent {
+                kind,
+                column: 0,
+                row: 0,
+                modifiers: KeyModifiers::NONE,
+            })
+        };
+        assert_eq!(key(&wheel(MouseEventKind::ScrollUp)), Some(Key::WheelUp));
+        assert_eq!(
+            key(&wheel(MouseEventKind::ScrollDown)),
+            Some(Key::WheelDown)
+        );
+        assert_eq!(key(&wheel(MouseEventKind::Moved)), None);
+    }
+
+    #[test]
+    fn quitting_keys_are_urgent_and_others_wait() {
+        let urgent = [Key::Char('q'), Key::Char('Q'), Key::Esc, Key::Ctrl('c')];
+        for key in urgent {
+            assert!(is_urgent(Input::Key(key)), "{key:?}");
+        }
+        for key in [Key::Char('j'), Key::Ctrl('l'), Key::Enter] {
+            assert!(!is_urgent(Input::Key(key)), "{key:?}");
+        }
+        assert!(!is_urgent(Input::Resize));
+        assert_eq!(input(&Event::Resize(10, 5)), Some(Input::Resize));
     }
 }

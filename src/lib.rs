@@ -103,6 +103,10 @@ mod history;
 pub mod env_logger;
 #[cfg_attr(not(feature = "internals"), allow(dead_code, unreachable_pub))]
 mod internals;
+#[cfg(feature = "viewer")]
+mod keyboard;
+#[cfg(not(feature = "viewer"))]
+#[path = "keyboard_off.rs"]
 mod keyboard;
 mod layout;
 #[cfg(feature = "log")]
@@ -116,6 +120,7 @@ mod save;
 mod signals;
 mod tag;
 mod terminal;
+mod time;
 #[cfg(feature = "tracing")]
 pub mod tracing;
 #[cfg(feature = "tracing")]

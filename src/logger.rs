@@ -261,8 +261,7 @@ fn color_of(level: Level) -> &'static str {
 
 thread_local! {
     /// The second last written by this thread, and its text: a second's
-    /// records format the time once (chrono's formatter costs more than
-    /// the rest of a record).
+    /// records format the time once.
     static SECOND: RefCell<(i64, String)> = const { RefCell::new((i64::MIN, String::new())) };
 }
 
@@ -273,23 +272,21 @@ pub(crate) fn push_timestamp(out: &mut String) {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     SECOND.with(|cached| {
         let Ok(mut cached) = cached.try_borrow_mut() else {
-            return push_time(out, chrono::Utc::now());
+            return push_time(out, secs);
         };
         if cached.0 != secs {
             let mut text = String::with_capacity(20);
-            match chrono::DateTime::from_timestamp(secs, 0) {
-                Some(time) => push_time(&mut text, time),
-                None => push_time(&mut text, chrono::Utc::now()),
-            }
+            push_time(&mut text, secs);
             *cached = (secs, text);
         }
         out.push_str(&cached.1);
     });
 }
 
-/// `time` as RFC 3339 in UTC, to the second: `2024-02-29T13:05:09Z`.
-fn push_time(out: &mut String, time: chrono::DateTime<chrono::Utc>) {
-    let _ = write!(out, "{}", time.format("%Y-%m-%dT%H:%M:%SZ"));
+/// `secs` since the epoch as RFC 3339 in UTC, to the second:
+/// `2024-02-29T13:05:09Z`.
+fn push_time(out: &mut String, secs: i64) {
+    let _ = crate::time::Civil::from_unix(secs, 0).write_rfc3339(out, 0);
 }
 
 /// Configures the logger and its display.
@@ -570,8 +567,7 @@ mod tests {
         ];
         for (secs, text) in cases {
             let mut out = String::new();
-            let time = chrono::DateTime::from_timestamp(secs, 0).expect("in range");
-            push_time(&mut out, time);
+            push_time(&mut out, secs);
             assert_eq!(out, text);
         }
     }

@@ -71,7 +71,6 @@ fn registry() -> io::Result<&'static Registry> {
 /// at its default.
 #[allow(unsafe_code)]
 fn taken_by_host(sig: i32) -> bool {
-    use nix::libc;
     // SAFETY: `sigaction` with a null new action changes nothing and
     // writes the current action into `old`, which is valid, writable
     // memory of the right type; an all-zero `sigaction` is a valid value

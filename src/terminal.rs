@@ -31,7 +31,7 @@ use crossterm::{queue, terminal};
 use crate::backend::{Backend, Handle};
 use crate::options::Target;
 use crate::render::Viewport;
-use nix::sys::termios::{self, InputFlags, LocalFlags, SetArg, SpecialCharacterIndices, Termios};
+use rustix::termios::{self, InputModes, LocalModes, OptionalActions, SpecialCodeIndex, Termios};
 
 /// The terminal's state, one value for the process: there is one
 /// terminal, and a panic hook on any thread must be able to give it back.
@@ -407,12 +407,12 @@ fn raw_input() -> io::Result<()> {
     let input = KeyTty::open()?;
     let original = termios::tcgetattr(input.fd())?;
     let mut raw = original.clone();
-    raw.local_flags &= !(LocalFlags::ICANON | LocalFlags::ECHO | LocalFlags::ECHONL);
-    raw.local_flags |= LocalFlags::ISIG;
-    raw.input_flags &= !(InputFlags::IXON | InputFlags::ICRNL | InputFlags::INLCR);
-    raw.control_chars[SpecialCharacterIndices::VMIN as usize] = 1;
-    raw.control_chars[SpecialCharacterIndices::VTIME as usize] = 0;
-    termios::tcsetattr(input.fd(), SetArg::TCSANOW, &raw)?;
+    raw.local_modes &= !(LocalModes::ICANON | LocalModes::ECHO | LocalModes::ECHONL);
+    raw.local_modes |= LocalModes::ISIG;
+    raw.input_modes &= !(InputModes::IXON | InputModes::ICRNL | InputModes::INLCR);
+    raw.special_codes[SpecialCodeIndex::VMIN] = 1;
+    raw.special_codes[SpecialCodeIndex::VTIME] = 0;
+    termios::tcsetattr(input.fd(), OptionalActions::Now, &raw)?;
     *saved = Some((input, original));
     Ok(())
 }
@@ -477,7 +477,7 @@ fn leave_locked(writer: MutexGuard<'static, Option<Writer>>, patient: bool) {
 fn release_input() {
     let mut saved = TERMINAL.saved.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((input, original)) = saved.take() {
-        let _ = termios::tcsetattr(input.fd(), SetArg::TCSANOW, &original);
+        let _ = termios::tcsetattr(input.fd(), OptionalActions::Now, &original);
     }
 }
 
@@ -528,7 +528,7 @@ fn on_panic() {
             if let Ok(mut saved) = TERMINAL.saved.try_lock()
                 && let Some((input, original)) = saved.take()
             {
-                let _ = termios::tcsetattr(input.fd(), SetArg::TCSANOW, &original);
+                let _ = termios::tcsetattr(input.fd(), OptionalActions::Now, &original);
             }
         }
     }

@@ -20,10 +20,8 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use crossbeam_channel::{self as channel, Receiver};
-use nix::sys::signal::{Signal, killpg};
-use nix::sys::wait::{Id, WaitPidFlag, waitid};
-use nix::unistd::Pid;
 use reflow::{Closed, Sender, StopReason, Tag};
+use rustix::process::{Pid, Signal, WaitId, WaitIdOptions, kill_process_group, waitid};
 use signal_hook::consts::SIGINT;
 use signal_hook::iterator::{Handle, Signals};
 
@@ -78,7 +76,12 @@ pub(crate) fn run(cli: Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
     // The command starts first, so one that cannot start is one error
     // line and the screen is never touched.
     let mut child = spawn(&argv)?;
-    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap_or(i32::MAX));
+    let Some(pid) = i32::try_from(child.id()).ok().and_then(Pid::from_raw) else {
+        return Err(Failure {
+            message: "the command has no process id".into(),
+            code: 1,
+        });
+    };
     let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
         return Err(Failure {
             message: "cannot read the command's output".into(),
@@ -225,14 +228,53 @@ fn command_line(argv: &[OsString]) -> String {
     words.join(" ")
 }
 
+/// The name of signal `sig`, if it is one of the standard ones.
+fn signal_name(sig: i32) -> Option<&'static str> {
+    let names = [
+        (libc::SIGHUP, "SIGHUP"),
+        (libc::SIGINT, "SIGINT"),
+        (libc::SIGQUIT, "SIGQUIT"),
+        (libc::SIGILL, "SIGILL"),
+        (libc::SIGTRAP, "SIGTRAP"),
+        (libc::SIGABRT, "SIGABRT"),
+        (libc::SIGBUS, "SIGBUS"),
+        (libc::SIGFPE, "SIGFPE"),
+        (libc::SIGKILL, "SIGKILL"),
+        (libc::SIGUSR1, "SIGUSR1"),
+        (libc::SIGSEGV, "SIGSEGV"),
+        (libc::SIGUSR2, "SIGUSR2"),
+        (libc::SIGPIPE, "SIGPIPE"),
+        (libc::SIGALRM, "SIGALRM"),
+        (libc::SIGTERM, "SIGTERM"),
+        (libc::SIGCHLD, "SIGCHLD"),
+        (libc::SIGCONT, "SIGCONT"),
+        (libc::SIGSTOP, "SIGSTOP"),
+        (libc::SIGTSTP, "SIGTSTP"),
+        (libc::SIGTTIN, "SIGTTIN"),
+        (libc::SIGTTOU, "SIGTTOU"),
+        (libc::SIGURG, "SIGURG"),
+        (libc::SIGXCPU, "SIGXCPU"),
+        (libc::SIGXFSZ, "SIGXFSZ"),
+        (libc::SIGVTALRM, "SIGVTALRM"),
+        (libc::SIGPROF, "SIGPROF"),
+        (libc::SIGWINCH, "SIGWINCH"),
+        (libc::SIGIO, "SIGIO"),
+        (libc::SIGPWR, "SIGPWR"),
+        (libc::SIGSYS, "SIGSYS"),
+    ];
+    names
+        .iter()
+        .find(|&&(n, _)| n == sig)
+        .map(|&(_, name)| name)
+}
+
 /// How the command ended, for the status bar: `exit 3`, `killed by
 /// SIGINT`.
 fn describe_status(status: ExitStatus) -> String {
     match (status.code(), status.signal()) {
         (Some(code), _) => format!("exit {code}"),
         (None, Some(sig)) => {
-            let name =
-                Signal::try_from(sig).map_or_else(|_| format!("signal {sig}"), |s| s.to_string());
+            let name = signal_name(sig).map_or_else(|| format!("signal {sig}"), str::to_owned);
             match status.core_dumped() {
                 true => format!("killed by {name} (core dumped)"),
                 false => format!("killed by {name}"),
@@ -280,8 +322,8 @@ impl Command {
         let waited = move || {
             // Waited for without reaping, so the pid stays the command's
             // until `running` says otherwise, under the same lock.
-            let exited = WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT;
-            while let Err(nix::errno::Errno::EINTR) = waitid(Id::Pid(pid), exited) {}
+            let exited = WaitIdOptions::EXITED | WaitIdOptions::NOWAIT;
+            while let Err(rustix::io::Errno::INTR) = waitid(WaitId::Pid(pid), exited) {}
             interrupts.command_ended();
             let status = {
                 let mut running = lock(&state);
@@ -328,8 +370,8 @@ impl Command {
             let running = lock(&self.running);
             if *running {
                 // The whole group: the command and what it started.
-                let _ = killpg(self.pid, Signal::SIGTERM);
-                let _ = killpg(self.pid, Signal::SIGCONT);
+                let _ = kill_process_group(self.pid, Signal::TERM);
+                let _ = kill_process_group(self.pid, Signal::CONT);
             }
         }
         self.status.recv_timeout(GRACE).ok()
@@ -465,7 +507,7 @@ impl Interrupts {
                         quit.store(true, Ordering::SeqCst);
                         tx.shutdown();
                     } else if *lock(&running) {
-                        let _ = killpg(pid, Signal::SIGINT);
+                        let _ = kill_process_group(pid, Signal::INT);
                     }
                 }
             })

@@ -68,14 +68,13 @@ pub struct Timestamp {
 
 impl Display for Timestamp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let time: chrono::DateTime<chrono::Utc> = self.time.into();
-        let format = match self.precision {
-            TimestampPrecision::Seconds => "%Y-%m-%dT%H:%M:%SZ",
-            TimestampPrecision::Millis => "%Y-%m-%dT%H:%M:%S%.3fZ",
-            TimestampPrecision::Micros => "%Y-%m-%dT%H:%M:%S%.6fZ",
-            TimestampPrecision::Nanos => "%Y-%m-%dT%H:%M:%S%.9fZ",
+        let digits = match self.precision {
+            TimestampPrecision::Seconds => 0,
+            TimestampPrecision::Millis => 3,
+            TimestampPrecision::Micros => 6,
+            TimestampPrecision::Nanos => 9,
         };
-        write!(f, "{}", time.format(format))
+        crate::time::Civil::of(self.time).write_rfc3339(f, digits)
     }
 }
 

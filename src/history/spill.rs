@@ -12,7 +12,6 @@
 
 use std::fs::File;
 use std::io;
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::{FileExt, PermissionsExt};
 
 /// An unlinked temporary file that chunks are appended to.
@@ -88,13 +87,10 @@ impl Spill {
     /// the file is [cleared](Spill::clear) or closed). Returns whether it
     /// could.
     pub(crate) fn release(&self, at: u64, len: u64) -> bool {
-        use nix::fcntl::{FallocateFlags, fallocate};
-        let (Ok(at), Ok(len)) = (i64::try_from(at), i64::try_from(len)) else {
-            return false;
-        };
+        use rustix::fs::{FallocateFlags, fallocate};
         fallocate(
-            self.file.as_raw_fd(),
-            FallocateFlags::FALLOC_FL_PUNCH_HOLE | FallocateFlags::FALLOC_FL_KEEP_SIZE,
+            &self.file,
+            FallocateFlags::PUNCH_HOLE | FallocateFlags::KEEP_SIZE,
             at,
             len,
         )
@@ -131,6 +127,7 @@ impl Spill {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::fd::AsRawFd;
 
     #[test]
     fn the_spill_file_is_private_and_has_no_name() {

@@ -93,9 +93,13 @@ impl Builder {
         self
     }
 
-    /// Read the keyboard (`q` quits, Ctrl-C interrupts) and put the terminal
-    /// in raw mode while the display runs. Off by default, so a host tool
-    /// that reads its own stdin is not disturbed.
+    /// Read the keyboard (`q` quits, Ctrl-C interrupts; scrollback, search
+    /// and filters) and put the terminal in raw mode while the display
+    /// runs. Off by default, so a host tool that reads its own stdin is not
+    /// disturbed. Needs the cargo feature `viewer` (on by default; the
+    /// logger alone, `default-features = false, features = ["log"]`, goes
+    /// without it).
+    #[cfg(feature = "viewer")]
     pub fn interactive(mut self, interactive: bool) -> Self {
         self.interactive = interactive;
         self
@@ -311,8 +315,9 @@ impl Builder {
         self
     }
 
-    /// Show each line's arrival time (`HH:MM:SS.mmm`, local time, dim)
-    /// before it on the display. The time is not part of the line:
+    /// Show each line's arrival time (`HH:MM:SS.mmm`, dim) before it on
+    /// the display: local time with the `local-time` feature (on with
+    /// `cli`, the default), UTC without it. The time is not part of the line:
     /// [`save`](Builder::save) and passthrough output do not have it.
     pub fn timestamps(mut self, on: bool) -> Self {
         self.timestamps = on;

@@ -265,7 +265,7 @@ pub(crate) fn stop_at_exit() {
         // SAFETY: `at_exit` is a plain `extern "C"` function that lives as
         // long as the process; registering it has no other effect.
         #[allow(unsafe_code)]
-        let _ = unsafe { nix::libc::atexit(at_exit) };
+        let _ = unsafe { libc::atexit(at_exit) };
     });
 }
 

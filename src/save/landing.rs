@@ -9,8 +9,6 @@ use std::os::fd::AsRawFd;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use nix::fcntl::{AtFlags, FcntlArg, OFlag, fcntl};
-use nix::libc;
 use tempfile::TempPath;
 
 use super::{Beside, Dir, Landing};
@@ -59,9 +57,8 @@ pub(super) fn place(path: &Path, target: File, unnamed: bool) -> io::Result<(Fil
     if !meta.file_type().is_file() {
         // A device or a FIFO: written as `>` writes it, never replaced.
         // Writes wait for a slow reader, as they would for `>`.
-        let fd = target.as_raw_fd();
-        let flags = OFlag::from_bits_truncate(fcntl(fd, FcntlArg::F_GETFL)?);
-        fcntl(fd, FcntlArg::F_SETFL(flags - OFlag::O_NONBLOCK))?;
+        let flags = rustix::fs::fcntl_getfl(&target)?;
+        rustix::fs::fcntl_setfl(&target, flags - rustix::fs::OFlags::NONBLOCK)?;
         return Ok((target, Landing::InPlace { regular: false }));
     }
     lock(&target)?;
@@ -326,8 +323,8 @@ pub(super) fn link_in(
     let mut builder = tempfile::Builder::new();
     builder.prefix(prefix).suffix(suffix);
     let linked = builder.make_in(&dir.path, |at| {
-        nix::unistd::linkat(None, fd.as_path(), None, at, AtFlags::AT_SYMLINK_FOLLOW)
-            .map_err(io::Error::from)
+        use rustix::fs::{AtFlags, CWD, linkat};
+        linkat(CWD, fd.as_path(), CWD, at, AtFlags::SYMLINK_FOLLOW).map_err(io::Error::from)
     });
     match linked {
         Ok(linked) => Ok(linked.into_temp_path()),

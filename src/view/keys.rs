@@ -2,12 +2,18 @@
 //! same `q` quits, closes the help, or is typed into a search prompt.
 //! Pure: a table tested without a terminal.
 
-use crossterm::event::{
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind,
-};
+/// What the key reader hands the viewer: a key, or the terminal's news
+/// that its size changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(feature = "viewer"), allow(dead_code))]
+pub(crate) enum Input {
+    Key(Key),
+    Resize,
+}
 
 /// A key (or wheel turn) the viewer knows, with terminal details gone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(feature = "viewer"), allow(dead_code))]
 pub(crate) enum Key {
     Char(char),
     Ctrl(char),
@@ -25,42 +31,6 @@ pub(crate) enum Key {
     F1,
     WheelUp,
     WheelDown,
-}
-
-/// The key an input event is, if any.
-pub(crate) fn key(event: &Event) -> Option<Key> {
-    match event {
-        Event::Key(KeyEvent {
-            code,
-            modifiers,
-            kind: KeyEventKind::Press | KeyEventKind::Repeat,
-            ..
-        }) => Some(match code {
-            KeyCode::Char(c) if modifiers.contains(KeyModifiers::CONTROL) => {
-                Key::Ctrl(c.to_ascii_lowercase())
-            }
-            KeyCode::Char(c) => Key::Char(*c),
-            KeyCode::Up => Key::Up,
-            KeyCode::Down => Key::Down,
-            KeyCode::Left => Key::Left,
-            KeyCode::Right => Key::Right,
-            KeyCode::PageUp => Key::PageUp,
-            KeyCode::PageDown => Key::PageDown,
-            KeyCode::Home => Key::Home,
-            KeyCode::End => Key::End,
-            KeyCode::Enter => Key::Enter,
-            KeyCode::Esc => Key::Esc,
-            KeyCode::Backspace => Key::Backspace,
-            KeyCode::F(1) => Key::F1,
-            _ => return None,
-        }),
-        Event::Mouse(MouseEvent { kind, .. }) => match kind {
-            MouseEventKind::ScrollUp => Some(Key::WheelUp),
-            MouseEventKind::ScrollDown => Some(Key::WheelDown),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 /// What the viewer is doing, for what a key means.
@@ -206,52 +176,6 @@ pub(crate) const HELP: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn press(code: KeyCode, modifiers: KeyModifiers) -> Event {
-        Event::Key(KeyEvent::new(code, modifiers))
-    }
-
-    #[test]
-    fn events_become_keys() {
-        let cases = [
-            (
-                press(KeyCode::Char('j'), KeyModifiers::NONE),
-                Some(Key::Char('j')),
-            ),
-            (
-                press(KeyCode::Char('G'), KeyModifiers::SHIFT),
-                Some(Key::Char('G')),
-            ),
-            (
-                press(KeyCode::Char('c'), KeyModifiers::CONTROL),
-                Some(Key::Ctrl('c')),
-            ),
-            (
-                press(KeyCode::PageUp, KeyModifiers::NONE),
-                Some(Key::PageUp),
-            ),
-            (press(KeyCode::F(1), KeyModifiers::NONE), Some(Key::F1)),
-            (press(KeyCode::F(2), KeyModifiers::NONE), None),
-            (Event::Resize(1, 1), None),
-        ];
-        for (event, want) in cases {
-            assert_eq!(key(&event), want, "{event:?}");
-        }
-        let wheel = |kind| {
-            Event::Mouse(MouseEvent {
-                kind,
-                column: 0,
-                row: 0,
-                modifiers: KeyModifiers::NONE,
-            })
-        };
-        assert_eq!(key(&wheel(MouseEventKind::ScrollUp)), Some(Key::WheelUp));
-        assert_eq!(
-            key(&wheel(MouseEventKind::ScrollDown)),
-            Some(Key::WheelDown)
-        );
-        assert_eq!(key(&wheel(MouseEventKind::Moved)), None);
-    }
 
     #[test]
     fn a_key_means_what_the_mode_says() {

@@ -13,6 +13,7 @@ use super::tui::Tui;
 use crate::options::StopReason;
 use crate::sanitize::visible;
 use crate::signals::SignalEvent;
+use crate::view::keys::Input;
 
 impl Tui {
     /// Blocks in one `select!`, answers what came, then does one slice of
@@ -74,7 +75,7 @@ impl Tui {
                 },
                 recv(keys) -> event => match self.answered(event, &keys, &signals) {
                     Ok(event) => {
-                        if let Some(reason) = self.on_event(core.config(), &event) {
+                        if let Some(reason) = self.on_event(core.config(), event) {
                             return Ok(reason);
                         }
                     }
@@ -121,7 +122,7 @@ impl Tui {
     fn answered<T>(
         &mut self,
         event: T,
-        keys: &Receiver<crossterm::event::Event>,
+        keys: &Receiver<Input>,
         signals: &Receiver<SignalEvent>,
     ) -> T {
         if keys.is_empty() && signals.is_empty() {

@@ -5,15 +5,13 @@
 
 use std::time::Duration;
 
-use crossterm::event::Event;
-
 use super::Front;
 use super::tui::Tui;
 use crate::options::{Config, StopReason, Wrap};
 use crate::render::content_rows;
 use crate::search::{Filter, MAX_PATTERN, Pattern, Progress, Search, Step};
 use crate::view::Lines;
-use crate::view::keys::{self, Action, Amount, Prompt};
+use crate::view::keys::{self, Action, Amount, Input, Prompt};
 
 /// How long one slice of a search or filter runs before the loop looks at
 /// keys and draws again.
@@ -21,12 +19,14 @@ const SLICE: Duration = Duration::from_millis(8);
 
 impl Tui {
     /// Handles a key or other input event. Returns a reason to stop.
-    pub(super) fn on_event(&mut self, config: &Config, event: &Event) -> Option<StopReason> {
-        if let Event::Resize(..) = event {
-            self.resized();
-            return None;
-        }
-        let key = keys::key(event)?;
+    pub(super) fn on_event(&mut self, config: &Config, input: Input) -> Option<StopReason> {
+        let key = match input {
+            Input::Resize => {
+                self.resized();
+                return None;
+            }
+            Input::Key(key) => key,
+        };
         let action = keys::action(self.find.mode(), key)?;
         self.dirty = true;
         if !matches!(action, Action::Repaint) {

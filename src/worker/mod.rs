@@ -380,7 +380,23 @@ fn each_piece(
     Ok(())
 }
 
-/// The time now, local, to the millisecond: `HH:MM:SS.mmm`.
+/// The time now, to the millisecond: `HH:MM:SS.mmm`. Local with the
+/// `local-time` feature (chrono's offset of the local time zone), else UTC
+/// (no time zone database).
 fn clock() -> String {
-    chrono::Local::now().format("%H:%M:%S%.3f").to_string()
+    let now = std::time::SystemTime::now();
+    let (secs, nanos) = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or((0, 0), |d| {
+            (i64::try_from(d.as_secs()).unwrap_or(0), d.subsec_nanos())
+        });
+    #[cfg(feature = "local-time")]
+    let secs = {
+        use chrono::Offset;
+        let local = chrono::DateTime::<chrono::Local>::from(now);
+        secs + i64::from(local.offset().fix().local_minus_utc())
+    };
+    let mut out = String::with_capacity(12);
+    let _ = crate::time::Civil::from_unix(secs, nanos).write_clock(&mut out);
+    out
 }

@@ -10,10 +10,12 @@ use super::BLOCK;
 /// text (LZ4: 0.45x), random words 0.58x (LZ4: 1.0x), compressing about as
 /// fast as LZ4; higher levels gain a few percent for several times the CPU,
 /// negative ones give up the entropy coding that is the point.
+#[cfg(feature = "zstd")]
 const LEVEL: i32 = 1;
 
 /// A chunk is kept compressed only when that saves at least this fraction
 /// of it (1/8): otherwise reading it back would cost time for little memory.
+#[cfg(feature = "zstd")]
 const MIN_SAVING: usize = 8;
 
 /// The bytes of a plain chunk.
@@ -23,27 +25,28 @@ const MIN_SAVING: usize = 8;
 /// the system at once. A heap block of this size can stay with the
 /// allocator instead (glibc serves such sizes from its heap once it has
 /// freed one mapping of that size, and keeps freed heap in the middle), and
-/// then the process would not shrink at all after compaction.
+/// then the process would not shrink at all after compaction. Without
+/// compaction (no `zstd` feature) chunks are on the heap.
 #[derive(Debug)]
 pub(super) enum Buf {
-    Map {
-        map: memmap2::MmapMut,
-        len: usize,
-    },
+    #[cfg(feature = "zstd")]
+    Map { map: memmap2::MmapMut, len: usize },
     /// A huge line adopted as it came, or where mapping failed.
     Vec(Vec<u8>),
 }
 
 impl Buf {
     pub(super) fn with_capacity(capacity: usize) -> Self {
-        match memmap2::MmapMut::map_anon(capacity) {
-            Ok(map) => Buf::Map { map, len: 0 },
-            Err(_) => Buf::Vec(Vec::with_capacity(capacity)),
+        #[cfg(feature = "zstd")]
+        if let Ok(map) = memmap2::MmapMut::map_anon(capacity) {
+            return Buf::Map { map, len: 0 };
         }
+        Buf::Vec(Vec::with_capacity(capacity))
     }
 
     pub(super) fn capacity(&self) -> usize {
         match self {
+            #[cfg(feature = "zstd")]
             Buf::Map { map, .. } => map.len(),
             Buf::Vec(v) => v.capacity(),
         }
@@ -52,6 +55,7 @@ impl Buf {
     /// Appends `bytes`; a mapping has room for them (callers check).
     pub(super) fn extend_from_slice(&mut self, bytes: &[u8]) {
         match self {
+            #[cfg(feature = "zstd")]
             Buf::Map { map, len } => {
                 map[*len..*len + bytes.len()].copy_from_slice(bytes);
                 *len += bytes.len();
@@ -66,6 +70,7 @@ impl std::ops::Deref for Buf {
 
     fn deref(&self) -> &[u8] {
         match self {
+            #[cfg(feature = "zstd")]
             Buf::Map { map, len } => &map[..*len],
             Buf::Vec(v) => v,
         }
@@ -74,6 +79,7 @@ impl std::ops::Deref for Buf {
 
 /// A chunk's bytes in memory.
 #[derive(Debug)]
+#[cfg_attr(not(feature = "zstd"), allow(dead_code))]
 pub(super) enum Data {
     /// Lines as received, each ended by `\n`.
     Plain(Buf),
@@ -87,6 +93,7 @@ pub(super) enum Data {
 /// that stay: past a memory budget, the heap then grew a third beyond the
 /// chunks it held.
 pub(super) struct Packer {
+    #[cfg(feature = "zstd")]
     compressor: zstd::bulk::Compressor<'static>,
     /// The frame of the last chunk, copied out at its exact size.
     scratch: Vec<u8>,
@@ -101,6 +108,20 @@ impl std::fmt::Debug for Packer {
 }
 
 impl Packer {
+    /// None without the `zstd` feature: chunks then stay plain.
+    #[cfg(not(feature = "zstd"))]
+    pub(super) fn new() -> Option<Self> {
+        None
+    }
+
+    /// Never called without the `zstd` feature (there is no packer).
+    #[cfg(not(feature = "zstd"))]
+    pub(super) fn pack(&mut self, _data: &[u8]) -> Option<Data> {
+        self.scratch.clear();
+        None
+    }
+
+    #[cfg(feature = "zstd")]
     pub(super) fn new() -> Option<Self> {
         Some(Packer {
             compressor: zstd::bulk::Compressor::new(LEVEL).ok()?,
@@ -109,6 +130,7 @@ impl Packer {
     }
 
     /// The chunk compressed, if that saves at least 1/[`MIN_SAVING`] of it.
+    #[cfg(feature = "zstd")]
     pub(super) fn pack(&mut self, data: &[u8]) -> Option<Data> {
         self.scratch.clear();
         self.scratch
@@ -182,6 +204,7 @@ impl Chunk {
 
 /// Decompresses our own zstd frame of `len` bytes into `buf`. Returns
 /// false, with `buf` left empty, if it fails or gives another length.
+#[cfg(feature = "zstd")]
 pub(super) fn unzstd(packed: &[u8], len: usize, buf: &mut Vec<u8>) -> bool {
     buf.clear();
     buf.reserve(len);
@@ -190,4 +213,12 @@ pub(super) fn unzstd(packed: &[u8], len: usize, buf: &mut Vec<u8>) -> bool {
         return false;
     }
     true
+}
+
+/// Without the `zstd` feature no chunk is compressed: a frame is never
+/// read back.
+#[cfg(not(feature = "zstd"))]
+pub(super) fn unzstd(_packed: &[u8], _len: usize, buf: &mut Vec<u8>) -> bool {
+    buf.clear();
+    false
 }

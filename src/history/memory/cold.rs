@@ -299,7 +299,8 @@ impl Memory {
     }
 }
 
-#[cfg(test)]
+// The tests compact, which needs the compressor.
+#[cfg(all(test, feature = "zstd"))]
 mod tests {
     use std::ops::ControlFlow;
 
