@@ -101,6 +101,8 @@ mod history;
 // targets turn on.
 #[cfg(feature = "log")]
 pub mod env_logger;
+#[cfg(feature = "indicatif")]
+pub mod indicatif;
 #[cfg_attr(not(feature = "internals"), allow(dead_code, unreachable_pub))]
 mod internals;
 #[cfg(feature = "viewer")]

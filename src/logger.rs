@@ -451,6 +451,7 @@ pub(crate) fn open(builder: PrinterBuilder) -> io::Result<(Option<Printer>, Out,
 /// Keeps a logger's printer for the whole process (see [`LogGuard`]).
 pub(crate) fn keep(printer: Option<Printer>) {
     if let Some(printer) = printer {
+        crate::printer::set_process_display(&printer);
         *display() = Some(printer);
         crate::printer::stop_at_exit();
     }

@@ -42,6 +42,8 @@ struct State {
     eof: bool,
     /// A message for the status bar, not shown yet.
     notice: Option<String>,
+    /// The live region's rows, newest, not shown yet.
+    status: Option<Vec<String>>,
     /// Draw the whole screen anew.
     repaint: bool,
     /// How long senders have waited for room, in all.
@@ -112,6 +114,8 @@ pub(crate) struct Control {
     pub(crate) stop: Option<StopReason>,
     /// A message for the status bar, the newest one.
     pub(crate) notice: Option<String>,
+    /// The live region's rows, the newest (none: left as they are).
+    pub(crate) status: Option<Vec<String>>,
     /// Draw the whole screen anew (something else drew on it).
     pub(crate) repaint: bool,
     /// The lines end with a `\n` the queue added to end a stream's
@@ -295,6 +299,26 @@ impl Queue {
         Ok(())
     }
 
+    /// Sets the rows of the live region below the lines (the newest
+    /// replace ones not shown yet; after lines queued before, in order).
+    /// Never waits.
+    pub(crate) fn status(&self, rows: Vec<String>) -> Result<(), PushError> {
+        let mut state = self.lock();
+        if state.closed || state.stop.is_some() {
+            return Err(PushError::Closed);
+        }
+        state.status = Some(rows);
+        drop(state);
+        self.wake();
+        Ok(())
+    }
+
+    /// The live region's rows set and not taken yet: at the stop, what
+    /// [`close`](Queue::close) leaves.
+    pub(crate) fn take_status(&self) -> Option<Vec<String>> {
+        self.lock().status.take()
+    }
+
     /// Counts `lines` a lossy sender dropped.
     pub(crate) fn dropped(&self, lines: u64) {
         self.lock().dropped += lines;
@@ -331,6 +355,7 @@ impl Queue {
             eof: std::mem::take(&mut state.eof),
             stop: state.stop,
             notice: state.notice.take(),
+            status: state.status.take(),
             repaint: std::mem::take(&mut state.repaint),
             ended: state.ended_at.take() == Some(into.len()),
         };

@@ -32,6 +32,8 @@ mod inplace;
 mod load;
 mod logger;
 mod printer;
+#[cfg(feature = "indicatif")]
+mod progress;
 mod pty_harness;
 mod save;
 mod screenshot;

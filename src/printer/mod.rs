@@ -234,6 +234,27 @@ pub fn shutdown_all(timeout: Duration) -> bool {
     })
 }
 
+/// The way to the display that lives for the whole process (the logger's,
+/// tracing's), for what draws beside its lines: progress bars.
+static PROCESS_DISPLAY: Mutex<Option<Sender>> = Mutex::new(None);
+
+/// Makes `printer`'s display the process's (see [`process_display`]), if
+/// it draws one.
+pub(crate) fn set_process_display(printer: &Printer) {
+    let sender = printer.sender();
+    if sender.draws_a_display() {
+        *PROCESS_DISPLAY.lock().unwrap_or_else(|e| e.into_inner()) = Some(sender);
+    }
+}
+
+/// A sender to the display the logger (or tracing) keeps for the whole
+/// process, while it runs.
+#[cfg_attr(not(feature = "indicatif"), allow(dead_code))]
+pub(crate) fn process_display() -> Option<Sender> {
+    let display = PROCESS_DISPLAY.lock().unwrap_or_else(|e| e.into_inner());
+    display.as_ref().filter(|tx| !tx.is_closed()).cloned()
+}
+
 /// Printers that live for the whole process (see [`keep_for_process`]).
 static KEPT: Mutex<Vec<Printer>> = Mutex::new(Vec::new());
 
@@ -241,6 +262,7 @@ static KEPT: Mutex<Vec<Printer>> = Mutex::new(Vec::new());
 /// process's exit (see [`stop_at_exit`]), so a host need not hold it.
 #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
 pub(crate) fn keep_for_process(printer: Printer) {
+    set_process_display(&printer);
     KEPT.lock().unwrap_or_else(|e| e.into_inner()).push(printer);
     stop_at_exit();
 }

@@ -344,6 +344,40 @@ impl Sender {
         self.queue.notice(text.into()).map_err(|_| Closed)
     }
 
+    /// Sets the live region of an inline display: `rows` (a status line,
+    /// progress bars) drawn below the newest line, redrawn in place as
+    /// lines are printed above them and at every resize, each cut to the
+    /// width. An empty `rows` removes the region. The rows set last stay
+    /// on the screen when the display ends, as a progress bar's last state
+    /// does. Untrusted like any line: only their colours reach the
+    /// terminal. Applied after the lines sent before it, in order; never
+    /// waits. Ignored by a full-screen display and without one.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let printer = reflow::Printer::builder()
+    ///     .viewport(reflow::Viewport::Inline)
+    ///     .output(std::io::sink())
+    ///     .spawn()?;
+    /// let tx = printer.sender();
+    /// tx.line("fetched 3 of 10")?;
+    /// tx.set_status(["downloading [###       ] 30%"])?;
+    /// tx.set_status(Vec::<String>::new())?; // gone
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Closed`] if the printer has stopped.
+    pub fn set_status<I, S>(&self, rows: I) -> Result<(), Closed>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let rows = rows.into_iter().map(Into::into).collect();
+        self.queue.status(rows).map_err(|_| Closed)
+    }
+
     /// Asks the printer to stop once every line queued before has been
     /// drawn; never waits. Does nothing if it has already stopped.
     pub fn shutdown(&self) {

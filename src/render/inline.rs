@@ -215,17 +215,24 @@ impl Inline {
         let (width, height) = (usize::from(size.0).max(1), usize::from(size.1));
         // To the start of the live region: over the open line's rows as
         // the terminal holds them now (the cursor is on the last of them).
-        if let Live::Open(widths) = &self.live {
-            let rows: usize = widths.iter().map(|&w| self.rows_now(w, width)).sum();
-            queue!(out, style::Print("\r"))?;
-            if rows > 1 {
-                queue!(out, cursor::MoveUp(rows as u16 - 1))?;
+        // `below`: the rows from the cursor's down, which the screen holds
+        // too (the cursor's own row at least; status rows at their start).
+        let below = match &self.live {
+            Live::Open(widths) => {
+                let rows: usize = widths.iter().map(|&w| self.rows_now(w, width)).sum();
+                queue!(out, style::Print("\r"))?;
+                if rows > 1 {
+                    queue!(out, cursor::MoveUp(rows as u16 - 1))?;
+                }
+                rows
             }
-        }
+            Live::Status(rows) => *rows,
+            Live::Empty => 1,
+        };
         if self.exclusive {
             // The lines whose rows are all certainly on the screen and
             // ours: above the cursor there are at least `ours` rows of
-            // ours, and at most `height - 1` rows.
+            // ours, and at most `height - below` rows.
             // (`ours` counts rows as printed; the terminal may hold each
             // as several now.)
             let mut printed = 0;
@@ -240,7 +247,7 @@ impl Inline {
                     .map(|&w| self.rows_now(w, width))
                     .sum::<usize>();
             }
-            let reach = ours_now.min(height.saturating_sub(1));
+            let reach = ours_now.min(height.saturating_sub(below.max(1)));
             let mut up = 0;
             let mut keep = self.on_screen.len();
             for (i, (_, widths)) in self.on_screen.iter().enumerate().rev() {
@@ -333,6 +340,21 @@ impl Inline {
     pub(crate) fn clear(&mut self, out: &mut Vec<u8>) -> io::Result<()> {
         self.erase_live(out)?;
         self.show_cursor(out)
+    }
+
+    /// Ends the display with its status rows left on the screen, as lines
+    /// printed (an open line's rows, which the host's later output goes on
+    /// after, are erased as by [`clear`](Inline::clear)); the cursor shown
+    /// on a row of its own below.
+    pub(crate) fn keep(&mut self, out: &mut Vec<u8>) -> io::Result<()> {
+        if let Live::Status(rows) = self.live {
+            self.live = Live::Empty;
+            if rows > 1 {
+                queue!(out, cursor::MoveDown(rows as u16 - 1))?;
+            }
+            queue!(out, style::Print("\r\n"))?;
+        }
+        self.clear(out)
     }
 
     /// How many rows a row printed `printed` columns wide takes now, at
@@ -451,6 +473,11 @@ mod tests {
         }
 
         fn resize(&mut self, cols: u16, rows: u16) {
+            self.resize_with(cols, rows, &[]);
+        }
+
+        /// A resize, then a frame with `status` rows.
+        fn resize_with(&mut self, cols: u16, rows: u16, status: &[&str]) {
             // As xterm does: the screen keeps its rows, cut or widened.
             self.model
                 .screen_mut()
@@ -458,7 +485,7 @@ mod tests {
             let mut out = Vec::new();
             self.inline.resize(&mut out, (cols, rows)).unwrap();
             self.model.process(&out);
-            self.frame(&[]);
+            self.frame(status);
         }
 
         /// The rows on the screen, trimmed, the empty ones at the end left out.
@@ -575,6 +602,29 @@ mod tests {
             screen.last().map(String::as_str),
             Some("line 11 has some words to wrap")
         );
+    }
+
+    #[test]
+    fn a_resize_under_status_rows_prints_no_line_twice() {
+        // Two status rows at the bottom: the cursor at their start has
+        // only four rows above it, not five.
+        let mut term = Term::new(30, 6);
+        for i in 0..12 {
+            term.send(format!("line {i} has some words\n").as_bytes());
+        }
+        let bars = ["bar one 3/9", "bar two 1/9"];
+        term.frame(&bars);
+        assert_eq!(term.screen()[4..], bars);
+        term.resize_with(15, 6, &bars);
+        let all = term.all();
+        for i in 0..12 {
+            let start = format!("line {i} has");
+            let seen = all.iter().filter(|r| r.starts_with(&start)).count();
+            assert_eq!(seen, 1, "line {i} in {all:#?}");
+        }
+        let screen = term.screen();
+        assert_eq!(screen[screen.len() - 2..], bars, "{screen:#?}");
+        assert_eq!(screen[screen.len() - 3], "some words", "{screen:#?}");
     }
 
     #[test]

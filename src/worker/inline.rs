@@ -49,6 +49,9 @@ pub(super) struct Inline {
     screen: render::Inline,
     /// The size of a writer drawn on as a terminal; `None` for a terminal.
     fixed_size: Option<(u16, u16)>,
+    /// The live region's rows (progress bars, a status line), drawn below
+    /// the lines and left on the screen at the end.
+    status: Vec<String>,
     /// Bytes the next frame starts with (a resize's erasing).
     prelude: Vec<u8>,
     dirty: bool,
@@ -114,6 +117,7 @@ impl Inline {
             cache: RowCache::new(),
             screen,
             fixed_size: config.size,
+            status: Vec::new(),
             prelude,
             dirty: false,
             next_frame: Instant::now(),
@@ -200,7 +204,7 @@ impl Inline {
         let width = usize::from(self.screen.size().0);
         self.cache.prepare(width, config.look(), None);
         self.screen
-            .frame(buf, &self.history, &mut self.cache, &[])?;
+            .frame(buf, &self.history, &mut self.cache, &self.status)?;
         let piece = std::mem::take(&mut self.piece);
         self.screen.host_piece(buf, &piece)
     }
@@ -218,6 +222,12 @@ impl Inline {
                 return Ok(());
             }
             self.screen.forget();
+        }
+        // A resize whose signal has not come yet: rows printed at the old
+        // width on a narrower terminal would wrap where the display does
+        // not count them. One ioctl a frame.
+        if self.fixed_size.is_none() && self.size_now() != self.screen.size() {
+            self.resized();
         }
         // Kept to go back to: a frame the terminal refuses (it left the
         // screen meanwhile) is built again whole later.
@@ -335,6 +345,13 @@ impl Front for Inline {
         (lines, Ok(()))
     }
 
+    fn set_status(&mut self, rows: Vec<String>) {
+        if rows != self.status {
+            self.status = rows;
+            self.dirty = true;
+        }
+    }
+
     fn notice(&mut self, text: String) {
         self.say(&text);
     }
@@ -377,7 +394,9 @@ impl Front for Inline {
         if self.terminal.is_shown() {
             let mut buf = Vec::new();
             if self.build(config, &mut buf).is_ok() {
-                let _ = self.screen.clear(&mut buf);
+                // The last status rows stay, as a progress bar's last
+                // state does (a bar cleared at its end left none).
+                let _ = self.screen.keep(&mut buf);
                 // The host's unfinished row stays: leaving erases from the
                 // start of the row the cursor is on.
                 if self.screen.mid_row() {

@@ -101,6 +101,10 @@ pub(super) trait Front {
     /// status bar; passthrough has nowhere to say it).
     fn notice(&mut self, _text: String) {}
 
+    /// The live region's rows, sanitized already (the inline display
+    /// draws them below the lines; the others have no live region).
+    fn set_status(&mut self, _rows: Vec<String>) {}
+
     /// The producer said its input ended (it may go on, as a followed file
     /// does).
     fn end_of_input(&mut self) {}
@@ -273,6 +277,9 @@ impl Core {
             // Shown whole: a `\r` in it must not hide what came before.
             front.notice(visible(text.as_bytes()).into_owned());
         }
+        if let Some(rows) = control.status {
+            front.set_status(sanitized_rows(&rows, self.config.text.tab_width));
+        }
         if control.eof {
             front.end_of_input();
             if self.config.exit_on_eof {
@@ -344,10 +351,30 @@ impl Core {
     fn drain_after_stop(&mut self, front: &mut dyn Front) {
         let ended = self.inbox.queue.close(&mut self.batch);
         let _ = self.absorb(front, ended);
+        if let Some(rows) = self.inbox.queue.take_status() {
+            front.set_status(sanitized_rows(&rows, self.config.text.tab_width));
+        }
         if front.end_open_line(&self.config) {
             self.received += 1;
         }
     }
+}
+
+/// Status rows as they may be drawn: untrusted text, so only their colours
+/// reach the terminal, and a row is one row (a `\n` in one is shown as
+/// `visible` shows it).
+fn sanitized_rows(rows: &[String], tab_width: usize) -> Vec<String> {
+    rows.iter()
+        .map(|row| sanitize(visible_breaks(row).as_bytes(), tab_width))
+        .collect()
+}
+
+/// `text` with its line breaks made visible (`\n` as `^J`, `\r` as `^M`).
+fn visible_breaks(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['\n', '\r']) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(text.replace('\n', "^J").replace('\r', "^M"))
 }
 
 /// A closed output (broken pipe) is a way to stop, not an error.
