@@ -152,3 +152,93 @@ fn the_one_line_setup_draws_on_a_terminal_and_writes_plain_bytes_to_a_pipe() {
     assert!(log.contains(" WARN tracing: the last one\n"), "{log}");
     assert!(!log.contains('\x1b'), "{log:?}");
 }
+
+#[test]
+#[ignore = "a host run by a_hosts_own_subscriber_draws_through_the_writer_on_a_terminal_and_writes_tracings_bytes_to_a_file"]
+fn host_keeps_its_own_subscriber() {
+    // A tool's own setup, as mdbook's: its `.with_writer(std::io::stderr)`
+    // is the line that changed.
+    tracing_subscriber::fmt()
+        .without_time()
+        .with_ansi(reflow::tracing::ansi())
+        .with_writer(reflow::tracing::writer())
+        .with_target(false)
+        .with_max_level(tracing::Level::DEBUG)
+        .init();
+    // No target, so no ": " before the message.
+    tracing::info!("one two three four five six seven eight nine ten eleven twelve");
+    println!("the host's own line");
+    tracing::debug!(n = 2, "second");
+    // Until the test has looked at the display.
+    let _ = std::io::stdin().read_line(&mut String::new());
+    tracing::warn!("the last one");
+}
+
+/// True when `rows` are rows of `screen`, one after the other.
+fn has_rows(screen: &vt100::Screen, rows: &[&str]) -> bool {
+    let (_, cols) = screen.size();
+    let lines: Vec<String> = screen
+        .rows(0, cols.get())
+        .map(|r| r.trim_end().to_owned())
+        .collect();
+    lines.windows(rows.len()).any(|w| w == rows)
+}
+
+#[test]
+fn a_hosts_own_subscriber_draws_through_the_writer_on_a_terminal_and_writes_tracings_bytes_to_a_file()
+ {
+    use crate::support::*;
+    let name = host_name!(host_keeps_its_own_subscriber);
+    let pty = run_host(name, 40, 10, &[]);
+    // " INFO " is 6 columns: the message's rows hang there.
+    let want_40 = [
+        " INFO one two three four five six seven",
+        "      eight nine ten eleven twelve",
+    ];
+    pty.wait_for("the event at 40 columns", TIMEOUT, |s| {
+        has_rows(s, &want_40)
+    })
+    .unwrap();
+    pty.resize(30, 10);
+    let want_30 = [
+        " INFO one two three four five",
+        "      six seven eight nine ten",
+        "      eleven twelve",
+    ];
+    pty.wait_for("the event reflowed at 30 columns", TIMEOUT, |s| {
+        has_rows(s, &want_30) && s.contents().matches("one two").count() == 1
+    })
+    .unwrap();
+    pty.send(b"\n");
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    assert!(!contains(&pty.raw_output(), ALT_ON));
+    // Everything, once, in the order it was written, the host's own line
+    // among the events.
+    let rows = pty.all_rows().join("\n");
+    let at = |text: &str| {
+        assert_eq!(rows.matches(text).count(), 1, "{text:?}:\n{rows}");
+        rows.find(text).unwrap()
+    };
+    assert!(at(" INFO one two three") < at("the host's own line"));
+    assert!(at("the host's own line") < at("DEBUG second n=2"));
+    assert!(at("DEBUG second n=2") < at(" WARN the last one"));
+    // Into a file: stderr itself, tracing's bytes exactly, no colour.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log");
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", name, "--test-threads=1"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&path).unwrap())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        " INFO one two three four five six seven eight nine ten eleven twelve\n\
+         DEBUG second n=2\n \
+         WARN the last one\n"
+    );
+}
