@@ -270,11 +270,7 @@ impl Inline {
         }
         // A row the host left unfinished is the host's: not erased.
         if !self.mid_row {
-            queue!(
-                out,
-                style::Print("\r"),
-                terminal::Clear(terminal::ClearType::FromCursorDown)
-            )?;
+            erase_down(out)?;
         }
         self.live = Live::Empty;
         Ok(())
@@ -376,9 +372,9 @@ impl Inline {
                     queue!(out, cursor::MoveUp(widths.len() as u16 - 1))?;
                 }
             }
-            Live::Status(_) => queue!(out, style::Print("\r"))?,
+            Live::Status(_) => {}
         }
-        queue!(out, terminal::Clear(terminal::ClearType::FromCursorDown))
+        erase_down(out)
     }
 
     fn hide_cursor(&mut self, out: &mut Vec<u8>) -> io::Result<()> {
@@ -430,6 +426,23 @@ fn print_line(
     Ok(widths)
 }
 
+/// Queues the bytes that erase the cursor's row and every row below it,
+/// leaving the cursor at its row's start. Not as "erase below" from the
+/// row's start: at the top-left corner tmux takes that for clearing the
+/// screen and keeps what it erases in its scrollback, so lines printed
+/// again after a resize were there twice. So the row is erased first,
+/// and the rest from its second column.
+fn erase_down(out: &mut Vec<u8>) -> io::Result<()> {
+    queue!(
+        out,
+        style::Print("\r"),
+        terminal::Clear(terminal::ClearType::UntilNewLine),
+        cursor::MoveRight(1),
+        terminal::Clear(terminal::ClearType::FromCursorDown),
+        style::Print("\r"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -442,6 +455,10 @@ mod tests {
         inline: Inline,
         history: History,
         cache: RowCache,
+        /// Times "erase below" came with the cursor at the top-left
+        /// corner, which tmux takes for clearing the screen (and keeps
+        /// what it erases in its scrollback).
+        cleared_from_home: usize,
     }
 
     impl Term {
@@ -451,7 +468,23 @@ mod tests {
                 inline: Inline::new((cols, rows), 0, false, true),
                 history: History::new(),
                 cache: RowCache::new(),
+                cleared_from_home: 0,
             }
+        }
+
+        /// Feeds `out` to the model, counting [`Term::cleared_from_home`].
+        fn feed(&mut self, out: &[u8]) {
+            let erase = b"\x1b[J";
+            let mut rest = out;
+            while let Some(at) = rest.windows(erase.len()).position(|w| w == erase) {
+                self.model.process(&rest[..at]);
+                if self.model.screen().cursor_position() == (0, 0) {
+                    self.cleared_from_home += 1;
+                }
+                self.model.process(erase);
+                rest = &rest[at + erase.len()..];
+            }
+            self.model.process(rest);
         }
 
         fn send(&mut self, bytes: &[u8]) {
@@ -469,7 +502,7 @@ mod tests {
             self.inline
                 .frame(&mut out, &self.history, &mut self.cache, &status)
                 .unwrap();
-            self.model.process(&out);
+            self.feed(&out);
         }
 
         fn resize(&mut self, cols: u16, rows: u16) {
@@ -484,7 +517,7 @@ mod tests {
                 .set_size(rows.try_into().unwrap(), cols.try_into().unwrap());
             let mut out = Vec::new();
             self.inline.resize(&mut out, (cols, rows)).unwrap();
-            self.model.process(&out);
+            self.feed(&out);
             self.frame(status);
         }
 
@@ -595,6 +628,9 @@ mod tests {
         }
         let screen = term.screen();
         assert!(screen.iter().all(|r| r.len() <= 15), "{screen:#?}");
+        // The move up reached the screen's top: erasing from there must
+        // not look like clearing the screen to tmux.
+        assert_eq!(term.cleared_from_home, 0);
         assert_eq!(screen.last().map(String::as_str), Some("wrap"));
         term.resize(40, 6);
         let screen = term.screen();
