@@ -491,13 +491,26 @@ fn install_panic_hook() {
         std::panic::set_hook(Box::new(move |info| {
             TERMINAL.panicking.fetch_add(1, Ordering::SeqCst);
             on_panic();
-            // The message goes straight to the terminal, not to the
-            // display that takes the host's output.
-            crate::capture::release();
+            // A host thread's message goes where its stderr goes: with the
+            // host's output taken (an inline display), among the lines, in
+            // order, at once, and the host's later output too. It goes
+            // straight to the terminal when nothing may read it there: a
+            // panic of reflow's own threads (the printer, the reader of
+            // the host's output), or one that aborts the process.
+            if cfg!(panic = "abort") || is_reflows_thread() {
+                crate::capture::release();
+            }
             previous(info);
             TERMINAL.panicking.fetch_sub(1, Ordering::SeqCst);
         }));
     });
+}
+
+/// The current thread is one of reflow's (they are all named so).
+fn is_reflows_thread() -> bool {
+    thread::current()
+        .name()
+        .is_some_and(|name| name.starts_with("reflow-"))
 }
 
 /// How long the panic hook tries for the writer's lock. It is held only

@@ -471,3 +471,137 @@ fn q_closes_the_viewer_and_the_records_go_on_inline_none_lost() {
         .collect();
     assert_eq!(rows, want);
 }
+
+/// Two tests of a tool's own test suite, as env_logger's docs have them:
+/// `let _ = builder().is_test(true).try_init();` in each. The first
+/// passes, the second fails; run by `cargo test` with its capture on.
+#[test]
+#[ignore = "a host run by is_test_records_go_through_the_harness_capture_of_each_test"]
+fn host_is_test_a_passing_test() {
+    let _ = reflow::env_logger::builder().is_test(true).try_init();
+    log::warn!(target: "suite", "record of the passing test");
+}
+
+#[test]
+#[ignore = "a host run by is_test_records_go_through_the_harness_capture_of_each_test"]
+fn host_is_test_b_failing_test() {
+    let _ = reflow::env_logger::builder().is_test(true).try_init();
+    log::warn!(target: "suite", "record of the failing test");
+    panic!("the failure");
+}
+
+#[test]
+fn is_test_records_go_through_the_harness_capture_of_each_test() {
+    // Both hosts, in order, on one thread, with the harness capturing
+    // (no --nocapture): as `cargo test` runs a suite on a terminal.
+    let exe = std::env::current_exe().expect("current_exe");
+    let args = ["--ignored", "host_is_test_", "--test-threads=1"];
+    let mut cmd = Pty::command(exe, &args);
+    cmd.env("RUST_LOG", "warn");
+    cmd.env("RUST_BACKTRACE", "0");
+    let pty = Pty::spawn(cmd, 100, 40);
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(101), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    let raw = pty.raw_output();
+    assert!(!contains(&raw, ALT_ON), "{}", pty.screen_text());
+    let all = pty.all_rows().join("\n");
+    // The failing test's record is in its captured output, with its look;
+    // the passing test's is not shown at all.
+    let failure = all
+        .find("---- logger::host_is_test_b_failing_test stdout ----")
+        .unwrap_or_else(|| panic!("no failure output:\n{all}"));
+    let record = all
+        .find("WARN  suite] record of the failing test")
+        .unwrap_or_else(|| panic!("the failing test's record is missing:\n{all}"));
+    assert!(failure < record, "{all}");
+    assert!(!all.contains("record of the passing test"), "{all}");
+    assert!(
+        all.contains("test logger::host_is_test_a_passing_test ... ok"),
+        "{all}"
+    );
+}
+
+#[test]
+#[ignore = "a host run by a_worker_threads_panic_shows_at_once_among_the_records"]
+fn host_whose_worker_panics() {
+    reflow::env_logger::Builder::new()
+        .filter_level(log::LevelFilter::Info)
+        .format_timestamp(None)
+        .init();
+    log::info!(target: "tool", "before the worker");
+    let worker = std::thread::spawn(|| {
+        log::info!(target: "tool", "the worker starts");
+        panic!("the worker's failure");
+    });
+    let _ = worker.join();
+    log::info!(target: "tool", "after the worker");
+    println!("the host's own line");
+    // Until the test has seen all of it, with the host still running.
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+}
+
+#[test]
+fn a_worker_threads_panic_shows_at_once_among_the_records() {
+    let pty = run_host(host_name!(host_whose_worker_panics), 80, 24, &[]);
+    let order = [
+        "INFO  tool] before the worker",
+        "INFO  tool] the worker starts",
+        "the worker's failure",
+        "INFO  tool] after the worker",
+        "the host's own line",
+    ];
+    pty.wait_for(
+        "everything, in order, while the host runs",
+        TIMEOUT,
+        |screen| {
+            let text = screen.contents();
+            let mut at = 0;
+            order.iter().all(|want| match text[at..].find(want) {
+                Some(found) => {
+                    at += found + want.len();
+                    true
+                }
+                None => false,
+            })
+        },
+    )
+    .unwrap();
+    pty.send(b"\n");
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert!(exit.success(), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    let screen = pty.screen_text();
+    for want in order {
+        assert_eq!(screen.matches(want).count(), 1, "{want:?}:\n{screen}");
+    }
+}
+
+#[test]
+#[ignore = "a host run by a_panic_of_the_main_thread_leaves_every_record_and_its_message"]
+fn host_whose_main_panics() {
+    reflow::env_logger::Builder::new()
+        .filter_level(log::LevelFilter::Info)
+        .format_timestamp(None)
+        .init();
+    log::info!(target: "tool", "before the panic");
+    println!("the host's own line");
+    panic!("the main thread's failure");
+}
+
+#[test]
+fn a_panic_of_the_main_thread_leaves_every_record_and_its_message() {
+    let pty = run_host(host_name!(host_whose_main_panics), 80, 24, &[]);
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(101), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    let screen = pty.screen_text();
+    let at = |text: &str| {
+        screen
+            .find(text)
+            .unwrap_or_else(|| panic!("{text:?} missing:\n{screen}"))
+    };
+    assert!(at("INFO  tool] before the panic") < at("the host's own line"));
+    assert!(at("the host's own line") < at("the main thread's failure"));
+}

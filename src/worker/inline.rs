@@ -390,8 +390,18 @@ impl Front for Inline {
             self.say(&format!("{skipped} lines not printed: stopped by a signal"));
         }
         // The last lines, in order after any frame still being written;
-        // then leaving erases the live region and shows the cursor.
-        if self.terminal.is_shown() {
+        // then leaving erases the live region and shows the cursor. A
+        // display a panic's message suspended comes back for them first
+        // (a panic of the main thread ends the process right after it).
+        let shown = self.terminal.is_shown()
+            || match self.terminal.resume() {
+                Ok(true) => {
+                    self.screen.forget();
+                    true
+                }
+                _ => false,
+            };
+        if shown {
             let mut buf = Vec::new();
             if self.build(config, &mut buf).is_ok() {
                 // The last status rows stay, as a progress bar's last
