@@ -8,6 +8,11 @@
 //! that of a printer thread taking the writes; a host then pays for the
 //! thread in its own allocations.)
 //!
+//! And the same single-threaded host on a terminal (a pty whose other end
+//! a thread of the bench reads as fast as it can): reflow draws its inline
+//! display there, env_logger writes to it; the goal is the same, the
+//! host's time at most 1.0x env_logger's.
+//!
 //! `cargo bench --bench logger`. Each measurement is a child process (a
 //! process has one logger), run interleaved, 5 rounds, medians.
 
@@ -71,11 +76,7 @@ fn child(which: &str, threads: usize) {
         log::logger().flush();
         let total = start.elapsed();
         assert_eq!(kept, RECORDS * 3);
-        println!(
-            "{} {}",
-            spent.as_nanos() / RECORDS as u128,
-            total.as_secs_f64()
-        );
+        report(spent, total);
         return;
     }
     let callers: Vec<_> = (0..threads)
@@ -97,12 +98,86 @@ fn child(which: &str, threads: usize) {
         guard.stop();
     }
     log::logger().flush();
-    let total = start.elapsed();
-    println!(
-        "{} {}",
+    report(spent, start.elapsed());
+}
+
+/// The child's figures: on stdout, or into the file `REFLOW_BENCH_RESULT`
+/// names (on a pty, stdout is the terminal).
+fn report(spent: Duration, total: Duration) {
+    let text = format!(
+        "{} {}\n",
         spent.as_nanos() / RECORDS as u128,
         total.as_secs_f64()
     );
+    match std::env::var("REFLOW_BENCH_RESULT") {
+        Ok(path) => std::fs::write(path, text).expect("result file"),
+        Err(_) => print!("{text}"),
+    }
+}
+
+/// Runs the child `which` (single-threaded host) with its stdio on a pty
+/// of 120x40 whose output a thread reads and counts; returns the child's
+/// (ns per record, records/s), and checks every record reached the pty.
+fn on_pty(exe: &std::path::Path, which: &str, dir: &std::path::Path) -> (f64, f64) {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::Read;
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 40,
+            cols: 120,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("a pty");
+    let result = dir.join(format!("{which}.result"));
+    let mut cmd = CommandBuilder::new(exe);
+    cmd.env("REFLOW_BENCH_LOGGER", which);
+    cmd.env("REFLOW_BENCH_THREADS", "0");
+    cmd.env("REFLOW_BENCH_RESULT", &result);
+    cmd.env("TERM", "xterm-256color");
+    cmd.env_remove("RUST_LOG");
+    cmd.env_remove("NO_COLOR");
+    let mut reader = pair.master.try_clone_reader().expect("the pty's reader");
+    let drained = thread::spawn(move || {
+        // Counts the records: each has "main handled" once (a record
+        // wrapped on the display keeps those words on its first row).
+        let mut count = 0;
+        let mut tail: Vec<u8> = Vec::new();
+        let mut buf = vec![0; 1 << 16];
+        let needle = b"main handled";
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            tail.extend_from_slice(&buf[..n]);
+            let mut at = 0;
+            while let Some(found) = tail[at..].windows(needle.len()).position(|w| w == needle) {
+                count += 1;
+                at += found + needle.len();
+            }
+            let keep = tail.len().saturating_sub(needle.len() - 1).max(at);
+            tail.drain(..keep);
+        }
+        count
+    });
+    let mut child = pair.slave.spawn_command(cmd).expect("child runs");
+    drop(pair.slave);
+    let status = child.wait().expect("child ends");
+    assert!(status.success(), "{which} on a pty: {status:?}");
+    drop(pair.master);
+    let count = drained.join().expect("reader");
+    assert_eq!(count, RECORDS, "{which} on a pty: every record drawn");
+    let text = std::fs::read_to_string(&result).expect("the child's figures");
+    let mut fields = text.split_whitespace();
+    let ns: f64 = fields
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN);
+    let secs: f64 = fields
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN);
+    (ns, RECORDS as f64 / secs)
 }
 
 /// Runs the children and prints the table.
@@ -185,5 +260,37 @@ fn parent() {
             rate_r / rate_e
         );
     }
+    // The single-threaded host on a terminal.
+    let mut runs: [Vec<(f64, f64)>; 2] = [Vec::new(), Vec::new()];
+    for _ in 0..ROUNDS {
+        for (k, which) in ["reflow", "env_logger"].iter().enumerate() {
+            runs[k].push(on_pty(&exe, which, &dir));
+        }
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let ns_r = median(runs[0].iter().map(|p| p.0).collect());
+    let ns_e = median(runs[1].iter().map(|p| p.0).collect());
+    let rate_r = median(runs[0].iter().map(|p| p.1).collect());
+    let rate_e = median(runs[1].iter().map(|p| p.1).collect());
+    let verdict = |ok: bool| if ok { "PASS" } else { "FAIL" };
+    println!(
+        "{:>8} {ns_r:>22.0} {ns_e:>22.0} {:>8.3} {:>6} {rate_r:>22.0} {rate_e:>22.0} {:>8.3} {:>6}",
+        "0, pty",
+        ns_r / ns_e,
+        verdict(ns_r / ns_e <= 1.0),
+        rate_r / rate_e,
+        verdict(rate_r >= rate_e),
+    );
+    println!(
+        "LOGGER RATIO caller time, 0 thread(s), pty: {:.3}",
+        ns_r / ns_e
+    );
+    println!(
+        "LOGGER RATIO records/s, 0 thread(s), pty: {:.3}",
+        rate_r / rate_e
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
