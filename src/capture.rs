@@ -51,6 +51,9 @@ struct Reading {
 impl Shared {
     /// Reads what the host wrote so far and queues its whole lines.
     fn read(&self) {
+        // Its lines are queued through a sender, which syncs first: not
+        // with itself.
+        let _reading = ReadingHere::enter();
         let mut reading = self.reading.lock().unwrap_or_else(|e| e.into_inner());
         let mut buf = [0u8; 1 << 14];
         loop {
@@ -90,9 +93,8 @@ impl Shared {
 /// same thread logs next: its output and its log stay in order. Costs one
 /// read that finds nothing when no capture runs... and nothing at all
 /// when none does.
-#[cfg_attr(not(feature = "log"), allow(dead_code))]
 pub(crate) fn sync() {
-    if !CAPTURING.load(Ordering::Relaxed) {
+    if !CAPTURING.load(Ordering::Relaxed) || READING_HERE.with(std::cell::Cell::get) {
         return;
     }
     let shared = ACTIVE.lock().unwrap_or_else(|e| e.into_inner()).clone();
@@ -101,8 +103,39 @@ pub(crate) fn sync() {
     }
 }
 
+thread_local! {
+    /// This thread is queuing the host's output already.
+    static READING_HERE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks this thread as queuing the host's output, until dropped.
+struct ReadingHere(bool);
+
+impl ReadingHere {
+    fn enter() -> Self {
+        ReadingHere(READING_HERE.with(|here| here.replace(true)))
+    }
+}
+
+impl Drop for ReadingHere {
+    fn drop(&mut self) {
+        let before = self.0;
+        READING_HERE.with(|here| here.set(before));
+    }
+}
+
 /// True while a capture runs.
 static CAPTURING: AtomicBool = AtomicBool::new(false);
+
+/// The capture is a full-screen display's: a panic's message goes to the
+/// normal screen (the display gives it way), not among the lines, which
+/// might never be printed after the alternate screen is left.
+static FULL_SCREEN: AtomicBool = AtomicBool::new(false);
+
+/// True while a full-screen display takes the host's output.
+pub(crate) fn for_full_screen() -> bool {
+    CAPTURING.load(Ordering::SeqCst) && FULL_SCREEN.load(Ordering::SeqCst)
+}
 
 /// The pty in place of the host's stdout and/or stderr.
 pub(crate) struct Capture {
@@ -114,6 +147,20 @@ pub(crate) struct Capture {
 }
 
 impl Capture {
+    /// [`start`](Capture::start) for the terminal `tty` (the display's),
+    /// the host's whole lines going to `queue` as a sender's, in order
+    /// with the lines sent (a line is never a sentinel).
+    pub(crate) fn of_host(
+        tty: &File,
+        size: (u16, u16),
+        queue: &Arc<crate::queue::Queue>,
+    ) -> io::Result<Option<Capture>> {
+        use std::os::unix::fs::MetadataExt;
+        let device = tty.metadata()?.rdev();
+        let host = Sender::new(queue, &None, false, true, None);
+        Capture::start(device, size, host)
+    }
+
     /// Puts a pty of `size` in place of each of stdout and stderr that is
     /// the terminal `device` (its `st_rdev`); `None` when neither is. Whole
     /// lines the host writes go to `sender`.
@@ -238,8 +285,16 @@ impl Capture {
         self.end()
     }
 
+    /// Marks the capture as a full-screen display's (see
+    /// [`for_full_screen`]).
+    pub(crate) fn full_screen(self) -> Self {
+        FULL_SCREEN.store(true, Ordering::SeqCst);
+        self
+    }
+
     fn end(&mut self) -> Vec<u8> {
         CAPTURING.store(false, Ordering::SeqCst);
+        FULL_SCREEN.store(false, Ordering::SeqCst);
         ACTIVE.lock().unwrap_or_else(|e| e.into_inner()).take();
         release();
         drop(self.slave.take());
@@ -264,6 +319,82 @@ impl Drop for Capture {
     fn drop(&mut self) {
         if self.slave.is_some() {
             self.end();
+        }
+    }
+}
+
+/// The host's whole lines in `bytes` (what it wrote after its last `\n`
+/// left out) as lines a history takes: each behind a guard, so bytes of
+/// the host that start like a line's header are never read as one.
+/// Returns them and the rest.
+pub(crate) fn guarded_lines(bytes: &[u8]) -> (Vec<u8>, &[u8]) {
+    let end = memchr::memrchr(b'\n', bytes).map_or(0, |at| at + 1);
+    let mut guarded = Vec::with_capacity(end + 16);
+    if end > 0 {
+        crate::tag::head_lines(
+            &mut guarded,
+            &bytes[..end],
+            true,
+            false,
+            crate::tag::Heading::Guard,
+        );
+    }
+    (guarded, &bytes[end..])
+}
+
+/// The host's descriptors given back for a while: while the display is
+/// held for a prompt (`Printer::suspend`), what the host writes goes to
+/// the terminal itself. Dropped, the capture takes them again (if it still
+/// runs).
+pub(crate) struct Paused {
+    /// Each descriptor, and the capture's pty it was on.
+    taken: Vec<(RawFd, OwnedFd)>,
+}
+
+/// Gives the host's descriptors back until the [`Paused`] is dropped. What
+/// the host had buffered for stdout goes to the capture first, in order.
+pub(crate) fn pause() -> Paused {
+    let _ = io::stdout().flush();
+    let saved = SAVED.lock().unwrap_or_else(|e| e.into_inner());
+    pause_with(&saved)
+}
+
+/// [`pause`] for a panic hook: never waits for a lock (nothing is paused
+/// if it is taken), and leaves the host's buffers alone.
+pub(crate) fn pause_now() -> Paused {
+    match SAVED.try_lock() {
+        Ok(saved) => pause_with(&saved),
+        Err(_) => Paused { taken: Vec::new() },
+    }
+}
+
+fn pause_with(saved: &[(RawFd, OwnedFd)]) -> Paused {
+    let mut taken = Vec::new();
+    for (fd, old) in saved.iter() {
+        if let Ok(pty) = dup_std(*fd)
+            && dup_onto(old, *fd).is_ok()
+        {
+            taken.push((*fd, pty));
+        }
+    }
+    Paused { taken }
+}
+
+impl Drop for Paused {
+    fn drop(&mut self) {
+        if self.taken.is_empty() {
+            return;
+        }
+        let _ = io::stdout().flush();
+        // A capture that ended meanwhile gave them back for good.
+        let Ok(saved) = SAVED.try_lock() else {
+            return;
+        };
+        if saved.is_empty() || !CAPTURING.load(Ordering::SeqCst) {
+            return;
+        }
+        for (fd, pty) in &self.taken {
+            let _ = dup_onto(pty, *fd);
         }
     }
 }

@@ -497,10 +497,19 @@ fn install_panic_hook() {
             // straight to the terminal when nothing may read it there: a
             // panic of reflow's own threads (the printer, the reader of
             // the host's output), or one that aborts the process.
+            // A full-screen display's capture gives way for the message,
+            // which lands on the normal screen as the display suspends
+            // (it might never be printed from the alternate screen).
             if cfg!(panic = "abort") || is_reflows_thread() {
                 crate::capture::release();
+                previous(info);
+            } else if crate::capture::for_full_screen() {
+                let paused = crate::capture::pause_now();
+                previous(info);
+                drop(paused);
+            } else {
+                previous(info);
             }
-            previous(info);
             TERMINAL.panicking.fetch_sub(1, Ordering::SeqCst);
         }));
     });

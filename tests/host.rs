@@ -541,3 +541,58 @@ fn keyboard_opt_in_leaves_the_hosts_stdin_alone() {
     );
     assert!(text.contains(r#"host read "hello\n""#), "{text}");
 }
+
+#[test]
+#[ignore = "a host run by a_hosts_own_output_is_a_line_of_the_full_screen_display"]
+fn host_prints_during_a_full_screen_display() {
+    let printer = Printer::builder().on_exit(OnExit::All).spawn().unwrap();
+    let tx = printer.sender();
+    tx.line("sent before").unwrap();
+    println!("the host's own stdout line");
+    eprintln!("the host's own stderr line");
+    tx.line("sent after").unwrap();
+    // Until the test has seen the display.
+    std::io::stdin().read_line(&mut String::new()).unwrap();
+    printer.join().unwrap();
+}
+
+#[test]
+fn a_hosts_own_output_is_a_line_of_the_full_screen_display() {
+    let pty = run_host(
+        host_name!(host_prints_during_a_full_screen_display),
+        60,
+        12,
+        &[],
+    );
+    let order = [
+        "sent before",
+        "the host's own stdout line",
+        "the host's own stderr line",
+        "sent after",
+    ];
+    let in_order = |text: &str| {
+        let mut at = 0;
+        order.iter().all(|want| match text[at..].find(want) {
+            Some(found) => {
+                at += found + want.len();
+                true
+            }
+            None => false,
+        })
+    };
+    // On the display, as its lines, in order: not written over it.
+    pty.wait_for("the host's lines among the display's", TIMEOUT, |screen| {
+        screen.alternate_screen() && in_order(&screen.contents())
+    })
+    .unwrap();
+    pty.send(b"\n");
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert!(exit.success(), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    // And on the normal screen after the exit, as OnExit::All prints them.
+    let screen = pty.screen_text();
+    assert!(in_order(&screen), "{screen}");
+    for want in order {
+        assert_eq!(screen.matches(want).count(), 1, "{want:?}:\n{screen}");
+    }
+}

@@ -63,6 +63,9 @@ pub(crate) fn plain_output(takes_screen: bool) -> Result<Option<File>, Failure> 
 /// terminal; `tty` whether a keyboard can be read.
 pub(crate) fn configure(cli: &Cli, source: String, output: Option<File>, tty: bool) -> Builder {
     let mut builder = Printer::builder()
+        // reflow's own stdout and stderr are the display's: nothing else
+        // of ours writes there while it runs.
+        .take_host_output(false)
         .interactive(tty)
         // Exit with 128 + the signal's number, after --on-exit.
         .report_signals(true)

@@ -45,6 +45,8 @@ pub struct Builder {
     timestamps: bool,
     save_timestamps: bool,
     in_place: Option<(std::fs::File, u64)>,
+    /// The host's own output is left alone (see `take_host_output`).
+    leave_host_output: bool,
 }
 
 impl fmt::Debug for Builder {
@@ -72,6 +74,7 @@ impl fmt::Debug for Builder {
             .field("timestamps", &self.timestamps)
             .field("save_timestamps", &self.save_timestamps)
             .field("in_place", &self.in_place)
+            .field("leave_host_output", &self.leave_host_output)
             .finish()
     }
 }
@@ -157,6 +160,18 @@ impl Builder {
     /// Passthrough output is copied as received either way.
     pub fn color(mut self, color: ColorChoice) -> Self {
         self.color = color;
+        self
+    }
+
+    /// While a display runs on the terminal, take what the host itself
+    /// writes there (its stdout and stderr, when they are that terminal:
+    /// `println!`, a panic's message, clap's `--help`) through a
+    /// pseudo-terminal and show it among the lines, in the order it was
+    /// written, instead of letting it garble the display. On by default,
+    /// full screen and inline alike; off for a program whose own output is
+    /// only the display (the `reflow` binary).
+    pub fn take_host_output(mut self, on: bool) -> Self {
+        self.leave_host_output = !on;
         self
     }
 
@@ -423,6 +438,7 @@ impl Builder {
             save_timestamps: self.save_timestamps,
             // A file name is untrusted text too; sanitized once, here.
             source: visible(self.source.unwrap_or_default().as_bytes()).into_owned(),
+            take_host_output: !self.leave_host_output,
             inline_after_quit: (self.inline_after_quit && self.draw_into.is_none())
                 .then_some(self.target),
         };

@@ -106,7 +106,11 @@ impl Printer {
             return f();
         };
         let hold = Hold::new(screen);
+        // The host's own output goes to the terminal meanwhile, not among
+        // the lines.
+        let paused = crate::capture::pause();
         let result = f();
+        drop(paused);
         drop(hold);
         self.repaint();
         result

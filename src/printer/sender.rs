@@ -410,6 +410,10 @@ impl Sender {
     /// stop here, at the boundary, never deep in the printer: the lines
     /// before it are queued, the stop follows them.
     fn push(&self, body: &[u8], last: bool, wait: bool) -> Result<(), PushError> {
+        // What the host wrote on the terminal before, first: in order.
+        if self.display {
+            crate::capture::sync();
+        }
         let sentinel = self.sentinel.as_deref();
         let (lines, end, stop): (&[u8], &[u8], _) = match sentinel_at(body, sentinel, last) {
             Some(at) => (&body[..at], b"", Some(StopReason::Sentinel)),

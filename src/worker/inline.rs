@@ -77,13 +77,10 @@ impl Inline {
             Surface::Target(target) => {
                 let terminal = Box::new(TerminalGuard::enter(false, target, Viewport::Inline)?);
                 let own = target.open()?;
-                let size = size_of(&own).unwrap_or_else(terminal_size);
-                use std::os::unix::fs::MetadataExt;
-                let device = own.metadata()?.rdev();
-                // The host's whole lines go through the queue, in order
-                // with the lines sent (a line is never a sentinel).
-                let host = crate::printer::Sender::new(queue, &None, false, true, None);
-                capture = Capture::start(device, size, host)?;
+                if config.take_host_output {
+                    let size = size_of(&own).unwrap_or_else(terminal_size);
+                    capture = Capture::of_host(&own, size, queue)?;
+                }
                 tty = Some(own);
                 // With the host's output taken, only the display writes
                 // on the terminal.
@@ -150,20 +147,12 @@ impl Inline {
     /// The host's last bytes at the stop (the queue has closed): whole
     /// lines among the lines, the rest printed as it is.
     fn host_rest(&mut self, rest: &[u8]) {
-        let end = memchr::memrchr(b'\n', rest).map_or(0, |at| at + 1);
-        if end > 0 {
+        let (guarded, unfinished) = crate::capture::guarded_lines(rest);
+        if !guarded.is_empty() {
             self.history.end_partial();
-            let mut guarded = Vec::with_capacity(end + 16);
-            crate::tag::head_lines(
-                &mut guarded,
-                &rest[..end],
-                true,
-                false,
-                crate::tag::Heading::Guard,
-            );
             self.history.stream(&guarded);
         }
-        self.piece.extend_from_slice(&rest[end..]);
+        self.piece.extend_from_slice(unfinished);
         self.dirty = true;
     }
 

@@ -150,7 +150,7 @@ impl Worker {
     /// thread, so a failure is an error from `spawn`.
     pub(crate) fn tui(mut config: Config, inbox: Inbox, surface: Surface) -> io::Result<Self> {
         let front: Box<dyn Front + Send> = match config.viewport {
-            Viewport::FullScreen => Box::new(Tui::start(&mut config, surface)?),
+            Viewport::FullScreen => Box::new(Tui::start(&mut config, surface, &inbox.queue)?),
             Viewport::Inline => {
                 Box::new(inline::Inline::start(&mut config, surface, &inbox.queue)?)
             }

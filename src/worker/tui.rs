@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use super::find::Find;
 use super::{Core, Front, clock, each_piece};
 use crate::backend::{Backend, Handle, Model, Surface};
+use crate::capture::Capture;
 use crate::error::Error;
 use crate::history::{History, history_share};
 use crate::keyboard::KeyReader;
@@ -47,6 +48,9 @@ const LONGEST_LINE: usize = 64 << 20;
 /// State of the full-screen display. Fields drop in order: keys stop being
 /// read before the terminal is restored.
 pub(super) struct Tui {
+    /// The host's stdout and stderr, when they write on this terminal:
+    /// their lines come through the queue, as a sender's.
+    capture: Option<Capture>,
     pub(super) input: Option<KeyReader>,
     pub(super) signals: Option<SignalListener>,
     pub(super) terminal: Box<dyn Backend>,
@@ -87,17 +91,32 @@ impl Tui {
     /// Takes the terminal (or `surface`'s writer) and starts the key and
     /// signal threads, on the caller's thread, so a failure is an error
     /// from `spawn`.
-    pub(super) fn start(config: &mut Config, surface: Surface) -> io::Result<Self> {
+    pub(super) fn start(
+        config: &mut Config,
+        surface: Surface,
+        queue: &Arc<crate::queue::Queue>,
+    ) -> io::Result<Self> {
         // A writer drawn on as a terminal has no signals: it is no terminal.
         let real = matches!(surface, Surface::Target(_));
         // The terminal first: a refused second display must not touch the
         // first one's signal handling.
+        let mut capture = None;
         let terminal: Box<dyn Backend> = match surface {
-            Surface::Target(target) => Box::new(TerminalGuard::enter(
-                config.interactive,
-                target,
-                Viewport::FullScreen,
-            )?),
+            Surface::Target(target) => {
+                let terminal = Box::new(TerminalGuard::enter(
+                    config.interactive,
+                    target,
+                    Viewport::FullScreen,
+                )?);
+                // What the host writes on this terminal would garble the
+                // screen: it becomes lines of the display.
+                if config.take_host_output {
+                    let own = target.open()?;
+                    let size = config.size.unwrap_or_else(terminal_size);
+                    capture = Capture::of_host(&own, size, queue)?.map(Capture::full_screen);
+                }
+                terminal
+            }
             Surface::Writer(writer) => Box::new(Model::enter(writer, Viewport::FullScreen)?),
         };
         // Set by the key and signal threads for what must be answered at
@@ -131,6 +150,7 @@ impl Tui {
         let mut cache = RowCache::new();
         cache.abort_on(urgent);
         Ok(Tui {
+            capture,
             input,
             signals,
             terminal,
@@ -246,6 +266,9 @@ impl Tui {
             self.screen = Screen::new();
         }
         self.size = self.size_now();
+        if let Some(capture) = &self.capture {
+            capture.resize(self.size);
+        }
         self.dirty = true;
     }
 
@@ -450,6 +473,19 @@ impl Front for Tui {
     }
 
     fn finish(mut self: Box<Self>, config: &Config, patient: bool) -> io::Result<()> {
+        // The host gets its descriptors back; what it wrote until then is
+        // among the lines, its unfinished line as the last.
+        if let Some(capture) = self.capture.take() {
+            let mut rest = capture.stop();
+            if !rest.is_empty() && !rest.ends_with(b"\n") {
+                rest.push(b'\n');
+            }
+            let (guarded, _) = crate::capture::guarded_lines(&rest);
+            if !guarded.is_empty() {
+                self.history.end_partial();
+                self.history.stream(&guarded);
+            }
+        }
         // The final view stays visible: what the screen shows now.
         let screen = match config.on_exit {
             OnExit::Screen => {
