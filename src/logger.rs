@@ -216,6 +216,8 @@ impl Logger {
         let indent = out[start..].chars().count() - if self.color { 9 } else { 0 };
         let body = out.len();
         let _ = write!(out, "{}", record.args());
+        #[cfg(feature = "kv")]
+        push_key_values(out, record.key_values(), self.color);
         if self.hang || out[body..].contains('\n') {
             let message = out.split_off(body);
             let prefix = out.split_off(start);
@@ -263,6 +265,27 @@ thread_local! {
     /// The second last written by this thread, and its text: a second's
     /// records format the time once.
     static SECOND: RefCell<(i64, String)> = const { RefCell::new((i64::MIN, String::new())) };
+}
+
+/// A record's key-values after its message: ` key=value` each, the key in
+/// italics with colours (as env_logger's `kv` feature writes them).
+#[cfg(feature = "kv")]
+fn push_key_values(out: &mut String, fields: &dyn log::kv::Source, color: bool) {
+    struct Pairs<'a>(&'a mut String, bool);
+    impl<'kvs> log::kv::VisitSource<'kvs> for Pairs<'_> {
+        fn visit_pair(
+            &mut self,
+            key: log::kv::Key<'kvs>,
+            value: log::kv::Value<'kvs>,
+        ) -> Result<(), log::kv::Error> {
+            let _ = match self.1 {
+                true => write!(self.0, " \x1b[3m{key}\x1b[0m={value}"),
+                false => write!(self.0, " {key}={value}"),
+            };
+            Ok(())
+        }
+    }
+    let _ = fields.visit(&mut Pairs(out, color));
 }
 
 /// The time now as RFC 3339 in UTC, to the second (as `env_logger`).
@@ -536,6 +559,37 @@ mod tests {
             formatted(true, format_args!("a\nb")),
             "\x1b[33mWARN \x1b[0m tool::net: a\n                 b\n"
         );
+    }
+
+    #[cfg(feature = "kv")]
+    #[test]
+    fn key_values_follow_the_message() {
+        let printer = Printer::builder().output(io::sink()).spawn().unwrap();
+        let pairs = [("ip", "127.0.0.1"), ("port", "8080")];
+        let record = Record::builder()
+            .args(format_args!("served"))
+            .level(Level::Info)
+            .target("tool")
+            .key_values(&pairs)
+            .build();
+        for (color, want) in [
+            (false, "INFO  tool: served ip=127.0.0.1 port=8080\n"),
+            (
+                true,
+                "\x1b[32mINFO \x1b[0m tool: served \x1b[3mip\x1b[0m=127.0.0.1 \x1b[3mport\x1b[0m=8080\n",
+            ),
+        ] {
+            let logger = Logger {
+                filter: env_filter::Builder::new().build(),
+                out: Out::Printer(printer.sender()),
+                color,
+                timestamps: false,
+                hang: false,
+            };
+            let mut out = String::new();
+            logger.format(&record, &mut out);
+            assert_eq!(out, want);
+        }
     }
 
     #[test]

@@ -78,6 +78,48 @@ impl Display for Timestamp {
     }
 }
 
+/// How the default format writes a record's key-values (see
+/// [`Builder::format_key_values`](super::Builder::format_key_values)).
+#[cfg(feature = "kv")]
+pub type KvFormatFn = dyn Fn(&mut Formatter, &dyn log::kv::Source) -> io::Result<()> + Sync + Send;
+
+/// Leaves a record's key-values out.
+#[cfg(feature = "kv")]
+pub fn hidden_kv_format(
+    _formatter: &mut Formatter,
+    _fields: &dyn log::kv::Source,
+) -> io::Result<()> {
+    Ok(())
+}
+
+/// The default: ` key=value` for each pair, in order, the key in italics
+/// where colours are written (as env_logger's `kv` feature has it):
+/// `ip=127.0.0.1 port=8080`.
+#[cfg(feature = "kv")]
+pub fn default_kv_format(
+    formatter: &mut Formatter,
+    fields: &dyn log::kv::Source,
+) -> io::Result<()> {
+    struct Pairs<'a>(&'a mut Formatter);
+    impl<'kvs> log::kv::VisitSource<'kvs> for Pairs<'_> {
+        fn visit_pair(
+            &mut self,
+            key: log::kv::Key<'kvs>,
+            value: log::kv::Value<'kvs>,
+        ) -> Result<(), log::kv::Error> {
+            let italic = match self.0.color {
+                true => style::Style::new().italic(),
+                false => style::Style::new(),
+            };
+            io::Write::write_fmt(self.0, format_args!(" {italic}{key}{italic:#}={value}"))?;
+            Ok(())
+        }
+    }
+    fields
+        .visit(&mut Pairs(formatter))
+        .map_err(io::Error::other)
+}
+
 /// What a custom format writes a record into (it is `io::Write`).
 #[derive(Debug)]
 pub struct Formatter {

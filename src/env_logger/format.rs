@@ -88,6 +88,14 @@ impl Logger {
                 let _ = buf.write_all(message.as_bytes());
             }
         }
+        #[cfg(feature = "kv")]
+        {
+            let kv = format
+                .kv
+                .as_deref()
+                .unwrap_or(&super::fmt::default_kv_format);
+            let _ = kv(&mut buf, record.key_values());
+        }
         let _ = buf.write_all(format.suffix.as_bytes());
         (buf.buf, column)
     }

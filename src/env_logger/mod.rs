@@ -63,6 +63,10 @@ struct Format {
     indent: Option<usize>,
     suffix: &'static str,
     custom: Option<Box<FormatFn>>,
+    /// How the default format writes a record's key-values (None: as
+    /// [`fmt::default_kv_format`]).
+    #[cfg(feature = "kv")]
+    kv: Option<Box<fmt::KvFormatFn>>,
 }
 
 impl Default for Format {
@@ -77,6 +81,8 @@ impl Default for Format {
             indent: Some(4),
             suffix: "\n",
             custom: None,
+            #[cfg(feature = "kv")]
+            kv: None,
         }
     }
 }
@@ -232,6 +238,18 @@ impl Builder {
     /// Timestamps to the nanosecond.
     pub fn format_timestamp_nanos(&mut self) -> &mut Self {
         self.format_timestamp(Some(TimestampPrecision::Nanos))
+    }
+
+    /// How the default format writes a record's key-values, after its
+    /// message: [`fmt::default_kv_format`] (` key=value` each) unless set;
+    /// [`fmt::hidden_kv_format`] leaves them out. (Cargo feature `kv`.)
+    #[cfg(feature = "kv")]
+    pub fn format_key_values<F>(&mut self, format: F) -> &mut Self
+    where
+        F: Fn(&mut Formatter, &dyn log::kv::Source) -> io::Result<()> + Sync + Send + 'static,
+    {
+        self.format.kv = Some(Box::new(format));
+        self
     }
 
     /// What ends each record (`"\n"` by default).
@@ -546,6 +564,55 @@ mod tests {
             .line(Some(42))
             .build();
         String::from_utf8(logger.render(&record, false).0).unwrap()
+    }
+
+    /// A record's key-values follow its message as env_logger (0.11, with
+    /// its `kv` feature) writes them; the hidden format leaves them out.
+    #[cfg(feature = "kv")]
+    #[test]
+    fn key_values_follow_the_message_as_env_loggers_do() {
+        use std::sync::{Arc, Mutex};
+        #[derive(Clone, Default)]
+        struct Shared(Arc<Mutex<Vec<u8>>>);
+        impl io::Write for Shared {
+            fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let pairs = [("ip", "127.0.0.1"), ("port", "8080")];
+        let record = Record::builder()
+            .args(format_args!("served"))
+            .level(log::Level::Warn)
+            .target("tool::net")
+            .key_values(&pairs)
+            .build();
+        let ours = logger(|b| {
+            b.format_timestamp(None);
+        });
+        let ours = String::from_utf8(ours.render(&record, false).0).unwrap();
+        let out = Shared::default();
+        let theirs = env_logger::Builder::new()
+            .filter_level(LevelFilter::Trace)
+            .format_timestamp(None)
+            .write_style(env_logger::WriteStyle::Never)
+            .target(env_logger::Target::Pipe(Box::new(out.clone())))
+            .build();
+        log::Log::log(&theirs, &record);
+        let theirs = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(ours, "[WARN  tool::net] served ip=127.0.0.1 port=8080\n");
+        assert_eq!(ours, theirs);
+        let hidden = logger(|b| {
+            b.format_timestamp(None)
+                .format_key_values(fmt::hidden_kv_format);
+        });
+        assert_eq!(
+            String::from_utf8(hidden.render(&record, false).0).unwrap(),
+            "[WARN  tool::net] served\n"
+        );
     }
 
     #[test]
