@@ -167,17 +167,44 @@ fn on_pty(exe: &std::path::Path, which: &str, dir: &std::path::Path) -> (f64, f6
     drop(pair.master);
     let count = drained.join().expect("reader");
     assert_eq!(count, RECORDS, "{which} on a pty: every record drawn");
-    let text = std::fs::read_to_string(&result).expect("the child's figures");
+    figures(&std::fs::read_to_string(&result).expect("the child's figures"))
+}
+
+/// A child's report, as (ns per record, records/s).
+fn figures(text: &str) -> (f64, f64) {
     let mut fields = text.split_whitespace();
-    let ns: f64 = fields
-        .next()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(f64::NAN);
-    let secs: f64 = fields
-        .next()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(f64::NAN);
+    let mut next = || -> f64 {
+        fields
+            .next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    let (ns, secs) = (next(), next());
     (ns, RECORDS as f64 / secs)
+}
+
+/// Prints the table's row `label` for the rounds of reflow (`runs[0]`) and
+/// env_logger (`runs[1]`): medians, ratios, verdicts, and the lines
+/// scripts read.
+fn row(label: &str, runs: &[Vec<(f64, f64)>; 2]) {
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let ns_r = median(runs[0].iter().map(|p| p.0).collect());
+    let ns_e = median(runs[1].iter().map(|p| p.0).collect());
+    let rate_r = median(runs[0].iter().map(|p| p.1).collect());
+    let rate_e = median(runs[1].iter().map(|p| p.1).collect());
+    let verdict = |ok: bool| if ok { "PASS" } else { "FAIL" };
+    println!(
+        "{label:>8} {ns_r:>22.0} {ns_e:>22.0} {:>8.3} {:>6} {rate_r:>22.0} {rate_e:>22.0} {:>8.3} {:>6}",
+        ns_r / ns_e,
+        verdict(ns_r / ns_e <= 1.0),
+        rate_r / rate_e,
+        verdict(rate_r >= rate_e),
+    );
+    println!("LOGGER RATIO caller time, {label}: {:.3}", ns_r / ns_e);
+    println!("LOGGER RATIO records/s, {label}: {:.3}", rate_r / rate_e);
 }
 
 /// Runs the children and prints the table.
@@ -214,51 +241,13 @@ fn parent() {
                     .stderr(Stdio::from(file))
                     .output()
                     .expect("child runs");
-                let text = String::from_utf8_lossy(&out.stdout);
-                let mut fields = text.split_whitespace();
-                let ns: f64 = fields
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(f64::NAN);
-                let secs: f64 = fields
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(f64::NAN);
+                let (ns, rate) = figures(&String::from_utf8_lossy(&out.stdout));
                 let lines = std::fs::read_to_string(&log).map_or(0, |t| t.lines().count());
                 assert_eq!(lines, RECORDS, "{which}: every record written");
-                runs[k].push((ns, RECORDS as f64 / secs));
+                runs[k].push((ns, rate));
             }
         }
-        let median = |v: &mut Vec<f64>| {
-            v.sort_by(f64::total_cmp);
-            v[v.len() / 2]
-        };
-        let mut ns: Vec<Vec<f64>> = runs
-            .iter()
-            .map(|r| r.iter().map(|p| p.0).collect())
-            .collect();
-        let mut rate: Vec<Vec<f64>> = runs
-            .iter()
-            .map(|r| r.iter().map(|p| p.1).collect())
-            .collect();
-        let (ns_r, ns_e) = (median(&mut ns[0]), median(&mut ns[1]));
-        let (rate_r, rate_e) = (median(&mut rate[0]), median(&mut rate[1]));
-        let verdict = |ok: bool| if ok { "PASS" } else { "FAIL" };
-        println!(
-            "{threads:>8} {ns_r:>22.0} {ns_e:>22.0} {:>8.3} {:>6} {rate_r:>22.0} {rate_e:>22.0} {:>8.3} {:>6}",
-            ns_r / ns_e,
-            verdict(ns_r / ns_e <= 1.0),
-            rate_r / rate_e,
-            verdict(rate_r >= rate_e),
-        );
-        println!(
-            "LOGGER RATIO caller time, {threads} thread(s): {:.3}",
-            ns_r / ns_e
-        );
-        println!(
-            "LOGGER RATIO records/s, {threads} thread(s): {:.3}",
-            rate_r / rate_e
-        );
+        row(&format!("{threads} thr"), &runs);
     }
     // The single-threaded host on a terminal.
     let mut runs: [Vec<(f64, f64)>; 2] = [Vec::new(), Vec::new()];
@@ -267,30 +256,6 @@ fn parent() {
             runs[k].push(on_pty(&exe, which, &dir));
         }
     }
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    let ns_r = median(runs[0].iter().map(|p| p.0).collect());
-    let ns_e = median(runs[1].iter().map(|p| p.0).collect());
-    let rate_r = median(runs[0].iter().map(|p| p.1).collect());
-    let rate_e = median(runs[1].iter().map(|p| p.1).collect());
-    let verdict = |ok: bool| if ok { "PASS" } else { "FAIL" };
-    println!(
-        "{:>8} {ns_r:>22.0} {ns_e:>22.0} {:>8.3} {:>6} {rate_r:>22.0} {rate_e:>22.0} {:>8.3} {:>6}",
-        "0, pty",
-        ns_r / ns_e,
-        verdict(ns_r / ns_e <= 1.0),
-        rate_r / rate_e,
-        verdict(rate_r >= rate_e),
-    );
-    println!(
-        "LOGGER RATIO caller time, 0 thread(s), pty: {:.3}",
-        ns_r / ns_e
-    );
-    println!(
-        "LOGGER RATIO records/s, 0 thread(s), pty: {:.3}",
-        rate_r / rate_e
-    );
+    row("0, pty", &runs);
     let _ = std::fs::remove_dir_all(&dir);
 }

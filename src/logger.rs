@@ -270,7 +270,7 @@ thread_local! {
 /// A record's key-values after its message: ` key=value` each, the key in
 /// italics with colours (as env_logger's `kv` feature writes them).
 #[cfg(feature = "kv")]
-fn push_key_values(out: &mut String, fields: &dyn log::kv::Source, color: bool) {
+pub(crate) fn push_key_values(out: &mut String, fields: &dyn log::kv::Source, color: bool) {
     struct Pairs<'a>(&'a mut String, bool);
     impl<'kvs> log::kv::VisitSource<'kvs> for Pairs<'_> {
         fn visit_pair(

@@ -570,19 +570,9 @@ fn a_hosts_own_output_is_a_line_of_the_full_screen_display() {
         "the host's own stderr line",
         "sent after",
     ];
-    let in_order = |text: &str| {
-        let mut at = 0;
-        order.iter().all(|want| match text[at..].find(want) {
-            Some(found) => {
-                at += found + want.len();
-                true
-            }
-            None => false,
-        })
-    };
     // On the display, as its lines, in order: not written over it.
     pty.wait_for("the host's lines among the display's", TIMEOUT, |screen| {
-        screen.alternate_screen() && in_order(&screen.contents())
+        screen.alternate_screen() && in_order(&screen.contents(), &order)
     })
     .unwrap();
     pty.send(b"\n");
@@ -591,7 +581,7 @@ fn a_hosts_own_output_is_a_line_of_the_full_screen_display() {
     assert_terminal_restored(&pty);
     // And on the normal screen after the exit, as OnExit::All prints them.
     let screen = pty.screen_text();
-    assert!(in_order(&screen), "{screen}");
+    assert!(in_order(&screen, &order), "{screen}");
     for want in order {
         assert_eq!(screen.matches(want).count(), 1, "{want:?}:\n{screen}");
     }

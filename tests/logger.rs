@@ -555,17 +555,7 @@ fn a_worker_threads_panic_shows_at_once_among_the_records() {
     pty.wait_for(
         "everything, in order, while the host runs",
         TIMEOUT,
-        |screen| {
-            let text = screen.contents();
-            let mut at = 0;
-            order.iter().all(|want| match text[at..].find(want) {
-                Some(found) => {
-                    at += found + want.len();
-                    true
-                }
-                None => false,
-            })
-        },
+        |screen| in_order(&screen.contents(), &order),
     )
     .unwrap();
     pty.send(b"\n");

@@ -100,24 +100,9 @@ pub fn default_kv_format(
     formatter: &mut Formatter,
     fields: &dyn log::kv::Source,
 ) -> io::Result<()> {
-    struct Pairs<'a>(&'a mut Formatter);
-    impl<'kvs> log::kv::VisitSource<'kvs> for Pairs<'_> {
-        fn visit_pair(
-            &mut self,
-            key: log::kv::Key<'kvs>,
-            value: log::kv::Value<'kvs>,
-        ) -> Result<(), log::kv::Error> {
-            let italic = match self.0.color {
-                true => style::Style::new().italic(),
-                false => style::Style::new(),
-            };
-            io::Write::write_fmt(self.0, format_args!(" {italic}{key}{italic:#}={value}"))?;
-            Ok(())
-        }
-    }
-    fields
-        .visit(&mut Pairs(formatter))
-        .map_err(io::Error::other)
+    let mut text = String::new();
+    crate::logger::push_key_values(&mut text, fields, formatter.color);
+    io::Write::write_all(formatter, text.as_bytes())
 }
 
 /// What a custom format writes a record into (it is `io::Write`).

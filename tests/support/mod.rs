@@ -815,6 +815,19 @@ pub fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// True when `needle` (or nothing) occurs in `haystack`.
+/// True when every one of `wanted` is in `text`, each after the one
+/// before it.
+pub fn in_order(text: &str, wanted: &[&str]) -> bool {
+    let mut at = 0;
+    wanted.iter().all(|want| match text[at..].find(want) {
+        Some(found) => {
+            at += found + want.len();
+            true
+        }
+        None => false,
+    })
+}
+
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     needle.is_empty() || find(haystack, needle).is_some()
 }
