@@ -95,6 +95,30 @@ const WRITE_TIMEOUT: Duration = Duration::from_millis(800);
 /// The writer writes at most this much at a time, so progress shows.
 const PIECE: usize = 1024;
 
+/// The process is exiting and could not wait for the terminal to take
+/// the rest (see [`cut_short`]).
+static CUT: AtomicBool = AtomicBool::new(false);
+
+/// What a frame cut short at the exit ends with: the row it was on ended,
+/// and a line that says so.
+const CUT_NOTICE: &[u8] = b"\x1b[0m\r\n\x1b[2mreflow: the rest was not printed: the terminal \
+did not take it before the exit\x1b[0m\r\n";
+
+/// At the process's exit, when the displays could not finish in time (a
+/// terminal that reads slowly): the frame being written stops at its next
+/// piece with [`CUT_NOTICE`] rather than in the middle of a line, the
+/// terminal's modes and screen are given back, and the writer is waited
+/// for, within its bound, so the process does not end in the middle of a
+/// write.
+pub(crate) fn cut_short() {
+    CUT.store(true, Ordering::SeqCst);
+    TERMINAL.leaves.fetch_add(1, Ordering::SeqCst);
+    // As the panic hook does: never waiting long for the writer's lock.
+    on_panic();
+    let queued = enqueue(&writer(), Vec::new());
+    wait_written(queued, false);
+}
+
 /// The writer thread's queue, and the viewport whose sequences enter and
 /// leave the display (also from the panic hook).
 struct Writer {
@@ -108,6 +132,9 @@ struct Job {
     done: Sender<Vec<u8>>,
     /// For a frame: `leaves` when it was queued.
     frame: Option<usize>,
+    /// An inline frame: lines that must all be printed, but for an exit
+    /// that cannot wait ([`cut_short`]).
+    lines: bool,
 }
 
 fn writer() -> MutexGuard<'static, Option<Writer>> {
@@ -123,6 +150,7 @@ fn enqueue(writer: &Option<Writer>, bytes: Vec<u8>) -> Option<Receiver<Vec<u8>>>
         bytes,
         done,
         frame: None,
+        lines: false,
     })
     .ok()?;
     Some(written)
@@ -170,12 +198,19 @@ fn start_writer(mut out: Box<dyn Write + Send>) -> io::Result<(Sender<Job>, Join
                 mut bytes,
                 done,
                 frame,
+                lines,
             } in queued
             {
                 for piece in bytes.chunks(PIECE) {
                     // The display left the screen since: the rest of this
                     // frame would only delay the restoration.
-                    if frame.is_some_and(|at| at != TERMINAL.leaves.load(Ordering::SeqCst)) {
+                    let left = frame.is_some_and(|at| at != TERMINAL.leaves.load(Ordering::SeqCst));
+                    let cut = CUT.load(Ordering::SeqCst);
+                    if left || (lines && cut) {
+                        // Cut short at the exit: said, on a row of its own.
+                        if cut {
+                            let _ = out.write_all(CUT_NOTICE);
+                        }
                         break;
                     }
                     // A failed write is a terminal gone (SIGHUP follows)
@@ -290,6 +325,7 @@ impl Backend for TerminalGuard {
                     // reach the terminal.
                     frame: (writer.viewport == Viewport::FullScreen)
                         .then(|| TERMINAL.leaves.load(Ordering::SeqCst)),
+                    lines: writer.viewport == Viewport::Inline,
                 })
                 .map_err(|e| e.into_inner().bytes),
             _ => Err(bytes),

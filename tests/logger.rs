@@ -595,3 +595,101 @@ fn a_panic_of_the_main_thread_leaves_every_record_and_its_message() {
     assert!(at("INFO  tool] before the panic") < at("the host's own line"));
     assert!(at("the host's own line") < at("the main thread's failure"));
 }
+
+#[test]
+#[ignore = "a host run by an_exit_a_slow_terminal_cannot_wait_for_is_cut_between_lines_and_said"]
+fn host_logs_a_burst_then_exits() {
+    reflow::env_logger::Builder::new()
+        .filter_level(log::LevelFilter::Info)
+        .init();
+    for i in 0..15_000 {
+        log::info!(target: "burst", "record {i} of a burst that a slow terminal takes seconds to show");
+    }
+}
+
+#[test]
+fn an_exit_a_slow_terminal_cannot_wait_for_is_cut_between_lines_and_said() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    // A terminal that takes about 200 KB a second (an ssh link, a slow
+    // emulator): the burst's last records need longer than the exit
+    // waits (5 s).
+    let pty = nix::pty::openpty(
+        Some(&nix::pty::Winsize {
+            ws_row: 40,
+            ws_col: 120,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        }),
+        None,
+    )
+    .unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let name = host_name!(host_logs_a_burst_then_exits);
+    let mut child = Command::new("setsid")
+        .arg("-w")
+        .arg(&exe)
+        .args([
+            "--ignored",
+            "--exact",
+            name,
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("TERM", "xterm-256color")
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::from(pty.slave.try_clone().unwrap()))
+        .stderr(std::fs::File::from(pty.slave))
+        .spawn()
+        .unwrap();
+    let fast = Arc::new(AtomicBool::new(false));
+    let reader = {
+        let fast = Arc::clone(&fast);
+        let mut master = std::fs::File::from(pty.master);
+        std::thread::spawn(move || {
+            let mut out = Vec::new();
+            let mut buf = [0u8; 1024];
+            loop {
+                match master.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => out.extend_from_slice(&buf[..n]),
+                }
+                if !fast.load(Ordering::SeqCst) {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+            }
+            out
+        })
+    };
+    let status = child.wait().unwrap();
+    fast.store(true, Ordering::SeqCst);
+    let out = reader.join().unwrap();
+    assert!(status.success(), "{status:?}");
+    // The pty's output processing makes each "\r\n" "\r\r\n".
+    let text = String::from_utf8_lossy(&out).replace("\r\r\n", "\r\n");
+    let notice = "reflow: the rest was not printed: the terminal did not take it before the exit";
+    let at = text.find(notice).unwrap_or_else(|| {
+        panic!(
+            "no notice at the end:\n{}",
+            &text[text.len().saturating_sub(2000)..]
+        )
+    });
+    // On a row of its own, after the last row written, and nothing of
+    // the log after it: the cursor shown again, the modes given back.
+    let before = &text[..at];
+    assert!(
+        before.ends_with("\x1b[0m\r\n\x1b[2m"),
+        "{:?}",
+        &before[before.len().saturating_sub(200)..]
+    );
+    let after = &text[at + notice.len()..];
+    assert!(!after.contains("record "), "{after:?}");
+    assert!(
+        text.contains("record 0 of a burst"),
+        "the burst's start is shown"
+    );
+    assert!(!text.contains("record 14999 of"), "the burst's end was cut");
+}

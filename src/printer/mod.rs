@@ -285,7 +285,10 @@ pub(crate) fn stop_at_exit() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     extern "C" fn at_exit() {
         // Each display gives the host's descriptors back as it stops.
-        shutdown_all(AT_EXIT);
+        if !shutdown_all(AT_EXIT) {
+            // Never the end of the process in the middle of a line.
+            crate::terminal::cut_short();
+        }
     }
     ONCE.call_once(|| {
         // SAFETY: `at_exit` is a plain `extern "C"` function that lives as
