@@ -103,6 +103,11 @@ impl Tui {
         let mut capture = None;
         let terminal: Box<dyn Backend> = match surface {
             Surface::Target(target) => {
+                // What the host's stdout holds goes out before the screen
+                // is taken (the capture would flush it after).
+                if config.take_host_output {
+                    let _ = io::stdout().flush();
+                }
                 let terminal = Box::new(TerminalGuard::enter(
                     config.interactive,
                     target,
