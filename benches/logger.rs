@@ -10,8 +10,11 @@
 //!
 //! And the same single-threaded host on a terminal (a pty whose other end
 //! a thread of the bench reads as fast as it can): reflow draws its inline
-//! display there, env_logger writes to it; the goal is the same, the
-//! host's time at most 1.0x env_logger's.
+//! display there, env_logger writes to it. Logging as fast as it can, the
+//! terminal is the bottleneck of both: the goal is the host's time at most
+//! 1.0x env_logger's. With work of its own between records (the terminal
+//! keeps up), reflow's printer thread takes the writes: the caller's time
+//! at most 0.5x env_logger's.
 //!
 //! `cargo bench --bench logger`. Each measurement is a child process (a
 //! process has one logger), run interleaved, 5 rounds, medians.
@@ -197,9 +200,10 @@ fn figures(text: &str) -> (f64, f64) {
 }
 
 /// Prints the table's row `label` for the rounds of reflow (`runs[0]`) and
-/// env_logger (`runs[1]`): medians, ratios, verdicts, and the lines
-/// scripts read.
-fn row(label: &str, runs: &[Vec<(f64, f64)>; 2]) {
+/// env_logger (`runs[1]`): medians, ratios, verdicts (caller time at most
+/// `caller_goal`, records/s at least env_logger's), and the lines scripts
+/// read.
+fn row(label: &str, runs: &[Vec<(f64, f64)>; 2], caller_goal: f64) {
     let median = |mut v: Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
@@ -212,7 +216,7 @@ fn row(label: &str, runs: &[Vec<(f64, f64)>; 2]) {
     println!(
         "{label:>8} {ns_r:>22.0} {ns_e:>22.0} {:>8.3} {:>6} {rate_r:>22.0} {rate_e:>22.0} {:>8.3} {:>6}",
         ns_r / ns_e,
-        verdict(ns_r / ns_e <= 1.0),
+        verdict(ns_r / ns_e <= caller_goal),
         rate_r / rate_e,
         verdict(rate_r >= rate_e),
     );
@@ -260,20 +264,23 @@ fn parent() {
                 runs[k].push((ns, rate));
             }
         }
-        row(&format!("{threads} thr"), &runs);
+        row(&format!("{threads} thr"), &runs, 1.0);
     }
     // The single-threaded host on a terminal: logging as fast as it can
     // (the terminal is the bottleneck of both), and with work of its own
     // between records (about 5 us: the terminal keeps up, and the caller's
     // time is what logging costs the host).
-    for (label, work) in [("0, pty", 0), ("0, pty+w", 2_000)] {
+    // Goals: never slower; and with a printer thread taking the writes,
+    // a caller that pays at most half of what env_logger's does (issue
+    // 18, item 6), where the terminal keeps up.
+    for (label, work, caller_goal) in [("0, pty", 0, 1.0), ("0, pty+w", 2_000, 0.5)] {
         let mut runs: [Vec<(f64, f64)>; 2] = [Vec::new(), Vec::new()];
         for _ in 0..ROUNDS {
             for (k, which) in ["reflow", "env_logger"].iter().enumerate() {
                 runs[k].push(on_pty(&exe, which, &dir, work));
             }
         }
-        row(label, &runs);
+        row(label, &runs, caller_goal);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -14,6 +14,7 @@
 //! the lines queued before them.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -131,6 +132,10 @@ pub(crate) struct Queue {
     room: Condvar,
     budget: usize,
     wake: channel::Sender<()>,
+    /// The printer wants a wake-up for new lines (false while it will
+    /// wake for a frame anyway: lines then wait for it, instead of waking
+    /// it one by one).
+    wake_for_lines: AtomicBool,
 }
 
 impl Queue {
@@ -144,6 +149,7 @@ impl Queue {
             room: Condvar::new(),
             budget: budget.max(1),
             wake,
+            wake_for_lines: AtomicBool::new(true),
         };
         (queue, woken)
     }
@@ -219,10 +225,24 @@ impl Queue {
             self.room.notify_all();
         }
         drop(state);
-        if (was_empty && len > 0) || stop.is_some() {
+        let wanted = self.wake_for_lines.load(Ordering::SeqCst);
+        if (was_empty && len > 0 && wanted) || stop.is_some() {
             self.wake();
         }
         Ok(())
+    }
+
+    /// Whether new lines wake the printer (see `wake_for_lines`). Turned
+    /// on, the printer must look at the queue once more before it sleeps:
+    /// a line may have come while it was off.
+    pub(crate) fn wake_for_lines(&self, on: bool) {
+        self.wake_for_lines.store(on, Ordering::SeqCst);
+    }
+
+    /// True when lines (or a stop) wait for the printer.
+    pub(crate) fn has_lines(&self) -> bool {
+        let state = self.lock();
+        !state.buf.is_empty() || state.stop.is_some()
     }
 
     fn wake(&self) {

@@ -274,6 +274,20 @@ impl Front for Inline {
             let timer = (self.dirty && !self.pending)
                 .then_some(self.next_frame)
                 .map_or_else(channel::never, channel::at);
+            // While a frame is due or being written the printer wakes for
+            // it anyway: lines wait for that, rather than wake it one by
+            // one (a wake-up is a context switch per record for the host).
+            // Idle, the first line wakes it; a line that came meanwhile is
+            // taken now.
+            let wakes_anyway = self.dirty || self.pending;
+            core.wake_for_lines(!wakes_anyway);
+            if !wakes_anyway && core.has_lines() {
+                if let Some(reason) = core.drain(self)? {
+                    return Ok(reason);
+                }
+                self.draw_if_due(core.config())?;
+                continue;
+            }
             select! {
                 recv(take) -> _ => {
                     if let Some(reason) = core.drain(self)? {
@@ -304,6 +318,13 @@ impl Front for Inline {
                     self.host_piece();
                 }
                 recv(timer) -> _ => {}
+            }
+            // Lines that did not wake it.
+            if !(self.pending && self.backlog() >= BACKLOG)
+                && core.has_lines()
+                && let Some(reason) = core.drain(self)?
+            {
+                return Ok(reason);
             }
             if self.capture.as_ref().is_some_and(|c| !c.active()) {
                 // A panic gave the host its descriptors back: its output

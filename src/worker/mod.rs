@@ -256,6 +256,16 @@ impl Core {
         &self.inbox.woken
     }
 
+    /// Whether new lines wake the printer (see `Queue::wake_for_lines`).
+    pub(super) fn wake_for_lines(&self, on: bool) {
+        self.inbox.queue.wake_for_lines(on);
+    }
+
+    /// True when lines (or a stop) wait in the queue.
+    pub(super) fn has_lines(&self) -> bool {
+        self.inbox.queue.has_lines()
+    }
+
     /// The queue's pressure for the status bar: lines held or dropped.
     pub(super) fn pressure(&self) -> crate::queue::Pressure {
         self.inbox.queue.pressure()
