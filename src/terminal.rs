@@ -99,6 +99,9 @@ const PIECE: usize = 1024;
 /// the rest (see [`cut_short`]).
 static CUT: AtomicBool = AtomicBool::new(false);
 
+/// [`CUT_NOTICE`] has been written.
+static NOTICED: AtomicBool = AtomicBool::new(false);
+
 /// What a frame cut short at the exit ends with: the row it was on ended,
 /// and a line that says so.
 const CUT_NOTICE: &[u8] = b"\x1b[0m\r\n\x1b[2mreflow: the rest was not printed: the terminal \
@@ -207,8 +210,9 @@ fn start_writer(mut out: Box<dyn Write + Send>) -> io::Result<(Sender<Job>, Join
                     let left = frame.is_some_and(|at| at != TERMINAL.leaves.load(Ordering::SeqCst));
                     let cut = CUT.load(Ordering::SeqCst);
                     if left || (lines && cut) {
-                        // Cut short at the exit: said, on a row of its own.
-                        if cut {
+                        // Cut short at the exit: said once, on a row of its
+                        // own (the jobs after it are dropped).
+                        if cut && !NOTICED.swap(true, Ordering::SeqCst) {
                             let _ = out.write_all(CUT_NOTICE);
                         }
                         break;

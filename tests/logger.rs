@@ -677,6 +677,7 @@ fn an_exit_a_slow_terminal_cannot_wait_for_is_cut_between_lines_and_said() {
             &text[text.len().saturating_sub(2000)..]
         )
     });
+    assert_eq!(text.matches(notice).count(), 1, "said once");
     // On a row of its own, after the last row written, and nothing of
     // the log after it: the cursor shown again, the modes given back.
     let before = &text[..at];
