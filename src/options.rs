@@ -269,6 +269,8 @@ pub(crate) struct Config {
     pub(crate) source: String,
     /// Take the host's output to the display's terminal (`crate::capture`).
     pub(crate) take_host_output: bool,
+    /// The wheel scrolls an interactive display (mouse reporting on).
+    pub(crate) mouse: bool,
     /// After `q` in a full-screen display on this terminal, go on inline
     /// there: the host is still running, and its lines keep coming.
     pub(crate) inline_after_quit: Option<Target>,

@@ -261,6 +261,8 @@ impl KeyTty {
 #[derive(Debug)]
 pub(crate) struct TerminalGuard {
     raw: bool,
+    /// With `raw`: the terminal reports the mouse's buttons (the wheel).
+    mouse: bool,
     /// Wait for the terminal as long as it takes when giving it back (see
     /// [`TerminalGuard::patient`]).
     patient: bool,
@@ -280,7 +282,14 @@ impl TerminalGuard {
     ///
     /// When another display owns the terminal, or the terminal cannot be
     /// set up (it is then left as it was).
-    pub(crate) fn enter(raw: bool, target: Target, viewport: Viewport) -> io::Result<Self> {
+    /// With `mouse` (and `raw`), the wheel scrolls: the terminal reports
+    /// the mouse's buttons, so selecting text needs Shift.
+    pub(crate) fn enter(
+        raw: bool,
+        mouse: bool,
+        target: Target,
+        viewport: Viewport,
+    ) -> io::Result<Self> {
         // One display per terminal: a second printer would fight the first.
         if TERMINAL.owned.swap(true, Ordering::SeqCst) {
             return Err(io::Error::other(
@@ -301,12 +310,13 @@ impl TerminalGuard {
         // From here on, any failure is undone by the guard's Drop.
         let guard = TerminalGuard {
             raw,
+            mouse,
             patient: false,
             thread: Some(thread),
             written,
             written_tx,
         };
-        show(raw)?;
+        show(raw, mouse)?;
         Ok(guard)
     }
 }
@@ -365,7 +375,7 @@ impl Backend for TerminalGuard {
         {
             return Ok(false);
         }
-        show(self.raw)?;
+        show(self.raw, self.mouse)?;
         Ok(true)
     }
 
@@ -408,7 +418,7 @@ const MOUSE_ON: &[u8] = b"\x1b[?1000h\x1b[?1006h";
 /// And off again.
 const MOUSE_OFF: &[u8] = b"\x1b[?1006l\x1b[?1000l";
 
-fn show(raw: bool) -> io::Result<()> {
+fn show(raw: bool, mouse: bool) -> io::Result<()> {
     let writer = writer();
     if raw {
         raw_input()?;
@@ -417,10 +427,10 @@ fn show(raw: bool) -> io::Result<()> {
     if let Some(writer) = &*writer {
         writer.viewport.enter(&mut bytes)?;
     }
-    if raw {
+    if raw && mouse {
         // The wheel scrolls the view: button presses only (no motion
-        // reports), SGR-encoded. Terminals still select text with Shift
-        // held, as in other full-screen programs.
+        // reports), SGR-encoded. Terminals then select text with Shift
+        // held only, which is why it is asked for (`--mouse`, as less).
         bytes.extend_from_slice(MOUSE_ON);
         TERMINAL.mouse.store(true, Ordering::SeqCst);
     }

@@ -200,11 +200,9 @@ fn hostile_lines_cannot_touch_the_terminal() {
     pty.with_screen(|screen| {
         assert!(screen.alternate_screen());
         assert!(screen.hide_cursor());
-        // Reflow's own (wheel) reporting, not the line's (every motion).
-        assert_eq!(
-            screen.mouse_protocol_mode(),
-            vt100::MouseProtocolMode::PressRelease
-        );
+        // No mouse mode: not the line's (every motion), and none of
+        // reflow's own without --mouse.
+        assert_eq!(screen.mouse_protocol_mode(), vt100::MouseProtocolMode::None);
     });
     // Replay every byte it wrote into a model that records titles and
     // clipboard writes: there must be none, and no OSC at all.

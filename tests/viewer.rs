@@ -45,7 +45,12 @@ fn viewing(args: &[&str]) -> (Pty, Vec<String>, tempfile::TempDir) {
 
 #[test]
 fn g_jjj_pages_and_half_pages_move_by_wrapped_rows() {
-    let (pty, lines, _dir) = viewing(&[]);
+    let (pty, lines, _dir) = viewing(&["--mouse"]);
+    assert_eq!(
+        pty.with_screen(|s| s.mouse_protocol_mode()),
+        vt100::MouseProtocolMode::PressRelease,
+        "--mouse asks for the wheel"
+    );
     let rows = all_rows(&lines, usize::from(COLS));
     let at = |top: usize| rows[top..top + CONTENT].to_vec();
     let end = rows.len() - CONTENT;
@@ -84,6 +89,24 @@ fn g_jjj_pages_and_half_pages_move_by_wrapped_rows() {
     wait_rows(&pty, "G: the end", &at(end));
     wait_status(&pty, "following again", "FOLLOW");
     quit(&pty);
+    // The mouse is given back with the rest.
+    assert_eq!(
+        pty.with_screen(|s| s.mouse_protocol_mode()),
+        vt100::MouseProtocolMode::None
+    );
+}
+
+#[test]
+fn without_mouse_the_terminal_keeps_the_mouse_for_selecting_text() {
+    let (pty, _lines, _dir) = viewing(&[]);
+    // As less without --mouse: no mouse mode, so dragging selects text.
+    assert_eq!(
+        pty.with_screen(|s| s.mouse_protocol_mode()),
+        vt100::MouseProtocolMode::None
+    );
+    assert!(!contains(&pty.raw_output(), b"\x1b[?1000h"));
+    quit(&pty);
+    assert!(!contains(&pty.raw_output(), b"\x1b[?1000h"));
 }
 
 #[test]

@@ -112,6 +112,11 @@ pub(crate) struct Cli {
     /// text before each line); with --follow-all.
     #[arg(long, requires_all = ["save", "follow_all"])]
     pub(crate) save_labels: bool,
+
+    /// Scroll with the mouse wheel (as less --mouse). The terminal then
+    /// reports the mouse, so selecting text needs Shift; off by default.
+    #[arg(long)]
+    pub(crate) mouse: bool,
 }
 
 /// `--wrap` values.

@@ -79,6 +79,7 @@ pub(crate) fn configure(cli: &Cli, source: String, output: Option<File>, tty: bo
         .tab_width(usize::from(cli.tab_width))
         .wrap(cli.wrap.into())
         .timestamps(cli.timestamps || cli.save_timestamps)
+        .mouse(cli.mouse)
         .save_timestamps(cli.save_timestamps)
         .source(source);
     if let Some(sentinel) = &cli.sentinel {

@@ -47,6 +47,7 @@ pub struct Builder {
     in_place: Option<(std::fs::File, u64)>,
     /// The host's own output is left alone (see `take_host_output`).
     leave_host_output: bool,
+    mouse: bool,
 }
 
 impl fmt::Debug for Builder {
@@ -75,6 +76,7 @@ impl fmt::Debug for Builder {
             .field("save_timestamps", &self.save_timestamps)
             .field("in_place", &self.in_place)
             .field("leave_host_output", &self.leave_host_output)
+            .field("mouse", &self.mouse)
             .finish()
     }
 }
@@ -105,6 +107,16 @@ impl Builder {
     #[cfg(feature = "viewer")]
     pub fn interactive(mut self, interactive: bool) -> Self {
         self.interactive = interactive;
+        self
+    }
+
+    /// The mouse wheel scrolls an [`interactive`](Builder::interactive)
+    /// display, three rows a turn. Off by default, as in `less` (its
+    /// `--mouse`): the terminal reports the mouse's buttons meanwhile, so
+    /// selecting text with the mouse needs Shift held.
+    #[cfg(feature = "viewer")]
+    pub fn mouse(mut self, on: bool) -> Self {
+        self.mouse = on;
         self
     }
 
@@ -439,6 +451,7 @@ impl Builder {
             // A file name is untrusted text too; sanitized once, here.
             source: visible(self.source.unwrap_or_default().as_bytes()).into_owned(),
             take_host_output: !self.leave_host_output,
+            mouse: self.mouse,
             inline_after_quit: (self.inline_after_quit && self.draw_into.is_none())
                 .then_some(self.target),
         };

@@ -158,7 +158,7 @@ pub(crate) const HELP: &[&str] = &[
     "  u  Ctrl-U          up half a page",
     "  g  Home  <         the first line",
     "  G  End  >  F       the last line, and follow again",
-    "  mouse wheel        3 rows (Shift + drag selects text)",
+    "  mouse wheel        3 rows, with --mouse (then Shift + drag selects)",
     "  Left  Right        sideways, with --wrap none",
     "",
     "  /pattern           search forward (regex; lower case ignores case)",

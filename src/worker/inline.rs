@@ -75,7 +75,12 @@ impl Inline {
         let mut tty = None;
         let (terminal, exclusive): (Box<dyn Backend>, bool) = match surface {
             Surface::Target(target) => {
-                let terminal = Box::new(TerminalGuard::enter(false, target, Viewport::Inline)?);
+                let terminal = Box::new(TerminalGuard::enter(
+                    false,
+                    false,
+                    target,
+                    Viewport::Inline,
+                )?);
                 let own = target.open()?;
                 if config.take_host_output {
                     let size = size_of(&own).unwrap_or_else(terminal_size);

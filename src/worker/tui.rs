@@ -110,6 +110,7 @@ impl Tui {
                 }
                 let terminal = Box::new(TerminalGuard::enter(
                     config.interactive,
+                    config.mouse,
                     target,
                     Viewport::FullScreen,
                 )?);
