@@ -308,6 +308,26 @@ fn the_sentinel_stops_a_marked_command_display() {
     assert_eq!(exit.code(), Some(143), "{}", pty.screen_text());
     assert_terminal_restored(&pty);
     let rows = pty.screen_rows();
-    assert!(rows.iter().any(|r| r.trim_end() == " a"), "{rows:?}");
+    // Left on the normal screen as text: no stream bar's column.
+    assert!(rows.iter().any(|r| r.trim_end() == "a"), "{rows:?}");
     assert!(!rows.iter().any(|r| r.contains("STOP")), "{rows:?}");
+}
+
+#[test]
+fn rows_left_after_the_exit_are_the_text_without_stream_bars() {
+    // Issue 20, item 9: what is copied from the normal screen afterwards
+    // is the command's output, not reflow's marks.
+    let pty = display(&["-E", "--", "sh", "-c", "echo out line; echo err line >&2"]);
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
+    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+    let rows: Vec<String> = pty
+        .screen_rows()
+        .into_iter()
+        .map(|r| r.trim_end().to_owned())
+        .filter(|r| !r.is_empty())
+        .collect();
+    assert!(rows.contains(&"out line".to_owned()), "{rows:?}");
+    assert!(rows.contains(&"err line".to_owned()), "{rows:?}");
+    assert!(!rows.iter().any(|r| r.contains('\u{258c}')), "{rows:?}");
 }

@@ -260,9 +260,14 @@ fn a_ten_megabyte_line_is_shown_and_reflowed() {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let rows = pty.screen_rows();
-    assert_eq!(rows[21], tail_row(1_000_000).trim_end());
-    assert_eq!(rows[22], "end");
+    // Waited for, not read at once: the status can show the count before
+    // the frame with the rows is drawn.
+    let tail = tail_row(1_000_000);
+    pty.wait_for("the huge line's end above \"end\"", TIMEOUT, |screen| {
+        let rows: Vec<String> = screen.rows(0, 80).collect();
+        rows[21].trim_end() == tail.trim_end() && rows[22].trim_end() == "end"
+    })
+    .unwrap();
     pty.resize(43, 10);
     // 43 columns: three words (32) fit, a fourth (43) does too.
     pty.wait_for("the huge line reflowed", TIMEOUT, |screen| {

@@ -44,7 +44,8 @@ pub(crate) struct Gutter {
 }
 
 impl Gutter {
-    pub(crate) fn new(head: &Head, width: usize) -> Gutter {
+    /// `bare`: without the stream bar (see `Look::bare`).
+    pub(crate) fn new(head: &Head, width: usize, bare: bool) -> Gutter {
         let mut gutter = Gutter::default();
         if let Some(label) = &head.label {
             let colour = label.colour();
@@ -56,11 +57,11 @@ impl Gutter {
                 .extend(std::iter::repeat_n(' ', label.width + 1));
             gutter.width += label.width + 1;
         }
-        if head.err {
+        if head.err && !bare {
             gutter.first.push_str("\x1b[0;31m\u{258c}\x1b[0m");
             gutter.rest.push_str("\x1b[0;31m\u{258c}\x1b[0m");
             gutter.width += 1;
-        } else if head.out {
+        } else if head.out && !bare {
             gutter.first.push(' ');
             gutter.rest.push(' ');
             gutter.width += 1;
@@ -108,6 +109,16 @@ mod tests {
         };
         let rows = tail_rows(&h, 30, 10, in_place, &mut RowCache::new());
         assert_eq!(texts(&rows), ["one two three four"]);
+        // Bare (rows left after the exit): the time stays, the bar goes.
+        let bare = Look { bare: true, ..look };
+        let rows = tail_rows(&h, 30, 10, bare, &mut RowCache::new());
+        assert_eq!(
+            texts(&rows),
+            [
+                "\x1b[0;2m12:34:56.789\x1b[0m one two three".to_owned(),
+                "             four".to_owned(),
+            ]
+        );
         // Only the first header is read: one in the text is text.
         let h = history(&["\x1b_reflow:out\x1b\\\x1b_reflow:err;label=6:kernel\x1b\\FAKE"]);
         let rows = tail_rows(&h, 30, 10, look, &mut RowCache::new());

@@ -156,6 +156,10 @@ pub(crate) struct Look {
     pub(crate) wrap: Wrap,
     /// Lines may start with a header: false for a file read in place.
     pub(crate) headed: bool,
+    /// For rows left on the normal screen after the exit: no stream bar
+    /// (the `▌` of stderr, the blank of stdout), so what is copied from
+    /// there is the text. Labels and times, which are text, stay.
+    pub(crate) bare: bool,
 }
 
 impl From<Options> for Look {
@@ -341,7 +345,7 @@ impl RowCache {
         self.lines.entry(index).or_insert_with(|| {
             *wraps += 1;
             let raw = history.shown(index).unwrap_or_default();
-            let gutter = Gutter::new(&tag::split(&raw, look.headed).0, width);
+            let gutter = Gutter::new(&tag::split(&raw, look.headed).0, width, look.bare);
             let wrapped = Wrapped::with(&raw, width - gutter.width, look, highlight, abort);
             Entry {
                 wrapped,

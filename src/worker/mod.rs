@@ -59,6 +59,7 @@ impl Config {
             // A file read in place holds the bytes as they are: no line
             // there has a header.
             headed: self.in_place.is_none(),
+            bare: false,
         }
     }
 }

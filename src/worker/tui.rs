@@ -219,6 +219,11 @@ impl Tui {
 
     /// The rows the content area shows, as the view says.
     fn rows(&mut self, config: &Config) -> Vec<Row> {
+        self.rows_as(config.look())
+    }
+
+    /// The rows on screen as `look` lays them out.
+    fn rows_as(&mut self, look: crate::layout::Look) -> Vec<Row> {
         let (width, height) = self.size;
         let height = content_rows(height);
         if self.find.help {
@@ -228,11 +233,8 @@ impl Tui {
                 .map(|line| Row::plain(line, usize::from(width)))
                 .collect();
         }
-        self.cache.prepare(
-            usize::from(width),
-            config.look(),
-            self.find.highlight.as_ref(),
-        );
+        self.cache
+            .prepare(usize::from(width), look, self.find.highlight.as_ref());
         let lines = Lines::new(&self.history, self.find.filtered());
         self.view.rows(&lines, &mut self.cache, height)
     }
@@ -496,7 +498,12 @@ impl Front for Tui {
         let screen = match config.on_exit {
             OnExit::Screen => {
                 self.find.help = false;
-                self.rows(config)
+                // Left on the normal screen: the text, no stream bars.
+                let bare = crate::layout::Look {
+                    bare: true,
+                    ..config.look()
+                };
+                self.rows_as(bare)
             }
             _ => Vec::new(),
         };
