@@ -61,7 +61,7 @@ fn a_pasted_c1_osc_reaches_the_frame_nowhere() {
     pty.send(b"\r");
     pty.wait_for("the filter's message and marker", TIMEOUT, |screen| {
         let bar = status_row(screen);
-        bar.contains(&format!("no line matches {C1_OSC_SHOWN}"))
+        bar.contains(&format!("no line matches &{C1_OSC_SHOWN}"))
             && bar.contains(&format!("&{C1_OSC_SHOWN}"))
     })
     .unwrap();

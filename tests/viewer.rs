@@ -275,6 +275,61 @@ fn ampersand_filters_and_ampersand_alone_shows_all_again() {
 }
 
 #[test]
+fn filters_stack_leave_lines_out_and_drop_one_at_a_time() {
+    // Issue 20, item 2: `&!pattern` as in less and lnav, filters that
+    // narrow one another, and a way to drop the last one or all.
+    let (pty, lines, _dir) = viewing(&[]);
+    pty.send(b"&!long\r");
+    let short: Vec<String> = lines
+        .iter()
+        .filter(|l| !l.contains("long"))
+        .cloned()
+        .collect();
+    wait_rows(
+        &pty,
+        "the lines without long",
+        &short[short.len() - CONTENT..],
+    );
+    wait_status(&pty, "the filter shown", "&!long");
+    // A second filter narrows the first.
+    pty.send(b"&L01[0-3]\r");
+    wait_rows(
+        &pty,
+        "short lines of L0100-L0139 only",
+        &short
+            .iter()
+            .filter(|l| {
+                l.starts_with("L010")
+                    || l.starts_with("L011")
+                    || l.starts_with("L012")
+                    || l.starts_with("L013")
+            })
+            .skip(27 - CONTENT)
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    wait_status(&pty, "both filters shown", "&!long &L01[0-3]");
+    pty.send(b"&!7\r");
+    pty.wait_for("the 7s left out too", TIMEOUT, |screen| {
+        let text = screen.contents();
+        text.contains("L0139 short") && !text.contains("L0137") && !text.contains("L0127")
+    })
+    .unwrap();
+    // & alone drops the last: the 7s are back.
+    pty.send(b"&\r");
+    wait_status(&pty, "two filters again", "&!long &L01[0-3] |");
+    pty.wait_for_text("L0137 short", TIMEOUT).unwrap();
+    // &* drops them all.
+    pty.send(b"&*\r");
+    let rows = all_rows(&lines, usize::from(COLS));
+    wait_rows(&pty, "all lines again", &rows[rows.len() - CONTENT..]);
+    // A filter nothing passes says so.
+    pty.send(b"&!L0\r");
+    wait_status(&pty, "nothing passes", "no line matches &!L0");
+    quit(&pty);
+}
+
+#[test]
 fn esc_and_ctrl_c_cancel_a_prompt_without_quitting() {
     let (pty, _lines, _dir) = viewing(&[]);
     pty.send(b"/abc");

@@ -180,12 +180,22 @@ pub(crate) enum Progress {
     },
 }
 
+/// One `&` of a filter: lines that match `pattern` (`&pattern`), or that
+/// do not (`&!pattern`, `negated`).
+#[derive(Clone, Debug)]
+pub(crate) struct Term {
+    pub(crate) pattern: Pattern,
+    pub(crate) negated: bool,
+}
+
 /// The matching lines of the whole history, for `&pattern` (show only
-/// matching lines): checked in steps, oldest first, and kept up to date
-/// as lines arrive by calling [`extend`](Filter::extend) again.
+/// matching lines) and its stack (`&a` then `&!b`: lines with a and
+/// without b): checked in steps, oldest first, and kept up to date as
+/// lines arrive by calling [`extend`](Filter::extend) again.
 #[derive(Clone, Debug)]
 pub(crate) struct Filter {
-    pattern: Pattern,
+    /// Every one must hold for a line to be shown; never empty.
+    terms: Vec<Term>,
     /// Ids of matching lines, in order.
     matches: Vec<usize>,
     /// The first line not checked yet.
@@ -194,17 +204,47 @@ pub(crate) struct Filter {
 
 impl Filter {
     /// A filter for `pattern` with nothing checked yet.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn new(pattern: Pattern) -> Filter {
-        Filter {
+        Filter::of(vec![Term {
             pattern,
+            negated: false,
+        }])
+    }
+
+    /// A filter for all of `terms` (not empty) with nothing checked yet.
+    pub(crate) fn of(terms: Vec<Term>) -> Filter {
+        Filter {
+            terms,
             matches: Vec::new(),
             next: 0,
         }
     }
 
-    /// The pattern filtered by.
-    pub(crate) fn pattern(&self) -> &Pattern {
-        &self.pattern
+    /// What it filters by, in the order given.
+    pub(crate) fn terms(&self) -> &[Term] {
+        &self.terms
+    }
+
+    /// The pattern whose matches are highlighted: the first kept one.
+    pub(crate) fn pattern(&self) -> Option<&Pattern> {
+        self.terms.iter().find(|t| !t.negated).map(|t| &t.pattern)
+    }
+
+    /// As typed: `&error &!debug`.
+    pub(crate) fn described(&self) -> String {
+        let terms: Vec<String> = self
+            .terms
+            .iter()
+            .map(|t| {
+                format!(
+                    "&{}{}",
+                    if t.negated { "!" } else { "" },
+                    t.pattern.as_str()
+                )
+            })
+            .collect();
+        terms.join(" ")
     }
 
     /// Checks the lines not checked yet (those that arrived since the last
@@ -221,12 +261,36 @@ impl Filter {
         let gone = self.matches.partition_point(|&line| line < first);
         self.matches.drain(..gone);
         self.next = self.next.max(first);
-        let (pattern, matches, next) = (&self.pattern, &mut self.matches, &mut self.next);
+        let (terms, matches, next) = (&self.terms, &mut self.matches, &mut self.next);
         let _ = history.scan(*next..len, false, |lines, run| {
-            let _ = pattern.each_match(lines.start, run, options, |line| {
-                matches.push(line);
-                ControlFlow::Continue(())
-            });
+            match terms.as_slice() {
+                // One pattern kept: its prefiltered scan.
+                [
+                    Term {
+                        pattern,
+                        negated: false,
+                    },
+                ] => {
+                    let _ = pattern.each_match(lines.start, run, options, |line| {
+                        matches.push(line);
+                        ControlFlow::Continue(())
+                    });
+                }
+                // A stack, or lines left out: each line against each term.
+                terms => {
+                    let body = run.strip_suffix(b"\n").unwrap_or(run);
+                    if !run.is_empty() {
+                        for (line, id) in body.split(|&b| b == b'\n').zip(lines.start..) {
+                            if terms
+                                .iter()
+                                .all(|t| t.pattern.matches_line(line, options) != t.negated)
+                            {
+                                matches.push(id);
+                            }
+                        }
+                    }
+                }
+            }
             *next = lines.end;
             if started.elapsed() >= budget {
                 ControlFlow::Break(())
@@ -341,6 +405,40 @@ mod tests {
                 "{text} on {name:?} in a history"
             );
         }
+    }
+
+    #[test]
+    fn stacked_filters_keep_the_lines_every_term_lets_through() {
+        let lines: Vec<Vec<u8>> = (0..3_000)
+            .map(|i| match i % 3 {
+                0 => format!("{i} error in \x1b[1mdisk\x1b[0m").into_bytes(),
+                1 => format!("{i} error in net").into_bytes(),
+                _ => format!("{i} fine").into_bytes(),
+            })
+            .collect();
+        let refs: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
+        let h = history(&refs);
+        let term = |text: &str, negated| Term {
+            pattern: pattern(text),
+            negated,
+        };
+        let run = |terms: Vec<Term>| {
+            let mut filter = Filter::of(terms);
+            while filter.extend(&h, Options::default(), Duration::ZERO) != Progress::Done {}
+            filter.matches().to_vec()
+        };
+        let want = |keep: fn(usize) -> bool| (0..3_000).filter(|&i| keep(i)).collect::<Vec<_>>();
+        // &error &!disk: the errors but the disk ones (matched on the
+        // text shown, the bold's escapes not counted).
+        assert_eq!(
+            run(vec![term("error", false), term("disk", true)]),
+            want(|i| i % 3 == 1)
+        );
+        // &!error alone: every line without it.
+        assert_eq!(run(vec![term("error", true)]), want(|i| i % 3 == 2));
+        let filter = Filter::of(vec![term("error", false), term("disk", true)]);
+        assert_eq!(filter.described(), "&error &!disk");
+        assert_eq!(filter.pattern().map(Pattern::as_str), Some("error"));
     }
 
     #[test]

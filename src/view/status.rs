@@ -24,7 +24,7 @@ pub(crate) struct Status<'a> {
     pub(crate) position: Option<(usize, usize)>,
     /// `None` while following; paused, the lines that arrived below.
     pub(crate) paused: Option<usize>,
-    /// The filter's pattern, while one is on.
+    /// The filters, as typed (`&err &!debug`), while one is on.
     pub(crate) filter: Option<&'a str>,
     pub(crate) eof: bool,
     /// The keyboard is read: the help key is worth a hint.
@@ -52,7 +52,7 @@ pub(crate) fn bar(status: &Status, width: usize) -> String {
     };
     let filter = status
         .filter
-        .map(|f| format!("&{}", visible(f.as_bytes())))
+        .map(|f| visible(f.as_bytes()).into_owned())
         .unwrap_or_default();
     let source = visible(status.left.as_bytes());
     // (text, shown, priority: lower is dropped first)
@@ -167,7 +167,7 @@ mod tests {
         let paused = Status {
             position: Some((250, 1000)),
             paused: Some(12),
-            filter: Some("err"),
+            filter: Some("&err"),
             ..status("log", 1000, false, false)
         };
         assert_eq!(
@@ -286,8 +286,9 @@ mod tests {
     fn every_string_in_the_bar_is_shown_visibly() {
         let osc = "\u{9d}52;c;aGk=\u{9c}";
         assert_eq!(prompt('/', osc, None, 40), "/^[]52;c;aGk=^[\\\u{2581}");
+        let filter = format!("&{osc}");
         let s = Status {
-            filter: Some(osc),
+            filter: Some(&filter),
             urgent: true,
             ..status("pattern not found: \u{9d}x\u{9c}", 3, false, false)
         };

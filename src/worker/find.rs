@@ -62,7 +62,7 @@ impl Find {
             .last
             .as_ref()
             .map(|(p, _)| p)
-            .or_else(|| self.filter.as_ref().map(Filter::pattern))
+            .or_else(|| self.filter.as_ref().and_then(Filter::pattern))
             .cloned();
         self.highlight = pattern.map(|p| Arc::new(move |text: &str| p.ranges(text)) as Highlight);
     }

@@ -9,7 +9,7 @@ use super::Front;
 use super::tui::Tui;
 use crate::options::{Config, StopReason, Wrap};
 use crate::render::content_rows;
-use crate::search::{Filter, MAX_PATTERN, Pattern, Progress, Search, Step};
+use crate::search::{Filter, MAX_PATTERN, Pattern, Progress, Search, Step, Term};
 use crate::view::Lines;
 use crate::view::keys::{self, Action, Amount, Input, Prompt};
 
@@ -119,10 +119,8 @@ impl Tui {
 
     /// A prompt was entered: search, or set the filter.
     fn submit(&mut self, prompt: Prompt, text: &str) {
-        if prompt == Prompt::Filter && text.is_empty() {
-            self.find.filter = None;
-            self.find.filtering = false;
-            self.find.highlight();
+        if prompt == Prompt::Filter {
+            self.filter_by(text);
             return;
         }
         if text.is_empty() {
@@ -138,10 +136,7 @@ impl Tui {
             }
         };
         match prompt {
-            Prompt::Filter => {
-                self.find.filter = Some(Filter::new(pattern));
-                self.find.filtering = true;
-            }
+            Prompt::Filter => unreachable!("filters are set above"),
             Prompt::Forward | Prompt::Backward => {
                 let backward = prompt == Prompt::Backward;
                 self.find.last = Some((pattern, backward));
@@ -149,6 +144,44 @@ impl Tui {
                 self.start_search(false);
             }
         }
+        self.find.highlight();
+    }
+
+    /// `&text`: `&pattern` narrows the filter to lines that match too,
+    /// `&!pattern` to lines that do not; `&` alone drops the last one,
+    /// `&*` all of them.
+    fn filter_by(&mut self, text: &str) {
+        let mut terms = self
+            .find
+            .filter
+            .as_ref()
+            .map(|f| f.terms().to_vec())
+            .unwrap_or_default();
+        match text {
+            "" => {
+                terms.pop();
+            }
+            "*" => terms.clear(),
+            _ => {
+                let (negated, text) = match text.strip_prefix('!') {
+                    Some(rest) => (true, rest),
+                    None => (false, text),
+                };
+                if text.is_empty() {
+                    self.find.message = Some("&! needs a pattern to leave out".to_owned());
+                    return;
+                }
+                match Pattern::new(text) {
+                    Ok(pattern) => terms.push(Term { pattern, negated }),
+                    Err(error) => {
+                        self.find.message = Some(error);
+                        return;
+                    }
+                }
+            }
+        }
+        self.find.filtering = !terms.is_empty();
+        self.find.filter = (!terms.is_empty()).then(|| Filter::of(terms));
         self.find.highlight();
     }
 
@@ -226,7 +259,7 @@ impl Tui {
                     find.message = filter
                         .matches()
                         .is_empty()
-                        .then(|| format!("no line matches {}", filter.pattern().as_str()));
+                        .then(|| format!("no line matches {}", filter.described()));
                 }
                 Progress::Pending { done } => {
                     find.message = Some(format!(
@@ -242,7 +275,7 @@ impl Tui {
     /// first it knew of too).
     pub(super) fn refilter(&mut self) {
         if let Some(filter) = &self.find.filter {
-            self.find.filter = Some(Filter::new(filter.pattern().clone()));
+            self.find.filter = Some(Filter::of(filter.terms().to_vec()));
             self.find.filtering = true;
             self.dirty = true;
         }

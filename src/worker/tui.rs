@@ -351,7 +351,11 @@ impl Tui {
         }
         let pressure = core.pressure().to_string();
         let lines = Lines::new(&self.history, self.find.filtered());
-        let filter = self.find.filter.as_ref().map(|f| f.pattern().as_str());
+        let filter = self
+            .find
+            .filter
+            .as_ref()
+            .map(crate::search::Filter::described);
         let message = self.find.message.as_deref();
         let left = message.or(self.notice.as_deref()).unwrap_or(&config.source);
         status::bar(
@@ -361,7 +365,7 @@ impl Tui {
                 pressure: &pressure,
                 position: self.view.position(&lines),
                 paused: (!self.view.follows()).then(|| self.view.new_lines(&self.history)),
-                filter,
+                filter: filter.as_deref(),
                 eof: self.eof,
                 keys: config.interactive,
                 urgent: message.is_some() || self.notice.is_some(),
