@@ -26,6 +26,9 @@ pub(crate) struct Status<'a> {
     pub(crate) paused: Option<usize>,
     /// The filters, as typed (`&err &!debug`), while one is on.
     pub(crate) filter: Option<&'a str>,
+    /// Under a filter: the last match shown, and how many match (the
+    /// position stays the file's line).
+    pub(crate) matches: Option<(usize, usize)>,
     pub(crate) eof: bool,
     /// The keyboard is read: the help key is worth a hint.
     pub(crate) keys: bool,
@@ -52,15 +55,22 @@ pub(crate) fn bar(status: &Status, width: usize) -> String {
     };
     let filter = status
         .filter
-        .map(|f| visible(f.as_bytes()).into_owned())
+        .map(|f| {
+            let f = visible(f.as_bytes());
+            match status.matches {
+                Some((at, of)) => format!("{f} {at}/{of}"),
+                None => f.into_owned(),
+            }
+        })
         .unwrap_or_default();
     let source = visible(status.left.as_bytes());
-    // (text, shown, priority: lower is dropped first)
+    // (text, shown, priority: lower is dropped first; the filter never:
+    // a view that hides lines must say so at any width)
     let mut parts = [
         (count.as_str(), true, 5),
         (status.pressure, !status.pressure.is_empty(), 5),
         (position.as_str(), !position.is_empty(), 1),
-        (filter.as_str(), !filter.is_empty(), 3),
+        (filter.as_str(), !filter.is_empty(), 6),
         (mode.as_str(), true, 4),
         ("EOF", status.eof, 2),
         ("h help", status.keys, 0),
@@ -174,12 +184,26 @@ mod tests {
             bar(&paused, 70),
             " log              1000 lines | line 250 (25%) | &err | PAUSED +12 new "
         );
-        // Narrow: the position goes first, then the filter.
+        // Narrow: the position goes first; the filter stays the longest.
         assert_eq!(
             bar(&paused, 45),
             " log      1000 lines | &err | PAUSED +12 new "
         );
         assert_eq!(bar(&paused, 38), "   1000 lines | &err | PAUSED +12 new ");
+        assert_eq!(bar(&paused, 30), " log        1000 lines | &err ");
+        assert_eq!(bar(&paused, 12), " log   &err ");
+        // Under a filter, the position is the file's line; the matches
+        // are counted beside the filter.
+        let filtered = Status {
+            position: Some((39_788, 39_788)),
+            matches: Some((3_282, 3_282)),
+            filter: Some("&err"),
+            ..status("app.log", 39_788, false, false)
+        };
+        assert_eq!(
+            bar(&filtered, 80),
+            " app.log              39788 lines | line 39788 (100%) | &err 3282/3282 | FOLLOW "
+        );
         let pressure = Status {
             pressure: "held 1.2s dropped 3",
             ..status("log", 9, false, false)

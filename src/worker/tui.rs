@@ -363,7 +363,16 @@ impl Tui {
                 left,
                 lines: self.history.count(),
                 pressure: &pressure,
-                position: self.view.position(&lines),
+                // The file's line, also under a filter (its matches are
+                // counted apart).
+                position: self
+                    .view
+                    .bottom()
+                    .map(|id| Lines::new(&self.history, None).rank(id)),
+                matches: self
+                    .find
+                    .filtered()
+                    .and_then(|_| self.view.position(&lines)),
                 paused: (!self.view.follows()).then(|| self.view.new_lines(&self.history)),
                 filter: filter.as_deref(),
                 eof: self.eof,
