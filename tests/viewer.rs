@@ -330,6 +330,43 @@ fn filters_stack_leave_lines_out_and_drop_one_at_a_time() {
     quit(&pty);
 }
 
+/// The top row of the screen, once it starts with `want`.
+fn wait_top(pty: &Pty, what: &str, want: &str) {
+    pty.wait_for(what, TIMEOUT, |screen| {
+        screen
+            .rows(0, COLS)
+            .next()
+            .is_some_and(|row| row.starts_with(want))
+    })
+    .unwrap();
+}
+
+#[test]
+fn counts_line_numbers_percents_and_marks_move_as_in_less() {
+    // Issue 20, item 3: `500j`, `100g`, `50%`, `m`/`'`, `''`.
+    let (pty, _lines, _dir) = viewing(&[]);
+    pty.send(b"100g");
+    wait_top(&pty, "100g: line 100 at the top", "L0099");
+    pty.send(b"6j");
+    // Lines 99 and 102 wrap (every third does): 6 rows down is line 103.
+    wait_top(&pty, "6j: six rows down", "L0103");
+    pty.send(b"ma");
+    wait_status(&pty, "the mark said", "mark a set");
+    pty.send(b"50%");
+    wait_top(&pty, "50%: half way", "L0100");
+    pty.send(b"10p");
+    wait_top(&pty, "10p: a tenth of the way", "L0020");
+    pty.send(b"'a");
+    wait_top(&pty, "'a: back to the mark", "L0103");
+    pty.send(b"''");
+    wait_top(&pty, "'': back to before that", "L0020");
+    pty.send(b"'z");
+    wait_status(&pty, "an unknown mark said", "no mark z");
+    pty.send(b"1G");
+    wait_top(&pty, "1G: the first line", "L0000");
+    quit(&pty);
+}
+
 #[test]
 fn esc_and_ctrl_c_cancel_a_prompt_without_quitting() {
     let (pty, _lines, _dir) = viewing(&[]);

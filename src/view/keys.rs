@@ -44,6 +44,8 @@ pub(crate) enum Mode {
     Help,
     /// A search is running.
     Searching,
+    /// After `m` or `'`: the next key names the mark.
+    Letter,
 }
 
 /// How far a move goes.
@@ -99,6 +101,17 @@ pub(crate) enum Action {
     Next,
     Previous,
     Help,
+    /// A digit of a count (`500j`, `100g`, `50%`), as in less.
+    Digit(u8),
+    /// `%` or `p`: to the count's percent of the lines.
+    Percent,
+    /// `m`: mark the top line with the next letter.
+    Mark,
+    /// `'`: back to the mark of the next letter (`''`: to before the last
+    /// jump).
+    GoMark,
+    /// The letter after `m` or `'`.
+    Letter(char),
 }
 
 /// The action `key` asks for in `mode`, if any.
@@ -117,6 +130,8 @@ pub(crate) fn action(mode: Mode, key: Key) -> Option<Action> {
             Key::Esc => Some(A::Cancel),
             _ => None,
         },
+        (Mode::Letter, Key::Char(c)) => Some(A::Letter(c)),
+        (Mode::Letter, _) => Some(A::Cancel),
         (Mode::Help, Key::Char('q' | 'h') | Key::Esc | Key::F1) => Some(A::Cancel),
         (Mode::Help, _) => None,
         (Mode::View | Mode::Searching, key) => match key {
@@ -141,6 +156,10 @@ pub(crate) fn action(mode: Mode, key: Key) -> Option<Action> {
             Key::Char('n') => Some(A::Next),
             Key::Char('N') => Some(A::Previous),
             Key::Char('h' | 'H') | Key::F1 => Some(A::Help),
+            Key::Char(c @ '0'..='9') => Some(A::Digit(c as u8 - b'0')),
+            Key::Char('%' | 'p') => Some(A::Percent),
+            Key::Char('m') => Some(A::Mark),
+            Key::Char('\'') => Some(A::GoMark),
             _ => None,
         },
     }
@@ -158,6 +177,9 @@ pub(crate) const HELP: &[&str] = &[
     "  u  Ctrl-U          up half a page",
     "  g  Home  <         the first line",
     "  G  End  >  F       the last line, and follow again",
+    "  N j  N k  N g      N rows down, up; line N (also N G)",
+    "  N %  N p           N percent of the way",
+    "  m x  ' x  ''       mark the top line x; back to it; back again",
     "  mouse wheel        3 rows, with --mouse (then Shift + drag selects)",
     "  Left  Right        sideways, with --wrap none",
     "",

@@ -26,6 +26,15 @@ pub(super) struct Find {
     pub(super) filtering: bool,
     /// Matches of the last search (or the filter) in reverse video.
     pub(super) highlight: Option<Highlight>,
+    /// The count typed before a move (`500j`), as in less.
+    pub(super) count: Option<usize>,
+    /// `m` or `'` typed: the next key names a mark.
+    pub(super) pending: Option<char>,
+    /// Marks: the line each letter marked (at the top then).
+    pub(super) marks: std::collections::HashMap<char, usize>,
+    /// The top line before the last jump (a mark, a line number, a
+    /// search), for `''`.
+    pub(super) before_jump: Option<usize>,
 }
 
 impl Find {
@@ -46,7 +55,9 @@ impl Find {
     }
 
     pub(super) fn mode(&self) -> Mode {
-        if self.prompt.is_some() {
+        if self.pending.is_some() {
+            Mode::Letter
+        } else if self.prompt.is_some() {
             Mode::Prompt
         } else if self.help {
             Mode::Help

@@ -32,6 +32,14 @@ impl Tui {
         if !matches!(action, Action::Repaint) {
             self.find.message = None;
         }
+        if let Action::Digit(d) = action {
+            // Capped well past any line count: never an overflow.
+            let count = self.find.count.unwrap_or(0).saturating_mul(10) + usize::from(d);
+            self.find.count = Some(count.min(1 << 48));
+            self.find.message = Some(format!("count {}", count.min(1 << 48)));
+            return None;
+        }
+        let count = self.find.count.take();
         let (width, height) = self.size;
         let page = content_rows(height);
         let lines = Lines::new(&self.history, self.find.filtered());
@@ -47,14 +55,60 @@ impl Tui {
             Amount::Page => page.max(1),
             Amount::HalfPage => (page / 2).max(1),
         };
+        let times = count.unwrap_or(1).max(1);
         match action {
             Action::Quit => return Some(StopReason::Quit),
             Action::Interrupt => return Some(StopReason::Interrupt),
             Action::Repaint => self.repaint(),
-            Action::Up(amount) => view.up(rows(amount), &lines, cache, page),
-            Action::Down(amount) => view.down(rows(amount), &lines, cache, page),
+            Action::Up(amount) => view.up(rows(amount).saturating_mul(times), &lines, cache, page),
+            Action::Down(amount) => {
+                view.down(rows(amount).saturating_mul(times), &lines, cache, page);
+            }
+            // `100g`, `100G`: line 100 of the file (the next shown, under
+            // a filter), as in less.
+            Action::Top | Action::Bottom if count.is_some() => {
+                let first = self.history.first();
+                let wanted = count.unwrap_or(1).saturating_sub(1).max(first);
+                let target = lines.at_or_after(wanted).or_else(|| lines.last());
+                if let Some(line) = target {
+                    self.find.before_jump = Some(view.top().line);
+                    view.jump(line, &self.history);
+                }
+            }
             Action::Top => view.home(&lines),
             Action::Bottom => view.follow(),
+            Action::Percent => {
+                let (first, len) = (self.history.first(), self.history.len());
+                let percent = count.unwrap_or(0).min(100);
+                let wanted = first + (len - first) * percent / 100;
+                let target = lines.at_or_after(wanted.min(len.saturating_sub(1)));
+                if let Some(line) = target.or_else(|| lines.last()) {
+                    self.find.before_jump = Some(view.top().line);
+                    view.jump(line, &self.history);
+                }
+            }
+            Action::Mark => self.find.pending = Some('m'),
+            Action::GoMark => self.find.pending = Some('\''),
+            Action::Letter(c) => match self.find.pending.take() {
+                Some('m') => {
+                    self.find.marks.insert(c, view.top().line);
+                    self.find.message = Some(format!("mark {c} set"));
+                }
+                _ => {
+                    let target = match c {
+                        '\'' => self.find.before_jump,
+                        _ => self.find.marks.get(&c).copied(),
+                    };
+                    match target {
+                        Some(line) => {
+                            self.find.before_jump = Some(view.top().line);
+                            view.jump(line, &self.history);
+                        }
+                        None => self.find.message = Some(format!("no mark {c}")),
+                    }
+                }
+            },
+            Action::Digit(_) => {}
             Action::Left | Action::Right if config.wrap == Wrap::None => {
                 let step = (usize::from(width) / 2).max(1);
                 view.column = match action {
@@ -88,6 +142,7 @@ impl Tui {
                 }
             }
             Action::Cancel => {
+                self.find.pending = None;
                 self.cancel();
             }
             Action::Next => self.repeat(false),
@@ -228,6 +283,7 @@ impl Tui {
                         find.running = None;
                         find.found = Some(line);
                         find.message = None;
+                        find.before_jump = Some(self.view.top().line);
                         self.view.jump(line, &self.history);
                     }
                 }
