@@ -12,9 +12,10 @@ fn show(name: &str, bytes: &[u8], args: &[&str], cols: u16, rows: u16, lines: us
     argv.push(file.to_str().unwrap());
     let pty = Pty::spawn(Pty::command(BIN, &argv), cols, rows);
     // The file is followed: one whose last line is unfinished waits for
-    // the rest of it, counts only its whole lines, and says no EOF.
+    // the rest of it and says no EOF; the line shown counts (as the
+    // position does).
     let open = !bytes.ends_with(b"\n");
-    let status = format!("{} line", lines - usize::from(open));
+    let status = format!("{lines} line");
     // The status bar is cut from the right when narrow: tests use widths
     // where the count and EOF fit.
     pty.wait_for("all lines shown", TIMEOUT, |screen| {

@@ -166,13 +166,23 @@ fn a_partial_last_line_is_shown_and_completed_when_the_rest_arrives() {
     write!(input, "first\nhalf a li").unwrap();
     input.flush().unwrap();
     wait_rows(&pty, "the partial line", &["first", "half a li"]);
-    wait_status(&pty, "one whole line", "1 line ");
+    // The partial line shown counts, as the position does (issue 20,
+    // item 8: "2 lines | line 3 (100%)" said otherwise).
+    wait_status(
+        &pty,
+        "a line and the partial one",
+        "2 lines | line 2 (100%)",
+    );
     write!(input, "ne\nnext").unwrap();
     input.flush().unwrap();
     wait_rows(&pty, "completed", &["first", "half a line", "next"]);
-    wait_status(&pty, "two whole lines", "2 lines");
+    wait_status(
+        &pty,
+        "two lines and the partial one",
+        "3 lines | line 3 (100%)",
+    );
     drop(input);
-    wait_status(&pty, "the end: the partial line counts", "3 lines");
+    wait_status(&pty, "the end: still three", "3 lines | line 3 (100%)");
     quit(&pty);
 }
 

@@ -361,7 +361,10 @@ impl Tui {
         status::bar(
             &Status {
                 left,
-                lines: self.history.count(),
+                // The partial last line on screen counts too, as the
+                // position does (`2 lines | line 3` said otherwise).
+                lines: self.history.count()
+                    + usize::from(self.history.shown_len() > self.history.len()),
                 pressure: &pressure,
                 // The file's line, also under a filter (its matches are
                 // counted apart).
