@@ -67,6 +67,8 @@ struct Rows {
     fresh: bool,
     /// A draw has started since the last flush.
     drawing: bool,
+    /// The terminal's width for this draw (asked once, as it starts).
+    width: usize,
 }
 
 impl Rows {
@@ -162,6 +164,14 @@ impl Rows {
         }
     }
 
+    /// The width of this draw; asked of the terminal if no draw set it.
+    fn width_now(&mut self) -> usize {
+        if self.width == 0 {
+            self.width = usize::from(terminal_width());
+        }
+        self.width
+    }
+
     fn newline(&mut self) {
         self.down(1);
     }
@@ -217,7 +227,13 @@ impl TermLike for LiveRegion {
     }
 
     fn move_cursor_up(&self, n: usize) -> io::Result<()> {
-        let committed = self.rows().up(n);
+        // A draw starts here: the width is asked once for all its writes.
+        let width = usize::from(terminal_width());
+        let committed = {
+            let mut rows = self.rows();
+            rows.width = width;
+            rows.up(n)
+        };
         self.commit(committed)
     }
 
@@ -237,18 +253,18 @@ impl TermLike for LiveRegion {
     }
 
     fn write_line(&self, s: &str) -> io::Result<()> {
-        let width = usize::from(terminal_width());
         let mut rows = self.rows();
         rows.drawing = true;
+        let width = rows.width_now();
         rows.write(s, width);
         rows.newline();
         Ok(())
     }
 
     fn write_str(&self, s: &str) -> io::Result<()> {
-        let width = usize::from(terminal_width());
         let mut rows = self.rows();
         rows.drawing = true;
+        let width = rows.width_now();
         rows.write(s, width);
         Ok(())
     }
