@@ -110,13 +110,24 @@ def sig(s):
     return lambda proc, master: proc.send_signal(s)
 
 
+def then_q(first):
+    """Ctrl-C or SIGINT keeps the view, as in less: then `q` quits."""
+
+    def stop(proc, master):
+        first(proc, master)
+        drain(master, time.monotonic() + 10, b"interrupted")
+        os.write(master, b"q")
+
+    return stop
+
+
 PATHS = [
     # Stops by themselves: timed from the start (reading 100,000 lines).
     ("end of input with -E", None, {"args": ["-E"]}),
     ("sentinel", None, {"args": ["--sentinel", "STOP"], "tail": b"STOP\nnot shown\n"}),
     ("q", key(b"q"), {}),
-    ("Ctrl-C", key(b"\x03"), {}),
-    ("SIGINT", sig(signal.SIGINT), {}),
+    ("Ctrl-C (view stays), then q", then_q(key(b"\x03")), {}),
+    ("SIGINT (view stays), then q", then_q(sig(signal.SIGINT)), {}),
     ("SIGTERM", sig(signal.SIGTERM), {}),
     ("SIGHUP", sig(signal.SIGHUP), {}),
     ("SIGQUIT", sig(signal.SIGQUIT), {}),

@@ -271,6 +271,9 @@ pub(crate) struct Config {
     pub(crate) take_host_output: bool,
     /// The wheel scrolls an interactive display (mouse reporting on).
     pub(crate) mouse: bool,
+    /// SIGINT that cancels nothing stops following and the view stays,
+    /// as in less (an interactive display only).
+    pub(crate) ctrl_c_keeps_view: bool,
     /// After `q` in a full-screen display on this terminal, go on inline
     /// there: the host is still running, and its lines keep coming.
     pub(crate) inline_after_quit: Option<Target>,

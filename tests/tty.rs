@@ -107,10 +107,30 @@ fn q_quits_with_status_0() {
 }
 
 #[test]
-fn ctrl_c_quits_with_status_130() {
-    let (pty, _, _file) = running("ctrl-c.log");
+fn ctrl_c_stops_following_and_the_view_stays_until_q() {
+    let (pty, lines, _file) = running("ctrl-c.log");
+    wait_status(&pty, "following", "FOLLOW");
     pty.send(b"\x03");
-    assert_exits_restored(&pty, 130);
+    wait_status(&pty, "Ctrl-C said", "interrupted");
+    assert!(pty.try_exit().is_none(), "Ctrl-C quit the viewer");
+    assert_eq!(pty.screen_rows()[..23], tail(&lines, 80, 23)[..]);
+    // Not following any more; the next key clears the message (the
+    // keys and the terminal's SIGINT come by different ways: each step
+    // waits for the one before it).
+    pty.send(b"k");
+    pty.wait_for("paused, the message gone", TIMEOUT, |screen| {
+        let status = status_row(screen);
+        status.contains("PAUSED") && !status.contains("interrupted")
+    })
+    .unwrap();
+    // A second Ctrl-C changes nothing either.
+    pty.send(b"\x03");
+    wait_status(&pty, "Ctrl-C said again", "interrupted");
+    // `F` follows again, `q` quits, with status 0 as less.
+    pty.send(b"F");
+    wait_status(&pty, "following again", "FOLLOW");
+    pty.send(b"q");
+    assert_exits_restored(&pty, 0);
 }
 
 #[test]
@@ -121,9 +141,36 @@ fn sigterm_quits_with_status_143() {
 }
 
 #[test]
-fn sigint_quits_with_status_130() {
+fn sigint_with_a_keyboard_keeps_the_view_as_less_does() {
     let (pty, _, _file) = running("int.log");
     pty.signal(Signal::SIGINT).unwrap();
+    wait_status(&pty, "SIGINT said", "interrupted");
+    assert!(pty.try_exit().is_none(), "SIGINT quit the viewer");
+    pty.send(b"q");
+    assert_exits_restored(&pty, 0);
+}
+
+#[test]
+fn sigint_without_a_keyboard_quits_with_status_130() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("pid");
+    // setsid: no controlling terminal, so no keyboard, while stdout is
+    // the pty; the input stays open (nothing could quit at its end), from
+    // a process the shell does not wait for.
+    let script = format!(
+        "setsid -w sh -c 'echo $$ > \"$1\"; exec \"$2\" -' sh '{}' '{BIN}' < <(sleep 30)",
+        pid_file.display()
+    );
+    let pty = Pty::spawn(Pty::command("bash", &["-c", &script]), 80, 24);
+    // The display is up (its status bar drawn, signals taken): the pid
+    // was written before reflow started.
+    wait_status(&pty, "the display", "0 lines");
+    let pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), Signal::SIGINT).unwrap();
     assert_exits_restored(&pty, 130);
 }
 
@@ -441,23 +488,29 @@ fn ctrl_z_suspends_like_less_and_fg_redraws() {
 }
 
 #[test]
-fn ctrl_c_reaches_the_whole_pipeline_like_less() {
-    // The producer sleeps for a long time: Ctrl-C must end it too, not
-    // only reflow, so the shell's pipeline ends at once.
+fn ctrl_c_ends_the_producer_and_the_view_stays_like_less() {
+    // `slow | less`: Ctrl-C interrupts the producer, and less stays,
+    // showing what it read; `q` then gives `PIPESTATUS` 130 0.
     // The shell survives Ctrl-C, as an interactive one does (a trap, not
-    // an ignore, which its children would inherit): were it to die first,
-    // the terminal would be hung up before reflow could restore it.
-    let script =
-        format!("trap 'true' INT; (echo start; sleep 30; echo end) | '{BIN}'; echo \"status $?\"");
-    let pty = Pty::spawn(Pty::sh(&script), 80, 24);
+    // an ignore, which its children would inherit).
+    let script = format!(
+        "trap 'true' INT; (echo start; sleep 30; echo end) | '{BIN}'; echo \"status ${{PIPESTATUS[*]}}\""
+    );
+    let pty = Pty::spawn(Pty::command("bash", &["-c", &script]), 80, 24);
     pty.wait_for_text("start", TIMEOUT).unwrap();
     pty.send(b"\x03");
-    // Well before the producer's 30 s: the pipeline ended with it.
-    let exit = pty.wait_exit(Duration::from_secs(10)).unwrap();
+    // Well before the producer's 30 s: it ended, and the view stayed.
+    wait_status(&pty, "Ctrl-C said", "interrupted");
+    pty.send(b"\x0c");
+    wait_status(&pty, "the producer's end", "EOF");
+    assert!(pty.try_exit().is_none(), "Ctrl-C quit the viewer");
+    assert_eq!(pty.screen_rows()[0], "start");
+    pty.send(b"q");
+    let exit = pty.wait_exit(TIMEOUT).unwrap();
     assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
     assert_terminal_restored(&pty);
     let text = pty.screen_text();
-    assert!(text.contains("status 130"), "{text}");
+    assert!(text.contains("status 130 0"), "{text}");
     assert!(!text.contains("end"), "{text}");
 }
 

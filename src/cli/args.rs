@@ -24,7 +24,9 @@ Examples:
   journalctl -f | reflow --save s.log --max-lines 100000
 
 Keys (as in less; h shows them): j/k a row, Space/b a page, g/G the ends,
-/ ? search, n/N repeat, & filter, q quits; Ctrl-C, Ctrl-Z, Ctrl-\\ as in less.
+/ ? search, n/N repeat, & filter, q quits. Ctrl-C as in less: the producer
+gets SIGINT, reflow stops following and keeps the view (F follows, q quits).
+Ctrl-Z, Ctrl-\\ as in less.
 Exit status: 0 done, 1 an I/O error, 2 a usage error, 128+N for signal N;
 with a COMMAND, its own status (127 not found, 126 cannot run)."
 )]

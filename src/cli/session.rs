@@ -69,6 +69,10 @@ pub(crate) fn configure(cli: &Cli, source: String, output: Option<File>, tty: bo
         .interactive(tty)
         // Exit with 128 + the signal's number, after --on-exit.
         .report_signals(true)
+        // Ctrl-C as in less: the pipeline's producers get the terminal's
+        // SIGINT and end; the view stays, and `q` quits. (A command's
+        // display never sees SIGINT: `command::Interrupts` takes it.)
+        .ctrl_c_keeps_view(true)
         // Every stop ends within a second, even on a terminal that stopped
         // reading.
         .restore_patiently(false)

@@ -48,6 +48,7 @@ pub struct Builder {
     /// The host's own output is left alone (see `take_host_output`).
     leave_host_output: bool,
     mouse: bool,
+    ctrl_c_keeps_view: bool,
 }
 
 impl fmt::Debug for Builder {
@@ -77,6 +78,7 @@ impl fmt::Debug for Builder {
             .field("in_place", &self.in_place)
             .field("leave_host_output", &self.leave_host_output)
             .field("mouse", &self.mouse)
+            .field("ctrl_c_keeps_view", &self.ctrl_c_keeps_view)
             .finish()
     }
 }
@@ -214,6 +216,21 @@ impl Builder {
     /// starts is left to the host entirely: the display does not stop.
     pub fn report_signals(mut self, report: bool) -> Self {
         self.report_signals = report;
+        self
+    }
+
+    /// What SIGINT (Ctrl-C) does to an [`interactive`](Builder::interactive)
+    /// display, once it cancels nothing (a prompt, a search, the help).
+    ///
+    /// By default (`false`) it stops the display, as any terminating
+    /// signal does (see [`report_signals`](Builder::report_signals)): a
+    /// host's Ctrl-C ends the host. With `true` it does what it does in
+    /// `less`: the view stops following and stays, the status bar says
+    /// so, and `q` quits (the `reflow` binary: the producers of a pipeline
+    /// get the terminal's SIGINT and end, the lines they wrote stay on
+    /// show). Without a keyboard, SIGINT stops the display either way.
+    pub fn ctrl_c_keeps_view(mut self, keep: bool) -> Self {
+        self.ctrl_c_keeps_view = keep;
         self
     }
 
@@ -452,6 +469,7 @@ impl Builder {
             source: visible(self.source.unwrap_or_default().as_bytes()).into_owned(),
             take_host_output: !self.leave_host_output,
             mouse: self.mouse,
+            ctrl_c_keeps_view: self.ctrl_c_keeps_view,
             inline_after_quit: (self.inline_after_quit && self.draw_into.is_none())
                 .then_some(self.target),
         };

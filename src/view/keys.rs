@@ -193,7 +193,8 @@ pub(crate) const HELP: &[&str] = &[
     "",
     "  Ctrl-L             repaint the screen",
     "  Ctrl-Z             suspend (fg resumes)",
-    "  q                  quit;  Ctrl-C quits with status 130",
+    "  q                  quit",
+    "  Ctrl-C             stop following (the producer gets SIGINT)",
     "  h  F1              this help; q or Esc closes it",
 ];
 

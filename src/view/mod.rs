@@ -175,7 +175,9 @@ impl View {
         self.top
     }
 
-    fn pause(&mut self, history: &History) {
+    /// Stops following, the rows as last drawn staying on screen (Ctrl-C,
+    /// as in less).
+    pub(crate) fn pause(&mut self, history: &History) {
         if self.follow {
             self.follow = false;
             self.seen = history.len();

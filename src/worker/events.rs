@@ -69,6 +69,11 @@ impl Tui {
                     // Ctrl-C (SIGINT, the terminal keeps ISIG) first
                     // cancels a prompt, a search or the help, as in less.
                     Ok(SignalEvent::Stop(StopReason::Interrupt)) if self.cancel() => {}
+                    Ok(SignalEvent::Stop(StopReason::Interrupt)) => {
+                        if let Some(reason) = self.interrupted(core.config()) {
+                            return Ok(reason);
+                        }
+                    }
                     Ok(SignalEvent::Stop(reason)) => return Ok(reason),
                     Ok(SignalEvent::Suspend) => self.suspend()?,
                     Err(_) => signals = channel::never(),

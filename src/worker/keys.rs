@@ -40,6 +40,9 @@ impl Tui {
             return None;
         }
         let count = self.find.count.take();
+        if action == Action::Interrupt {
+            return self.interrupted(config);
+        }
         let (width, height) = self.size;
         let page = content_rows(height);
         let lines = Lines::new(&self.history, self.find.filtered());
@@ -58,7 +61,7 @@ impl Tui {
         let times = count.unwrap_or(1).max(1);
         match action {
             Action::Quit => return Some(StopReason::Quit),
-            Action::Interrupt => return Some(StopReason::Interrupt),
+            Action::Interrupt => {}
             Action::Repaint => self.repaint(),
             Action::Up(amount) => view.up(rows(amount).saturating_mul(times), &lines, cache, page),
             Action::Down(amount) => {
@@ -149,6 +152,22 @@ impl Tui {
             Action::Previous => self.repeat(true),
             Action::Help => self.find.help = true,
         }
+        None
+    }
+
+    /// Ctrl-C (SIGINT, or the key where the terminal sends no signal)
+    /// that cancelled nothing. With a keyboard and
+    /// [`ctrl_c_keeps_view`](crate::Builder::ctrl_c_keeps_view), it does
+    /// what it does in less: the view stops following and stays (the
+    /// producers of a pipeline got the terminal's SIGINT too), and `q`
+    /// quits. Else it stops the display.
+    pub(super) fn interrupted(&mut self, config: &Config) -> Option<StopReason> {
+        if !(config.ctrl_c_keeps_view && config.interactive && self.input.is_some()) {
+            return Some(StopReason::Interrupt);
+        }
+        self.view.pause(&self.history);
+        self.find.message = Some("interrupted: not following (F follows); q quits".to_owned());
+        self.dirty = true;
         None
     }
 
