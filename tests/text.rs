@@ -309,3 +309,42 @@ fn no_color_turns_colour_off_and_tabs_follow_tab_width() {
     });
     quit(&pty);
 }
+
+#[test]
+fn a_return_in_binary_data_is_shown_and_found_and_the_file_is_called_binary() {
+    // An ELF header, with a `\r` among its bytes: the bytes before it must
+    // stay on show (as less shows them) and be found by a search.
+    let bytes = b"\x7fELF\x02\x01\x01\x00\x00\x00\rpart\x00two\ntext line\n";
+    let pty = show("bin.elf", bytes, &[], 80, 6, 2);
+    pty.wait_for("the binary warning", TIMEOUT, |screen| {
+        screen.contents().contains("bin.elf") && screen.contents().contains("may be a binary file")
+    })
+    .unwrap();
+    let first = pty.screen_rows()[0].clone();
+    assert_eq!(first, "^?ELF^B^A^A^@^@^@^Mpart^@two", "{first:?}");
+    // `?ELF` from the end finds the first line: its match is highlighted.
+    pty.send(b"?ELF\r");
+    pty.wait_for("ELF highlighted", TIMEOUT, |screen| {
+        (2..5).all(|col| screen.cell(0, col).is_some_and(|cell| cell.inverse()))
+    })
+    .unwrap();
+    quit(&pty);
+}
+
+#[test]
+fn progress_updates_overwrite_and_other_returns_show_as_caret_m() {
+    let bytes = b"get [#   ] 10%\rget [##  ] 20%\rget [####] 99%\n\
+        abc,def,ghi\rxyz\n\
+        10 s left\r9 s left\n";
+    let pty = show("returns.log", bytes, &[], 60, 6, 3);
+    let rows = pty.screen_rows();
+    // Each update covers the one before: shown as a terminal shows it.
+    assert_eq!(rows[0], "get [####] 99%");
+    // A shorter text after the return would leave some of the earlier
+    // one on a terminal: no progress update, every byte stays.
+    assert_eq!(rows[1], "abc,def,ghi^Mxyz");
+    assert_eq!(rows[2], "10 s left^M9 s left");
+    // Text: no binary warning.
+    assert!(!pty.screen_text().contains("binary"));
+    quit(&pty);
+}

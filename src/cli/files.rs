@@ -12,6 +12,7 @@ use super::args::Cli;
 use super::inputs::{self, Failures, Input, Plan};
 use super::mux::Labels;
 use super::session::{Failure, configure, finish, start};
+use super::sniff;
 
 /// A regular file at least this big is read in place (see `show`).
 const IN_PLACE: u64 = 8 << 20;
@@ -50,8 +51,14 @@ pub(crate) fn show(
         let path_of_one = one.path().map(Path::to_owned).unwrap_or_default();
         let follow = (!cli.exit_on_eof && tty).then(|| path_of_one.clone());
         let name = one.name().to_owned();
+        let binary = head_of(&file).is_some_and(|head| sniff::looks_binary(&head));
         let builder = configure(&cli, source, output, tty).in_place(file, len);
         let printer = start(builder)?;
+        if binary {
+            let _ = printer
+                .sender()
+                .notice(format!("{name} may be a binary file"));
+        }
         return read_then_finish(printer, failures, move |tx, failures| match follow {
             Some(path) => inputs::follow_from(&path, &name, len, tx, failures),
             // A last line without a newline is a line too: ended here, as a
@@ -91,6 +98,16 @@ pub(crate) fn show(
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         inputs::feed(first, rest, &names, tx, failures, plan);
     })
+}
+
+/// The first bytes of a file read in place, for [`sniff::looks_binary`]
+/// (`None` when they cannot be read: the display says why later).
+fn head_of(file: &File) -> Option<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let mut head = vec![0; sniff::HEAD];
+    let n = file.read_at(&mut head, 0).ok()?;
+    head.truncate(n);
+    Some(head)
 }
 
 /// Feeds the display from `read` on a reader thread (then says the input

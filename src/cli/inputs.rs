@@ -17,6 +17,7 @@ use super::READ_SIZE;
 use super::follow::{self, Direct, Stop};
 use super::mux::{Feed, Labels, Mux};
 use super::session::{describe, print_error};
+use super::sniff::Sniffing;
 use super::stdio;
 
 /// An input as named on the command line: a file, or stdin (`-`).
@@ -331,6 +332,8 @@ fn read(
         path,
     } = opened;
     let path = path.filter(|_| follow && file.metadata().is_ok_and(|m| m.is_file()));
+    let mut sniffing = Sniffing::new(sink, &name);
+    let sink: &mut dyn Feed = &mut sniffing;
     let stopped = match path {
         Some(path) => follow::follow(file, &path, &name, sink, 0),
         None => follow::copy(&mut file, buf, sink).map(|_| ()),

@@ -9,6 +9,7 @@ pub(crate) mod follow;
 pub(crate) mod inputs;
 pub(crate) mod mux;
 pub(crate) mod session;
+pub(crate) mod sniff;
 pub(crate) mod stdio;
 
 use std::io::{self, IsTerminal, Write};

@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::sanitize::{Options, Pieces, Style, Styled};
+use crate::sanitize::{Options, Pieces, Style, Styled, returns_overwrite};
 
 use super::Wrapped;
 use super::wrap::{FirstFit, Piece, each_piece, each_row, is_boundary};
@@ -65,7 +65,7 @@ pub(crate) fn fold_streamed(
     abort: Option<&AtomicBool>,
 ) -> Fold {
     let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-    let mut stream = Pieces::new(options);
+    let mut stream = Pieces::new(options, returns_overwrite(raw));
     let mut fold = Fold::new(width, keep, window);
     fold.stop = stop;
     let mut rest = raw;

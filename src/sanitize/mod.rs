@@ -34,9 +34,12 @@ use std::fmt::Write as _;
 
 use vte::Parser;
 
+mod returns;
 mod sink;
 mod stream;
 mod style;
+
+pub(crate) use returns::returns_overwrite;
 
 use sink::Sink;
 pub(crate) use stream::Pieces;
@@ -139,7 +142,8 @@ impl Default for Options {
 /// Turns one raw line into displayable text and its styles.
 ///
 /// Invalid UTF-8 becomes U+FFFD. A trailing `\r` (from `\r\n`) is dropped;
-/// a lone `\r` keeps only what follows the last one. Tabs expand to tab
+/// a lone `\r` of a progress update keeps only what follows the last one,
+/// and is `^M` in any other line (see `returns`). Tabs expand to tab
 /// stops. Other control characters become caret notation, bidirectional
 /// controls `<U+202E>` (see the module docs). SGR sequences
 /// become style changes when colour is on; every other escape sequence
@@ -151,6 +155,7 @@ pub(crate) fn sanitize_styled(raw: &[u8], options: Options) -> Styled {
     // the end of the line, and stray C1 bytes are invalid UTF-8, not controls.
     let text: Cow<'_, str> = String::from_utf8_lossy(raw);
     let mut sink = Sink::new(options, text.len());
+    sink.overwrite = returns_overwrite(raw);
     Parser::new().advance(&mut sink, text.as_bytes());
     sink.release();
     sink.out

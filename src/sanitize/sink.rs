@@ -19,6 +19,9 @@ pub(super) struct Sink {
     column: usize,
     /// Carriage returns seen: each one overwrote everything before it.
     pub(super) returns: usize,
+    /// A carriage return overwrites what came before it (a progress
+    /// update, see `returns`); false: it is shown as `^M`.
+    pub(super) overwrite: bool,
     /// The style in effect where `out.text` starts: the default for a whole
     /// line; for a line fed in pieces, the style the last piece ended in.
     pub(super) base: Style,
@@ -70,6 +73,7 @@ impl Sink {
             style: Style::default(),
             column: 0,
             returns: 0,
+            overwrite: true,
             base: Style::default(),
             held: None,
             backspace: false,
@@ -160,9 +164,10 @@ impl Perform for Sink {
                 }
                 self.column += spaces;
             }
-            // A carriage return overwrites what came before it (progress
-            // bars): keep only what follows, in the style then in effect.
-            b'\r' => {
+            // A carriage return of a progress update overwrites what came
+            // before it: keep only what follows, in the style then in
+            // effect. Elsewhere it is `^M`, below.
+            b'\r' if self.overwrite => {
                 self.returns += 1;
                 self.out.text.clear();
                 self.out.spans.clear();

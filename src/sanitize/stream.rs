@@ -18,10 +18,15 @@ pub(crate) struct Pieces {
 }
 
 impl Pieces {
-    pub(crate) fn new(options: Options) -> Self {
+    /// `overwrite`: the line's carriage returns overwrite what came before
+    /// them ([`returns_overwrite`](super::returns_overwrite) of the whole
+    /// line), else they are shown as `^M`.
+    pub(crate) fn new(options: Options, overwrite: bool) -> Self {
+        let mut sink = Sink::new(options, 0);
+        sink.overwrite = overwrite;
         Pieces {
             parser: Parser::new(),
-            sink: Sink::new(options, 0),
+            sink,
         }
     }
 
