@@ -57,6 +57,9 @@ struct State {
     /// The buffer's length just after the queue ended a stream's line with
     /// a `\n` of its own (not the input's): see [`Control::ended`].
     ended_at: Option<usize>,
+    /// Sources begun since the printer last took the buffer: where in it
+    /// their first line starts, and their names.
+    sources: Vec<(usize, String)>,
 }
 
 /// What the senders went through because the printer was behind.
@@ -122,6 +125,9 @@ pub(crate) struct Control {
     /// The lines end with a `\n` the queue added to end a stream's
     /// unfinished line: no byte of the input (`--save` leaves it out).
     pub(crate) ended: bool,
+    /// Sources begun in these lines: the byte their first line starts at,
+    /// and their names (see [`Queue::begin_source`]).
+    pub(crate) sources: Vec<(usize, String)>,
 }
 
 /// Lines waiting for the printer.
@@ -319,6 +325,18 @@ impl Queue {
         Ok(())
     }
 
+    /// The next line queued begins the source `name` (a file). Never
+    /// waits; nothing is added to the bytes.
+    pub(crate) fn begin_source(&self, name: String) -> Result<(), PushError> {
+        let mut state = self.lock();
+        if state.closed || state.stop.is_some() {
+            return Err(PushError::Closed);
+        }
+        let at = state.buf.len();
+        state.sources.push((at, name));
+        Ok(())
+    }
+
     /// Sets the rows of the live region below the lines (the newest
     /// replace ones not shown yet; after lines queued before, in order).
     /// Never waits.
@@ -378,6 +396,7 @@ impl Queue {
             status: state.status.take(),
             repaint: std::mem::take(&mut state.repaint),
             ended: state.ended_at.take() == Some(into.len()),
+            sources: std::mem::take(&mut state.sources),
         };
         drop(state);
         self.room.notify_all();

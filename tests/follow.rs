@@ -211,3 +211,38 @@ fn labels_are_saved_only_when_asked() {
         assert_eq!(saved, want, "{extra:?}");
     }
 }
+
+#[test]
+fn labels_keep_what_tells_files_apart_and_a_mark_stays_at_any_width() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("apt")).unwrap();
+    fs::write(dir.path().join("apt/history.log"), "h1\n").unwrap();
+    fs::write(dir.path().join("apt/term.log"), "t1\n").unwrap();
+    let pty = reflow(dir.path(), &["-F", "apt/history.log", "apt/term.log"]);
+    // The base names tell them apart: not `apt/…` twice.
+    let labelled = ["history.log h1", "term.log    t1"];
+    let sorted = |rows: Vec<String>| {
+        let mut rows: Vec<String> = rows.into_iter().filter(|r| !r.is_empty()).collect();
+        rows.sort();
+        rows
+    };
+    pty.wait_for("both labelled", TIMEOUT, |screen| {
+        let rows: Vec<String> = screen
+            .rows(0, 80)
+            .take(2)
+            .map(|r| r.trim_end().to_owned())
+            .collect();
+        sorted(rows) == labelled
+    })
+    .unwrap();
+    // Too narrow for the label column: each line keeps its file's mark,
+    // the label's first letter in reverse video.
+    pty.resize(20, 6);
+    pty.wait_for("the narrow marks", TIMEOUT, |screen| {
+        let rows: Vec<String> = screen.rows(0, 20).take(2).collect();
+        sorted(rows) == ["hh1", "tt1"]
+            && (0..2).all(|row| screen.cell(row, 0).is_some_and(|c| c.inverse()))
+    })
+    .unwrap();
+    quit(&pty);
+}

@@ -477,3 +477,69 @@ fn timestamps_prefix_each_line_with_its_arrival_time() {
     .unwrap();
     quit(&pty);
 }
+
+#[test]
+fn several_files_have_boundaries_names_in_the_bar_and_colon_n_and_p_move_by_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = ["a.txt", "b.txt", "c.txt"];
+    let files: Vec<String> = names
+        .iter()
+        .map(|name| {
+            let text: String = (1..=30).map(|i| format!("{name} line {i}\n")).collect();
+            let path = write_file(dir.path(), name, text.as_bytes());
+            path.to_str().unwrap().to_owned()
+        })
+        .collect();
+    let saved = dir.path().join("saved");
+    let mut args = vec!["--save", saved.to_str().unwrap()];
+    args.extend(files.iter().map(String::as_str));
+    let pty = Pty::spawn(Pty::command(BIN, &args), 60, 10);
+    wait_status(&pty, "every line", "90 lines");
+    // The bar names the file whose lines are on screen, not the first.
+    wait_status(&pty, "the last file named", "c.txt");
+    let top = |pty: &Pty| pty.screen_rows()[0].clone();
+    pty.send(b"g");
+    wait_status(&pty, "the first file named", "a.txt");
+    assert_eq!(top(&pty), "a.txt line 1");
+    // `:n`: the next file's start, under its boundary row.
+    pty.send(b":n");
+    wait_status(&pty, "the second file named", "b.txt");
+    let rows = pty.screen_rows();
+    assert!(
+        rows[0].starts_with("── ") && rows[0].contains("b.txt ─") && rows[0].ends_with('─'),
+        "{rows:?}"
+    );
+    assert_eq!(rows[1], "b.txt line 1");
+    // The boundary row is dim, and no line of the input.
+    assert!(pty.with_screen(|s| s.cell(0, 0).is_some_and(|c| c.dim())));
+    pty.send(b":n");
+    wait_status(&pty, "the third file named", "c.txt");
+    assert_eq!(pty.screen_rows()[1], "c.txt line 1");
+    pty.send(b":n");
+    wait_status(&pty, "past the last", "no next file");
+    pty.send(b":p");
+    wait_status(&pty, "back to the second", "b.txt");
+    assert_eq!(pty.screen_rows()[1], "b.txt line 1");
+    pty.send(b":p");
+    wait_status(&pty, "back to the first", "a.txt");
+    assert_eq!(top(&pty), "a.txt line 1");
+    pty.send(b":p");
+    wait_status(&pty, "before the first", "no previous file");
+    // Scrolling up into the end of a.txt from b.txt's start passes the
+    // boundary row by row, as any row.
+    pty.send(b":n");
+    wait_status(&pty, "the second file again", "b.txt");
+    pty.send(b"k");
+    pty.wait_for("a.txt's last line above the boundary", TIMEOUT, |screen| {
+        let rows: Vec<String> = screen.rows(0, 60).collect();
+        rows[0] == "a.txt line 30" && rows[1].contains("b.txt ─") && rows[2] == "b.txt line 1"
+    })
+    .unwrap();
+    quit(&pty);
+    // --save has the bytes as received: no boundary.
+    let want: String = names
+        .iter()
+        .flat_map(|name| (1..=30).map(move |i| format!("{name} line {i}\n")))
+        .collect();
+    assert_eq!(std::fs::read_to_string(&saved).unwrap(), want);
+}

@@ -82,7 +82,7 @@ pub(crate) fn show(
         follow: !cli.exit_on_eof && tty,
         labels: cli.follow_all.then(|| match takes_screen {
             true => Labels::Tags {
-                width: Labels::width(names.iter().map(String::as_str)),
+                width: Labels::width(&names.iter().map(String::as_str).collect::<Vec<_>>()),
                 save: cli.save_labels,
             },
             // Copied through, nothing draws a tag: the label is text, as

@@ -269,6 +269,11 @@ pub(crate) fn feed(
         let last = index == skipped + count;
         let mut sink = sink(index);
         let follow = plan.follow && last;
+        // Several FILEs, one after another: the display marks where each
+        // begins, names the one on screen, and moves by them (`:n`, `:p`).
+        if names.len() > 1 && tx.begin_source(opened.name.clone()).is_err() {
+            return;
+        }
         if read(opened, &mut buf, sink.as_mut(), failures, follow).is_err() {
             return;
         }

@@ -51,14 +51,51 @@ impl Labels {
     }
 
     /// The label column's width for files named `names`: the longest
-    /// name's, up to the display's cap (longer ones are cut with `…`).
-    pub(crate) fn width<'a>(names: impl IntoIterator<Item = &'a str>) -> usize {
-        names
-            .into_iter()
-            .map(reflow::width_of)
+    /// label's ([`short`](Labels::short)), up to the display's cap (longer
+    /// ones are cut with `…`).
+    pub(crate) fn width(names: &[&str]) -> usize {
+        Labels::short(names)
+            .iter()
+            .map(|label| reflow::width_of(label))
             .max()
             .unwrap_or(1)
             .clamp(1, Tag::MAX_LABEL_WIDTH)
+    }
+
+    /// The labels a display draws for files named `names`: the shortest
+    /// tail of each path that tells it from the others, starting from the
+    /// base name (`history.log` and `term.log` for `/var/log/apt/…`;
+    /// `a/app.log` and `b/app.log`). The same name twice keeps the same
+    /// label.
+    pub(crate) fn short(names: &[&str]) -> Vec<String> {
+        let parts: Vec<Vec<&str>> = names
+            .iter()
+            .map(|name| name.split('/').filter(|part| !part.is_empty()).collect())
+            .collect();
+        let tail = |i: usize, n: usize| {
+            let of = &parts[i];
+            let label = of[of.len().saturating_sub(n)..].join("/");
+            match label.is_empty() {
+                true => names[i].to_owned(),
+                false => label,
+            }
+        };
+        let mut take = vec![1; names.len()];
+        loop {
+            let labels: Vec<String> = (0..names.len()).map(|i| tail(i, take[i])).collect();
+            let mut grew = false;
+            for i in 0..names.len() {
+                let clash = (0..names.len())
+                    .any(|j| j != i && labels[j] == labels[i] && names[j] != names[i]);
+                if clash && take[i] < parts[i].len() {
+                    take[i] += 1;
+                    grew = true;
+                }
+            }
+            if !grew {
+                return labels;
+            }
+        }
     }
 }
 
@@ -99,6 +136,12 @@ struct State {
 impl Mux {
     /// A mux for inputs named `names` (index = position).
     pub(crate) fn new(tx: Sender, names: &[&str], labels: Labels) -> Self {
+        // A display's labels tell files apart in few columns; copied
+        // through, each line is named as given, as grep names them.
+        let names: Vec<String> = match labels {
+            Labels::Tags { .. } => Labels::short(names),
+            Labels::Text => names.iter().map(|name| (*name).to_owned()).collect(),
+        };
         let (prefixes, senders) = names.iter().map(|name| labels.label(&tx, name)).unzip();
         Mux::with(tx, prefixes, senders)
     }
@@ -240,6 +283,27 @@ impl Feed for Source {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_keep_the_part_that_tells_files_apart() {
+        let short = |names: &[&str]| Labels::short(names);
+        assert_eq!(
+            short(&["/var/log/apt/history.log", "/var/log/apt/term.log"]),
+            ["history.log", "term.log"]
+        );
+        assert_eq!(
+            short(&["/srv/a/app.log", "/srv/b/app.log", "db.log"]),
+            ["a/app.log", "b/app.log", "db.log"]
+        );
+        assert_eq!(
+            short(&["x/logs/app.log", "y/logs/app.log"]),
+            ["x/logs/app.log", "y/logs/app.log"]
+        );
+        // The same file twice, a name with no base, stdin.
+        assert_eq!(short(&["a.log", "a.log"]), ["a.log", "a.log"]);
+        assert_eq!(short(&["/", "-"]), ["/", "-"]);
+        assert_eq!(Labels::width(&["/var/log/apt/history.log", "t.log"]), 11);
+    }
     use reflow::Printer;
     use std::io::{self, Write};
 
@@ -267,9 +331,9 @@ mod tests {
         };
         assert_eq!(tags.label(&tx, "a.log").0, b"");
         assert_eq!(Labels::Text.label(&tx, "a.log").0, b"a.log: ");
-        assert_eq!(Labels::width(["a", "abc"]), 3);
+        assert_eq!(Labels::width(&["a", "abc"]), 3);
         assert_eq!(
-            Labels::width(["a-very-long-name-indeed.log"]),
+            Labels::width(&["a-very-long-name-indeed.log"]),
             Tag::MAX_LABEL_WIDTH
         );
     }

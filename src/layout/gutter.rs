@@ -21,6 +21,15 @@ impl Label {
         cell
     }
 
+    /// The label in one column, for the narrow gutter: its first
+    /// character, or a bar when that is not one column wide.
+    pub(crate) fn mark(&self) -> char {
+        match self.name.chars().next() {
+            Some(c) if width_of(c.encode_utf8(&mut [0; 4])) == 1 => c,
+            _ => '\u{258c}',
+        }
+    }
+
     /// One of six colours, the same for a name every time, so each file
     /// keeps its colour across lines and runs.
     pub(crate) fn colour(&self) -> u8 {
@@ -71,7 +80,32 @@ impl Gutter {
             gutter.rest.extend(std::iter::repeat_n(' ', time.len() + 1));
             gutter.width += time.len() + 1;
         }
-        // A gutter that leaves less than half the row is not drawn.
+        // A gutter that leaves less than half the row gives way to a
+        // narrow one: each file's mark and the stderr bar, one column
+        // each, so lines of two files can still be told apart.
+        if gutter.width * 2 > width {
+            return Gutter::narrow(head, width, bare);
+        }
+        gutter
+    }
+
+    /// The narrow gutter: the label's mark (its first character, in
+    /// reverse video of its colour) and the stderr bar; none at all when
+    /// even that leaves less than half the row.
+    fn narrow(head: &Head, width: usize, bare: bool) -> Gutter {
+        let mut gutter = Gutter::default();
+        if let Some(label) = &head.label {
+            let mark = label.mark();
+            let cell = format!("\x1b[0;7;{}m{mark}\x1b[0m", label.colour());
+            gutter.first.push_str(&cell);
+            gutter.rest.push_str(&cell);
+            gutter.width += 1;
+        }
+        if head.err && !bare {
+            gutter.first.push_str("\x1b[0;31m\u{258c}\x1b[0m");
+            gutter.rest.push_str("\x1b[0;31m\u{258c}\x1b[0m");
+            gutter.width += 1;
+        }
         if gutter.width * 2 > width {
             return Gutter::default();
         }
@@ -99,9 +133,13 @@ mod tests {
             ]
         );
         assert_eq!(rows[0].width, 27);
-        // Too wide for the row: the text keeps it.
+        // Too wide for the row: the narrow gutter keeps the stderr bar,
+        // the time goes.
         let rows = tail_rows(&h, 24, 10, look, &mut RowCache::new());
-        assert_eq!(texts(&rows), ["one two three four"]);
+        assert_eq!(texts(&rows), [format!("{bar}one two three four")]);
+        // Narrower still (the bar would take more than half): none.
+        let rows = tail_rows(&h, 1, 30, look, &mut RowCache::new());
+        assert!(texts(&rows).iter().all(|row| !row.contains('\u{258c}')));
         // A file read in place has no headers: its bytes are text.
         let in_place = Look {
             headed: false,

@@ -270,6 +270,9 @@ pub(crate) struct RowCache {
     /// Set when a key or signal wants the printer: a huge line's layout
     /// stops short (see [`fold_streamed`]).
     abort: Option<Arc<AtomicBool>>,
+    /// Lines that begin a source (a file after the first): a boundary row
+    /// naming it comes first, kept at every width and look.
+    boundaries: std::collections::BTreeMap<usize, String>,
 }
 
 impl std::fmt::Debug for RowCache {
@@ -355,13 +358,46 @@ impl RowCache {
         })
     }
 
+    /// Line `index` begins the source `name`: a boundary row naming it
+    /// comes before its first row (`name` sanitized already).
+    pub(crate) fn set_boundary(&mut self, index: usize, name: String) {
+        self.lines.remove(&index);
+        self.boundaries.insert(index, name);
+    }
+
+    /// The boundary row's name, if line `index` has one in this look (not
+    /// in rows left on the screen after the exit: they are the text).
+    fn boundary(&self, index: usize) -> Option<&str> {
+        if self.look.is_some_and(|look| look.bare) {
+            return None;
+        }
+        self.boundaries.get(&index).map(String::as_str)
+    }
+
+    /// Rows before line `index`'s text: its boundary row, if any.
+    fn extra(&self, index: usize) -> usize {
+        usize::from(self.boundary(index).is_some())
+    }
+
     /// How many rows line `index` has.
     pub(crate) fn count(&mut self, history: &History, index: usize) -> usize {
-        self.entry(history, index).wrapped.count
+        self.entry(history, index).wrapped.count + self.extra(index)
     }
 
     /// Row `row` of line `index`, from column `from` of an unwrapped line.
     pub(crate) fn row(&mut self, history: &History, index: usize, row: usize, from: usize) -> Row {
+        let width = self.width.max(1);
+        if let Some(name) = self.boundary(index) {
+            if row == 0 {
+                return boundary_row(name, width);
+            }
+            return self.text_row(history, index, row - 1, from);
+        }
+        self.text_row(history, index, row, from)
+    }
+
+    /// Row `row` of line `index`'s own rows (the boundary row aside).
+    fn text_row(&mut self, history: &History, index: usize, row: usize, from: usize) -> Row {
         let width = self.width.max(1);
         let look = self.look.unwrap_or_default();
         let unwrapped = look.wrap == Wrap::None;
@@ -413,12 +449,16 @@ impl RowCache {
 
     /// Where row `row` of line `index` starts in its text.
     pub(crate) fn start_of(&mut self, history: &History, index: usize, row: usize) -> usize {
-        self.entry(history, index).wrapped.start_of(row)
+        let extra = self.extra(index);
+        self.entry(history, index)
+            .wrapped
+            .start_of(row.saturating_sub(extra))
     }
 
     /// The row of line `index` that holds byte `offset` of its text.
     pub(crate) fn row_of(&mut self, history: &History, index: usize, offset: usize) -> usize {
-        self.entry(history, index).wrapped.row_of(offset)
+        let extra = self.extra(index);
+        self.entry(history, index).wrapped.row_of(offset) + extra
     }
 
     /// Forgets line `index` (the partial line, which grew).
@@ -430,6 +470,19 @@ impl RowCache {
     pub(crate) fn retain(&mut self, keep: impl Fn(usize) -> bool) {
         self.lines.retain(|&index, _| keep(index));
     }
+}
+
+/// The dim row drawn above a source's first line: `── name ───…`, cut to
+/// `width` (`name` sanitized already).
+fn boundary_row(name: &str, width: usize) -> Row {
+    let head = fit(&format!("── {name} "), width).to_owned();
+    let used = width_of(&head);
+    let mut text = String::with_capacity(head.len() + 3 * (width - used) + 8);
+    text.push_str("\x1b[2m");
+    text.push_str(&head);
+    text.extend(std::iter::repeat_n('─', width - used));
+    text.push_str("\x1b[0m");
+    Row { text, width }
 }
 
 /// The newest `height` rows of the whole history laid out at `width`,

@@ -344,6 +344,18 @@ impl Sender {
         self.queue.notice(text.into()).map_err(|_| Closed)
     }
 
+    /// The lines sent from now on come from the source `name` (a file, as
+    /// the `reflow` binary shows several one after another). A full-screen
+    /// display draws a dim boundary row, naming it, above its first line,
+    /// names it in the status bar while its lines are shown, and moves
+    /// between sources with `:n` and `:p`. Nothing is added to the lines'
+    /// bytes (`--save` and passthrough never see it). Call it between
+    /// lines: a line this sender left unfinished belongs to the source
+    /// before. Never waits.
+    pub fn begin_source(&self, name: impl Into<String>) -> Result<(), Closed> {
+        self.queue.begin_source(name.into()).map_err(|_| Closed)
+    }
+
     /// Sets the live region of an inline display: `rows` (a status line,
     /// progress bars) drawn below the newest line, redrawn in place as
     /// lines are printed above them and at every resize, each cut to the

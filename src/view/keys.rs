@@ -44,7 +44,7 @@ pub(crate) enum Mode {
     Help,
     /// A search is running.
     Searching,
-    /// After `m` or `'`: the next key names the mark.
+    /// After `m`, `'` or `:`: the next key names the mark or the command.
     Letter,
 }
 
@@ -110,8 +110,10 @@ pub(crate) enum Action {
     /// `'`: back to the mark of the next letter (`''`: to before the last
     /// jump).
     GoMark,
-    /// The letter after `m` or `'`.
+    /// The letter after `m` or `'`, or `:` (`:n`, `:p`, `:x`).
     Letter(char),
+    /// `:`: the next letter names a command over files, as in less.
+    Colon,
 }
 
 /// The action `key` asks for in `mode`, if any.
@@ -160,6 +162,7 @@ pub(crate) fn action(mode: Mode, key: Key) -> Option<Action> {
             Key::Char('%' | 'p') => Some(A::Percent),
             Key::Char('m') => Some(A::Mark),
             Key::Char('\'') => Some(A::GoMark),
+            Key::Char(':') => Some(A::Colon),
             _ => None,
         },
     }
@@ -180,6 +183,7 @@ pub(crate) const HELP: &[&str] = &[
     "  N j  N k  N g      N rows down, up; line N (also N G)",
     "  N %  N p           N percent of the way",
     "  m x  ' x  ''       mark the top line x; back to it; back again",
+    "  :n  :p  :x         the next file, the previous one, the first",
     "  mouse wheel        3 rows, with --mouse (then Shift + drag selects)",
     "  Left  Right        sideways, with --wrap none",
     "",

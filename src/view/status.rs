@@ -104,6 +104,9 @@ pub(crate) fn bar(status: &Status, width: usize) -> String {
     let whole = format!(" {source}");
     let left = if width_of(&whole) <= budget {
         whole
+    } else if budget >= 4 && !status.urgent {
+        // A name keeps its end, which tells files apart (`…/apt/term.log`).
+        format!(" …{}", tail(&source, budget - 2))
     } else if budget >= 4 {
         format!("{}…", fit(&whole, budget - 1))
     } else {
@@ -112,6 +115,20 @@ pub(crate) fn bar(status: &Status, width: usize) -> String {
     let gap = room.saturating_sub(width_of(&left));
     let status = format!("{left}{:gap$}{right}", "");
     fit(&status, width).to_owned()
+}
+
+/// The end of `text` that fits in `width` columns, whole clusters.
+fn tail(text: &str, width: usize) -> &str {
+    let mut used = 0;
+    let mut start = text.len();
+    for (at, cluster) in text.grapheme_indices(true).rev() {
+        used += cluster_width(cluster);
+        if used > width {
+            break;
+        }
+        start = at;
+    }
+    &text[start..]
 }
 
 /// The prompt row: the pattern being typed, its end marked; the start cut
@@ -218,14 +235,19 @@ mod tests {
     fn a_narrow_bar_cuts_the_source_first() {
         assert_eq!(
             bar(&status("/a/long/path/app.log", 3, true, false), 30),
-            " /a/l… 3 lines | FOLLOW | EOF "
+            " ….log 3 lines | FOLLOW | EOF "
+        );
+        // A name keeps its end, which tells files apart.
+        assert_eq!(
+            bar(&status("/var/log/apt/history.log", 3, true, false), 40),
+            " …pt/history.log 3 lines | FOLLOW | EOF "
         );
         assert_eq!(
             bar(&status("app.log", 3, true, true), 17),
             "3 lines | FOLLOW "
         );
         assert_eq!(bar(&status("app.log", 3, true, true), 11), "   3 lines ");
-        assert_eq!(bar(&status("app.log", 3, true, false), 5), " ap… ");
+        assert_eq!(bar(&status("app.log", 3, true, false), 5), " …og ");
         assert_eq!(bar(&status("app.log", 3, true, false), 0), "");
     }
 

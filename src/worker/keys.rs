@@ -45,6 +45,11 @@ impl Tui {
         }
         let (width, height) = self.size;
         let page = content_rows(height);
+        // What `m`, `'` or `:` began, for the letter after it.
+        let pending = match action {
+            Action::Letter(_) => self.find.pending.take(),
+            _ => None,
+        };
         let lines = Lines::new(&self.history, self.find.filtered());
         let cache = &mut self.cache;
         cache.prepare(
@@ -92,7 +97,33 @@ impl Tui {
             }
             Action::Mark => self.find.pending = Some('m'),
             Action::GoMark => self.find.pending = Some('\''),
-            Action::Letter(c) => match self.find.pending.take() {
+            Action::Colon => self.find.pending = Some(':'),
+            Action::Letter(c) => match pending {
+                Some(':') => {
+                    let top = view.top().line;
+                    let current = self.sources.partition_point(|&(first, _)| first <= top);
+                    let wanted = match c {
+                        'n' => Some(current),
+                        'p' => current.checked_sub(2),
+                        'x' => Some(0),
+                        _ => None,
+                    };
+                    let start = wanted.and_then(|i| self.sources.get(i)).map(|s| s.0);
+                    match start.and_then(|first| lines.at_or_after(first)) {
+                        Some(line) if self.sources.len() > 1 => {
+                            self.find.before_jump = Some(top);
+                            view.jump(line, &self.history);
+                        }
+                        _ => {
+                            self.find.message = Some(match c {
+                                'n' => "no next file".to_owned(),
+                                'p' => "no previous file".to_owned(),
+                                'x' => "one file only".to_owned(),
+                                _ => format!("no command :{c} (:n :p :x)"),
+                            });
+                        }
+                    }
+                }
                 Some('m') => {
                     self.find.marks.insert(c, view.top().line);
                     self.find.message = Some(format!("mark {c} set"));

@@ -110,6 +110,11 @@ pub(super) trait Front {
     /// does).
     fn end_of_input(&mut self) {}
 
+    /// Sources begin in `batch`, about to be handed to
+    /// [`lines`](Front::lines): at these bytes, with these names (see
+    /// [`Sender::begin_source`](crate::Sender::begin_source)).
+    fn sources(&mut self, _batch: &[u8], _sources: Vec<(usize, String)>) {}
+
     /// Draw everything anew: something else wrote on the terminal.
     fn repaint(&mut self) {}
 
@@ -277,7 +282,10 @@ impl Core {
     /// stop: asked for, the end of input with `exit_on_eof`, or the output
     /// closed.
     pub(super) fn drain(&mut self, front: &mut dyn Front) -> io::Result<Option<StopReason>> {
-        let control = self.inbox.queue.take(&mut self.batch);
+        let mut control = self.inbox.queue.take(&mut self.batch);
+        if !control.sources.is_empty() {
+            front.sources(&self.batch, std::mem::take(&mut control.sources));
+        }
         if let Some(reason) = self.absorb(front, control.ended)? {
             return Ok(Some(reason));
         }

@@ -21,7 +21,7 @@ use crate::keyboard::KeyReader;
 use crate::layout::{Row, RowCache};
 use crate::options::{Config, OnExit, StopReason};
 use crate::render::{Screen, Viewport, content_rows};
-use crate::sanitize::{sanitize, sanitize_styled};
+use crate::sanitize::{sanitize, sanitize_styled, visible};
 use crate::search::{MAX_PATTERN, TOO_LONG};
 use crate::signals::{self, SignalListener};
 use crate::terminal::TerminalGuard;
@@ -85,6 +85,9 @@ pub(super) struct Tui {
     pub(super) pending: bool,
     pub(super) view: View,
     pub(super) find: Find,
+    /// The sources the lines came from, one after another (the binary's
+    /// FILEs): each one's first line and its name, sanitized.
+    pub(super) sources: Vec<(usize, String)>,
 }
 
 impl Tui {
@@ -177,6 +180,7 @@ impl Tui {
             pending: false,
             view: View::new(),
             find: Find::default(),
+            sources: Vec::new(),
         })
     }
 
@@ -191,6 +195,25 @@ impl Tui {
             })?;
         }
         Ok(())
+    }
+
+    /// The index of the source line `id` came from, when there are
+    /// several.
+    pub(super) fn source_of(&self, id: usize) -> Option<usize> {
+        if self.sources.len() < 2 {
+            return None;
+        }
+        self.sources
+            .partition_point(|&(first, _)| first <= id)
+            .checked_sub(1)
+    }
+
+    /// The status bar's name of the source whose lines are on screen (its
+    /// last row's), when there are several.
+    fn shown_source(&self) -> Option<String> {
+        let id = self.view.bottom()?;
+        let index = self.source_of(id)?;
+        Some(self.sources[index].1.clone())
     }
 
     /// Says `text` in the status bar (sanitized already).
@@ -357,7 +380,11 @@ impl Tui {
             .as_ref()
             .map(crate::search::Filter::described);
         let message = self.find.message.as_deref();
-        let left = message.or(self.notice.as_deref()).unwrap_or(&config.source);
+        let shown = self.shown_source();
+        let left = message
+            .or(self.notice.as_deref())
+            .or(shown.as_deref())
+            .unwrap_or(&config.source);
         status::bar(
             &Status {
                 left,
@@ -420,6 +447,23 @@ impl Tui {
 impl Front for Tui {
     fn run(&mut self, core: &mut Core) -> io::Result<StopReason> {
         self.event_loop(core)
+    }
+
+    fn sources(&mut self, batch: &[u8], sources: Vec<(usize, String)>) {
+        let before = self.history.len();
+        for (at, name) in sources {
+            let line = before + memchr::memchr_iter(b'\n', &batch[..at.min(batch.len())]).count();
+            let name = visible(name.as_bytes()).into_owned();
+            // A source with no lines gives way to the next.
+            if self.sources.last().is_some_and(|&(first, _)| first == line) {
+                self.sources.pop();
+            }
+            if line > 0 {
+                self.cache.set_boundary(line, name.clone());
+            }
+            self.sources.push((line, name));
+        }
+        self.dirty = true;
     }
 
     fn lines(&mut self, config: &Config, batch: &[u8]) -> (usize, io::Result<()>) {
