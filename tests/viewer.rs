@@ -474,3 +474,175 @@ fn timestamps_prefix_each_line_with_its_arrival_time() {
     .unwrap();
     quit(&pty);
 }
+
+const LEFT: &[u8] = b"\x1b[D";
+const RIGHT: &[u8] = b"\x1b[C";
+const UP: &[u8] = b"\x1b[A";
+const DOWN: &[u8] = b"\x1b[B";
+const HOME: &[u8] = b"\x1b[H";
+const END: &[u8] = b"\x1b[F";
+const DELETE: &[u8] = b"\x1b[3~";
+const BACKSPACE: &[u8] = b"\x7f";
+
+/// Waits until the status bar is the prompt `want`, the terminal's cursor
+/// shown on it at `column`: where the next character typed goes.
+fn wait_prompt(pty: &Pty, what: &str, want: &str, column: u16) {
+    pty.wait_for(
+        &format!("{what}: the prompt {want:?}, the cursor at column {column}"),
+        TIMEOUT,
+        |s| {
+            status_row(s).trim_end() == want
+                && s.cursor_position() == (s.size().0.get() - 1, column)
+                && !s.hide_cursor()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn the_prompt_edits_at_its_cursor_as_in_less() {
+    // Issue 20: Left, Right, Home, End, Ctrl-U, Ctrl-W and Backspace in
+    // the prompt; Delete and Ctrl-A, Ctrl-E as readline has them.
+    let (pty, _lines, _dir) = viewing(&[]);
+    pty.send(b"g");
+    wait_top(&pty, "g: the top", "L0000");
+
+    pty.send(b"/L01x5");
+    wait_prompt(&pty, "typed", "/L01x5", 6);
+    pty.send(LEFT);
+    wait_prompt(&pty, "Left: before the 5", "/L01x5", 5);
+    pty.send(BACKSPACE);
+    wait_prompt(&pty, "Backspace: the x gone", "/L015", 4);
+    pty.send(END);
+    wait_prompt(&pty, "End", "/L015", 5);
+    pty.send(LEFT);
+    pty.send(LEFT);
+    pty.send(RIGHT);
+    wait_prompt(&pty, "Left Left Right", "/L015", 4);
+    pty.send(b"3");
+    wait_prompt(&pty, "typed at the cursor", "/L0135", 5);
+    pty.send(b"\r");
+    wait_top(&pty, "the edited pattern searched", "L0135");
+    pty.with_screen(|s| assert!(s.hide_cursor(), "the cursor hidden again"));
+
+    // Ctrl-U: what is before the cursor goes, what is after stays.
+    pty.send(b"/junkL0140");
+    pty.send(HOME);
+    wait_prompt(&pty, "Home", "/junkL0140", 1);
+    pty.send(RIGHT.repeat(4).as_slice());
+    wait_prompt(&pty, "after junk", "/junkL0140", 5);
+    pty.send(b"\x15");
+    wait_prompt(&pty, "Ctrl-U", "/L0140", 1);
+    pty.send(b"\r");
+    wait_top(&pty, "after Ctrl-U", "L0140");
+
+    // Ctrl-W: the word before the cursor.
+    pty.send(b"/L0160 junk");
+    wait_prompt(&pty, "typed", "/L0160 junk", 11);
+    pty.send(b"\x17");
+    wait_prompt(&pty, "Ctrl-W", "/L0160", 7);
+    pty.send(BACKSPACE);
+    pty.send(b"\r");
+    wait_top(&pty, "after Ctrl-W", "L0160");
+
+    // Ctrl-A, Delete, Ctrl-E.
+    pty.send(b"/xL0170");
+    pty.send(b"\x01");
+    wait_prompt(&pty, "Ctrl-A", "/xL0170", 1);
+    pty.send(DELETE);
+    wait_prompt(&pty, "Delete", "/L0170", 1);
+    pty.send(b"\x05");
+    wait_prompt(&pty, "Ctrl-E", "/L0170", 6);
+    pty.send(b"\r");
+    wait_top(&pty, "after Delete", "L0170");
+
+    // Backspace on an empty prompt still closes it.
+    pty.send(b"/");
+    wait_prompt(&pty, "opened", "/", 1);
+    pty.send(BACKSPACE);
+    wait_status(&pty, "closed", "PAUSED");
+    quit(&pty);
+}
+
+#[test]
+fn up_and_down_in_a_prompt_walk_the_patterns_entered() {
+    let (pty, _lines, _dir) = viewing(&[]);
+    pty.send(b"g/L0150\r");
+    wait_top(&pty, "/L0150", "L0150");
+    pty.send(b"g/L0020\r");
+    wait_top(&pty, "/L0020", "L0020");
+    pty.send(b"/L0");
+    wait_prompt(&pty, "a pattern begun", "/L0", 3);
+    pty.send(UP);
+    wait_prompt(&pty, "Up: the newest", "/L0020", 6);
+    pty.send(UP);
+    wait_prompt(&pty, "Up again: the one before", "/L0150", 6);
+    pty.send(UP);
+    wait_prompt(&pty, "Up at the oldest: stays", "/L0150", 6);
+    pty.send(DOWN);
+    wait_prompt(&pty, "Down", "/L0020", 6);
+    pty.send(DOWN);
+    wait_prompt(&pty, "Down: the line being typed, kept", "/L0", 3);
+    pty.send(UP);
+    pty.send(UP);
+    wait_prompt(&pty, "Up Up", "/L0150", 6);
+    pty.send(b"\r");
+    wait_top(&pty, "the recalled pattern searched", "L0150");
+    // The filter prompt walks the same list, as in less.
+    pty.send(b"&");
+    pty.send(UP);
+    wait_prompt(&pty, "& Up", "&L0150", 6);
+    pty.send(b"\x1b");
+    wait_status(&pty, "closed", "PAUSED");
+    quit(&pty);
+}
+
+#[test]
+fn a_long_pattern_scrolls_within_the_prompt_row_around_its_cursor() {
+    let (pty, _lines, _dir) = viewing(&[]);
+    let text = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWX";
+    assert_eq!(text.len(), 60);
+    pty.send(b"/");
+    pty.send(text.as_bytes());
+    let last = COLS - 1;
+    // The end: the start cut off and marked, a cell left for the cursor.
+    pty.wait_for("the end of a long pattern", TIMEOUT, |s| {
+        let row = status_row(s);
+        row.starts_with("/…")
+            && row.trim_end().ends_with("VWX")
+            && row.trim_end().chars().count() == usize::from(last)
+            && s.cursor_position() == (ROWS - 1, last)
+    })
+    .unwrap();
+    let tail = pty.with_screen(status_row);
+    assert!(text.ends_with(&tail.trim_end()["/…".len()..]), "{tail:?}");
+    // Home: the start, the end cut off and marked.
+    pty.send(HOME);
+    let head = format!("/{}…", &text[..usize::from(COLS) - 2]);
+    wait_prompt(&pty, "Home: the start", &head, 1);
+    // The cursor moves in the row while it can.
+    pty.send(RIGHT.repeat(20).as_slice());
+    wait_prompt(&pty, "20 Right", &head, 21);
+    // Past the row's end the text moves: the cursor stays in the row, on
+    // the character it is at.
+    pty.send(RIGHT.repeat(20).as_slice());
+    pty.wait_for("40 Right", TIMEOUT, |s| {
+        let row = status_row(s);
+        let (y, x) = s.cursor_position();
+        let at = row.chars().nth(usize::from(x));
+        y == ROWS - 1 && x < COLS && row.starts_with("/…") && at == text.chars().nth(40)
+    })
+    .unwrap();
+    // Typing there inserts there.
+    pty.send(b"_");
+    pty.wait_for("typed in the middle", TIMEOUT, |s| {
+        let row = status_row(s);
+        let (_, x) = s.cursor_position();
+        let typed = row.chars().nth(usize::from(x) - 1);
+        typed == Some('_') && row.chars().nth(usize::from(x)) == text.chars().nth(40)
+    })
+    .unwrap();
+    pty.send(b"\x1b");
+    wait_status(&pty, "closed", "FOLLOW");
+    quit(&pty);
+}

@@ -2,6 +2,8 @@
 //! same `q` quits, closes the help, or is typed into a search prompt.
 //! Pure: a table tested without a terminal.
 
+use super::prompt::Edit;
+
 /// What the key reader hands the viewer: a key, or the terminal's news
 /// that its size changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,6 +27,7 @@ pub(crate) enum Key {
     PageDown,
     Home,
     End,
+    Delete,
     Enter,
     Esc,
     Backspace,
@@ -92,8 +95,14 @@ pub(crate) enum Action {
     Left,
     Right,
     Open(Prompt),
+    /// A character typed into the prompt, at its cursor.
     Type(char),
-    Erase,
+    /// The prompt's line edited (Backspace on an empty one closes it).
+    Edit(Edit),
+    /// Up in a prompt: the pattern entered before the one shown.
+    Older,
+    /// Down in a prompt: the one after, and then the line being typed.
+    Newer,
     Submit,
     /// Closes the prompt or the help, or stops a search.
     Cancel,
@@ -123,9 +132,19 @@ pub(crate) fn action(mode: Mode, key: Key) -> Option<Action> {
         (Mode::View, Key::Ctrl('c')) => Some(A::Interrupt),
         (_, Key::Ctrl('c')) => Some(A::Cancel),
         (Mode::Searching, Key::Esc) => Some(A::Cancel),
+        // The keys of less's and readline's line editing.
         (Mode::Prompt, key) => match key {
             Key::Char(c) => Some(A::Type(c)),
-            Key::Backspace => Some(A::Erase),
+            Key::Backspace | Key::Ctrl('h') => Some(A::Edit(Edit::Backspace)),
+            Key::Delete => Some(A::Edit(Edit::Delete)),
+            Key::Left => Some(A::Edit(Edit::Left)),
+            Key::Right => Some(A::Edit(Edit::Right)),
+            Key::Home | Key::Ctrl('a') => Some(A::Edit(Edit::Home)),
+            Key::End | Key::Ctrl('e') => Some(A::Edit(Edit::End)),
+            Key::Ctrl('u') => Some(A::Edit(Edit::KillToStart)),
+            Key::Ctrl('w') => Some(A::Edit(Edit::KillWord)),
+            Key::Up => Some(A::Older),
+            Key::Down => Some(A::Newer),
             Key::Enter => Some(A::Submit),
             Key::Esc => Some(A::Cancel),
             _ => None,
@@ -189,6 +208,10 @@ pub(crate) const HELP: &[&str] = &[
     "  &pattern           show only matching lines; again: narrows",
     "  &!pattern          leave matching lines out",
     "  & alone  &*        drop the last filter; drop them all",
+    "  Left Right Home End  move in a prompt (Ctrl-A, Ctrl-E too)",
+    "  Backspace  Delete  erase before the cursor, at it",
+    "  Ctrl-U  Ctrl-W     erase to the start; the word before",
+    "  Up  Down           in a prompt: the patterns entered before",
     "  Esc  Ctrl-C        cancel a prompt or a running search",
     "",
     "  Ctrl-L             repaint the screen",
@@ -229,7 +252,20 @@ mod tests {
             (Mode::View, Key::F1, Some(A::Help)),
             (Mode::Help, Key::Char('j'), None),
             (Mode::Prompt, Key::Enter, Some(A::Submit)),
-            (Mode::Prompt, Key::Backspace, Some(A::Erase)),
+            (Mode::Prompt, Key::Backspace, Some(A::Edit(Edit::Backspace))),
+            (Mode::Prompt, Key::Left, Some(A::Edit(Edit::Left))),
+            (Mode::Prompt, Key::Ctrl('a'), Some(A::Edit(Edit::Home))),
+            (Mode::Prompt, Key::End, Some(A::Edit(Edit::End))),
+            (
+                Mode::Prompt,
+                Key::Ctrl('u'),
+                Some(A::Edit(Edit::KillToStart)),
+            ),
+            (Mode::Prompt, Key::Ctrl('w'), Some(A::Edit(Edit::KillWord))),
+            (Mode::Prompt, Key::Delete, Some(A::Edit(Edit::Delete))),
+            (Mode::Prompt, Key::Up, Some(A::Older)),
+            (Mode::Prompt, Key::Down, Some(A::Newer)),
+            (Mode::Prompt, Key::Char('j'), Some(A::Type('j'))),
             (Mode::Prompt, Key::Ctrl('l'), Some(A::Repaint)),
         ];
         for (mode, key, want) in cases {

@@ -4,6 +4,7 @@
 //! rows moved, never the history's length; tested without a terminal.
 
 pub(crate) mod keys;
+pub(crate) mod prompt;
 pub(crate) mod status;
 
 use crate::history::History;

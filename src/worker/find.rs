@@ -1,19 +1,22 @@
 //! The display's search and filter state: the prompt being typed, the last
 //! search and where it found its line, the filter and its progress, the
-//! highlight, and the message they leave in the status bar. The keys that
-//! change it are in `keys`.
+//! highlight, the patterns entered before, and the message they leave in
+//! the status bar. The keys that change it are in `keys`.
 
 use std::sync::Arc;
 
 use crate::layout::Highlight;
 use crate::search::{Filter, Pattern, Search};
-use crate::view::keys::{Mode, Prompt};
+use crate::view::keys::Mode;
+use crate::view::prompt::{PromptHistory, Typing};
 
 /// Search and filter state, the prompt, the help and the last message.
 #[derive(Default)]
 pub(super) struct Find {
     /// The prompt being typed.
-    pub(super) prompt: Option<(Prompt, String)>,
+    pub(super) prompt: Option<Typing>,
+    /// What was entered at the prompts, for Up and Down.
+    pub(super) entered: PromptHistory,
     pub(super) help: bool,
     /// Said in the status bar until the next key.
     pub(super) message: Option<String>,

@@ -12,6 +12,7 @@ use crate::render::content_rows;
 use crate::search::{Filter, MAX_PATTERN, Pattern, Progress, Search, Step, Term};
 use crate::view::Lines;
 use crate::view::keys::{self, Action, Amount, Input, Prompt};
+use crate::view::prompt::{Edit, Typing};
 
 /// How long one slice of a search or filter runs before the loop looks at
 /// keys and draws again.
@@ -117,28 +118,42 @@ impl Tui {
                 };
             }
             Action::Left | Action::Right => {}
-            Action::Open(prompt) => self.find.prompt = Some((prompt, String::new())),
+            Action::Open(prompt) => self.find.prompt = Some(Typing::new(prompt)),
             Action::Type(c) => {
                 // One character past the bound is kept, so the prompt says
                 // the pattern is too long and Enter refuses it; the rest of
                 // a paste is dropped, never held or drawn.
-                if let Some((_, text)) = &mut self.find.prompt
-                    && text.len() <= MAX_PATTERN
+                if let Some(typing) = &mut self.find.prompt
+                    && typing.line.text().len() <= MAX_PATTERN
                 {
-                    text.push(c);
+                    typing.line.insert(c);
                 }
             }
-            Action::Erase => {
-                // Erasing past the start closes the prompt, as in less.
-                if let Some((_, text)) = &mut self.find.prompt
-                    && text.pop().is_none()
-                {
-                    self.find.prompt = None;
+            Action::Edit(edit) => {
+                if let Some(typing) = &mut self.find.prompt {
+                    if edit == Edit::Backspace && typing.line.text().is_empty() {
+                        // Erasing an empty prompt closes it, as in less.
+                        self.find.prompt = None;
+                    } else {
+                        typing.line.apply(edit);
+                    }
+                }
+            }
+            Action::Older => {
+                if let Some(typing) = &mut self.find.prompt {
+                    typing.older(&self.find.entered);
+                }
+            }
+            Action::Newer => {
+                if let Some(typing) = &mut self.find.prompt {
+                    typing.newer(&self.find.entered);
                 }
             }
             Action::Submit => {
-                if let Some((prompt, text)) = self.find.prompt.take() {
-                    self.submit(prompt, &text);
+                if let Some(typing) = self.find.prompt.take() {
+                    let text = typing.line.text();
+                    self.find.entered.push(text);
+                    self.submit(typing.prompt, text);
                 }
             }
             Action::Cancel => {

@@ -316,10 +316,10 @@ impl Tui {
         }
         let config = core.config();
         let rows = self.rows(config);
-        let status = self.status(core);
+        let (status, cursor) = self.status(core);
         self.buf.clear();
         self.screen
-            .frame(&mut self.buf, self.size, &rows, &status)?;
+            .frame(&mut self.buf, self.size, &rows, &status, cursor)?;
         // Queued only while shown, in order with a restoration: a panic
         // hook suspending the display on another thread either comes after
         // this frame or makes us skip it (and draw it whole later), never
@@ -337,18 +337,34 @@ impl Tui {
         Ok(())
     }
 
-    /// The status bar's text: the prompt being typed, the help's note, or
-    /// the source (or the newest message), counts and position.
-    fn status(&self, core: &Core) -> String {
-        let config = core.config();
+    /// The status bar's text: the prompt being typed (and the column of
+    /// its cursor), the help's note, or the source (or the newest
+    /// message), counts and position.
+    fn status(&self, core: &Core) -> (String, Option<usize>) {
         let width = usize::from(self.size.0);
-        if let Some((prompt, text)) = &self.find.prompt {
+        if let Some(typing) = &self.find.prompt {
+            let text = typing.line.text();
             let note = (text.len() > MAX_PATTERN).then_some(TOO_LONG);
-            return status::prompt(prompt.sign(), text, note, width);
+            let (row, column) = status::prompt(
+                typing.prompt.sign(),
+                text,
+                typing.line.cursor_byte(),
+                note,
+                width,
+            );
+            return (row, Some(column));
         }
         if self.find.help {
-            return " help: q or Esc closes it".to_owned();
+            return (" help: q or Esc closes it".to_owned(), None);
         }
+        (self.bar(core), None)
+    }
+
+    /// The status bar with no prompt or help: the source (or the newest
+    /// message), counts and position.
+    fn bar(&self, core: &Core) -> String {
+        let config = core.config();
+        let width = usize::from(self.size.0);
         let pressure = core.pressure().to_string();
         let lines = Lines::new(&self.history, self.find.filtered());
         let filter = self
