@@ -33,12 +33,17 @@ fn all_rows(lines: &[String], width: usize) -> Vec<String> {
 
 /// The binary showing a 200-line log with `args`, at its end.
 fn viewing(args: &[&str]) -> (Pty, Vec<String>, tempfile::TempDir) {
+    viewing_at(args, COLS, ROWS)
+}
+
+/// [`viewing`] on a terminal `cols` x `rows`.
+fn viewing_at(args: &[&str], cols: u16, rows: u16) -> (Pty, Vec<String>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let lines = lines(200);
     let file = write_file(dir.path(), "view.log", lines_text(&lines).as_bytes());
     let mut all = args.to_vec();
     all.push(file.to_str().unwrap());
-    let pty = Pty::spawn(Pty::command(BIN, &all), COLS, ROWS);
+    let pty = Pty::spawn(Pty::command(BIN, &all), cols, rows);
     wait_status(&pty, "the whole log", "200 lines");
     (pty, lines, dir)
 }
@@ -644,5 +649,95 @@ fn a_long_pattern_scrolls_within_the_prompt_row_around_its_cursor() {
     .unwrap();
     pty.send(b"\x1b");
     wait_status(&pty, "closed", "FOLLOW");
+    quit(&pty);
+}
+
+/// The help's position, as its status bar says it: first and last row
+/// shown, and how many rows it has.
+fn help_position(screen: &vt100::Screen) -> Option<(usize, usize, usize)> {
+    let status = status_row(screen);
+    let rest = status.trim().strip_prefix("help: lines ")?;
+    let (range, rest) = rest.split_once(" of ")?;
+    let (first, last) = range.split_once('-')?;
+    let of = rest.split(',').next()?;
+    Some((first.parse().ok()?, last.parse().ok()?, of.parse().ok()?))
+}
+
+#[test]
+fn the_help_scrolls_when_it_does_not_fit() {
+    // Issue 20: at 60x10 the help ended before the search, filter and
+    // quit keys.
+    let (pty, lines, _dir) = viewing_at(&[], 60, 10);
+    let quit_row = |s: &vt100::Screen| {
+        s.rows(0, 60)
+            .any(|row| row.starts_with("  q ") && row.contains("quit;"))
+    };
+    pty.send(b"h");
+    pty.wait_for("the help, at its top", TIMEOUT, |s| {
+        s.contents().contains("reflow keys")
+            && help_position(s).is_some_and(|p| p.0 == 1 && p.1 == 9)
+    })
+    .unwrap();
+    assert!(!pty.with_screen(quit_row), "{}", pty.screen_text());
+    let at = |pty: &Pty, what: &str, first: usize| {
+        pty.wait_for(what, TIMEOUT, |s| {
+            help_position(s).is_some_and(|p| p.0 == first && p.1 == first + 8)
+        })
+        .unwrap();
+    };
+    pty.send(b" ");
+    at(&pty, "Space: a page down", 10);
+    pty.send(b"j");
+    at(&pty, "j: a row down", 11);
+    pty.send(DOWN);
+    at(&pty, "Down: a row down", 12);
+    pty.send(b"k");
+    at(&pty, "k: a row up", 11);
+    pty.send(b"b");
+    at(&pty, "b: a page up", 2);
+    pty.send(b"bb");
+    at(&pty, "b at the top: the top", 1);
+    for _ in 0..10 {
+        pty.send(b" ");
+    }
+    pty.wait_for("Space to the end: the quit key", TIMEOUT, |s| {
+        quit_row(s) && help_position(s).is_some_and(|(_, last, of)| last == of)
+    })
+    .unwrap();
+    pty.send(b"g");
+    at(&pty, "g: the top", 1);
+    pty.send(b"G");
+    pty.wait_for("G: the end", TIMEOUT, quit_row).unwrap();
+    pty.send(b"q");
+    let rows = all_rows(&lines, 60);
+    wait_rows(&pty, "the log again", &rows[rows.len() - 9..]);
+    assert!(pty.try_exit().is_none(), "q in the help quit");
+    quit(&pty);
+}
+
+#[test]
+fn the_help_wraps_its_descriptions_at_20_columns() {
+    // Issue 20: at 20 columns every description was cut.
+    let (pty, _lines, _dir) = viewing_at(&[], 20, 40);
+    pty.send(b"h");
+    pty.wait_for_text("reflow keys", TIMEOUT).unwrap();
+    // The keys on a row, what they do below, every word of it.
+    let want = [
+        "  m x  ' x  ''",
+        "    mark the top",
+        "    line x; back to",
+        "    it; back again",
+    ];
+    pty.wait_for("a description wrapped whole", TIMEOUT, |s| {
+        let rows = content_rows(s);
+        rows.windows(want.len()).any(|w| w == want)
+    })
+    .unwrap();
+    let text = pty.with_screen(|s| content_rows(s).join(" "));
+    for word in "3 rows, with --mouse (then Shift + drag selects)".split(' ') {
+        assert!(text.split(' ').any(|w| w == word), "{word:?} cut: {text}");
+    }
+    pty.send(b"q");
+    wait_status(&pty, "the help closed", "200 lines");
     quit(&pty);
 }

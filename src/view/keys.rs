@@ -152,7 +152,11 @@ pub(crate) fn action(mode: Mode, key: Key) -> Option<Action> {
         (Mode::Letter, Key::Char(c)) => Some(A::Letter(c)),
         (Mode::Letter, _) => Some(A::Cancel),
         (Mode::Help, Key::Char('q' | 'h') | Key::Esc | Key::F1) => Some(A::Cancel),
-        (Mode::Help, _) => None,
+        // The help scrolls by the keys that scroll the lines.
+        (Mode::Help, key) => match action(Mode::View, key) {
+            Some(a @ (A::Up(_) | A::Down(_) | A::Top | A::Bottom)) => Some(a),
+            _ => None,
+        },
         (Mode::View | Mode::Searching, key) => match key {
             Key::Char('q' | 'Q') => Some(A::Quit),
             Key::Up | Key::Char('k' | 'y') | Key::Ctrl('p' | 'y') => Some(A::Up(Amount::Rows(1))),
@@ -184,40 +188,57 @@ pub(crate) fn action(mode: Mode, key: Key) -> Option<Action> {
     }
 }
 
-/// The help overlay's lines.
-pub(crate) const HELP: &[&str] = &[
-    "reflow keys",
-    "",
-    "  j  Down  Enter     down one row",
-    "  k  Up              up one row (pauses following)",
-    "  Space  f  PgDn     down a page",
-    "  b  PgUp            up a page",
-    "  d  Ctrl-D          down half a page",
-    "  u  Ctrl-U          up half a page",
-    "  g  Home  <         the first line",
-    "  G  End  >  F       the last line, and follow again",
-    "  N j  N k  N g      N rows down, up; line N (also N G)",
-    "  N %  N p           N percent of the way",
-    "  m x  ' x  ''       mark the top line x; back to it; back again",
-    "  mouse wheel        3 rows, with --mouse (then Shift + drag selects)",
-    "  Left  Right        sideways, with --wrap none",
-    "",
-    "  /pattern           search forward (regex; lower case ignores case)",
-    "  ?pattern           search backward",
-    "  n  N               next match, the other way",
-    "  &pattern           show only matching lines; again: narrows",
-    "  &!pattern          leave matching lines out",
-    "  & alone  &*        drop the last filter; drop them all",
-    "  Left Right Home End  move in a prompt (Ctrl-A, Ctrl-E too)",
-    "  Backspace  Delete  erase before the cursor, at it",
-    "  Ctrl-U  Ctrl-W     erase to the start; the word before",
-    "  Up  Down           in a prompt: the patterns entered before",
-    "  Esc  Ctrl-C        cancel a prompt or a running search",
-    "",
-    "  Ctrl-L             repaint the screen",
-    "  Ctrl-Z             suspend (fg resumes)",
-    "  q                  quit;  Ctrl-C quits with status 130",
-    "  h  F1              this help; q or Esc closes it",
+/// The help's first row.
+pub(crate) const HELP_TITLE: &str = "reflow keys";
+
+/// The help's entries: keys, and what they do; `("", "")` is a gap. Laid
+/// out in two columns, or one under the other when narrow (`help.rs`).
+pub(crate) const HELP: &[(&str, &str)] = &[
+    ("j  Down  Enter", "down one row"),
+    ("k  Up", "up one row (pauses following)"),
+    ("Space  f  PgDn", "down a page"),
+    ("b  PgUp", "up a page"),
+    ("d  Ctrl-D", "down half a page"),
+    ("u  Ctrl-U", "up half a page"),
+    ("g  Home  <", "the first line"),
+    ("G  End  >  F", "the last line, and follow again"),
+    ("N j  N k  N g", "N rows down, up; line N (also N G)"),
+    ("N %  N p", "N percent of the way"),
+    (
+        "m x  ' x  ''",
+        "mark the top line x; back to it; back again",
+    ),
+    (
+        "mouse wheel",
+        "3 rows, with --mouse (then Shift + drag selects)",
+    ),
+    ("Left  Right", "sideways, with --wrap none"),
+    ("", ""),
+    (
+        "/pattern",
+        "search forward (regex; lower case ignores case)",
+    ),
+    ("?pattern", "search backward"),
+    ("n  N", "next match, the other way"),
+    ("&pattern", "show only matching lines; again: narrows"),
+    ("&!pattern", "leave matching lines out"),
+    ("& alone  &*", "drop the last filter; drop them all"),
+    (
+        "Left Right Home End",
+        "move in a prompt (Ctrl-A, Ctrl-E too)",
+    ),
+    ("Backspace  Delete", "erase before the cursor, at it"),
+    ("Ctrl-U  Ctrl-W", "erase to the start; the word before"),
+    ("Up  Down", "in a prompt: the patterns entered before"),
+    ("Esc  Ctrl-C", "cancel a prompt or a running search"),
+    ("", ""),
+    ("Ctrl-L", "repaint the screen"),
+    ("Ctrl-Z", "suspend (fg resumes)"),
+    ("q", "quit;  Ctrl-C quits with status 130"),
+    (
+        "h  F1",
+        "this help; j k Space b scroll it, q or Esc closes it",
+    ),
 ];
 
 #[cfg(test)]
@@ -250,7 +271,13 @@ mod tests {
             (Mode::View, Key::Char('&'), Some(A::Open(Prompt::Filter))),
             (Mode::View, Key::Char('N'), Some(A::Previous)),
             (Mode::View, Key::F1, Some(A::Help)),
-            (Mode::Help, Key::Char('j'), None),
+            (Mode::Help, Key::Char('j'), Some(A::Down(Amount::Rows(1)))),
+            (Mode::Help, Key::Char(' '), Some(A::Down(Amount::Page))),
+            (Mode::Help, Key::Char('b'), Some(A::Up(Amount::Page))),
+            (Mode::Help, Key::Char('G'), Some(A::Bottom)),
+            (Mode::Help, Key::Char('/'), None),
+            (Mode::Help, Key::Char('Q'), None),
+            (Mode::Help, Key::Char('h'), Some(A::Cancel)),
             (Mode::Prompt, Key::Enter, Some(A::Submit)),
             (Mode::Prompt, Key::Backspace, Some(A::Edit(Edit::Backspace))),
             (Mode::Prompt, Key::Left, Some(A::Edit(Edit::Left))),

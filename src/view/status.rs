@@ -149,6 +149,24 @@ pub(crate) fn prompt(
     (fit(&row, width).to_owned(), column)
 }
 
+/// The status bar while the help is shown: its `shown` rows from row
+/// `top` of `rows`, and the keys that scroll it when it does not fit.
+pub(crate) fn help(top: usize, shown: usize, rows: usize, width: usize) -> String {
+    if shown >= rows {
+        return " help: q or Esc closes it".to_owned();
+    }
+    let (first, last) = (top + 1, top + shown);
+    let long = format!(" help: lines {first}-{last} of {rows}, j k Space b scroll, q closes");
+    if width_of(&long) <= width {
+        return long;
+    }
+    let short = format!(" help {first}-{last}/{rows}, q closes");
+    if width_of(&short) <= width {
+        return short;
+    }
+    fit(&format!(" help {first}-{last}/{rows}"), width).to_owned()
+}
+
 /// `line` of `of` as a whole percentage, 100 only at the end.
 fn percent(line: usize, of: usize) -> usize {
     if of == 0 || line >= of {
@@ -340,6 +358,17 @@ mod tests {
         assert_eq!(column, 79);
         assert!(row.starts_with("/…é"));
         assert!(row.ends_with("é"));
+    }
+
+    #[test]
+    fn the_help_says_where_it_is_when_it_does_not_fit() {
+        assert_eq!(help(0, 9, 9, 60), " help: q or Esc closes it");
+        assert_eq!(
+            help(0, 9, 33, 60),
+            " help: lines 1-9 of 33, j k Space b scroll, q closes"
+        );
+        assert_eq!(help(24, 9, 33, 30), " help 25-33/33, q closes");
+        assert_eq!(help(24, 9, 33, 12), " help 25-33/");
     }
 
     /// Issue 16: a pasted C1 OSC reached the frame raw through the

@@ -17,7 +17,8 @@ pub(super) struct Find {
     pub(super) prompt: Option<Typing>,
     /// What was entered at the prompts, for Up and Down.
     pub(super) entered: PromptHistory,
-    pub(super) help: bool,
+    /// The help is shown, from this row down.
+    pub(super) help: Option<usize>,
     /// Said in the status bar until the next key.
     pub(super) message: Option<String>,
     /// The last search: its pattern and direction, and the line it found.
@@ -62,7 +63,7 @@ impl Find {
             Mode::Letter
         } else if self.prompt.is_some() {
             Mode::Prompt
-        } else if self.help {
+        } else if self.help.is_some() {
             Mode::Help
         } else if self.running.is_some() {
             Mode::Searching

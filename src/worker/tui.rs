@@ -25,9 +25,8 @@ use crate::sanitize::{sanitize, sanitize_styled};
 use crate::search::{MAX_PATTERN, TOO_LONG};
 use crate::signals::{self, SignalListener};
 use crate::terminal::TerminalGuard;
-use crate::view::keys::HELP;
 use crate::view::status::{self, Status};
-use crate::view::{Lines, View};
+use crate::view::{Lines, View, help};
 
 /// The shortest time between two frames: at most ~60 frames a second,
 /// however fast lines arrive.
@@ -226,8 +225,10 @@ impl Tui {
     fn rows_as(&mut self, look: crate::layout::Look) -> Vec<Row> {
         let (width, height) = self.size;
         let height = content_rows(height);
-        if self.find.help {
-            return HELP
+        if let Some(top) = self.find.help {
+            let rows = help::rows(usize::from(width));
+            let top = help::clamp(top, rows.len(), height);
+            return rows[top..]
                 .iter()
                 .take(height)
                 .map(|line| Row::plain(line, usize::from(width)))
@@ -354,8 +355,11 @@ impl Tui {
             );
             return (row, Some(column));
         }
-        if self.find.help {
-            return (" help: q or Esc closes it".to_owned(), None);
+        if let Some(top) = self.find.help {
+            let rows = help::rows(width).len();
+            let height = content_rows(self.size.1);
+            let top = help::clamp(top, rows, height);
+            return (status::help(top, height.min(rows), rows, width), None);
         }
         (self.bar(core), None)
     }
@@ -529,7 +533,7 @@ impl Front for Tui {
         // The final view stays visible: what the screen shows now.
         let screen = match config.on_exit {
             OnExit::Screen => {
-                self.find.help = false;
+                self.find.help = None;
                 // Left on the normal screen: the text, no stream bars.
                 let bare = crate::layout::Look {
                     bare: true,
