@@ -37,7 +37,7 @@ pub mod bench {
             },
             &mut cache,
         );
-        screen.frame(out, (width, height), &rows, "status")
+        screen.frame(out, (width, height), &rows, "status", None)
     }
 
     /// Compresses every sealed chunk of `history`, as the printer does
@@ -77,10 +77,10 @@ pub mod bench {
         let lines = Lines::new(history, None);
         view.home(&lines);
         let rows = view.rows(&lines, &mut cache, content_rows(height));
-        let mut written = screen.frame(out, (width, height), &rows, "status")?;
+        let mut written = screen.frame(out, (width, height), &rows, "status", None)?;
         view.follow();
         let rows = view.rows(&lines, &mut cache, content_rows(height));
-        written += screen.frame(out, (width, height), &rows, "status")?;
+        written += screen.frame(out, (width, height), &rows, "status", None)?;
         Ok(written)
     }
 }

@@ -167,6 +167,7 @@ pub(crate) fn key(event: &Event) -> Option<Key> {
             KeyCode::PageDown => Key::PageDown,
             KeyCode::Home => Key::Home,
             KeyCode::End => Key::End,
+            KeyCode::Delete => Key::Delete,
             KeyCode::Enter => Key::Enter,
             KeyCode::Esc => Key::Esc,
             KeyCode::Backspace => Key::Backspace,
@@ -226,6 +227,14 @@ mod tests {
                 Some(Key::PageUp),
             ),
             (press(KeyCode::F(1), KeyModifiers::NONE), Some(Key::F1)),
+            (
+                press(KeyCode::Delete, KeyModifiers::NONE),
+                Some(Key::Delete),
+            ),
+            (
+                press(KeyCode::Char('w'), KeyModifiers::CONTROL),
+                Some(Key::Ctrl('w')),
+            ),
             (press(KeyCode::F(2), KeyModifiers::NONE), None),
             (Event::Resize(1, 1), None),
         ];

@@ -33,12 +33,17 @@ fn all_rows(lines: &[String], width: usize) -> Vec<String> {
 
 /// The binary showing a 200-line log with `args`, at its end.
 fn viewing(args: &[&str]) -> (Pty, Vec<String>, tempfile::TempDir) {
+    viewing_at(args, COLS, ROWS)
+}
+
+/// [`viewing`] on a terminal `cols` x `rows`.
+fn viewing_at(args: &[&str], cols: u16, rows: u16) -> (Pty, Vec<String>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let lines = lines(200);
     let file = write_file(dir.path(), "view.log", lines_text(&lines).as_bytes());
     let mut all = args.to_vec();
     all.push(file.to_str().unwrap());
-    let pty = Pty::spawn(Pty::command(BIN, &all), COLS, ROWS);
+    let pty = Pty::spawn(Pty::command(BIN, &all), cols, rows);
     wait_status(&pty, "the whole log", "200 lines");
     (pty, lines, dir)
 }
@@ -542,4 +547,266 @@ fn several_files_have_boundaries_names_in_the_bar_and_colon_n_and_p_move_by_them
         .flat_map(|name| (1..=30).map(move |i| format!("{name} line {i}\n")))
         .collect();
     assert_eq!(std::fs::read_to_string(&saved).unwrap(), want);
+}
+
+const LEFT: &[u8] = b"\x1b[D";
+const RIGHT: &[u8] = b"\x1b[C";
+const UP: &[u8] = b"\x1b[A";
+const DOWN: &[u8] = b"\x1b[B";
+const HOME: &[u8] = b"\x1b[H";
+const END: &[u8] = b"\x1b[F";
+const DELETE: &[u8] = b"\x1b[3~";
+const BACKSPACE: &[u8] = b"\x7f";
+
+/// Waits until the status bar is the prompt `want`, the terminal's cursor
+/// shown on it at `column`: where the next character typed goes.
+fn wait_prompt(pty: &Pty, what: &str, want: &str, column: u16) {
+    pty.wait_for(
+        &format!("{what}: the prompt {want:?}, the cursor at column {column}"),
+        TIMEOUT,
+        |s| {
+            status_row(s).trim_end() == want
+                && s.cursor_position() == (s.size().0.get() - 1, column)
+                && !s.hide_cursor()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn the_prompt_edits_at_its_cursor_as_in_less() {
+    // Issue 20: Left, Right, Home, End, Ctrl-U, Ctrl-W and Backspace in
+    // the prompt; Delete and Ctrl-A, Ctrl-E as readline has them.
+    let (pty, _lines, _dir) = viewing(&[]);
+    pty.send(b"g");
+    wait_top(&pty, "g: the top", "L0000");
+
+    pty.send(b"/L01x5");
+    wait_prompt(&pty, "typed", "/L01x5", 6);
+    pty.send(LEFT);
+    wait_prompt(&pty, "Left: before the 5", "/L01x5", 5);
+    pty.send(BACKSPACE);
+    wait_prompt(&pty, "Backspace: the x gone", "/L015", 4);
+    pty.send(END);
+    wait_prompt(&pty, "End", "/L015", 5);
+    pty.send(LEFT);
+    pty.send(LEFT);
+    pty.send(RIGHT);
+    wait_prompt(&pty, "Left Left Right", "/L015", 4);
+    pty.send(b"3");
+    wait_prompt(&pty, "typed at the cursor", "/L0135", 5);
+    pty.send(b"\r");
+    wait_top(&pty, "the edited pattern searched", "L0135");
+    pty.with_screen(|s| assert!(s.hide_cursor(), "the cursor hidden again"));
+
+    // Ctrl-U: what is before the cursor goes, what is after stays.
+    pty.send(b"/junkL0140");
+    pty.send(HOME);
+    wait_prompt(&pty, "Home", "/junkL0140", 1);
+    pty.send(RIGHT.repeat(4).as_slice());
+    wait_prompt(&pty, "after junk", "/junkL0140", 5);
+    pty.send(b"\x15");
+    wait_prompt(&pty, "Ctrl-U", "/L0140", 1);
+    pty.send(b"\r");
+    wait_top(&pty, "after Ctrl-U", "L0140");
+
+    // Ctrl-W: the word before the cursor.
+    pty.send(b"/L0160 junk");
+    wait_prompt(&pty, "typed", "/L0160 junk", 11);
+    pty.send(b"\x17");
+    wait_prompt(&pty, "Ctrl-W", "/L0160", 7);
+    pty.send(BACKSPACE);
+    pty.send(b"\r");
+    wait_top(&pty, "after Ctrl-W", "L0160");
+
+    // Ctrl-A, Delete, Ctrl-E.
+    pty.send(b"/xL0170");
+    pty.send(b"\x01");
+    wait_prompt(&pty, "Ctrl-A", "/xL0170", 1);
+    pty.send(DELETE);
+    wait_prompt(&pty, "Delete", "/L0170", 1);
+    pty.send(b"\x05");
+    wait_prompt(&pty, "Ctrl-E", "/L0170", 6);
+    pty.send(b"\r");
+    wait_top(&pty, "after Delete", "L0170");
+
+    // Backspace on an empty prompt still closes it.
+    pty.send(b"/");
+    wait_prompt(&pty, "opened", "/", 1);
+    pty.send(BACKSPACE);
+    wait_status(&pty, "closed", "PAUSED");
+    quit(&pty);
+}
+
+#[test]
+fn up_and_down_in_a_prompt_walk_the_patterns_entered() {
+    let (pty, _lines, _dir) = viewing(&[]);
+    pty.send(b"g/L0150\r");
+    wait_top(&pty, "/L0150", "L0150");
+    pty.send(b"g/L0020\r");
+    wait_top(&pty, "/L0020", "L0020");
+    pty.send(b"/L0");
+    wait_prompt(&pty, "a pattern begun", "/L0", 3);
+    pty.send(UP);
+    wait_prompt(&pty, "Up: the newest", "/L0020", 6);
+    pty.send(UP);
+    wait_prompt(&pty, "Up again: the one before", "/L0150", 6);
+    pty.send(UP);
+    wait_prompt(&pty, "Up at the oldest: stays", "/L0150", 6);
+    pty.send(DOWN);
+    wait_prompt(&pty, "Down", "/L0020", 6);
+    pty.send(DOWN);
+    wait_prompt(&pty, "Down: the line being typed, kept", "/L0", 3);
+    pty.send(UP);
+    pty.send(UP);
+    wait_prompt(&pty, "Up Up", "/L0150", 6);
+    pty.send(b"\r");
+    wait_top(&pty, "the recalled pattern searched", "L0150");
+    // The filter prompt walks the same list, as in less.
+    pty.send(b"&");
+    pty.send(UP);
+    wait_prompt(&pty, "& Up", "&L0150", 6);
+    pty.send(b"\x1b");
+    wait_status(&pty, "closed", "PAUSED");
+    quit(&pty);
+}
+
+#[test]
+fn a_long_pattern_scrolls_within_the_prompt_row_around_its_cursor() {
+    let (pty, _lines, _dir) = viewing(&[]);
+    let text = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWX";
+    assert_eq!(text.len(), 60);
+    pty.send(b"/");
+    pty.send(text.as_bytes());
+    let last = COLS - 1;
+    // The end: the start cut off and marked, a cell left for the cursor.
+    pty.wait_for("the end of a long pattern", TIMEOUT, |s| {
+        let row = status_row(s);
+        row.starts_with("/…")
+            && row.trim_end().ends_with("VWX")
+            && row.trim_end().chars().count() == usize::from(last)
+            && s.cursor_position() == (ROWS - 1, last)
+    })
+    .unwrap();
+    let tail = pty.with_screen(status_row);
+    assert!(text.ends_with(&tail.trim_end()["/…".len()..]), "{tail:?}");
+    // Home: the start, the end cut off and marked.
+    pty.send(HOME);
+    let head = format!("/{}…", &text[..usize::from(COLS) - 2]);
+    wait_prompt(&pty, "Home: the start", &head, 1);
+    // The cursor moves in the row while it can.
+    pty.send(RIGHT.repeat(20).as_slice());
+    wait_prompt(&pty, "20 Right", &head, 21);
+    // Past the row's end the text moves: the cursor stays in the row, on
+    // the character it is at.
+    pty.send(RIGHT.repeat(20).as_slice());
+    pty.wait_for("40 Right", TIMEOUT, |s| {
+        let row = status_row(s);
+        let (y, x) = s.cursor_position();
+        let at = row.chars().nth(usize::from(x));
+        y == ROWS - 1 && x < COLS && row.starts_with("/…") && at == text.chars().nth(40)
+    })
+    .unwrap();
+    // Typing there inserts there.
+    pty.send(b"_");
+    pty.wait_for("typed in the middle", TIMEOUT, |s| {
+        let row = status_row(s);
+        let (_, x) = s.cursor_position();
+        let typed = row.chars().nth(usize::from(x) - 1);
+        typed == Some('_') && row.chars().nth(usize::from(x)) == text.chars().nth(40)
+    })
+    .unwrap();
+    pty.send(b"\x1b");
+    wait_status(&pty, "closed", "FOLLOW");
+    quit(&pty);
+}
+
+/// The help's position, as its status bar says it: first and last row
+/// shown, and how many rows it has.
+fn help_position(screen: &vt100::Screen) -> Option<(usize, usize, usize)> {
+    let status = status_row(screen);
+    let rest = status.trim().strip_prefix("help: lines ")?;
+    let (range, rest) = rest.split_once(" of ")?;
+    let (first, last) = range.split_once('-')?;
+    let of = rest.split(',').next()?;
+    Some((first.parse().ok()?, last.parse().ok()?, of.parse().ok()?))
+}
+
+#[test]
+fn the_help_scrolls_when_it_does_not_fit() {
+    // Issue 20: at 60x10 the help ended before the search, filter and
+    // quit keys.
+    let (pty, lines, _dir) = viewing_at(&[], 60, 10);
+    let quit_row = |s: &vt100::Screen| {
+        s.rows(0, 60)
+            .any(|row| row.starts_with("  q ") && row.trim_end().ends_with("quit"))
+    };
+    pty.send(b"h");
+    pty.wait_for("the help, at its top", TIMEOUT, |s| {
+        s.contents().contains("reflow keys")
+            && help_position(s).is_some_and(|p| p.0 == 1 && p.1 == 9)
+    })
+    .unwrap();
+    assert!(!pty.with_screen(quit_row), "{}", pty.screen_text());
+    let at = |pty: &Pty, what: &str, first: usize| {
+        pty.wait_for(what, TIMEOUT, |s| {
+            help_position(s).is_some_and(|p| p.0 == first && p.1 == first + 8)
+        })
+        .unwrap();
+    };
+    pty.send(b" ");
+    at(&pty, "Space: a page down", 10);
+    pty.send(b"j");
+    at(&pty, "j: a row down", 11);
+    pty.send(DOWN);
+    at(&pty, "Down: a row down", 12);
+    pty.send(b"k");
+    at(&pty, "k: a row up", 11);
+    pty.send(b"b");
+    at(&pty, "b: a page up", 2);
+    pty.send(b"bb");
+    at(&pty, "b at the top: the top", 1);
+    for _ in 0..10 {
+        pty.send(b" ");
+    }
+    pty.wait_for("Space to the end: the quit key", TIMEOUT, |s| {
+        quit_row(s) && help_position(s).is_some_and(|(_, last, of)| last == of)
+    })
+    .unwrap();
+    pty.send(b"g");
+    at(&pty, "g: the top", 1);
+    pty.send(b"G");
+    pty.wait_for("G: the end", TIMEOUT, quit_row).unwrap();
+    pty.send(b"q");
+    let rows = all_rows(&lines, 60);
+    wait_rows(&pty, "the log again", &rows[rows.len() - 9..]);
+    assert!(pty.try_exit().is_none(), "q in the help quit");
+    quit(&pty);
+}
+
+#[test]
+fn the_help_wraps_its_descriptions_at_20_columns() {
+    // Issue 20: at 20 columns every description was cut.
+    let (pty, _lines, _dir) = viewing_at(&[], 20, 40);
+    pty.send(b"h");
+    pty.wait_for_text("reflow keys", TIMEOUT).unwrap();
+    // The keys on a row, what they do below, every word of it.
+    let want = [
+        "  m x  ' x  ''",
+        "    mark the top",
+        "    line x; back to",
+        "    it; back again",
+    ];
+    pty.wait_for("a description wrapped whole", TIMEOUT, |s| {
+        let rows = content_rows(s);
+        rows.windows(want.len()).any(|w| w == want)
+    })
+    .unwrap();
+    let text = pty.with_screen(|s| content_rows(s).join(" "));
+    for word in "3 rows, with --mouse (then Shift + drag selects)".split(' ') {
+        assert!(text.split(' ').any(|w| w == word), "{word:?} cut: {text}");
+    }
+    pty.send(b"q");
+    wait_status(&pty, "the help closed", "200 lines");
+    quit(&pty);
 }

@@ -15,6 +15,8 @@ pub(crate) struct Screen {
     previous: Vec<Row>,
     status: Option<String>,
     size: (u16, u16),
+    /// The terminal's cursor is shown (at a prompt's edit position).
+    cursor: bool,
 }
 
 impl Screen {
@@ -25,13 +27,16 @@ impl Screen {
     /// Queues into `out` the bytes that turn the last frame into this one.
     /// `rows` are the content rows (each at most `width` wide), top first;
     /// `status` is drawn in reverse video on the bottom row when there is
-    /// room for one. Returns how many rows were rewritten.
+    /// room for one. With a `cursor` column, the terminal's cursor is
+    /// shown there on the status row (a prompt's edit position, as less
+    /// puts it), else hidden. Returns how many rows were rewritten.
     pub(crate) fn frame(
         &mut self,
         out: &mut Vec<u8>,
         (width, height): (u16, u16),
         rows: &[Row],
         status: &str,
+        cursor: Option<usize>,
     ) -> io::Result<usize> {
         let full = self.size != (width, height);
         let w = usize::from(width);
@@ -80,6 +85,20 @@ impl Screen {
                 style::SetAttribute(style::Attribute::Reset)
             )?;
         }
+        // Placed at every frame: drawing the rows moved it.
+        match cursor.filter(|_| content < h) {
+            Some(column) => {
+                let column = column.min(w.saturating_sub(1)) as u16;
+                queue!(out, cursor::MoveTo(column, content as u16), cursor::Show)?;
+                self.cursor = true;
+            }
+            // A new screen does not know what the terminal shows.
+            None if self.cursor || full => {
+                queue!(out, cursor::Hide)?;
+                self.cursor = false;
+            }
+            None => {}
+        }
         queue!(out, terminal::EndSynchronizedUpdate)?;
         self.previous = next;
         self.status = status;
@@ -105,7 +124,7 @@ mod tests {
         let (h, w) = parser.screen().size();
         let (h, w) = (h.get(), w.get());
         let mut out = Vec::new();
-        let n = screen.frame(&mut out, (w, h), r, status).unwrap();
+        let n = screen.frame(&mut out, (w, h), r, status, None).unwrap();
         parser.process(&out);
         n
     }
@@ -175,6 +194,25 @@ mod tests {
             4
         );
         assert_eq!(shown(&parser), ["a", "b", "c", "s"]);
+    }
+
+    #[test]
+    fn a_prompt_shows_the_cursor_at_its_column_and_hides_it_after() {
+        let mut parser = parser(3, 10);
+        let mut screen = Screen::new();
+        let mut out = Vec::new();
+        screen
+            .frame(&mut out, (10, 3), &rows(&["a"]), "/abc", Some(2))
+            .unwrap();
+        parser.process(&out);
+        assert_eq!(parser.screen().cursor_position(), (2, 2));
+        assert!(!parser.screen().hide_cursor());
+        out.clear();
+        screen
+            .frame(&mut out, (10, 3), &rows(&["a"]), "st", None)
+            .unwrap();
+        parser.process(&out);
+        assert!(parser.screen().hide_cursor());
     }
 
     #[test]

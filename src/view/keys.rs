@@ -2,6 +2,8 @@
 //! same `q` quits, closes the help, or is typed into a search prompt.
 //! Pure: a table tested without a terminal.
 
+use super::prompt::Edit;
+
 /// What the key reader hands the viewer: a key, or the terminal's news
 /// that its size changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,6 +27,7 @@ pub(crate) enum Key {
     PageDown,
     Home,
     End,
+    Delete,
     Enter,
     Esc,
     Backspace,
@@ -92,8 +95,14 @@ pub(crate) enum Action {
     Left,
     Right,
     Open(Prompt),
+    /// A character typed into the prompt, at its cursor.
     Type(char),
-    Erase,
+    /// The prompt's line edited (Backspace on an empty one closes it).
+    Edit(Edit),
+    /// Up in a prompt: the pattern entered before the one shown.
+    Older,
+    /// Down in a prompt: the one after, and then the line being typed.
+    Newer,
     Submit,
     /// Closes the prompt or the help, or stops a search.
     Cancel,
@@ -125,9 +134,19 @@ pub(crate) fn action(mode: Mode, key: Key) -> Option<Action> {
         (Mode::View, Key::Ctrl('c')) => Some(A::Interrupt),
         (_, Key::Ctrl('c')) => Some(A::Cancel),
         (Mode::Searching, Key::Esc) => Some(A::Cancel),
+        // The keys of less's and readline's line editing.
         (Mode::Prompt, key) => match key {
             Key::Char(c) => Some(A::Type(c)),
-            Key::Backspace => Some(A::Erase),
+            Key::Backspace | Key::Ctrl('h') => Some(A::Edit(Edit::Backspace)),
+            Key::Delete => Some(A::Edit(Edit::Delete)),
+            Key::Left => Some(A::Edit(Edit::Left)),
+            Key::Right => Some(A::Edit(Edit::Right)),
+            Key::Home | Key::Ctrl('a') => Some(A::Edit(Edit::Home)),
+            Key::End | Key::Ctrl('e') => Some(A::Edit(Edit::End)),
+            Key::Ctrl('u') => Some(A::Edit(Edit::KillToStart)),
+            Key::Ctrl('w') => Some(A::Edit(Edit::KillWord)),
+            Key::Up => Some(A::Older),
+            Key::Down => Some(A::Newer),
             Key::Enter => Some(A::Submit),
             Key::Esc => Some(A::Cancel),
             _ => None,
@@ -135,7 +154,11 @@ pub(crate) fn action(mode: Mode, key: Key) -> Option<Action> {
         (Mode::Letter, Key::Char(c)) => Some(A::Letter(c)),
         (Mode::Letter, _) => Some(A::Cancel),
         (Mode::Help, Key::Char('q' | 'h') | Key::Esc | Key::F1) => Some(A::Cancel),
-        (Mode::Help, _) => None,
+        // The help scrolls by the keys that scroll the lines.
+        (Mode::Help, key) => match action(Mode::View, key) {
+            Some(a @ (A::Up(_) | A::Down(_) | A::Top | A::Bottom)) => Some(a),
+            _ => None,
+        },
         (Mode::View | Mode::Searching, key) => match key {
             Key::Char('q' | 'Q') => Some(A::Quit),
             Key::Up | Key::Char('k' | 'y') | Key::Ctrl('p' | 'y') => Some(A::Up(Amount::Rows(1))),
@@ -168,38 +191,59 @@ pub(crate) fn action(mode: Mode, key: Key) -> Option<Action> {
     }
 }
 
-/// The help overlay's lines.
-pub(crate) const HELP: &[&str] = &[
-    "reflow keys",
-    "",
-    "  j  Down  Enter     down one row",
-    "  k  Up              up one row (pauses following)",
-    "  Space  f  PgDn     down a page",
-    "  b  PgUp            up a page",
-    "  d  Ctrl-D          down half a page",
-    "  u  Ctrl-U          up half a page",
-    "  g  Home  <         the first line",
-    "  G  End  >  F       the last line, and follow again",
-    "  N j  N k  N g      N rows down, up; line N (also N G)",
-    "  N %  N p           N percent of the way",
-    "  m x  ' x  ''       mark the top line x; back to it; back again",
-    "  :n  :p  :x         the next file, the previous one, the first",
-    "  mouse wheel        3 rows, with --mouse (then Shift + drag selects)",
-    "  Left  Right        sideways, with --wrap none",
-    "",
-    "  /pattern           search forward (regex; lower case ignores case)",
-    "  ?pattern           search backward",
-    "  n  N               next match, the other way",
-    "  &pattern           show only matching lines; again: narrows",
-    "  &!pattern          leave matching lines out",
-    "  & alone  &*        drop the last filter; drop them all",
-    "  Esc  Ctrl-C        cancel a prompt or a running search",
-    "",
-    "  Ctrl-L             repaint the screen",
-    "  Ctrl-Z             suspend (fg resumes)",
-    "  q                  quit",
-    "  Ctrl-C             stop following (the producer gets SIGINT)",
-    "  h  F1              this help; q or Esc closes it",
+/// The help's first row.
+pub(crate) const HELP_TITLE: &str = "reflow keys";
+
+/// The help's entries: keys, and what they do; `("", "")` is a gap. Laid
+/// out in two columns, or one under the other when narrow (`help.rs`).
+pub(crate) const HELP: &[(&str, &str)] = &[
+    ("j  Down  Enter", "down one row"),
+    ("k  Up", "up one row (pauses following)"),
+    ("Space  f  PgDn", "down a page"),
+    ("b  PgUp", "up a page"),
+    ("d  Ctrl-D", "down half a page"),
+    ("u  Ctrl-U", "up half a page"),
+    ("g  Home  <", "the first line"),
+    ("G  End  >  F", "the last line, and follow again"),
+    ("N j  N k  N g", "N rows down, up; line N (also N G)"),
+    ("N %  N p", "N percent of the way"),
+    (
+        "m x  ' x  ''",
+        "mark the top line x; back to it; back again",
+    ),
+    (
+        "mouse wheel",
+        "3 rows, with --mouse (then Shift + drag selects)",
+    ),
+    (":n  :p  :x", "the next file, the previous one, the first"),
+    ("Left  Right", "sideways, with --wrap none"),
+    ("", ""),
+    (
+        "/pattern",
+        "search forward (regex; lower case ignores case)",
+    ),
+    ("?pattern", "search backward"),
+    ("n  N", "next match, the other way"),
+    ("&pattern", "show only matching lines; again: narrows"),
+    ("&!pattern", "leave matching lines out"),
+    ("& alone  &*", "drop the last filter; drop them all"),
+    (
+        "Left Right Home End",
+        "move in a prompt (Ctrl-A, Ctrl-E too)",
+    ),
+    ("Backspace  Delete", "erase before the cursor, at it"),
+    ("Ctrl-U  Ctrl-W", "erase to the start; the word before"),
+    ("Up  Down", "in a prompt: the patterns entered before"),
+    ("Esc  Ctrl-C", "cancel a prompt or a running search"),
+    ("", ""),
+    ("Ctrl-L", "repaint the screen"),
+    ("Ctrl-Z", "suspend (fg resumes)"),
+    ("q", "quit"),
+    ("Ctrl-C", "stop following (the producer gets SIGINT)"),
+    (
+        "h  F1",
+        "this help; j k Space b scroll it, q or Esc closes it",
+    ),
 ];
 
 #[cfg(test)]
@@ -232,9 +276,28 @@ mod tests {
             (Mode::View, Key::Char('&'), Some(A::Open(Prompt::Filter))),
             (Mode::View, Key::Char('N'), Some(A::Previous)),
             (Mode::View, Key::F1, Some(A::Help)),
-            (Mode::Help, Key::Char('j'), None),
+            (Mode::Help, Key::Char('j'), Some(A::Down(Amount::Rows(1)))),
+            (Mode::Help, Key::Char(' '), Some(A::Down(Amount::Page))),
+            (Mode::Help, Key::Char('b'), Some(A::Up(Amount::Page))),
+            (Mode::Help, Key::Char('G'), Some(A::Bottom)),
+            (Mode::Help, Key::Char('/'), None),
+            (Mode::Help, Key::Char('Q'), None),
+            (Mode::Help, Key::Char('h'), Some(A::Cancel)),
             (Mode::Prompt, Key::Enter, Some(A::Submit)),
-            (Mode::Prompt, Key::Backspace, Some(A::Erase)),
+            (Mode::Prompt, Key::Backspace, Some(A::Edit(Edit::Backspace))),
+            (Mode::Prompt, Key::Left, Some(A::Edit(Edit::Left))),
+            (Mode::Prompt, Key::Ctrl('a'), Some(A::Edit(Edit::Home))),
+            (Mode::Prompt, Key::End, Some(A::Edit(Edit::End))),
+            (
+                Mode::Prompt,
+                Key::Ctrl('u'),
+                Some(A::Edit(Edit::KillToStart)),
+            ),
+            (Mode::Prompt, Key::Ctrl('w'), Some(A::Edit(Edit::KillWord))),
+            (Mode::Prompt, Key::Delete, Some(A::Edit(Edit::Delete))),
+            (Mode::Prompt, Key::Up, Some(A::Older)),
+            (Mode::Prompt, Key::Down, Some(A::Newer)),
+            (Mode::Prompt, Key::Char('j'), Some(A::Type('j'))),
             (Mode::Prompt, Key::Ctrl('l'), Some(A::Repaint)),
         ];
         for (mode, key, want) in cases {

@@ -3,7 +3,9 @@
 //! shows (all, or a filter's), and the rows of a frame. Moving costs the
 //! rows moved, never the history's length; tested without a terminal.
 
+pub(crate) mod help;
 pub(crate) mod keys;
+pub(crate) mod prompt;
 pub(crate) mod status;
 
 use crate::history::History;

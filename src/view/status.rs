@@ -7,10 +7,10 @@
 //! where it is drawn: no caller can forget it, and a control is shown the
 //! same way wherever it comes from.
 
-use unicode_segmentation::UnicodeSegmentation;
-
+use super::prompt::window;
 use crate::layout::{cluster_width, fit, width_of};
 use crate::sanitize::visible;
+use unicode_segmentation::UnicodeSegmentation;
 
 /// What the status bar tells.
 #[derive(Debug, Default)]
@@ -131,31 +131,58 @@ fn tail(text: &str, width: usize) -> &str {
     &text[start..]
 }
 
-/// The prompt row: the pattern being typed, its end marked; the start cut
-/// off rather than the end when it is long, so the cursor stays in view.
-/// A `note` (the pattern is too long) follows the end when there is room.
+/// The prompt row: the sign, the part of the pattern being typed
+/// around the cursor (byte `cursor` of `text`), a cut side marked `…` as
+/// a cut name is, and the column the terminal's cursor goes to. A `note`
+/// (the pattern is too long) follows the pattern when there is room.
 ///
 /// Drawn at every frame while a paste pours in, so it costs the pattern's
 /// length once, not once per character cut off (measuring what was left
-/// after each cut took 31 s of CPU for an 8,000-character paste): the
-/// clusters are measured from the end, as far as the row reaches.
-pub(crate) fn prompt(sign: char, text: &str, note: Option<&str>, width: usize) -> String {
+/// after each cut took 31 s of CPU for an 8,000-character paste).
+pub(crate) fn prompt(
+    sign: char,
+    text: &str,
+    cursor: usize,
+    note: Option<&str>,
+    width: usize,
+) -> (String, usize) {
     let note = note
         .map(|note| format!(" {note}"))
-        .filter(|note| width_of(note) < width)
+        .filter(|note| width_of(note) + 3 <= width)
         .unwrap_or_default();
-    let room = width - width_of(&note);
-    let line = format!("{sign}{}\u{2581}", visible(text.as_bytes()));
-    let mut start = line.len();
-    let mut used = 0;
-    for (at, cluster) in line.grapheme_indices(true).rev() {
-        used += cluster_width(cluster);
-        if used > room {
-            break;
-        }
-        start = at;
+    // `visible` shows each char on its own, so the text before the cursor
+    // shown is where the cursor is in the text shown.
+    let shown = visible(text.as_bytes());
+    let before = visible(&text.as_bytes()[..cursor]).len();
+    let room = width.saturating_sub(1 + width_of(&note));
+    let window = window(&shown, before, room);
+    let mark = |cut: bool| if cut { "…" } else { "" };
+    let row = format!(
+        "{sign}{}{}{}{note}",
+        mark(window.cut_start),
+        &shown[window.range],
+        mark(window.cut_end)
+    );
+    let column = (1 + window.column).min(width.saturating_sub(1));
+    (fit(&row, width).to_owned(), column)
+}
+
+/// The status bar while the help is shown: its `shown` rows from row
+/// `top` of `rows`, and the keys that scroll it when it does not fit.
+pub(crate) fn help(top: usize, shown: usize, rows: usize, width: usize) -> String {
+    if shown >= rows {
+        return " help: q or Esc closes it".to_owned();
     }
-    format!("{}{note}", &line[start..])
+    let (first, last) = (top + 1, top + shown);
+    let long = format!(" help: lines {first}-{last} of {rows}, j k Space b scroll, q closes");
+    if width_of(&long) <= width {
+        return long;
+    }
+    let short = format!(" help {first}-{last}/{rows}, q closes");
+    if width_of(&short) <= width {
+        return short;
+    }
+    fit(&format!(" help {first}-{last}/{rows}"), width).to_owned()
 }
 
 /// `line` of `of` as a whole percentage, 100 only at the end.
@@ -300,17 +327,46 @@ mod tests {
         assert_eq!(percent(0, 0), 100);
     }
 
+    /// The prompt row for `text` with the cursor at its end.
+    fn at_end(sign: char, text: &str, note: Option<&str>, width: usize) -> String {
+        prompt(sign, text, text.len(), note, width).0
+    }
+
     #[test]
     fn a_long_prompt_keeps_its_end_in_view() {
-        assert_eq!(prompt('/', "err", None, 10), "/err\u{2581}");
-        assert_eq!(prompt('?', "abcdefghij", None, 5), "ghij\u{2581}");
-        assert_eq!(prompt('/', "日本語", None, 5), "本語\u{2581}");
+        assert_eq!(prompt('/', "err", 3, None, 10), ("/err".to_owned(), 4));
         assert_eq!(
-            prompt('/', "abcdef", Some("too long"), 14),
-            "cdef\u{2581} too long"
+            prompt('?', "abcdefghij", 10, None, 6),
+            ("?…hij".to_owned(), 5)
+        );
+        assert_eq!(prompt('/', "日本語", 9, None, 5), ("/…語".to_owned(), 4));
+        assert_eq!(
+            prompt('/', "abcdefgh", 8, Some("too long"), 15),
+            ("/…fgh too long".to_owned(), 5)
         );
         // No room for the note: the pattern's end comes first.
-        assert_eq!(prompt('/', "abcdef", Some("too long"), 4), "def\u{2581}");
+        assert_eq!(at_end('/', "abcdef", Some("too long"), 6), "/…def");
+    }
+
+    #[test]
+    fn the_cursor_is_kept_in_view_where_it_is() {
+        let text = "0123456789abcdefghij";
+        // At the start, after Home: the start.
+        assert_eq!(
+            prompt('/', text, 0, None, 12),
+            ("/0123456789…".to_owned(), 1)
+        );
+        // In between: both sides cut, the cursor on its character.
+        let (row, column) = prompt('/', text, 10, None, 12);
+        assert_eq!(row, "/…89abcdefg…");
+        assert_eq!(row.chars().nth(column), Some('a'));
+        // Near the end: the end.
+        let (row, column) = prompt('/', text, 11, None, 12);
+        assert_eq!(row, "/…bcdefghij");
+        assert_eq!(row.chars().nth(column), Some('b'));
+        // A control typed is shown in caret notation, and counted so.
+        let (row, column) = prompt('/', "a\u{1}b", 2, None, 12);
+        assert_eq!((row.as_str(), column), ("/a^Ab", 4));
     }
 
     /// Issue 16: an 8,000-character paste took 31 s of CPU, the prompt
@@ -320,9 +376,22 @@ mod tests {
         // Its cost (once the square of its length) is bounded end to end
         // by the pty test that pastes 10,000 characters after `/`.
         let text = "é".repeat(200_000);
-        let row = prompt('/', &text, None, 80);
-        assert_eq!(width_of(&row), 80);
-        assert!(row.ends_with("é\u{2581}"));
+        let (row, column) = prompt('/', &text, text.len(), None, 80);
+        assert_eq!(width_of(&row), 79, "a cell left for the cursor");
+        assert_eq!(column, 79);
+        assert!(row.starts_with("/…é"));
+        assert!(row.ends_with("é"));
+    }
+
+    #[test]
+    fn the_help_says_where_it_is_when_it_does_not_fit() {
+        assert_eq!(help(0, 9, 9, 60), " help: q or Esc closes it");
+        assert_eq!(
+            help(0, 9, 33, 60),
+            " help: lines 1-9 of 33, j k Space b scroll, q closes"
+        );
+        assert_eq!(help(24, 9, 33, 30), " help 25-33/33, q closes");
+        assert_eq!(help(24, 9, 33, 12), " help 25-33/");
     }
 
     /// Issue 16: a pasted C1 OSC reached the frame raw through the
@@ -331,7 +400,7 @@ mod tests {
     #[test]
     fn every_string_in_the_bar_is_shown_visibly() {
         let osc = "\u{9d}52;c;aGk=\u{9c}";
-        assert_eq!(prompt('/', osc, None, 40), "/^[]52;c;aGk=^[\\\u{2581}");
+        assert_eq!(at_end('/', osc, None, 40), "/^[]52;c;aGk=^[\\");
         let filter = format!("&{osc}");
         let s = Status {
             filter: Some(&filter),
@@ -349,7 +418,7 @@ mod tests {
         let bidi = bar(&status("a\u{202e}gol.txt", 3, false, false), 40);
         assert_eq!(bidi, " a<U+202E>gol.txt      3 lines | FOLLOW ");
         assert_eq!(width_of(&bidi), 40);
-        for row in [bar(&s, 65), prompt('/', osc, None, 40), bidi] {
+        for row in [bar(&s, 65), at_end('/', osc, None, 40), bidi] {
             assert!(!row.chars().any(|c| c.is_control()), "{row:?}");
         }
     }

@@ -1,20 +1,24 @@
 //! The display's search and filter state: the prompt being typed, the last
 //! search and where it found its line, the filter and its progress, the
-//! highlight, and the message they leave in the status bar. The keys that
-//! change it are in `keys`.
+//! highlight, the patterns entered before, and the message they leave in
+//! the status bar. The keys that change it are in `keys`.
 
 use std::sync::Arc;
 
 use crate::layout::Highlight;
 use crate::search::{Filter, Pattern, Search};
-use crate::view::keys::{Mode, Prompt};
+use crate::view::keys::Mode;
+use crate::view::prompt::{PromptHistory, Typing};
 
 /// Search and filter state, the prompt, the help and the last message.
 #[derive(Default)]
 pub(super) struct Find {
     /// The prompt being typed.
-    pub(super) prompt: Option<(Prompt, String)>,
-    pub(super) help: bool,
+    pub(super) prompt: Option<Typing>,
+    /// What was entered at the prompts, for Up and Down.
+    pub(super) entered: PromptHistory,
+    /// The help is shown, from this row down.
+    pub(super) help: Option<usize>,
     /// Said in the status bar until the next key.
     pub(super) message: Option<String>,
     /// The last search: its pattern and direction, and the line it found.
@@ -59,7 +63,7 @@ impl Find {
             Mode::Letter
         } else if self.prompt.is_some() {
             Mode::Prompt
-        } else if self.help {
+        } else if self.help.is_some() {
             Mode::Help
         } else if self.running.is_some() {
             Mode::Searching

@@ -10,8 +10,9 @@ use super::tui::Tui;
 use crate::options::{Config, StopReason, Wrap};
 use crate::render::content_rows;
 use crate::search::{Filter, MAX_PATTERN, Pattern, Progress, Search, Step, Term};
-use crate::view::Lines;
 use crate::view::keys::{self, Action, Amount, Input, Prompt};
+use crate::view::prompt::{Edit, Typing};
+use crate::view::{Lines, help};
 
 /// How long one slice of a search or filter runs before the loop looks at
 /// keys and draws again.
@@ -31,6 +32,9 @@ impl Tui {
         self.dirty = true;
         if !matches!(action, Action::Repaint) {
             self.find.message = None;
+        }
+        if self.scroll_help(action) {
+            return None;
         }
         if let Action::Digit(d) = action {
             // Capped well past any line count: never an overflow.
@@ -151,28 +155,42 @@ impl Tui {
                 };
             }
             Action::Left | Action::Right => {}
-            Action::Open(prompt) => self.find.prompt = Some((prompt, String::new())),
+            Action::Open(prompt) => self.find.prompt = Some(Typing::new(prompt)),
             Action::Type(c) => {
                 // One character past the bound is kept, so the prompt says
                 // the pattern is too long and Enter refuses it; the rest of
                 // a paste is dropped, never held or drawn.
-                if let Some((_, text)) = &mut self.find.prompt
-                    && text.len() <= MAX_PATTERN
+                if let Some(typing) = &mut self.find.prompt
+                    && typing.line.text().len() <= MAX_PATTERN
                 {
-                    text.push(c);
+                    typing.line.insert(c);
                 }
             }
-            Action::Erase => {
-                // Erasing past the start closes the prompt, as in less.
-                if let Some((_, text)) = &mut self.find.prompt
-                    && text.pop().is_none()
-                {
-                    self.find.prompt = None;
+            Action::Edit(edit) => {
+                if let Some(typing) = &mut self.find.prompt {
+                    if edit == Edit::Backspace && typing.line.text().is_empty() {
+                        // Erasing an empty prompt closes it, as in less.
+                        self.find.prompt = None;
+                    } else {
+                        typing.line.apply(edit);
+                    }
+                }
+            }
+            Action::Older => {
+                if let Some(typing) = &mut self.find.prompt {
+                    typing.older(&self.find.entered);
+                }
+            }
+            Action::Newer => {
+                if let Some(typing) = &mut self.find.prompt {
+                    typing.newer(&self.find.entered);
                 }
             }
             Action::Submit => {
-                if let Some((prompt, text)) = self.find.prompt.take() {
-                    self.submit(prompt, &text);
+                if let Some(typing) = self.find.prompt.take() {
+                    let text = typing.line.text();
+                    self.find.entered.push(text);
+                    self.submit(typing.prompt, text);
                 }
             }
             Action::Cancel => {
@@ -181,7 +199,7 @@ impl Tui {
             }
             Action::Next => self.repeat(false),
             Action::Previous => self.repeat(true),
-            Action::Help => self.find.help = true,
+            Action::Help => self.find.help = Some(0),
         }
         None
     }
@@ -202,11 +220,38 @@ impl Tui {
         None
     }
 
+    /// Up, Down, Top and Bottom scroll the help while it is shown; false
+    /// for any other action, or with no help shown.
+    fn scroll_help(&mut self, action: Action) -> bool {
+        let Some(top) = self.find.help else {
+            return false;
+        };
+        let (width, height) = self.size;
+        let page = content_rows(height).max(1);
+        let rows = help::rows(usize::from(width)).len();
+        // From where it is drawn, after a resize too.
+        let top = help::clamp(top, rows, page);
+        let by = |amount| match amount {
+            Amount::Rows(n) => n,
+            Amount::Page => page,
+            Amount::HalfPage => (page / 2).max(1),
+        };
+        let top = match action {
+            Action::Up(amount) => top.saturating_sub(by(amount)),
+            Action::Down(amount) => top.saturating_add(by(amount)),
+            Action::Top => 0,
+            Action::Bottom => usize::MAX,
+            _ => return false,
+        };
+        self.find.help = Some(help::clamp(top, rows, page));
+        true
+    }
+
     /// Cancels what is under way (a prompt, a search, a filter still
     /// checking, the help); false when there was nothing to cancel.
     pub(super) fn cancel(&mut self) -> bool {
         let find = &mut self.find;
-        let busy = find.prompt.is_some() || find.help || find.busy();
+        let busy = find.prompt.is_some() || find.help.is_some() || find.busy();
         if find.running.take().is_some() {
             find.message = Some("search cancelled".to_owned());
         }
@@ -217,7 +262,7 @@ impl Tui {
             find.message = Some("filter stopped".to_owned());
         }
         find.prompt = None;
-        find.help = false;
+        find.help = None;
         self.dirty = true;
         busy
     }

@@ -25,9 +25,8 @@ use crate::sanitize::{sanitize, sanitize_styled, visible};
 use crate::search::{MAX_PATTERN, TOO_LONG};
 use crate::signals::{self, SignalListener};
 use crate::terminal::TerminalGuard;
-use crate::view::keys::HELP;
 use crate::view::status::{self, Status};
-use crate::view::{Lines, View};
+use crate::view::{Lines, View, help};
 
 /// The shortest time between two frames: at most ~60 frames a second,
 /// however fast lines arrive.
@@ -249,8 +248,10 @@ impl Tui {
     fn rows_as(&mut self, look: crate::layout::Look) -> Vec<Row> {
         let (width, height) = self.size;
         let height = content_rows(height);
-        if self.find.help {
-            return HELP
+        if let Some(top) = self.find.help {
+            let rows = help::rows(usize::from(width));
+            let top = help::clamp(top, rows.len(), height);
+            return rows[top..]
                 .iter()
                 .take(height)
                 .map(|line| Row::plain(line, usize::from(width)))
@@ -339,10 +340,10 @@ impl Tui {
         }
         let config = core.config();
         let rows = self.rows(config);
-        let status = self.status(core);
+        let (status, cursor) = self.status(core);
         self.buf.clear();
         self.screen
-            .frame(&mut self.buf, self.size, &rows, &status)?;
+            .frame(&mut self.buf, self.size, &rows, &status, cursor)?;
         // Queued only while shown, in order with a restoration: a panic
         // hook suspending the display on another thread either comes after
         // this frame or makes us skip it (and draw it whole later), never
@@ -360,18 +361,37 @@ impl Tui {
         Ok(())
     }
 
-    /// The status bar's text: the prompt being typed, the help's note, or
-    /// the source (or the newest message), counts and position.
-    fn status(&self, core: &Core) -> String {
+    /// The status bar's text: the prompt being typed (and the column of
+    /// its cursor), the help's note, or the source (or the newest
+    /// message), counts and position.
+    fn status(&self, core: &Core) -> (String, Option<usize>) {
+        let width = usize::from(self.size.0);
+        if let Some(typing) = &self.find.prompt {
+            let text = typing.line.text();
+            let note = (text.len() > MAX_PATTERN).then_some(TOO_LONG);
+            let (row, column) = status::prompt(
+                typing.prompt.sign(),
+                text,
+                typing.line.cursor_byte(),
+                note,
+                width,
+            );
+            return (row, Some(column));
+        }
+        if let Some(top) = self.find.help {
+            let rows = help::rows(width).len();
+            let height = content_rows(self.size.1);
+            let top = help::clamp(top, rows, height);
+            return (status::help(top, height.min(rows), rows, width), None);
+        }
+        (self.bar(core), None)
+    }
+
+    /// The status bar with no prompt or help: the source (or the newest
+    /// message), counts and position.
+    fn bar(&self, core: &Core) -> String {
         let config = core.config();
         let width = usize::from(self.size.0);
-        if let Some((prompt, text)) = &self.find.prompt {
-            let note = (text.len() > MAX_PATTERN).then_some(TOO_LONG);
-            return status::prompt(prompt.sign(), text, note, width);
-        }
-        if self.find.help {
-            return " help: q or Esc closes it".to_owned();
-        }
         let pressure = core.pressure().to_string();
         let lines = Lines::new(&self.history, self.find.filtered());
         let filter = self
@@ -557,7 +577,7 @@ impl Front for Tui {
         // The final view stays visible: what the screen shows now.
         let screen = match config.on_exit {
             OnExit::Screen => {
-                self.find.help = false;
+                self.find.help = None;
                 // Left on the normal screen: the text, no stream bars.
                 let bare = crate::layout::Look {
                     bare: true,
