@@ -549,6 +549,18 @@ mod tests {
         }
     }
 
+    /// Issue 20: links cost nothing on lines without them: a span is as
+    /// big as before links (24 bytes), and a line without an OSC 8 holds
+    /// no links allocation.
+    #[test]
+    fn a_span_stays_small_and_a_line_without_links_allocates_none() {
+        assert_eq!(std::mem::size_of::<(usize, Style)>(), 24);
+        for raw in [&b"plain text"[..], b"\x1b[31mred\x1b[0m \x1b]2;title\x07"] {
+            let styled = sanitize_styled(raw, color());
+            assert_eq!(styled.links.capacity(), 0);
+        }
+    }
+
     #[test]
     fn colour_off_drops_sgr_too() {
         let styled = sanitize_styled(b"\x1b[31mred\x1b[0m", Options::default());
