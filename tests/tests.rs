@@ -29,6 +29,7 @@ mod forged;
 mod hangs;
 mod host;
 mod inplace;
+mod links;
 mod load;
 mod logger;
 mod printer;

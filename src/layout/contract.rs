@@ -79,12 +79,12 @@ pub(crate) fn check_contract(raw: &[u8], width: usize) -> Result<(), String> {
     };
     for i in 0..wrapped.count {
         let row = wrapped.row(i, width);
-        let plain =
-            strip_sgr(&row.text).ok_or_else(|| format!("non-SGR escape in {:?}", row.text))?;
+        let plain = strip_sgr(&row.text)
+            .ok_or_else(|| format!("non-SGR escape or open link in {:?}", row.text))?;
         if row.width > width || width_of(&plain) > width {
             return Err(format!("painted row {:?} wider than {width}", row.text));
         }
-        if row.text.contains('\x1b') && !row.text.ends_with("\x1b[0m") {
+        if row.text.contains("\x1b[") && !row.text.ends_with("\x1b[0m") {
             return Err(format!(
                 "styled row {:?} does not end with a reset",
                 row.text
@@ -113,13 +113,35 @@ pub(crate) fn check_contract(raw: &[u8], width: usize) -> Result<(), String> {
     Ok(())
 }
 
-/// A painted row without our SGR sequences (`ESC [ digits/; m`), or
-/// `None` if it holds any other escape.
+/// A painted row without our SGR sequences (`ESC [ digits/; m`) and our
+/// OSC 8 links (`ESC ] 8 ; id ; URI ESC \\`, the id plain, the URI printable
+/// ASCII of a kept scheme), or `None` if it holds any other escape, or a
+/// link still open at its end.
 pub(crate) fn strip_sgr(row: &str) -> Option<String> {
     let mut out = String::new();
     let mut rest = row;
+    let mut open = false;
     while let Some(at) = rest.find('\x1b') {
         out.push_str(&rest[..at]);
+        if let Some(after) = rest[at..].strip_prefix("\x1b]8;") {
+            let end = after.find("\x1b\\")?;
+            let (id, uri) = after[..end].split_once(';')?;
+            let id_ok = id.is_empty()
+                || id.strip_prefix("id=").is_some_and(|id| {
+                    id.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+                });
+            let scheme = uri.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+            let uri_ok = uri.is_empty()
+                || (uri.bytes().all(|b| (0x21..=0x7e).contains(&b))
+                    && matches!(scheme.as_deref(), Some("http" | "https" | "file")));
+            if !id_ok || !uri_ok {
+                return None;
+            }
+            open = !uri.is_empty();
+            rest = &after[end + 2..];
+            continue;
+        }
         let after = rest[at..].strip_prefix("\x1b[")?;
         let end = after.find('m')?;
         if !after[..end]
@@ -131,7 +153,7 @@ pub(crate) fn strip_sgr(row: &str) -> Option<String> {
         rest = &after[end + 1..];
     }
     out.push_str(rest);
-    Some(out)
+    (!open).then_some(out)
 }
 
 #[cfg(test)]
@@ -168,6 +190,13 @@ mod properties {
             Just(b"\x1b[31m".to_vec()),
             Just(b"\x1b[0m".to_vec()),
             Just(b"\x1b]2;title\x07".to_vec()),
+            // OSC 8 links (issue 20): kept, refused, closed, cut short.
+            Just(b"\x1b]8;;https://example.com/a;b\x1b\\".to_vec()),
+            Just(b"\x1b]8;id=k;file://h/x\x07".to_vec()),
+            Just(b"\x1b]8;;\x1b\\".to_vec()),
+            Just(b"\x1b]8;;javascript:x\x07".to_vec()),
+            Just(b"\x1b]8;;https://a\x01b\x07".to_vec()),
+            Just(b"\x1b]8;;http://".to_vec()),
             Just(b"\x1b[2J".to_vec()),
             Just(b"\x1b[".to_vec()),
             any::<char>().prop_map(|c| c.to_string().into_bytes()),

@@ -86,6 +86,7 @@ impl Wrapped {
             let line = Styled {
                 text: text[cut..].to_owned(),
                 spans: Vec::new(),
+                links: Vec::new(),
             };
             return Wrapped {
                 line,
@@ -780,5 +781,57 @@ mod tests {
             ]
         );
         assert_eq!(rows[0].width, 4);
+    }
+
+    /// Issue 20: an OSC 8 link wrapped onto several rows is opened again
+    /// at each row's start and closed at its end, at every width, so each
+    /// row stands alone (a partial redraw never leaves a link open) and
+    /// the next line is in no link. A search highlight inside it keeps it.
+    #[test]
+    fn a_link_is_opened_and_closed_on_each_row_it_wraps_onto() {
+        const OPEN: &str = "\x1b]8;;https://example.com/x\x1b\\";
+        const CLOSE: &str = "\x1b]8;;\x1b\\";
+        let h = history(&[
+            "see \x1b]8;;https://example.com/x\x1b\\aaaa bbbb cccc\x1b]8;;\x1b\\ end",
+            "plain",
+        ]);
+        let mut cache = RowCache::new();
+        let color = Options {
+            color: true,
+            ..Options::default()
+        };
+        let rows = tail_rows(&h, 9, 4, color, &mut cache);
+        assert_eq!(
+            texts(&rows),
+            [
+                format!("see {OPEN}aaaa{CLOSE}"),
+                format!("{OPEN}bbbb cccc{CLOSE}"),
+                "end".to_owned(),
+                "plain".to_owned(),
+            ]
+        );
+        assert_eq!(rows[0].width, 8);
+        // Resized: the same link on the new rows.
+        let rows = tail_rows(&h, 5, 5, color, &mut cache);
+        assert_eq!(
+            texts(&rows),
+            [
+                format!("{OPEN}aaaa{CLOSE}"),
+                format!("{OPEN}bbbb{CLOSE}"),
+                format!("{OPEN}cccc{CLOSE}"),
+                "end".to_owned(),
+                "plain".to_owned(),
+            ]
+        );
+        let find: Highlight = std::sync::Arc::new(|text: &str| {
+            text.match_indices("bbbb")
+                .map(|(at, m)| at..at + m.len())
+                .collect()
+        });
+        cache.prepare(20, Look::from(color), Some(&find));
+        assert_eq!(
+            cache.row(&h, 0, 0, 0).text,
+            format!("see {OPEN}aaaa \x1b[0;7mbbbb\x1b[0m cccc{CLOSE}\x1b[0m")
+        );
     }
 }

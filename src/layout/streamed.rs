@@ -78,8 +78,12 @@ pub(crate) fn fold_streamed(
             false => stream.take(),
         };
         if returned {
+            // The style going on from the start may be in a link from
+            // before: the line's links stay.
+            let links = std::mem::take(&mut fold.links);
             fold = Fold::new(width, keep, window);
             fold.stop = stop;
+            fold.links = links;
         }
         fold.append(styled);
         fold.wrap(false);
@@ -126,6 +130,9 @@ pub(crate) struct Fold {
     pub(crate) count: usize,
     pub(crate) text: String,
     pub(crate) spans: Vec<(usize, Style)>,
+    /// Every link of the line so far (the styles number them from its
+    /// start; at most `sanitize::MAX_LINKS`), none given back.
+    pub(crate) links: Vec<Box<str>>,
     pub(crate) base: usize,
     /// Text before this offset has been cut into pieces.
     pub(crate) wrapped: usize,
@@ -152,6 +159,7 @@ impl Fold {
             count: 0,
             text: String::new(),
             spans: Vec::new(),
+            links: Vec::new(),
             base: 0,
             wrapped: 0,
             searched: 0,
@@ -182,6 +190,7 @@ impl Fold {
             }
         }
         self.text.push_str(&styled.text);
+        self.links.extend(styled.links);
     }
 
     /// Cuts the text not wrapped yet into pieces, up to the last place
@@ -350,6 +359,7 @@ impl Fold {
                 .into_iter()
                 .map(|(at, style)| (at.saturating_sub(self.base), style))
                 .collect(),
+            links: self.links,
         }
         .from(cut - self.base);
         let rows = self

@@ -6,8 +6,12 @@
 //! terminals themselves use, rather than hand-written patterns: every
 //! sequence is recognised the way a terminal would see it, and only SGR
 //! (colours and attributes) is kept, as a [`Style`] change at a text
-//! offset. Nothing of the input's escape bytes is ever written out; styles
-//! are re-encoded from their parsed state. Other control characters are
+//! offset, and, where colours are, an OSC 8 hyperlink that is safe to pass
+//! on (`http`, `https` or `file`, its URI printable ASCII of at most 2048
+//! bytes, ended by BEL or ST; see `link`), as the link a span of text is in.
+//! Every other OSC (the title, the clipboard, …) is removed. Nothing of the
+//! input's escape bytes is ever written out; styles and links are
+//! re-encoded from their parsed state. Other control characters are
 //! shown in caret notation (`^G`, `^?`), as `less` shows them, except
 //! the backspaces of overstrike (`c\bc` bold, `_\bc` underlined: man
 //! pages), which `less` draws as the style they mean.
@@ -26,19 +30,21 @@
 //! nothing in it is interpreted or removed, every control is shown.
 //!
 //! This module holds the entry points and the control characters' forms;
-//! `style` the SGR model and its encoder, `sink` what `vte` hands over,
-//! `stream` a line fed in pieces.
+//! `style` the SGR model and its encoder, `link` what makes an OSC 8 link
+//! safe, `sink` what `vte` hands over, `stream` a line fed in pieces.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use vte::Parser;
 
+mod link;
 mod returns;
 mod sink;
 mod stream;
 mod style;
 
+use link::{Scan, mark_hidden_controls};
 pub(crate) use returns::returns_overwrite;
 
 use sink::Sink;
@@ -145,10 +151,10 @@ impl Default for Options {
 /// a lone `\r` of a progress update keeps only what follows the last one,
 /// and is `^M` in any other line (see `returns`). Tabs expand to tab
 /// stops. Other control characters become caret notation, bidirectional
-/// controls `<U+202E>` (see the module docs). SGR sequences
-/// become style changes when colour is on; every other escape sequence
-/// (CSI, OSC, DCS, APC, PM, SOS, bare ESC) is removed, including one cut
-/// short by the end of the line.
+/// controls `<U+202E>` (see the module docs). SGR sequences and safe OSC 8
+/// links become style changes when colour is on; every other escape
+/// sequence (CSI, OSC, DCS, APC, PM, SOS, bare ESC) is removed, including
+/// one cut short by the end of the line.
 pub(crate) fn sanitize_styled(raw: &[u8], options: Options) -> Styled {
     let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
     // Decoded up front, so the parser never holds a partial character at
@@ -156,7 +162,11 @@ pub(crate) fn sanitize_styled(raw: &[u8], options: Options) -> Styled {
     let text: Cow<'_, str> = String::from_utf8_lossy(raw);
     let mut sink = Sink::new(options, text.len());
     sink.overwrite = returns_overwrite(raw);
-    Parser::new().advance(&mut sink, text.as_bytes());
+    let bytes = match options.color {
+        true => mark_hidden_controls(text.as_bytes(), &mut Scan::default()),
+        false => Cow::Borrowed(text.as_bytes()),
+    };
+    Parser::new().advance(&mut sink, &bytes);
     sink.release();
     sink.out
 }
@@ -206,11 +216,57 @@ mod tests {
             ("OSC 2 title, BEL", b"a\x1b]2;pwned\x07b", "ab"),
             ("OSC 0 title, ST", b"a\x1b]0;pwned\x1b\\b", "ab"),
             ("OSC 52 clipboard", b"a\x1b]52;c;cm0gLXJmIH4=\x07b", "ab"),
+            // OSC 8 links that are not kept (issue 20): their text stays,
+            // in no link.
             (
-                "OSC 8 hyperlink",
-                b"\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\",
-                "link",
+                "OSC 8 javascript:",
+                b"\x1b]8;;javascript:alert(1)\x07ab",
+                "ab",
             ),
+            (
+                "OSC 8 data:",
+                b"\x1b]8;;data:text/html;base64,PHNjcmlwdD4=\x07ab",
+                "ab",
+            ),
+            ("OSC 8 no scheme", b"\x1b]8;;//evil/x\x07ab", "ab"),
+            ("OSC 8 space", b"\x1b]8;;https://a b\x07ab", "ab"),
+            ("OSC 8 control", b"\x1b]8;;https://a\x01b\x1b\\ab", "ab"),
+            ("OSC 8 tab", b"\x1b]8;;https://a\tb\x07ab", "ab"),
+            ("OSC 8 DEL", b"\x1b]8;;https://a\x7fb\x07ab", "ab"),
+            (
+                "OSC 8 non-ASCII",
+                "\x1b]8;;https://ä.com\x07ab".as_bytes(),
+                "ab",
+            ),
+            (
+                "OSC 8 C1 ST",
+                "\x1b]8;;https://a\u{9c}\x07ab".as_bytes(),
+                "ab",
+            ),
+            (
+                "OSC 8 ESC in the URI",
+                b"\x1b]8;;https://a\x1bb\x1b\\ab",
+                "ab",
+            ),
+            (
+                "OSC 8 ended by ESC alone",
+                b"\x1b]8;;https://a\x1bcab",
+                "ab",
+            ),
+            (
+                "OSC 8 ESC, control, \\",
+                b"\x1b]8;;https://a\x1b\x01\\ab",
+                "^Aab",
+            ),
+            ("OSC 8 ended by CAN", b"\x1b]8;;https://a\x18ab", "^Xab"),
+            ("OSC 8 cut short", b"ab\x1b]8;;https://example.com/x", "ab"),
+            (
+                "OSC 8 ESC at the end",
+                b"ab\x1b]8;;https://example.com/x\x1b",
+                "ab",
+            ),
+            ("OSC 8 no URI", b"\x1b]8;id=x\x07ab\x1b]8\x07", "ab"),
+            ("OSC 8 close alone", b"a\x1b]8;;\x1b\\b", "ab"),
             ("CSI 2J clear", b"a\x1b[2Jb", "ab"),
             ("CSI H home", b"a\x1b[Hb\x1b[10;20H", "ab"),
             ("cursor moves", b"\x1b[5A\x1b[3Cx\x1b[s\x1b[u", "x"),
@@ -243,6 +299,156 @@ mod tests {
             assert_eq!(&styled.text, want, "{name}");
             assert!(!styled.text.contains('\x1b'), "{name}");
             assert!(styled.spans.is_empty(), "{name}: {:?}", styled.spans);
+        }
+    }
+
+    /// Issue 20: an OSC 8 link to `http`, `https` or `file` is kept, as
+    /// a link of the text it covers (never as text), its URI whole (a `;`
+    /// in it too), its `id` only if plain; BEL or ST may end it.
+    #[test]
+    fn a_safe_hyperlink_keeps_its_text_in_a_link() {
+        let styled = sanitize_styled(
+            b"\x1b]8;;https://example.com/x\x1b\\link\x1b]8;;\x1b\\ after",
+            color(),
+        );
+        assert_eq!(styled.text, "link after");
+        assert_eq!(styled.link_at(0), Some("https://example.com/x"));
+        assert_eq!(styled.link_at(3), Some("https://example.com/x"));
+        assert_eq!(styled.link_at(4), None);
+        assert_eq!(styled.links.len(), 1);
+        let cases: &[(&[u8], &str)] = &[
+            (b"\x1b]8;;http://a/b\x07x", ";http://a/b"),
+            (b"\x1b]8;;FILE://host/usr/bin\x07x", ";FILE://host/usr/bin"),
+            (b"\x1b]8;;https://a/b;c=d;e\x07x", ";https://a/b;c=d;e"),
+            (
+                b"\x1b]8;id=fn-1.2_x;https://a\x1b\\x",
+                "id=fn-1.2_x;https://a",
+            ),
+            (b"\x1b]8;id=\xff;https://a\x07x", ";https://a"),
+            (b"\x1b]8;id=a b:x=y;https://a\x07x", ";https://a"),
+        ];
+        for (raw, want) in cases {
+            let styled = sanitize_styled(raw, color());
+            assert_eq!(styled.text, "x");
+            assert_eq!(styled.links, [Box::from(*want)], "{raw:?}");
+            assert!(styled.link_at(0).is_some());
+        }
+        // Painted: re-encoded in the ST form, and closed at the end.
+        assert_eq!(
+            painted(b"a\x1b]8;id=k;https://a\x07b\x1b]8;;\x07c"),
+            "a\x1b]8;id=k;https://a\x1b\\b\x1b]8;;\x1b\\c"
+        );
+    }
+
+    /// Issue 20: a link is drawn only where colours are: with colour off
+    /// (`--color never`, `NO_COLOR`, a pipe) it is removed like any OSC.
+    #[test]
+    fn hyperlinks_are_removed_with_colour_off() {
+        let raw = b"\x1b]8;;https://example.com/x\x1b\\link\x1b]8;;\x1b\\";
+        let styled = sanitize_styled(raw, Options::default());
+        assert_eq!(styled.text, "link");
+        assert!(styled.spans.is_empty());
+        assert!(styled.links.is_empty());
+        assert_eq!(sanitize(raw, 8), "link");
+    }
+
+    /// Issue 20: a link opened inside another replaces it, one not kept
+    /// ends the one before (its text is not that link's), an SGR reset
+    /// does not end a link, a link never closed ends with the line, and
+    /// a carriage return keeps the link in effect as it keeps colours.
+    #[test]
+    fn nested_and_unterminated_links() {
+        let styled = sanitize_styled(
+            b"\x1b]8;;https://a\x07A\x1b]8;;https://b\x07B\x1b]8;;\x07C",
+            color(),
+        );
+        assert_eq!(styled.text, "ABC");
+        assert_eq!(styled.link_at(0), Some("https://a"));
+        assert_eq!(styled.link_at(1), Some("https://b"));
+        assert_eq!(styled.link_at(2), None);
+        let styled = sanitize_styled(
+            b"\x1b]8;;https://a\x07A\x1b]8;;javascript:x\x07B\x1b]8;;\x07C",
+            color(),
+        );
+        assert_eq!(styled.link_at(0), Some("https://a"));
+        assert_eq!(styled.link_at(1), None);
+        assert_eq!(styled.links.len(), 1);
+        let styled = sanitize_styled(b"\x1b]8;;https://a\x07\x1b[31mA\x1b[0mB", color());
+        assert_eq!(styled.link_at(1), Some("https://a"));
+        assert_eq!(
+            painted(b"\x1b]8;;https://a\x07\x1b[31mA\x1b[0mB"),
+            "\x1b[0;31m\x1b]8;;https://a\x1b\\A\x1b[0mB\x1b]8;;\x1b\\\x1b[0m"
+        );
+        assert_eq!(
+            painted(b"x\x1b]8;;https://a\x07open to the end"),
+            "x\x1b]8;;https://a\x1b\\open to the end\x1b]8;;\x1b\\"
+        );
+        let styled = sanitize_styled(b"\x1b]8;;https://a\x0710%\r100%", color());
+        assert_eq!(styled.text, "100%");
+        assert_eq!(styled.link_at(0), Some("https://a"));
+        // The same link opened again is held once.
+        let styled = sanitize_styled(
+            b"\x1b]8;;https://a\x07A\x1b]8;;\x07 \x1b]8;;https://a\x07B",
+            color(),
+        );
+        assert_eq!(styled.links.len(), 1);
+        assert_eq!(styled.link_at(2), Some("https://a"));
+    }
+
+    /// Issue 20: a line keeps at most `MAX_LINKS` links; the text of
+    /// those after stays, unlinked.
+    #[test]
+    fn a_line_keeps_a_bounded_number_of_links() {
+        let raw: Vec<u8> = (0..link::MAX_LINKS + 10)
+            .flat_map(|i| format!("\x1b]8;;https://a/{i}\x07x\x1b]8;;\x07").into_bytes())
+            .collect();
+        let styled = sanitize_styled(&raw, color());
+        assert_eq!(styled.text.len(), link::MAX_LINKS + 10);
+        assert_eq!(styled.links.len(), link::MAX_LINKS);
+        assert_eq!(styled.link_at(link::MAX_LINKS - 1), Some("https://a/1023"));
+        assert_eq!(styled.link_at(link::MAX_LINKS), None);
+    }
+
+    /// Issue 20: a line fed in pieces (a huge line) gets the same links,
+    /// an OSC 8 cut between two pieces included.
+    #[test]
+    fn links_of_a_line_fed_in_pieces_are_numbered_from_its_start() {
+        let raw: &[u8] =
+            b"\x1b]8;;https://a\x07A\x1b]8;;https://b\x1b\\B\x1b]8;;https://a\x01\x07C";
+        for cut in 1..raw.len() {
+            if !raw[cut].is_ascii() {
+                continue;
+            }
+            let mut pieces = Pieces::new(color(), true);
+            pieces.feed(&raw[..cut]);
+            let (first, _) = pieces.take();
+            pieces.feed(&raw[cut..]);
+            let (second, _) = pieces.finish();
+            let links: Vec<&Box<str>> = first.links.iter().chain(&second.links).collect();
+            assert_eq!(
+                links,
+                [&Box::from(";https://a"), &Box::from(";https://b")],
+                "cut at {cut}"
+            );
+            // The link of each character, the second piece going on in the
+            // style the first ended in.
+            let whole = sanitize_styled(raw, color());
+            let per_char = |styled: &Styled, before: Style| -> Vec<u16> {
+                (0..styled.text.len())
+                    .map(|at| {
+                        let after = styled.spans.partition_point(|&(o, _)| o <= at);
+                        after
+                            .checked_sub(1)
+                            .map_or(before, |i| styled.spans[i].1)
+                            .link()
+                    })
+                    .collect()
+            };
+            let end = first.spans.last().map_or(Style::default(), |s| s.1);
+            let mut fed = per_char(&first, Style::default());
+            fed.extend(per_char(&second, end));
+            assert_eq!(fed, per_char(&whole, Style::default()), "cut at {cut}");
+            assert_eq!(fed, [1, 2, 0], "cut at {cut}");
         }
     }
 

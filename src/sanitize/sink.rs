@@ -2,12 +2,14 @@
 //! executed controls, CSI sequences) turned into text and style changes.
 //! Tabs are expanded here, controls shown in caret notation, a carriage
 //! return overwrites what came before it, overstrike (`c\bc`, `_\bc`)
-//! becomes bold or underline, and only plain SGR changes the style: every
-//! other sequence the parser recognises is dropped by not being handled.
+//! becomes bold or underline, and only plain SGR and a safe OSC 8 link
+//! (`link.rs`) change the style: every other sequence the parser
+//! recognises is dropped by not being handled.
 
 use unicode_width::UnicodeWidthChar;
 use vte::{Params, Perform};
 
+use super::link::{self, MAX_LINKS, Osc8};
 use super::style::{Style, Styled};
 use super::{MAX_TAB_WIDTH, Options, is_bidi_control, push_control};
 
@@ -33,6 +35,13 @@ pub(super) struct Sink {
     /// A backspace came right after `held`; the next character decides
     /// whether it is an overstrike or a `^H`.
     backspace: bool,
+    /// Links handed out before `out.links` (a line fed in pieces): the
+    /// styles number a line's links from its start.
+    links_before: usize,
+    /// A link whose OSC 8 ended with an ESC: it is opened only if that ESC
+    /// was the start of ST (`ESC \`), that is if `vte`'s next call is
+    /// that escape; any other call drops it.
+    pending: Option<Box<str>>,
 }
 
 /// What overstriking did to a character, as `less` reads it.
@@ -69,6 +78,7 @@ impl Sink {
             out: Styled {
                 text: String::with_capacity(capacity),
                 spans: Vec::new(),
+                links: Vec::new(),
             },
             style: Style::default(),
             column: 0,
@@ -77,7 +87,45 @@ impl Sink {
             base: Style::default(),
             held: None,
             backspace: false,
+            links_before: 0,
+            pending: None,
         }
+    }
+
+    /// The text, styles and links made since the last call (for a line
+    /// fed in pieces): the links' numbers go on from where these end.
+    pub(super) fn take(&mut self) -> Styled {
+        self.links_before += self.out.links.len();
+        std::mem::take(&mut self.out)
+    }
+
+    /// Colours (and links) are kept.
+    pub(super) fn color(&self) -> bool {
+        self.options.color
+    }
+
+    /// Drops a link waiting for its ST: something else came first.
+    fn cancel_pending(&mut self) {
+        if self.pending.is_some() {
+            self.pending = None;
+        }
+    }
+
+    /// From here on, the text is in the link `body` (see `link::Osc8`),
+    /// unless the line has as many links as it keeps.
+    fn open_link(&mut self, body: Box<str>) {
+        let links = &mut self.out.links;
+        let number = if links.last() == Some(&body) {
+            // Opened again (a link cut by other sequences): held once.
+            Some(self.links_before + links.len())
+        } else if self.links_before + links.len() < MAX_LINKS {
+            links.push(body);
+            Some(self.links_before + links.len())
+        } else {
+            None
+        };
+        let number = number.and_then(|n| u16::try_from(n).ok()).unwrap_or(0);
+        self.set_style(self.style.with_link(number));
     }
 
     /// Writes out the held character, and the backspace after it as `^H`:
@@ -128,6 +176,7 @@ impl Sink {
 
 impl Perform for Sink {
     fn print(&mut self, c: char) {
+        self.cancel_pending();
         if self.backspace
             && c != '\x7f'
             && let Some(held) = self.held
@@ -150,6 +199,7 @@ impl Perform for Sink {
     }
 
     fn execute(&mut self, byte: u8) {
+        self.cancel_pending();
         if byte == 0x08 && self.held.is_some() && !self.backspace {
             self.backspace = true;
             return;
@@ -186,6 +236,7 @@ impl Perform for Sink {
     }
 
     fn csi_dispatch(&mut self, params: &Params, intermediates: &[u8], ignore: bool, action: char) {
+        self.cancel_pending();
         // Only plain SGR: no private markers or intermediates (`CSI > 4 m`
         // is a keyboard mode switch, not a colour).
         if action == 'm' && intermediates.is_empty() && !ignore && self.options.color {
@@ -195,5 +246,51 @@ impl Perform for Sink {
             style.apply(params);
             self.set_style(style);
         }
+    }
+
+    /// OSC 8 opens or closes a link (with colour on: links are drawn
+    /// where colours are); every other OSC is dropped.
+    fn osc_dispatch(&mut self, params: &[&[u8]], bell_terminated: bool) {
+        self.cancel_pending();
+        if !self.options.color {
+            return;
+        }
+        let Some(osc) = link::parse(params) else {
+            return;
+        };
+        // What was printed before is in the link before.
+        self.release();
+        // Whatever comes of it, the link before ends here: the text after
+        // is another link's, kept or not.
+        self.set_style(self.style.with_link(0));
+        if let Osc8::Open(body) = osc {
+            if bell_terminated {
+                self.open_link(body);
+            } else {
+                self.pending = Some(body);
+            }
+        }
+    }
+
+    fn esc_dispatch(&mut self, intermediates: &[u8], _ignore: bool, byte: u8) {
+        let pending = self.pending.take();
+        if let Some(body) = pending
+            && byte == b'\\'
+            && intermediates.is_empty()
+        {
+            self.open_link(body);
+        }
+    }
+
+    fn hook(&mut self, _: &Params, _: &[u8], _: bool, _: char) {
+        self.cancel_pending();
+    }
+
+    fn put(&mut self, _: u8) {
+        self.cancel_pending();
+    }
+
+    fn unhook(&mut self) {
+        self.cancel_pending();
     }
 }

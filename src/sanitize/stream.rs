@@ -5,6 +5,7 @@
 use vte::Parser;
 
 use super::Options;
+use super::link::{Scan, mark_hidden_controls};
 use super::sink::Sink;
 use super::style::Styled;
 
@@ -15,6 +16,9 @@ use super::style::Styled;
 pub(crate) struct Pieces {
     parser: Parser,
     sink: Sink,
+    /// Where the last piece left `mark_hidden_controls` (an OSC may be
+    /// cut between pieces).
+    scan: Scan,
 }
 
 impl Pieces {
@@ -27,6 +31,7 @@ impl Pieces {
         Pieces {
             parser: Parser::new(),
             sink,
+            scan: Scan::default(),
         }
     }
 
@@ -36,11 +41,16 @@ impl Pieces {
     /// caller's to drop, as [`sanitize_styled`](super::sanitize_styled) does.
     pub(crate) fn feed(&mut self, raw: &[u8]) {
         let text = String::from_utf8_lossy(raw);
-        self.parser.advance(&mut self.sink, text.as_bytes());
+        let bytes = match self.sink.color() {
+            true => mark_hidden_controls(text.as_bytes(), &mut self.scan),
+            false => text.as_bytes().into(),
+        };
+        self.parser.advance(&mut self.sink, &bytes);
     }
 
     /// The text and styles made since the last call (span offsets from the
-    /// start of that text), and whether a carriage return overwrote
+    /// start of that text; its links are those opened since, numbered from
+    /// the line's start), and whether a carriage return overwrote
     /// everything before it meanwhile (then the text starts the line).
     /// The last character may be held back for the next call (a backspace
     /// after it could still overstrike it); [`finish`](Pieces::finish)
@@ -49,7 +59,7 @@ impl Pieces {
         let returned = std::mem::take(&mut self.sink.returns) > 0;
         // What comes next starts in the style this ends in.
         self.sink.base = self.sink.style;
-        (std::mem::take(&mut self.sink.out), returned)
+        (self.sink.take(), returned)
     }
 
     /// [`take`](Pieces::take) at the end of the line: nothing is held back.

@@ -3,7 +3,9 @@
 //! (`Style::apply`), how a style is written back out (`Style::sgr`, always
 //! from a reset, never the input's bytes), and a sanitized line with its
 //! style changes ([`Styled`]): the style at an offset, a cut, search
-//! highlights, and painting a row.
+//! highlights, and painting a row. A hyperlink is part of a style too (the
+//! link a span of text is in), so wrapping and cutting keep it as they
+//! keep colours, and painting opens it again on every row it reaches.
 
 use std::fmt::Write as _;
 
@@ -35,12 +37,17 @@ mod attr {
     pub(super) const CODES: [u8; 8] = [1, 2, 3, 4, 5, 7, 8, 9];
 }
 
-/// The graphic state SGR sequences set: colours and attributes.
+/// The graphic state SGR sequences set (colours and attributes), and the
+/// hyperlink the text is in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Style {
     fg: Color,
     bg: Color,
     attrs: u16,
+    /// The OSC 8 link: 0 for none, else one more than its index in the
+    /// line's [`Styled::links`]. An index keeps `Style` small and `Copy`
+    /// (a span stays 24 bytes) while a line holds each URI once.
+    link: u16,
 }
 
 impl Style {
@@ -57,9 +64,33 @@ impl Style {
         Style { attrs, ..self }
     }
 
-    /// True for the terminal's plain default style.
+    /// True for the terminal's plain default graphic state (whatever the
+    /// link).
     pub(crate) fn is_default(&self) -> bool {
-        *self == Style::default()
+        self.graphic() == Style::default()
+    }
+
+    /// This style without its link: what SGR sets.
+    fn graphic(self) -> Style {
+        Style { link: 0, ..self }
+    }
+
+    /// The link this style is in: 0 for none, else one more than its
+    /// index in the line's [`Styled::links`].
+    #[cfg(test)]
+    pub(super) fn link(self) -> u16 {
+        self.link
+    }
+
+    /// This style in link `link` (0: in none).
+    pub(super) fn with_link(self, link: u16) -> Style {
+        Style { link, ..self }
+    }
+
+    /// The SGR reset: the default graphic state, in the same link (a link
+    /// is no SGR attribute, and `ESC [ 0 m` does not end it).
+    fn reset(&mut self) {
+        *self = Style::default().with_link(self.link);
     }
 
     /// Applies one SGR sequence's parameters, taking only what it
@@ -76,7 +107,7 @@ impl Style {
     pub(super) fn apply(&mut self, params: &Params) {
         let params: Vec<&[u16]> = params.iter().collect();
         if params.is_empty() {
-            *self = Style::default();
+            self.reset();
             return;
         }
         let mut i = 0;
@@ -110,7 +141,7 @@ impl Style {
                 // Any other code with sub-parameters is a form we do not
                 // know: dropped whole.
                 (_, [_, ..]) => {}
-                (0, []) => *self = Style::default(),
+                (0, []) => self.reset(),
                 (1, []) => self.attrs |= attr::BOLD,
                 (2, []) => self.attrs |= attr::DIM,
                 (3, []) => self.attrs |= attr::ITALIC,
@@ -228,6 +259,10 @@ pub(crate) struct Styled {
     /// `(byte offset into text, style from there on)`, in order. The style
     /// before the first entry is the default.
     pub(crate) spans: Vec<(usize, Style)>,
+    /// The OSC 8 links the spans' styles point into, each checked and as
+    /// it is written out again between `ESC ] 8 ;` and `ESC \`:
+    /// `id=…;URI` or `;URI`. Empty (no allocation) for a line without.
+    pub(crate) links: Vec<Box<str>>,
 }
 
 impl Styled {
@@ -257,6 +292,7 @@ impl Styled {
         Styled {
             text: self.text[cut..].to_owned(),
             spans,
+            links: self.links,
         }
     }
 
@@ -293,13 +329,19 @@ impl Styled {
 
     /// Appends the bytes that draw `text[range]` in its styles: the style in
     /// effect at the start is set first, and a reset ends it, so nothing
-    /// bleeds into the next row.
+    /// bleeds into the next row. A link works the same way: the one the
+    /// start is in is opened first, and the row closes it, so each row of a
+    /// wrapped link is a link of its own and a row redrawn alone never
+    /// leaves one open.
     pub(crate) fn paint(&self, range: std::ops::Range<usize>, out: &mut String) {
-        let mut style = self.style_at(range.start);
+        let start = self.style_at(range.start);
+        let mut style = start.graphic();
         let mut styled = !style.is_default();
         if styled {
             out.push_str(&style.sgr());
         }
+        let mut link = start.link;
+        self.open_link(link, out);
         let mut at = range.start;
         let first = self
             .spans
@@ -310,18 +352,57 @@ impl Styled {
             }
             out.push_str(&self.text[at..offset]);
             at = offset;
-            if next != style {
-                style = next;
+            if next.graphic() != style {
+                style = next.graphic();
                 out.push_str(&style.sgr());
                 styled = true;
             }
+            // By what is written, not by number: a line fed in pieces may
+            // hold the same link twice.
+            if next.link != link && self.body(next.link) != self.body(link) {
+                if self.body(link).is_some() {
+                    out.push_str(CLOSE_LINK);
+                }
+                self.open_link(next.link, out);
+            }
+            link = next.link;
         }
         out.push_str(&self.text[at..range.end]);
+        if self.body(link).is_some() {
+            out.push_str(CLOSE_LINK);
+        }
         if styled {
             out.push_str("\x1b[0m");
         }
     }
+
+    /// What link number `link` writes between `ESC ] 8 ;` and ST: `None`
+    /// for 0, or for a link the line does not hold.
+    fn body(&self, link: u16) -> Option<&str> {
+        let index = usize::from(link).checked_sub(1)?;
+        self.links.get(index).map(|body| &**body)
+    }
+
+    /// Appends the OSC 8 that opens link `link` (nothing for none).
+    fn open_link(&self, link: u16, out: &mut String) {
+        if let Some(body) = self.body(link) {
+            out.push_str("\x1b]8;");
+            out.push_str(body);
+            out.push_str("\x1b\\");
+        }
+    }
+
+    /// The URI of the link at byte `offset`, if it is in one.
+    #[cfg(test)]
+    pub(crate) fn link_at(&self, offset: usize) -> Option<&str> {
+        let link = usize::from(self.style_at(offset).link).checked_sub(1)?;
+        let body = self.links.get(link)?;
+        body.split_once(';').map(|(_, uri)| uri)
+    }
 }
+
+/// The OSC 8 that ends a link (an empty URI), in the ST form.
+pub(crate) const CLOSE_LINK: &str = "\x1b]8;;\x1b\\";
 
 #[cfg(test)]
 mod tests {
@@ -465,6 +546,18 @@ mod tests {
         ];
         for (name, raw, want) in cases {
             assert_eq!(painted(raw), *want, "{name}");
+        }
+    }
+
+    /// Issue 20: links cost nothing on lines without them: a span is as
+    /// big as before links (24 bytes), and a line without an OSC 8 holds
+    /// no links allocation.
+    #[test]
+    fn a_span_stays_small_and_a_line_without_links_allocates_none() {
+        assert_eq!(std::mem::size_of::<(usize, Style)>(), 24);
+        for raw in [&b"plain text"[..], b"\x1b[31mred\x1b[0m \x1b]2;title\x07"] {
+            let styled = sanitize_styled(raw, color());
+            assert_eq!(styled.links.capacity(), 0);
         }
     }
 
