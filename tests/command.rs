@@ -165,7 +165,7 @@ fn save_keeps_the_commands_bytes_without_marks() {
     let script = r"printf 'out \033[31mred\033[0m \377\376 end\n'; printf 'err \033]2;title\007 \303(\n' >&2; echo plain; printf '\033_reflow:err\033\\own mark\n' >&2; exit 4";
     let pty = display(&["--save", save.to_str().unwrap(), "--", "sh", "-c", script]);
     pty.wait_for("the exit", TIMEOUT, |screen| {
-        status_row(screen).contains("exit 4")
+        status_row(screen).contains(": exit 4")
     })
     .unwrap();
     pty.send(b"q");

@@ -10,10 +10,11 @@
 //! the command runs (see [`Interrupts`]).
 
 use std::ffi::{OsStr, OsString};
-use std::io::{self, IsTerminal, Read};
+use std::io::{self, IsTerminal};
+use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::process::{Child, ExitStatus, Stdio};
+use std::process::{Child, ChildStderr, ChildStdout, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
@@ -48,13 +49,6 @@ impl Pipe {
         match self {
             Pipe::Out => Tag::new().stdout(),
             Pipe::Err => Tag::new().stderr(),
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Pipe::Out => "reflow-stdout",
-            Pipe::Err => "reflow-stderr",
         }
     }
 }
@@ -107,10 +101,7 @@ pub(crate) fn run(cli: Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
     // The outputs in the order Pipe::Out, Pipe::Err.
     let tags = vec![Pipe::Out.tag(), Pipe::Err.tag()];
     let mux = Arc::new(Mux::tagged(printer.sender(), tags));
-    let readers = [
-        reader(mux.source(0), Pipe::Out, stdout),
-        reader(mux.source(1), Pipe::Err, stderr),
-    ];
+    let readers = [reader([mux.source(0), mux.source(1)], stdout, stderr), None];
     let command = Command::watch(
         child,
         pid,
@@ -383,38 +374,69 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Reads `pipe` on its own thread into its `source` of the mux until it
-/// ends or the display stops. `None` if the thread cannot start (that
-/// output is then not shown; the command gets SIGPIPE if it writes to it).
+/// Reads both of the command's pipes on one thread, each into its
+/// `source` of the mux, until both end or the display stops. `None` if
+/// the thread cannot start (the output is then not shown; the command
+/// gets SIGPIPE if it writes).
 fn reader(
-    source: Source,
-    stream: Pipe,
-    pipe: impl Read + Send + 'static,
+    sources: [Source; 2],
+    stdout: ChildStdout,
+    stderr: ChildStderr,
 ) -> Option<JoinHandle<()>> {
     thread::Builder::new()
-        .name(stream.name().into())
+        .name("reflow-command-output".into())
         .spawn(move || {
-            let _ = pump(source, pipe);
+            let _ = pump(sources, [stdout.into(), stderr.into()]);
         })
         .ok()
 }
 
-/// Sends every byte of `pipe` through `source` as it is read, never
-/// waiting for the other output (see [`Mux`]): the command never blocks
-/// on a pipe. A last line without a newline is ended, as for a file.
-fn pump(mut source: Source, mut pipe: impl Read) -> Result<(), Closed> {
+/// Sends every byte of the two pipes through their sources as it is read,
+/// never waiting for one pipe while the other has bytes (see [`Mux`]): the
+/// command never blocks on a pipe. One thread waits on both (`poll`) and
+/// reads whichever is ready as soon as it is: two pipes keep no order
+/// between them, so the lines of a burst written faster than this loop
+/// turns may still come in blocks, but a reader that always looks at both
+/// keeps them as close as the kernel can tell (two threads, one per pipe,
+/// let one run dozens of lines ahead). A last line without a newline is
+/// ended, as for a file.
+fn pump(mut sources: [Source; 2], pipes: [OwnedFd; 2]) -> Result<(), Closed> {
+    use rustix::event::{PollFd, PollFlags, poll};
     let mut buf = vec![0; READ_SIZE];
-    loop {
-        let n = match pipe.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            // A pipe that fails to read has ended, as far as can be known.
+    let mut open = [true, true];
+    while open.iter().any(|&o| o) {
+        let mut fds: Vec<PollFd<'_>> = pipes
+            .iter()
+            .zip(open)
+            .filter(|&(_, open)| open)
+            .map(|(pipe, _)| PollFd::new(pipe, PollFlags::IN))
+            .collect();
+        match poll(&mut fds, None) {
+            Ok(_) => {}
+            Err(rustix::io::Errno::INTR) => continue,
+            // Nothing can be waited on: the outputs end here.
             Err(_) => break,
-        };
-        source.piece(&buf[..n])?;
+        }
+        let ready: Vec<bool> = fds.iter().map(|fd| !fd.revents().is_empty()).collect();
+        drop(fds);
+        let mut ready = ready.into_iter();
+        for i in 0..2 {
+            if !open[i] || ready.next() != Some(true) {
+                continue;
+            }
+            match rustix::io::read(&pipes[i], &mut buf) {
+                Ok(0) => open[i] = false,
+                Ok(n) => sources[i].piece(&buf[..n])?,
+                Err(rustix::io::Errno::INTR | rustix::io::Errno::AGAIN) => {}
+                // A pipe that fails to read has ended, as far as can be known.
+                Err(_) => open[i] = false,
+            }
+        }
     }
-    source.end_line()
+    for source in &mut sources {
+        source.end_line()?;
+    }
+    Ok(())
 }
 
 /// SIGINT in command mode. Ctrl-C sends it to the whole foreground

@@ -104,8 +104,9 @@ pub(crate) fn bar(status: &Status, width: usize) -> String {
     let whole = format!(" {source}");
     let left = if width_of(&whole) <= budget {
         whole
-    } else if budget >= 4 && !status.urgent {
-        // A name keeps its end, which tells files apart (`…/apt/term.log`).
+    } else if budget >= 4 && !status.urgent && source.contains('/') && !source.contains(' ') {
+        // A path keeps its end, which tells files apart (`…apt/term.log`);
+        // a command line keeps its start.
         format!(" …{}", tail(&source, budget - 2))
     } else if budget >= 4 {
         format!("{}…", fit(&whole, budget - 1))
@@ -264,7 +265,12 @@ mod tests {
             bar(&status("/a/long/path/app.log", 3, true, false), 30),
             " ….log 3 lines | FOLLOW | EOF "
         );
-        // A name keeps its end, which tells files apart.
+        // A path keeps its end, which tells files apart; a command line
+        // its start.
+        assert_eq!(
+            bar(&status("cargo build --release", 3, true, false), 30),
+            " carg… 3 lines | FOLLOW | EOF "
+        );
         assert_eq!(
             bar(&status("/var/log/apt/history.log", 3, true, false), 40),
             " …pt/history.log 3 lines | FOLLOW | EOF "
@@ -274,7 +280,7 @@ mod tests {
             "3 lines | FOLLOW "
         );
         assert_eq!(bar(&status("app.log", 3, true, true), 11), "   3 lines ");
-        assert_eq!(bar(&status("app.log", 3, true, false), 5), " …og ");
+        assert_eq!(bar(&status("app.log", 3, true, false), 5), " ap… ");
         assert_eq!(bar(&status("app.log", 3, true, false), 0), "");
     }
 
