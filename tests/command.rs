@@ -331,3 +331,64 @@ fn rows_left_after_the_exit_are_the_text_without_stream_bars() {
     assert!(rows.contains(&"err line".to_owned()), "{rows:?}");
     assert!(!rows.iter().any(|r| r.contains('\u{258c}')), "{rows:?}");
 }
+
+#[test]
+fn with_pty_stdout_and_stderr_keep_the_order_they_were_written_in() {
+    // Two pipes keep no order between them: the command runs to its end
+    // before the display starts reading, and its stdout came out as one
+    // block, then its stderr. On one terminal they are one stream.
+    let pty = display(&[
+        "--pty",
+        "--",
+        "sh",
+        "-c",
+        "for i in $(seq 1 10); do echo out $i; echo err $i >&2; done",
+    ]);
+    let want: Vec<String> = (1..=10)
+        .flat_map(|i| [format!("out {i}"), format!("err {i}")])
+        .collect();
+    wait_rows(&pty, "every line in order", &want);
+    pty.send(b"q");
+    assert_exits_restored(&pty, 0);
+}
+
+#[test]
+fn with_pty_the_command_sees_a_terminal_as_wide_as_the_display_and_its_resizes() {
+    let script = "import signal, os, time\n\
+        signal.signal(signal.SIGWINCH, lambda *a: print('now', *os.get_terminal_size(1), flush=True))\n\
+        print('tty', os.isatty(1), os.isatty(2), *os.get_terminal_size(1), flush=True)\n\
+        time.sleep(30)\n";
+    let pty = display(&["--pty", "--", "python3", "-c", script]);
+    // 80x24: the status bar's row is not the command's.
+    pty.wait_for_text("tty True True 80 23", TIMEOUT).unwrap();
+    pty.resize(60, 20);
+    pty.wait_for_text("now 60 19", TIMEOUT).unwrap();
+    pty.send(b"q");
+    assert_exits_restored(&pty, 143);
+}
+
+#[test]
+fn a_command_that_prompts_on_the_terminal_is_stopped_and_said_and_the_screen_stays_clean() {
+    // A password prompt: written to /dev/tty, then the terminal's modes
+    // set. The kernel stops a background job for the second; the display
+    // keeps the screen and the keys, repaints over the prompt, and says.
+    let pty = display(&[
+        "--",
+        "sh",
+        "-c",
+        "echo start; printf 'Password: ' > /dev/tty; stty -echo < /dev/tty; echo never",
+    ]);
+    pty.wait_for("the stop said", TIMEOUT, |screen| {
+        status_row(screen).contains("asks on the terminal")
+    })
+    .unwrap();
+    pty.wait_for("the prompt drawn over", TIMEOUT, |screen| {
+        !screen.contents().contains("Password")
+    })
+    .unwrap();
+    let text = pty.screen_text();
+    assert!(text.contains("start") && !text.contains("never"), "{text}");
+    // `q` ends it, stopped as it is.
+    pty.send(b"q");
+    assert_exits_restored(&pty, 143);
+}

@@ -115,6 +115,13 @@ pub(crate) struct Cli {
     #[arg(long, requires_all = ["save", "follow_all"])]
     pub(crate) save_labels: bool,
 
+    /// Run COMMAND with its stdout and stderr on a terminal of reflow's
+    /// own: one stream in the order written (as 2>&1), stderr not marked;
+    /// the command sees a terminal as wide as the display (colours,
+    /// progress bars).
+    #[arg(long, requires = "command")]
+    pub(crate) pty: bool,
+
     /// Scroll with the mouse wheel (as less --mouse). The terminal then
     /// reports the mouse, so selecting text needs Shift; off by default.
     #[arg(long)]

@@ -14,7 +14,7 @@ use std::io::{self, IsTerminal};
 use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::process::{Child, ChildStderr, ChildStdout, ExitStatus, Stdio};
+use std::process::{Child, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
@@ -23,12 +23,13 @@ use std::time::Duration;
 use crossbeam_channel::{self as channel, Receiver};
 use reflow::{Closed, Sender, StopReason, Tag};
 use rustix::process::{Pid, Signal, WaitId, WaitIdOptions, kill_process_group, waitid};
-use signal_hook::consts::SIGINT;
+use signal_hook::consts::{SIGINT, SIGTTIN, SIGTTOU, SIGWINCH};
 use signal_hook::iterator::{Handle, Signals};
 
 use super::READ_SIZE;
 use super::args::Cli;
 use super::mux::{Feed, Mux, Source};
+use super::pty::{self, Pty};
 use super::session::{Failure, configure, describe, finish, plain_output, start};
 
 /// How long a command still running when reflow stops has, after SIGTERM,
@@ -69,18 +70,40 @@ pub(crate) fn run(cli: Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
     let mut interrupts = Interrupts::install()?;
     // The command starts first, so one that cannot start is one error
     // line and the screen is never touched.
-    let mut child = spawn(&argv)?;
+    let pty = match cli.pty {
+        true => Some(
+            Pty::open(pty::display_size())
+                .map_err(|e| Failure::io("cannot open a terminal for the command", &e))?,
+        ),
+        false => None,
+    };
+    let mut child = spawn(&argv, pty.as_ref().map(|pty| &pty.slave))?;
     let Some(pid) = i32::try_from(child.id()).ok().and_then(Pid::from_raw) else {
         return Err(Failure {
             message: "the command has no process id".into(),
             code: 1,
         });
     };
-    let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
-        return Err(Failure {
-            message: "cannot read the command's output".into(),
-            code: 1,
-        });
+    // What the reader reads, with the tag of each: the terminal's one
+    // stream (our copy of its command's end closed, so it ends when the
+    // command's copies do), or the two pipes.
+    let (outputs, tags): (Vec<OwnedFd>, Vec<Tag>) = match pty {
+        Some(Pty { master, slave }) => {
+            drop(slave);
+            (vec![master], vec![Tag::new()])
+        }
+        None => match (child.stdout.take(), child.stderr.take()) {
+            (Some(stdout), Some(stderr)) => (
+                vec![stdout.into(), stderr.into()],
+                vec![Pipe::Out.tag(), Pipe::Err.tag()],
+            ),
+            _ => {
+                return Err(Failure {
+                    message: "cannot read the command's output".into(),
+                    code: 1,
+                });
+            }
+        },
     };
     let line = command_line(&argv);
     let tty = takes_screen && std::fs::File::open("/dev/tty").is_ok();
@@ -98,10 +121,15 @@ pub(crate) fn run(cli: Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
     };
     let running = Arc::new(Mutex::new(true));
     let watcher = interrupts.watch(printer.sender(), pid, Arc::clone(&running));
-    // The outputs in the order Pipe::Out, Pipe::Err.
-    let tags = vec![Pipe::Out.tag(), Pipe::Err.tag()];
+    // The terminal follows the display's size, as a terminal's program
+    // gets SIGWINCH from its terminal.
+    let resizer = match &outputs[..] {
+        [master] if cli.pty => Resizer::start(master, pid, Arc::clone(&running)),
+        _ => None,
+    };
     let mux = Arc::new(Mux::tagged(printer.sender(), tags));
-    let readers = [reader([mux.source(0), mux.source(1)], stdout, stderr), None];
+    let sources = (0..outputs.len()).map(|i| mux.source(i)).collect();
+    let readers = [reader(sources, outputs), None];
     let command = Command::watch(
         child,
         pid,
@@ -114,6 +142,9 @@ pub(crate) fn run(cli: Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
     // Whatever stopped the display, the command is ended or told to end.
     let status = command.stop();
     interrupts.close(watcher);
+    if let Some(resizer) = resizer {
+        resizer.close();
+    }
     let stopped = stopped?;
     Ok(exit_code(
         stopped.reason,
@@ -155,7 +186,8 @@ fn status_code(status: ExitStatus) -> u8 {
 /// started get the SIGTERM, not only `sh` (whose children were left
 /// running, adopted by init). The terminal's Ctrl-C then reaches reflow
 /// alone, which passes it on to that group (see [`Interrupts`]).
-fn spawn(argv: &[OsString]) -> Result<Child, Failure> {
+#[allow(unsafe_code)]
+fn spawn(argv: &[OsString], terminal: Option<&OwnedFd>) -> Result<Child, Failure> {
     let Some((program, args)) = argv.split_first() else {
         return Err(Failure {
             message: "no command given".into(),
@@ -166,14 +198,50 @@ fn spawn(argv: &[OsString]) -> Result<Child, Failure> {
         true => Stdio::null(),
         false => Stdio::inherit(),
     };
-    std::process::Command::new(program)
+    let (stdout, stderr) = match terminal {
+        Some(terminal) => {
+            let copy = || {
+                terminal
+                    .try_clone()
+                    .map(Stdio::from)
+                    .map_err(|e| Failure::io("cannot give the command its terminal", &e))
+            };
+            (copy()?, copy()?)
+        }
+        None => (Stdio::piped(), Stdio::piped()),
+    };
+    let mut command = std::process::Command::new(program);
+    // SAFETY: between fork and exec only `signal`, which is
+    // async-signal-safe, runs; it touches no memory of the parent's.
+    unsafe {
+        command.pre_exec(job_signals);
+    }
+    command
         .args(args)
         .process_group(0)
         .stdin(stdin)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdout(stdout)
+        .stderr(stderr)
         .spawn()
         .map_err(|e| cannot_start(program, &e))
+}
+
+/// In the command, before it runs: SIGTTIN and SIGTTOU at their defaults,
+/// as a shell starts a job whatever it ignores itself (tmux ignores them,
+/// and a command started from there would get EIO from the terminal, or
+/// change its modes under the display). Reading the terminal, or setting
+/// its modes (a password prompt), then stops the command, and reflow says
+/// so; it never takes the keys or the screen from the display.
+#[allow(unsafe_code)]
+fn job_signals() -> io::Result<()> {
+    for sig in [libc::SIGTTIN, libc::SIGTTOU] {
+        // SAFETY: `signal` with SIG_DFL is async-signal-safe and installs
+        // no handler.
+        if unsafe { libc::signal(sig, libc::SIG_DFL) } == libc::SIG_ERR {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
 
 /// The error a shell gives for a command that cannot start: 127 when it is
@@ -279,11 +347,21 @@ fn describe_status(status: ExitStatus) -> String {
 /// how it ended. The line is cut short here, so that on a narrow status
 /// bar the part cut off is never the status.
 fn notice(line: &str, status: ExitStatus) -> String {
+    format!("{}: {}", shortened(line), describe_status(status))
+}
+
+/// The command line cut for a notice, so a narrow status bar cuts the
+/// line, not what the notice says of it.
+fn shortened(line: &str) -> String {
     const MAX: usize = 20;
     let shown = reflow::fit(line, MAX);
     let ellipsis = if shown.len() < line.len() { "…" } else { "" };
-    format!("{shown}{ellipsis}: {}", describe_status(status))
+    format!("{shown}{ellipsis}")
 }
+
+/// What the status bar says of a command the kernel stopped for reading
+/// (or setting) the terminal: a prompt it cannot show.
+const ASKS: &str = "stopped: it asks on the terminal (a password?); q ends it";
 
 /// The command while it runs: a thread waits for it to end, says so in the
 /// status bar and ends the input once both its outputs are read.
@@ -313,8 +391,27 @@ impl Command {
         let waited = move || {
             // Waited for without reaping, so the pid stays the command's
             // until `running` says otherwise, under the same lock.
-            let exited = WaitIdOptions::EXITED | WaitIdOptions::NOWAIT;
-            while let Err(rustix::io::Errno::INTR) = waitid(WaitId::Pid(pid), exited) {}
+            let watched = WaitIdOptions::EXITED | WaitIdOptions::STOPPED | WaitIdOptions::NOWAIT;
+            loop {
+                match waitid(WaitId::Pid(pid), watched) {
+                    Err(rustix::io::Errno::INTR) => continue,
+                    Ok(Some(status)) if status.stopped() => {
+                        // The kernel stopped it for using the terminal, as
+                        // any background job: it cannot ask the user there
+                        // while the display has the screen and the keys.
+                        let asks = matches!(status.stopping_signal(), Some(SIGTTIN | SIGTTOU));
+                        if let (true, Some((tx, _))) = (asks, &display) {
+                            let _ = tx.notice(format!("{}: {ASKS}", shortened(&line)));
+                            // What it wrote there (its prompt) is drawn over.
+                            tx.repaint();
+                        }
+                        // This stop is told; the next change is waited for.
+                        let once = WaitIdOptions::STOPPED | WaitIdOptions::NOHANG;
+                        let _ = waitid(WaitId::Pid(pid), once);
+                    }
+                    _ => break,
+                }
+            }
             interrupts.command_ended();
             let status = {
                 let mut running = lock(&state);
@@ -374,19 +471,15 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Reads both of the command's pipes on one thread, each into its
-/// `source` of the mux, until both end or the display stops. `None` if
-/// the thread cannot start (the output is then not shown; the command
-/// gets SIGPIPE if it writes).
-fn reader(
-    sources: [Source; 2],
-    stdout: ChildStdout,
-    stderr: ChildStderr,
-) -> Option<JoinHandle<()>> {
+/// Reads the command's outputs (its two pipes, or its terminal) on one
+/// thread, each into its `source` of the mux, until all end or the display
+/// stops. `None` if the thread cannot start (the output is then not
+/// shown; the command gets SIGPIPE if it writes to a pipe).
+fn reader(sources: Vec<Source>, outputs: Vec<OwnedFd>) -> Option<JoinHandle<()>> {
     thread::Builder::new()
         .name("reflow-command-output".into())
         .spawn(move || {
-            let _ = pump(sources, [stdout.into(), stderr.into()]);
+            let _ = pump(sources, outputs);
         })
         .ok()
 }
@@ -400,15 +493,15 @@ fn reader(
 /// keeps them as close as the kernel can tell (two threads, one per pipe,
 /// let one run dozens of lines ahead). A last line without a newline is
 /// ended, as for a file.
-fn pump(mut sources: [Source; 2], pipes: [OwnedFd; 2]) -> Result<(), Closed> {
+fn pump(mut sources: Vec<Source>, pipes: Vec<OwnedFd>) -> Result<(), Closed> {
     use rustix::event::{PollFd, PollFlags, poll};
     let mut buf = vec![0; READ_SIZE];
-    let mut open = [true, true];
+    let mut open = vec![true; pipes.len()];
     while open.iter().any(|&o| o) {
         let mut fds: Vec<PollFd<'_>> = pipes
             .iter()
-            .zip(open)
-            .filter(|&(_, open)| open)
+            .zip(&open)
+            .filter(|&(_, &open)| open)
             .map(|(pipe, _)| PollFd::new(pipe, PollFlags::IN))
             .collect();
         match poll(&mut fds, None) {
@@ -420,7 +513,7 @@ fn pump(mut sources: [Source; 2], pipes: [OwnedFd; 2]) -> Result<(), Closed> {
         let ready: Vec<bool> = fds.iter().map(|fd| !fd.revents().is_empty()).collect();
         drop(fds);
         let mut ready = ready.into_iter();
-        for i in 0..2 {
+        for i in 0..pipes.len() {
             if !open[i] || ready.next() != Some(true) {
                 continue;
             }
@@ -428,7 +521,9 @@ fn pump(mut sources: [Source; 2], pipes: [OwnedFd; 2]) -> Result<(), Closed> {
                 Ok(0) => open[i] = false,
                 Ok(n) => sources[i].piece(&buf[..n])?,
                 Err(rustix::io::Errno::INTR | rustix::io::Errno::AGAIN) => {}
-                // A pipe that fails to read has ended, as far as can be known.
+                // A pipe that fails to read has ended, as far as can be
+                // known; a terminal does (EIO) once the command's every
+                // copy of it is closed.
                 Err(_) => open[i] = false,
             }
         }
@@ -437,6 +532,38 @@ fn pump(mut sources: [Source; 2], pipes: [OwnedFd; 2]) -> Result<(), Closed> {
         source.end_line()?;
     }
     Ok(())
+}
+
+/// `--pty`: the command's terminal takes the display's size at every
+/// SIGWINCH, and the command is told (it is not the terminal's foreground
+/// job, which the kernel would tell).
+struct Resizer {
+    handle: Handle,
+    thread: JoinHandle<()>,
+}
+
+impl Resizer {
+    fn start(master: &OwnedFd, pid: Pid, running: Arc<Mutex<bool>>) -> Option<Resizer> {
+        let master = master.try_clone().ok()?;
+        let mut signals = Signals::new([SIGWINCH]).ok()?;
+        let handle = signals.handle();
+        let thread = thread::Builder::new()
+            .name("reflow-command-resize".into())
+            .spawn(move || {
+                for _ in signals.forever() {
+                    if pty::resize(&master, pty::display_size()).is_ok() && *lock(&running) {
+                        let _ = kill_process_group(pid, Signal::WINCH);
+                    }
+                }
+            })
+            .ok()?;
+        Some(Resizer { handle, thread })
+    }
+
+    fn close(self) {
+        self.handle.close();
+        let _ = self.thread.join();
+    }
 }
 
 /// SIGINT in command mode. Ctrl-C sends it to the whole foreground

@@ -8,6 +8,7 @@ pub(crate) mod files;
 pub(crate) mod follow;
 pub(crate) mod inputs;
 pub(crate) mod mux;
+pub(crate) mod pty;
 pub(crate) mod session;
 pub(crate) mod sniff;
 pub(crate) mod stdio;

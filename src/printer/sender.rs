@@ -344,6 +344,13 @@ impl Sender {
         self.queue.notice(text.into()).map_err(|_| Closed)
     }
 
+    /// Draws the display's whole screen anew at its next frame, as
+    /// [`Printer::repaint`](crate::Printer::repaint) does: after something
+    /// else wrote on the terminal (a program that printed a prompt there).
+    pub fn repaint(&self) {
+        self.queue.repaint();
+    }
+
     /// The lines sent from now on come from the source `name` (a file, as
     /// the `reflow` binary shows several one after another). A full-screen
     /// display draws a dim boundary row, naming it, above its first line,
