@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 use crate::history::History;
 use crate::sanitize::Options;
 
-pub(crate) use pattern::{MAX_PATTERN, Pattern, TOO_LONG};
+pub(crate) use pattern::{Case, MAX_PATTERN, Pattern, TOO_LONG};
 
 /// What a [`Search`] step came to.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -579,6 +579,21 @@ mod tests {
             search.step(&h, Options::default(), Duration::MAX),
             Step::NotFound
         );
+    }
+
+    #[test]
+    fn exact_case_matches_letters_only_as_typed() {
+        let raw: &[u8] = b"L0150 ERROR in disk";
+        let smart = |text| pattern(text).matches_line(raw, Options::default());
+        let exact = |text| {
+            Pattern::with_case(text, Case::Exact)
+                .unwrap_or_else(|e| panic!("{text}: {e}"))
+                .matches_line(raw, Options::default())
+        };
+        assert!(smart("l0150") && smart("error") && smart("L0150"));
+        assert!(!smart("Error"));
+        assert!(!exact("l0150") && !exact("error") && !exact("Error"));
+        assert!(exact("L0150") && exact("ERROR") && exact("disk"));
     }
 
     /// A match in a run of lines that is no match of its line alone, and

@@ -1,12 +1,12 @@
 //! The display's search and filter state: the prompt being typed, the last
 //! search and where it found its line, the filter and its progress, the
-//! highlight, the patterns entered before, and the message they leave in
-//! the status bar. The keys that change it are in `keys`.
+//! highlight, the case patterns are compiled in, the patterns entered
+//! before, and the message they leave in the status bar. The keys that change it are in `keys`.
 
 use std::sync::Arc;
 
 use crate::layout::Highlight;
-use crate::search::{Filter, Pattern, Search};
+use crate::search::{Case, Filter, Pattern, Search};
 use crate::view::keys::Mode;
 use crate::view::prompt::{PromptHistory, Typing};
 
@@ -25,6 +25,8 @@ pub(super) struct Find {
     pub(super) last: Option<(Pattern, bool)>,
     pub(super) found: Option<usize>,
     pub(super) running: Option<Search>,
+    /// How patterns match letters (`-i` toggles it).
+    pub(super) case: Case,
     pub(super) filter: Option<Filter>,
     /// The filter has lines left to check.
     pub(super) filtering: bool,

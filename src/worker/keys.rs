@@ -54,13 +54,10 @@ impl Tui {
             Action::Letter(_) => self.find.pending.take(),
             _ => None,
         };
+        let look = self.look(config);
         let lines = Lines::new(&self.history, self.find.filtered());
         let cache = &mut self.cache;
-        cache.prepare(
-            usize::from(width),
-            config.look(),
-            self.find.highlight.as_ref(),
-        );
+        cache.prepare(usize::from(width), look, self.find.highlight.as_ref());
         let view = &mut self.view;
         let rows = |amount| match amount {
             Amount::Rows(n) => n,
@@ -102,7 +99,9 @@ impl Tui {
             Action::Mark => self.find.pending = Some('m'),
             Action::GoMark => self.find.pending = Some('\''),
             Action::Colon => self.find.pending = Some(':'),
+            Action::Dash => self.find.pending = Some('-'),
             Action::Letter(c) => match pending {
+                Some('-') => self.toggle(config, c),
                 Some(':') => {
                     let top = view.top().line;
                     let current = self.sources.partition_point(|&(first, _)| first <= top);
@@ -147,7 +146,7 @@ impl Tui {
                 }
             },
             Action::Digit(_) => {}
-            Action::Left | Action::Right if config.wrap == Wrap::None => {
+            Action::Left | Action::Right if self.wrap == Wrap::None => {
                 let step = (usize::from(width) / 2).max(1);
                 view.column = match action {
                     Action::Left => view.column.saturating_sub(step),
@@ -278,7 +277,7 @@ impl Tui {
             self.repeat(false);
             return;
         }
-        let pattern = match Pattern::new(text) {
+        let pattern = match Pattern::with_case(text, self.find.case) {
             Ok(pattern) => pattern,
             Err(error) => {
                 self.find.message = Some(error);
@@ -321,7 +320,7 @@ impl Tui {
                     self.find.message = Some("&! needs a pattern to leave out".to_owned());
                     return;
                 }
-                match Pattern::new(text) {
+                match Pattern::with_case(text, self.find.case) {
                     Ok(pattern) => terms.push(Term { pattern, negated }),
                     Err(error) => {
                         self.find.message = Some(error);
