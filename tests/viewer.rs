@@ -929,3 +929,29 @@ fn dash_i_toggles_smart_case_and_exact_case() {
     wait_top(&pty, "smart again", "L0150");
     quit(&pty);
 }
+
+#[test]
+fn n_says_which_match_of_how_many() {
+    let (pty, lines, _dir) = viewing(&[]);
+    let total = lines.iter().filter(|l| l.contains("short")).count();
+    pty.send(b"g/short\r");
+    wait_top(&pty, "the first match after the top", "L0001 short");
+    wait_status(&pty, "its place", &format!("match 1 of {total}"));
+    pty.send(b"n");
+    wait_top(&pty, "n: the next match", "L0002 short");
+    wait_status(&pty, "n: the second", &format!("match 2 of {total}"));
+    pty.send(b"n");
+    wait_status(&pty, "n: the third", &format!("match 3 of {total}"));
+    pty.send(b"N");
+    wait_top(&pty, "N: back", "L0002 short");
+    wait_status(&pty, "N: the second again", &format!("match 2 of {total}"));
+    // Another pattern is counted anew.
+    pty.send(b"/wraps\r");
+    // From the top line on: L0003, the second of the lines that wrap.
+    wait_status(
+        &pty,
+        "a new pattern",
+        &format!("match 2 of {}", 200 - total),
+    );
+    quit(&pty);
+}

@@ -232,7 +232,7 @@ pub(crate) const HELP: &[(&str, &str)] = &[
         "search forward (regex; lower case ignores case)",
     ),
     ("?pattern", "search backward"),
-    ("n  N", "next match, the other way"),
+    ("n  N", "next match, the other way (says: match 3 of 17)"),
     ("&pattern", "show only matching lines; again: narrows"),
     ("&!pattern", "leave matching lines out"),
     ("& alone  &*", "drop the last filter; drop them all"),

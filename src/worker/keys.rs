@@ -32,6 +32,7 @@ impl Tui {
         self.dirty = true;
         if !matches!(action, Action::Repaint) {
             self.find.message = None;
+            self.find.matched = false;
         }
         if self.scroll_help(action) {
             return None;
@@ -290,6 +291,7 @@ impl Tui {
                 let backward = prompt == Prompt::Backward;
                 self.find.last = Some((pattern, backward));
                 self.find.found = None;
+                self.find.recount();
                 self.start_search(false);
             }
         }
@@ -377,6 +379,7 @@ impl Tui {
                         find.running = None;
                         find.found = Some(line);
                         find.message = None;
+                        find.matched = true;
                         find.before_jump = Some(self.view.top().line);
                         self.view.jump(line, &self.history);
                     }
@@ -418,6 +421,15 @@ impl Tui {
                     ));
                 }
             }
+            return;
+        }
+        // Last, as nothing waits for it: the count of the search's
+        // matches, for "match 3 of 17".
+        if let Some(tally) = &mut find.tally
+            && tally.pending()
+        {
+            tally.step(&self.history, text, SLICE);
+            self.dirty |= find.matched;
         }
     }
 
@@ -428,6 +440,9 @@ impl Tui {
             self.find.filter = Some(Filter::of(filter.terms().to_vec()));
             self.find.filtering = true;
             self.dirty = true;
+        }
+        if self.find.tally.is_some() {
+            self.find.recount();
         }
     }
 }

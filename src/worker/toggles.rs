@@ -56,7 +56,7 @@ impl Tui {
     }
 
     /// The search and the filter, compiled again in the case now asked for:
-    /// the filter checks every line again.
+    /// the filter checks every line again, the matches are counted again.
     fn recase(&mut self) {
         let case = self.find.case;
         let again = |p: &Pattern| Pattern::with_case(p.as_str(), case).ok();
@@ -64,6 +64,7 @@ impl Tui {
             && let Some(pattern) = again(pattern)
         {
             self.find.last = Some((pattern, *backward));
+            self.find.recount();
         }
         if let Some(filter) = &self.find.filter {
             let terms: Option<Vec<Term>> = filter

@@ -416,7 +416,16 @@ impl Tui {
             .filter
             .as_ref()
             .map(crate::search::Filter::described);
-        let message = self.find.message.as_deref();
+        // Which match is at the top, from the count so far.
+        let matched = self
+            .find
+            .matched
+            .then(|| {
+                let (tally, found) = (self.find.tally.as_ref()?, self.find.found?);
+                Some(tally.described(found, self.history.indexing()))
+            })
+            .flatten();
+        let message = self.find.message.as_deref().or(matched.as_deref());
         let shown = self.shown_source();
         let left = message
             .or(self.notice.as_deref())
