@@ -263,6 +263,9 @@ pub(crate) struct Config {
     pub(crate) wrap: Wrap,
     /// Each line gets its arrival time on the display.
     pub(crate) timestamps: bool,
+    /// Each line's number in a column before it, at the start (the display
+    /// toggles it with `-N`).
+    pub(crate) line_numbers: bool,
     /// And in the saved file, as text.
     pub(crate) save_timestamps: bool,
     /// The source name for the status bar, already sanitized.

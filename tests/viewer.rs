@@ -810,3 +810,148 @@ fn the_help_wraps_its_descriptions_at_20_columns() {
     wait_status(&pty, "the help closed", "200 lines");
     quit(&pty);
 }
+
+/// The rows of the last screenful of `lines` with `-N` at `width`: each
+/// line's number right-aligned in a column of `digits`, blank under it on
+/// its wrapped rows.
+fn numbered_rows(lines: &[String], width: usize, digits: usize) -> Vec<String> {
+    let rows: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .flat_map(|(i, line)| {
+            greedy(line, width - digits - 1)
+                .into_iter()
+                .enumerate()
+                .map(move |(row, text)| match row {
+                    0 => format!("{:>digits$} {text}", i + 1),
+                    _ => format!("{:digits$} {text}", ""),
+                })
+        })
+        .collect();
+    rows[rows.len() - CONTENT..].to_vec()
+}
+
+#[test]
+fn dash_n_numbers_lines_in_a_gutter_that_search_never_sees() {
+    let (pty, lines, _dir) = viewing(&["-N"]);
+    wait_rows(
+        &pty,
+        "numbers before the lines, wrapped rows under the text",
+        &numbered_rows(&lines, usize::from(COLS), 3),
+    );
+    // Dim, not part of the text.
+    pty.with_screen(|s| assert!(s.cell(CONTENT as u16 - 1, 0).unwrap().dim()));
+    // The numbers are never searched: every line's text starts with L.
+    pty.send(b"g/^15\r");
+    wait_status(&pty, "the gutter is no text", "pattern not found: ^15");
+    pty.send(b"/L0150\r");
+    wait_top(&pty, "the text is searched", "151 L0150 a long line");
+    quit(&pty);
+}
+
+#[test]
+fn dash_n_typed_while_viewing_toggles_numbers_and_keeps_the_top_line() {
+    let (pty, _lines, _dir) = viewing(&[]);
+    pty.send(b"g");
+    for _ in 0..60 {
+        pty.send(b"j");
+    }
+    // 60 rows down: line 45 is at the top (every third line has two rows).
+    wait_top(&pty, "sixty rows down", "L0045");
+    pty.send(b"-N");
+    wait_status(&pty, "-N said", "line numbers on");
+    wait_top(&pty, "numbers on, the same top line", " 46 L0045");
+    pty.send(b"j");
+    wait_top(
+        &pty,
+        "its second row, under the text",
+        "    second row here",
+    );
+    pty.send(b"-N");
+    wait_status(&pty, "-N again", "line numbers off");
+    wait_top(
+        &pty,
+        "numbers off, the same text at the top",
+        "second row here",
+    );
+    // Under a filter too.
+    pty.send(b"&short\rgjj");
+    wait_top(&pty, "the filter's third line", "L0004 short");
+    pty.send(b"-N");
+    wait_top(&pty, "numbered under the filter", "  5 L0004 short");
+    pty.send(b"-x");
+    wait_status(&pty, "an unknown option", "no option -x");
+    quit(&pty);
+}
+
+#[test]
+fn dash_s_toggles_chopping_long_lines_and_back() {
+    let (pty, lines, _dir) = viewing(&[]);
+    let rows = all_rows(&lines, usize::from(COLS));
+    let wrapped = rows[rows.len() - CONTENT..].to_vec();
+    let cut = |from: usize| -> Vec<String> {
+        lines[200 - CONTENT..]
+            .iter()
+            .map(|l| l.chars().skip(from).take(40).collect::<String>())
+            .map(|s| s.trim_end().to_owned())
+            .collect()
+    };
+    wait_rows(&pty, "wrapped at 40 columns", &wrapped);
+    pty.send(b"-S");
+    wait_status(&pty, "-S said", "long lines chopped");
+    wait_rows(&pty, "-S: one row a line, cut", &cut(0));
+    pty.send(b"\x1b[C");
+    wait_rows(&pty, "Right scrolls chopped lines", &cut(20));
+    pty.send(b"-S");
+    wait_status(&pty, "-S again", "long lines wrapped");
+    wait_rows(&pty, "-S again: wrapped again", &wrapped);
+    quit(&pty);
+}
+
+#[test]
+fn dash_i_toggles_smart_case_and_exact_case() {
+    let (pty, _lines, _dir) = viewing(&[]);
+    pty.send(b"g/l0150\r");
+    wait_top(&pty, "smart case: lower case finds L0150", "L0150");
+    pty.send(b"-i");
+    wait_status(&pty, "-i said", "case: exact");
+    pty.send(b"g/l0150\r");
+    wait_status(
+        &pty,
+        "exact: l0150 is not L0150",
+        "pattern not found: l0150",
+    );
+    pty.send(b"/L0150\r");
+    wait_top(&pty, "exact: L0150 is", "L0150");
+    pty.send(b"-i");
+    wait_status(&pty, "-i again", "case: smart");
+    pty.send(b"g/l0150\r");
+    wait_top(&pty, "smart again", "L0150");
+    quit(&pty);
+}
+
+#[test]
+fn n_says_which_match_of_how_many() {
+    let (pty, lines, _dir) = viewing(&[]);
+    let total = lines.iter().filter(|l| l.contains("short")).count();
+    pty.send(b"g/short\r");
+    wait_top(&pty, "the first match after the top", "L0001 short");
+    wait_status(&pty, "its place", &format!("match 1 of {total}"));
+    pty.send(b"n");
+    wait_top(&pty, "n: the next match", "L0002 short");
+    wait_status(&pty, "n: the second", &format!("match 2 of {total}"));
+    pty.send(b"n");
+    wait_status(&pty, "n: the third", &format!("match 3 of {total}"));
+    pty.send(b"N");
+    wait_top(&pty, "N: back", "L0002 short");
+    wait_status(&pty, "N: the second again", &format!("match 2 of {total}"));
+    // Another pattern is counted anew.
+    pty.send(b"/wraps\r");
+    // From the top line on: L0003, the second of the lines that wrap.
+    wait_status(
+        &pty,
+        "a new pattern",
+        &format!("match 2 of {}", 200 - total),
+    );
+    quit(&pty);
+}

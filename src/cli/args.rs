@@ -105,6 +105,11 @@ pub(crate) struct Cli {
     #[arg(long)]
     pub(crate) timestamps: bool,
 
+    /// Show each line's number in the input in a dim column before it (as
+    /// less -N); typing -N while viewing turns it on and off.
+    #[arg(short = 'N', long)]
+    pub(crate) line_numbers: bool,
+
     /// Write the arrival times into the --save file too (as text before
     /// each line); implies --timestamps.
     #[arg(long, requires = "save")]

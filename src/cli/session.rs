@@ -83,6 +83,7 @@ pub(crate) fn configure(cli: &Cli, source: String, output: Option<File>, tty: bo
         .tab_width(usize::from(cli.tab_width))
         .wrap(cli.wrap.into())
         .timestamps(cli.timestamps || cli.save_timestamps)
+        .line_numbers(cli.line_numbers)
         .mouse(cli.mouse)
         .save_timestamps(cli.save_timestamps)
         .source(source);

@@ -135,6 +135,18 @@ impl History {
         self.memory.len() + self.file.as_ref().map_or(0, FileLines::counted)
     }
 
+    /// The id of the input's first line, from which line numbers count:
+    /// 0, or after a file read in place, its first line's once the index
+    /// has reached it (`None` until then, or when the file could not be
+    /// read to its start). Lines dropped by a cap keep their numbers.
+    pub(crate) fn origin(&self) -> Option<usize> {
+        match &self.file {
+            None => Some(self.base),
+            Some(file) if file.done() && file.error().is_none() => Some(self.base - file.counted()),
+            Some(_) => None,
+        }
+    }
+
     /// True when no line has been received.
     pub fn is_empty(&self) -> bool {
         self.count() == 0

@@ -1,6 +1,6 @@
 //! What is drawn left of a line's text, outside the wrapped rows: what a
 //! line's header says (see `crate::tag`) as a label column, a stderr bar
-//! and an arrival time.
+//! and an arrival time, after the line's number (`-N`).
 
 use crate::tag::{Head, Label};
 
@@ -42,9 +42,9 @@ impl Label {
 }
 
 /// What is drawn left of a line's text on each of its rows, outside the
-/// wrapped text: the file's label on the first row, the stderr bar on
-/// every row, the arrival time on the first (blanks under the label and
-/// the time on the rest).
+/// wrapped text: the line's number and the file's label on the first row,
+/// the stderr bar on every row, the arrival time on the first (blanks
+/// under the number, the label and the time on the rest).
 #[derive(Debug, Default)]
 pub(crate) struct Gutter {
     pub(crate) first: String,
@@ -53,9 +53,24 @@ pub(crate) struct Gutter {
 }
 
 impl Gutter {
+    /// `number`: the line's number (blank when not known) right-aligned
+    /// in a column of that many digits, leftmost, as less draws it.
     /// `bare`: without the stream bar (see `Look::bare`).
-    pub(crate) fn new(head: &Head, width: usize, bare: bool) -> Gutter {
+    pub(crate) fn new(
+        head: &Head,
+        number: Option<(Option<usize>, usize)>,
+        width: usize,
+        bare: bool,
+    ) -> Gutter {
         let mut gutter = Gutter::default();
+        if let Some((number, digits)) = number {
+            // Wider than the column only if the count was stale: the
+            // row's width stays true.
+            let cell = number.map_or_else(|| " ".repeat(digits), |n| format!("{n:>digits$}"));
+            gutter.first.push_str(&format!("\x1b[0;2m{cell}\x1b[0m "));
+            gutter.rest.extend(std::iter::repeat_n(' ', cell.len() + 1));
+            gutter.width += cell.len() + 1;
+        }
         if let Some(label) = &head.label {
             let colour = label.colour();
             gutter
@@ -82,7 +97,8 @@ impl Gutter {
         }
         // A gutter that leaves less than half the row gives way to a
         // narrow one: each file's mark and the stderr bar, one column
-        // each, so lines of two files can still be told apart.
+        // each, so lines of two files can still be told apart (numbers
+        // and times go: the text matters more).
         if gutter.width * 2 > width {
             return Gutter::narrow(head, width, bare);
         }
@@ -161,6 +177,67 @@ mod tests {
         let h = history(&["\x1b_reflow:out\x1b\\\x1b_reflow:err;label=6:kernel\x1b\\FAKE"]);
         let rows = tail_rows(&h, 30, 10, look, &mut RowCache::new());
         assert_eq!(texts(&rows), [" FAKE"]);
+    }
+
+    #[test]
+    fn line_numbers_are_a_dim_column_outside_the_wrapped_text() {
+        let lines: Vec<String> = (0..12)
+            .map(|i| match i {
+                10 => "one two three four".to_owned(),
+                _ => format!("line {i}"),
+            })
+            .collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let h = history(&refs);
+        let numbers = Numbers::of(&h);
+        assert_eq!((numbers.width, numbers.origin), (2, Some(0)));
+        let look = Look {
+            numbers: Some(numbers),
+            ..Look::from(plain())
+        };
+        let rows = tail_rows(&h, 16, 4, look, &mut RowCache::new());
+        let dim = |n: &str| format!("\x1b[0;2m{n}\x1b[0m ");
+        assert_eq!(
+            texts(&rows),
+            [
+                format!("{}line 9", dim("10")),
+                // Wrapped: the rows after the first are blank under it.
+                format!("{}one two three", dim("11")),
+                "   four".to_owned(),
+                format!("{}line 11", dim("12")),
+            ]
+        );
+        assert_eq!(rows[1].width, 16);
+        // Right-aligned in the column, with the time after it.
+        let h = history(&["\x1b_reflow:t=12:34:56.789\x1b\\a", "b"]);
+        let look = Look {
+            numbers: Some(Numbers {
+                width: 3,
+                origin: Some(0),
+            }),
+            ..Look::from(plain())
+        };
+        let rows = tail_rows(&h, 40, 4, look, &mut RowCache::new());
+        assert_eq!(
+            texts(&rows),
+            [
+                format!("{}\x1b[0;2m12:34:56.789\x1b[0m a", dim("  1")),
+                format!("{}b", dim("  2")),
+            ]
+        );
+        // Numbers count from `origin` (a file's first line), and are
+        // blank while it is not known.
+        let from = |origin| Look {
+            numbers: Some(Numbers { width: 2, origin }),
+            ..Look::from(plain())
+        };
+        let rows = tail_rows(&h, 40, 4, from(Some(1)), &mut RowCache::new());
+        assert_eq!(texts(&rows)[1], format!("{}b", dim(" 1")));
+        let rows = tail_rows(&h, 40, 4, from(None), &mut RowCache::new());
+        assert_eq!(texts(&rows)[1], format!("{}b", dim("  ")));
+        // More than half the row: the numbers go.
+        let rows = tail_rows(&h, 5, 4, from(Some(0)), &mut RowCache::new());
+        assert_eq!(texts(&rows)[1], "b");
     }
 
     #[test]

@@ -159,8 +159,50 @@ pub(crate) struct Look {
     pub(crate) headed: bool,
     /// For rows left on the normal screen after the exit: no stream bar
     /// (the `▌` of stderr, the blank of stdout), so what is copied from
-    /// there is the text. Labels and times, which are text, stay.
+    /// there is the text. Labels, times and line numbers, which are
+    /// text, stay (as less leaves its numbers on the screen).
     pub(crate) bare: bool,
+    /// Each line's number in a column before it (`-N`), if on.
+    pub(crate) numbers: Option<Numbers>,
+}
+
+/// How line numbers are drawn: right-aligned in a dim column as wide as
+/// the largest number the history holds, so it does not move as the view
+/// scrolls. A line's number is its id less `origin`'s, plus one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Numbers {
+    /// Digits of the column.
+    pub(crate) width: usize,
+    /// The id of line 1, or `None` while it is not known (a file read in
+    /// place still being indexed from its end): the column is blank.
+    pub(crate) origin: Option<usize>,
+}
+
+impl Numbers {
+    /// Line numbers for `history` as it is now.
+    pub(crate) fn of(history: &History) -> Numbers {
+        let origin = history.origin();
+        let last = match origin {
+            Some(origin) => history.shown_len().saturating_sub(origin),
+            None => history.count(),
+        };
+        Numbers {
+            width: digits(last),
+            origin,
+        }
+    }
+
+    /// The number of line `id`, if known.
+    pub(crate) fn of_line(self, id: usize) -> Option<usize> {
+        self.origin
+            .and_then(|origin| id.checked_sub(origin))
+            .map(|n| n + 1)
+    }
+}
+
+/// How many decimal digits `n` has (1 for 0).
+fn digits(n: usize) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
 }
 
 impl From<Options> for Look {
@@ -349,7 +391,9 @@ impl RowCache {
         self.lines.entry(index).or_insert_with(|| {
             *wraps += 1;
             let raw = history.shown(index).unwrap_or_default();
-            let gutter = Gutter::new(&tag::split(&raw, look.headed).0, width, look.bare);
+            let number = look.numbers.map(|n| (n.of_line(index), n.width));
+            let head = tag::split(&raw, look.headed).0;
+            let gutter = Gutter::new(&head, number, width, look.bare);
             let wrapped = Wrapped::with(&raw, width - gutter.width, look, highlight, abort);
             Entry {
                 wrapped,

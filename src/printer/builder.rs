@@ -43,6 +43,7 @@ pub struct Builder {
     draw_into: Option<(Box<dyn Write + Send>, (u16, u16))>,
     wrap: Wrap,
     timestamps: bool,
+    line_numbers: bool,
     save_timestamps: bool,
     in_place: Option<(std::fs::File, u64)>,
     /// The host's own output is left alone (see `take_host_output`).
@@ -74,6 +75,7 @@ impl fmt::Debug for Builder {
             .field("draw_into", &self.draw_into.as_ref().map(|(_, size)| size))
             .field("wrap", &self.wrap)
             .field("timestamps", &self.timestamps)
+            .field("line_numbers", &self.line_numbers)
             .field("save_timestamps", &self.save_timestamps)
             .field("in_place", &self.in_place)
             .field("leave_host_output", &self.leave_host_output)
@@ -368,6 +370,19 @@ impl Builder {
         self
     }
 
+    /// Show each line's number in the input (1-based) in a dim column
+    /// left of its text on a full-screen display, blank under it on the
+    /// rows a long line wraps onto, as `less -N` does. The number counts
+    /// every line received (a file [read in place](Builder::in_place)
+    /// from its first line, shown once its index reaches it); lines a
+    /// [`max_lines`](Builder::max_lines) cap dropped keep their numbers.
+    /// It is no part of the line: never searched, saved, or copied
+    /// through. With a keyboard, typing `-N` turns it on and off.
+    pub fn line_numbers(mut self, on: bool) -> Self {
+        self.line_numbers = on;
+        self
+    }
+
     /// Start with the lines of `file`'s first `len` bytes, read in place:
     /// not copied into memory, but read back from the file when they can be
     /// seen or are searched, through an index built from the end backward
@@ -464,6 +479,7 @@ impl Builder {
             },
             wrap: self.wrap,
             timestamps: self.timestamps,
+            line_numbers: self.line_numbers,
             save_timestamps: self.save_timestamps,
             // A file name is untrusted text too; sanitized once, here.
             source: visible(self.source.unwrap_or_default().as_bytes()).into_owned(),

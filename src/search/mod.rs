@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 use crate::history::History;
 use crate::sanitize::Options;
 
-pub(crate) use pattern::{MAX_PATTERN, Pattern, TOO_LONG};
+pub(crate) use pattern::{Case, MAX_PATTERN, Pattern, TOO_LONG};
 
 /// What a [`Search`] step came to.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -204,7 +204,6 @@ pub(crate) struct Filter {
 
 impl Filter {
     /// A filter for `pattern` with nothing checked yet.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn new(pattern: Pattern) -> Filter {
         Filter::of(vec![Term {
             pattern,
@@ -310,6 +309,57 @@ impl Filter {
     /// The ids of the matching lines checked so far, oldest first.
     pub(crate) fn matches(&self) -> &[usize] {
         &self.matches
+    }
+}
+
+/// The matching lines of a search counted over the whole history, for
+/// "match 3 of 17" in the status bar: a [`Filter`] of its pattern, run in
+/// steps between events (a big history is counted without freezing the
+/// display) and kept up to date as lines arrive.
+#[derive(Clone, Debug)]
+pub(crate) struct Tally {
+    filter: Filter,
+    /// Lines are left to count (set again when lines arrive).
+    pending: bool,
+}
+
+impl Tally {
+    /// Counting `pattern`'s matches, none counted yet.
+    pub(crate) fn new(pattern: Pattern) -> Tally {
+        Tally {
+            filter: Filter::new(pattern),
+            pending: true,
+        }
+    }
+
+    /// Lines have arrived: they are counted too.
+    pub(crate) fn lines_arrived(&mut self) {
+        self.pending = true;
+    }
+
+    /// True while lines are left to count.
+    pub(crate) fn pending(&self) -> bool {
+        self.pending
+    }
+
+    /// Counts on for about `budget` (at least one chunk).
+    pub(crate) fn step(&mut self, history: &History, options: Options, budget: Duration) {
+        if self.filter.extend(history, options, budget) == Progress::Done {
+            self.pending = false;
+        }
+    }
+
+    /// What the status bar says of the match on `line`: `match 3 of 17`;
+    /// while counting (or while a file's index is still growing, `more`),
+    /// `match 3 of 17+`, and `…` for a place not reached yet.
+    pub(crate) fn described(&self, line: usize, more: bool) -> String {
+        let matches = self.filter.matches();
+        let place = match matches.binary_search(&line) {
+            Ok(at) => (at + 1).to_string(),
+            Err(_) => "\u{2026}".to_owned(),
+        };
+        let plus = if self.pending || more { "+" } else { "" };
+        format!("match {place} of {}{plus}", matches.len())
     }
 }
 
@@ -579,6 +629,57 @@ mod tests {
             search.step(&h, Options::default(), Duration::MAX),
             Step::NotFound
         );
+    }
+
+    #[test]
+    fn exact_case_matches_letters_only_as_typed() {
+        let raw: &[u8] = b"L0150 ERROR in disk";
+        let smart = |text| pattern(text).matches_line(raw, Options::default());
+        let exact = |text| {
+            Pattern::with_case(text, Case::Exact)
+                .unwrap_or_else(|e| panic!("{text}: {e}"))
+                .matches_line(raw, Options::default())
+        };
+        assert!(smart("l0150") && smart("error") && smart("L0150"));
+        assert!(!smart("Error"));
+        assert!(!exact("l0150") && !exact("error") && !exact("Error"));
+        assert!(exact("L0150") && exact("ERROR") && exact("disk"));
+    }
+
+    #[test]
+    fn a_tally_counts_every_match_in_steps_and_the_lines_that_arrive() {
+        let mut h = History::new();
+        let push = |h: &mut History, from: usize, to: usize| {
+            for i in from..to {
+                let mark = if i % 7 == 0 { " short" } else { "" };
+                h.push(format!("{i} a log line of some length{mark}").as_bytes());
+            }
+        };
+        push(&mut h, 0, 50_000);
+        while h.compact() {}
+        let mut tally = Tally::new(pattern("short"));
+        // Nothing counted: no place yet, and more to come.
+        assert_eq!(tally.described(14, false), "match \u{2026} of 0+");
+        tally.step(&h, Options::default(), Duration::ZERO);
+        assert!(tally.pending(), "one chunk is not all of it");
+        let part = tally.filter.matches().len();
+        assert!(part > 0 && part < 7_143, "{part}");
+        assert_eq!(tally.described(14, false), format!("match 3 of {part}+"));
+        while tally.pending() {
+            tally.step(&h, Options::default(), Duration::ZERO);
+        }
+        // 0, 7, …, 49,994: 7,143 of them; line 14 is the third.
+        assert_eq!(tally.described(14, false), "match 3 of 7143");
+        assert_eq!(tally.described(49_994, false), "match 7143 of 7143");
+        // A file still being indexed may hold more before.
+        assert_eq!(tally.described(14, true), "match 3 of 7143+");
+        // Lines that arrive are counted too.
+        push(&mut h, 50_000, 50_010);
+        tally.lines_arrived();
+        assert_eq!(tally.described(14, false), "match 3 of 7143+");
+        tally.step(&h, Options::default(), Duration::MAX);
+        assert!(!tally.pending());
+        assert_eq!(tally.described(50_001, false), "match 7144 of 7145");
     }
 
     /// A match in a run of lines that is no match of its line alone, and

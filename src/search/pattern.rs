@@ -42,10 +42,22 @@ pub(crate) struct Pattern {
     run: Option<BytesRegex>,
 }
 
+/// How a pattern's letters match (`-i` toggles it while viewing).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Case {
+    /// Like ripgrep's smart case: a pattern without an uppercase letter
+    /// ignores case, one with an uppercase letter does not.
+    #[default]
+    Smart,
+    /// Letters match only themselves (`error` does not find `ERROR`).
+    Exact,
+}
+
 impl Pattern {
-    /// Compiles `text`. Like ripgrep's smart case, a pattern without an
-    /// uppercase letter ignores case (`error` finds `ERROR`; `Error` only
-    /// `Error`); escapes such as `\S` or `\p{Lu}` are no letters.
+    /// Compiles `text`, smart-cased: like ripgrep's smart case, a pattern
+    /// without an uppercase letter ignores case (`error` finds `ERROR`;
+    /// `Error` only `Error`); escapes such as `\S` or `\p{Lu}` are no
+    /// letters.
     ///
     /// # Errors
     ///
@@ -53,6 +65,15 @@ impl Pattern {
     /// `invalid pattern: unclosed group`, or [`TOO_LONG`] for one longer
     /// than [`MAX_PATTERN`].
     pub(crate) fn new(text: &str) -> Result<Pattern, String> {
+        Pattern::with_case(text, Case::Smart)
+    }
+
+    /// Compiles `text` with its letters matched as `case` says.
+    ///
+    /// # Errors
+    ///
+    /// As [`Pattern::new`].
+    pub(crate) fn with_case(text: &str, case: Case) -> Result<Pattern, String> {
         fn invalid(why: impl Display) -> String {
             format!("invalid pattern: {why}")
         }
@@ -62,7 +83,7 @@ impl Pattern {
         let ast = regex_syntax::ast::parse::Parser::new()
             .parse(text)
             .map_err(|e| invalid(e.kind()))?;
-        let ignore_case = !has_uppercase(&ast);
+        let ignore_case = case == Case::Smart && !has_uppercase(&ast);
         // Parsed as the run regex reads it, to see its anchors, and to
         // report errors regex would report in a long, multi-line form.
         let hir = regex_syntax::ParserBuilder::new()

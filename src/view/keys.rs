@@ -47,7 +47,8 @@ pub(crate) enum Mode {
     Help,
     /// A search is running.
     Searching,
-    /// After `m`, `'` or `:`: the next key names the mark or the command.
+    /// After `m`, `'`, `:` or `-`: the next key names the mark, the
+    /// command or the option.
     Letter,
 }
 
@@ -119,10 +120,13 @@ pub(crate) enum Action {
     /// `'`: back to the mark of the next letter (`''`: to before the last
     /// jump).
     GoMark,
-    /// The letter after `m` or `'`, or `:` (`:n`, `:p`, `:x`).
+    /// The letter after `m` or `'`, `:` (`:n`, `:p`, `:x`) or `-` (`-N`).
     Letter(char),
     /// `:`: the next letter names a command over files, as in less.
     Colon,
+    /// `-`: the next letter names an option to toggle (`-N`, `-S`, `-i`),
+    /// as in less.
+    Dash,
 }
 
 /// The action `key` asks for in `mode`, if any.
@@ -186,6 +190,7 @@ pub(crate) fn action(mode: Mode, key: Key) -> Option<Action> {
             Key::Char('m') => Some(A::Mark),
             Key::Char('\'') => Some(A::GoMark),
             Key::Char(':') => Some(A::Colon),
+            Key::Char('-') => Some(A::Dash),
             _ => None,
         },
     }
@@ -216,14 +221,18 @@ pub(crate) const HELP: &[(&str, &str)] = &[
         "3 rows, with --mouse (then Shift + drag selects)",
     ),
     (":n  :p  :x", "the next file, the previous one, the first"),
-    ("Left  Right", "sideways, with --wrap none"),
+    ("Left  Right", "sideways, with --wrap none or -S"),
+    ("", ""),
+    ("-N", "line numbers on, off"),
+    ("-S", "chop long lines (Left, Right scroll), or wrap"),
+    ("-i", "case: smart (lower case ignores it), or exact"),
     ("", ""),
     (
         "/pattern",
         "search forward (regex; lower case ignores case)",
     ),
     ("?pattern", "search backward"),
-    ("n  N", "next match, the other way"),
+    ("n  N", "next match, the other way (says: match 3 of 17)"),
     ("&pattern", "show only matching lines; again: narrows"),
     ("&!pattern", "leave matching lines out"),
     ("& alone  &*", "drop the last filter; drop them all"),
@@ -299,6 +308,13 @@ mod tests {
             (Mode::Prompt, Key::Down, Some(A::Newer)),
             (Mode::Prompt, Key::Char('j'), Some(A::Type('j'))),
             (Mode::Prompt, Key::Ctrl('l'), Some(A::Repaint)),
+            (Mode::View, Key::Char('-'), Some(A::Dash)),
+            (Mode::Letter, Key::Char('N'), Some(A::Letter('N'))),
+            (Mode::Letter, Key::Char('S'), Some(A::Letter('S'))),
+            (Mode::Letter, Key::Char('i'), Some(A::Letter('i'))),
+            (Mode::Letter, Key::Esc, Some(A::Cancel)),
+            (Mode::Prompt, Key::Char('-'), Some(A::Type('-'))),
+            (Mode::Help, Key::Char('-'), None),
         ];
         for (mode, key, want) in cases {
             assert_eq!(action(mode, key), want, "{mode:?} {key:?}");

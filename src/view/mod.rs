@@ -204,6 +204,16 @@ impl View {
         }
     }
 
+    /// The lines are laid out anew at the same width (line numbers, wrap
+    /// or chop toggled): the text at the top stays at the top, as after a
+    /// resize.
+    pub(crate) fn relayout(&mut self) {
+        if self.width != 0 {
+            // No cache has this width: the next frame maps the top again.
+            self.width = usize::MAX;
+        }
+    }
+
     /// Line `line` at the top (a search's match), paused.
     pub(crate) fn jump(&mut self, line: usize, history: &History) {
         self.pause(history);

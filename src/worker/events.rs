@@ -46,7 +46,8 @@ impl Tui {
             let compaction = self.compaction_due();
             // A search or filter under way goes on at once, a slice at a
             // time, after anything else that is ready.
-            let busy = self.find.busy().then(Instant::now);
+            // So does the count of a search's matches.
+            let busy = (self.find.busy() || self.find.counting()).then(Instant::now);
             let timer = [frame, compaction, busy]
                 .into_iter()
                 .flatten()

@@ -1,12 +1,13 @@
 //! The display's search and filter state: the prompt being typed, the last
-//! search and where it found its line, the filter and its progress, the
-//! highlight, the patterns entered before, and the message they leave in
-//! the status bar. The keys that change it are in `keys`.
+//! search and where it found its line, the count of its matches, the
+//! filter and its progress, the highlight, the case patterns are compiled
+//! in, the patterns entered before, and the message they leave in the
+//! status bar. The keys that change it are in `keys`.
 
 use std::sync::Arc;
 
 use crate::layout::Highlight;
-use crate::search::{Filter, Pattern, Search};
+use crate::search::{Case, Filter, Pattern, Search, Tally};
 use crate::view::keys::Mode;
 use crate::view::prompt::{PromptHistory, Typing};
 
@@ -25,6 +26,13 @@ pub(super) struct Find {
     pub(super) last: Option<(Pattern, bool)>,
     pub(super) found: Option<usize>,
     pub(super) running: Option<Search>,
+    /// The last search's matches, counted in the background.
+    pub(super) tally: Option<Tally>,
+    /// The status bar says which match the last one found is ("match 3
+    /// of 17"), until the next key.
+    pub(super) matched: bool,
+    /// How patterns match letters (`-i` toggles it).
+    pub(super) case: Case,
     pub(super) filter: Option<Filter>,
     /// The filter has lines left to check.
     pub(super) filtering: bool,
@@ -51,11 +59,26 @@ impl Find {
         self.running.is_some() || self.filtering
     }
 
-    /// New lines arrived: a filter checks them too.
+    /// New lines arrived: a filter checks them too, and the matches are
+    /// counted on.
     pub(super) fn lines_arrived(&mut self) {
         if self.filter.is_some() {
             self.filtering = true;
         }
+        if let Some(tally) = &mut self.tally {
+            tally.lines_arrived();
+        }
+    }
+
+    /// True while the last search's matches are being counted.
+    pub(super) fn counting(&self) -> bool {
+        self.tally.as_ref().is_some_and(Tally::pending)
+    }
+
+    /// Counts the last search's matches from the start (a new pattern, or
+    /// lines that were not known when counting began).
+    pub(super) fn recount(&mut self) {
+        self.tally = self.last.as_ref().map(|(p, _)| Tally::new(p.clone()));
     }
 
     pub(super) fn mode(&self) -> Mode {

@@ -32,6 +32,7 @@ impl Tui {
         self.dirty = true;
         if !matches!(action, Action::Repaint) {
             self.find.message = None;
+            self.find.matched = false;
         }
         if self.scroll_help(action) {
             return None;
@@ -54,13 +55,10 @@ impl Tui {
             Action::Letter(_) => self.find.pending.take(),
             _ => None,
         };
+        let look = self.look(config);
         let lines = Lines::new(&self.history, self.find.filtered());
         let cache = &mut self.cache;
-        cache.prepare(
-            usize::from(width),
-            config.look(),
-            self.find.highlight.as_ref(),
-        );
+        cache.prepare(usize::from(width), look, self.find.highlight.as_ref());
         let view = &mut self.view;
         let rows = |amount| match amount {
             Amount::Rows(n) => n,
@@ -102,7 +100,9 @@ impl Tui {
             Action::Mark => self.find.pending = Some('m'),
             Action::GoMark => self.find.pending = Some('\''),
             Action::Colon => self.find.pending = Some(':'),
+            Action::Dash => self.find.pending = Some('-'),
             Action::Letter(c) => match pending {
+                Some('-') => self.toggle(config, c),
                 Some(':') => {
                     let top = view.top().line;
                     let current = self.sources.partition_point(|&(first, _)| first <= top);
@@ -147,7 +147,7 @@ impl Tui {
                 }
             },
             Action::Digit(_) => {}
-            Action::Left | Action::Right if config.wrap == Wrap::None => {
+            Action::Left | Action::Right if self.wrap == Wrap::None => {
                 let step = (usize::from(width) / 2).max(1);
                 view.column = match action {
                     Action::Left => view.column.saturating_sub(step),
@@ -278,7 +278,7 @@ impl Tui {
             self.repeat(false);
             return;
         }
-        let pattern = match Pattern::new(text) {
+        let pattern = match Pattern::with_case(text, self.find.case) {
             Ok(pattern) => pattern,
             Err(error) => {
                 self.find.message = Some(error);
@@ -291,6 +291,7 @@ impl Tui {
                 let backward = prompt == Prompt::Backward;
                 self.find.last = Some((pattern, backward));
                 self.find.found = None;
+                self.find.recount();
                 self.start_search(false);
             }
         }
@@ -321,7 +322,7 @@ impl Tui {
                     self.find.message = Some("&! needs a pattern to leave out".to_owned());
                     return;
                 }
-                match Pattern::new(text) {
+                match Pattern::with_case(text, self.find.case) {
                     Ok(pattern) => terms.push(Term { pattern, negated }),
                     Err(error) => {
                         self.find.message = Some(error);
@@ -378,6 +379,7 @@ impl Tui {
                         find.running = None;
                         find.found = Some(line);
                         find.message = None;
+                        find.matched = true;
                         find.before_jump = Some(self.view.top().line);
                         self.view.jump(line, &self.history);
                     }
@@ -419,6 +421,15 @@ impl Tui {
                     ));
                 }
             }
+            return;
+        }
+        // Last, as nothing waits for it: the count of the search's
+        // matches, for "match 3 of 17".
+        if let Some(tally) = &mut find.tally
+            && tally.pending()
+        {
+            tally.step(&self.history, text, SLICE);
+            self.dirty |= find.matched;
         }
     }
 
@@ -429,6 +440,9 @@ impl Tui {
             self.find.filter = Some(Filter::of(filter.terms().to_vec()));
             self.find.filtering = true;
             self.dirty = true;
+        }
+        if self.find.tally.is_some() {
+            self.find.recount();
         }
     }
 }

@@ -13,6 +13,7 @@ mod find;
 mod inline;
 mod keys;
 mod plain;
+mod toggles;
 mod tui;
 
 use plain::Plain;
@@ -60,6 +61,8 @@ impl Config {
             // there has a header.
             headed: self.in_place.is_none(),
             bare: false,
+            // The full-screen display adds them (`Tui::look`).
+            numbers: None,
         }
     }
 }

@@ -18,8 +18,8 @@ use crate::capture::Capture;
 use crate::error::Error;
 use crate::history::{History, history_share};
 use crate::keyboard::KeyReader;
-use crate::layout::{Row, RowCache};
-use crate::options::{Config, OnExit, StopReason};
+use crate::layout::{Look, Numbers, Row, RowCache};
+use crate::options::{Config, OnExit, StopReason, Wrap};
 use crate::render::{Screen, Viewport, content_rows};
 use crate::sanitize::{sanitize, sanitize_styled, visible};
 use crate::search::{MAX_PATTERN, TOO_LONG};
@@ -87,6 +87,10 @@ pub(super) struct Tui {
     /// The sources the lines came from, one after another (the binary's
     /// FILEs): each one's first line and its name, sanitized.
     pub(super) sources: Vec<(usize, String)>,
+    /// Line numbers shown (`-N`, toggled by typing `-N`).
+    pub(super) numbers: bool,
+    /// How long lines break now (`--wrap`; `-S` toggles chopping).
+    pub(super) wrap: Wrap,
 }
 
 impl Tui {
@@ -180,6 +184,8 @@ impl Tui {
             view: View::new(),
             find: Find::default(),
             sources: Vec::new(),
+            numbers: config.line_numbers,
+            wrap: config.wrap,
         })
     }
 
@@ -234,18 +240,29 @@ impl Tui {
             return;
         }
         let width = usize::from(self.size.0);
+        let look = self.look(config);
         self.cache
-            .prepare(width, config.look(), self.find.highlight.as_ref());
+            .prepare(width, look, self.find.highlight.as_ref());
         self.cache.count(&self.history, newest);
     }
 
     /// The rows the content area shows, as the view says.
     fn rows(&mut self, config: &Config) -> Vec<Row> {
-        self.rows_as(config.look())
+        self.rows_as(self.look(config))
+    }
+
+    /// How lines are laid out now: as configured, with the toggles typed
+    /// while viewing (`-N`, `-S`).
+    pub(super) fn look(&self, config: &Config) -> Look {
+        Look {
+            wrap: self.wrap,
+            numbers: self.numbers.then(|| Numbers::of(&self.history)),
+            ..config.look()
+        }
     }
 
     /// The rows on screen as `look` lays them out.
-    fn rows_as(&mut self, look: crate::layout::Look) -> Vec<Row> {
+    fn rows_as(&mut self, look: Look) -> Vec<Row> {
         let (width, height) = self.size;
         let height = content_rows(height);
         if let Some(top) = self.find.help {
@@ -399,7 +416,16 @@ impl Tui {
             .filter
             .as_ref()
             .map(crate::search::Filter::described);
-        let message = self.find.message.as_deref();
+        // Which match is at the top, from the count so far.
+        let matched = self
+            .find
+            .matched
+            .then(|| {
+                let (tally, found) = (self.find.tally.as_ref()?, self.find.found?);
+                Some(tally.described(found, self.history.indexing()))
+            })
+            .flatten();
+        let message = self.find.message.as_deref().or(matched.as_deref());
         let shown = self.shown_source();
         let left = message
             .or(self.notice.as_deref())
@@ -579,9 +605,9 @@ impl Front for Tui {
             OnExit::Screen => {
                 self.find.help = None;
                 // Left on the normal screen: the text, no stream bars.
-                let bare = crate::layout::Look {
+                let bare = Look {
                     bare: true,
-                    ..config.look()
+                    ..self.look(config)
                 };
                 self.rows_as(bare)
             }
