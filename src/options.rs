@@ -248,6 +248,9 @@ pub(crate) struct Config {
     pub(crate) save: Option<Save>,
     /// A file whose first bytes come first, read in place on a display.
     pub(crate) in_place: Option<(std::fs::File, u64)>,
+    /// The display's lines are a file's bytes read in place (`in_place`
+    /// was taken): no line has a header, whatever its bytes start with.
+    pub(crate) unheaded: bool,
     /// Keep only the newest lines.
     pub(crate) max_lines: Option<usize>,
     /// The display's memory budget, in bytes (the history takes its

@@ -138,3 +138,33 @@ fn the_real_sentinel_still_stops_the_display() {
     pty.wait_for_text("status=0", TIMEOUT).unwrap();
     assert!(!pty.screen_text().contains("after"));
 }
+
+#[test]
+fn a_big_file_read_in_place_cannot_draw_a_bar_a_label_or_a_time() {
+    // At least 8 MiB: read in place, its lines never passing the queue's
+    // guard. The display must read no header in them at all.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.log");
+    let mut bytes = Vec::with_capacity(9 << 20);
+    let mut i = 0;
+    while bytes.len() < 9 << 20 {
+        bytes
+            .extend_from_slice(format!("filler line {i:07} of text to grow the file\n").as_bytes());
+        i += 1;
+    }
+    bytes.extend_from_slice(FORGED.as_bytes());
+    std::fs::write(&path, &bytes).unwrap();
+    let pty = Pty::spawn(Pty::command(BIN, &[path.to_str().unwrap()]), 100, 24);
+    pty.wait_for("the forged lines at the end", TIMEOUT, |screen| {
+        content_rows(screen).iter().any(|r| r.ends_with("A-line"))
+    })
+    .unwrap();
+    pty.with_screen(|screen| {
+        let rows = content_rows(screen);
+        for text in ["E-line", "L-line", "T-line", "A-line"] {
+            assert!(rows.iter().any(|r| r == text), "{text}: {rows:#?}");
+        }
+        assert_nothing_forged(screen);
+    });
+    quit(&pty);
+}

@@ -466,6 +466,7 @@ impl Builder {
             panic_on: self.panic_on,
             save,
             in_place: self.in_place,
+            unheaded: false,
             max_lines: self.max_lines,
             max_memory: self
                 .max_memory

@@ -59,7 +59,7 @@ impl Config {
             wrap: self.wrap,
             // A file read in place holds the bytes as they are: no line
             // there has a header.
-            headed: self.in_place.is_none(),
+            headed: self.in_place.is_none() && !self.unheaded,
             bare: false,
             // The full-screen display adds them (`Tui::look`).
             numbers: None,

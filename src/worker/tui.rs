@@ -148,6 +148,9 @@ impl Tui {
         let mut unsaved = None;
         let history = match config.in_place.take() {
             Some((file, len)) => {
+                // Its lines hold the file's bytes, never a header (the
+                // `Look` reads none: `Config::look`).
+                config.unheaded = true;
                 // The saved file holds every line shown: the file's too.
                 if config.save.is_some() {
                     unsaved = Some((file.try_clone()?, len));
