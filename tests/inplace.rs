@@ -154,3 +154,140 @@ fn a_file_read_in_place_and_truncated_shows_its_lines_gone_never_other_bytes() {
     .unwrap();
     quit(&pty);
 }
+
+/// A file of `lines` numbered lines of 61 bytes each (`line 000000001 x…`,
+/// from 1), read in place, its indexer held after the first window by a
+/// FIFO (`REFLOW_TEST_INDEX_GATE`, see `src/history/file.rs`) until
+/// [`Gated::release`]: the test acts while the file is being indexed,
+/// whatever this machine's speed. Opened, its end shown.
+struct Gated {
+    pty: Pty,
+    gate: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Gated {
+    fn open(lines: usize) -> Gated {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.log");
+        {
+            let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+            for i in 1..=lines {
+                writeln!(out, "line {i:09} {}", "x".repeat(45)).unwrap();
+            }
+        }
+        let gate = dir.path().join("gate");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &gate,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
+            0,
+        )
+        .unwrap();
+        let mut cmd = Pty::command(BIN, &[path.to_str().unwrap()]);
+        cmd.env("REFLOW_TEST_INDEX_GATE", &gate);
+        let pty = Pty::spawn(cmd, 80, 24);
+        let last = format!("line {lines:09} ");
+        pty.wait_for("the end, still being indexed", TIMEOUT, |s| {
+            content_rows(s)[22].starts_with(&last) && status_row(s).contains("counting lines…")
+        })
+        .unwrap();
+        Gated {
+            pty,
+            gate,
+            _dir: dir,
+        }
+    }
+
+    /// Lets the indexer go on to the file's start.
+    fn release(&self) {
+        use std::os::unix::fs::OpenOptionsExt;
+        // The indexer waits in open(2) to read: a writer's open and close
+        // let it go (non-blocking: it never hangs the test).
+        drop(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .custom_flags(libc::O_NONBLOCK)
+                .open(&self.gate)
+                .unwrap(),
+        );
+    }
+
+    /// Waits until the top row is line `n` and the status bar holds
+    /// `status`.
+    fn wait_top(&self, what: &str, n: usize, status: &str) {
+        let top = format!("line {n:09} ");
+        self.pty
+            .wait_for(&format!("{what}: {top:?}, {status:?}"), TIMEOUT, |s| {
+                first_row(s).starts_with(&top) && status_row(s).contains(status)
+            })
+            .unwrap();
+    }
+}
+
+/// Issue 20: `g` pressed while a 10 GB log was being indexed went to the
+/// earliest line indexed then (`line 35201432 (44%)`) and stayed there
+/// once the index reached the start. The start is shown at once,
+/// numbered from it, and stays when the index arrives; `50%` and `100g`
+/// land where they say; a mark set meanwhile still holds.
+#[test]
+fn g_on_a_file_being_indexed_shows_its_start_at_once_and_keeps_it() {
+    const LINES: usize = 400_000;
+    let gated = Gated::open(LINES);
+    let pty = &gated.pty;
+    pty.send(b"g");
+    gated.wait_top("g: the first line", 1, "line 23 (0%, counting lines…)");
+    // Down a page, through lines not indexed yet.
+    pty.send(b" ");
+    gated.wait_top("a page down", 24, "line 46 (0%, counting lines…)");
+    pty.send(b"ma");
+    wait_status(pty, "the mark said", "mark a set");
+    // By byte position: the line starting at half the file's bytes.
+    pty.send(b"50%");
+    gated.wait_top("50%", LINES / 2 + 1, "line ? (50%, counting lines…)");
+    pty.send(b"100g");
+    gated.wait_top("100g", 100, "line 122 (0%, counting lines…)");
+    pty.send(b"g");
+    gated.wait_top("g again", 1, "line 23 (0%, counting lines…)");
+    // The index reaches the start: the same lines, their numbers true.
+    gated.release();
+    gated.wait_top("indexed to the start", 1, "400000 lines | line 23 (0%)");
+    assert!(!pty.with_screen(status_row).contains("counting"));
+    pty.send(b"'a");
+    gated.wait_top("'a: the mark, still on its line", 24, "line 46 (0%)");
+    pty.send(b"''");
+    gated.wait_top("'': back", 1, "line 23 (0%)");
+    pty.send(b"50%");
+    gated.wait_top("50% once counted", LINES / 2 + 1, "line 200023 (50%)");
+    // Counted from the file's first line (it went to line 1).
+    pty.send(b"100g");
+    gated.wait_top("100g once counted", 100, "line 122 (0%)");
+    quit(pty);
+}
+
+/// `390000g` while the lines are being counted: counted forward from the
+/// start, or waited for ("counting lines…"), never landed elsewhere.
+#[test]
+fn a_line_number_not_counted_yet_is_waited_for_never_guessed() {
+    let gated = Gated::open(400_000);
+    let pty = &gated.pty;
+    pty.send(b"g");
+    gated.wait_top("g", 1, "counting lines…");
+    pty.send(b"390000g");
+    pty.wait_for("counting, or there", TIMEOUT, |s| {
+        let top = first_row(s);
+        let status = status_row(s);
+        (top.starts_with("line 000000001 ") && status.contains("line 390000: counting lines…"))
+            || top.starts_with("line 000390000 ")
+    })
+    .unwrap();
+    let top = pty.with_screen(first_row);
+    assert!(
+        top.starts_with("line 000000001 ") || top.starts_with("line 000390000 "),
+        "landed elsewhere: {top}"
+    );
+    gated.release();
+    gated.wait_top("there once counted", 390_000, "line 390022 (97%)");
+    quit(pty);
+}

@@ -6,6 +6,14 @@
 //! last), so a line's number never changes as the index grows. The
 //! indexer stops when the lines are dropped (the printer gone), at its
 //! next window: a multi-GB file is not read on for nobody.
+//!
+//! Before the index reaches a line, the line can still be read *forward*
+//! from a byte offset known to start one (0, or the start after any
+//! `\n`): `line_from`, `next_start`, `prev_start`. The lines counted that
+//! way from the file's start (the *head*, every [`BLOCK`]th start kept)
+//! have their numbers from the start at once; when the head reaches the
+//! earliest line indexed, every line's number is known, before the index
+//! itself gets there (`before_index`).
 
 use std::cell::RefCell;
 use std::fs::File;
@@ -15,6 +23,7 @@ use std::os::unix::fs::FileExt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
+use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Sender};
 
@@ -53,6 +62,43 @@ struct Index {
     error: Option<String>,
 }
 
+/// The lines counted forward from the file's start (see the module's
+/// docs): where every [`BLOCK`]th starts, and how far the count has got.
+#[derive(Debug)]
+struct Head {
+    /// `blocks[k]`: where line `BLOCK * k` from the start (0-based) starts.
+    blocks: Vec<u64>,
+    /// Lines `0..count` are counted: line `count` starts at `end`.
+    count: usize,
+    end: u64,
+    /// How far the bytes have been read for the count (a long line's
+    /// start may be read while its end is not found yet).
+    scanned: u64,
+}
+
+impl Default for Head {
+    fn default() -> Self {
+        Head {
+            blocks: vec![0],
+            count: 0,
+            end: 0,
+            scanned: 0,
+        }
+    }
+}
+
+impl Head {
+    /// Line `count` ends at `end` (one past its `\n`): counted.
+    fn push(&mut self, end: u64) {
+        self.count += 1;
+        self.end = end;
+        self.scanned = self.scanned.max(end);
+        if self.count.is_multiple_of(BLOCK) {
+            self.blocks.push(end);
+        }
+    }
+}
+
 /// A file's first `end` bytes, as lines (each ended by `\n` there).
 #[derive(Debug)]
 pub(crate) struct FileLines {
@@ -74,6 +120,11 @@ pub(crate) struct FileLines {
     /// Set when these lines are dropped: the indexer stops at its next
     /// window.
     stop: Arc<AtomicBool>,
+    /// The lines counted forward from the start, while the index has not
+    /// reached them.
+    head: RefCell<Head>,
+    /// The first error reading lines to show, not told yet.
+    failed: RefCell<Option<String>>,
 }
 
 impl FileLines {
@@ -108,6 +159,8 @@ impl FileLines {
                 window: RefCell::new((u64::MAX, Vec::new())),
                 cut: std::cell::Cell::new(false),
                 stop: Arc::new(AtomicBool::new(false)),
+                head: RefCell::new(Head::default()),
+                failed: RefCell::new(None),
             },
             tail,
         ))
@@ -123,7 +176,10 @@ impl FileLines {
         let stop = Arc::clone(&self.stop);
         thread::Builder::new()
             .name("reflow-index".into())
-            .spawn(move || build_index(&file, indexer, &index, &tick, &stop))?;
+            .spawn(move || {
+                wait_for_gate();
+                build_index(&file, indexer, &index, &tick, &stop);
+            })?;
         Ok(())
     }
 
@@ -198,7 +254,13 @@ impl FileLines {
             return None;
         }
         match self.file.read_at(&mut buf[..want], at) {
-            Ok(0) | Err(_) => None,
+            Ok(0) => None,
+            Err(e) => {
+                self.failed
+                    .borrow_mut()
+                    .get_or_insert_with(|| e.to_string());
+                None
+            }
             Ok(n) => Some(n),
         }
     }
@@ -347,6 +409,237 @@ impl FileLines {
     /// A reason reading the file stopped, if it did.
     pub(crate) fn error(&self) -> Option<String> {
         self.index().error.clone()
+    }
+
+    /// The first error met reading lines to show since the last call.
+    pub(crate) fn read_error(&self) -> Option<String> {
+        self.failed.borrow_mut().take()
+    }
+
+    /// How many lines are indexed and where the earliest starts, read
+    /// together.
+    pub(crate) fn indexed(&self) -> (usize, u64) {
+        let index = self.index();
+        (index.counted, index.earliest)
+    }
+
+    /// Where line `j` from the end starts, if it is indexed.
+    pub(crate) fn start_of(&self, j: usize) -> Option<u64> {
+        let (from, skip) = Self::locate(&self.index(), j)?;
+        self.skip(from, skip)
+    }
+
+    /// The line that starts at byte `at` (a line start: 0, or after a
+    /// `\n`), without its `\n`, read forward whether or not it is indexed.
+    pub(crate) fn line_from(&self, at: u64) -> Option<Vec<u8>> {
+        if at >= self.end {
+            return None;
+        }
+        if self.is_cut() {
+            return Some(GONE.to_vec());
+        }
+        if let Some(line) = covered(&self.window.borrow(), at) {
+            return Some(line.to_vec());
+        }
+        self.read_line(at, 0)
+    }
+
+    /// Where the line after the one starting at `at` starts (`end` after
+    /// the last). Counted in the head when it goes on from there.
+    pub(crate) fn next_start(&self, at: u64) -> Option<u64> {
+        if at >= self.end {
+            return None;
+        }
+        let line = covered(&self.window.borrow(), at).map(<[u8]>::len);
+        let next = match line.or_else(|| self.in_window(at, 0).map(|l| l.len())) {
+            Some(len) => at + len as u64 + 1,
+            // Longer than a window: its end is found by reading on.
+            None => self.skip(at, 1)?,
+        };
+        let mut head = self.head.borrow_mut();
+        if head.end == at {
+            head.push(next);
+        }
+        Some(next)
+    }
+
+    /// Where the line before the one starting at `at` starts (`None` at
+    /// the file's start). `at` may be `end`: then the last line's start.
+    pub(crate) fn prev_start(&self, at: u64) -> Option<u64> {
+        if at == 0 || at > self.end {
+            return None;
+        }
+        // The `\n` at `at - 1` ends the line before: its start is after
+        // the `\n` before that, or the file's start.
+        let mut until = at - 1;
+        {
+            let window = self.window.borrow();
+            if let Some(off) = until.checked_sub(window.0)
+                && let Some(bytes) = window.1.get(..usize::try_from(off).ok()?)
+            {
+                match memchr::memrchr(b'\n', bytes) {
+                    Some(nl) => return Some(window.0 + nl as u64 + 1),
+                    None if window.0 == 0 => return Some(0),
+                    None => until = window.0,
+                }
+            }
+        }
+        let mut buf = vec![0; 16 * 1024];
+        while until > 0 {
+            let from = until.saturating_sub(buf.len() as u64);
+            let piece = &mut buf[..usize::try_from(until - from).ok()?];
+            if let Err(e) = self.file.read_exact_at(piece, from) {
+                self.failed
+                    .borrow_mut()
+                    .get_or_insert_with(|| e.to_string());
+                return None;
+            }
+            if let Some(nl) = memchr::memrchr(b'\n', piece) {
+                return Some(from + nl as u64 + 1);
+            }
+            until = from;
+        }
+        Some(0)
+    }
+
+    /// The first line starting at or after byte `at` (`end` past the
+    /// last): where a jump to a byte position lands.
+    pub(crate) fn start_at_or_after(&self, at: u64) -> Option<u64> {
+        if at == 0 || at >= self.end {
+            return Some(at.min(self.end));
+        }
+        // The line holding byte `at - 1` ends at the first `\n` from there.
+        self.skip(at - 1, 1)
+    }
+
+    /// Line `j` (from the end) of the indexed line starting at byte `at`,
+    /// if the index has reached it.
+    pub(crate) fn indexed_at(&self, at: u64) -> Option<usize> {
+        let (from, line) = {
+            let index = self.index();
+            if index.counted == 0 || at < index.earliest || at >= self.end {
+                return None;
+            }
+            // Block starts go down the file as `k` grows.
+            let k = index.starts.partition_point(|&start| start > at);
+            match index.starts.get(k) {
+                Some(&start) => (start, k * BLOCK),
+                None => (index.earliest, index.counted - 1),
+            }
+        };
+        line.checked_sub(self.newlines(from, at)?)
+    }
+
+    /// How many `\n` lie in bytes `from..to`.
+    fn newlines(&self, mut from: u64, to: u64) -> Option<usize> {
+        let mut buf = vec![0; 16 * 1024];
+        let mut count = 0;
+        while from < to {
+            let want = usize::try_from(to - from).map_or(buf.len(), |n| n.min(buf.len()));
+            let n = self.read(&mut buf[..want], from)?;
+            count += memchr::memchr_iter(b'\n', &buf[..n]).count();
+            from += n as u64;
+        }
+        Some(count)
+    }
+
+    /// How many lines come before the line starting at byte `at`, if the
+    /// head has counted that far.
+    pub(crate) fn number_of(&self, at: u64) -> Option<usize> {
+        let (from, line) = {
+            let head = self.head.borrow();
+            if at > head.end {
+                return None;
+            }
+            let k = head
+                .blocks
+                .partition_point(|&start| start <= at)
+                .checked_sub(1)?;
+            (head.blocks[k], k * BLOCK)
+        };
+        Some(line + self.newlines(from, at)?)
+    }
+
+    /// Once the head has reached the earliest line indexed (or the index
+    /// the start), every line's number is known: how many lines come
+    /// before the earliest indexed, and how many are indexed.
+    pub(crate) fn before_index(&self) -> Option<(usize, usize)> {
+        let (counted, earliest) = self.indexed();
+        let before = match earliest {
+            0 => 0,
+            _ => self.number_of(earliest)?,
+        };
+        Some((before, counted))
+    }
+
+    /// Where line `n` from the start (0-based) starts, if the head has
+    /// counted that far.
+    pub(crate) fn head_start(&self, n: usize) -> Option<u64> {
+        let (from, skip) = {
+            let head = self.head.borrow();
+            if n > head.count {
+                return None;
+            }
+            if n == head.count {
+                return Some(head.end);
+            }
+            (head.blocks[n / BLOCK], n % BLOCK)
+        };
+        self.skip(from, skip)
+    }
+
+    /// Counts more lines forward from the start, a window at a time,
+    /// until `lines` are counted, `until` (one window at least), the
+    /// file's end, or the earliest line indexed (from there the index
+    /// knows). Returns whether there is more to count.
+    pub(crate) fn count_on(&self, lines: usize, until: Instant) -> bool {
+        let mut buf = vec![0; WINDOW];
+        loop {
+            let (_, earliest) = self.indexed();
+            let from = {
+                let head = self.head.borrow();
+                if head.end >= earliest || head.scanned >= self.end {
+                    return false;
+                }
+                if head.count >= lines {
+                    return true;
+                }
+                head.scanned
+            };
+            let Some(n) = self.read(&mut buf, from) else {
+                return false;
+            };
+            let mut head = self.head.borrow_mut();
+            for nl in memchr::memchr_iter(b'\n', &buf[..n]) {
+                head.push(from + nl as u64 + 1);
+            }
+            head.scanned = from + n as u64;
+            drop(head);
+            if Instant::now() >= until {
+                return true;
+            }
+        }
+    }
+}
+
+/// The line starting at byte `at`, if it lies whole in `window` (a piece
+/// of the file and where it starts).
+fn covered(window: &(u64, Vec<u8>), at: u64) -> Option<&[u8]> {
+    let off = usize::try_from(at.checked_sub(window.0)?).ok()?;
+    let bytes = window.1.get(off..)?;
+    let nl = memchr::memchr(b'\n', bytes)?;
+    Some(&bytes[..nl])
+}
+
+/// For reflow's own tests (`tests/inplace.rs`): with
+/// `REFLOW_TEST_INDEX_GATE` naming a FIFO, the indexer waits before
+/// indexing more than the first window until something opens the FIFO
+/// to write and closes it, so a test can act while a file is only
+/// partly indexed, whatever the machine's speed. Unset, nothing waits.
+fn wait_for_gate() {
+    if let Some(gate) = std::env::var_os("REFLOW_TEST_INDEX_GATE") {
+        // Blocks in open(2) until a writer comes, then reads to its end.
+        let _ = std::fs::read(gate);
     }
 }
 

@@ -11,6 +11,16 @@
 //! new lines). The file's lines are numbered down from a base as the index
 //! finds them, so an id never changes: the viewer, the search and the
 //! layout never care which kind holds a line.
+//!
+//! A line of a file the index has not reached yet is named by where it
+//! starts: its byte offset is its id (always below the ids of indexed
+//! lines, in file order among themselves). The view gets to those lines
+//! from the file's start (`g`) or a byte position (`50%`), and walks
+//! them with [`next_shown`](History::next_shown) and
+//! [`prev_shown`](History::prev_shown), which read forward and back from
+//! the offset; [`settle`](History::settle) gives such a line its own id
+//! once the index has reached it. The search, the filter and `--save`
+//! see only indexed lines.
 
 mod file;
 mod memory;
@@ -20,6 +30,7 @@ use std::borrow::Cow;
 use std::fs::File;
 use std::io;
 use std::ops::{ControlFlow, Range};
+use std::time::Instant;
 
 use crossbeam_channel::Receiver;
 
@@ -67,6 +78,16 @@ pub(crate) fn history_share(budget: u64) -> usize {
     usize::try_from(budget - rest).unwrap_or(usize::MAX)
 }
 
+/// Where a line stands among the lines (see [`History::position`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Position {
+    /// Line `line` (1-based) of `of`.
+    Line { line: usize, of: usize },
+    /// The lines are still being counted: the line's number if known
+    /// (counted from the file's start), and how far into the bytes it is.
+    Counting { line: Option<usize>, percent: usize },
+}
+
 /// Every line received (or, with a cap, the newest), as raw bytes, in
 /// arrival order, after the lines of a file read in place if there is one.
 /// Lines keep their id: [`first`](History::first) is the oldest held.
@@ -100,6 +121,11 @@ impl History {
     /// read in place; the bytes after its last `\n` are the start of a line
     /// the next lines received continue.
     pub(crate) fn in_place(file: File, len: u64, max_lines: Option<usize>) -> io::Result<Self> {
+        // Byte offsets name lines not indexed yet: they must stay below
+        // the ids of indexed lines, `BASE` minus one a byte at most.
+        if len >= (BASE / 2) as u64 {
+            return Err(io::Error::other("too large to be read in place"));
+        }
         let (lines, tail) = FileLines::open(file, len)?;
         let mut memory = max_lines.map_or_else(Memory::new, Memory::with_max_lines);
         memory.stream(&tail);
@@ -192,6 +218,9 @@ impl History {
         if index >= self.base {
             return self.memory.get(index - self.base);
         }
+        if self.is_offset(index) {
+            return self.file.as_ref()?.line_from(index as u64).map(Cow::Owned);
+        }
         let file = self.file.as_ref()?;
         if index < self.first() {
             return None;
@@ -260,6 +289,175 @@ impl History {
             return self.memory.shown(index - self.base);
         }
         self.get(index)
+    }
+
+    /// The file whose lines not indexed yet are named by their byte
+    /// offset: one read in place whose end is indexed, with no cap (a
+    /// cap keeps the newest lines only) and none of its lines dropped.
+    fn by_offset(&self) -> Option<&FileLines> {
+        let file = self.file.as_ref()?;
+        (self.max_lines.is_none() && self.memory.first() == 0 && file.counted() > 0).then_some(file)
+    }
+
+    /// True when `id` names a line of the file by its byte offset.
+    fn is_offset(&self, id: usize) -> bool {
+        self.by_offset()
+            .is_some_and(|file| (id as u64) < file.bytes())
+    }
+
+    /// The id of the line starting at byte `at` of `file`: its own once
+    /// indexed, else the offset; the first line after the file's at its
+    /// end.
+    fn id_at(&self, file: &FileLines, at: u64) -> usize {
+        if at >= file.bytes() {
+            return self.base;
+        }
+        match file.indexed_at(at) {
+            Some(j) => self.base - 1 - j,
+            None => at as usize,
+        }
+    }
+
+    /// The id `id` goes by now: a line named by its offset gets its own
+    /// id once the index has reached it; any other id stays.
+    pub(crate) fn settle(&self, id: usize) -> usize {
+        match self.by_offset() {
+            Some(file) if (id as u64) < file.bytes() => self.id_at(file, id as u64),
+            _ => id,
+        }
+    }
+
+    /// The first line a display can show: the file's first while its
+    /// index has not reached it (named by its offset, 0), else
+    /// [`first`](History::first); `None` when there is none.
+    pub(crate) fn first_shown(&self) -> Option<usize> {
+        if self.first() >= self.shown_len() {
+            return None;
+        }
+        match self.by_offset() {
+            Some(file) if !file.done() => Some(0),
+            _ => Some(self.first()),
+        }
+    }
+
+    /// True when a display can show line `id`.
+    pub(crate) fn holds_shown(&self, id: usize) -> bool {
+        self.is_offset(id) || (id >= self.first() && id < self.shown_len())
+    }
+
+    /// The line after `id` a display shows, read forward from a line not
+    /// indexed yet.
+    pub(crate) fn next_shown(&self, id: usize) -> Option<usize> {
+        let next = match self.by_offset() {
+            Some(file) if (id as u64) < file.bytes() => {
+                self.id_at(file, file.next_start(id as u64)?)
+            }
+            _ => id + 1,
+        };
+        (next < self.shown_len()).then_some(next)
+    }
+
+    /// The line before `id` a display shows: before the earliest line
+    /// indexed too, read back from it.
+    pub(crate) fn prev_shown(&self, id: usize) -> Option<usize> {
+        if let Some(file) = self.by_offset() {
+            if (id as u64) < file.bytes() {
+                let at = file.prev_start(id as u64)?;
+                return Some(self.id_at(file, at));
+            }
+            let (counted, earliest) = file.indexed();
+            if id == self.base - counted && earliest > 0 {
+                return Some(self.id_at(file, file.prev_start(earliest)?));
+            }
+        }
+        (id > self.first()).then(|| id - 1)
+    }
+
+    /// Where line `id` stands, for the status bar: its number and the
+    /// count of lines, or, while they are being counted, what is known.
+    pub(crate) fn position(&self, id: usize) -> Position {
+        // Settled first: the index only grows, so the count read after
+        // it covers the id.
+        let id = self.settle(id);
+        let end = self.shown_len();
+        let rank = |first: usize, before: usize| Position::Line {
+            line: before + (id + 1).min(end) - first.min(id + 1),
+            of: before + end - first,
+        };
+        let Some(file) = self.by_offset() else {
+            return rank(self.first(), 0);
+        };
+        let offset = (id as u64) < file.bytes();
+        if let Some((before, counted)) = file.before_index()
+            && !offset
+        {
+            return rank(self.base - counted, before);
+        }
+        let (line, at) = if offset {
+            (file.number_of(id as u64).map(|n| n + 1), id as u64)
+        } else if id < self.base {
+            (None, file.start_of(self.base - 1 - id).unwrap_or(0))
+        } else {
+            (None, file.bytes())
+        };
+        let percent = if id + 1 >= end {
+            100
+        } else {
+            usize::try_from(u128::from(at) * 100 / u128::from(self.bytes().max(1)))
+                .unwrap_or(99)
+                .min(99)
+        };
+        Position::Counting { line, percent }
+    }
+
+    /// The id of line `n` (1-based) of the input, if it can be known by
+    /// `until`: while a file is being indexed, by counting its lines
+    /// forward from its start. A number past the last line gives an id
+    /// past it too; `None` means it is not known yet.
+    pub(crate) fn line_id(&self, n: usize, until: Instant) -> Option<usize> {
+        let n = n.saturating_sub(1);
+        let Some(file) = self.by_offset() else {
+            let origin = self
+                .file
+                .as_ref()
+                .map_or(0, |file| self.base - file.counted());
+            return Some(origin + n);
+        };
+        let mut more = true;
+        loop {
+            if let Some(at) = file.head_start(n) {
+                return Some(self.id_at(file, at));
+            }
+            // The head met the index: every line's number is known.
+            if let Some((before, counted)) = file.before_index() {
+                return Some(self.base - counted + n.saturating_sub(before));
+            }
+            if !more || Instant::now() >= until {
+                return None;
+            }
+            more = file.count_on(n, until);
+        }
+    }
+
+    /// While a file is being indexed, the first line starting at or
+    /// after `percent`% of its bytes (a jump by byte position, as less
+    /// makes for a file whose lines are not counted); `None` otherwise,
+    /// and past the file's lines.
+    pub(crate) fn at_percent(&self, percent: usize) -> Option<usize> {
+        let file = self.by_offset().filter(|file| !file.done())?;
+        let bytes = u128::from(self.bytes());
+        let at = u64::try_from(bytes * percent.min(100) as u128 / 100).ok()?;
+        if at >= file.bytes() {
+            return None;
+        }
+        let start = file.start_at_or_after(at)?;
+        let id = self.id_at(file, start);
+        (id < self.shown_len()).then_some(id)
+    }
+
+    /// An error met reading a file's lines to show, once.
+    pub(crate) fn read_error(&self) -> Option<String> {
+        self.file.as_ref().and_then(FileLines::read_error)
     }
 
     /// Ticks while a file's index grows; `None` when there is nothing to
@@ -398,6 +596,150 @@ mod tests {
                 .collect();
             assert_eq!(seen, want, "backward: {backward}");
         }
+    }
+
+    /// A history of `text` in place, only its end indexed (the indexer
+    /// not started).
+    fn partly_indexed(text: &[u8]) -> History {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(text).unwrap();
+        History::in_place(file, text.len() as u64, None).unwrap()
+    }
+
+    /// `n` lines of 12 bytes: `line 000000` to `line {n-1}`.
+    fn numbered(n: usize) -> Vec<u8> {
+        (0..n)
+            .flat_map(|i| format!("line {i:06}\n").into_bytes())
+            .collect()
+    }
+
+    fn finish_indexing(h: &History) {
+        let progress = h.progress().unwrap();
+        h.start_indexing().unwrap();
+        while h.indexing() {
+            let _ = progress.recv();
+        }
+    }
+
+    /// Issue 20: `g` on a file still being indexed went to the earliest
+    /// line indexed, and stayed there. Its start is known (offset 0):
+    /// its lines are read forward from there, numbered from the start.
+    #[test]
+    fn a_file_not_indexed_yet_is_read_forward_from_its_start() {
+        let h = partly_indexed(&numbered(300_000));
+        assert!(h.indexing() && h.first() > 0);
+        assert_eq!(h.first_shown(), Some(0));
+        let mut id = 0;
+        for i in 0..1000 {
+            assert_eq!(h.text(id).unwrap(), format!("line {i:06}"));
+            assert_eq!(
+                h.position(id),
+                Position::Counting {
+                    line: Some(i + 1),
+                    percent: 0
+                }
+            );
+            id = h.next_shown(id).unwrap();
+        }
+        assert_eq!(h.text(id).unwrap(), "line 001000");
+        for i in (990..1000).rev() {
+            id = h.prev_shown(id).unwrap();
+            assert_eq!(h.text(id).unwrap(), format!("line {i:06}"));
+        }
+        assert_eq!(h.prev_shown(0), None);
+        // Up from the earliest line indexed reads back into the rest.
+        let first = h.first();
+        let earliest: usize = h.text(first).unwrap()[5..].parse().unwrap();
+        let before = h.prev_shown(first).unwrap();
+        assert!(before < first);
+        assert_eq!(h.text(before).unwrap(), format!("line {:06}", earliest - 1));
+        // Its number is not known yet: never a wrong one.
+        assert!(matches!(
+            h.position(first),
+            Position::Counting { line: None, .. }
+        ));
+    }
+
+    #[test]
+    fn percent_is_by_bytes_and_line_numbers_are_counted_while_indexing() {
+        let h = partly_indexed(&numbered(300_000));
+        let half = h.at_percent(50).unwrap();
+        assert_eq!(h.text(half).unwrap(), "line 150000");
+        assert_eq!(
+            h.position(half),
+            Position::Counting {
+                line: None,
+                percent: 50
+            }
+        );
+        assert_eq!(h.text(h.at_percent(0).unwrap()).unwrap(), "line 000000");
+        // Near: counted forward at once.
+        let soon = Instant::now() + std::time::Duration::from_secs(60);
+        let id = h.line_id(100, soon).unwrap();
+        assert_eq!(h.text(id).unwrap(), "line 000099");
+        // Far, with no time to count: not known yet, never another line.
+        assert_eq!(h.line_id(250_000, Instant::now()), None);
+        // With time, counted: its number is known, not yet the count.
+        let id = h.line_id(250_000, soon).unwrap();
+        assert_eq!(h.text(id).unwrap(), "line 249999");
+        assert_eq!(
+            h.position(id),
+            Position::Counting {
+                line: Some(250_000),
+                percent: 83
+            }
+        );
+        // Past the earliest indexed: the count meets the index, and every
+        // number is known.
+        let id = h.line_id(299_000, soon).unwrap();
+        assert!(id >= h.first());
+        assert_eq!(h.text(id).unwrap(), "line 298999");
+        assert_eq!(
+            h.position(id),
+            Position::Line {
+                line: 299_000,
+                of: 300_000
+            }
+        );
+        assert_eq!(h.line_id(300_001, soon), Some(h.len()));
+    }
+
+    #[test]
+    fn walking_forward_meets_the_index_and_settles_on_the_same_lines() {
+        let h = partly_indexed(&numbered(10_000));
+        assert!(h.indexing() && h.count() < 10_000);
+        let mut id = h.first_shown().unwrap();
+        let mut walked = vec![id];
+        while let Some(next) = h.next_shown(id) {
+            walked.push(next);
+            id = next;
+        }
+        assert_eq!(walked.len(), 10_000);
+        for (i, &id) in walked.iter().enumerate() {
+            assert_eq!(h.text(id).unwrap(), format!("line {i:06}"));
+        }
+        // Offsets while not indexed, then the index's own ids.
+        let met = walked.iter().position(|&id| id >= h.first()).unwrap();
+        assert!(met > 0 && walked[met..].windows(2).all(|w| w[1] == w[0] + 1));
+        assert_eq!(
+            h.position(walked[9_999]),
+            Position::Line {
+                line: 10_000,
+                of: 10_000
+            }
+        );
+        finish_indexing(&h);
+        assert!(!h.indexing());
+        for (i, &id) in walked.iter().enumerate() {
+            assert_eq!(h.settle(id), h.first() + i, "line {i}");
+        }
+        assert_eq!(
+            h.position(walked[0]),
+            Position::Line {
+                line: 1,
+                of: 10_000
+            }
+        );
     }
 
     #[test]

@@ -12,7 +12,9 @@ use crate::history::History;
 use crate::layout::{Row, RowCache};
 
 /// The lines a view walks through: the whole history, or the lines a
-/// filter kept (ascending ids).
+/// filter kept (ascending ids). The whole history includes a file's
+/// lines not indexed yet, named by their offset (see `history`), so `g`
+/// shows a file's start at once.
 #[derive(Clone, Copy)]
 pub(crate) struct Lines<'a> {
     pub(crate) history: &'a History,
@@ -33,7 +35,7 @@ impl<'a> Lines<'a> {
 
     pub(crate) fn first(&self) -> Option<usize> {
         match self.filter {
-            None => (self.history.first() < self.history.shown_len()).then(|| self.history.first()),
+            None => self.history.first_shown(),
             Some(_) => self.kept().first().copied(),
         }
     }
@@ -47,7 +49,7 @@ impl<'a> Lines<'a> {
 
     pub(crate) fn next(&self, id: usize) -> Option<usize> {
         match self.filter {
-            None => (id + 1 < self.history.shown_len()).then_some(id + 1),
+            None => self.history.next_shown(id),
             Some(_) => {
                 let kept = self.kept();
                 kept.get(kept.partition_point(|&x| x <= id)).copied()
@@ -57,7 +59,7 @@ impl<'a> Lines<'a> {
 
     pub(crate) fn prev(&self, id: usize) -> Option<usize> {
         match self.filter {
-            None => (id > self.history.first()).then(|| id - 1),
+            None => self.history.prev_shown(id),
             Some(_) => {
                 let kept = self.kept();
                 let at = kept.partition_point(|&x| x < id);
@@ -69,6 +71,7 @@ impl<'a> Lines<'a> {
     /// The first line at or after `id`.
     pub(crate) fn at_or_after(&self, id: usize) -> Option<usize> {
         match self.filter {
+            None if self.history.holds_shown(id) => Some(id),
             None => (id < self.history.shown_len()).then(|| id.max(self.history.first())),
             Some(_) => {
                 let kept = self.kept();
@@ -95,7 +98,7 @@ impl<'a> Lines<'a> {
     /// True when the view shows line `id`.
     pub(crate) fn contains(&self, id: usize) -> bool {
         match self.filter {
-            None => id >= self.history.first() && id < self.history.shown_len(),
+            None => self.history.holds_shown(id),
             Some(_) => self.kept().binary_search(&id).is_ok(),
         }
     }
@@ -212,6 +215,13 @@ impl View {
             // No cache has this width: the next frame maps the top again.
             self.width = usize::MAX;
         }
+    }
+
+    /// The lines on screen go by other ids now (a file's lines named by
+    /// their offset, once indexed): the same text stays where it is.
+    pub(crate) fn renumber(&mut self, id: impl Fn(usize) -> usize) {
+        self.top.line = id(self.top.line);
+        self.bottom = self.bottom.map(id);
     }
 
     /// Line `line` at the top (a search's match), paused.
@@ -555,6 +565,40 @@ mod tests {
         let lines = Lines::new(&h, None);
         let rows = view.rows(&lines, &mut cache, 2);
         assert_eq!(rows[0].text, format!("line {}", h.first()));
+    }
+
+    /// Issue 20: `g` on a file being indexed showed the earliest line
+    /// indexed then, and stayed on it once the index reached the start.
+    #[test]
+    fn home_on_a_file_being_indexed_shows_its_start_and_stays_there() {
+        use std::io::Write;
+        let text: String = (0..100_000).map(|i| format!("line {i:06}\n")).collect();
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(text.as_bytes()).unwrap();
+        let h = History::in_place(file, text.len() as u64, None).unwrap();
+        assert!(h.indexing());
+        let lines = Lines::new(&h, None);
+        let mut cache = cache(80);
+        let mut view = View::new();
+        view.rows(&lines, &mut cache, 3);
+        view.home(&lines);
+        assert_eq!(
+            texts(&view.rows(&lines, &mut cache, 3)),
+            ["line 000000", "line 000001", "line 000002"]
+        );
+        view.down(1000, &lines, &mut cache, 3);
+        view.up(2, &lines, &mut cache, 3);
+        let want = ["line 000998", "line 000999", "line 001000"];
+        assert_eq!(texts(&view.rows(&lines, &mut cache, 3)), want);
+        // Indexed to the start: the same lines, by their own ids now.
+        let progress = h.progress().unwrap();
+        h.start_indexing().unwrap();
+        while h.indexing() {
+            let _ = progress.recv();
+        }
+        view.renumber(|id| h.settle(id));
+        assert_eq!(view.top().line, h.first() + 998);
+        assert_eq!(texts(&view.rows(&lines, &mut cache, 3)), want);
     }
 
     #[test]

@@ -22,6 +22,9 @@ pub(crate) struct Status<'a> {
     pub(crate) pressure: &'a str,
     /// The last line shown and how many there are.
     pub(crate) position: Option<(usize, usize)>,
+    /// Instead, while a file's lines are being counted: the last line
+    /// shown's number if known yet, and how far into the bytes it is.
+    pub(crate) counting: Option<(Option<usize>, usize)>,
     /// `None` while following; paused, the lines that arrived below.
     pub(crate) paused: Option<usize>,
     /// The filters, as typed (`&err &!debug`), while one is on.
@@ -44,10 +47,13 @@ pub(crate) fn bar(status: &Status, width: usize) -> String {
         status.lines,
         if status.lines == 1 { "" } else { "s" }
     );
-    let position = status
-        .position
-        .map(|(line, of)| format!("line {line} ({}%)", percent(line, of)))
-        .unwrap_or_default();
+    let position = match (status.counting, status.position) {
+        // Never a number that is not the line's own: `?` until counted.
+        (Some((Some(line), at)), _) => format!("line {line} ({at}%, counting lines…)"),
+        (Some((None, at)), _) => format!("line ? ({at}%, counting lines…)"),
+        (None, Some((line, of))) => format!("line {line} ({}%)", percent(line, of)),
+        (None, None) => String::new(),
+    };
     let mode = match status.paused {
         None => "FOLLOW".to_owned(),
         Some(0) => "PAUSED".to_owned(),
@@ -256,6 +262,29 @@ mod tests {
         assert_eq!(
             bar(&pressure, 46),
             " log   9 lines | held 1.2s dropped 3 | FOLLOW "
+        );
+    }
+
+    /// Issue 20: `g` on a file being indexed said `line 35201432 (44%)`,
+    /// the earliest line indexed then, numbered from itself.
+    #[test]
+    fn lines_being_counted_get_no_number_but_their_own() {
+        let known = Status {
+            counting: Some((Some(23), 0)),
+            paused: Some(0),
+            ..status("big.log", 1000, false, false)
+        };
+        assert_eq!(
+            bar(&known, 70),
+            " big.log          1000 lines | line 23 (0%, counting lines…) | PAUSED "
+        );
+        let unknown = Status {
+            counting: Some((None, 50)),
+            ..known
+        };
+        assert_eq!(
+            bar(&unknown, 70),
+            " big.log          1000 lines | line ? (50%, counting lines…) | PAUSED "
         );
     }
 

@@ -113,6 +113,7 @@ impl Tui {
                             self.say(visible(notice.as_bytes()).into_owned());
                         }
                     }
+                    self.index_grew();
                     self.dirty = true;
                 }
                 recv(timer) -> _ => {}

@@ -75,28 +75,11 @@ impl Tui {
                 view.down(rows(amount).saturating_mul(times), &lines, cache, page);
             }
             // `100g`, `100G`: line 100 of the file (the next shown, under
-            // a filter), as in less.
-            Action::Top | Action::Bottom if count.is_some() => {
-                let first = self.history.first();
-                let wanted = count.unwrap_or(1).saturating_sub(1).max(first);
-                let target = lines.at_or_after(wanted).or_else(|| lines.last());
-                if let Some(line) = target {
-                    self.find.before_jump = Some(view.top().line);
-                    view.jump(line, &self.history);
-                }
-            }
+            // a filter), as in less; `50%`: that far in (see `jump`).
+            Action::Top | Action::Bottom if count.is_some() => self.goto_line(times),
             Action::Top => view.home(&lines),
             Action::Bottom => view.follow(),
-            Action::Percent => {
-                let (first, len) = (self.history.first(), self.history.len());
-                let percent = count.unwrap_or(0).min(100);
-                let wanted = first + (len - first) * percent / 100;
-                let target = lines.at_or_after(wanted.min(len.saturating_sub(1)));
-                if let Some(line) = target.or_else(|| lines.last()) {
-                    self.find.before_jump = Some(view.top().line);
-                    view.jump(line, &self.history);
-                }
-            }
+            Action::Percent => self.goto_percent(count.unwrap_or(0)),
             Action::Mark => self.find.pending = Some('m'),
             Action::GoMark => self.find.pending = Some('\''),
             Action::Colon => self.find.pending = Some(':'),
@@ -250,8 +233,9 @@ impl Tui {
     /// Cancels what is under way (a prompt, a search, a filter still
     /// checking, the help); false when there was nothing to cancel.
     pub(super) fn cancel(&mut self) -> bool {
+        let busy = self.cancel_goal();
         let find = &mut self.find;
-        let busy = find.prompt.is_some() || find.help.is_some() || find.busy();
+        let busy = busy || find.prompt.is_some() || find.help.is_some() || find.busy();
         if find.running.take().is_some() {
             find.message = Some("search cancelled".to_owned());
         }

@@ -11,6 +11,7 @@
 mod events;
 mod find;
 mod inline;
+mod jump;
 mod keys;
 mod plain;
 mod toggles;

@@ -16,7 +16,7 @@ use super::{Core, Front, clock, each_piece};
 use crate::backend::{Backend, Handle, Model, Surface};
 use crate::capture::Capture;
 use crate::error::Error;
-use crate::history::{History, history_share};
+use crate::history::{History, Position, history_share};
 use crate::keyboard::KeyReader;
 use crate::layout::{Look, Numbers, Row, RowCache};
 use crate::options::{Config, OnExit, StopReason, Wrap};
@@ -91,6 +91,9 @@ pub(super) struct Tui {
     pub(super) numbers: bool,
     /// How long lines break now (`--wrap`; `-S` toggles chopping).
     pub(super) wrap: Wrap,
+    /// A jump waiting for its line to be counted (`100g` on a file
+    /// still being indexed).
+    pub(super) goal: Option<super::jump::Goal>,
 }
 
 impl Tui {
@@ -189,6 +192,7 @@ impl Tui {
             sources: Vec::new(),
             numbers: config.line_numbers,
             wrap: config.wrap,
+            goal: None,
         })
     }
 
@@ -360,6 +364,9 @@ impl Tui {
         }
         let config = core.config();
         let rows = self.rows(config);
+        // Lines not indexed yet are read as they are drawn: a failure
+        // is said in this frame.
+        self.tell_read_error();
         let (status, cursor) = self.status(core);
         self.buf.clear();
         self.screen
@@ -430,6 +437,7 @@ impl Tui {
             .flatten();
         let message = self.find.message.as_deref().or(matched.as_deref());
         let shown = self.shown_source();
+        let position = self.view.bottom().map(|id| self.history.position(id));
         let left = message
             .or(self.notice.as_deref())
             .or(shown.as_deref())
@@ -443,11 +451,16 @@ impl Tui {
                     + usize::from(self.history.shown_len() > self.history.len()),
                 pressure: &pressure,
                 // The file's line, also under a filter (its matches are
-                // counted apart).
-                position: self
-                    .view
-                    .bottom()
-                    .map(|id| Lines::new(&self.history, None).rank(id)),
+                // counted apart); while a file's lines are being counted,
+                // only what is known of it.
+                position: match position {
+                    Some(Position::Line { line, of }) => Some((line, of)),
+                    _ => None,
+                },
+                counting: match position {
+                    Some(Position::Counting { line, percent }) => Some((line, percent)),
+                    _ => None,
+                },
                 matches: self
                     .find
                     .filtered()
