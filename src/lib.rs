@@ -116,6 +116,7 @@ mod logger;
 mod options;
 mod printer;
 mod queue;
+mod record;
 mod render;
 mod sanitize;
 mod save;
@@ -140,6 +141,7 @@ pub use options::{ColorChoice, OnExit, StopReason, Stopped, Target, Viewport, Wh
 pub use printer::{
     Builder, Closed, Printer, Sender, TrySendError, draws_on, draws_on_terminal, shutdown_all,
 };
+pub use record::{Level, UnknownLevel};
 pub use sanitize::{sanitize, visible};
 pub use tag::Tag;
 

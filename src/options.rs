@@ -280,6 +280,10 @@ pub(crate) struct Config {
     /// SIGINT that cancels nothing stops following and the view stays,
     /// as in less (an interactive display only).
     pub(crate) ctrl_c_keeps_view: bool,
+    /// Only the records at this level or above (`Builder::min_level`).
+    pub(crate) min_level: Option<crate::Level>,
+    /// Lines are read as log records (not `Builder::plain`).
+    pub(crate) records: bool,
     /// After `q` in a full-screen display on this terminal, go on inline
     /// there: the host is still running, and its lines keep coming.
     pub(crate) inline_after_quit: Option<Target>,

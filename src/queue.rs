@@ -405,15 +405,17 @@ impl Queue {
 
     /// Like [`take`](Queue::take), and closes the queue in the same step:
     /// every push that returned `Ok` is in `into`, every later one fails.
-    /// Returns [`Control::ended`] for those lines.
-    pub(crate) fn close(&self, into: &mut Vec<u8>) -> bool {
+    /// Returns [`Control::ended`] for those lines, and the sources that
+    /// begin in them ([`Control::sources`]).
+    pub(crate) fn close(&self, into: &mut Vec<u8>) -> (bool, Vec<(usize, String)>) {
         let mut state = self.lock();
         state.closed = true;
         std::mem::swap(&mut state.buf, into);
         let ended = state.ended_at.take() == Some(into.len());
+        let sources = std::mem::take(&mut state.sources);
         drop(state);
         self.room.notify_all();
-        ended
+        (ended, sources)
     }
 }
 
@@ -695,7 +697,7 @@ mod tests {
         queue.push(&[b"e"], STREAM).unwrap();
         queue.end_of_input().unwrap();
         out.clear();
-        assert!(queue.close(&mut out));
+        assert!(queue.close(&mut out).0);
         assert_eq!(out, b"e\n");
     }
 }

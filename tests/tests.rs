@@ -36,6 +36,7 @@ mod printer;
 #[cfg(feature = "indicatif")]
 mod progress;
 mod pty_harness;
+mod records;
 mod save;
 mod screenshot;
 mod spill;

@@ -131,6 +131,45 @@ pub(crate) struct Cli {
     /// reports the mouse, so selecting text needs Shift; off by default.
     #[arg(long)]
     pub(crate) mouse: bool,
+
+    /// Only log records at LEVEL or worse. Written to a file or a pipe,
+    /// each record whole (with its stack trace), as received, in order:
+    /// `reflow --level warn app.log > problems.log`. Text that is not a
+    /// log passes whole.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub(crate) level: Option<LevelArg>,
+
+    /// Read no log records: every line is opaque text (no level colours,
+    /// no level filter).
+    #[arg(long, conflicts_with = "level")]
+    pub(crate) plain: bool,
+}
+
+/// `--level` values.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum LevelArg {
+    /// ERROR, FATAL, CRITICAL, SEVERE, …
+    Error,
+    /// WARN, WARNING
+    Warn,
+    /// INFO, NOTICE
+    Info,
+    /// DEBUG, FINE
+    Debug,
+    /// TRACE, FINER, FINEST, VERBOSE
+    Trace,
+}
+
+impl From<LevelArg> for reflow::Level {
+    fn from(level: LevelArg) -> Self {
+        match level {
+            LevelArg::Error => reflow::Level::Error,
+            LevelArg::Warn => reflow::Level::Warn,
+            LevelArg::Info => reflow::Level::Info,
+            LevelArg::Debug => reflow::Level::Debug,
+            LevelArg::Trace => reflow::Level::Trace,
+        }
+    }
 }
 
 /// `--wrap` values.

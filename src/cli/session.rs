@@ -85,6 +85,8 @@ pub(crate) fn configure(cli: &Cli, source: String, output: Option<File>, tty: bo
         .timestamps(cli.timestamps || cli.save_timestamps)
         .line_numbers(cli.line_numbers)
         .mouse(cli.mouse)
+        .min_level(cli.level.map(Into::into))
+        .plain(cli.plain)
         .save_timestamps(cli.save_timestamps)
         .source(source);
     if let Some(sentinel) = &cli.sentinel {

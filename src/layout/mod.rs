@@ -28,6 +28,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::history::History;
 use crate::options::Wrap;
+use crate::record::{Format, Formats, Line, Read};
 use crate::sanitize::{Options, Styled, sanitize_styled};
 use crate::tag;
 
@@ -164,6 +165,9 @@ pub(crate) struct Look {
     pub(crate) bare: bool,
     /// Each line's number in a column before it (`-N`), if on.
     pub(crate) numbers: Option<Numbers>,
+    /// Log records are read from the lines: their levels coloured (in a
+    /// line with no colours of its own).
+    pub(crate) records: bool,
 }
 
 /// How line numbers are drawn: right-aligned in a dim column as wide as
@@ -228,12 +232,23 @@ impl Wrapped {
         look: Look,
         highlight: Option<&Highlight>,
         abort: Option<&AtomicBool>,
+        format: Option<Format>,
     ) -> Wrapped {
         if raw.len() >= HUGE && look.wrap == Wrap::Word {
             return Wrapped::new(raw, width, look.text, abort);
         }
         let (head, _) = tag::split(raw, look.headed);
         let mut line = sanitize_styled(raw, look.text);
+        if let Some(format) = format
+            && line.spans.is_empty()
+            && let Line::Start(Read {
+                level: Some(level),
+                at: Some(at),
+                ..
+            }) = format.line(line.text.as_bytes())
+        {
+            line.colour_level(at, level);
+        }
         if let Some(highlight) = highlight {
             line.highlight(&highlight(&line.text));
         }
@@ -316,6 +331,8 @@ pub(crate) struct RowCache {
     /// Lines that begin a source (a file after the first): a boundary row
     /// naming it comes first, kept at every width and look.
     boundaries: std::collections::BTreeMap<usize, String>,
+    /// The formats of the lines' records, when the look reads them.
+    formats: Formats,
 }
 
 impl std::fmt::Debug for RowCache {
@@ -350,6 +367,12 @@ impl RowCache {
         }
     }
 
+    /// The formats learned of the lines' records, for the searches by
+    /// level too.
+    pub(crate) fn formats(&mut self) -> &mut Formats {
+        &mut self.formats
+    }
+
     /// Lets `abort` cut a huge line's layout short from now on.
     pub(crate) fn abort_on(&mut self, abort: Arc<AtomicBool>) {
         self.abort = Some(abort);
@@ -379,6 +402,7 @@ impl RowCache {
         let wraps = &mut self.wraps;
         let highlight = self.highlight.as_ref();
         let abort = self.abort.as_deref();
+        let formats = &mut self.formats;
         // A layout cut short is done again, now that the printer is free.
         if self
             .lines
@@ -394,7 +418,10 @@ impl RowCache {
             let number = look.numbers.map(|n| (n.of_line(index), n.width));
             let head = tag::split(&raw, look.headed).0;
             let gutter = Gutter::new(&head, number, width, look.bare);
-            let wrapped = Wrapped::with(&raw, width - gutter.width, look, highlight, abort);
+            let format = (look.records && look.text.color)
+                .then(|| formats.of(history, look.headed, index))
+                .filter(Format::is_log);
+            let wrapped = Wrapped::with(&raw, width - gutter.width, look, highlight, abort, format);
             Entry {
                 wrapped,
                 gutter,
@@ -407,6 +434,7 @@ impl RowCache {
     /// comes before its first row (`name` sanitized already).
     pub(crate) fn set_boundary(&mut self, index: usize, name: String) {
         self.lines.remove(&index);
+        self.formats.begin_source(index);
         self.boundaries.insert(index, name);
     }
 

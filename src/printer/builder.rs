@@ -50,6 +50,8 @@ pub struct Builder {
     leave_host_output: bool,
     mouse: bool,
     ctrl_c_keeps_view: bool,
+    min_level: Option<crate::Level>,
+    plain: bool,
 }
 
 impl fmt::Debug for Builder {
@@ -81,6 +83,8 @@ impl fmt::Debug for Builder {
             .field("leave_host_output", &self.leave_host_output)
             .field("mouse", &self.mouse)
             .field("ctrl_c_keeps_view", &self.ctrl_c_keeps_view)
+            .field("min_level", &self.min_level)
+            .field("plain", &self.plain)
             .finish()
     }
 }
@@ -383,6 +387,37 @@ impl Builder {
         self
     }
 
+    /// Only the log records at `level` or above (`None`, the default:
+    /// every line). Without a display (the output is not a terminal) it is
+    /// a filter, record-aware: each record kept whole, with its stack
+    /// trace and further lines, its bytes as received, in input order; a
+    /// text that is not a log (no line has a level) passes whole, never a
+    /// guess. Records are read from the text: see [`Level`](crate::Level).
+    ///
+    /// ```
+    /// use reflow::{Level, Printer};
+    ///
+    /// let printer = Printer::builder()
+    ///     .min_level(Some(Level::Warn))
+    ///     .output(std::io::sink())
+    ///     .spawn()?;
+    /// printer.sender().line("2026-12-03 16:00:00 WARN disk: nearly full")?;
+    /// printer.sender().line("2026-12-03 16:00:01 INFO disk: checked")?;
+    /// printer.join()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn min_level(mut self, level: Option<crate::Level>) -> Self {
+        self.min_level = level;
+        self
+    }
+
+    /// Treat every line as opaque text: no log records are read from it
+    /// (no level colours, no level filter). Off by default.
+    pub fn plain(mut self, on: bool) -> Self {
+        self.plain = on;
+        self
+    }
+
     /// Start with the lines of `file`'s first `len` bytes, read in place:
     /// not copied into memory, but read back from the file when they can be
     /// seen or are searched, through an index built from the end backward
@@ -487,6 +522,8 @@ impl Builder {
             take_host_output: !self.leave_host_output,
             mouse: self.mouse,
             ctrl_c_keeps_view: self.ctrl_c_keeps_view,
+            min_level: self.min_level.filter(|_| !self.plain),
+            records: !self.plain,
             inline_after_quit: (self.inline_after_quit && self.draw_into.is_none())
                 .then_some(self.target),
         };

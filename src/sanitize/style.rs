@@ -296,6 +296,32 @@ impl Styled {
         }
     }
 
+    /// Colours `range` as a level of `class` is coloured (as the
+    /// logger colours it: errors red and bold, warnings yellow, info
+    /// green, debug blue, trace cyan), in a line with no styles of its
+    /// own; a line with some keeps them alone.
+    pub(crate) fn colour_level(&mut self, range: std::ops::Range<usize>, class: crate::Level) {
+        if !self.spans.is_empty() || range.is_empty() || range.end > self.text.len() {
+            return;
+        }
+        let (colour, attrs) = match class {
+            crate::Level::Error => (1, attr::BOLD),
+            crate::Level::Warn => (3, 0),
+            crate::Level::Info => (2, 0),
+            crate::Level::Debug => (4, 0),
+            crate::Level::Trace => (6, 0),
+        };
+        let style = Style {
+            fg: Color::Indexed(colour),
+            attrs,
+            ..Style::default()
+        };
+        self.spans = vec![(range.start, style), (range.end, Style::default())];
+        if range.end == self.text.len() {
+            self.spans.pop();
+        }
+    }
+
     /// Shows `ranges` of the text (search matches, in order) in reverse
     /// video, whatever styles they had: each style in them is flipped.
     pub(crate) fn highlight(&mut self, ranges: &[std::ops::Range<usize>]) {

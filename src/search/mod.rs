@@ -33,6 +33,7 @@
 //! This file owns the search and filter steps over the history; the
 //! pattern and its run matcher are in `pattern`.
 
+mod level;
 mod pattern;
 
 use std::ops::ControlFlow;
@@ -41,6 +42,7 @@ use std::time::{Duration, Instant};
 use crate::history::History;
 use crate::sanitize::Options;
 
+pub(crate) use level::LevelSearch;
 pub(crate) use pattern::{Case, MAX_PATTERN, Pattern, TOO_LONG};
 
 /// What a [`Search`] step came to.

@@ -127,6 +127,9 @@ pub(crate) enum Action {
     /// `-`: the next letter names an option to toggle (`-N`, `-S`, `-i`),
     /// as in less.
     Dash,
+    /// `e` `E` (errors), `w` `W` (warnings or worse): the next record at
+    /// that level or worse; `true`: the previous one.
+    Level(crate::Level, bool),
 }
 
 /// The action `key` asks for in `mode`, if any.
@@ -166,7 +169,7 @@ pub(crate) fn action(mode: Mode, key: Key) -> Option<Action> {
         (Mode::View | Mode::Searching, key) => match key {
             Key::Char('q' | 'Q') => Some(A::Quit),
             Key::Up | Key::Char('k' | 'y') | Key::Ctrl('p' | 'y') => Some(A::Up(Amount::Rows(1))),
-            Key::Down | Key::Enter | Key::Char('j' | 'e') | Key::Ctrl('n' | 'e') => {
+            Key::Down | Key::Enter | Key::Char('j') | Key::Ctrl('n' | 'e') => {
                 Some(A::Down(Amount::Rows(1)))
             }
             Key::WheelUp => Some(A::Up(Amount::Rows(3))),
@@ -191,6 +194,10 @@ pub(crate) fn action(mode: Mode, key: Key) -> Option<Action> {
             Key::Char('\'') => Some(A::GoMark),
             Key::Char(':') => Some(A::Colon),
             Key::Char('-') => Some(A::Dash),
+            Key::Char('e') => Some(A::Level(crate::Level::Error, false)),
+            Key::Char('E') => Some(A::Level(crate::Level::Error, true)),
+            Key::Char('w') => Some(A::Level(crate::Level::Warn, false)),
+            Key::Char('W') => Some(A::Level(crate::Level::Warn, true)),
             _ => None,
         },
     }
@@ -202,7 +209,7 @@ pub(crate) const HELP_TITLE: &str = "reflow keys";
 /// The help's entries: keys, and what they do; `("", "")` is a gap. Laid
 /// out in two columns, or one under the other when narrow (`help.rs`).
 pub(crate) const HELP: &[(&str, &str)] = &[
-    ("j  Down  Enter", "down one row"),
+    ("j  Down  Enter", "down one row (Ctrl-E too)"),
     ("k  Up", "up one row (pauses following)"),
     ("Space  f  PgDn", "down a page"),
     ("b  PgUp", "up a page"),
@@ -233,6 +240,8 @@ pub(crate) const HELP: &[(&str, &str)] = &[
     ),
     ("?pattern", "search backward"),
     ("n  N", "next match, the other way (says: match 3 of 17)"),
+    ("e  E", "the next error record, the previous one"),
+    ("w  W", "the next warning (or worse), the previous one"),
     ("&pattern", "show only matching lines; again: narrows"),
     ("&!pattern", "leave matching lines out"),
     ("& alone  &*", "drop the last filter; drop them all"),

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use crate::layout::Highlight;
-use crate::search::{Case, Filter, Pattern, Search, Tally};
+use crate::search::{Case, Filter, LevelSearch, Pattern, Search, Tally};
 use crate::view::keys::Mode;
 use crate::view::prompt::{PromptHistory, Typing};
 
@@ -26,6 +26,8 @@ pub(super) struct Find {
     pub(super) last: Option<(Pattern, bool)>,
     pub(super) found: Option<usize>,
     pub(super) running: Option<Search>,
+    /// `e`, `w` and the others: the record looked for.
+    pub(super) level: Option<LevelSearch>,
     /// The last search's matches, counted in the background.
     pub(super) tally: Option<Tally>,
     /// The status bar says which match the last one found is ("match 3
@@ -56,7 +58,7 @@ impl Find {
 
     /// True while a search or filter has work left.
     pub(super) fn busy(&self) -> bool {
-        self.running.is_some() || self.filtering
+        self.running.is_some() || self.level.is_some() || self.filtering
     }
 
     /// New lines arrived: a filter checks them too, and the matches are
@@ -88,7 +90,7 @@ impl Find {
             Mode::Prompt
         } else if self.help.is_some() {
             Mode::Help
-        } else if self.running.is_some() {
+        } else if self.running.is_some() || self.level.is_some() {
             Mode::Searching
         } else {
             Mode::View

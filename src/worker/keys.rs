@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use super::Front;
 use super::tui::Tui;
+use crate::Level;
 use crate::options::{Config, StopReason, Wrap};
 use crate::render::content_rows;
-use crate::search::{Filter, MAX_PATTERN, Pattern, Progress, Search, Step, Term};
+use crate::search::{Filter, LevelSearch, MAX_PATTERN, Pattern, Progress, Search, Step, Term};
 use crate::view::keys::{self, Action, Amount, Input, Prompt};
 use crate::view::prompt::{Edit, Typing};
 use crate::view::{Lines, help};
@@ -182,6 +183,14 @@ impl Tui {
             }
             Action::Next => self.repeat(false),
             Action::Previous => self.repeat(true),
+            Action::Level(min, backward) => {
+                // From the line after the top one (the record found goes
+                // to the top, as a match does), or back from the top.
+                let top = self.view.top().line;
+                let from = if backward { top } else { top + 1 };
+                self.find.running = None;
+                self.find.level = Some(LevelSearch::new(min, from, backward));
+            }
             Action::Help => self.find.help = Some(0),
         }
         None
@@ -236,7 +245,7 @@ impl Tui {
         let busy = self.cancel_goal();
         let find = &mut self.find;
         let busy = busy || find.prompt.is_some() || find.help.is_some() || find.busy();
-        if find.running.take().is_some() {
+        if find.running.take().is_some() || find.level.take().is_some() {
             find.message = Some("search cancelled".to_owned());
         }
         if find.filtering {
@@ -352,6 +361,10 @@ impl Tui {
     /// One slice of the running search or filter.
     pub(super) fn work(&mut self, config: &Config) {
         let text = config.text;
+        if self.find.level.is_some() {
+            self.work_level(config);
+            return;
+        }
         let find = &mut self.find;
         if let Some(search) = &mut find.running {
             self.dirty = true;
@@ -414,6 +427,49 @@ impl Tui {
         {
             tally.step(&self.history, text, SLICE);
             self.dirty |= find.matched;
+        }
+    }
+
+    /// One slice of `e`, `w` and the others.
+    fn work_level(&mut self, config: &Config) {
+        let Some(search) = &mut self.find.level else {
+            return;
+        };
+        self.dirty = true;
+        let headed = config.look().headed;
+        let formats = self.cache.formats();
+        let (min, backward) = (search.min(), search.backward());
+        let class = match min {
+            Level::Error => "error",
+            _ => "warning",
+        };
+        match search.step(&self.history, formats, headed, SLICE) {
+            Step::Found(line) => {
+                let lines = Lines::new(&self.history, self.find.filtered());
+                if lines.contains(line) {
+                    self.find.level = None;
+                    self.find.message = None;
+                    self.find.before_jump = Some(self.view.top().line);
+                    self.view.jump(line, &self.history);
+                }
+            }
+            Step::NotFound => {
+                self.find.level = None;
+                let side = if backward { "before" } else { "after" };
+                let so_far = if self.history.indexing() {
+                    " in the lines read so far"
+                } else {
+                    ""
+                };
+                self.find.message = Some(format!("no {class} record {side} this{so_far}"));
+            }
+            Step::Pending { done } => {
+                self.find.message = Some(format!(
+                    "looking for the {} {class}… {}% (Esc cancels)",
+                    if backward { "previous" } else { "next" },
+                    (done * 100.0) as u32
+                ));
+            }
         }
     }
 

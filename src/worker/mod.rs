@@ -64,6 +64,7 @@ impl Config {
             bare: false,
             // The full-screen display adds them (`Tui::look`).
             numbers: None,
+            records: self.records,
         }
     }
 }
@@ -152,7 +153,7 @@ impl Worker {
         writer: Box<dyn Write + Send>,
         sanitize: bool,
     ) -> Self {
-        let front = Box::new(Plain::new(writer, sanitize));
+        let front = Box::new(Plain::new(writer, sanitize, config.min_level));
         Worker::new(config, inbox, front)
     }
 
@@ -210,7 +211,7 @@ impl Worker {
                 }
                 Err(e) => {
                     // Nowhere to show them: the rest is still saved.
-                    front = Box::new(Plain::new(Box::new(io::sink()), false));
+                    front = Box::new(Plain::new(Box::new(io::sink()), false, None));
                     result = Err(e);
                 }
             }
@@ -372,7 +373,10 @@ impl Core {
     /// Closes the queue, keeping every line a sender was told was taken;
     /// an unfinished line is a line too.
     fn drain_after_stop(&mut self, front: &mut dyn Front) {
-        let ended = self.inbox.queue.close(&mut self.batch);
+        let (ended, sources) = self.inbox.queue.close(&mut self.batch);
+        if !sources.is_empty() {
+            front.sources(&self.batch, sources);
+        }
         let _ = self.absorb(front, ended);
         if let Some(rows) = self.inbox.queue.take_status() {
             front.set_status(sanitized_rows(&rows, self.config.text.tab_width));

@@ -1,0 +1,253 @@
+//! Pure: log records read from the text of lines, never stored.
+//!
+//! A line *starts a record* when it has its source's [`Shape`] (a time,
+//! a JSON object, logfmt pairs, a level word first); every other line (a
+//! stack frame, a Python traceback, `Caused by:`, an indented
+//! continuation, PostgreSQL's `DETAIL:` and `STATEMENT:` lines) belongs
+//! to the record before it. A record's level is the one its first line
+//! names, or its second's when the first names none and the second starts
+//! with one (java.util.logging: a time and a method, then `SEVERE: …`).
+//!
+//! The shape is learned, per source, from the first [`SAMPLE`] lines of
+//! each block of [`BLOCK`] lines (so a source that changes format is
+//! learned again), keeping the shape of the block before while it still
+//! starts records. Text where no shape starts enough lines (a man page, a
+//! README, source code) is not a log: no line of it has a level, whatever
+//! words it holds. Nothing here is done at ingest: a line is read when it
+//! is drawn, searched or filtered, and its bytes never change.
+//!
+//! `level` holds the vocabularies, `line` reads one line alone, `fields`
+//! the level fields of JSON and logfmt, `filter` the record-aware
+//! `--level` of passthrough.
+
+mod fields;
+pub(crate) mod filter;
+mod formats;
+mod level;
+mod line;
+
+pub(crate) use formats::Formats;
+pub use level::{Level, UnknownLevel};
+pub(crate) use line::{Read, Shape, read};
+
+/// Lines in a block: each block's shape is learned from its own start.
+pub(crate) const BLOCK: usize = 1024;
+/// Lines of a block its shape is learned from.
+pub(crate) const SAMPLE: usize = 64;
+
+/// What a source's lines are, as learned from a sample of them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Format {
+    /// The shape of the lines that start records; `None`: not a log.
+    pub(crate) shape: Option<Shape>,
+    /// Some record of the sample names a level. A record that names none
+    /// in a log that has levels counts as info; in a log with none, every
+    /// record passes a level filter.
+    pub(crate) levels: bool,
+}
+
+/// What one line is in a [`Format`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Line {
+    /// It starts a record, with the level it names, and where.
+    Start(Read),
+    /// It continues the record before it; `Some` level when it starts
+    /// with one (the second line of a java.util.logging record).
+    Further(Option<Level>),
+    /// The source is not a log.
+    Text,
+}
+
+impl Format {
+    /// Text that is not a log.
+    pub(crate) const TEXT: Format = Format {
+        shape: None,
+        levels: false,
+    };
+
+    /// The format of `sample` (a block's first lines, in order), keeping
+    /// `prior` (the block before's) while some line of the sample still
+    /// has its shape.
+    pub(crate) fn learn<'a>(
+        sample: impl IntoIterator<Item = &'a [u8]>,
+        prior: Option<Format>,
+    ) -> Format {
+        let mut counts: [usize; 4] = [0; 4];
+        let mut levels = [false; 4];
+        let mut unindented = 0;
+        let mut lines = 0;
+        // The shape of the line before, when it named no level: its
+        // level may be on this line (java.util.logging).
+        let mut unnamed: Option<Shape> = None;
+        for line in sample {
+            lines += 1;
+            if line.first().is_none_or(|b| b.is_ascii_whitespace()) {
+                unnamed = None;
+                continue;
+            }
+            unindented += 1;
+            let read = read(line);
+            if let Some(before) = unnamed.take()
+                && read.shape == Some(Shape::Level)
+                && read.level.is_some()
+            {
+                levels[before as usize] = true;
+            }
+            if let Some(shape) = read.shape
+                && !read.further
+            {
+                counts[shape as usize] += 1;
+                levels[shape as usize] |= read.level.is_some();
+                unnamed = read.level.is_none().then_some(shape);
+            }
+        }
+        if let Some(prior) = prior.filter(|p| p.shape.is_some_and(|s| counts[s as usize] > 0)) {
+            let s = prior.shape.map_or(0, |s| s as usize);
+            return Format {
+                shape: prior.shape,
+                levels: prior.levels || levels[s],
+            };
+        }
+        // The most lines; on a tie, the first of Json, Logfmt, Stamp,
+        // Level (java.util.logging has as many `SEVERE:` lines as times).
+        let mut best = 0;
+        for (i, &c) in counts.iter().enumerate() {
+            if c > counts[best] {
+                best = i;
+            }
+        }
+        let count = counts[best];
+        let shape = [Shape::Json, Shape::Logfmt, Shape::Stamp, Shape::Level][best];
+        // A level word first is what prose does most: it must be most
+        // of the lines.
+        let share = if shape == Shape::Level { 2 } else { 10 };
+        let enough = count * share >= unindented && (count >= 2 || unindented == 1);
+        if count == 0 || !enough {
+            // A block of stack frames alone goes on with the shape before.
+            return match prior {
+                Some(prior) if lines > 0 && counts.iter().all(|c| *c == 0) => prior,
+                _ => Format::TEXT,
+            };
+        }
+        Format {
+            shape: Some(shape),
+            levels: levels[best],
+        }
+    }
+
+    /// True when the source is a log.
+    pub(crate) fn is_log(&self) -> bool {
+        self.shape.is_some()
+    }
+
+    /// What `line` (its own bytes, without reflow's header) is in this
+    /// format.
+    pub(crate) fn line(&self, line: &[u8]) -> Line {
+        let Some(shape) = self.shape else {
+            return Line::Text;
+        };
+        let read = read(line);
+        if read.shape == Some(shape) && !read.further {
+            return Line::Start(read);
+        }
+        let second = (read.shape == Some(Shape::Level) && !read.further)
+            .then_some(read.level)
+            .flatten();
+        Line::Further(second)
+    }
+
+    /// The class a record of `level` counts as in a level filter: `None`
+    /// passes every filter (a log with no levels at all).
+    pub(crate) fn class(&self, level: Option<Level>) -> Option<Level> {
+        match level {
+            Some(level) => Some(level),
+            None if self.levels => Some(Level::Info),
+            None => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn learn(text: &str) -> Format {
+        Format::learn(text.lines().map(str::as_bytes), None)
+    }
+
+    #[test]
+    fn a_log_with_long_stack_traces_is_still_a_log() {
+        let mut text = String::from("2026-12-03 16:00:00,123 ERROR app: failed\n");
+        text.push_str("java.lang.IllegalStateException: boom\n");
+        for i in 0..40 {
+            text.push_str(&format!("\tat com.example.C.m{i}(C.java:{i})\n"));
+        }
+        text.push_str("Caused by: java.io.IOException: gone\n\t... 12 more\n");
+        text.push_str("2026-12-03 16:00:01,000 INFO app: recovered\n");
+        let format = learn(&text);
+        assert_eq!(format.shape, Some(Shape::Stamp));
+        assert!(format.levels);
+        assert_eq!(
+            format.line(b"\tat com.example.C.m(C.java:1)"),
+            Line::Further(None)
+        );
+        assert!(matches!(
+            format.line(b"2026-12-03 16:00:02,000 WARN x: y"),
+            Line::Start(_)
+        ));
+    }
+
+    #[test]
+    fn prose_with_level_words_is_not_a_log() {
+        let readme = "# Troubleshooting\n\nError: the file is missing\nThis happens when the disk fills.\n\
+                      WARNING: do not run this as root.\nIt changes the owner of every file.\n\
+                      Fatal errors are reported on stderr.\nSee the manual for more.\n\
+                      Use --force to go on.\nDebug builds are slower.\n";
+        assert_eq!(learn(readme), Format::TEXT);
+        let code = "fn main() {\n    // ERROR: never do this\n    log::error!(\"x\");\n}\n\
+                    error!(\"at top\");\nwarn!(\"too\");\n";
+        assert_eq!(learn(code), Format::TEXT);
+        let csv = "name,result,note\ndisk,error,full\nnet,warning,slow\ncpu,ok,none\n";
+        assert_eq!(learn(csv), Format::TEXT);
+        assert_eq!(Format::TEXT.line(b"ERROR: x"), Line::Text);
+    }
+
+    #[test]
+    fn a_prior_format_is_kept_while_its_lines_still_start_records() {
+        let prior = learn("2026-12-03 16:00:00 INFO a\n2026-12-03 16:00:01 INFO b\n");
+        let sample = "ERROR: x\nERROR: y\nERROR: z\n2026-12-03 16:00:02 WARN c\n";
+        assert_eq!(
+            Format::learn(sample.lines().map(str::as_bytes), Some(prior)),
+            prior
+        );
+        let other = Format::learn(b"ERROR: x\nERROR: y\n".split(|b| *b == b'\n'), Some(prior));
+        assert_eq!(other.shape, Some(Shape::Level));
+        let frames = Format::learn(
+            [&b"\tat a.b(C.java:1)"[..], b"\tat c.d(E.java:2)"],
+            Some(prior),
+        );
+        assert_eq!(frames, prior);
+    }
+
+    #[test]
+    fn java_util_logging_records_take_their_level_from_their_second_line() {
+        let jul = "Dec 03, 2026 4:00:00 PM org.example.Main run\nSEVERE: failed\n\
+                   java.lang.RuntimeException: x\n\tat org.example.Main.run(Main.java:3)\n\
+                   Dec 03, 2026 4:00:01 PM org.example.Main run\nINFO: fine\n";
+        let format = learn(jul);
+        assert_eq!(format.shape, Some(Shape::Stamp));
+        assert_eq!(
+            format.line(b"SEVERE: failed"),
+            Line::Further(Some(Level::Error))
+        );
+    }
+
+    #[test]
+    fn a_record_with_no_level_counts_as_info_only_in_a_log_with_levels() {
+        let with = learn("2026-12-03 16:00:00 INFO a\n2026-12-03 16:00:01 b\n");
+        assert_eq!(with.class(None), Some(Level::Info));
+        let without = learn("2026/12/03 16:00:00 a\n2026/12/03 16:00:01 b\n");
+        assert!(without.is_log() && !without.levels);
+        assert_eq!(without.class(None), None);
+    }
+}

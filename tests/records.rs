@@ -1,0 +1,290 @@
+//! Log records (issue 19): levels read from the text, records kept whole.
+//! `--level` written to a pipe or a file, and on the display.
+
+use crate::support::*;
+
+/// A Python `logging` log as its default handler writes it, with a
+/// traceback under its error.
+const PYTHON: &str = "\
+2026-12-03 16:00:00,001 INFO app: start
+2026-12-03 16:00:00,002 ERROR app: request failed
+Traceback (most recent call last):
+  File \"/srv/app.py\", line 12, in handle
+    return 1 / 0
+ZeroDivisionError: division by zero
+2026-12-03 16:00:00,003 DEBUG app: detail
+2026-12-03 16:00:00,004 WARNING app: slow disk
+2026-12-03 16:00:00,005 INFO app: done
+";
+
+#[test]
+fn level_writes_whole_records_at_the_level_or_above_as_received() {
+    let out = reflow(&["--level", "error"], PYTHON.as_bytes());
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "2026-12-03 16:00:00,002 ERROR app: request failed\n\
+         Traceback (most recent call last):\n  File \"/srv/app.py\", line 12, in handle\n    \
+         return 1 / 0\nZeroDivisionError: division by zero\n"
+    );
+    let out = reflow(&["--level", "warn"], PYTHON.as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.ends_with("WARNING app: slow disk\n"), "{text}");
+    assert!(!text.contains("INFO") && !text.contains("DEBUG"), "{text}");
+    let all = reflow(&["--level", "trace"], PYTHON.as_bytes());
+    assert_eq!(all.stdout, PYTHON.as_bytes());
+}
+
+#[test]
+fn level_passes_text_that_is_not_a_log_whole() {
+    let readme = "# Troubleshooting\n\nError: the cache is missing.\n\
+                  Run the setup again; it rebuilds the cache\nfrom the sources.\n\n\
+                  WARNING: never run it as root.\nIt would change the owner of\nevery file.\n";
+    let out = reflow(&["--level", "error"], readme.as_bytes());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), readme);
+}
+
+#[test]
+fn plain_reads_no_records_and_conflicts_with_level() {
+    let out = reflow(&["--plain"], PYTHON.as_bytes());
+    assert_eq!(out.stdout, PYTHON.as_bytes());
+    let out = reflow(&["--plain", "--level", "warn"], PYTHON.as_bytes());
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--plain") && err.contains("--level"), "{err}");
+}
+
+#[test]
+fn level_learns_each_files_format_and_keeps_bytes_as_they_were() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.log"), dir.path().join("b.jsonl"));
+    std::fs::write(&a, PYTHON).unwrap();
+    // pino's numeric levels, a stack in a JSON string, invalid UTF-8.
+    let json = b"{\"level\":30,\"msg\":\"up\"}\n\
+                 {\"level\":50,\"msg\":\"boom \xff\",\"stack\":\"Error: boom\\n    at f (a.js:1)\"}\n\
+                 {\"level\":40,\"msg\":\"slow\"}\n";
+    std::fs::write(&b, json).unwrap();
+    let out = reflow(
+        &["--level", "error", a.to_str().unwrap(), b.to_str().unwrap()],
+        b"",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let mut want = PYTHON
+        .lines()
+        .skip(1)
+        .take(5)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .into_bytes();
+    want.push(b'\n');
+    want.extend_from_slice(
+        b"{\"level\":50,\"msg\":\"boom \xff\",\"stack\":\"Error: boom\\n    at f (a.js:1)\"}\n",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&want)
+    );
+    assert_eq!(out.stdout, want);
+}
+
+#[test]
+fn level_on_a_big_file_read_in_place_keeps_every_error_record() {
+    // Past the 8 MiB at which a file is read in place.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.log");
+    let mut log = String::new();
+    let mut want = String::new();
+    let mut i = 0;
+    while log.len() < 9 << 20 {
+        let line = if i % 1000 == 7 {
+            let r = format!(
+                "2026-12-03T16:00:{:02}.{i:06}Z ERROR svc: failed {i}\n    at handler ({i})\n",
+                i % 60
+            );
+            want.push_str(&r);
+            r
+        } else {
+            format!(
+                "2026-12-03T16:00:{:02}.{i:06}Z  INFO svc: request {i} ok\n",
+                i % 60
+            )
+        };
+        log.push_str(&line);
+        i += 1;
+    }
+    std::fs::write(&path, &log).unwrap();
+    let out = reflow(&["--level", "error", path.to_str().unwrap()], b"");
+    assert!(out.status.success(), "{out:?}");
+    assert!(want.len() > 1000);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+}
+
+/// The binary showing `text` as a file, at 80x24, with `args`.
+fn showing(text: &[u8], args: &[&str]) -> (Pty, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_file(dir.path(), "app.log", text);
+    let mut all = args.to_vec();
+    all.push(file.to_str().unwrap());
+    let pty = Pty::spawn(Pty::command(BIN, &all), 80, 24);
+    let lines = text.iter().filter(|&&b| b == b'\n').count();
+    wait_status(&pty, "the whole file", &format!("{lines} lines"));
+    (pty, dir)
+}
+
+/// The colour and boldness of the cell at `row`, `col`.
+fn colour(pty: &Pty, row: u16, col: u16) -> (vt100::Color, bool) {
+    pty.with_screen(|s| {
+        let cell = s.cell(row, col).unwrap();
+        (cell.fgcolor(), cell.bold())
+    })
+}
+
+/// The row on screen that starts with `text`.
+fn row_of(pty: &Pty, text: &str) -> u16 {
+    let rows = pty.screen_rows();
+    let row = rows.iter().position(|r| r.starts_with(text));
+    u16::try_from(row.unwrap_or_else(|| panic!("no row {text:?} in {rows:#?}"))).unwrap()
+}
+
+#[test]
+fn levels_are_coloured_by_class_and_nothing_else_is() {
+    let (pty, _dir) = showing(PYTHON.as_bytes(), &[]);
+    let level_col = "2026-12-03 16:00:00,002 ".len() as u16;
+    let error = row_of(&pty, "2026-12-03 16:00:00,002 ERROR");
+    assert_eq!(colour(&pty, error, level_col), (vt100::Color::Idx(1), true));
+    assert_eq!(
+        colour(&pty, error, level_col + 4),
+        (vt100::Color::Idx(1), true)
+    );
+    // The time, the rest of the line, the traceback: as they were.
+    assert_eq!(colour(&pty, error, 0), (vt100::Color::Default, false));
+    assert_eq!(
+        colour(&pty, error, level_col + 6),
+        (vt100::Color::Default, false)
+    );
+    assert_eq!(colour(&pty, error + 1, 0), (vt100::Color::Default, false));
+    let warn = row_of(&pty, "2026-12-03 16:00:00,004 WARNING");
+    assert_eq!(colour(&pty, warn, level_col), (vt100::Color::Idx(3), false));
+    let info = row_of(&pty, "2026-12-03 16:00:00,001 INFO");
+    assert_eq!(colour(&pty, info, level_col), (vt100::Color::Idx(2), false));
+    let debug = row_of(&pty, "2026-12-03 16:00:00,003 DEBUG");
+    assert_eq!(
+        colour(&pty, debug, level_col),
+        (vt100::Color::Idx(4), false)
+    );
+    quit(&pty);
+    assert_exits_restored(&pty, 0);
+}
+
+#[test]
+fn a_line_with_colours_of_its_own_plain_and_prose_are_not_coloured() {
+    let mut text = PYTHON.replace(
+        "16:00:00,004 WARNING",
+        "16:00:00,004 \x1b[35mWARNING\x1b[0m",
+    );
+    text.push_str("done\n");
+    let (pty, _dir) = showing(text.as_bytes(), &[]);
+    let col = "2026-12-03 16:00:00,004 ".len() as u16;
+    let warn = row_of(&pty, "2026-12-03 16:00:00,004 WARNING");
+    assert_eq!(colour(&pty, warn, col), (vt100::Color::Idx(5), false));
+    quit(&pty);
+    assert_exits_restored(&pty, 0);
+
+    let (pty, _dir) = showing(PYTHON.as_bytes(), &["--plain"]);
+    let error = row_of(&pty, "2026-12-03 16:00:00,002 ERROR");
+    assert_eq!(colour(&pty, error, col), (vt100::Color::Default, false));
+    quit(&pty);
+    assert_exits_restored(&pty, 0);
+
+    let readme = "Error: the cache is missing.\nRun the setup again; it rebuilds\nthe cache from the sources.\n\
+                  WARNING: never as root.\nIt would change the owner\nof every file.\n";
+    let (pty, _dir) = showing(readme.as_bytes(), &[]);
+    for (row, _) in readme.lines().enumerate() {
+        for col in 0..8 {
+            assert_eq!(
+                colour(&pty, row as u16, col),
+                (vt100::Color::Default, false),
+                "row {row}"
+            );
+        }
+    }
+    quit(&pty);
+    assert_exits_restored(&pty, 0);
+}
+
+/// A log of `n` records, errors and warnings among them, each error with
+/// a traceback under it.
+fn long_log(n: usize, errors: &[usize], warnings: &[usize]) -> String {
+    let mut log = String::new();
+    for i in 0..n {
+        let time = format!("2026-12-03 16:{:02}:{:02},{:03}", i / 60 % 60, i % 60, i % 1000);
+        if errors.contains(&i) {
+            log.push_str(&format!("{time} ERROR app: request {i} failed\n"));
+            log.push_str("Traceback (most recent call last):\n  File \"app.py\", line 3\n");
+            log.push_str("ZeroDivisionError: division by zero\n");
+        } else if warnings.contains(&i) {
+            log.push_str(&format!("{time} WARNING app: request {i} slow\n"));
+        } else {
+            log.push_str(&format!("{time} INFO app: request {i} done, no error\n"));
+        }
+    }
+    log
+}
+
+/// Waits until the top row starts with `text`.
+fn wait_top(pty: &Pty, text: &str) {
+    pty.wait_for(&format!("{text:?} at the top"), TIMEOUT, |s| {
+        content_rows(s).first().is_some_and(|r| r.starts_with(text))
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn e_and_w_move_to_the_next_and_previous_error_and_warning_records() {
+    let log = long_log(3000, &[150, 2100], &[700, 2500]);
+    let (pty, _dir) = showing(log.as_bytes(), &[]);
+    // From the end back: the last error, at the top, its traceback under it.
+    pty.send(b"E");
+    wait_top(&pty, "2026-12-03 16:35:00,100 ERROR app: request 2100 failed");
+    let rows = pty.screen_rows();
+    assert_eq!(rows[1], "Traceback (most recent call last):");
+    pty.send(b"E");
+    wait_top(&pty, "2026-12-03 16:02:30,150 ERROR app: request 150 failed");
+    pty.send(b"E");
+    wait_status(&pty, "nothing before the first error", "no error record before this");
+    // w: a warning or worse, forward.
+    pty.send(b"w");
+    wait_top(&pty, "2026-12-03 16:11:40,700 WARNING app: request 700 slow");
+    pty.send(b"w");
+    wait_top(&pty, "2026-12-03 16:35:00,100 ERROR app: request 2100 failed");
+    pty.send(b"w");
+    wait_top(&pty, "2026-12-03 16:41:40,500 WARNING app: request 2500 slow");
+    pty.send(b"e");
+    wait_status(&pty, "nothing after", "no error record after this");
+    pty.send(b"W");
+    wait_top(&pty, "2026-12-03 16:35:00,100 ERROR app: request 2100 failed");
+    // "no error" in an info record's message makes no error record.
+    pty.send(b"g");
+    wait_top(&pty, "2026-12-03 16:00:00,000 INFO");
+    pty.send(b"e");
+    wait_top(&pty, "2026-12-03 16:02:30,150 ERROR");
+    quit(&pty);
+    assert_exits_restored(&pty, 0);
+}
+
+#[test]
+fn e_finds_no_errors_in_text_that_is_not_a_log() {
+    let mut readme = String::new();
+    for i in 0..60 {
+        readme.push_str(&format!("Error: case {i} of the troubleshooting guide.\n"));
+        readme.push_str("It happens when the cache is stale, and the fix\n");
+        readme.push_str("is to rebuild it from the sources.\n");
+    }
+    let (pty, _dir) = showing(readme.as_bytes(), &[]);
+    pty.send(b"g");
+    wait_top(&pty, "Error: case 0");
+    pty.send(b"e");
+    wait_status(&pty, "no error in prose", "no error record after this");
+    quit(&pty);
+    assert_exits_restored(&pty, 0);
+}
