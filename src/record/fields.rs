@@ -56,7 +56,11 @@ pub(crate) fn json(line: &[u8]) -> Read {
     // Docker's json-file: the line the container wrote, as a string.
     if let Some(found) = memchr::memmem::find(line, b"\"log\":\"") {
         let inner = unescape_prefix(&line[found + 7..]);
-        read.level = super::line::read(&inner).level;
+        let inner = super::line::read(&inner);
+        // A line the container wrote that has no log shape continues the
+        // record before (a traceback, an indented line).
+        read.further = inner.shape.is_none();
+        read.level = inner.level;
     }
     read
 }

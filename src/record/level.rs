@@ -107,6 +107,15 @@ pub(crate) fn word(w: &[u8]) -> Option<Level> {
     if w.len() < 3 || w.len() > 9 {
         return None;
     }
+    // Apache's `trace1` to `trace8`, PostgreSQL's `DEBUG1` to `DEBUG5`.
+    if let [base @ .., digit] = w
+        && digit.is_ascii_digit()
+    {
+        return match word(base)? {
+            level @ (Level::Debug | Level::Trace) => Some(level),
+            _ => None,
+        };
+    }
     let capitals = w
         .iter()
         .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
@@ -139,8 +148,7 @@ pub(crate) fn word(w: &[u8]) -> Option<Level> {
         b"ERR" | b"FTL" | b"CRIT" | b"CRT" | b"EMERG" | b"SEVERE" | b"EROR" => Some(Level::Error),
         b"WRN" => Some(Level::Warn),
         b"INF" | b"LOG" => Some(Level::Info),
-        b"DBG" | b"FINE" | b"CONFIG" | b"DEBUG1" | b"DEBUG2" | b"DEBUG3" | b"DEBUG4"
-        | b"DEBUG5" => Some(Level::Debug),
+        b"DBG" | b"FINE" | b"CONFIG" => Some(Level::Debug),
         b"TRC" | b"FINER" | b"FINEST" => Some(Level::Trace),
         _ => None,
     }
@@ -187,6 +195,7 @@ mod tests {
             ("NOTICE", Level::Info),
             ("LOG", Level::Info),
             ("DEBUG3", Level::Debug),
+            ("trace3", Level::Trace),
             ("FINE", Level::Debug),
             ("CONFIG", Level::Debug),
             ("FINEST", Level::Trace),

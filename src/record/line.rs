@@ -59,8 +59,12 @@ pub(crate) fn read(line: &[u8]) -> Read {
             if let Some((end, pri, letters)) = stamp(line) {
                 let mut read = after_stamp(line, end, letters);
                 read.shape = Some(Shape::Stamp);
-                if read.level.is_none() && !read.further {
-                    read.level = pri.and_then(|p| Level::of_syslog(p % 8));
+                // A syslog priority says the severity, whatever words the
+                // message starts with.
+                if let Some(level) = pri.and_then(|p| Level::of_syslog(p % 8)) {
+                    read.level = Some(level);
+                    read.at = memchr::memchr(b'>', line).map(|close| 1..close);
+                    read.further = false;
                 }
                 return read;
             }
@@ -79,19 +83,29 @@ pub(crate) fn read(line: &[u8]) -> Read {
 fn after_stamp(line: &[u8], end: usize, letters: bool) -> Read {
     let mut at = skip_spaces(line, end);
     // CRI: `stdout F ` or `stderr P `.
+    let mut cri = false;
     for stream in [&b"stdout "[..], b"stderr "] {
         if line[at..].starts_with(stream) {
             let flag = at + stream.len();
             if matches!(line.get(flag), Some(b'F' | b'P')) && line.get(flag + 1) == Some(&b' ') {
                 at = flag + 2;
+                cri = true;
             }
         }
     }
     let rest = &line[at..];
-    if at > end && !rest.is_empty() {
-        let inner = if rest[0] == b'{' {
+    if cri {
+        // CRI: the line the container wrote, which has the record's
+        // shape, or continues the record before.
+        let mut inner = read(rest);
+        inner.further |= inner.shape.is_none();
+        inner.at = inner.at.map(|r| r.start + at..r.end + at);
+        return inner;
+    } else if let Some(first) = rest.first() {
+        // `kubectl logs --timestamps`: a time before the app's own line.
+        let inner = if *first == b'{' {
             Some(super::fields::json(rest))
-        } else if stamp(rest).is_some() {
+        } else if stamp(rest).is_some() || klog(rest).is_some() {
             Some(read(rest))
         } else {
             super::fields::logfmt(rest)
@@ -268,7 +282,8 @@ fn level_first(line: &[u8]) -> Read {
 
 /// klog: `E1203 16:00:00.123456   12345 file.go:42] msg`.
 fn klog(line: &[u8]) -> Option<Read> {
-    let level = level::letter(line[0]).filter(|_| matches!(line[0], b'I' | b'W' | b'E' | b'F'))?;
+    let first = *line.first()?;
+    let level = level::letter(first).filter(|_| matches!(first, b'I' | b'W' | b'E' | b'F'))?;
     let digits = line.get(1..5)?;
     if !digits.iter().all(u8::is_ascii_digit) || line.get(5) != Some(&b' ') {
         return None;
