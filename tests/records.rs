@@ -339,3 +339,69 @@ fn levels_of_real_logs_are_right_for_every_format() {
     );
     assert!(report.contains("accuracy: 28 passed, 0 failed"), "{report}");
 }
+
+#[test]
+fn l_and_shift_l_set_the_least_level_shown_records_whole_with_the_filter() {
+    let log = long_log(400, &[150, 300], &[200, 350]);
+    let (pty, _dir) = showing(log.as_bytes(), &[]);
+    // L three times: debug, info, warn.
+    pty.send(b"LLL");
+    let warn_or_worse = [
+        "2026-12-03 16:02:30,150 ERROR app: request 150 failed",
+        "Traceback (most recent call last):",
+        "  File \"app.py\", line 3",
+        "ZeroDivisionError: division by zero",
+        "2026-12-03 16:03:20,200 WARNING app: request 200 slow",
+        "2026-12-03 16:05:00,300 ERROR app: request 300 failed",
+        "Traceback (most recent call last):",
+        "  File \"app.py\", line 3",
+        "ZeroDivisionError: division by zero",
+        "2026-12-03 16:05:50,350 WARNING app: request 350 slow",
+    ];
+    wait_rows(&pty, "warnings and errors, whole", &warn_or_worse);
+    assert!(status_row(&pty.with_screen(|s| s.clone())).contains("\u{2265}warn"));
+    // With a filter: both hold.
+    pty.send(b"&350\r");
+    wait_rows(
+        &pty,
+        "the filter too",
+        &["2026-12-03 16:05:50,350 WARNING app: request 350 slow"],
+    );
+    pty.send(b"&\r");
+    wait_rows(&pty, "the filter dropped, the level kept", &warn_or_worse);
+    pty.send(b"L");
+    let errors: Vec<&str> = warn_or_worse
+        .iter()
+        .copied()
+        .filter(|row| !row.contains("WARNING"))
+        .collect();
+    wait_rows(&pty, "errors only", &errors);
+    // l back down to every level: the last lines of the log again.
+    pty.send(b"llll");
+    wait_status(&pty, "every level", "showing records at every level");
+    pty.wait_for_text("INFO app: request 399 done", TIMEOUT)
+        .unwrap();
+    quit(&pty);
+    assert_exits_restored(&pty, 0);
+}
+
+#[test]
+fn level_on_a_display_is_the_least_level_at_first() {
+    let log = long_log(400, &[150], &[200]);
+    let (pty, _dir) = showing(log.as_bytes(), &["--level", "error"]);
+    wait_rows(
+        &pty,
+        "the error record alone",
+        &[
+            "2026-12-03 16:02:30,150 ERROR app: request 150 failed",
+            "Traceback (most recent call last):",
+            "  File \"app.py\", line 3",
+            "ZeroDivisionError: division by zero",
+        ],
+    );
+    pty.send(b"l");
+    pty.wait_for_text("WARNING app: request 200 slow", TIMEOUT)
+        .unwrap();
+    quit(&pty);
+    assert_exits_restored(&pty, 0);
+}

@@ -39,8 +39,11 @@ mod pattern;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
+use crate::Level;
 use crate::history::History;
+use crate::record::{Formats, Line};
 use crate::sanitize::Options;
+use crate::tag;
 
 pub(crate) use level::LevelSearch;
 pub(crate) use pattern::{Case, MAX_PATTERN, Pattern, TOO_LONG};
@@ -196,8 +199,17 @@ pub(crate) struct Term {
 /// lines arrive by calling [`extend`](Filter::extend) again.
 #[derive(Clone, Debug)]
 pub(crate) struct Filter {
-    /// Every one must hold for a line to be shown; never empty.
+    /// Every one must hold for a line to be shown.
     terms: Vec<Term>,
+    /// Only the records at this level or worse, each whole (see
+    /// [`crate::record`]); with it, `terms` may be empty.
+    level: Option<Level>,
+    /// The record being read is at `level` or worse.
+    keep: bool,
+    /// A record's first line that names no level, and whether the terms
+    /// let it through: its level is on the line after it
+    /// (java.util.logging).
+    waiting: Option<(usize, bool)>,
     /// Ids of matching lines, in order.
     matches: Vec<usize>,
     /// The first line not checked yet.
@@ -215,11 +227,25 @@ impl Filter {
 
     /// A filter for all of `terms` (not empty) with nothing checked yet.
     pub(crate) fn of(terms: Vec<Term>) -> Filter {
+        Filter::with_level(terms, None)
+    }
+
+    /// A filter for all of `terms` and, if `level` names one, the records
+    /// at that level or worse; nothing checked yet.
+    pub(crate) fn with_level(terms: Vec<Term>, level: Option<Level>) -> Filter {
         Filter {
             terms,
+            level,
+            keep: true,
+            waiting: None,
             matches: Vec::new(),
             next: 0,
         }
+    }
+
+    /// The level records must have, if any.
+    pub(crate) fn level(&self) -> Option<Level> {
+        self.level
     }
 
     /// What it filters by, in the order given.
@@ -232,18 +258,18 @@ impl Filter {
         self.terms.iter().find(|t| !t.negated).map(|t| &t.pattern)
     }
 
-    /// As typed: `&error &!debug`.
+    /// As typed: `&error &!debug`, after the level: `≥warn &timeout`.
     pub(crate) fn described(&self) -> String {
-        let terms: Vec<String> = self
-            .terms
-            .iter()
-            .map(|t| {
+        let level = self.level.map(|l| format!("\u{2265}{}", l.name()));
+        let terms: Vec<String> = level
+            .into_iter()
+            .chain(self.terms.iter().map(|t| {
                 format!(
                     "&{}{}",
                     if t.negated { "!" } else { "" },
                     t.pattern.as_str()
                 )
-            })
+            }))
             .collect();
         terms.join(" ")
     }
@@ -256,36 +282,77 @@ impl Filter {
         history: &History,
         options: Options,
         budget: Duration,
+        formats: &mut Formats,
+        headed: bool,
     ) -> Progress {
         let started = Instant::now();
         let (first, len) = (history.first(), history.len());
         let gone = self.matches.partition_point(|&line| line < first);
         self.matches.drain(..gone);
         self.next = self.next.max(first);
+        let level = self.level;
         let (terms, matches, next) = (&self.terms, &mut self.matches, &mut self.next);
+        let (keep, waiting) = (&mut self.keep, &mut self.waiting);
         let _ = history.scan(*next..len, false, |lines, run| {
-            match terms.as_slice() {
+            match (terms.as_slice(), level) {
                 // One pattern kept: its prefiltered scan.
-                [
-                    Term {
-                        pattern,
-                        negated: false,
-                    },
-                ] => {
+                (
+                    [
+                        Term {
+                            pattern,
+                            negated: false,
+                        },
+                    ],
+                    None,
+                ) => {
                     let _ = pattern.each_match(lines.start, run, options, |line| {
                         matches.push(line);
                         ControlFlow::Continue(())
                     });
                 }
-                // A stack, or lines left out: each line against each term.
-                terms => {
+                // A stack, lines left out, a level: each line on its own.
+                (terms, level) => {
                     let body = run.strip_suffix(b"\n").unwrap_or(run);
                     if !run.is_empty() {
                         for (line, id) in body.split(|&b| b == b'\n').zip(lines.start..) {
-                            if terms
+                            let wanted = terms
                                 .iter()
-                                .all(|t| t.pattern.matches_line(line, options) != t.negated)
-                            {
+                                .all(|t| t.pattern.matches_line(line, options) != t.negated);
+                            let Some(min) = level else {
+                                if wanted {
+                                    matches.push(id);
+                                }
+                                continue;
+                            };
+                            let format = formats.of(history, headed, id);
+                            let passes = |class: Option<Level>| class.is_none_or(|c| c >= min);
+                            let shown = match format.line(tag::split(line, headed).1) {
+                                Line::Text => true,
+                                Line::Start(read) => {
+                                    if let Some((first, wanted)) = waiting.take()
+                                        && wanted
+                                        && passes(format.class(None))
+                                    {
+                                        matches.push(first);
+                                    }
+                                    if read.level.is_none() && format.levels {
+                                        *waiting = Some((id, wanted));
+                                        continue;
+                                    }
+                                    *keep = passes(format.class(read.level));
+                                    *keep
+                                }
+                                Line::Further(second) => {
+                                    if let Some((first, wanted)) = waiting.take() {
+                                        *keep = passes(format.class(second));
+                                        if *keep && wanted {
+                                            matches.push(first);
+                                        }
+                                    }
+                                    *keep
+                                }
+                            };
+                            if shown && wanted {
                                 matches.push(id);
                             }
                         }
@@ -346,7 +413,11 @@ impl Tally {
 
     /// Counts on for about `budget` (at least one chunk).
     pub(crate) fn step(&mut self, history: &History, options: Options, budget: Duration) {
-        if self.filter.extend(history, options, budget) == Progress::Done {
+        if self
+            .filter
+            .extend(history, options, budget, &mut Formats::default(), true)
+            == Progress::Done
+        {
             self.pending = false;
         }
     }
@@ -398,7 +469,14 @@ mod tests {
 
     fn filtered(h: &History, p: &Pattern) -> Vec<usize> {
         let mut filter = Filter::new(p.clone());
-        while filter.extend(h, Options::default(), Duration::ZERO) != Progress::Done {}
+        while filter.extend(
+            h,
+            Options::default(),
+            Duration::ZERO,
+            &mut Formats::default(),
+            true,
+        ) != Progress::Done
+        {}
         filter.matches().to_vec()
     }
 
@@ -460,6 +538,25 @@ mod tests {
     }
 
     #[test]
+    fn a_level_filter_keeps_records_whole_and_waits_for_a_second_line_level() {
+        let h = history(&[
+            b"Dec 03, 2026 4:00:00 PM a.B run",
+            b"INFO: fine",
+            b"Dec 03, 2026 4:00:01 PM a.B run",
+            b"SEVERE: failed",
+            b"\tat a.B.run(B.java:3)",
+            b"Dec 03, 2026 4:00:02 PM a.B run",
+            b"WARNING: slow",
+        ]);
+        let mut filter = Filter::with_level(Vec::new(), Some(Level::Warn));
+        let mut formats = Formats::default();
+        let step = filter.extend(&h, Options::default(), Duration::MAX, &mut formats, true);
+        assert_eq!(step, Progress::Done);
+        assert_eq!(filter.matches(), [2, 3, 4, 5, 6]);
+        assert_eq!(filter.described(), "\u{2265}warn");
+    }
+
+    #[test]
     fn stacked_filters_keep_the_lines_every_term_lets_through() {
         let lines: Vec<Vec<u8>> = (0..3_000)
             .map(|i| match i % 3 {
@@ -476,7 +573,14 @@ mod tests {
         };
         let run = |terms: Vec<Term>| {
             let mut filter = Filter::of(terms);
-            while filter.extend(&h, Options::default(), Duration::ZERO) != Progress::Done {}
+            while filter.extend(
+                &h,
+                Options::default(),
+                Duration::ZERO,
+                &mut Formats::default(),
+                true,
+            ) != Progress::Done
+            {}
             filter.matches().to_vec()
         };
         let want = |keep: fn(usize) -> bool| (0..3_000).filter(|&i| keep(i)).collect::<Vec<_>>();
@@ -560,7 +664,13 @@ mod tests {
         };
         push(&mut h, 0, 1_000);
         assert_eq!(
-            filter.extend(&h, Options::default(), Duration::MAX),
+            filter.extend(
+                &h,
+                Options::default(),
+                Duration::MAX,
+                &mut Formats::default(),
+                true
+            ),
             Progress::Done
         );
         assert_eq!(
@@ -570,13 +680,25 @@ mod tests {
         assert_eq!(filter.next, 1_000);
         // Nothing new: nothing changes.
         assert_eq!(
-            filter.extend(&h, Options::default(), Duration::MAX),
+            filter.extend(
+                &h,
+                Options::default(),
+                Duration::MAX,
+                &mut Formats::default(),
+                true
+            ),
             Progress::Done
         );
         assert_eq!(filter.matches().len(), 10);
         push(&mut h, 1_000, 2_500);
         assert_eq!(
-            filter.extend(&h, Options::default(), Duration::MAX),
+            filter.extend(
+                &h,
+                Options::default(),
+                Duration::MAX,
+                &mut Formats::default(),
+                true
+            ),
             Progress::Done
         );
         assert_eq!(
@@ -585,7 +707,14 @@ mod tests {
         );
         // Lines dropped by the cap leave the matches too.
         push(&mut h, 2_500, 60_000);
-        while filter.extend(&h, Options::default(), Duration::ZERO) != Progress::Done {}
+        while filter.extend(
+            &h,
+            Options::default(),
+            Duration::ZERO,
+            &mut Formats::default(),
+            true,
+        ) != Progress::Done
+        {}
         assert_eq!(h.first(), 57_000);
         assert_eq!(
             filter.matches(),
@@ -619,8 +748,13 @@ mod tests {
         }
         let mut filter = Filter::new(p);
         let mut steps = 0;
-        while let Progress::Pending { done } = filter.extend(&h, Options::default(), Duration::ZERO)
-        {
+        while let Progress::Pending { done } = filter.extend(
+            &h,
+            Options::default(),
+            Duration::ZERO,
+            &mut Formats::default(),
+            true,
+        ) {
             assert!((0.0..1.0).contains(&done));
             steps += 1;
         }

@@ -130,6 +130,9 @@ pub(crate) enum Action {
     /// `e` `E` (errors), `w` `W` (warnings or worse): the next record at
     /// that level or worse; `true`: the previous one.
     Level(crate::Level, bool),
+    /// `L`: show only records of the next level up or worse; `l`: one
+    /// level down (`false`).
+    MinLevel(bool),
 }
 
 /// The action `key` asks for in `mode`, if any.
@@ -198,6 +201,8 @@ pub(crate) fn action(mode: Mode, key: Key) -> Option<Action> {
             Key::Char('E') => Some(A::Level(crate::Level::Error, true)),
             Key::Char('w') => Some(A::Level(crate::Level::Warn, false)),
             Key::Char('W') => Some(A::Level(crate::Level::Warn, true)),
+            Key::Char('L') => Some(A::MinLevel(true)),
+            Key::Char('l') => Some(A::MinLevel(false)),
             _ => None,
         },
     }
@@ -242,6 +247,7 @@ pub(crate) const HELP: &[(&str, &str)] = &[
     ("n  N", "next match, the other way (says: match 3 of 17)"),
     ("e  E", "the next error record, the previous one"),
     ("w  W", "the next warning (or worse), the previous one"),
+    ("L  l", "show only records of a level up or worse; down"),
     ("&pattern", "show only matching lines; again: narrows"),
     ("&!pattern", "leave matching lines out"),
     ("& alone  &*", "drop the last filter; drop them all"),

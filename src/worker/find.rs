@@ -6,8 +6,9 @@
 
 use std::sync::Arc;
 
+use crate::Level;
 use crate::layout::Highlight;
-use crate::search::{Case, Filter, LevelSearch, Pattern, Search, Tally};
+use crate::search::{Case, Filter, LevelSearch, Pattern, Search, Tally, Term};
 use crate::view::keys::Mode;
 use crate::view::prompt::{PromptHistory, Typing};
 
@@ -36,6 +37,9 @@ pub(super) struct Find {
     /// How patterns match letters (`-i` toggles it).
     pub(super) case: Case,
     pub(super) filter: Option<Filter>,
+    /// The least level a record must have to be shown (`l`, `L`,
+    /// `--level`).
+    pub(super) min_level: Option<Level>,
     /// The filter has lines left to check.
     pub(super) filtering: bool,
     /// Matches of the last search (or the filter) in reverse video.
@@ -52,6 +56,15 @@ pub(super) struct Find {
 }
 
 impl Find {
+    /// Filters by `terms` and the least level: no filter when neither
+    /// asks for one.
+    pub(super) fn set_filter(&mut self, terms: Vec<Term>) {
+        self.filtering = !terms.is_empty() || self.min_level.is_some();
+        self.filter = self
+            .filtering
+            .then(|| Filter::with_level(terms, self.min_level));
+    }
+
     pub(super) fn filtered(&self) -> Option<&[usize]> {
         self.filter.as_ref().map(Filter::matches)
     }

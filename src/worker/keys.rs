@@ -183,6 +183,7 @@ impl Tui {
             }
             Action::Next => self.repeat(false),
             Action::Previous => self.repeat(true),
+            Action::MinLevel(raise) => self.step_level(raise),
             Action::Level(min, backward) => {
                 // From the line after the top one (the record found goes
                 // to the top, as a match does), or back from the top.
@@ -324,9 +325,44 @@ impl Tui {
                 }
             }
         }
-        self.find.filtering = !terms.is_empty();
-        self.find.filter = (!terms.is_empty()).then(|| Filter::of(terms));
+        self.find.set_filter(terms);
         self.find.highlight();
+    }
+
+    /// `L` (`raise`) and `l`: the least level a record must have to be
+    /// shown, one class up or down (composed with the `&` filter).
+    fn step_level(&mut self, raise: bool) {
+        const STEPS: [Option<Level>; 5] = [
+            None,
+            Some(Level::Debug),
+            Some(Level::Info),
+            Some(Level::Warn),
+            Some(Level::Error),
+        ];
+        let at = STEPS
+            .iter()
+            .position(|&s| s == self.find.min_level)
+            .unwrap_or(0);
+        let at = if raise {
+            (at + 1).min(STEPS.len() - 1)
+        } else {
+            at.saturating_sub(1)
+        };
+        self.find.min_level = STEPS[at];
+        let terms = self
+            .find
+            .filter
+            .as_ref()
+            .map(|f| f.terms().to_vec())
+            .unwrap_or_default();
+        self.find.set_filter(terms);
+        self.find.message = Some(match self.find.min_level {
+            Some(level) => format!(
+                "showing records at {} or worse (l lowers, L raises)",
+                level.name()
+            ),
+            None => "showing records at every level".to_owned(),
+        });
     }
 
     /// `n` (or `N`, `reverse`): the last search again, from its match.
@@ -403,7 +439,8 @@ impl Tui {
             && let Some(filter) = &mut find.filter
         {
             self.dirty = true;
-            match filter.extend(&self.history, text, SLICE) {
+            let headed = config.look().headed;
+            match filter.extend(&self.history, text, SLICE, self.cache.formats(), headed) {
                 Progress::Done => {
                     find.filtering = false;
                     find.message = filter
@@ -477,7 +514,7 @@ impl Tui {
     /// first it knew of too).
     pub(super) fn refilter(&mut self) {
         if let Some(filter) = &self.find.filter {
-            self.find.filter = Some(Filter::of(filter.terms().to_vec()));
+            self.find.filter = Some(Filter::with_level(filter.terms().to_vec(), filter.level()));
             self.find.filtering = true;
             self.dirty = true;
         }

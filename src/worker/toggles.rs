@@ -5,7 +5,7 @@
 
 use super::tui::Tui;
 use crate::options::{Config, Wrap};
-use crate::search::{Case, Filter, Pattern, Term};
+use crate::search::{Case, Pattern, Term};
 
 impl Tui {
     /// `-` then `option`.
@@ -78,8 +78,7 @@ impl Tui {
                 })
                 .collect();
             if let Some(terms) = terms {
-                self.find.filter = Some(Filter::of(terms));
-                self.find.filtering = true;
+                self.find.set_filter(terms);
             }
         }
         self.find.highlight();

@@ -167,6 +167,14 @@ impl Tui {
         .max_memory(budget);
         let mut cache = RowCache::new();
         cache.abort_on(urgent);
+        // `--level` on a display: the least level shown at first.
+        let mut find = Find {
+            min_level: config.min_level,
+            ..Find::default()
+        };
+        if find.min_level.is_some() {
+            find.set_filter(Vec::new());
+        }
         Ok(Tui {
             capture,
             input,
@@ -188,7 +196,7 @@ impl Tui {
             buf: Vec::new(),
             pending: false,
             view: View::new(),
-            find: Find::default(),
+            find,
             sources: Vec::new(),
             numbers: config.line_numbers,
             wrap: config.wrap,
