@@ -248,6 +248,8 @@ fn wait_top(pty: &Pty, text: &str) {
 fn e_and_w_move_to_the_next_and_previous_error_and_warning_records() {
     let log = long_log(3000, &[150, 2100], &[700, 2500]);
     let (pty, _dir) = showing(log.as_bytes(), &[]);
+    // The status bar counts them ("no error" in a message is none).
+    wait_status(&pty, "the records counted", "2 errors 2 warnings");
     // From the end back: the last error, at the top, its traceback under it.
     pty.send(b"E");
     wait_top(
@@ -310,6 +312,8 @@ fn e_finds_no_errors_in_text_that_is_not_a_log() {
     let (pty, _dir) = showing(readme.as_bytes(), &[]);
     pty.send(b"g");
     wait_top(&pty, "Error: case 0");
+    let bar = status_row(&pty.with_screen(|s| s.clone()));
+    assert!(!bar.contains("error"), "{bar}");
     pty.send(b"e");
     wait_status(&pty, "no error in prose", "no error record after this");
     quit(&pty);

@@ -106,29 +106,10 @@ impl LevelSearch {
         let mut found = None;
         let _ = history.scan(lines, backward, |lines, run| {
             let mut check = |id: usize, line: &[u8]| {
-                let format = formats.of(history, headed, id);
-                let start = match format.line(tag::split(line, headed).1) {
-                    Line::Start(read) => format
-                        .class(read.level)
-                        .is_some_and(|c| c >= min)
-                        .then_some(id),
-                    // java.util.logging: `SEVERE: …` under a start that
-                    // names no level.
-                    Line::Further(Some(level)) if level >= min => {
-                        id.checked_sub(1).filter(|&before| {
-                            history.get(before).is_some_and(|raw| {
-                                matches!(
-                                    format.line(tag::split(&raw, headed).1),
-                                    Line::Start(read) if read.level.is_none()
-                                )
-                            })
-                        })
-                    }
-                    _ => None,
-                };
                 // A start before the line found (java.util.logging) must
                 // still be on the side searched.
-                if let Some(start) = start
+                if let Some((start, class)) = record_at(history, formats, headed, id, line)
+                    && class >= min
                     && (if backward {
                         start < from
                     } else {
@@ -170,6 +151,108 @@ impl LevelSearch {
         };
         Step::Pending {
             done: fraction(done, total),
+        }
+    }
+}
+
+/// The record line `id` (its bytes `line`, as held) tells of: its start
+/// and class, when it starts one, or when it is the `LEVEL: …` second
+/// line of a java.util.logging record whose first names none.
+fn record_at(
+    history: &History,
+    formats: &mut Formats,
+    headed: bool,
+    id: usize,
+    line: &[u8],
+) -> Option<(usize, Level)> {
+    let format = formats.of(history, headed, id);
+    match format.line(tag::split(line, headed).1) {
+        Line::Start(read) => Some((id, format.class(read.level)?)),
+        Line::Further(Some(level)) => {
+            let before = id.checked_sub(1)?;
+            let raw = history.get(before)?;
+            match format.line(tag::split(&raw, headed).1) {
+                Line::Start(read) if read.level.is_none() => Some((before, level)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The error and warning records of the whole history, counted in steps
+/// between events (only the lines that can name one are read) and kept
+/// up to date as lines arrive, for the status bar.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LevelTally {
+    /// The lines from `low` to `high` are counted.
+    low: usize,
+    high: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+impl LevelTally {
+    /// The errors and the warnings counted so far.
+    pub(crate) fn counts(&self) -> (usize, usize) {
+        (self.errors, self.warnings)
+    }
+
+    /// Lines are left to count: new ones, or a file's earlier lines its
+    /// index has reached since.
+    pub(crate) fn pending(&self, history: &History) -> bool {
+        self.high < history.len() || history.first() < self.low.min(self.high)
+    }
+
+    /// Counts on for about `budget`.
+    pub(crate) fn step(
+        &mut self,
+        history: &History,
+        formats: &mut Formats,
+        headed: bool,
+        budget: Duration,
+    ) {
+        let started = Instant::now();
+        if self.low == self.high {
+            // Nothing counted yet: from the lines held now.
+            (self.low, self.high) = (history.first(), history.first());
+        }
+        let regex = candidates(Level::Warn);
+        let (errors, warnings) = (&mut self.errors, &mut self.warnings);
+        let mut count = |lines: std::ops::Range<usize>, run: &[u8]| {
+            let _ = each_candidate(regex, lines.start, run, &mut |id, line| {
+                if let Some((_, class)) = record_at(history, formats, headed, id, line) {
+                    match class {
+                        Level::Error => *errors += 1,
+                        Level::Warn => *warnings += 1,
+                        _ => {}
+                    }
+                }
+                ControlFlow::Continue(())
+            });
+        };
+        let high = &mut self.high;
+        let _ = history.scan(*high..history.len(), false, |lines, run| {
+            count(lines.clone(), run);
+            *high = lines.end;
+            if started.elapsed() >= budget {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        let low = &mut self.low;
+        let first = history.first();
+        if first < *low && started.elapsed() < budget {
+            let _ = history.scan(first..*low, true, |lines, run| {
+                count(lines.clone(), run);
+                *low = lines.start;
+                if started.elapsed() >= budget {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            });
         }
     }
 }
@@ -273,6 +356,22 @@ java.lang.IllegalStateException: error in the trace is no record
         let jul = "Dec 03, 2026 4:00:00 PM a.B run\nINFO: fine\nDec 03, 2026 4:00:01 PM a.B run\nSEVERE: bad\n\tat a.B.run(B.java:3)\n";
         assert_eq!(find_all(&history(jul), Level::Error, false), [2]);
         assert_eq!(find_all(&history(jul), Level::Error, true), [2]);
+    }
+
+    #[test]
+    fn a_tally_counts_error_and_warning_records_as_lines_arrive() {
+        let mut h = history(LOG);
+        let mut tally = LevelTally::default();
+        let mut formats = Formats::default();
+        while tally.pending(&h) {
+            tally.step(&h, &mut formats, true, Duration::ZERO);
+        }
+        assert_eq!(tally.counts(), (2, 1));
+        h.push(b"2026-12-03 16:00:05 WARN a: again");
+        h.push(b"\terror in a trace line");
+        assert!(tally.pending(&h));
+        tally.step(&h, &mut formats, true, Duration::MAX);
+        assert_eq!(tally.counts(), (2, 2));
     }
 
     #[test]

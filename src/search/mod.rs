@@ -45,7 +45,7 @@ use crate::record::{Formats, Line};
 use crate::sanitize::Options;
 use crate::tag;
 
-pub(crate) use level::LevelSearch;
+pub(crate) use level::{LevelSearch, LevelTally};
 pub(crate) use pattern::{Case, MAX_PATTERN, Pattern, TOO_LONG};
 
 /// What a [`Search`] step came to.

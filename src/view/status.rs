@@ -32,6 +32,8 @@ pub(crate) struct Status<'a> {
     /// Under a filter: the last match shown, and how many match (the
     /// position stays the file's line).
     pub(crate) matches: Option<(usize, usize)>,
+    /// The error and warning records seen, when there are any.
+    pub(crate) levels: Option<(usize, usize)>,
     pub(crate) eof: bool,
     /// The keyboard is read: the help key is worth a hint.
     pub(crate) keys: bool,
@@ -69,6 +71,17 @@ pub(crate) fn bar(status: &Status, width: usize) -> String {
             }
         })
         .unwrap_or_default();
+    let levels = status
+        .levels
+        .map(|(errors, warnings)| {
+            let plural = |n: usize| if n == 1 { "" } else { "s" };
+            format!(
+                "{errors} error{} {warnings} warning{}",
+                plural(errors),
+                plural(warnings)
+            )
+        })
+        .unwrap_or_default();
     let source = visible(status.left.as_bytes());
     // (text, shown, priority: lower is dropped first; the filter never:
     // a view that hides lines must say so at any width)
@@ -77,6 +90,7 @@ pub(crate) fn bar(status: &Status, width: usize) -> String {
         (status.pressure, !status.pressure.is_empty(), 5),
         (position.as_str(), !position.is_empty(), 1),
         (filter.as_str(), !filter.is_empty(), 6),
+        (levels.as_str(), !levels.is_empty(), 3),
         (mode.as_str(), true, 4),
         ("EOF", status.eof, 2),
         ("h help", status.keys, 0),

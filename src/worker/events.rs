@@ -47,7 +47,8 @@ impl Tui {
             // A search or filter under way goes on at once, a slice at a
             // time, after anything else that is ready.
             // So does the count of a search's matches.
-            let busy = (self.find.busy() || self.find.counting()).then(Instant::now);
+            let busy = (self.find.busy() || self.find.counting() || self.levels_to_count(core))
+                .then(Instant::now);
             let timer = [frame, compaction, busy]
                 .into_iter()
                 .flatten()
@@ -119,6 +120,9 @@ impl Tui {
                 recv(timer) -> _ => {}
             }
             self.work(core.config());
+            if self.levels_to_count(core) {
+                self.count_levels(core.config());
+            }
             self.draw_if_due(core)?;
             self.compact_if_idle(core);
         }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::Level;
 use crate::layout::Highlight;
-use crate::search::{Case, Filter, LevelSearch, Pattern, Search, Tally, Term};
+use crate::search::{Case, Filter, LevelSearch, LevelTally, Pattern, Search, Tally, Term};
 use crate::view::keys::Mode;
 use crate::view::prompt::{PromptHistory, Typing};
 
@@ -37,6 +37,9 @@ pub(super) struct Find {
     /// How patterns match letters (`-i` toggles it).
     pub(super) case: Case,
     pub(super) filter: Option<Filter>,
+    /// The error and warning records counted, for the status bar (`None`
+    /// with records off).
+    pub(super) levels: Option<LevelTally>,
     /// The least level a record must have to be shown (`l`, `L`,
     /// `--level`).
     pub(super) min_level: Option<Level>,

@@ -467,6 +467,27 @@ impl Tui {
         }
     }
 
+    /// The error and warning records are left to count, and nothing
+    /// else waits: no lines queued, no search or filter under way (the
+    /// count gives way to all of them).
+    pub(super) fn levels_to_count(&self, core: &super::Core) -> bool {
+        self.find
+            .levels
+            .as_ref()
+            .is_some_and(|tally| tally.pending(&self.history))
+            && !self.find.busy()
+            && !core.has_lines()
+    }
+
+    /// One slice of the count of error and warning records.
+    pub(super) fn count_levels(&mut self, config: &Config) {
+        let headed = config.look().headed;
+        if let Some(tally) = &mut self.find.levels {
+            tally.step(&self.history, self.cache.formats(), headed, SLICE);
+            self.dirty = true;
+        }
+    }
+
     /// One slice of `e`, `w` and the others.
     fn work_level(&mut self, config: &Config) {
         let Some(search) = &mut self.find.level else {

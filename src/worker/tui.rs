@@ -170,6 +170,7 @@ impl Tui {
         // `--level` on a display: the least level shown at first.
         let mut find = Find {
             min_level: config.min_level,
+            levels: config.records.then(Default::default),
             ..Find::default()
         };
         if find.min_level.is_some() {
@@ -475,6 +476,12 @@ impl Tui {
                     .and_then(|_| self.view.position(&lines)),
                 paused: (!self.view.follows()).then(|| self.view.new_lines(&self.history)),
                 filter: filter.as_deref(),
+                levels: self
+                    .find
+                    .levels
+                    .as_ref()
+                    .map(|tally| tally.counts())
+                    .filter(|&(errors, warnings)| errors + warnings > 0),
                 eof: self.eof,
                 keys: config.interactive,
                 urgent: message.is_some() || self.notice.is_some(),
