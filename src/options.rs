@@ -284,6 +284,8 @@ pub(crate) struct Config {
     pub(crate) min_level: Option<crate::Level>,
     /// Lines are read as log records (not `Builder::plain`).
     pub(crate) records: bool,
+    /// Structured records are drawn as received (`Builder::raw`).
+    pub(crate) raw: bool,
     /// After `q` in a full-screen display on this terminal, go on inline
     /// there: the host is still running, and its lines keep coming.
     pub(crate) inline_after_quit: Option<Target>,

@@ -409,3 +409,64 @@ fn level_on_a_display_is_the_least_level_at_first() {
     quit(&pty);
     assert_exits_restored(&pty, 0);
 }
+
+/// pino's JSON lines: a multi-line stack in a string, a long message, a
+/// message with an escape sequence in it.
+const PINO: &str = concat!(
+    r#"{"level":30,"time":1733241600123,"pid":7,"hostname":"web-1","msg":"server listening","port":8080}"#,
+    "\n",
+    r#"{"level":50,"time":1733241600456,"pid":7,"msg":"request failed","stack":"Error: boom\n    at handler (/srv/app.js:12:9)"}"#,
+    "\n",
+    r#"{"level":40,"time":1733241600789,"msg":"slow response from the upstream payment service, retrying","ms":1234}"#,
+    "\n",
+    r#"{"level":30,"time":1733241600999,"msg":"title \u001b]2;pwned\u0007 here"}"#,
+    "\n",
+);
+
+#[test]
+fn json_records_read_as_lines_with_their_stack_under_them_and_j_shows_them_raw() {
+    let (pty, _dir) = showing(PINO.as_bytes(), &[]);
+    wait_rows(
+        &pty,
+        "readable records",
+        &[
+            "2024-12-03T16:00:00.123Z INFO server listening pid=7 hostname=web-1 port=8080",
+            "2024-12-03T16:00:00.456Z ERROR request failed pid=7",
+            "                               stack:",
+            "                                 Error: boom",
+            "                                     at handler (/srv/app.js:12:9)",
+            "2024-12-03T16:00:00.789Z WARN slow response from the upstream payment service,",
+            "                              retrying ms=1234",
+            "2024-12-03T16:00:00.999Z INFO title ^[]2;pwned^G here",
+        ],
+    );
+    // The level in its colour, the fields dim.
+    let error = row_of(&pty, "2024-12-03T16:00:00.456Z ERROR");
+    assert_eq!(colour(&pty, error, 25), (vt100::Color::Idx(1), true));
+    assert!(
+        pty.with_screen(|s| s.cell(error, 47).unwrap().dim()),
+        "fields are dim"
+    );
+    assert!(
+        !contains(&pty.raw_output(), b"\x1b]2;pwned"),
+        "no escape reached the terminal"
+    );
+    // J: the lines as received; search sees them so either way.
+    pty.send(b"J");
+    pty.wait_for_text(r#"{"level":30,"time":1733241600123,"pid":7"#, TIMEOUT)
+        .unwrap();
+    pty.send(b"J");
+    pty.wait_for_text("2024-12-03T16:00:00.123Z INFO server listening", TIMEOUT)
+        .unwrap();
+    quit(&pty);
+    assert_exits_restored(&pty, 0);
+
+    let (pty, _dir) = showing(PINO.as_bytes(), &["--raw"]);
+    pty.wait_for_text(r#"{"level":50,"time":1733241600456"#, TIMEOUT)
+        .unwrap();
+    quit(&pty);
+    assert_exits_restored(&pty, 0);
+    // Passthrough: the bytes as received.
+    let out = reflow(&[], PINO.as_bytes());
+    assert_eq!(out.stdout, PINO.as_bytes());
+}

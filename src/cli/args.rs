@@ -143,6 +143,11 @@ pub(crate) struct Cli {
     /// no level filter).
     #[arg(long, conflicts_with = "level")]
     pub(crate) plain: bool,
+
+    /// Show JSON and logfmt records as received, not as readable lines
+    /// (time, level, message, then the other fields); J switches.
+    #[arg(long)]
+    pub(crate) raw: bool,
 }
 
 /// `--level` values.

@@ -87,6 +87,7 @@ pub(crate) fn configure(cli: &Cli, source: String, output: Option<File>, tty: bo
         .mouse(cli.mouse)
         .min_level(cli.level.map(Into::into))
         .plain(cli.plain)
+        .raw(cli.raw)
         .save_timestamps(cli.save_timestamps)
         .source(source);
     if let Some(sentinel) = &cli.sentinel {

@@ -168,6 +168,9 @@ pub(crate) struct Look {
     /// Log records are read from the lines: their levels coloured (in a
     /// line with no colours of its own).
     pub(crate) records: bool,
+    /// Structured records (JSON, logfmt) are drawn as received, not as
+    /// readable lines.
+    pub(crate) raw: bool,
 }
 
 /// How line numbers are drawn: right-aligned in a dim column as wide as
@@ -237,7 +240,15 @@ impl Wrapped {
         if raw.len() >= HUGE && look.wrap == Wrap::Word {
             return Wrapped::new(raw, width, look.text, abort);
         }
-        let (head, _) = tag::split(raw, look.headed);
+        let (head, own) = tag::split(raw, look.headed);
+        #[cfg(feature = "viewer")]
+        if let Some(shown) = format
+            .filter(|_| !look.raw)
+            .and_then(|format| format.shown(own))
+        {
+            return Wrapped::shown(shown, width, highlight);
+        }
+        let _ = own;
         let mut line = sanitize_styled(raw, look.text);
         if let Some(format) = format
             && line.spans.is_empty()
@@ -268,6 +279,55 @@ impl Wrapped {
             rows,
             indent,
             indent_first: head.continued && indent > 0,
+            cut_short: false,
+        }
+    }
+
+    /// A structured record drawn as a readable line: its first part
+    /// wrapped with a hanging indent under its message, each further part
+    /// (a line of a multi-line field) on rows of its own hanging there too.
+    #[cfg(feature = "viewer")]
+    fn shown(shown: crate::record::Shown, width: usize, highlight: Option<&Highlight>) -> Wrapped {
+        // Its text is the record's, untrusted: shown with every control
+        // visible; the level and the fields keep their styles only where
+        // that changed nothing.
+        let parts: Vec<String> = shown
+            .parts
+            .iter()
+            .map(|part| crate::sanitize::visible(part.as_bytes()).into_owned())
+            .collect();
+        let clean = parts[0] == shown.parts[0];
+        let indent = hanging(shown.indent, width);
+        let mut rows = Vec::new();
+        let mut text = String::new();
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            let start = text.len();
+            text.push_str(part);
+            let ranges = match (i, indent) {
+                (0, 0) => wrap_ranges(part, width),
+                (0, _) => wrap_hanging(part, width, indent),
+                _ => wrap_ranges(part, width - indent),
+            };
+            rows.extend(ranges.into_iter().map(|r| r.start + start..r.end + start));
+        }
+        let first = parts[0].len();
+        let mut line = Styled::record(
+            text,
+            shown.level.filter(|_| clean),
+            shown.fields.filter(|_| clean).map(|at| at..first),
+        );
+        if let Some(highlight) = highlight {
+            line.highlight(&highlight(&line.text));
+        }
+        Wrapped {
+            line,
+            count: rows.len(),
+            rows: rows.into(),
+            indent,
+            indent_first: false,
             cut_short: false,
         }
     }

@@ -52,6 +52,7 @@ pub struct Builder {
     ctrl_c_keeps_view: bool,
     min_level: Option<crate::Level>,
     plain: bool,
+    raw: bool,
 }
 
 impl fmt::Debug for Builder {
@@ -85,6 +86,7 @@ impl fmt::Debug for Builder {
             .field("ctrl_c_keeps_view", &self.ctrl_c_keeps_view)
             .field("min_level", &self.min_level)
             .field("plain", &self.plain)
+            .field("raw", &self.raw)
             .finish()
     }
 }
@@ -411,6 +413,17 @@ impl Builder {
         self
     }
 
+    /// Draw structured records (JSON objects, logfmt) as received. By
+    /// default a full-screen display draws each as a readable line: its
+    /// time, level and message, then its other fields dimmed as
+    /// `key=value`, a multi-line field (a `stack`) on rows of its own
+    /// under it. The bytes held, saved and searched are the same either
+    /// way. With a keyboard, `J` switches between the two.
+    pub fn raw(mut self, on: bool) -> Self {
+        self.raw = on;
+        self
+    }
+
     /// Treat every line as opaque text: no log records are read from it
     /// (no level colours, no level filter). Off by default.
     pub fn plain(mut self, on: bool) -> Self {
@@ -524,6 +537,7 @@ impl Builder {
             ctrl_c_keeps_view: self.ctrl_c_keeps_view,
             min_level: self.min_level.filter(|_| !self.plain),
             records: !self.plain,
+            raw: self.raw,
             inline_after_quit: (self.inline_after_quit && self.draw_into.is_none())
                 .then_some(self.target),
         };

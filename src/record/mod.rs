@@ -25,10 +25,14 @@ pub(crate) mod filter;
 mod formats;
 mod level;
 mod line;
+#[cfg(feature = "viewer")]
+mod shown;
 
 pub(crate) use formats::Formats;
 pub use level::{Level, UnknownLevel};
 pub(crate) use line::{Read, Shape, read};
+#[cfg(feature = "viewer")]
+pub(crate) use shown::Shown;
 
 /// Lines in a block: each block's shape is learned from its own start.
 pub(crate) const BLOCK: usize = 1024;
@@ -154,6 +158,17 @@ impl Format {
             .then_some(read.level)
             .flatten();
         Line::Further(second)
+    }
+
+    /// `line` (its own bytes) drawn as a readable record, when it starts
+    /// one in a structured format (JSON, logfmt).
+    #[cfg(feature = "viewer")]
+    pub(crate) fn shown(&self, line: &[u8]) -> Option<Shown> {
+        match self.shape? {
+            Shape::Json if line.first() == Some(&b'{') => shown::json(line),
+            Shape::Logfmt => shown::logfmt(line),
+            _ => None,
+        }
     }
 
     /// The class a record of `level` counts as in a level filter: `None`

@@ -296,6 +296,37 @@ impl Styled {
         }
     }
 
+    /// `text` (reflow's own layout of a structured record, safe already)
+    /// with its level word coloured as [`colour_level`](Styled::colour_level)
+    /// colours it and `dim` drawn dim (the fields after the message).
+    #[cfg(feature = "viewer")]
+    pub(crate) fn record(
+        text: String,
+        level: Option<(std::ops::Range<usize>, crate::Level)>,
+        dim: Option<std::ops::Range<usize>>,
+    ) -> Styled {
+        let mut styled = Styled {
+            text,
+            spans: Vec::new(),
+            links: Vec::new(),
+        };
+        if let Some((range, class)) = level {
+            styled.colour_level(range, class);
+        }
+        if let Some(dim) = dim.filter(|d| d.start < d.end && d.end <= styled.text.len()) {
+            let faint = Style {
+                attrs: attr::DIM,
+                ..Style::default()
+            };
+            styled.spans.retain(|&(at, _)| at < dim.start);
+            styled.spans.push((dim.start, faint));
+            if dim.end < styled.text.len() {
+                styled.spans.push((dim.end, Style::default()));
+            }
+        }
+        styled
+    }
+
     /// Colours `range` as a level of `class` is coloured (as the
     /// logger colours it: errors red and bold, warnings yellow, info
     /// green, debug blue, trace cyan), in a line with no styles of its

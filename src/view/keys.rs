@@ -133,6 +133,8 @@ pub(crate) enum Action {
     /// `L`: show only records of the next level up or worse; `l`: one
     /// level down (`false`).
     MinLevel(bool),
+    /// `J`: JSON and logfmt records as received, or readable.
+    Raw,
 }
 
 /// The action `key` asks for in `mode`, if any.
@@ -203,6 +205,7 @@ pub(crate) fn action(mode: Mode, key: Key) -> Option<Action> {
             Key::Char('W') => Some(A::Level(crate::Level::Warn, true)),
             Key::Char('L') => Some(A::MinLevel(true)),
             Key::Char('l') => Some(A::MinLevel(false)),
+            Key::Char('J') => Some(A::Raw),
             _ => None,
         },
     }
@@ -248,6 +251,7 @@ pub(crate) const HELP: &[(&str, &str)] = &[
     ("e  E", "the next error record, the previous one"),
     ("w  W", "the next warning (or worse), the previous one"),
     ("L  l", "show only records of a level up or worse; down"),
+    ("J", "JSON and logfmt records as received, or readable"),
     ("&pattern", "show only matching lines; again: narrows"),
     ("&!pattern", "leave matching lines out"),
     ("& alone  &*", "drop the last filter; drop them all"),

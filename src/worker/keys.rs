@@ -184,6 +184,17 @@ impl Tui {
             Action::Next => self.repeat(false),
             Action::Previous => self.repeat(true),
             Action::MinLevel(raise) => self.step_level(raise),
+            Action::Raw => {
+                self.raw = !self.raw;
+                self.find.message = Some(
+                    if self.raw {
+                        "JSON and logfmt records as received (J: readable)"
+                    } else {
+                        "JSON and logfmt records readable (J: as received)"
+                    }
+                    .to_owned(),
+                );
+            }
             Action::Level(min, backward) => {
                 // From the line after the top one (the record found goes
                 // to the top, as a match does), or back from the top.

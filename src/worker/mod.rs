@@ -65,6 +65,7 @@ impl Config {
             // The full-screen display adds them (`Tui::look`).
             numbers: None,
             records: self.records,
+            raw: self.raw,
         }
     }
 }

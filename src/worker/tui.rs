@@ -89,6 +89,8 @@ pub(super) struct Tui {
     pub(super) sources: Vec<(usize, String)>,
     /// Line numbers shown (`-N`, toggled by typing `-N`).
     pub(super) numbers: bool,
+    /// Structured records are drawn as received (`J` toggles it).
+    pub(super) raw: bool,
     /// How long lines break now (`--wrap`; `-S` toggles chopping).
     pub(super) wrap: Wrap,
     /// A jump waiting for its line to be counted (`100g` on a file
@@ -200,6 +202,7 @@ impl Tui {
             find,
             sources: Vec::new(),
             numbers: config.line_numbers,
+            raw: config.raw,
             wrap: config.wrap,
             goal: None,
         })
@@ -273,6 +276,7 @@ impl Tui {
         Look {
             wrap: self.wrap,
             numbers: self.numbers.then(|| Numbers::of(&self.history)),
+            raw: self.raw,
             ..config.look()
         }
     }
