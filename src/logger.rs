@@ -227,8 +227,12 @@ impl Logger {
             // A header is ASCII but for a label's name, and these have none.
             let (first, further) = match self.hang {
                 true => (
-                    String::from_utf8_lossy(&crate::tag::Head::indent(indent).encode())
-                        .into_owned(),
+                    String::from_utf8_lossy(
+                        &crate::tag::Head::indent(indent)
+                            .with_level(level_of(record.level()))
+                            .encode(),
+                    )
+                    .into_owned(),
                     String::from_utf8_lossy(&crate::tag::Head::continued(indent).encode())
                         .into_owned(),
                 ),
@@ -251,6 +255,18 @@ impl Logger {
 }
 
 /// `env_logger`'s colours for the level tags.
+/// A `log` level's class, for the header that tells the display a
+/// record's level with no parsing.
+pub(crate) fn level_of(level: Level) -> crate::Level {
+    match level {
+        Level::Error => crate::Level::Error,
+        Level::Warn => crate::Level::Warn,
+        Level::Info => crate::Level::Info,
+        Level::Debug => crate::Level::Debug,
+        Level::Trace => crate::Level::Trace,
+    }
+}
+
 fn color_of(level: Level) -> &'static str {
     match level {
         Level::Error => "31",
@@ -593,8 +609,10 @@ mod tests {
     }
 
     #[test]
-    fn on_a_display_every_line_asks_for_a_hanging_indent() {
-        let mark = String::from_utf8_lossy(&crate::tag::Head::indent(17).encode()).into_owned();
+    fn on_a_display_every_line_asks_for_a_hanging_indent_and_says_its_level() {
+        let head = crate::tag::Head::indent(17).with_level(crate::Level::Warn);
+        let mark = String::from_utf8_lossy(&head.encode()).into_owned();
+        assert!(mark.contains("lvl=w"), "{mark}");
         let further =
             String::from_utf8_lossy(&crate::tag::Head::continued(17).encode()).into_owned();
         assert_eq!(

@@ -155,6 +155,8 @@ pub(crate) struct Head {
     pub(crate) continued: bool,
     /// The label column.
     pub(crate) label: Option<Label>,
+    /// The level of the record the line starts, as the logger knew it.
+    pub(crate) level: Option<crate::Level>,
 }
 
 /// A label column: a name in `width` columns.
@@ -175,6 +177,14 @@ impl Head {
             indent: columns,
             ..Head::default()
         }
+    }
+
+    /// This header, saying the line starts a record of `level` (the
+    /// logger's records: read with no parsing).
+    #[cfg_attr(not(feature = "log"), allow(dead_code))]
+    pub(crate) fn with_level(mut self, level: crate::Level) -> Head {
+        self.level = Some(level);
+        self
     }
 
     /// A header for a record's further line: every row indented.
@@ -203,6 +213,9 @@ impl Head {
             if self.continued {
                 fields.push("cont".into());
             }
+        }
+        if let Some(level) = self.level {
+            fields.push(format!("lvl={}", &level.name()[..1]));
         }
         if let Some(label) = &self.label {
             let save = if label.save { ",save" } else { "" };
@@ -234,6 +247,15 @@ impl Head {
                 head.out = true;
             } else if field == b"cont" {
                 head.continued = true;
+            } else if let Some(level) = field.strip_prefix(b"lvl=".as_slice()) {
+                head.level = match level {
+                    b"e" => Some(crate::Level::Error),
+                    b"w" => Some(crate::Level::Warn),
+                    b"i" => Some(crate::Level::Info),
+                    b"d" => Some(crate::Level::Debug),
+                    b"t" => Some(crate::Level::Trace),
+                    _ => None,
+                };
             } else if let Some(time) = field.strip_prefix(b"t=".as_slice())
                 && time.len() <= 12
                 && time.iter().all(|b| b.is_ascii_digit() || b":.".contains(b))

@@ -694,3 +694,77 @@ fn an_exit_a_slow_terminal_cannot_wait_for_is_cut_between_lines_and_said() {
     );
     assert!(!text.contains("record 14999 of"), "the burst's end was cut");
 }
+
+#[test]
+#[ignore = "a host run by the_loggers_records_carry_their_level_to_the_viewer"]
+fn host_logs_records_of_every_level_to_a_viewer() {
+    let _log = reflow::Logger::builder()
+        .timestamps(false)
+        .filter_level(log::LevelFilter::Debug)
+        .printer(|p| p.interactive(true))
+        .try_init()
+        .unwrap();
+    log::info!(target: "tool", "started");
+    log::error!(target: "tool::db", "query failed\nerror: connection reset");
+    log::warn!(target: "tool::net", "slow peer");
+    log::debug!(target: "tool", "an error word in a debug record");
+    log::error!(target: "tool::db", "gave up");
+    // The host goes on working while its user looks.
+    for i in 0..240 {
+        log::info!(target: "tool", "tick {i:03}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Issue 19, item 8: the logger's records tell the viewer their level in
+/// reflow's header (no parsing; its colours stay its own): `e`, the level
+/// filter and the counts work on them.
+#[test]
+fn the_loggers_records_carry_their_level_to_the_viewer() {
+    let pty = run_host(
+        host_name!(host_logs_records_of_every_level_to_a_viewer),
+        70,
+        12,
+        &[],
+    );
+    // More lines than the screen holds, so a record can go to the top.
+    pty.wait_for("the viewer", TIMEOUT, |s| {
+        s.alternate_screen() && s.contents().contains("tick 020")
+    })
+    .unwrap();
+    wait_status(&pty, "the records counted", "2 errors 1 warning");
+    pty.send(b"g");
+    pty.wait_for_text("INFO  tool: started", TIMEOUT).unwrap();
+    pty.send(b"e");
+    pty.wait_for("the first error at the top", TIMEOUT, |s| {
+        content_rows(s)
+            .first()
+            .is_some_and(|r| r.starts_with("ERROR tool::db: query failed"))
+    })
+    .unwrap();
+    pty.send(b"e");
+    pty.wait_for("the second error at the top", TIMEOUT, |s| {
+        content_rows(s)
+            .first()
+            .is_some_and(|r| r.starts_with("ERROR tool::db: gave up"))
+    })
+    .unwrap();
+    // Only errors, each whole (the error line of the first under it).
+    pty.send(b"LLLL");
+    wait_rows(
+        &pty,
+        "the error records",
+        &[
+            "ERROR tool::db: query failed",
+            "                error: connection reset",
+            "ERROR tool::db: gave up",
+        ],
+    );
+    // The logger's own colour stays: red, as it wrote it.
+    let colour = pty.with_screen(|s| s.cell(0, 0).unwrap().fgcolor());
+    assert_eq!(colour, vt100::Color::Idx(1));
+    pty.send(b"q");
+    let exit = pty.wait_exit(std::time::Duration::from_secs(30)).unwrap();
+    assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
+    assert_terminal_restored(&pty);
+}

@@ -471,7 +471,9 @@ impl Log for Logger {
             (None, None) => None,
             (Some(_), _) => Some(column),
         };
-        let first = crate::tag::Head::indent(column).encode();
+        let first = crate::tag::Head::indent(column)
+            .with_level(crate::logger::level_of(record.level()))
+            .encode();
         let rest = further.map(|n| crate::tag::Head::continued(n).encode());
         let mut headed = String::with_capacity(text.len() + 32);
         for (i, line) in text.split_inclusive('\n').enumerate() {

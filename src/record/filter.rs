@@ -117,7 +117,7 @@ impl LevelFilter {
     fn take(&mut self, format: Format, line: &[u8], out: &mut Vec<u8>) {
         let text = line.strip_suffix(b"\n").unwrap_or(line);
         let text = text.strip_suffix(b"\r").unwrap_or(text);
-        match format.line(text) {
+        match super::classify(&format, text, false) {
             Line::Text => out.extend_from_slice(line),
             Line::Start(read) => {
                 if let Some(first) = self.waiting.take()

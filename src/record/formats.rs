@@ -67,7 +67,7 @@ fn sample(history: &History, headed: bool, first: usize) -> Vec<Vec<u8>> {
     let end = history.len().min(first + SAMPLE);
     (first..end)
         .filter_map(|id| history.get(id))
-        .map(|raw| tag::split(&raw, headed).1.to_vec())
+        .map(|raw| super::text(tag::split(&raw, headed).1).into_owned())
         .collect()
 }
 
@@ -89,7 +89,7 @@ impl<'a> OffsetSample<'a> {
             && out.len() < SAMPLE
         {
             if let Some(raw) = self.history.shown(at) {
-                out.push(tag::split(&raw, headed).1.to_vec());
+                out.push(super::text(tag::split(&raw, headed).1).into_owned());
             }
             id = self.history.next_shown(at);
         }

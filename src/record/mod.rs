@@ -182,9 +182,68 @@ impl Format {
     }
 }
 
+/// What line `raw` (as held: reflow's header, if `headed`, and the
+/// line's bytes) is in `format`: a start of the level in its header when
+/// reflow's logger wrote one, a further line when the header says so, else
+/// what its text says, escape sequences taken out first (a log in
+/// colours is read as the words it shows).
+pub(crate) fn classify(format: &Format, raw: &[u8], headed: bool) -> Line {
+    let (head, own) = crate::tag::split(raw, headed);
+    if let Some(level) = head.level {
+        return Line::Start(Read {
+            level: Some(level),
+            ..Read::default()
+        });
+    }
+    if head.continued {
+        return Line::Further(None);
+    }
+    format.line(&text(own))
+}
+
+/// A line's text as shown: its bytes, or, when it holds an escape
+/// sequence, what is left of them once it is taken out.
+pub(crate) fn text(own: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if memchr::memchr(0x1b, own).is_none() {
+        return std::borrow::Cow::Borrowed(own);
+    }
+    let styled = crate::sanitize::sanitize_styled(own, crate::sanitize::Options::default());
+    std::borrow::Cow::Owned(styled.text.into_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_header_level_needs_no_parsing_and_colours_are_looked_through() {
+        let text = Format::TEXT;
+        let head = crate::tag::Head::indent(6).with_level(Level::Warn).encode();
+        let mut line = head.clone();
+        line.extend_from_slice(b"\x1b[33mWARN \x1b[0m tool: x");
+        assert!(matches!(
+            classify(&text, &line, true),
+            Line::Start(Read {
+                level: Some(Level::Warn),
+                ..
+            })
+        ));
+        let log = Format::learn(
+            [
+                &b"2026-12-03 16:00:00 INFO a"[..],
+                b"2026-12-03 16:00:01 INFO b",
+            ],
+            None,
+        );
+        let coloured = b"2026-12-03 16:00:02 \x1b[31mERROR\x1b[0m a: b";
+        assert!(matches!(
+            classify(&log, coloured, false),
+            Line::Start(Read {
+                level: Some(Level::Error),
+                ..
+            })
+        ));
+    }
 
     fn learn(text: &str) -> Format {
         Format::learn(text.lines().map(str::as_bytes), None)

@@ -17,17 +17,17 @@ use regex::bytes::Regex;
 use super::{Step, fraction};
 use crate::Level;
 use crate::history::History;
-use crate::record::{Formats, Line};
-use crate::tag;
+use crate::record::{Formats, Line, classify};
 
 /// What a line must hold to name an error: every way `record::read`
 /// finds one.
 const ERRORS: &str = r"(?i:err|fatal|crit|crt|panic|emerg|alert|severe|ftl|eror)";
 /// The same for a warning.
 const WARNINGS: &str = r"(?i:warn|wrn)";
-/// The forms of a level that are no word: klog's `E1203 `, logcat's
-/// ` E `, a syslog priority, a number in a JSON level field.
-const FORMS: &str = r#"(?m:^[A-Z]\d{4} | [A-Z] |^<\d|"(?:level|PRIORITY|severity|lvl|@l|loglevel|levelname|log\.level)" ?: ?"?\d)"#;
+/// The forms of a level that are no word: the level in reflow's own
+/// header (the logger's records), klog's `E1203 `, logcat's ` E `, a
+/// syslog priority, a number in a JSON level field.
+const FORMS: &str = r#"(?m:lvl=[ew]|^[A-Z]\d{4} | [A-Z] |^<\d|"(?:level|PRIORITY|severity|lvl|@l|loglevel|levelname|log\.level)" ?: ?"?\d)"#;
 
 /// The candidates' regex for records at `min` or worse, if a regex can
 /// tell them: errors and warnings (finer levels are most lines anyway).
@@ -166,12 +166,12 @@ fn record_at(
     line: &[u8],
 ) -> Option<(usize, Level)> {
     let format = formats.of(history, headed, id);
-    match format.line(tag::split(line, headed).1) {
+    match classify(&format, line, headed) {
         Line::Start(read) => Some((id, format.class(read.level)?)),
         Line::Further(Some(level)) => {
             let before = id.checked_sub(1)?;
             let raw = history.get(before)?;
-            match format.line(tag::split(&raw, headed).1) {
+            match classify(&format, &raw, headed) {
                 Line::Start(read) if read.level.is_none() => Some((before, level)),
                 _ => None,
             }

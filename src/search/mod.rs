@@ -41,9 +41,8 @@ use std::time::{Duration, Instant};
 
 use crate::Level;
 use crate::history::History;
-use crate::record::{Formats, Line};
+use crate::record::{Formats, Line, classify};
 use crate::sanitize::Options;
-use crate::tag;
 
 pub(crate) use level::{LevelSearch, LevelTally};
 pub(crate) use pattern::{Case, MAX_PATTERN, Pattern, TOO_LONG};
@@ -326,7 +325,7 @@ impl Filter {
                             };
                             let format = formats.of(history, headed, id);
                             let passes = |class: Option<Level>| class.is_none_or(|c| c >= min);
-                            let shown = match format.line(tag::split(line, headed).1) {
+                            let shown = match classify(&format, line, headed) {
                                 Line::Text => true,
                                 Line::Start(read) => {
                                     if let Some((first, wanted)) = waiting.take()
