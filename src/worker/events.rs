@@ -47,9 +47,10 @@ impl Tui {
             // A search or filter under way goes on at once, a slice at a
             // time, after anything else that is ready.
             // So does the count of a search's matches.
-            let busy = (self.find.busy() || self.find.counting() || self.levels_to_count(core))
-                .then(Instant::now);
-            let timer = [frame, compaction, busy]
+            let busy = (self.find.busy() || self.find.counting()).then(Instant::now);
+            // The count of error and warning records, once input is quiet.
+            let levels = self.levels_due();
+            let timer = [frame, compaction, busy, levels]
                 .into_iter()
                 .flatten()
                 .min()
@@ -120,7 +121,7 @@ impl Tui {
                 recv(timer) -> _ => {}
             }
             self.work(core.config());
-            if self.levels_to_count(core) {
+            if self.levels_due().is_some_and(|due| due <= Instant::now()) {
                 self.count_levels(core.config());
             }
             self.draw_if_due(core)?;

@@ -3,7 +3,7 @@
 //! search or filter advances in slices between events, so a long one shows
 //! progress and stays cancellable.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::Front;
 use super::tui::Tui;
@@ -478,16 +478,17 @@ impl Tui {
         }
     }
 
-    /// The error and warning records are left to count, and nothing
-    /// else waits: no lines queued, no search or filter under way (the
-    /// count gives way to all of them).
-    pub(super) fn levels_to_count(&self, core: &super::Core) -> bool {
-        self.find
+    /// When the error and warning records left to count are counted: once
+    /// the input has been quiet a while, or a slice at a pace while it
+    /// pours in (as compaction is), with no search or filter under way, so
+    /// that lines pouring in hardly wait for the count.
+    pub(super) fn levels_due(&self) -> Option<Instant> {
+        let pending = self
+            .find
             .levels
             .as_ref()
-            .is_some_and(|tally| tally.pending(&self.history))
-            && !self.find.busy()
-            && !core.has_lines()
+            .is_some_and(|tally| tally.pending(&self.history));
+        (pending && !self.find.busy()).then(|| self.quiet_since(self.last_count))
     }
 
     /// One slice of the count of error and warning records.
@@ -495,6 +496,7 @@ impl Tui {
         let headed = config.look().headed;
         if let Some(tally) = &mut self.find.levels {
             tally.step(&self.history, self.cache.formats(), headed, SLICE);
+            self.last_count = Instant::now();
             self.dirty = true;
         }
     }

@@ -40,6 +40,9 @@ const PACE: Duration = Duration::from_millis(5);
 
 /// Once input has been quiet this long, the rest is compressed at once.
 const QUIET: Duration = Duration::from_millis(100);
+/// How often a slice of the error and warning count runs while input
+/// pours in: a few percent of the printer's time at most.
+const COUNT_PACE: Duration = Duration::from_millis(250);
 
 /// The longest line the display keeps as one (see [`Tui::lines`]).
 const LONGEST_LINE: usize = 64 << 20;
@@ -62,6 +65,8 @@ pub(super) struct Tui {
     /// compressed (see [`PACE`]).
     last_input: Instant,
     last_compact: Instant,
+    /// When the error and warning records were last counted (a slice).
+    pub(super) last_count: Instant,
     /// A file read in place whose bytes still go to `--save`: copied on
     /// the printer thread once the first frame is queued.
     unsaved: Option<(File, u64)>,
@@ -187,6 +192,7 @@ impl Tui {
             split_line: false,
             last_input: Instant::now(),
             last_compact: Instant::now(),
+            last_count: Instant::now(),
             unsaved,
             eof: false,
             notice: None,
@@ -310,6 +316,13 @@ impl Tui {
             self.history.compact();
             self.last_compact = now;
         }
+    }
+
+    /// When a slice of background work that gives way to input is due:
+    /// once the input has been quiet for [`QUIET`], and a slice every
+    /// [`COUNT_PACE`] while it pours in.
+    pub(super) fn quiet_since(&self, last: Instant) -> Instant {
+        (self.last_input + QUIET).min(last + COUNT_PACE)
     }
 
     /// When the next sealed chunk may be compressed: at the pace while
