@@ -141,6 +141,7 @@ pub use options::{ColorChoice, OnExit, StopReason, Stopped, Target, Viewport, Wh
 pub use printer::{
     Builder, Closed, Printer, Sender, TrySendError, draws_on, draws_on_terminal, shutdown_all,
 };
+pub use record::reader::{Record, Records};
 pub use record::{Level, UnknownLevel};
 pub use sanitize::{sanitize, visible};
 pub use tag::Tag;

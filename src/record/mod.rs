@@ -25,8 +25,10 @@ pub(crate) mod filter;
 mod formats;
 mod level;
 mod line;
+pub(crate) mod reader;
 #[cfg(feature = "viewer")]
 mod shown;
+pub(crate) mod time;
 
 pub(crate) use formats::Formats;
 pub use level::{Level, UnknownLevel};
