@@ -32,6 +32,7 @@ mod inplace;
 mod links;
 mod load;
 mod logger;
+mod merge;
 mod printer;
 #[cfg(feature = "indicatif")]
 mod progress;

@@ -141,13 +141,65 @@ pub(crate) struct Cli {
 
     /// Read no log records: every line is opaque text (no level colours,
     /// no level filter).
-    #[arg(long, conflicts_with = "level")]
+    #[arg(long, conflicts_with_all = ["level", "merge"])]
     pub(crate) plain: bool,
 
     /// Show JSON and logfmt records as received, not as readable lines
     /// (time, level, message, then the other fields); J switches.
     #[arg(long)]
     pub(crate) raw: bool,
+
+    /// Show every source (FILEs, --cmd) as one stream ordered by record
+    /// time, each record whole (with its stack trace), equal times in
+    /// command-line order; a record with no time goes right after the one
+    /// before it in its own source. Copied through a pipe, the merged bytes
+    /// are exactly the sources' (no labels): `reflow --merge a.log b.log >
+    /// all.log`. On a display that follows (no -E), records are held up to
+    /// 250 ms to be put in order; one later than that is shown as it
+    /// arrives, and the status bar says once per source: `late: b.log
+    /// 16:00:01.2 is 3.1 s behind`.
+    #[arg(long, conflicts_with = "command")]
+    pub(crate) merge: bool,
+
+    /// Add COMMAND's output (run by sh -c: stdout and stderr, in the order
+    /// written) as a source, labelled with its command line as -F labels
+    /// files; repeatable, mixed with FILEs (read at once, all of them;
+    /// FILEs followed with -F). Its exit status is said in the status bar.
+    #[arg(long = "cmd", value_name = "COMMAND", conflicts_with = "command")]
+    pub(crate) cmds: Vec<String>,
+
+    /// Where each FILE and each --cmd was on the command line: the order
+    /// of the sources (`Cli::place`).
+    #[arg(skip)]
+    pub(crate) places: Places,
+}
+
+/// The places on the command line of the FILEs and the --cmd values.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Places {
+    pub(crate) files: Vec<usize>,
+    pub(crate) cmds: Vec<usize>,
+}
+
+impl Cli {
+    /// Parses the command line, with the places of its sources.
+    pub(crate) fn parse_placed() -> Result<Cli, clap::Error> {
+        use clap::{CommandFactory, FromArgMatches};
+        let mut command = Cli::command();
+        let matches = command.try_get_matches_from_mut(std::env::args_os())?;
+        let mut cli = Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut command))?;
+        let places = |id: &str| -> Vec<usize> {
+            matches
+                .indices_of(id)
+                .map(|places| places.collect())
+                .unwrap_or_default()
+        };
+        cli.places = Places {
+            files: places("files"),
+            cmds: places("cmds"),
+        };
+        Ok(cli)
+    }
 }
 
 /// `--level` values.

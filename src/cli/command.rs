@@ -77,7 +77,7 @@ pub(crate) fn run(cli: Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
         ),
         false => None,
     };
-    let mut child = spawn(&argv, pty.as_ref().map(|pty| &pty.slave))?;
+    let mut child = spawn(&argv, pty.as_ref().map(|pty| &pty.slave), true)?;
     let Some(pid) = i32::try_from(child.id()).ok().and_then(Pid::from_raw) else {
         return Err(Failure {
             message: "the command has no process id".into(),
@@ -114,7 +114,7 @@ pub(crate) fn run(cli: Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
             // Nothing can show its output: it gets what a command left by
             // its reader gets (see `Command::stop`).
             let running = Arc::new(Mutex::new(true));
-            let command = Command::watch(child, pid, running, None, &interrupts, &line);
+            let command = Command::watch(child, pid, running, None, Some(&interrupts), &line);
             let _ = command.stop();
             return Err(failure);
         }
@@ -129,15 +129,12 @@ pub(crate) fn run(cli: Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
     };
     let mux = Arc::new(Mux::tagged(printer.sender(), tags));
     let sources = (0..outputs.len()).map(|i| mux.source(i)).collect();
-    let readers = [reader(sources, outputs), None];
-    let command = Command::watch(
-        child,
-        pid,
-        running,
-        Some((printer.sender(), readers)),
-        &interrupts,
-        &line,
-    );
+    let shown = Shown {
+        tx: printer.sender(),
+        readers: reader(sources, outputs).into_iter().collect(),
+        ends_input: true,
+    };
+    let command = Command::watch(child, pid, running, Some(shown), Some(&interrupts), &line);
     let stopped = finish(printer);
     // Whatever stopped the display, the command is ended or told to end.
     let status = command.stop();
@@ -177,9 +174,10 @@ fn status_code(status: ExitStatus) -> u8 {
     }
 }
 
-/// Starts `argv` with stdout and stderr on pipes. Its stdin is reflow's
-/// when that is not a terminal (`echo x | reflow -- grep x`), else
-/// `/dev/null`: the keyboard belongs to the viewer.
+/// Starts `argv` with stdout and stderr on pipes, or both on `output`
+/// (a terminal of reflow's, or one pipe: `--cmd`). With `share_stdin`
+/// its stdin is reflow's when that is not a terminal (`echo x | reflow
+/// -- grep x`); else `/dev/null`: the keyboard belongs to the viewer.
 ///
 /// The command leads a process group of its own, as a shell's job does,
 /// so that it ends with reflow whole: `sh -c 'a; b'` and whatever it
@@ -187,21 +185,25 @@ fn status_code(status: ExitStatus) -> u8 {
 /// running, adopted by init). The terminal's Ctrl-C then reaches reflow
 /// alone, which passes it on to that group (see [`Interrupts`]).
 #[allow(unsafe_code)]
-fn spawn(argv: &[OsString], terminal: Option<&OwnedFd>) -> Result<Child, Failure> {
+pub(crate) fn spawn(
+    argv: &[OsString],
+    output: Option<&OwnedFd>,
+    share_stdin: bool,
+) -> Result<Child, Failure> {
     let Some((program, args)) = argv.split_first() else {
         return Err(Failure {
             message: "no command given".into(),
             code: 2,
         });
     };
-    let stdin = match io::stdin().is_terminal() {
-        true => Stdio::null(),
-        false => Stdio::inherit(),
+    let stdin = match share_stdin && !io::stdin().is_terminal() {
+        false => Stdio::null(),
+        true => Stdio::inherit(),
     };
-    let (stdout, stderr) = match terminal {
-        Some(terminal) => {
+    let (stdout, stderr) = match output {
+        Some(output) => {
             let copy = || {
-                terminal
+                output
                     .try_clone()
                     .map(Stdio::from)
                     .map_err(|e| Failure::io("cannot give the command its terminal", &e))
@@ -246,7 +248,7 @@ fn job_signals() -> io::Result<()> {
 
 /// The error a shell gives for a command that cannot start: 127 when it is
 /// not found, 126 when it is found but cannot be run.
-fn cannot_start(program: &OsStr, error: &io::Error) -> Failure {
+pub(crate) fn cannot_start(program: &OsStr, error: &io::Error) -> Failure {
     // The name is untrusted: no escape codes through the message.
     let name = reflow::visible(program.as_bytes());
     match error.kind() {
@@ -269,7 +271,7 @@ fn cannot_start(program: &OsStr, error: &io::Error) -> Failure {
 
 /// The command line for the status bar, as a shell user would type it:
 /// words with spaces or shell syntax in single quotes.
-fn command_line(argv: &[OsString]) -> String {
+pub(crate) fn command_line(argv: &[OsString]) -> String {
     let words: Vec<String> = argv
         .iter()
         .map(|word| {
@@ -346,13 +348,13 @@ fn describe_status(status: ExitStatus) -> String {
 /// The status bar's notice when the command ends: the command line, then
 /// how it ended. The line is cut short here, so that on a narrow status
 /// bar the part cut off is never the status.
-fn notice(line: &str, status: ExitStatus) -> String {
+pub(crate) fn notice(line: &str, status: ExitStatus) -> String {
     format!("{}: {}", shortened(line), describe_status(status))
 }
 
 /// The command line cut for a notice, so a narrow status bar cuts the
 /// line, not what the notice says of it.
-fn shortened(line: &str) -> String {
+pub(crate) fn shortened(line: &str) -> String {
     const MAX: usize = 20;
     let shown = reflow::fit(line, MAX);
     let ellipsis = if shown.len() < line.len() { "…" } else { "" };
@@ -365,7 +367,16 @@ const ASKS: &str = "stopped: it asks on the terminal (a password?); q ends it";
 
 /// The command while it runs: a thread waits for it to end, says so in the
 /// status bar and ends the input once both its outputs are read.
-struct Command {
+/// The display a command's end is told on: its readers are waited for
+/// before the end of input when the command is the only input
+/// (`ends_input`).
+pub(crate) struct Shown {
+    pub(crate) tx: Sender,
+    pub(crate) readers: Vec<JoinHandle<()>>,
+    pub(crate) ends_input: bool,
+}
+
+pub(crate) struct Command {
     pid: Pid,
     /// False once the command is reaped: its pid may then be anyone's, and
     /// it is never signalled again.
@@ -376,17 +387,17 @@ struct Command {
 impl Command {
     /// Starts the waiting thread. `display`: the sender to tell about the
     /// end, and the readers to wait for before the end of input.
-    fn watch(
+    pub(crate) fn watch(
         mut child: Child,
         pid: Pid,
         running: Arc<Mutex<bool>>,
-        display: Option<(Sender, [Option<JoinHandle<()>>; 2])>,
-        interrupts: &Interrupts,
+        display: Option<Shown>,
+        interrupts: Option<&Interrupts>,
         line: &str,
     ) -> Self {
         let (status_tx, status) = channel::bounded(1);
         let state = Arc::clone(&running);
-        let interrupts = interrupts.state();
+        let interrupts = interrupts.map(Interrupts::state);
         let line = line.to_owned();
         let waited = move || {
             // Waited for without reaping, so the pid stays the command's
@@ -400,7 +411,7 @@ impl Command {
                         // any background job: it cannot ask the user there
                         // while the display has the screen and the keys.
                         let asks = matches!(status.stopping_signal(), Some(SIGTTIN | SIGTTOU));
-                        if let (true, Some((tx, _))) = (asks, &display) {
+                        if let (true, Some(Shown { tx, .. })) = (asks, &display) {
                             let _ = tx.notice(format!("{}: {ASKS}", shortened(&line)));
                             // What it wrote there (its prompt) is drawn over.
                             tx.repaint();
@@ -412,7 +423,9 @@ impl Command {
                     _ => break,
                 }
             }
-            interrupts.command_ended();
+            if let Some(interrupts) = &interrupts {
+                interrupts.command_ended();
+            }
             let status = {
                 let mut running = lock(&state);
                 *running = false;
@@ -421,14 +434,21 @@ impl Command {
             let Ok(status) = status else {
                 return;
             };
-            if let Some((tx, readers)) = display {
+            if let Some(Shown {
+                tx,
+                readers,
+                ends_input,
+            }) = display
+            {
                 let _ = tx.notice(notice(&line, status));
                 // Its output may still be in the pipes (or held open by a
                 // process it left behind): the input ends when both end.
-                for reader in readers.into_iter().flatten() {
+                for reader in readers {
                     let _ = reader.join();
                 }
-                let _ = tx.end_of_input();
+                if ends_input {
+                    let _ = tx.end_of_input();
+                }
             }
             let _ = status_tx.send(status);
         };
@@ -450,7 +470,7 @@ impl Command {
     /// stopped), and gets [`GRACE`] to end; `None` if it has not by then
     /// (it is left to end on its own; its pipes are closed as reflow
     /// exits).
-    fn stop(self) -> Option<ExitStatus> {
+    pub(crate) fn stop(self) -> Option<ExitStatus> {
         if let Ok(status) = self.status.try_recv() {
             return Some(status);
         }
@@ -577,7 +597,7 @@ impl Resizer {
 /// its end is seen: it must not count as a new one. The kernel keeps the
 /// signal pending from the moment it is sent until a handler runs, so when
 /// the end is seen, a SIGINT that is pending then is the command's.
-struct Interrupts {
+pub(crate) struct Interrupts {
     state: Arc<InterruptState>,
     /// Taken by the thread that acts on them.
     signals: Option<Signals>,

@@ -113,7 +113,7 @@ fn head_of(file: &File) -> Option<Vec<u8>> {
 /// Feeds the display from `read` on a reader thread (then says the input
 /// ended), and waits until it stops: the user quits, a signal, the
 /// sentinel, or (with -E) the end. Returns the exit status.
-fn read_then_finish(
+pub(crate) fn read_then_finish(
     printer: Printer,
     failures: &Arc<Failures>,
     read: impl FnOnce(&reflow::Sender, &Arc<Failures>) + Send + 'static,

@@ -37,7 +37,8 @@ impl Input {
         files.iter().map(|path| Input::new(path)).collect()
     }
 
-    fn new(path: &Path) -> Input {
+    /// The input `path` names (`-` is stdin).
+    pub(crate) fn new(path: &Path) -> Input {
         if path.as_os_str() == "-" {
             return Input::stdin();
         }
@@ -112,8 +113,24 @@ impl Input {
 pub(crate) struct Opened {
     name: String,
     file: File,
-    /// `None` for stdin.
+    /// `None` for stdin (or a command's output).
     path: Option<PathBuf>,
+}
+
+impl Opened {
+    /// The read end of a pipe, named `name` (a command's output).
+    pub(crate) fn pipe(name: String, file: File) -> Opened {
+        Opened {
+            name,
+            file,
+            path: None,
+        }
+    }
+
+    /// True when it is a file that may be followed as it grows.
+    pub(crate) fn is_file(&self) -> bool {
+        self.path.is_some()
+    }
 }
 
 /// The error lines about inputs, and whether there was any.
@@ -178,7 +195,11 @@ impl Failures {
 
     /// Reports that `name` failed with `error`.
     pub(crate) fn report(&self, name: &str, error: &io::Error) {
-        let reason = describe(error);
+        self.say(name, &describe(error));
+    }
+
+    /// Reports that `name` failed, for `reason`.
+    pub(crate) fn say(&self, name: &str, reason: &str) {
         let line = format!("reflow: {name}: {reason}");
         let mut state = self.lock();
         state.any = true;
@@ -255,7 +276,7 @@ pub(crate) fn feed(
                 .enumerate()
                 .filter_map(|(i, input)| Some((skipped + 1 + i, failures.open(input)?))),
         );
-        all_at_once(opened, mux, failures);
+        all_at_once(opened, mux, failures, true);
         return;
     }
     // One buffer serves every read (no allocation or zeroing per block).
@@ -324,7 +345,7 @@ fn sink_after(file: &File, len: u64, tx: &Sender) -> io::Result<Direct> {
 
 /// Reads `opened` to its end, or follows it, reporting a read error.
 /// `Err` when the display has stopped.
-fn read(
+pub(crate) fn read(
     opened: Opened,
     buf: &mut [u8],
     sink: &mut dyn Feed,
@@ -356,24 +377,36 @@ fn read(
     }
 }
 
-/// `--follow-all`, following: every input read and followed at once, each
-/// by its own thread; returns when all have ended (only those that cannot
-/// be followed, or fail, ever do).
-fn all_at_once(
+/// `--follow-all`, following (and `--cmd`): every input read (and, with
+/// `follow`, followed) at once, each by its own thread; returns when all
+/// have ended (only those that cannot be followed, or fail, ever do).
+pub(crate) fn all_at_once(
     opened: impl Iterator<Item = (usize, Opened)>,
     mux: &Arc<Mux>,
     failures: &Arc<Failures>,
+    follow: bool,
+) {
+    at_once(opened, failures, follow, |index| mux.source(index));
+}
+
+/// Every input read at once into the sink `sink` gives for its index,
+/// each by its own thread; returns when all have ended.
+pub(crate) fn at_once<S: Feed + Send + 'static>(
+    opened: impl Iterator<Item = (usize, Opened)>,
+    failures: &Arc<Failures>,
+    follow: bool,
+    mut sink: impl FnMut(usize) -> S,
 ) {
     let readers: Vec<_> = opened
         .filter_map(|(index, opened)| {
-            let mut sink = mux.source(index);
+            let mut sink = sink(index);
             let shared = Arc::clone(failures);
             let name = opened.name.clone();
             let spawned = thread::Builder::new()
                 .name("reflow-follow".into())
                 .spawn(move || {
                     let mut buf = vec![0; READ_SIZE];
-                    let _ = read(opened, &mut buf, &mut sink, &shared, true);
+                    let _ = read(opened, &mut buf, &mut sink, &shared, follow);
                 });
             match spawned {
                 Ok(reader) => Some(reader),

@@ -7,17 +7,19 @@ pub(crate) mod command;
 pub(crate) mod files;
 pub(crate) mod follow;
 pub(crate) mod inputs;
+pub(crate) mod merge;
 pub(crate) mod mux;
 pub(crate) mod pty;
 pub(crate) mod session;
 pub(crate) mod sniff;
+pub(crate) mod sources;
 pub(crate) mod stdio;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{CommandFactory, Parser};
+use clap::CommandFactory;
 
 use args::Cli;
 
@@ -30,7 +32,7 @@ use session::{Failure, describe, plain_output, print_error};
 pub(crate) const READ_SIZE: usize = 64 * 1024;
 
 pub(crate) fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_placed() {
         Ok(cli) => cli,
         // `--help` and `--version` are "errors" that go to stdout.
         Err(e) if !e.use_stderr() => {
@@ -135,7 +137,25 @@ fn run(mut cli: Cli) -> Result<u8, Failure> {
         let argv = std::mem::take(&mut cli.command);
         return command::run(cli, argv);
     }
+    // Commands as sources, or one stream in time order: every source is
+    // read at once (stdin only when named, beside a command).
+    if cli.merge || !cli.cmds.is_empty() {
+        let inputs = match cli.cmds.is_empty() {
+            true => Input::all(&cli.files),
+            false => cli.files.iter().map(|path| Input::new(path)).collect(),
+        };
+        return shown(cli, inputs, sources::show);
+    }
     let inputs = Input::all(&cli.files);
+    shown(cli, inputs, files::show)
+}
+
+/// A way to show inputs: `files::show` or `sources::show`.
+type Show = fn(Cli, Vec<Input>, Option<std::fs::File>, &Arc<Failures>) -> Result<u8, Failure>;
+
+/// Shows `inputs` as `show` does, then writes the error lines kept about
+/// them, and gives the exit status.
+fn shown(cli: Cli, inputs: Vec<Input>, show: Show) -> Result<u8, Failure> {
     // Reading the keyboard as input would fight the viewer for it.
     if inputs.iter().any(Input::is_stdin) && io::stdin().is_terminal() {
         return Err(Failure {
@@ -149,7 +169,7 @@ fn run(mut cli: Cli) -> Result<u8, Failure> {
     // when it takes the screen, written at once when lines are copied
     // through (see `Failures`).
     let failures = Arc::new(Failures::new(takes_screen));
-    let shown = files::show(cli, inputs, output, &failures);
+    let shown = show(cli, inputs, output, &failures);
     // However it ended, the display has left the screen (the printer lives
     // and dies in `show`): the lines kept meanwhile can be read now.
     failures.flush();

@@ -40,7 +40,7 @@ pub(crate) enum Labels {
 impl Labels {
     /// What each line of the file `name` starts with (nothing for a tag),
     /// and the sender its lines go through.
-    fn label(self, tx: &Sender, name: &str) -> (Vec<u8>, Sender) {
+    pub(crate) fn label(self, tx: &Sender, name: &str) -> (Vec<u8>, Sender) {
         match self {
             Labels::Tags { width, save } => {
                 let tag = Tag::new().label(name).label_width(width).save_label(save);
@@ -142,6 +142,11 @@ impl Mux {
             Labels::Tags { .. } => Labels::short(names),
             Labels::Text => names.iter().map(|name| (*name).to_owned()).collect(),
         };
+        Mux::labelled(tx, &names, labels)
+    }
+
+    /// A mux for inputs whose labels are `names` as they are shown.
+    pub(crate) fn labelled(tx: Sender, names: &[String], labels: Labels) -> Self {
         let (prefixes, senders) = names.iter().map(|name| labels.label(&tx, name)).unzip();
         Mux::with(tx, prefixes, senders)
     }
