@@ -21,6 +21,8 @@ Examples:
   reflow -F a.log b.log              follow both at once, each line labelled
   reflow -E --on-exit all < x.log    quit at the end, leave the whole log on screen
   reflow -- cargo build              run a command, its stderr marked; exits with its status
+  reflow --merge a.log b.log > all   one stream in record-time order, records whole
+  reflow --merge --cmd 'make test' app.log   a command's output as a source
   journalctl -f | reflow --save s.log --max-lines 100000
 
 Keys (as in less; h shows them): j/k a row, Space/b a page, g/G the ends,
@@ -152,7 +154,9 @@ pub(crate) struct Cli {
     /// Show every source (FILEs, --cmd) as one stream ordered by record
     /// time, each record whole (with its stack trace), equal times in
     /// command-line order; a record with no time goes right after the one
-    /// before it in its own source. Copied through a pipe, the merged bytes
+    /// before it in its own source. A time with no zone is UTC; with no year
+    /// (syslog, klog, logcat), this year's, or last year's when this year's
+    /// would be more than a day ahead. Copied through a pipe, the merged bytes
     /// are exactly the sources' (no labels): `reflow --merge a.log b.log >
     /// all.log`. On a display that follows (no -E), records are held up to
     /// 250 ms to be put in order; one later than that is shown as it
