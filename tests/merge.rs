@@ -217,7 +217,8 @@ fn merged_files_show_in_time_order_each_line_labelled() {
     let pty = display(dir.path(), &["--merge", "app.log", "b.jsonl"]);
     let rows = [
         "app.log 2026-12-03 16:00:00,001 INFO app: start",
-        "b.jsonl {\"level\":\"info\",\"ts\":1796313601.5,\"msg\":\"b one\"}",
+        // Drawn readable: the epoch time as RFC 3339.
+        "b.jsonl 2026-12-03T16:00:01.500Z info b one",
         "app.log 2026-12-03 16:00:02,000 ERROR app: request failed",
         "app.log Traceback (most recent call last):",
         "app.log   File \"/srv/app.py\", line 12, in handle",
@@ -254,5 +255,82 @@ fn two_commands_merge_on_the_display_and_their_ends_are_said() {
         ],
     );
     wait_status(&pty, "the failing command's end", "sh two.sh: exit 3");
+    quit(&pty);
+}
+
+#[test]
+fn ctrl_c_reaches_every_command_and_all_their_ends_are_said() {
+    let dir = tempfile::tempdir().unwrap();
+    // Each says it is ready, then waits for SIGINT: only Ctrl-C ends it.
+    for (name, code) in [("a.sh", 7), ("b.sh", 8)] {
+        let script = format!(
+            "trap 'echo {name} interrupted; exit {code}' INT\n\
+             echo {name} ready\n\
+             while :; do sleep 0.1; done\n"
+        );
+        fs::write(dir.path().join(name), script).unwrap();
+    }
+    // exec: sh -c's own shell would end on SIGINT before the script.
+    let pty = display(
+        dir.path(),
+        &["--cmd", "exec sh a.sh", "--cmd", "exec sh b.sh"],
+    );
+    pty.wait_for("both ready", TIMEOUT, |screen| {
+        let rows = content_rows(screen).join("\n");
+        rows.contains("a.sh ready") && rows.contains("b.sh ready")
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    // Ctrl-C: the terminal sends SIGINT to reflow's group, not theirs.
+    pty.send(b"\x03");
+    pty.wait_for("both ends said at once", TIMEOUT, |screen| {
+        let status = status_row(screen);
+        status.contains("exec sh a.sh: exit 7") && status.contains("exec sh b.sh: exit 8")
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let rows = content_rows(&pty.with_screen(|s| s.clone())).join("\n");
+    assert!(rows.contains("exec sh a.sh a.sh interrupted"), "{rows}");
+    assert!(rows.contains("exec sh b.sh b.sh interrupted"), "{rows}");
+    quit(&pty);
+}
+
+#[test]
+fn a_record_later_than_the_window_is_shown_as_it_comes_and_said_late() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("a.sh"),
+        "echo '2026-12-03 16:00:05 a newer'\nwhile :; do sleep 1; done\n",
+    )
+    .unwrap();
+    // b's older record comes only once a's is on screen, long after the
+    // window it could have been held for.
+    fs::write(
+        dir.path().join("b.sh"),
+        "while [ ! -e go ]; do sleep 0.05; done\n\
+         echo '2026-12-03 16:00:01 b older'\nwhile :; do sleep 1; done\n",
+    )
+    .unwrap();
+    let pty = display(
+        dir.path(),
+        &["--merge", "--cmd", "sh a.sh", "--cmd", "sh b.sh"],
+    );
+    wait_rows(
+        &pty,
+        "a's record, not held",
+        &["sh a.sh 2026-12-03 16:00:05 a newer"],
+    );
+    fs::write(dir.path().join("go"), "").unwrap();
+    wait_rows(
+        &pty,
+        "b's record after it, as it came",
+        &[
+            "sh a.sh 2026-12-03 16:00:05 a newer",
+            "sh b.sh 2026-12-03 16:00:01 b older",
+        ],
+    );
+    wait_status(
+        &pty,
+        "the late notice",
+        "late: sh b.sh 16:00:01.0 is 4.0 s behind",
+    );
     quit(&pty);
 }

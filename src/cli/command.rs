@@ -133,6 +133,7 @@ pub(crate) fn run(cli: Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
         tx: printer.sender(),
         readers: reader(sources, outputs).into_iter().collect(),
         ends_input: true,
+        ends: None,
     };
     let command = Command::watch(child, pid, running, Some(shown), Some(&interrupts), &line);
     let stopped = finish(printer);
@@ -365,8 +366,6 @@ pub(crate) fn shortened(line: &str) -> String {
 /// (or setting) the terminal: a prompt it cannot show.
 const ASKS: &str = "stopped: it asks on the terminal (a password?); q ends it";
 
-/// The command while it runs: a thread waits for it to end, says so in the
-/// status bar and ends the input once both its outputs are read.
 /// The display a command's end is told on: its readers are waited for
 /// before the end of input when the command is the only input
 /// (`ends_input`).
@@ -374,8 +373,68 @@ pub(crate) struct Shown {
     pub(crate) tx: Sender,
     pub(crate) readers: Vec<JoinHandle<()>>,
     pub(crate) ends_input: bool,
+    /// The ends of the other commands shown with it (`--cmd`), said with
+    /// this one's.
+    pub(crate) ends: Option<Ends>,
 }
 
+/// The ends of several commands on one display, in the order they came:
+/// each notice says them all (`a: exit 0; b: exit 2`), so ends close
+/// together are not drawn over one another.
+#[derive(Clone, Default)]
+pub(crate) struct Ends(Arc<Mutex<Vec<String>>>);
+
+impl Ends {
+    /// Adds `end`: the notice that says every end so far.
+    fn said(&self, end: String) -> String {
+        let mut ends = lock(&self.0);
+        ends.push(end);
+        ends.join("; ")
+    }
+}
+
+/// Passes SIGINT (Ctrl-C) on to each command of `groups` still running
+/// (its process group, which `running` says is still its own), as the
+/// terminal passes it to every process of a pipeline: commands in groups
+/// of their own (`--cmd`) would not get it. `None` if SIGINT cannot be
+/// watched.
+pub(crate) fn forward_interrupts(groups: Vec<(Pid, Arc<Mutex<bool>>)>) -> Option<Forwarder> {
+    if groups.is_empty() {
+        return None;
+    }
+    let mut signals = Signals::new([SIGINT]).ok()?;
+    let handle = signals.handle();
+    let thread = thread::Builder::new()
+        .name("reflow-sigint".into())
+        .spawn(move || {
+            for _ in signals.forever() {
+                for (pid, running) in &groups {
+                    if *lock(running) {
+                        let _ = kill_process_group(*pid, Signal::INT);
+                    }
+                }
+            }
+        })
+        .ok()?;
+    Some(Forwarder { handle, thread })
+}
+
+/// The thread of [`forward_interrupts`].
+pub(crate) struct Forwarder {
+    handle: Handle,
+    thread: JoinHandle<()>,
+}
+
+impl Forwarder {
+    /// Stops passing SIGINT on.
+    pub(crate) fn close(self) {
+        self.handle.close();
+        let _ = self.thread.join();
+    }
+}
+
+/// The command while it runs: a thread waits for it to end, says so in the
+/// status bar and ends the input once both its outputs are read.
 pub(crate) struct Command {
     pid: Pid,
     /// False once the command is reaped: its pid may then be anyone's, and
@@ -438,9 +497,14 @@ impl Command {
                 tx,
                 readers,
                 ends_input,
+                ends,
             }) = display
             {
-                let _ = tx.notice(notice(&line, status));
+                let end = notice(&line, status);
+                let _ = tx.notice(match ends {
+                    Some(ends) => ends.said(end),
+                    None => end,
+                });
                 // Its output may still be in the pipes (or held open by a
                 // process it left behind): the input ends when both end.
                 for reader in readers {

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use rustix::process::Pid;
 
 use super::args::Cli;
-use super::command::{self, Command, Shown};
+use super::command::{self, Command, Ends, Shown};
 use super::files::read_then_finish;
 use super::inputs::{self, Failures, Input, Opened};
 use super::merge::{self, Merge, WINDOW};
@@ -151,6 +151,10 @@ pub(crate) fn show(
             return Err(failure);
         }
     };
+    // The commands' ends are said together: several that end at once
+    // are all in the status bar, not only the last.
+    let ends = Ends::default();
+    let mut groups = Vec::new();
     let commands: Vec<Command> = started
         .into_iter()
         .map(|command| {
@@ -158,8 +162,10 @@ pub(crate) fn show(
                 tx: printer.sender(),
                 readers: Vec::new(),
                 ends_input: false,
+                ends: Some(ends.clone()),
             };
             let running = Arc::new(Mutex::new(true));
+            groups.push((command.pid, Arc::clone(&running)));
             Command::watch(
                 command.child,
                 command.pid,
@@ -170,6 +176,9 @@ pub(crate) fn show(
             )
         })
         .collect();
+    // Registered after the display started, which then still handles
+    // SIGINT itself (it stops following, as less does).
+    let forwarder = command::forward_interrupts(groups);
     let merging = cli.merge;
     let code = read_then_finish(printer, failures, move |tx, failures| {
         let shown = match labels {
@@ -197,6 +206,9 @@ pub(crate) fn show(
     // Whatever stopped the display, each command is ended or told to end.
     for command in commands {
         command.stop();
+    }
+    if let Some(forwarder) = forwarder {
+        forwarder.close();
     }
     code
 }

@@ -246,8 +246,11 @@ impl Tui {
         Some(self.sources[index].1.clone())
     }
 
-    /// Says `text` in the status bar (sanitized already).
+    /// Says `text` in the status bar (sanitized already). The newest says
+    /// most: it takes the place of a key's message too (`interrupted`,
+    /// then the ends of the commands it interrupted).
     pub(super) fn say(&mut self, text: String) {
+        self.find.message = None;
         self.notice = Some(text);
         self.dirty = true;
     }
