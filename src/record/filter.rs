@@ -1,25 +1,23 @@
 //! `--level` without a display: the records at a level or above, each
 //! whole, in input order, as their bytes came. Like `grep`, by record.
 
-use super::{BLOCK, Format, Level, Line, SAMPLE};
+use super::sampler::{Sampler, strip};
+use super::{Format, Level, Line};
 
 /// A record-aware level filter over lines in order (see the module).
 /// Each block's first lines are held until its format is learned (at
-/// most [`SAMPLE`] lines, or fewer when the input pauses: see
-/// [`pause`](LevelFilter::pause)).
+/// most [`SAMPLE`](super::SAMPLE) lines, or fewer when the input pauses:
+/// see [`pause`](LevelFilter::pause)).
 #[derive(Debug)]
 pub(crate) struct LevelFilter {
+    sampler: Sampler,
+    kept: Kept,
+}
+
+/// What is kept of the lines handed on with their format.
+#[derive(Debug)]
+struct Kept {
     min: Level,
-    /// The lines of the block's start held while learning, each with its
-    /// `\n`, and where each ends.
-    held: Vec<u8>,
-    ends: Vec<usize>,
-    /// The next line's place in its source.
-    line: usize,
-    /// The block's format, once learned.
-    format: Option<Format>,
-    /// The block before's format learned alone: the prior of this one.
-    before: Option<Format>,
     /// The record being read is kept.
     keep: bool,
     /// A record's first line that names no level, waiting for its second
@@ -31,51 +29,38 @@ impl LevelFilter {
     /// Keeps the records at `min` or above.
     pub(crate) fn new(min: Level) -> LevelFilter {
         LevelFilter {
-            min,
-            held: Vec::new(),
-            ends: Vec::new(),
-            line: 0,
-            format: None,
-            before: None,
-            keep: true,
-            waiting: None,
+            sampler: Sampler::default(),
+            kept: Kept {
+                min,
+                keep: true,
+                waiting: None,
+            },
         }
     }
 
     /// Takes `line` (its bytes with the `\n` that ends it, if any) and
     /// appends to `out` what is known to be kept.
     pub(crate) fn push(&mut self, line: &[u8], out: &mut Vec<u8>) {
-        if self.line.is_multiple_of(BLOCK) {
-            self.format = None;
-        }
-        self.line += 1;
-        match self.format {
-            Some(format) => self.take(format, line, out),
-            None => {
-                self.held.extend_from_slice(line);
-                self.ends.push(self.held.len());
-                if self.ends.len() >= SAMPLE {
-                    self.learn(out);
-                }
-            }
-        }
+        let kept = &mut self.kept;
+        self.sampler
+            .push(line, |format, line| kept.take(format, line, out));
     }
 
     /// The input paused (a batch ended) or a source ended: a block still
     /// learning is learned from the lines it has, so they are not held
     /// back from a reader.
     pub(crate) fn pause(&mut self, out: &mut Vec<u8>) {
-        if !self.ends.is_empty() {
-            self.learn(out);
-        }
+        let kept = &mut self.kept;
+        self.sampler
+            .pause(|format, line| kept.take(format, line, out));
     }
 
     /// The input ended: everything still held is decided.
     pub(crate) fn end(&mut self, out: &mut Vec<u8>) {
         self.pause(out);
-        if let Some(first) = self.waiting.take() {
-            let format = self.format.unwrap_or_default();
-            if self.passes(format.class(None)) {
+        if let Some(first) = self.kept.waiting.take() {
+            let format = self.sampler.format().unwrap_or_default();
+            if self.kept.passes(format.class(None)) {
                 out.extend_from_slice(&first);
             }
         }
@@ -84,40 +69,18 @@ impl LevelFilter {
     /// A new source begins: its format is learned from its own lines.
     pub(crate) fn begin_source(&mut self, out: &mut Vec<u8>) {
         self.end(out);
-        self.line = 0;
-        self.format = None;
-        self.before = None;
-        self.keep = true;
+        self.sampler = Sampler::default();
+        self.kept.keep = true;
     }
+}
 
-    fn learn(&mut self, out: &mut Vec<u8>) {
-        let held = std::mem::take(&mut self.held);
-        let ends = std::mem::take(&mut self.ends);
-        let mut lines = Vec::with_capacity(ends.len());
-        let mut start = 0;
-        for &end in &ends {
-            let line = &held[start..end];
-            lines.push(line.strip_suffix(b"\n").unwrap_or(line));
-            start = end;
-        }
-        let format = Format::learn(lines.iter().copied(), self.before);
-        self.before = Some(Format::learn(lines, None));
-        self.format = Some(format);
-        let mut start = 0;
-        for &end in &ends {
-            self.take(format, &held[start..end], out);
-            start = end;
-        }
-    }
-
+impl Kept {
     fn passes(&self, class: Option<Level>) -> bool {
         class.is_none_or(|class| class >= self.min)
     }
 
     fn take(&mut self, format: Format, line: &[u8], out: &mut Vec<u8>) {
-        let text = line.strip_suffix(b"\n").unwrap_or(line);
-        let text = text.strip_suffix(b"\r").unwrap_or(text);
-        match super::classify(&format, text, false) {
+        match super::classify(&format, strip(line), false) {
             Line::Text => out.extend_from_slice(line),
             Line::Start(read) => {
                 if let Some(first) = self.waiting.take()
@@ -182,6 +145,15 @@ mod tests {
             "{warn}"
         );
         assert_eq!(filter(log, Level::Trace), log);
+    }
+
+    #[test]
+    fn a_log_in_colours_is_filtered_by_the_words_it_shows() {
+        let log = "\x1b[2m2026-12-03T16:00:00Z\x1b[0m \x1b[32m INFO\x1b[0m a: start\n\
+                   \x1b[2m2026-12-03T16:00:01Z\x1b[0m \x1b[31mERROR\x1b[0m a: failed\n\
+                   \x1b[2m2026-12-03T16:00:02Z\x1b[0m \x1b[32m INFO\x1b[0m a: done\n";
+        let errors = filter(log, Level::Error);
+        assert_eq!(errors, log.lines().nth(1).unwrap().to_owned() + "\n");
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod formats;
 mod level;
 mod line;
 pub(crate) mod reader;
+mod sampler;
 #[cfg(feature = "viewer")]
 mod shown;
 pub(crate) mod time;

@@ -3,8 +3,9 @@
 
 use std::collections::VecDeque;
 
+use super::sampler::{Sampler, strip};
 use super::time::time_of;
-use super::{BLOCK, Format, Level, Line, SAMPLE};
+use super::{Format, Level, Line};
 
 /// Groups one source's lines into log records, in order.
 ///
@@ -40,16 +41,14 @@ use super::{BLOCK, Format, Level, Line, SAMPLE};
 /// ```
 #[derive(Debug, Default)]
 pub struct Records {
-    /// The lines of the block's start held while learning, and where
-    /// each ends.
-    held: Vec<u8>,
-    ends: Vec<usize>,
-    /// The next line's place in the source.
-    line: usize,
-    /// The block's format, once learned.
-    format: Option<Format>,
-    /// The block before's format learned alone: the prior of this one.
-    before: Option<Format>,
+    sampler: Sampler,
+    /// What the lines handed on with their format make.
+    made: Made,
+}
+
+/// The records made of a source's lines.
+#[derive(Debug, Default)]
+struct Made {
     /// The record being read.
     open: Option<Record>,
     /// The record before was handed out before its end (see `flush`).
@@ -116,28 +115,16 @@ impl Records {
     /// Takes the source's next line: its bytes with the `\n` that ends
     /// it, if any.
     pub fn push(&mut self, line: &[u8]) {
-        if self.line.is_multiple_of(BLOCK) {
-            self.format = None;
-        }
-        self.line += 1;
-        match self.format {
-            Some(format) => self.take(format, line),
-            None => {
-                self.held.extend_from_slice(line);
-                self.ends.push(self.held.len());
-                if self.ends.len() >= SAMPLE {
-                    self.learn();
-                }
-            }
-        }
+        let made = &mut self.made;
+        self.sampler
+            .push(line, |format, line| made.take(format, line));
     }
 
     /// The input paused: a block still being learned is learned from the
     /// lines it has, so the records they complete come out now.
     pub fn pause(&mut self) {
-        if !self.ends.is_empty() {
-            self.learn();
-        }
+        let made = &mut self.made;
+        self.sampler.pause(|format, line| made.take(format, line));
     }
 
     /// As [`pause`](Records::pause), and the record being read is handed
@@ -146,9 +133,10 @@ impl Records {
     /// later as a record that [`continues`](Record::continues).
     pub fn flush(&mut self) {
         self.pause();
-        if let Some(open) = self.open.take() {
-            self.done.push_back(open);
-            self.flushed = true;
+        let made = &mut self.made;
+        if let Some(open) = made.open.take() {
+            made.done.push_back(open);
+            made.flushed = true;
         }
     }
 
@@ -156,21 +144,11 @@ impl Records {
     pub fn end(&mut self) {
         self.flush();
     }
+}
 
-    fn learn(&mut self) {
-        let held = std::mem::take(&mut self.held);
-        let ends = std::mem::take(&mut self.ends);
-        let lines = split(&held, &ends).map(strip);
-        let format = Format::learn(lines.clone(), self.before);
-        self.before = Some(Format::learn(lines, None));
-        self.format = Some(format);
-        for line in split(&held, &ends) {
-            self.take(format, line);
-        }
-    }
-
+impl Made {
     fn take(&mut self, format: Format, line: &[u8]) {
-        match format.line(strip(line)) {
+        match super::classify(&format, strip(line), false) {
             Line::Text => {
                 self.close();
                 self.done.push_back(Record {
@@ -184,7 +162,7 @@ impl Records {
                 self.open = Some(Record {
                     bytes: line.to_vec(),
                     lines: 1,
-                    time: time_of(strip(line)),
+                    time: time_of(&super::text(strip(line))),
                     level: read.level,
                     continues: false,
                 });
@@ -218,25 +196,14 @@ impl Iterator for Records {
 
     /// The next record complete, in the source's order.
     fn next(&mut self) -> Option<Record> {
-        self.done.pop_front()
+        self.made.done.pop_front()
     }
-}
-
-/// The held lines, each with its `\n`.
-fn split<'a>(held: &'a [u8], ends: &'a [usize]) -> impl Iterator<Item = &'a [u8]> + Clone {
-    let starts = std::iter::once(0).chain(ends.iter().copied());
-    starts.zip(ends.iter().copied()).map(|(s, e)| &held[s..e])
-}
-
-/// A line's text, without its `\n` or `\r\n`.
-fn strip(line: &[u8]) -> &[u8] {
-    let text = line.strip_suffix(b"\n").unwrap_or(line);
-    text.strip_suffix(b"\r").unwrap_or(text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::BLOCK;
 
     fn records(text: &str) -> Vec<Record> {
         let mut records = Records::new();
@@ -274,6 +241,20 @@ mod tests {
         let t = 1_796_313_600_000_000_000;
         let times: Vec<_> = all.iter().map(|r| r.time().unwrap() - t).collect();
         assert_eq!(times, [1_000_000, 2_000_000, 3_000_000, 4_000_000]);
+    }
+
+    #[test]
+    fn a_log_in_colours_has_its_times_and_levels() {
+        let all = records(
+            "\x1b[2m2026-12-03T16:00:00Z\x1b[0m \x1b[31mERROR\x1b[0m a: failed\n\
+             \x1b[2m2026-12-03T16:00:01Z\x1b[0m \x1b[32m INFO\x1b[0m a: ok\n",
+        );
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].level(), Some(Level::Error));
+        assert_eq!(
+            all[1].time().unwrap() - all[0].time().unwrap(),
+            1_000_000_000
+        );
     }
 
     #[test]
