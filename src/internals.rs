@@ -92,7 +92,7 @@ pub mod bench_search {
 
     use crate::History;
     use crate::sanitize::Options;
-    use crate::search::{Pattern, Search, Step};
+    use crate::search::{Drawn, Pattern, Search, Step};
 
     /// Searches `history` backward from its end for `pattern`, as `?`
     /// does, in steps of 10 ms, to the end: the id of the line found.
@@ -103,8 +103,20 @@ pub mod bench_search {
     pub fn backward(history: &History, pattern: &str) -> Result<Option<usize>, String> {
         let pattern = Pattern::new(pattern)?;
         let mut search = Search::new(pattern, history.len(), true);
+        // As the display searches: records read, JSON and logfmt readable.
+        let mut formats = crate::record::Formats::default();
+        let mut drawn = Drawn {
+            formats: &mut formats,
+            headed: true,
+            readable: true,
+        };
         loop {
-            match search.step(history, Options::default(), Duration::from_millis(10)) {
+            match search.step(
+                history,
+                Options::default(),
+                Duration::from_millis(10),
+                &mut drawn,
+            ) {
                 Step::Found(line) => return Ok(Some(line)),
                 Step::NotFound => return Ok(None),
                 Step::Pending { .. } => {}

@@ -424,6 +424,39 @@ const PINO: &str = concat!(
 );
 
 #[test]
+fn search_and_filter_match_json_records_as_they_are_drawn() {
+    let (pty, _dir) = showing(PINO.as_bytes(), &[]);
+    let listening = "2024-12-03T16:00:00.123Z INFO server listening pid=7 hostname=web-1 port=8080";
+    // Drawn `port=8080`, received `"port":8080`.
+    pty.send(b"&port=8080\r");
+    wait_rows(&pty, "the record drawn with it", &[listening]);
+    wait_status(&pty, "the filter", "&port=8080");
+    // As received, nothing is drawn so: J filters again.
+    pty.send(b"J");
+    wait_status(
+        &pty,
+        "the filter on the raw lines",
+        "no line matches &port=8080",
+    );
+    pty.send(b"J");
+    wait_rows(&pty, "the record again", &[listening]);
+    // A search sees the level word and the stack's rows as drawn.
+    pty.send(b"&\r");
+    pty.wait_for_text("2024-12-03T16:00:00.999Z INFO title", TIMEOUT)
+        .unwrap();
+    pty.send(b"g/^ +at handler|Z ERROR request\r");
+    wait_status(&pty, "the stack's row found", "match 1 of 1");
+    pty.send(b"g/\"pid\":7\r");
+    wait_status(&pty, "nothing drawn so", "pattern not found");
+    pty.send(b"J");
+    pty.send(b"g/\"pid\":7\r");
+    // (From the line after the top one, as less does.)
+    wait_status(&pty, "the raw lines", "match 2 of 2");
+    quit(&pty);
+    assert_exits_restored(&pty, 0);
+}
+
+#[test]
 fn json_records_read_as_lines_with_their_stack_under_them_and_j_shows_them_raw() {
     let (pty, _dir) = showing(PINO.as_bytes(), &[]);
     wait_rows(
@@ -451,7 +484,7 @@ fn json_records_read_as_lines_with_their_stack_under_them_and_j_shows_them_raw()
         !contains(&pty.raw_output(), b"\x1b]2;pwned"),
         "no escape reached the terminal"
     );
-    // J: the lines as received; search sees them so either way.
+    // J: the lines as received.
     pty.send(b"J");
     pty.wait_for_text(r#"{"level":30,"time":1733241600123,"pid":7"#, TIMEOUT)
         .unwrap();

@@ -173,6 +173,19 @@ pub(crate) struct Look {
     pub(crate) raw: bool,
 }
 
+impl Look {
+    /// Records are read from the lines as they are drawn.
+    pub(crate) fn reads_records(&self) -> bool {
+        self.records && self.text.color
+    }
+
+    /// Structured records are drawn as readable lines: what a search
+    /// matches ([`crate::search::Drawn`]).
+    pub(crate) fn readable(&self) -> bool {
+        self.reads_records() && !self.raw
+    }
+}
+
 /// How line numbers are drawn: right-aligned in a dim column as wide as
 /// the largest number the history holds, so it does not move as the view
 /// scrolls. A line's number is its id less `origin`'s, plus one.
@@ -478,7 +491,8 @@ impl RowCache {
             let number = look.numbers.map(|n| (n.of_line(index), n.width));
             let head = tag::split(&raw, look.headed).0;
             let gutter = Gutter::new(&head, number, width, look.bare);
-            let format = (look.records && look.text.color)
+            let format = look
+                .reads_records()
                 .then(|| formats.of(history, look.headed, index))
                 .filter(Format::is_log);
             let wrapped = Wrapped::with(&raw, width - gutter.width, look, highlight, abort, format);

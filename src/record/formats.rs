@@ -23,6 +23,17 @@ impl Formats {
         self.blocks.retain(|&first, _| first < id);
     }
 
+    /// The first line after the block line `id` is in: the next block's
+    /// first, or the next source's.
+    pub(crate) fn block_end(&self, id: usize) -> usize {
+        let source = self.starts.range(..=id).next_back().copied().unwrap_or(0);
+        let end = source + ((id - source) / BLOCK + 1) * BLOCK;
+        self.starts
+            .range(id + 1..)
+            .next()
+            .map_or(end, |&next| next.min(end))
+    }
+
     /// The format of the block line `id` is in; `headed`: lines may
     /// start with reflow's header (not a file read in place).
     pub(crate) fn of(&mut self, history: &History, headed: bool, id: usize) -> Format {

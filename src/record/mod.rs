@@ -147,6 +147,12 @@ impl Format {
         self.shape.is_some()
     }
 
+    /// True for a structured log (JSON, logfmt), whose records can be
+    /// drawn as readable lines ([`shown`](Format::shown)).
+    pub(crate) fn structured(&self) -> bool {
+        matches!(self.shape, Some(Shape::Json | Shape::Logfmt))
+    }
+
     /// What `line` (its own bytes, without reflow's header) is in this
     /// format.
     pub(crate) fn line(&self, line: &[u8]) -> Line {

@@ -23,6 +23,16 @@ pub(crate) struct Shown {
     pub(crate) indent: usize,
 }
 
+impl Shown {
+    /// Whether `matches` holds for one of its parts as drawn (every
+    /// control visible): what a search of the record sees.
+    pub(crate) fn any_part(&self, mut matches: impl FnMut(&str) -> bool) -> bool {
+        self.parts
+            .iter()
+            .any(|part| matches(&crate::sanitize::visible(part.as_bytes())))
+    }
+}
+
 const TIME: [&str; 6] = [
     "time",
     "ts",

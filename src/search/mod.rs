@@ -47,6 +47,76 @@ use crate::sanitize::Options;
 pub(crate) use level::{LevelSearch, LevelTally};
 pub(crate) use pattern::{Case, MAX_PATTERN, Pattern, TOO_LONG};
 
+/// How the lines searched are drawn, so that a search and a filter match
+/// what is shown: structured records (JSON, logfmt) drawn as readable
+/// lines are matched as drawn (`time LEVEL message key=value`, a part at
+/// a time), every other line as its sanitized text.
+pub(crate) struct Drawn<'a> {
+    /// The formats of the history's blocks, as the display learns them.
+    pub(crate) formats: &'a mut Formats,
+    /// Lines may start with reflow's header (not a file read in place).
+    pub(crate) headed: bool,
+    /// Structured records are drawn readable (`Look::readable`).
+    pub(crate) readable: bool,
+}
+
+impl Drawn<'_> {
+    /// Some line of `lines` (`run`) is drawn as a readable record: they
+    /// are then matched one by one ([`matches`](Drawn::matches)), not as a
+    /// run. Every JSON record holds a `{` and every logfmt one an `=`: a
+    /// run with neither (most of a plain log) needs no format learned.
+    fn any_readable(
+        &mut self,
+        history: &History,
+        lines: std::ops::Range<usize>,
+        run: &[u8],
+    ) -> bool {
+        if !self.readable
+            || cfg!(not(feature = "viewer"))
+            || memchr::memchr2(b'{', b'=', run).is_none()
+        {
+            return false;
+        }
+        let mut id = lines.start;
+        while id < lines.end {
+            if self.formats.of(history, self.headed, id).structured() {
+                return true;
+            }
+            id = self.formats.block_end(id);
+        }
+        false
+    }
+
+    /// Whether line `id` (`raw`, as held) matches `pattern` as drawn.
+    fn matches(
+        &mut self,
+        history: &History,
+        id: usize,
+        raw: &[u8],
+        pattern: &Pattern,
+        options: Options,
+    ) -> bool {
+        #[cfg(feature = "viewer")]
+        if self.readable {
+            let format = self.formats.of(history, self.headed, id);
+            let own = crate::tag::split(raw, self.headed).1;
+            if let Some(shown) = format.structured().then(|| format.shown(own)).flatten() {
+                return shown.any_part(|part| pattern.is_match(part));
+            }
+        }
+        let _ = (history, id);
+        pattern.matches_line(raw, options)
+    }
+}
+
+/// The lines of `run` (each ended by `\n`, the first of them line
+/// `first`) with their ids.
+fn each_line(first: usize, run: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+    let body = run.strip_suffix(b"\n").unwrap_or(run);
+    let lines = (!run.is_empty()).then(|| body.split(|&b| b == b'\n'));
+    (first..).zip(lines.into_iter().flatten())
+}
+
 /// What a [`Search`] step came to.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Step {
@@ -102,7 +172,13 @@ impl Search {
     /// Searches on for about `budget` (at least one chunk of the history,
     /// 256 KiB, so every step gets somewhere). After [`Step::Found`] the
     /// next step goes on past the line found.
-    pub(crate) fn step(&mut self, history: &History, options: Options, budget: Duration) -> Step {
+    pub(crate) fn step(
+        &mut self,
+        history: &History,
+        options: Options,
+        budget: Duration,
+        drawn: &mut Drawn,
+    ) -> Step {
         let started = Instant::now();
         let (first, len) = (history.first(), history.len());
         self.next = self.next.clamp(first, len);
@@ -114,7 +190,16 @@ impl Search {
         let (pattern, backward, next) = (&self.pattern, self.backward, &mut self.next);
         let mut found = None;
         let _ = history.scan(lines, backward, |lines, run| {
-            if backward {
+            if drawn.any_readable(history, lines.clone(), run) {
+                for (id, line) in each_line(lines.start, run) {
+                    if drawn.matches(history, id, line, pattern, options) {
+                        found = Some(id);
+                        if !backward {
+                            break;
+                        }
+                    }
+                }
+            } else if backward {
                 // The last match of the run: all of it is searched anyway.
                 let _ = pattern.each_match(lines.start, run, options, |line| {
                     found = Some(line);
@@ -281,8 +366,7 @@ impl Filter {
         history: &History,
         options: Options,
         budget: Duration,
-        formats: &mut Formats,
-        headed: bool,
+        drawn: &mut Drawn,
     ) -> Progress {
         let started = Instant::now();
         let (first, len) = (history.first(), history.len());
@@ -293,6 +377,7 @@ impl Filter {
         let (terms, matches, next) = (&self.terms, &mut self.matches, &mut self.next);
         let (keep, waiting) = (&mut self.keep, &mut self.waiting);
         let _ = history.scan(*next..len, false, |lines, run| {
+            let readable = drawn.any_readable(history, lines.clone(), run);
             match (terms.as_slice(), level) {
                 // One pattern kept: its prefiltered scan.
                 (
@@ -303,57 +388,55 @@ impl Filter {
                         },
                     ],
                     None,
-                ) => {
+                ) if !readable => {
                     let _ = pattern.each_match(lines.start, run, options, |line| {
                         matches.push(line);
                         ControlFlow::Continue(())
                     });
                 }
-                // A stack, lines left out, a level: each line on its own.
+                // A stack, lines left out, a level, records drawn
+                // readable: each line on its own.
                 (terms, level) => {
-                    let body = run.strip_suffix(b"\n").unwrap_or(run);
-                    if !run.is_empty() {
-                        for (line, id) in body.split(|&b| b == b'\n').zip(lines.start..) {
-                            let wanted = terms
-                                .iter()
-                                .all(|t| t.pattern.matches_line(line, options) != t.negated);
-                            let Some(min) = level else {
-                                if wanted {
-                                    matches.push(id);
-                                }
-                                continue;
-                            };
-                            let format = formats.of(history, headed, id);
-                            let passes = |class: Option<Level>| class.is_none_or(|c| c >= min);
-                            let shown = match classify(&format, line, headed) {
-                                Line::Text => true,
-                                Line::Start(read) => {
-                                    if let Some((first, wanted)) = waiting.take()
-                                        && wanted
-                                        && passes(format.class(None))
-                                    {
-                                        matches.push(first);
-                                    }
-                                    if read.level.is_none() && format.levels {
-                                        *waiting = Some((id, wanted));
-                                        continue;
-                                    }
-                                    *keep = passes(format.class(read.level));
-                                    *keep
-                                }
-                                Line::Further(second) => {
-                                    if let Some((first, wanted)) = waiting.take() {
-                                        *keep = passes(format.class(second));
-                                        if *keep && wanted {
-                                            matches.push(first);
-                                        }
-                                    }
-                                    *keep
-                                }
-                            };
-                            if shown && wanted {
+                    for (id, line) in each_line(lines.start, run) {
+                        let wanted = terms.iter().all(|t| {
+                            drawn.matches(history, id, line, &t.pattern, options) != t.negated
+                        });
+                        let Some(min) = level else {
+                            if wanted {
                                 matches.push(id);
                             }
+                            continue;
+                        };
+                        let format = drawn.formats.of(history, drawn.headed, id);
+                        let passes = |class: Option<Level>| class.is_none_or(|c| c >= min);
+                        let shown = match classify(&format, line, drawn.headed) {
+                            Line::Text => true,
+                            Line::Start(read) => {
+                                if let Some((first, wanted)) = waiting.take()
+                                    && wanted
+                                    && passes(format.class(None))
+                                {
+                                    matches.push(first);
+                                }
+                                if read.level.is_none() && format.levels {
+                                    *waiting = Some((id, wanted));
+                                    continue;
+                                }
+                                *keep = passes(format.class(read.level));
+                                *keep
+                            }
+                            Line::Further(second) => {
+                                if let Some((first, wanted)) = waiting.take() {
+                                    *keep = passes(format.class(second));
+                                    if *keep && wanted {
+                                        matches.push(first);
+                                    }
+                                }
+                                *keep
+                            }
+                        };
+                        if shown && wanted {
+                            matches.push(id);
                         }
                     }
                 }
@@ -411,12 +494,14 @@ impl Tally {
     }
 
     /// Counts on for about `budget` (at least one chunk).
-    pub(crate) fn step(&mut self, history: &History, options: Options, budget: Duration) {
-        if self
-            .filter
-            .extend(history, options, budget, &mut Formats::default(), true)
-            == Progress::Done
-        {
+    pub(crate) fn step(
+        &mut self,
+        history: &History,
+        options: Options,
+        budget: Duration,
+        drawn: &mut Drawn,
+    ) {
+        if self.filter.extend(history, options, budget, drawn) == Progress::Done {
             self.pending = false;
         }
     }
@@ -458,11 +543,25 @@ mod tests {
         let mut search = Search::new(p.clone(), from, backward);
         let mut all = Vec::new();
         loop {
-            match search.step(h, Options::default(), Duration::ZERO) {
+            match search.step(
+                h,
+                Options::default(),
+                Duration::ZERO,
+                &mut drawn(&mut Formats::default()),
+            ) {
                 Step::Found(line) => all.push(line),
                 Step::NotFound => return all,
                 Step::Pending { done } => assert!((0.0..=1.0).contains(&done)),
             }
+        }
+    }
+
+    /// As the display draws: records read, JSON and logfmt readable.
+    fn drawn(formats: &mut Formats) -> Drawn<'_> {
+        Drawn {
+            formats,
+            headed: true,
+            readable: true,
         }
     }
 
@@ -472,8 +571,7 @@ mod tests {
             h,
             Options::default(),
             Duration::ZERO,
-            &mut Formats::default(),
-            true,
+            &mut drawn(&mut Formats::default()),
         ) != Progress::Done
         {}
         filter.matches().to_vec()
@@ -536,6 +634,65 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "viewer")]
+    #[test]
+    fn json_and_logfmt_records_match_as_drawn_readable_and_as_received_raw() {
+        let h = history(&[
+            b"{\"level\":\"info\",\"msg\":\"login\",\"user\":\"bob\"}",
+            b"{\"level\":\"warn\",\"msg\":\"slow\",\"stack\":\"at a\\nat b\"}",
+            b"{\"level\":\"info\",\"msg\":\"logout\",\"user\":\"ann\"}",
+        ]);
+        let find = |text: &str, readable: bool| {
+            let mut formats = Formats::default();
+            let mut drawn = Drawn {
+                formats: &mut formats,
+                headed: true,
+                readable,
+            };
+            let mut search = Search::new(pattern(text), 0, false);
+            let mut all = Vec::new();
+            loop {
+                match search.step(&h, Options::default(), Duration::ZERO, &mut drawn) {
+                    Step::Found(line) => all.push(line),
+                    Step::NotFound => return all,
+                    Step::Pending { .. } => {}
+                }
+            }
+        };
+        // Readable: `time LEVEL message key=value`, a multi-line field's
+        // lines on rows of their own.
+        assert_eq!(find("user=bob", true), [0]);
+        assert_eq!(find("^stack:$", true), [1]);
+        assert_eq!(find("^  at b$", true), [1]);
+        assert_eq!(find("^info login user=bob$", true), [0]);
+        assert_eq!(find("\"user\"", true), Vec::<usize>::new());
+        // As received (J, --raw).
+        assert_eq!(find("user=bob", false), Vec::<usize>::new());
+        assert_eq!(find("\"user\":\"bob\"", false), [0]);
+        // The filter and the count see the same.
+        let mut filter = Filter::new(pattern("user=a"));
+        let mut formats = Formats::default();
+        let step = filter.extend(
+            &h,
+            Options::default(),
+            Duration::MAX,
+            &mut drawn(&mut formats),
+        );
+        assert_eq!((step, filter.matches()), (Progress::Done, &[2][..]));
+        let logfmt = history(&[
+            b"time=2026-12-03T16:00:00Z level=info msg=\"a b\" user=bob",
+            b"time=2026-12-03T16:00:01Z level=error msg=failed user=ann",
+        ]);
+        let mut filter = Filter::new(pattern("z error failed|z info a b user"));
+        let step = filter.extend(
+            &logfmt,
+            Options::default(),
+            Duration::MAX,
+            &mut drawn(&mut formats),
+        );
+        assert_eq!((step, filter.matches()), (Progress::Done, &[0, 1][..]));
+    }
+
     #[test]
     fn a_level_filter_keeps_records_whole_and_waits_for_a_second_line_level() {
         let h = history(&[
@@ -549,7 +706,12 @@ mod tests {
         ]);
         let mut filter = Filter::with_level(Vec::new(), Some(Level::Warn));
         let mut formats = Formats::default();
-        let step = filter.extend(&h, Options::default(), Duration::MAX, &mut formats, true);
+        let step = filter.extend(
+            &h,
+            Options::default(),
+            Duration::MAX,
+            &mut drawn(&mut formats),
+        );
         assert_eq!(step, Progress::Done);
         assert_eq!(filter.matches(), [2, 3, 4, 5, 6]);
         assert_eq!(filter.described(), "\u{2265}warn");
@@ -576,8 +738,7 @@ mod tests {
                 &h,
                 Options::default(),
                 Duration::ZERO,
-                &mut Formats::default(),
-                true,
+                &mut drawn(&mut Formats::default()),
             ) != Progress::Done
             {}
             filter.matches().to_vec()
@@ -667,8 +828,7 @@ mod tests {
                 &h,
                 Options::default(),
                 Duration::MAX,
-                &mut Formats::default(),
-                true
+                &mut drawn(&mut Formats::default()),
             ),
             Progress::Done
         );
@@ -683,8 +843,7 @@ mod tests {
                 &h,
                 Options::default(),
                 Duration::MAX,
-                &mut Formats::default(),
-                true
+                &mut drawn(&mut Formats::default()),
             ),
             Progress::Done
         );
@@ -695,8 +854,7 @@ mod tests {
                 &h,
                 Options::default(),
                 Duration::MAX,
-                &mut Formats::default(),
-                true
+                &mut drawn(&mut Formats::default()),
             ),
             Progress::Done
         );
@@ -710,8 +868,7 @@ mod tests {
             &h,
             Options::default(),
             Duration::ZERO,
-            &mut Formats::default(),
-            true,
+            &mut drawn(&mut Formats::default()),
         ) != Progress::Done
         {}
         assert_eq!(h.first(), 57_000);
@@ -734,7 +891,12 @@ mod tests {
             let mut search = Search::new(p.clone(), from, backward);
             let mut progress = Vec::new();
             loop {
-                match search.step(&h, Options::default(), Duration::ZERO) {
+                match search.step(
+                    &h,
+                    Options::default(),
+                    Duration::ZERO,
+                    &mut drawn(&mut Formats::default()),
+                ) {
                     Step::Pending { done } => progress.push(done),
                     Step::NotFound => break,
                     Step::Found(line) => panic!("found {line}"),
@@ -751,8 +913,7 @@ mod tests {
             &h,
             Options::default(),
             Duration::ZERO,
-            &mut Formats::default(),
-            true,
+            &mut drawn(&mut Formats::default()),
         ) {
             assert!((0.0..1.0).contains(&done));
             steps += 1;
@@ -761,7 +922,12 @@ mod tests {
         // A generous budget does it all at once.
         let mut search = Search::new(pattern("needle"), 0, false);
         assert_eq!(
-            search.step(&h, Options::default(), Duration::MAX),
+            search.step(
+                &h,
+                Options::default(),
+                Duration::MAX,
+                &mut drawn(&mut Formats::default())
+            ),
             Step::NotFound
         );
     }
@@ -795,13 +961,23 @@ mod tests {
         let mut tally = Tally::new(pattern("short"));
         // Nothing counted: no place yet, and more to come.
         assert_eq!(tally.described(14, false), "match \u{2026} of 0+");
-        tally.step(&h, Options::default(), Duration::ZERO);
+        tally.step(
+            &h,
+            Options::default(),
+            Duration::ZERO,
+            &mut drawn(&mut Formats::default()),
+        );
         assert!(tally.pending(), "one chunk is not all of it");
         let part = tally.filter.matches().len();
         assert!(part > 0 && part < 7_143, "{part}");
         assert_eq!(tally.described(14, false), format!("match 3 of {part}+"));
         while tally.pending() {
-            tally.step(&h, Options::default(), Duration::ZERO);
+            tally.step(
+                &h,
+                Options::default(),
+                Duration::ZERO,
+                &mut drawn(&mut Formats::default()),
+            );
         }
         // 0, 7, …, 49,994: 7,143 of them; line 14 is the third.
         assert_eq!(tally.described(14, false), "match 3 of 7143");
@@ -812,7 +988,12 @@ mod tests {
         push(&mut h, 50_000, 50_010);
         tally.lines_arrived();
         assert_eq!(tally.described(14, false), "match 3 of 7143+");
-        tally.step(&h, Options::default(), Duration::MAX);
+        tally.step(
+            &h,
+            Options::default(),
+            Duration::MAX,
+            &mut drawn(&mut Formats::default()),
+        );
         assert!(!tally.pending());
         assert_eq!(tally.described(50_001, false), "match 7144 of 7145");
     }

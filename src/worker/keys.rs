@@ -10,7 +10,9 @@ use super::tui::Tui;
 use crate::Level;
 use crate::options::{Config, StopReason, Wrap};
 use crate::render::content_rows;
-use crate::search::{Filter, LevelSearch, MAX_PATTERN, Pattern, Progress, Search, Step, Term};
+use crate::search::{
+    Drawn, Filter, LevelSearch, MAX_PATTERN, Pattern, Progress, Search, Step, Term,
+};
 use crate::view::keys::{self, Action, Amount, Input, Prompt};
 use crate::view::prompt::{Edit, Typing};
 use crate::view::{Lines, help};
@@ -186,6 +188,8 @@ impl Tui {
             Action::MinLevel(raise) => self.step_level(raise),
             Action::Raw => {
                 self.raw = !self.raw;
+                // A search and a filter match what is shown.
+                self.refilter();
                 self.find.message = Some(
                     if self.raw {
                         "JSON and logfmt records as received (J: readable)"
@@ -412,10 +416,16 @@ impl Tui {
             self.work_level(config);
             return;
         }
+        let look = self.look(config);
+        let mut drawn = Drawn {
+            formats: self.cache.formats(),
+            headed: look.headed,
+            readable: look.readable(),
+        };
         let find = &mut self.find;
         if let Some(search) = &mut find.running {
             self.dirty = true;
-            match search.step(&self.history, text, SLICE) {
+            match search.step(&self.history, text, SLICE, &mut drawn) {
                 Step::Found(line) => {
                     let lines = Lines::new(&self.history, find.filtered());
                     // With a filter on, only its lines can be shown.
@@ -450,8 +460,7 @@ impl Tui {
             && let Some(filter) = &mut find.filter
         {
             self.dirty = true;
-            let headed = config.look().headed;
-            match filter.extend(&self.history, text, SLICE, self.cache.formats(), headed) {
+            match filter.extend(&self.history, text, SLICE, &mut drawn) {
                 Progress::Done => {
                     find.filtering = false;
                     find.message = filter
@@ -473,7 +482,7 @@ impl Tui {
         if let Some(tally) = &mut find.tally
             && tally.pending()
         {
-            tally.step(&self.history, text, SLICE);
+            tally.step(&self.history, text, SLICE, &mut drawn);
             self.dirty |= find.matched;
         }
     }
