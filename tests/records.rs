@@ -244,6 +244,24 @@ fn wait_top(pty: &Pty, text: &str) {
     .unwrap_or_else(|e| panic!("{e}"));
 }
 
+/// `row` as a further line of an error record of `long_log` is drawn:
+/// hanging under the message (`2026-12-03 16:02:30,150 ERROR ` is 30
+/// columns).
+fn under_error(row: &str) -> String {
+    format!("{:30}{row}", "")
+}
+
+/// The traceback of `long_log`'s errors, as drawn.
+fn traceback() -> Vec<String> {
+    [
+        "Traceback (most recent call last):",
+        "  File \"app.py\", line 3",
+        "ZeroDivisionError: division by zero",
+    ]
+    .map(under_error)
+    .to_vec()
+}
+
 #[test]
 fn e_and_w_move_to_the_next_and_previous_error_and_warning_records() {
     let log = long_log(3000, &[150, 2100], &[700, 2500]);
@@ -257,7 +275,7 @@ fn e_and_w_move_to_the_next_and_previous_error_and_warning_records() {
         "2026-12-03 16:35:00,100 ERROR app: request 2100 failed",
     );
     let rows = pty.screen_rows();
-    assert_eq!(rows[1], "Traceback (most recent call last):");
+    assert_eq!(rows[1], under_error("Traceback (most recent call last):"));
     pty.send(b"E");
     wait_top(
         &pty,
@@ -350,18 +368,12 @@ fn l_and_shift_l_set_the_least_level_shown_records_whole_with_the_filter() {
     let (pty, _dir) = showing(log.as_bytes(), &[]);
     // L three times: debug, info, warn.
     pty.send(b"LLL");
-    let warn_or_worse = [
-        "2026-12-03 16:02:30,150 ERROR app: request 150 failed",
-        "Traceback (most recent call last):",
-        "  File \"app.py\", line 3",
-        "ZeroDivisionError: division by zero",
-        "2026-12-03 16:03:20,200 WARNING app: request 200 slow",
-        "2026-12-03 16:05:00,300 ERROR app: request 300 failed",
-        "Traceback (most recent call last):",
-        "  File \"app.py\", line 3",
-        "ZeroDivisionError: division by zero",
-        "2026-12-03 16:05:50,350 WARNING app: request 350 slow",
-    ];
+    let mut warn_or_worse = vec!["2026-12-03 16:02:30,150 ERROR app: request 150 failed".into()];
+    warn_or_worse.extend(traceback());
+    warn_or_worse.push("2026-12-03 16:03:20,200 WARNING app: request 200 slow".into());
+    warn_or_worse.push("2026-12-03 16:05:00,300 ERROR app: request 300 failed".into());
+    warn_or_worse.extend(traceback());
+    warn_or_worse.push("2026-12-03 16:05:50,350 WARNING app: request 350 slow".into());
     wait_rows(&pty, "warnings and errors, whole", &warn_or_worse);
     assert!(status_row(&pty.with_screen(|s| s.clone())).contains("\u{2265}warn"));
     // With a filter: both hold.
@@ -374,9 +386,8 @@ fn l_and_shift_l_set_the_least_level_shown_records_whole_with_the_filter() {
     pty.send(b"&\r");
     wait_rows(&pty, "the filter dropped, the level kept", &warn_or_worse);
     pty.send(b"L");
-    let errors: Vec<&str> = warn_or_worse
+    let errors: Vec<&String> = warn_or_worse
         .iter()
-        .copied()
         .filter(|row| !row.contains("WARNING"))
         .collect();
     wait_rows(&pty, "errors only", &errors);
@@ -397,11 +408,10 @@ fn level_on_a_display_is_the_least_level_at_first() {
         &pty,
         "the error record alone",
         &[
-            "2026-12-03 16:02:30,150 ERROR app: request 150 failed",
-            "Traceback (most recent call last):",
-            "  File \"app.py\", line 3",
-            "ZeroDivisionError: division by zero",
-        ],
+            vec!["2026-12-03 16:02:30,150 ERROR app: request 150 failed".into()],
+            traceback(),
+        ]
+        .concat(),
     );
     pty.send(b"l");
     pty.wait_for_text("WARNING app: request 200 slow", TIMEOUT)

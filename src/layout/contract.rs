@@ -5,10 +5,10 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::sanitize::{Options, sanitize_styled};
 
-use super::Wrapped;
 use super::streamed::wrap_streamed;
 use super::width::width_of;
 use super::wrap::{each_row, wrap_ranges};
+use super::{Hang, Wrapped};
 
 /// Checks the layout contract for one raw line at one width: every row
 /// fits (unless it is one cluster wider than the width, which is drawn as
@@ -76,6 +76,7 @@ pub(crate) fn check_contract(raw: &[u8], width: usize) -> Result<(), String> {
         indent: 0,
         indent_first: false,
         cut_short: false,
+        hang: Hang::None,
     };
     for i in 0..wrapped.count {
         let row = wrapped.row(i, width);
@@ -234,7 +235,7 @@ mod properties {
             let options = Options { color, ..Options::default() };
             let line = sanitize_styled(&raw, options);
             let ranges = wrap_ranges(&line.text, width);
-            let whole = Wrapped { line, count: ranges.len(), rows: ranges.into(), indent: 0, indent_first: false, cut_short: false };
+            let whole = Wrapped { line, count: ranges.len(), rows: ranges.into(), indent: 0, indent_first: false, cut_short: false, hang: Hang::None };
             let streamed = wrap_streamed(&raw, width, options, window, keep);
             prop_assert_eq!(streamed.count, whole.count);
             prop_assert_eq!(streamed.rows.len(), whole.count.min(keep));

@@ -74,6 +74,24 @@ struct Wrapped {
     /// Laid out only in part (a huge line, stopped for a key or a signal):
     /// to be laid out again when next needed.
     cut_short: bool,
+    /// The hanging indent of the log record it is a line of.
+    hang: Hang,
+}
+
+/// How a line of a text log's record hangs: its wrapped rows, and the
+/// record's further lines (a stack trace), under its message.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Hang {
+    /// No record's: the line's own indent (reflow's header) holds.
+    #[default]
+    None,
+    /// It starts a record whose message is this many columns in.
+    Start(usize),
+    /// It continues the record before it: it hangs as that one does,
+    /// once told ([`Wrapped::rehang`]).
+    Further,
+    /// It continues a record whose message is this many columns in.
+    Under(usize),
 }
 
 impl Wrapped {
@@ -96,6 +114,7 @@ impl Wrapped {
                 indent: 0,
                 indent_first: false,
                 cut_short: false,
+                hang: Hang::None,
             };
         }
         if raw.len() >= HUGE {
@@ -120,6 +139,7 @@ impl Wrapped {
             indent,
             indent_first: head.continued,
             cut_short: false,
+            hang: Hang::None,
         }
     }
 
@@ -263,20 +283,37 @@ impl Wrapped {
         }
         let _ = own;
         let mut line = sanitize_styled(raw, look.text);
-        if let Some(format) = format
-            && line.spans.is_empty()
-            && let Line::Start(Read {
+        let read = format
+            .filter(|format| !format.structured())
+            .map(|format| format.line(line.text.as_bytes()));
+        if line.spans.is_empty()
+            && let Some(Line::Start(Read {
                 level: Some(level),
                 at: Some(at),
                 ..
-            }) = format.line(line.text.as_bytes())
+            })) = &read
         {
-            line.colour_level(at, level);
+            line.colour_level(at.clone(), *level);
         }
         if let Some(highlight) = highlight {
             line.highlight(&highlight(&line.text));
         }
-        let indent = hanging(head.indent, width);
+        // A line with reflow's header hangs as the header says; a text
+        // log's record under its message.
+        let hang = match read {
+            _ if head.indent > 0 || head.continued => Hang::None,
+            Some(Line::Start(Read {
+                message: Some(message),
+                ..
+            })) => Hang::Start(width_of(line.text.get(..message).unwrap_or_default())),
+            Some(Line::Further(_)) => Hang::Further,
+            _ => Hang::None,
+        };
+        let asked = match hang {
+            Hang::Start(cols) => cols,
+            _ => head.indent,
+        };
+        let indent = hanging(asked, width);
         let rows: VecDeque<_> = match look.wrap {
             Wrap::Word if indent > 0 && head.continued => {
                 wrap_ranges(&line.text, width - indent).into()
@@ -293,6 +330,40 @@ impl Wrapped {
             indent,
             indent_first: head.continued && indent > 0,
             cut_short: false,
+            hang,
+        }
+    }
+
+    /// A record's further line ([`Hang::Further`]) hangs under its
+    /// record's message, `cols` columns in, at `width`: every row of it
+    /// indented, as a further line of reflow's logger is.
+    fn rehang(&mut self, cols: usize, width: usize, wrap: Wrap) {
+        if self.hang != Hang::Further {
+            return;
+        }
+        self.hang = Hang::Under(cols);
+        let indent = hanging(cols, width);
+        if indent == 0 {
+            return;
+        }
+        let text = &self.line.text;
+        let rows: VecDeque<_> = match wrap {
+            Wrap::Word => wrap_ranges(text, width - indent).into(),
+            Wrap::Char => wrap_chars(text, width - indent, 0).into(),
+            Wrap::None => return,
+        };
+        self.count = rows.len();
+        self.rows = rows;
+        self.indent = indent;
+        self.indent_first = true;
+    }
+
+    /// The columns the record it is a line of hangs by, if known here.
+    fn record_hang(&self) -> Option<usize> {
+        match self.hang {
+            Hang::Start(cols) | Hang::Under(cols) => Some(cols),
+            Hang::Further => None,
+            Hang::None => Some(0),
         }
     }
 
@@ -342,6 +413,7 @@ impl Wrapped {
             indent,
             indent_first: false,
             cut_short: false,
+            hang: Hang::None,
         }
     }
 
@@ -369,6 +441,13 @@ impl Wrapped {
         Row { text, width: cols }
     }
 }
+
+/// How far back a record's further line looks for the line that starts
+/// it (a longer stack trace hangs under nothing past that).
+const RECORD_LINES: usize = 1024;
+
+/// The most further lines whose hang is kept (16 bytes each).
+const MAX_HANGS: usize = 1 << 16;
 
 /// The hanging indent a line asks for, at `width` columns: clamped to half
 /// the row, never dropped, so the text keeps at least half of every row
@@ -406,6 +485,10 @@ pub(crate) struct RowCache {
     boundaries: std::collections::BTreeMap<usize, String>,
     /// The formats of the lines' records, when the look reads them.
     formats: Formats,
+    /// How far the further lines of records hang, by line, as found by
+    /// looking back ([`hang_before`](RowCache::hang_before)): a trace laid
+    /// out bottom up looks back once, not once a line.
+    hangs: HashMap<usize, usize>,
 }
 
 impl std::fmt::Debug for RowCache {
@@ -434,6 +517,7 @@ impl RowCache {
         };
         if width != self.width || Some(look) != self.look || !same_highlight {
             self.lines.clear();
+            self.hangs.clear();
             self.width = width;
             self.look = Some(look);
             self.highlight = highlight.cloned();
@@ -485,7 +569,7 @@ impl RowCache {
         {
             self.lines.remove(&index);
         }
-        self.lines.entry(index).or_insert_with(|| {
+        if !self.lines.contains_key(&index) {
             *wraps += 1;
             let raw = history.shown(index).unwrap_or_default();
             let number = look.numbers.map(|n| (n.of_line(index), n.width));
@@ -495,13 +579,64 @@ impl RowCache {
                 .reads_records()
                 .then(|| formats.of(history, look.headed, index))
                 .filter(Format::is_log);
-            let wrapped = Wrapped::with(&raw, width - gutter.width, look, highlight, abort, format);
-            Entry {
+            let inner = width - gutter.width;
+            let mut wrapped = Wrapped::with(&raw, inner, look, highlight, abort, format);
+            if wrapped.hang == Hang::Further {
+                let cols = self.hang_before(history, index);
+                wrapped.rehang(cols, inner, look.wrap);
+            }
+            let entry = Entry {
                 wrapped,
                 gutter,
                 earlier: None,
+            };
+            self.lines.insert(index, entry);
+        }
+        &self.lines[&index]
+    }
+
+    /// The columns the record that line `index` continues hangs by: the
+    /// column of its first line's message, looked for up to
+    /// [`RECORD_LINES`] lines back (0 past them).
+    fn hang_before(&mut self, history: &History, index: usize) -> usize {
+        let look = self.look.unwrap_or_default();
+        let floor = index.saturating_sub(RECORD_LINES).max(history.first());
+        let mut id = index;
+        let cols = loop {
+            if id <= floor {
+                // Not known from here: a line nearer the start may find it.
+                return 0;
             }
-        })
+            id -= 1;
+            // Laid out or looked back from already: as it hangs.
+            let known = self.lines.get(&id).and_then(|e| e.wrapped.record_hang());
+            if let Some(cols) = known.or_else(|| self.hangs.get(&id).copied()) {
+                break cols;
+            }
+            let Some(raw) = history.shown(id).filter(|raw| raw.len() < HUGE) else {
+                break 0;
+            };
+            let format = self.formats.of(history, look.headed, id);
+            let head = tag::split(&raw, look.headed).0;
+            if !format.is_log() || format.structured() || head.indent > 0 || head.continued {
+                break 0;
+            }
+            let text = sanitize_styled(&raw, look.text).text;
+            match format.line(text.as_bytes()) {
+                Line::Start(Read {
+                    message: Some(message),
+                    ..
+                }) => break width_of(text.get(..message).unwrap_or_default()),
+                Line::Further(_) => {}
+                _ => break 0,
+            }
+        };
+        if self.hangs.len() > MAX_HANGS {
+            self.hangs.clear();
+        }
+        self.hangs
+            .extend((id + 1..=index).map(|further| (further, cols)));
+        cols
     }
 
     /// Line `index` begins the source `name`: a boundary row naming it
@@ -703,6 +838,86 @@ mod tests {
             texts(&tail_rows(&h, 20, 2, plain(), &mut cache)),
             ["", "five six seven eight"]
         );
+    }
+
+    #[test]
+    fn a_text_logs_records_hang_under_their_message_clamped_when_narrow() {
+        // A log's shape is learned from the start of its block.
+        let before: Vec<String> = (0..10)
+            .map(|i| format!("2026-12-03 15:59:59,{i:03} INFO app: request {i} done"))
+            .collect();
+        let mut lines: Vec<&str> = before.iter().map(String::as_str).collect();
+        lines.extend([
+            "2026-12-03 16:00:00,001 ERROR app: request failed because the upstream timed out",
+            "Traceback (most recent call last):",
+            "  File \"/srv/app.py\", line 12",
+        ]);
+        // A long trace: laid out bottom up, it looks back once.
+        let frames: Vec<String> = (0..300).map(|i| format!("  frame {i}")).collect();
+        lines.extend(frames.iter().map(String::as_str));
+        lines.push("2026-12-03 16:00:01,001 INFO app: ok");
+        let h = history(&lines);
+        let look = Look {
+            text: Options {
+                color: true,
+                ..Options::default()
+            },
+            headed: true,
+            records: true,
+            ..Look::default()
+        };
+        let bare = |rows: Vec<Row>| -> Vec<String> {
+            let sgr = regex::Regex::new("\x1b\\[[0-9;]*m").unwrap();
+            rows.iter()
+                .map(|r| sgr.replace_all(&r.text, "").into_owned())
+                .collect()
+        };
+        let mut cache = RowCache::new();
+        let all = bare(tail_rows(&h, 70, 400, look, &mut cache));
+        let hang = " ".repeat(30);
+        assert_eq!(
+            all[10..14],
+            [
+                "2026-12-03 16:00:00,001 ERROR app: request failed because the upstream".to_owned(),
+                format!("{hang}timed out"),
+                format!("{hang}Traceback (most recent call last):"),
+                format!("{hang}  File \"/srv/app.py\", line 12"),
+            ]
+        );
+        assert_eq!(all[14 + 299], format!("{hang}  frame 299"));
+        assert_eq!(
+            all.last().map(String::as_str),
+            Some("2026-12-03 16:00:01,001 INFO app: ok")
+        );
+        assert!(cache.hangs.len() <= 400, "each line looked back once");
+        // Narrow: half the width at most.
+        let narrow = bare(tail_rows(&h, 20, 400, look, &mut cache));
+        let tail: Vec<&str> = narrow[narrow.len() - 4..]
+            .iter()
+            .map(String::as_str)
+            .collect();
+        let ten = " ".repeat(10);
+        assert_eq!(
+            tail,
+            [
+                "2026-12-03".to_owned(),
+                format!("{ten}16:00:01,0"),
+                format!("{ten}01 INFO"),
+                format!("{ten}app: ok"),
+            ]
+        );
+        // Records not read: no hang.
+        let plain_rows = bare(tail_rows(
+            &h,
+            70,
+            400,
+            Look {
+                records: false,
+                ..look
+            },
+            &mut cache,
+        ));
+        assert_eq!(plain_rows[12], "Traceback (most recent call last):");
     }
 
     #[test]

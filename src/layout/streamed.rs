@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::sanitize::{Options, Pieces, Style, Styled, returns_overwrite};
 
-use super::Wrapped;
 use super::wrap::{FirstFit, Piece, each_piece, each_row, is_boundary};
+use super::{Hang, Wrapped};
 
 /// A line at least this long is wrapped by [`each_row`]: as many rows
 /// as it has are never held at once.
@@ -374,6 +374,7 @@ impl Fold {
             indent: 0,
             indent_first: false,
             cut_short: self.cut_short,
+            hang: Hang::None,
         }
     }
 }

@@ -37,6 +37,10 @@ pub(crate) struct Read {
     /// It has a record's shape but is a further line of the record
     /// before it (PostgreSQL's `DETAIL:`, `STATEMENT:`).
     pub(crate) further: bool,
+    /// Where its message starts, after the time and the level (a text
+    /// log's: rows that wrap, and the record's further lines, hang under
+    /// it).
+    pub(crate) message: Option<usize>,
 }
 
 /// How far into a line its level is looked for: the level of a log
@@ -100,6 +104,7 @@ fn after_stamp(line: &[u8], end: usize, letters: bool) -> Read {
         let mut inner = read(rest);
         inner.further |= inner.shape.is_none();
         inner.at = inner.at.map(|r| r.start + at..r.end + at);
+        inner.message = inner.message.map(|m| m + at);
         return inner;
     } else if let Some(first) = rest.first() {
         // `kubectl logs --timestamps`: a time before the app's own line.
@@ -112,6 +117,7 @@ fn after_stamp(line: &[u8], end: usize, letters: bool) -> Read {
         };
         if let Some(mut inner) = inner.filter(|r| r.level.is_some()) {
             inner.at = inner.at.map(|r| r.start + at..r.end + at);
+            inner.message = inner.message.map(|m| m + at);
             return inner;
         }
     }
@@ -122,6 +128,7 @@ fn after_stamp(line: &[u8], end: usize, letters: bool) -> Read {
 /// `at`: `INFO`, `[error]`, `[core:error]`, `<WARN>`, `ERROR:`.
 fn words(line: &[u8], mut at: usize, letters: bool) -> Read {
     let limit = line.len().min(HEAD);
+    let after_time = at;
     for _ in 0..WORDS {
         at = skip_separators(line, at);
         if at >= limit {
@@ -161,7 +168,7 @@ fn words(line: &[u8], mut at: usize, letters: bool) -> Read {
             && bytes.len() == 1
             && let Some(level) = level::letter(bytes[0])
         {
-            return found(level, word);
+            return found(line, level, word);
         }
         if level::continues(bytes) && line.get(word.end) == Some(&b':') {
             return Read {
@@ -170,11 +177,15 @@ fn words(line: &[u8], mut at: usize, letters: bool) -> Read {
             };
         }
         if let Some(level) = level_word(line, word.clone()) {
-            return found(level, word);
+            return found(line, level, word);
         }
         at = end + usize::from(open);
     }
-    Read::default()
+    // No level: the message follows the time.
+    Read {
+        message: (after_time < line.len()).then_some(after_time),
+        ..Read::default()
+    }
 }
 
 /// A level word at `word`, slog's offsets (`DEBUG-4` is trace,
@@ -196,10 +207,20 @@ fn level_word(line: &[u8], word: Range<usize>) -> Option<Level> {
     })
 }
 
-fn found(level: Level, at: Range<usize>) -> Read {
+/// The level `level` at `at` in `line`, the message after it (and after
+/// what closes or follows it: `]`, `:`, a dash, spaces).
+fn found(line: &[u8], level: Level, at: Range<usize>) -> Read {
+    let mut message = at.end;
+    while line
+        .get(message)
+        .is_some_and(|b| matches!(b, b' ' | b'\t' | b']' | b')' | b'>' | b':' | b'|' | b'-'))
+    {
+        message += 1;
+    }
     Read {
         level: Some(level),
         at: Some(at),
+        message: (message < line.len()).then_some(message),
         ..Read::default()
     }
 }
@@ -274,7 +295,7 @@ fn level_first(line: &[u8]) -> Read {
     match level::word(&line[word.clone()]) {
         Some(level) => Read {
             shape: Some(Shape::Level),
-            ..found(level, word)
+            ..found(line, level, word)
         },
         None => Read::default(),
     }
@@ -289,9 +310,13 @@ fn klog(line: &[u8]) -> Option<Read> {
         return None;
     }
     time_of_day(line, 6)?;
+    // The message after the thread and the `file.go:42] `.
+    let close = memchr::memchr(b']', &line[..line.len().min(HEAD)]);
+    let message = close.map(|close| skip_spaces(line, close + 1));
     Some(Read {
         shape: Some(Shape::Stamp),
-        ..found(level, 0..1)
+        message: message.filter(|&m| m < line.len()),
+        ..found(line, level, 0..1)
     })
 }
 
