@@ -228,6 +228,26 @@ impl History {
         file.get(self.base - 1 - index).map(Cow::Owned)
     }
 
+    /// Calls `f` with the raw bytes of each line of `lines` held, in
+    /// order, as [`get`](History::get) gives them, but the lines of a file
+    /// read in place are read in one go (a `get` reads its line, and
+    /// checks the file, each time); a file cut short gives none.
+    pub(crate) fn for_lines(&self, lines: Range<usize>, mut f: impl FnMut(&[u8])) {
+        let in_file = lines.start..lines.end.min(self.base);
+        if !in_file.is_empty() {
+            let _ = self.scan(in_file, false, |_, run| {
+                let body = run.strip_suffix(b"\n").unwrap_or(run);
+                body.split(|&b| b == b'\n').for_each(&mut f);
+                ControlFlow::Continue(())
+            });
+        }
+        for id in lines.start.max(self.base)..lines.end {
+            if let Some(line) = self.memory.get(id - self.base) {
+                f(&line);
+            }
+        }
+    }
+
     /// Line `index` as text: invalid UTF-8 becomes U+FFFD.
     pub fn text(&self, index: usize) -> Option<String> {
         self.get(index)

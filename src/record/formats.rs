@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::{BLOCK, Format, SAMPLE};
+use super::{BLOCK, Format, SAMPLE, Sample};
 use crate::history::History;
 use crate::tag;
 
@@ -11,6 +11,10 @@ use crate::tag;
 #[derive(Debug, Default)]
 pub(crate) struct Formats {
     blocks: HashMap<usize, Format>,
+    /// Each block's sample, counted: a block's format is learned with
+    /// the one before's as its prior, so a search through a long history
+    /// would otherwise read every sample twice.
+    samples: HashMap<usize, Sample>,
     /// Lines that begin a source: blocks are counted from each.
     starts: BTreeSet<usize>,
 }
@@ -21,6 +25,7 @@ impl Formats {
         self.starts.insert(id);
         // Blocks at and after it are counted anew.
         self.blocks.retain(|&first, _| first < id);
+        self.samples.retain(|&first, _| first < id);
     }
 
     /// The first line after the block line `id` is in: the next block's
@@ -56,30 +61,35 @@ impl Formats {
         let prior = first
             .checked_sub(BLOCK)
             .filter(|&before| before >= source)
-            .map(|before| {
-                Format::learn(
-                    sample(history, headed, before).iter().map(Vec::as_slice),
-                    None,
-                )
-            });
-        let sample = sample(history, headed, first);
-        let format = Format::learn(sample.iter().map(Vec::as_slice), prior);
+            .map(|before| self.sample(history, headed, before).format(None));
+        let sample = self.sample(history, headed, first);
+        let format = sample.format(prior);
         // A block still filling is learned again as its lines come.
         if sample.len() >= SAMPLE || first + BLOCK <= history.len() {
             self.blocks.insert(first, format);
         }
         format
     }
-}
 
-/// Up to [`SAMPLE`] lines from `first` on, without their headers.
-fn sample(history: &History, headed: bool, first: usize) -> Vec<Vec<u8>> {
-    let first = first.max(history.first());
-    let end = history.len().min(first + SAMPLE);
-    (first..end)
-        .filter_map(|id| history.get(id))
-        .map(|raw| super::text(tag::split(&raw, headed).1).into_owned())
-        .collect()
+    /// The sample of the block that starts at line `first`: up to
+    /// [`SAMPLE`] lines from it on, without their headers, as shown.
+    fn sample(&mut self, history: &History, headed: bool, first: usize) -> Sample {
+        if let Some(sample) = self.samples.get(&first) {
+            return *sample;
+        }
+        // A block whose start is not held (not indexed yet, dropped by a
+        // cap): the lines from the first held on.
+        let from = first.max(history.first());
+        let end = history.len().min(from + SAMPLE);
+        let mut sample = Sample::default();
+        history.for_lines(from..end, |raw| {
+            sample.add(&super::text(tag::split(raw, headed).1));
+        });
+        if sample.len() >= SAMPLE || first + BLOCK <= history.len() {
+            self.samples.insert(first, sample);
+        }
+        sample
+    }
 }
 
 /// Lines read forward from a line named by its offset.
@@ -105,5 +115,22 @@ impl<'a> OffsetSample<'a> {
             id = self.history.next_shown(at);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_whose_start_is_gone_is_learned_from_the_lines_held() {
+        let mut history = History::with_max_lines(1000);
+        for i in 0..2000 {
+            history.push(format!("2026-12-03 16:00:00,{i:03} INFO a: line {i}").as_bytes());
+        }
+        assert_eq!(history.first(), 1000);
+        let format = Formats::default().of(&history, true, 1010);
+        assert_eq!(format.shape, Some(super::super::Shape::Stamp));
+        assert!(format.levels);
     }
 }

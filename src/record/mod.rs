@@ -79,67 +79,9 @@ impl Format {
         sample: impl IntoIterator<Item = &'a [u8]>,
         prior: Option<Format>,
     ) -> Format {
-        let mut counts: [usize; 4] = [0; 4];
-        let mut levels = [false; 4];
-        let mut unindented = 0;
-        let mut lines = 0;
-        // The shape of the line before, when it named no level: its
-        // level may be on this line (java.util.logging).
-        let mut unnamed: Option<Shape> = None;
-        for line in sample {
-            lines += 1;
-            if line.first().is_none_or(|b| b.is_ascii_whitespace()) {
-                unnamed = None;
-                continue;
-            }
-            unindented += 1;
-            let read = read(line);
-            if let Some(before) = unnamed.take()
-                && read.shape == Some(Shape::Level)
-                && read.level.is_some()
-            {
-                levels[before as usize] = true;
-            }
-            if let Some(shape) = read.shape
-                && !read.further
-            {
-                counts[shape as usize] += 1;
-                levels[shape as usize] |= read.level.is_some();
-                unnamed = read.level.is_none().then_some(shape);
-            }
-        }
-        if let Some(prior) = prior.filter(|p| p.shape.is_some_and(|s| counts[s as usize] > 0)) {
-            let s = prior.shape.map_or(0, |s| s as usize);
-            return Format {
-                shape: prior.shape,
-                levels: prior.levels || levels[s],
-            };
-        }
-        // The most lines; on a tie, the first of Json, Logfmt, Stamp,
-        // Level (java.util.logging has as many `SEVERE:` lines as times).
-        let mut best = 0;
-        for (i, &c) in counts.iter().enumerate() {
-            if c > counts[best] {
-                best = i;
-            }
-        }
-        let count = counts[best];
-        let shape = [Shape::Json, Shape::Logfmt, Shape::Stamp, Shape::Level][best];
-        // A level word first is what prose does most: it must be most
-        // of the lines.
-        let share = if shape == Shape::Level { 2 } else { 10 };
-        let enough = count * share >= unindented && (count >= 2 || unindented == 1);
-        if count == 0 || !enough {
-            // A block of stack frames alone goes on with the shape before.
-            return match prior {
-                Some(prior) if lines > 0 && counts.iter().all(|c| *c == 0) => prior,
-                _ => Format::TEXT,
-            };
-        }
-        Format {
-            shape: Some(shape),
-            levels: levels[best],
-        }
+        let mut tally = Sample::default();
+        sample.into_iter().for_each(|line| tally.add(line));
+        tally.format(prior)
     }
 
     /// True when the source is a log.
@@ -187,6 +129,96 @@ impl Format {
             Some(level) => Some(level),
             None if self.levels => Some(Level::Info),
             None => None,
+        }
+    }
+}
+
+/// A sample's lines, counted by shape as [`Format::learn`] reads them:
+/// all it needs to decide, with any prior, so a block's first lines are
+/// read once however many blocks ask for its format (each asks for the
+/// one before's too).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Sample {
+    /// Lines that start a record, by shape (the order of `SHAPES`).
+    counts: [usize; 4],
+    /// Some record of that shape names a level.
+    levels: [bool; 4],
+    /// Lines that do not start with white space.
+    unindented: usize,
+    lines: usize,
+    /// The shape of the line before, when it named no level: its level
+    /// may be on the next line (java.util.logging).
+    unnamed: Option<Shape>,
+}
+
+/// The shapes in the order a tie is broken in: Json, Logfmt, Stamp,
+/// Level (java.util.logging has as many `SEVERE:` lines as times).
+const SHAPES: [Shape; 4] = [Shape::Json, Shape::Logfmt, Shape::Stamp, Shape::Level];
+
+impl Sample {
+    /// Counts the next line of the sample (its own bytes, as shown).
+    pub(crate) fn add(&mut self, line: &[u8]) {
+        self.lines += 1;
+        if line.first().is_none_or(|b| b.is_ascii_whitespace()) {
+            self.unnamed = None;
+            return;
+        }
+        self.unindented += 1;
+        let read = read(line);
+        if let Some(before) = self.unnamed.take()
+            && read.shape == Some(Shape::Level)
+            && read.level.is_some()
+        {
+            self.levels[before as usize] = true;
+        }
+        if let Some(shape) = read.shape
+            && !read.further
+        {
+            self.counts[shape as usize] += 1;
+            self.levels[shape as usize] |= read.level.is_some();
+            self.unnamed = read.level.is_none().then_some(shape);
+        }
+    }
+
+    /// The lines counted.
+    pub(crate) fn len(&self) -> usize {
+        self.lines
+    }
+
+    /// The format of the lines counted, keeping `prior` (the block
+    /// before's) while some line of the sample still has its shape.
+    pub(crate) fn format(&self, prior: Option<Format>) -> Format {
+        let counts = &self.counts;
+        if let Some(prior) = prior.filter(|p| p.shape.is_some_and(|s| counts[s as usize] > 0)) {
+            let s = prior.shape.map_or(0, |s| s as usize);
+            return Format {
+                shape: prior.shape,
+                levels: prior.levels || self.levels[s],
+            };
+        }
+        // The most lines; on a tie, the first of `SHAPES`.
+        let mut best = 0;
+        for (i, &c) in counts.iter().enumerate() {
+            if c > counts[best] {
+                best = i;
+            }
+        }
+        let count = counts[best];
+        let shape = SHAPES[best];
+        // A level word first is what prose does most: it must be most
+        // of the lines.
+        let share = if shape == Shape::Level { 2 } else { 10 };
+        let enough = count * share >= self.unindented && (count >= 2 || self.unindented == 1);
+        if count == 0 || !enough {
+            // A block of stack frames alone goes on with the shape before.
+            return match prior {
+                Some(prior) if self.lines > 0 && counts.iter().all(|c| *c == 0) => prior,
+                _ => Format::TEXT,
+            };
+        }
+        Format {
+            shape: Some(shape),
+            levels: self.levels[best],
         }
     }
 }

@@ -7,7 +7,7 @@
 //! the words it shows), or until the input pauses; then they, and every
 //! later line of the block, are handed on with the format.
 
-use super::{BLOCK, Format, SAMPLE, text};
+use super::{BLOCK, Format, SAMPLE, Sample, text};
 
 /// The format of one source's lines, learned per block (see the module).
 #[derive(Debug, Default)]
@@ -61,10 +61,10 @@ impl Sampler {
     fn learn(&mut self, mut take: impl FnMut(Format, &[u8])) {
         let held = std::mem::take(&mut self.held);
         let ends = std::mem::take(&mut self.ends);
-        let shown: Vec<_> = split(&held, &ends).map(|line| text(strip(line))).collect();
-        let sample = || shown.iter().map(|line| line.as_ref());
-        let format = Format::learn(sample(), self.before);
-        self.before = Some(Format::learn(sample(), None));
+        let mut sample = Sample::default();
+        split(&held, &ends).for_each(|line| sample.add(&text(strip(line))));
+        let format = sample.format(self.before);
+        self.before = Some(sample.format(None));
         self.format = Some(format);
         for line in split(&held, &ends) {
             take(format, line);
