@@ -108,7 +108,9 @@ fn unescape_prefix(s: &[u8]) -> Vec<u8> {
     out
 }
 
-fn number(n: u64, syslog: bool) -> Option<Level> {
+/// The class of a level written as a number: syslog's 0-7 (always
+/// under `PRIORITY`, `syslog`), else pino's 10-60.
+pub(super) fn number(n: u64, syslog: bool) -> Option<Level> {
     if syslog || n <= 7 {
         Level::of_syslog(n)
     } else {

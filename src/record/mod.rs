@@ -17,9 +17,11 @@
 //! is drawn, searched or filtered, and its bytes never change.
 //!
 //! `level` holds the vocabularies, `line` reads one line alone, `fields`
-//! the level fields of JSON and logfmt, `filter` the record-aware
-//! `--level` of passthrough.
+//! the level fields of JSON and logfmt, `candidates` finds the lines of a
+//! run that may name a level (for the searches, which read only those),
+//! `filter` the record-aware `--level` of passthrough.
 
+mod candidates;
 mod fields;
 pub(crate) mod filter;
 mod formats;
@@ -31,6 +33,7 @@ mod sampler;
 mod shown;
 pub(crate) mod time;
 
+pub(crate) use candidates::each_candidate;
 pub(crate) use formats::Formats;
 pub use level::{Level, UnknownLevel};
 pub(crate) use line::{Read, Shape, read};

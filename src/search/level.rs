@@ -2,113 +2,19 @@
 //! found in steps as a search is.
 //!
 //! Reading every line's record would cost a microsecond a line; a line
-//! can only name an error if it holds one of a few byte patterns (a level
-//! word of the class in any case, a one-letter level where klog or logcat
-//! put it, a number in a JSON level field, a syslog priority), so a regex
-//! of those (its literal prefilters skip through the run) finds the
-//! candidates, and only they are read.
+//! can only name an error in a few forms (a level word of the class, a
+//! one-letter level where klog or logcat put it, a number in a JSON level
+//! field, a syslog priority), so `record::each_candidate` finds the lines
+//! that may (two vectorized scans through the run, each place found
+//! checked by the bytes around it), and only they are read.
 
 use std::ops::ControlFlow;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-
-use regex::bytes::Regex;
 
 use super::{Step, fraction};
 use crate::Level;
 use crate::history::History;
-use crate::record::{Formats, Line, classify};
-
-/// What a line must hold to name an error: every form `record::read`
-/// finds one in. Plain literals, so the regex's prefilter (Teddy) skips
-/// through the history at the speed of a substring search; the words only
-/// in the three cases a level word is read in (`level::word`): `ERR`,
-/// `err` and `Err` stand for ERROR, error and Error too.
-const ERRORS: &[&str] = &[
-    "ERR",
-    "err",
-    "Err",
-    "EROR",
-    "FATAL",
-    "fatal",
-    "Fatal",
-    "FTL",
-    "CRIT",
-    "crit",
-    "Crit",
-    "CRT",
-    "SEVERE",
-    "PANIC",
-    "panic",
-    "Panic",
-    "EMERG",
-    "emerg",
-    "Emerg",
-    "ALERT",
-    "alert",
-    "Alert",
-    // reflow's own header; klog (`E1203`) and logcat (` E `); a syslog
-    // priority; numeric levels in JSON (pino 50 and 60, syslog 0-3).
-    "lvl=e",
-    "E0",
-    "E1",
-    "F0",
-    "F1",
-    " E ",
-    " F ",
-    " A ",
-    "<",
-    "\"level\":5",
-    "\"level\":6",
-    "\"level\": 5",
-    "\"level\": 6",
-    "\"level\":0",
-    "\"level\":1",
-    "\"level\":2",
-    "\"level\":3",
-    "\"level\": 3",
-    "\"PRIORITY\":\"0",
-    "\"PRIORITY\":\"1",
-    "\"PRIORITY\":\"2",
-    "\"PRIORITY\":\"3",
-];
-/// The same for a warning.
-const WARNINGS: &[&str] = &[
-    "WARN",
-    "warn",
-    "Warn",
-    "WRN",
-    "lvl=w",
-    "W0",
-    "W1",
-    " W ",
-    "\"level\":4",
-    "\"level\": 4",
-    "\"PRIORITY\":\"4",
-];
-
-/// The candidates' regex for records at `min` or worse, if a regex can
-/// tell them: errors and warnings (finer levels are most lines anyway).
-fn candidates(min: Level) -> Option<&'static Regex> {
-    static ERROR: OnceLock<Regex> = OnceLock::new();
-    static WARN: OnceLock<Regex> = OnceLock::new();
-    let build = |words: &mut dyn Iterator<Item = &&str>| {
-        let alternatives: Vec<String> = words.map(|w| regex::escape(w)).collect();
-        Regex::new(&alternatives.join("|")).unwrap_or_else(|_| never())
-    };
-    match min {
-        Level::Error => ERROR.get_or_init(|| build(&mut ERRORS.iter())).into(),
-        Level::Warn => WARN
-            .get_or_init(|| build(&mut ERRORS.iter().chain(WARNINGS)))
-            .into(),
-        _ => None,
-    }
-}
-
-/// A regex that matches everything: every line is then read.
-fn never() -> Regex {
-    Regex::new("").unwrap_or_else(|_| unreachable!("the empty regex compiles"))
-}
+use crate::record::{Formats, Line, classify, each_candidate};
 
 /// A search for the next record (the line that starts it) at a level or
 /// worse, in the direction asked, from a position between lines (as
@@ -161,7 +67,6 @@ impl LevelSearch {
         };
         let (min, backward, from) = (self.min, self.backward, self.next);
         let next = &mut self.next;
-        let regex = candidates(min);
         let mut found = None;
         let _ = history.scan(lines, backward, |lines, run| {
             let mut check = |id: usize, line: &[u8]| {
@@ -182,7 +87,7 @@ impl LevelSearch {
                 }
                 ControlFlow::Continue(())
             };
-            let _ = each_candidate(regex, lines.start, run, &mut check);
+            let _ = each_candidate(min, lines.start, run, &mut check);
             if let Some(line) = found {
                 *next = if backward { line } else { line + 1 };
                 return ControlFlow::Break(());
@@ -276,10 +181,9 @@ impl LevelTally {
             // Nothing counted yet: from the lines held now.
             (self.low, self.high) = (history.first(), history.first());
         }
-        let regex = candidates(Level::Warn);
         let (errors, warnings) = (&mut self.errors, &mut self.warnings);
         let mut count = |lines: std::ops::Range<usize>, run: &[u8]| {
-            let _ = each_candidate(regex, lines.start, run, &mut |id, line| {
+            let _ = each_candidate(Level::Warn, lines.start, run, &mut |id, line| {
                 if let Some((_, class)) = record_at(history, formats, headed, id, line) {
                     match class {
                         Level::Error => *errors += 1,
@@ -314,41 +218,6 @@ impl LevelTally {
             });
         }
     }
-}
-
-/// Calls `f` with each line of `run` (the first is line `first`) that
-/// holds a match of `regex` (every line without one), in order.
-fn each_candidate(
-    regex: Option<&Regex>,
-    first: usize,
-    run: &[u8],
-    f: &mut impl FnMut(usize, &[u8]) -> ControlFlow<()>,
-) -> ControlFlow<()> {
-    let Some(regex) = regex else {
-        let body = run.strip_suffix(b"\n").unwrap_or(run);
-        if run.is_empty() {
-            return ControlFlow::Continue(());
-        }
-        for (line, id) in body.split(|&b| b == b'\n').zip(first..) {
-            f(id, line)?;
-        }
-        return ControlFlow::Continue(());
-    };
-    // `at` is the start of line `id`.
-    let (mut at, mut id) = (0, first);
-    while let Some(found) = regex.find_at(run, at) {
-        let start = memchr::memrchr(b'\n', &run[at..found.start()]).map_or(at, |i| at + i + 1);
-        id += memchr::memchr_iter(b'\n', &run[at..start]).count();
-        let end =
-            memchr::memchr(b'\n', &run[found.start()..]).map_or(run.len(), |i| found.start() + i);
-        f(id, &run[start..end])?;
-        at = end + 1;
-        id += 1;
-        if at >= run.len() {
-            break;
-        }
-    }
-    ControlFlow::Continue(())
 }
 
 #[cfg(test)]
@@ -431,6 +300,145 @@ java.lang.IllegalStateException: error in the trace is no record
         assert!(tally.pending(&h));
         tally.step(&h, &mut formats, true, Duration::MAX);
         assert_eq!(tally.counts(), (2, 2));
+    }
+
+    /// A log of `format`'s lines: two info records, `error` (an error
+    /// record), then a record whose message alone says "error".
+    fn family(info: &str, error: &str, wordy: &str) -> String {
+        format!("{info}\n{info}\n{error}\n{wordy}\n{info}\n")
+    }
+
+    #[test]
+    fn an_error_only_in_a_message_is_passed_over_and_an_error_of_each_family_is_found() {
+        for (info, error, wordy) in [
+            (
+                "2026-12-03 16:00:00,123 INFO a: ok",
+                "2026-12-03 16:00:01,000 ERROR a: failed",
+                "2026-12-03 16:00:02,000 INFO a: error rate 0, no error",
+            ),
+            (
+                "<14>Dec  3 16:00:00 host app[1]: ok",
+                "<11>Dec  3 16:00:01 host app[1]: failed",
+                "<14>Dec  3 16:00:02 host app[1]: error count 0",
+            ),
+            (
+                "I1203 16:00:00.100000 1 a.go:1] ok",
+                "E1203 16:00:00.200000 1 a.go:2] failed",
+                "I1203 16:00:00.300000 1 a.go:3] error budget fine",
+            ),
+            (
+                "12-03 16:00:00.100  12  34 I Tag: ok",
+                "12-03 16:00:00.200  12  34 E Tag: failed",
+                "12-03 16:00:00.300  12  34 I Tag: error none",
+            ),
+            (
+                "12-03 16:00:00.100 I/Tag(  12): ok",
+                "12-03 16:00:00.200 E/Tag(  12): failed",
+                "12-03 16:00:00.300 I/Tag(  12): error none",
+            ),
+            (
+                r#"{"level":"info","msg":"ok"}"#,
+                r#"{"level":"error","msg":"failed"}"#,
+                r#"{"level":"info","msg":"error none","errors":0}"#,
+            ),
+            (
+                r#"{"level":30,"msg":"ok"}"#,
+                r#"{"level":45,"msg":"failed"}"#,
+                r#"{"level":30,"msg":"error none"}"#,
+            ),
+            (
+                r#"{"PRIORITY":"6","MESSAGE":"ok"}"#,
+                r#"{"PRIORITY":"3","MESSAGE":"failed"}"#,
+                r#"{"PRIORITY":"6","MESSAGE":"error none"}"#,
+            ),
+            (
+                r#"{"log":"{\"level\":30,\"msg\":\"ok\"}\n","stream":"stdout"}"#,
+                r#"{"log":"{\"level\":50,\"msg\":\"failed\"}\n","stream":"stdout"}"#,
+                r#"{"log":"{\"level\":30,\"msg\":\"error none\"}\n","stream":"stdout"}"#,
+            ),
+            (
+                "time=1 level=info msg=ok",
+                "time=2 level=error msg=failed",
+                "time=3 level=info msg=\"error none\"",
+            ),
+            (
+                "2026-12-03T16:00:00.1Z stdout F 2026-12-03 16:00:00 INFO ok",
+                "2026-12-03T16:00:00.2Z stderr F 2026-12-03 16:00:00 ERROR failed",
+                "2026-12-03T16:00:00.3Z stdout F 2026-12-03 16:00:00 INFO error none",
+            ),
+            (
+                "2026-12-03 16:00:00 \x1b[32mINFO\x1b[0m a: ok",
+                "2026-12-03 16:00:01 \x1b[31mERROR\x1b[0m a: failed",
+                "2026-12-03 16:00:02 \x1b[32mINFO\x1b[0m a: \x1b[1merror\x1b[0m none",
+            ),
+            (
+                "\x1b_reflow:indent=6;lvl=i\x1b\\ INFO a: ok",
+                "\x1b_reflow:indent=6;lvl=e\x1b\\ERROR a: failed",
+                "\x1b_reflow:indent=6;lvl=i\x1b\\ INFO a: error none",
+            ),
+            (
+                "2026-12-03 16:00:00.123 UTC [12] LOG:  ok",
+                "2026-12-03 16:00:01.123 UTC [12] ERROR:  failed",
+                "2026-12-03 16:00:02.123 UTC [12] LOG:  error none",
+            ),
+        ] {
+            let h = history(&family(info, error, wordy));
+            assert_eq!(find_all(&h, Level::Error, false), [2], "{error:?}");
+            assert_eq!(find_all(&h, Level::Error, true), [2], "{error:?}");
+        }
+        let jul = "Dec 03, 2026 4:00:00 PM a.B run\nINFO: error none\n\
+                   Dec 03, 2026 4:00:01 PM a.B run\nSEVERE: failed\n";
+        assert_eq!(find_all(&history(jul), Level::Error, true), [2]);
+    }
+
+    /// Every record at `min` or worse that reading each line finds: what
+    /// the candidates must never miss.
+    fn read_all(h: &History, min: Level) -> Vec<usize> {
+        let mut formats = Formats::default();
+        let mut starts = std::collections::BTreeSet::new();
+        for id in h.first()..h.len() {
+            let line = h.get(id).unwrap_or_default();
+            if let Some((start, class)) = record_at(h, &mut formats, true, id, &line)
+                && class >= min
+            {
+                starts.insert(start);
+            }
+        }
+        starts.into_iter().collect()
+    }
+
+    #[test]
+    fn the_search_finds_what_reading_every_line_finds_in_the_corpus_plain_or_in_colour() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/logs");
+        let (mut files, mut records) = (0, 0);
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "log") {
+                continue;
+            }
+            files += 1;
+            let text = std::fs::read(&path).unwrap();
+            for coloured in [false, true] {
+                let mut h = History::new();
+                for line in text.split(|&b| b == b'\n') {
+                    if coloured {
+                        h.push(&[b"\x1b[2m", line, b"\x1b[0m"].concat());
+                    } else {
+                        h.push(line);
+                    }
+                }
+                for min in [Level::Error, Level::Warn] {
+                    let truth = read_all(&h, min);
+                    let name = path.display();
+                    assert_eq!(find_all(&h, min, false), truth, "{name} {min:?} {coloured}");
+                    records += truth.len();
+                }
+            }
+        }
+        assert!(
+            files >= 28 && records > 1000,
+            "{files} files, {records} records"
+        );
     }
 
     #[test]
