@@ -11,20 +11,18 @@
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
-use super::{Step, fraction};
+use super::{Step, Walk};
 use crate::Level;
 use crate::history::History;
 use crate::record::{Formats, Line, classify, each_candidate};
 
 /// A search for the next record (the line that starts it) at a level or
-/// worse, in the direction asked, from a position between lines (as
-/// [`Search`](super::Search)).
+/// worse, in the direction asked, from a position between lines (a
+/// [`Walk`], as [`Search`](super::Search) goes).
 #[derive(Clone, Debug)]
 pub(crate) struct LevelSearch {
     min: Level,
-    backward: bool,
-    origin: usize,
-    next: usize,
+    walk: Walk,
 }
 
 impl LevelSearch {
@@ -32,9 +30,7 @@ impl LevelSearch {
     pub(crate) fn new(min: Level, from: usize, backward: bool) -> LevelSearch {
         LevelSearch {
             min,
-            backward,
-            origin: from,
-            next: from,
+            walk: Walk::new(from, backward),
         }
     }
 
@@ -45,7 +41,7 @@ impl LevelSearch {
 
     /// True when it looks back.
     pub(crate) fn backward(&self) -> bool {
-        self.backward
+        self.walk.backward()
     }
 
     /// Searches on for about `budget`, at least a chunk of the history.
@@ -57,19 +53,10 @@ impl LevelSearch {
         headed: bool,
         budget: Duration,
     ) -> Step {
-        let started = Instant::now();
-        let (first, len) = (history.first(), history.len());
-        self.next = self.next.clamp(first, len);
-        let lines = if self.backward {
-            first..self.next
-        } else {
-            self.next..len
-        };
-        let (min, backward, from) = (self.min, self.backward, self.next);
-        let next = &mut self.next;
-        let mut found = None;
-        let _ = history.scan(lines, backward, |lines, run| {
-            let mut check = |id: usize, line: &[u8]| {
+        let (min, backward) = (self.min, self.walk.backward());
+        self.walk.step(history, budget, |lines, run, from| {
+            let mut found = None;
+            let _ = each_candidate(min, lines.start, run, &mut |id, line| {
                 // A start before the line found (java.util.logging) must
                 // still be on the side searched.
                 if let Some((start, class)) = record_at(history, formats, headed, id, line)
@@ -86,36 +73,9 @@ impl LevelSearch {
                     }
                 }
                 ControlFlow::Continue(())
-            };
-            let _ = each_candidate(min, lines.start, run, &mut check);
-            if let Some(line) = found {
-                *next = if backward { line } else { line + 1 };
-                return ControlFlow::Break(());
-            }
-            *next = if backward { lines.start } else { lines.end };
-            if started.elapsed() >= budget {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        });
-        if let Some(line) = found {
-            return Step::Found(line);
-        }
-        let (done, total) = if self.backward {
-            if self.next <= first {
-                return Step::NotFound;
-            }
-            (self.origin - self.next, self.origin.saturating_sub(first))
-        } else {
-            if self.next >= len {
-                return Step::NotFound;
-            }
-            (self.next - self.origin, len.saturating_sub(self.origin))
-        };
-        Step::Pending {
-            done: fraction(done, total),
-        }
+            });
+            found
+        })
     }
 }
 

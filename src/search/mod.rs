@@ -36,7 +36,7 @@
 mod level;
 mod pattern;
 
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, Range};
 use std::time::{Duration, Instant};
 
 use crate::Level;
@@ -133,16 +133,14 @@ pub(crate) enum Step {
     },
 }
 
-/// A search through the history that runs in steps, so the display stays
-/// responsive: the caller steps, reads keys, draws, steps again.
-///
-/// It searches from a position between lines: forward, the lines from
-/// `from` on; backward, the lines before `from`. Lines are read as they
-/// are at each step: a forward search also reaches lines that arrived
-/// meanwhile, lines dropped by a cap are skipped.
+/// Where a search in steps stands, and the step that moves it on: from
+/// a position between lines, forward (the lines from it on) or backward
+/// (the lines before it). Lines are read as they are at each step: a
+/// forward search also reaches lines that arrived meanwhile, lines dropped
+/// by a cap are skipped. [`Search`] and [`LevelSearch`] differ only in
+/// what they look for in each run of lines.
 #[derive(Clone, Debug)]
-pub(crate) struct Search {
-    pattern: Pattern,
+struct Walk {
     backward: bool,
     /// Where the search began, for progress.
     origin: usize,
@@ -150,67 +148,46 @@ pub(crate) struct Search {
     next: usize,
 }
 
-impl Search {
-    /// A search for `pattern` from position `from` (see [`Search`]); `n` is
-    /// `Search::new(pattern, found + 1, false)` after a forward match and
-    /// `Search::new(pattern, found, true)` after a backward one, or just
-    /// another [`step`](Search::step) of the same search.
-    pub(crate) fn new(pattern: Pattern, from: usize, backward: bool) -> Search {
-        Search {
-            pattern,
+impl Walk {
+    /// A walk from position `from`, back when `backward`.
+    fn new(from: usize, backward: bool) -> Walk {
+        Walk {
             backward,
             origin: from,
             next: from,
         }
     }
 
-    /// The pattern searched for.
-    pub(crate) fn pattern(&self) -> &Pattern {
-        &self.pattern
+    /// True when it goes back.
+    fn backward(&self) -> bool {
+        self.backward
     }
 
-    /// Searches on for about `budget` (at least one chunk of the history,
-    /// 256 KiB, so every step gets somewhere). After [`Step::Found`] the
-    /// next step goes on past the line found.
-    pub(crate) fn step(
+    /// Reads on for about `budget` (at least one run of the history, 256
+    /// KiB, so every step gets somewhere), handing each run to `find`: its
+    /// lines, its bytes, and the position this step began at. `find` gives
+    /// the line it found there, if any (backward: the last of the run).
+    /// After [`Step::Found`] the next step goes on past the line found.
+    fn step(
         &mut self,
         history: &History,
-        options: Options,
         budget: Duration,
-        drawn: &mut Drawn,
+        mut find: impl FnMut(Range<usize>, &[u8], usize) -> Option<usize>,
     ) -> Step {
         let started = Instant::now();
         let (first, len) = (history.first(), history.len());
         self.next = self.next.clamp(first, len);
-        let lines = if self.backward {
+        let backward = self.backward;
+        let lines = if backward {
             first..self.next
         } else {
             self.next..len
         };
-        let (pattern, backward, next) = (&self.pattern, self.backward, &mut self.next);
+        let from = self.next;
+        let next = &mut self.next;
         let mut found = None;
         let _ = history.scan(lines, backward, |lines, run| {
-            if drawn.any_readable(history, lines.clone(), run) {
-                for (id, line) in each_line(lines.start, run) {
-                    if drawn.matches(history, id, line, pattern, options) {
-                        found = Some(id);
-                        if !backward {
-                            break;
-                        }
-                    }
-                }
-            } else if backward {
-                // The last match of the run: all of it is searched anyway.
-                let _ = pattern.each_match(lines.start, run, options, |line| {
-                    found = Some(line);
-                    ControlFlow::Continue(())
-                });
-            } else {
-                let _ = pattern.each_match(lines.start, run, options, |line| {
-                    found = Some(line);
-                    ControlFlow::Break(())
-                });
-            }
+            found = find(lines.clone(), run, from);
             if let Some(line) = found {
                 *next = if backward { line } else { line + 1 };
                 return ControlFlow::Break(());
@@ -225,7 +202,7 @@ impl Search {
         if let Some(line) = found {
             return Step::Found(line);
         }
-        let (done, total) = if self.backward {
+        let (done, total) = if backward {
             if self.next <= first {
                 return Step::NotFound;
             }
@@ -245,6 +222,70 @@ impl Search {
         Step::Pending {
             done: fraction(done, total),
         }
+    }
+}
+
+/// A search through the history that runs in steps, so the display stays
+/// responsive: the caller steps, reads keys, draws, steps again. It
+/// searches from a position between lines, as a [`Walk`] goes.
+#[derive(Clone, Debug)]
+pub(crate) struct Search {
+    pattern: Pattern,
+    walk: Walk,
+}
+
+impl Search {
+    /// A search for `pattern` from position `from` (see [`Walk`]); `n` is
+    /// `Search::new(pattern, found + 1, false)` after a forward match and
+    /// `Search::new(pattern, found, true)` after a backward one, or just
+    /// another [`step`](Search::step) of the same search.
+    pub(crate) fn new(pattern: Pattern, from: usize, backward: bool) -> Search {
+        Search {
+            pattern,
+            walk: Walk::new(from, backward),
+        }
+    }
+
+    /// The pattern searched for.
+    pub(crate) fn pattern(&self) -> &Pattern {
+        &self.pattern
+    }
+
+    /// Searches on for about `budget` (see [`Walk::step`]), matching
+    /// each line as it is `drawn`.
+    pub(crate) fn step(
+        &mut self,
+        history: &History,
+        options: Options,
+        budget: Duration,
+        drawn: &mut Drawn,
+    ) -> Step {
+        let (pattern, backward) = (&self.pattern, self.walk.backward());
+        self.walk.step(history, budget, |lines, run, _| {
+            let mut found = None;
+            if drawn.any_readable(history, lines.clone(), run) {
+                for (id, line) in each_line(lines.start, run) {
+                    if drawn.matches(history, id, line, pattern, options) {
+                        found = Some(id);
+                        if !backward {
+                            break;
+                        }
+                    }
+                }
+                return found;
+            }
+            // Backward, the last match of the run: all of it is searched
+            // anyway.
+            let _ = pattern.each_match(lines.start, run, options, |line| {
+                found = Some(line);
+                if backward {
+                    ControlFlow::Continue(())
+                } else {
+                    ControlFlow::Break(())
+                }
+            });
+            found
+        })
     }
 }
 
