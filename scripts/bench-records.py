@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Log records, timed: `--level error` passthrough against grep, `E` (the
-previous error record) against less's `?ERROR`, and piped ingest into the
-display with records read against `--plain` and against `cat | wc -l`.
+previous error record) against less's `?ERROR`, piped ingest into the
+display with records read against `--plain` and against `cat | wc -l`,
+and the display's level filter (`L`) against its text filter (`&WARN`).
 
 The machine may be shared and busy: every figure is a RATIO against a
 baseline run in this same script run, the two interleaved (A B A B ...),
@@ -11,6 +12,7 @@ printed at the start and the end.
 
     scripts/bench-records.py                          # 8,000,000 lines, 5 runs
     LINES_N=2000000 RUNS=3 scripts/bench-records.py
+    ONLY=4 RUNS=5 scripts/bench-records.py            # only the filter figure
     DATA=/tmp/records REFLOW=target/release/reflow NO_BUILD=1 scripts/bench-records.py
 
 1. LEVEL: `reflow --level error BIG > out` against
@@ -32,11 +34,23 @@ printed at the start and the end.
    pane (until `1000000` shows), the pipe's floor. Goals: records/plain
    <= 1.10, records/(cat|wc -l) <= 2. A pane that only prints (`echo`) is
    timed too, for what the terminal alone costs.
+4. FILTER: the level filter against the text filter on the same lines: a
+   1,000,000-line log (FILTER_N) whose only records at warn or worse are
+   single-line WARN records (every fifth line, the last one too; no other
+   line holds `WARN`), so `≥warn` and `&WARN` show the same lines. In a
+   pane `reflow --level info BIG` (read in place), once the file is
+   indexed, the status bar's count is final and the `≥info` filter done,
+   the time from `send-keys L` until the bar shows `≥warn N/N` (N the
+   WARN lines) and the screen the last line; against `reflow BIG`, the
+   same wait, `&WARN` typed, and the time from Enter until the bar shows
+   `&WARN N/N` and the screen the last line. Goal ratio <= 1.0.
 
 Environment:
   LINES_N   lines of the two big inputs (default 8000000, about 130 bytes
             each: about 1 GB)
   PIPE_N    lines of the piped input (default 1000000)
+  FILTER_N  lines of the filter's input (default 1000000)
+  ONLY      the parts to run, by number (`2,4`; default all)
   RUNS      timed runs of each (default 5)
   DATA      a directory to keep the inputs in and reuse them from
             (records-*.log; generated there if missing). Default: a
@@ -49,6 +63,8 @@ import os, random, re, shlex, shutil, signal, statistics, subprocess, sys, tempf
 
 LINES_N = int(os.environ.get("LINES_N", "8000000"))
 PIPE_N = int(os.environ.get("PIPE_N", "1000000"))
+FILTER_N = int(os.environ.get("FILTER_N", "1000000"))
+ONLY = {int(part) for part in os.environ.get("ONLY", "1,2,3,4").split(",") if part.strip()}
 RUNS = int(os.environ.get("RUNS", "5"))
 TIMEOUT = float(os.environ.get("TIMEOUT", "300"))
 WIDTH, HEIGHT = 200, 50
@@ -175,6 +191,35 @@ def generate(n, outputs):
         f.close()
     for path in outputs:
         os.rename(path + ".tmp", path)
+
+
+def generate_warnings(n, path):
+    """Writes n lines of log as `generate` does, but with no ERROR record
+    and no stack trace: every fifth line (the last one too when n is a
+    multiple of 5) is a one-line WARN record, and no other line holds
+    `WARN`. Returns how many WARN lines it wrote."""
+    rng = random.Random(7)
+    tails = [" ".join(rng.choice(WORDS) for _ in range(9)) for _ in range(4096)]
+    partial.append(path + ".tmp")
+    t = 0
+    warnings = 0
+    with open(path + ".tmp", "w") as f:
+        buf = []
+        for i in range(n):
+            t += rng.randrange(40_000)
+            stamp = "2026-12-03T%02d:%02d:%02d.%06dZ" % (
+                16 + t // 3_600_000_000 % 8, t // 60_000_000 % 60, t // 1_000_000 % 60, t % 1_000_000)
+            level = LEVELS[(i + 5 - n % 5) % 5]
+            warnings += level == "WARN"
+            buf.append("%s %5s %s: req=%08x %s n=%d%s\n" % (
+                stamp, level, MODS[i % 5], rng.getrandbits(32), tails[i & 4095], i,
+                " end-of-log" if i == n - 1 else ""))
+            if len(buf) >= 65536:
+                f.write("".join(buf))
+                buf.clear()
+        f.write("".join(buf))
+    os.rename(path + ".tmp", path)
+    return warnings
 
 
 def count_lines(path):
@@ -376,6 +421,72 @@ def ingest_run(pipe, lines):
     return times
 
 
+def filter_pane(cmd, lines, warnings):
+    """A pane of `cmd` once its file is indexed, the status bar's count of
+    warnings final and any filter it starts with done."""
+    pane = Pane(cmd)
+    final = re.compile(rf"\b{lines} lines\b")
+    counted = f"{warnings} warnings"
+
+    def ready(rows):
+        bar = rows[-1]
+        return (body_has("end-of-log")(rows) and final.search(bar) and counted in bar
+                and "counting" not in bar and "filtering" not in bar)
+
+    pane.wait(ready, TIMEOUT, f"`{' '.join(cmd)}`: indexed, counted and filtered", 0.02)
+    return pane
+
+
+def filtered(pane, shown, warnings):
+    """Waits until the status bar shows the filter `shown` done with every
+    WARN line and the screen the last line; the time since `pane.start`."""
+    done = f"{shown} {warnings}/{warnings}"
+
+    def until(rows):
+        return done in rows[-1] and "filtering" not in rows[-1] and body_has("end-of-log")(rows)
+
+    pane.wait(until, TIMEOUT, f"the filter {shown}")
+    return time.monotonic() - pane.start
+
+
+def level_filter(big, lines, warnings):
+    pane = filter_pane([reflow, "--level", "info", big], lines, warnings)
+    try:
+        pane.polls = 0
+        pane.start = time.monotonic()
+        pane.keys("L")
+        took = filtered(pane, "\u2265warn", warnings)
+        return took, took / max(pane.polls, 1)
+    finally:
+        pane.close()
+
+
+def text_filter(big, lines, warnings):
+    pane = filter_pane([reflow, big], lines, warnings)
+    try:
+        pane.keys("-l", "&WARN")
+        pane.wait(lambda rows: "&WARN" in rows[-1], 5, "reflow: the &WARN prompt")
+        pane.polls = 0
+        pane.start = time.monotonic()
+        pane.keys("Enter")
+        took = filtered(pane, "&WARN", warnings)
+        return took, took / max(pane.polls, 1)
+    finally:
+        pane.close()
+
+
+def filter_run(big, lines, warnings):
+    ls, ts, res = [], [], []
+    for run in range(RUNS):
+        t, tres = text_filter(big, lines, warnings)
+        l, lres = level_filter(big, lines, warnings)
+        log(f"  filter run {run + 1}: &WARN {t:.3f} s, L (\u2265warn) {l:.3f} s, ratio {l / t:.3f}")
+        ts.append(t)
+        ls.append(l)
+        res += [tres, lres]
+    return ls, ts, max(res)
+
+
 def verdict(ratio, goal):
     return "PASS" if ratio <= goal else "FAIL"
 
@@ -398,53 +509,84 @@ try:
     big_every = os.path.join(data_dir, f"records-{LINES_N}-errors.log")
     big_one = os.path.join(data_dir, f"records-{LINES_N}-one-error.log")
     pipe = os.path.join(data_dir, f"records-pipe-{PIPE_N}.log")
-    if not (os.path.exists(big_every) and os.path.exists(big_one)):
-        log(f"generating {LINES_N} lines into {big_every} and {big_one}")
-        generate(LINES_N, {big_every: "every", big_one: "one"})
-    if not os.path.exists(pipe):
-        log(f"generating {PIPE_N} lines into {pipe}")
-        generate(PIPE_N, {pipe: "every"})
-    for path in (big_every, big_one, pipe):
+    warn = os.path.join(data_dir, f"records-warnings-{FILTER_N}.log")
+    inputs = []
+    if ONLY & {1, 2}:
+        if not (os.path.exists(big_every) and os.path.exists(big_one)):
+            log(f"generating {LINES_N} lines into {big_every} and {big_one}")
+            generate(LINES_N, {big_every: "every", big_one: "one"})
+        inputs += [big_every, big_one]
+    if 3 in ONLY:
+        if not os.path.exists(pipe):
+            log(f"generating {PIPE_N} lines into {pipe}")
+            generate(PIPE_N, {pipe: "every"})
+        inputs.append(pipe)
+    if 4 in ONLY:
+        if not os.path.exists(warn):
+            log(f"generating {FILTER_N} lines into {warn}")
+            generate_warnings(FILTER_N, warn)
+        inputs.append(warn)
+    for path in inputs:
         # Every run reads from the page cache: one read ahead of the runs.
         subprocess.run(["cat", path], stdout=subprocess.DEVNULL, check=True)
-    lines = count_lines(big_one)
-    pipe_lines = count_lines(pipe)
     print(f"reflow: {reflow}")
-    print(f"inputs: {lines} lines, {os.path.getsize(big_every) / 1e6:.0f} MB each "
-          f"(ERROR every ~{ERROR_EVERY} lines / ERROR only on line {ONLY_ERROR_LINE}); "
-          f"piped {pipe_lines} lines, {os.path.getsize(pipe) / 1e6:.0f} MB; {RUNS} run(s) of each, "
-          f"interleaved")
+    if ONLY & {1, 2}:
+        lines = count_lines(big_one)
+        print(f"inputs: {lines} lines, {os.path.getsize(big_every) / 1e6:.0f} MB each "
+              f"(ERROR every ~{ERROR_EVERY} lines / ERROR only on line {ONLY_ERROR_LINE})")
+    if 3 in ONLY:
+        pipe_lines = count_lines(pipe)
+        print(f"piped input: {pipe_lines} lines, {os.path.getsize(pipe) / 1e6:.0f} MB")
+    if 4 in ONLY:
+        with open(warn, "rb") as f:
+            warn_lines, warnings = 0, 0
+            for line in f:
+                warn_lines += 1
+                warnings += b"WARN" in line
+        print(f"filter input: {warn_lines} lines ({warnings} WARN), "
+              f"{os.path.getsize(warn) / 1e6:.0f} MB")
+    print(f"{RUNS} run(s) of each, interleaved")
     sys.stdout.flush()
 
-    log("1. --level error against grep -E '(ERROR|FATAL)'")
-    rs, gs, ok = level_run(big_every)
-    report("LEVEL --level error > file", rs, gs, 1.5, "grep -E")
-    if not ok:
-        print("LEVEL check: FAIL (reflow's output is not the ERROR records; see above)")
-    sys.stdout.flush()
+    if 1 in ONLY:
+        log("1. --level error against grep -E '(ERROR|FATAL)'")
+        rs, gs, ok = level_run(big_every)
+        report("LEVEL --level error > file", rs, gs, 1.5, "grep -E")
+        if not ok:
+            print("LEVEL check: FAIL (reflow's output is not the ERROR records; see above)")
+        sys.stdout.flush()
 
-    log("2. E from the end against less ?ERROR")
-    less_s, idx, at_once, resolution = e_run(big_one, lines)
-    for label, runs in [("E after indexing", idx), ("E at once (indexing)", at_once)]:
-        report(f"{label}", [t for t, _ in runs], less_s, 0.1, "less ?ERROR")
-        outcomes = sorted({o for _, o in runs})
-        if outcomes != ["found"]:
-            print(f"  {label}: outcomes {outcomes}: not every E showed the ERROR line")
-    print(f"  poll resolution: {resolution * 1000:.1f} ms at worst")
-    sys.stdout.flush()
+    if 2 in ONLY:
+        log("2. E from the end against less ?ERROR")
+        less_s, idx, at_once, resolution = e_run(big_one, lines)
+        for label, runs in [("E after indexing", idx), ("E at once (indexing)", at_once)]:
+            report(f"{label}", [t for t, _ in runs], less_s, 0.1, "less ?ERROR")
+            outcomes = sorted({o for _, o in runs})
+            if outcomes != ["found"]:
+                print(f"  {label}: outcomes {outcomes}: not every E showed the ERROR line")
+        print(f"  poll resolution: {resolution * 1000:.1f} ms at worst")
+        sys.stdout.flush()
 
-    log("3. piped ingest into the display")
-    times = ingest_run(pipe, pipe_lines)
-    report("INGEST records/plain", times["records"], times["plain"], 1.10, "--plain")
-    r = report("INGEST records/(cat|wc -l)", times["records"], times["wc"], 2, "cat|wc -l")
-    p = statistics.median(x / y for x, y in zip(times["plain"], times["wc"]))
-    e = statistics.median(times["echo"])
-    print(f"  --plain/(cat|wc -l): {p:.3f}; a pane that only prints (echo): {e:.3f} s, "
-          f"cat|wc -l {statistics.median(times['wc']) - e:+.3f} s over it")
-    if r > 2 and p > 2:
-        print(f"  --plain is {p:.2f}x the floor too: the floor comparison is dominated by the "
-              f"terminal viewer (taking the pipe in and drawing it), not by reading records; "
-              f"the pane alone (echo) is {e:.3f} s of it")
+    if 3 in ONLY:
+        log("3. piped ingest into the display")
+        times = ingest_run(pipe, pipe_lines)
+        report("INGEST records/plain", times["records"], times["plain"], 1.10, "--plain")
+        r = report("INGEST records/(cat|wc -l)", times["records"], times["wc"], 2, "cat|wc -l")
+        p = statistics.median(x / y for x, y in zip(times["plain"], times["wc"]))
+        e = statistics.median(times["echo"])
+        print(f"  --plain/(cat|wc -l): {p:.3f}; a pane that only prints (echo): {e:.3f} s, "
+              f"cat|wc -l {statistics.median(times['wc']) - e:+.3f} s over it")
+        if r > 2 and p > 2:
+            print(f"  --plain is {p:.2f}x the floor too: the floor comparison is dominated by the "
+                  f"terminal viewer (taking the pipe in and drawing it), not by reading records; "
+                  f"the pane alone (echo) is {e:.3f} s of it")
+        sys.stdout.flush()
+
+    if 4 in ONLY:
+        log("4. the level filter (L to \u2265warn) against &WARN on the same lines")
+        ls, ts, resolution = filter_run(warn, warn_lines, warnings)
+        report("FILTER L (\u2265warn) against &WARN", ls, ts, 1.0, "&WARN")
+        print(f"  poll resolution: {resolution * 1000:.1f} ms at worst")
     loadavg("end")
 except KeyboardInterrupt:
     log(f"{NAME}: interrupted")

@@ -7,12 +7,12 @@
 //! `E1203 `, logcat's ` E `), a syslog priority (`<11>`), a number under
 //! a JSON level key (pino's 50, syslog's 3), reflow's header (`lvl=e`).
 //! Two scans find where one may stand, each at the speed of a vectorized
-//! search: one regex of literals (the words in the three cases logs write
-//! them, and the keys a number can follow), whose prefilter (Teddy) needs
-//! every literal to be three bytes or more to stay fast (one short literal
-//! among them made it a byte-at-a-time automaton: 370 ms against 100 ms
-//! on 250 MB); and a byte search for the letters and `<` of the short
-//! forms. Each place found is checked where it stands, a few bytes either
+//! search: one of literals (the words in the three cases logs write them,
+//! and the keys a number can follow; Aho-Corasick, whose Teddy needs every
+//! literal to be three bytes or more to stay fast: one short literal among
+//! them made the old regex of them a byte-at-a-time automaton, 370 ms
+//! against 100 ms on 250 MB); and a byte search for the letters and `<` of
+//! the short forms. Each place found is checked where it stands, a few bytes either
 //! side, against what the form needs (a whole word of the class, a letter
 //! standing alone or before klog's digits, a priority or a number of the
 //! class): a word inside another (`stderr`, `errors`), an `F` in `INFO`
@@ -27,7 +27,7 @@
 use std::ops::ControlFlow;
 use std::sync::OnceLock;
 
-use regex::bytes::Regex;
+use aho_corasick::{AhoCorasick, Input, MatchKind};
 
 use super::Level;
 use super::fields;
@@ -57,7 +57,7 @@ pub(crate) fn each_candidate(
     run: &[u8],
     f: &mut impl FnMut(usize, &[u8]) -> ControlFlow<()>,
 ) -> ControlFlow<()> {
-    let Some(scans) = Scans::of(min) else {
+    let Some(mut candidates) = Candidates::new(min, run) else {
         let body = run.strip_suffix(b"\n").unwrap_or(run);
         if run.is_empty() {
             return ControlFlow::Continue(());
@@ -67,40 +67,68 @@ pub(crate) fn each_candidate(
         }
         return ControlFlow::Continue(());
     };
-    // The next place each scan found (`usize::MAX`: none left).
-    let mut next = [0; 3];
-    for (scan, at) in next.iter_mut().enumerate() {
-        *at = scans.find(scan, run, 0);
-    }
     // `start` begins line `id`: the line after the last one handed out.
     let (mut start, mut id) = (0, first);
-    loop {
-        let (scan, at) = next
-            .iter()
-            .copied()
-            .enumerate()
-            .min_by_key(|&(_, at)| at)
-            .unwrap_or((0, usize::MAX));
-        if at == usize::MAX {
-            return ControlFlow::Continue(());
+    while let Some(line) = candidates.next_line(start) {
+        id += memchr::memchr_iter(b'\n', &run[start..line.start]).count();
+        f(id, &run[line.clone()])?;
+        (start, id) = (line.end + 1, id + 1);
+    }
+    ControlFlow::Continue(())
+}
+
+/// The candidate lines of a run (see [`each_candidate`]), asked for one
+/// at a time from a place on: what each scan found past it is kept, so
+/// going on from a later place costs nothing but the scans' own work.
+pub(crate) struct Candidates<'a> {
+    scans: Scans,
+    run: &'a [u8],
+    /// The next place each scan found (`usize::MAX`: none left), and
+    /// where it looked from (`usize::MAX`: not yet).
+    next: [(usize, usize); 3],
+}
+
+impl<'a> Candidates<'a> {
+    /// The candidates at `min` or worse in `run` (its lines each ended by
+    /// `\n`); `None` below warnings, where every line is one.
+    pub(crate) fn new(min: Level, run: &'a [u8]) -> Option<Candidates<'a>> {
+        Some(Candidates {
+            scans: Scans::of(min)?,
+            run,
+            next: [(usize::MAX, usize::MAX); 3],
+        })
+    }
+
+    /// The next candidate line that starts at `from` (a line's start) or
+    /// after: its bytes' range in the run, without the `\n`.
+    pub(crate) fn next_line(&mut self, from: usize) -> Option<std::ops::Range<usize>> {
+        let (scans, run) = (&self.scans, self.run);
+        if from >= run.len() {
+            return None;
         }
-        if !scans.holds(scan, run, at) {
-            next[scan] = scans.find(scan, run, at + 1);
-            continue;
-        }
-        let begin = memchr::memrchr(b'\n', &run[start..at]).map_or(start, |i| start + i + 1);
-        id += memchr::memchr_iter(b'\n', &run[start..begin]).count();
-        let end = memchr::memchr(b'\n', &run[at..]).map_or(run.len(), |i| at + i);
-        f(id, &run[begin..end])?;
-        (start, id) = (end + 1, id + 1);
-        if start >= run.len() {
-            return ControlFlow::Continue(());
-        }
-        // The places found inside the line handed out are passed.
-        for (scan, at) in next.iter_mut().enumerate() {
-            if *at < start {
-                *at = scans.find(scan, run, start);
+        for (scan, (at, searched)) in self.next.iter_mut().enumerate() {
+            if *at < from || *searched > from {
+                *at = scans.find(scan, run, from);
+                *searched = from;
             }
+        }
+        loop {
+            let (scan, at) = self
+                .next
+                .iter()
+                .map(|&(at, _)| at)
+                .enumerate()
+                .min_by_key(|&(_, at)| at)
+                .unwrap_or((0, usize::MAX));
+            if at == usize::MAX {
+                return None;
+            }
+            if scans.holds(scan, run, at) {
+                let begin = memchr::memrchr(b'\n', &run[from..at]).map_or(from, |i| from + i + 1);
+                let end = memchr::memchr(b'\n', &run[at..]).map_or(run.len(), |i| at + i);
+                return Some(begin..end);
+            }
+            self.next[scan] = (scans.find(scan, run, at + 1), at + 1);
         }
     }
 }
@@ -109,7 +137,7 @@ pub(crate) fn each_candidate(
 /// of bytes the short forms start with.
 struct Scans {
     min: Level,
-    literals: &'static Regex,
+    literals: &'static AhoCorasick,
     /// The letters of a one-letter level of the class or worse.
     letters: &'static [u8],
     /// `<` (a priority), and `W` for warnings.
@@ -120,21 +148,24 @@ impl Scans {
     /// The scans for `min`, if a scan can tell its records: errors and
     /// warnings (finer levels are most lines anyway).
     fn of(min: Level) -> Option<Scans> {
-        static ERROR: OnceLock<Option<Regex>> = OnceLock::new();
-        static WARN: OnceLock<Option<Regex>> = OnceLock::new();
+        static ERROR: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+        static WARN: OnceLock<Option<AhoCorasick>> = OnceLock::new();
         let build = |words: &mut dyn Iterator<Item = &&str>| {
-            let mut alternatives = Vec::new();
+            let mut literals = Vec::new();
             for w in words {
                 let small = w.to_ascii_lowercase();
                 let capitalized = format!("{}{}", &w[..1], &small[1..]);
-                alternatives.extend([w.to_string(), small, capitalized]);
+                literals.extend([w.to_string(), small, capitalized]);
             }
-            alternatives.extend(KEYS.iter().map(|k| regex::escape(k)));
-            // Plain literals always compile; if they did not, every line
-            // would be read.
-            Regex::new(&alternatives.join("|")).ok()
+            literals.extend(KEYS.iter().map(|k| k.to_string()));
+            // A few short literals always build; if they did not, every
+            // line would be read.
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(&literals)
+                .ok()
         };
-        let (literals, others): (&Option<Regex>, &[u8]) = match min {
+        let (literals, others): (&Option<AhoCorasick>, &[u8]) = match min {
             Level::Error => (ERROR.get_or_init(|| build(&mut ERRORS.iter())), b"<"),
             Level::Warn => (
                 WARN.get_or_init(|| build(&mut ERRORS.iter().chain(WARNINGS))),
@@ -159,7 +190,7 @@ impl Scans {
             0 => {
                 return self
                     .literals
-                    .find_at(run, at)
+                    .find(Input::new(run).span(at..run.len()))
                     .map_or(usize::MAX, |m| m.start());
             }
             1 => bytes(self.letters, hay),

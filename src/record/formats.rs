@@ -28,17 +28,6 @@ impl Formats {
         self.samples.retain(|&first, _| first < id);
     }
 
-    /// The first line after the block line `id` is in: the next block's
-    /// first, or the next source's.
-    pub(crate) fn block_end(&self, id: usize) -> usize {
-        let source = self.starts.range(..=id).next_back().copied().unwrap_or(0);
-        let end = source + ((id - source) / BLOCK + 1) * BLOCK;
-        self.starts
-            .range(id + 1..)
-            .next()
-            .map_or(end, |&next| next.min(end))
-    }
-
     /// The format of the block line `id` is in; `headed`: lines may
     /// start with reflow's header (not a file read in place).
     pub(crate) fn of(&mut self, history: &History, headed: bool, id: usize) -> Format {
@@ -53,8 +42,7 @@ impl Formats {
                 None,
             );
         }
-        let source = self.starts.range(..=id).next_back().copied().unwrap_or(0);
-        let first = source + (id - source) / BLOCK * BLOCK;
+        let (source, first) = self.block(id);
         if let Some(format) = self.blocks.get(&first) {
             return *format;
         }
@@ -69,6 +57,21 @@ impl Formats {
             self.blocks.insert(first, format);
         }
         format
+    }
+
+    /// The first line of the block after line `id`'s: `BLOCK` lines on
+    /// from its block's first, or the next source's first line if sooner.
+    pub(crate) fn block_end(&self, id: usize) -> usize {
+        let (_, first) = self.block(id);
+        let end = first + BLOCK;
+        let next = self.starts.range(id + 1..).next().copied();
+        next.map_or(end, |next| next.min(end))
+    }
+
+    /// The first line of line `id`'s source, and of its block.
+    fn block(&self, id: usize) -> (usize, usize) {
+        let source = self.starts.range(..=id).next_back().copied().unwrap_or(0);
+        (source, source + (id - source) / BLOCK * BLOCK)
     }
 
     /// The sample of the block that starts at line `first`: up to

@@ -33,7 +33,7 @@ mod sampler;
 mod shown;
 pub(crate) mod time;
 
-pub(crate) use candidates::each_candidate;
+pub(crate) use candidates::{Candidates, each_candidate};
 pub(crate) use formats::Formats;
 pub use level::{Level, UnknownLevel};
 pub(crate) use line::{Read, Shape, read};

@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 
 use crate::Level;
 use crate::history::History;
-use crate::record::{Formats, Line, classify};
+use crate::record::{Candidates, Format, Formats, Line, classify};
 use crate::sanitize::Options;
 
 pub(crate) use level::{LevelSearch, LevelTally};
@@ -435,51 +435,28 @@ impl Filter {
                         ControlFlow::Continue(())
                     });
                 }
-                // A stack, lines left out, a level, records drawn
-                // readable: each line on its own.
-                (terms, level) => {
+                // A stack, lines left out, records drawn readable: each
+                // line on its own.
+                (terms, None) => {
                     for (id, line) in each_line(lines.start, run) {
-                        let wanted = terms.iter().all(|t| {
-                            drawn.matches(history, id, line, &t.pattern, options) != t.negated
-                        });
-                        let Some(min) = level else {
-                            if wanted {
-                                matches.push(id);
-                            }
-                            continue;
-                        };
-                        let format = drawn.formats.of(history, drawn.headed, id);
-                        let passes = |class: Option<Level>| class.is_none_or(|c| c >= min);
-                        let shown = match classify(&format, line, drawn.headed) {
-                            Line::Text => true,
-                            Line::Start(read) => {
-                                if let Some((first, wanted)) = waiting.take()
-                                    && wanted
-                                    && passes(format.class(None))
-                                {
-                                    matches.push(first);
-                                }
-                                if read.level.is_none() && format.levels {
-                                    *waiting = Some((id, wanted));
-                                    continue;
-                                }
-                                *keep = passes(format.class(read.level));
-                                *keep
-                            }
-                            Line::Further(second) => {
-                                if let Some((first, wanted)) = waiting.take() {
-                                    *keep = passes(format.class(second));
-                                    if *keep && wanted {
-                                        matches.push(first);
-                                    }
-                                }
-                                *keep
-                            }
-                        };
-                        if shown && wanted {
+                        if wanted(terms, drawn, history, id, line, options) {
                             matches.push(id);
                         }
                     }
+                }
+                // A level: records whole.
+                (terms, Some(min)) => {
+                    let mut records = Records {
+                        history,
+                        drawn: &mut *drawn,
+                        options,
+                        terms,
+                        min,
+                        keep: &mut *keep,
+                        waiting: &mut *waiting,
+                        matches: &mut *matches,
+                    };
+                    records.run(lines.start, run);
                 }
             }
             *next = lines.end;
@@ -501,6 +478,168 @@ impl Filter {
     /// The ids of the matching lines checked so far, oldest first.
     pub(crate) fn matches(&self) -> &[usize] {
         &self.matches
+    }
+}
+
+/// Whether line `id` (`line`, as held) passes every term of a filter,
+/// matched as it is `drawn`.
+fn wanted(
+    terms: &[Term],
+    drawn: &mut Drawn,
+    history: &History,
+    id: usize,
+    line: &[u8],
+    options: Options,
+) -> bool {
+    terms
+        .iter()
+        .all(|t| drawn.matches(history, id, line, &t.pattern, options) != t.negated)
+}
+
+/// A level filter reading a history's lines in order: the lines of the
+/// records at `min` or worse (and every line of a text that is no log,
+/// or of a log without levels), each passing the terms too, go into
+/// `matches`. It reads only the lines that can matter: in a block of a
+/// log with levels, a line that is no candidate (`record::Candidates`)
+/// neither starts a record at `min` nor names its level, so while no
+/// record is kept it is passed over unread; a candidate is read, the
+/// lines after a record kept are read until the next record starts, and
+/// the line before a candidate that names its record's level on a second
+/// line (java.util.logging) is read with it. Reading every line gives
+/// the same matches (a test holds it to that), at a line a microsecond.
+struct Records<'a, 'd> {
+    history: &'a History,
+    drawn: &'a mut Drawn<'d>,
+    options: Options,
+    terms: &'a [Term],
+    min: Level,
+    /// The record being read is at `min` or worse.
+    keep: &'a mut bool,
+    /// A record's first line that names no level, and whether the terms
+    /// let it through: its level is on the line after it.
+    waiting: &'a mut Option<(usize, bool)>,
+    matches: &'a mut Vec<usize>,
+}
+
+impl Records<'_, '_> {
+    /// Reads the lines of `run` (each ended by `\n`; the first is line
+    /// `first`), block by block.
+    fn run(&mut self, first: usize, run: &[u8]) {
+        let (mut at, mut id) = (0, first);
+        while at < run.len() {
+            let end_id = self.drawn.formats.block_end(id);
+            let end = memchr::memchr_iter(b'\n', &run[at..])
+                .nth(end_id - id - 1)
+                .map_or(run.len(), |i| at + i + 1);
+            let format = self.drawn.formats.of(self.history, self.drawn.headed, id);
+            if format.is_log() && format.levels {
+                self.block(id, &run[at..end], format);
+            } else {
+                self.lines(id, &run[at..end], Some(format));
+            }
+            (at, id) = (end, end_id);
+        }
+    }
+
+    /// Reads every line of `lines` (the first is line `first`), in
+    /// `format` (one block's), or each in its own block's.
+    fn lines(&mut self, first: usize, lines: &[u8], format: Option<Format>) {
+        let body = lines.strip_suffix(b"\n").unwrap_or(lines);
+        if lines.is_empty() {
+            return;
+        }
+        for (line, id) in body.split(|&b| b == b'\n').zip(first..) {
+            let format = format
+                .unwrap_or_else(|| self.drawn.formats.of(self.history, self.drawn.headed, id));
+            self.line(id, line, format);
+        }
+    }
+
+    /// Reads the lines of `block`, a block of a log with levels in
+    /// `format` (its first line is line `first`), that can matter; the
+    /// last one always, for the record it starts may go on in the next
+    /// block.
+    fn block(&mut self, first: usize, block: &[u8], format: Format) {
+        let Some(mut candidates) = Candidates::new(self.min, block) else {
+            self.lines(first, block, Some(format));
+            return;
+        };
+        let (mut at, mut id) = (0, first);
+        while at < block.len() {
+            let end = memchr::memchr(b'\n', &block[at..]).map_or(block.len(), |i| at + i);
+            if *self.keep || self.waiting.is_some() {
+                self.line(id, &block[at..end], format);
+                (at, id) = (end + 1, id + 1);
+                continue;
+            }
+            let Some(next) = candidates.next_line(at) else {
+                // No candidate left: the last line.
+                let last =
+                    memchr::memrchr(b'\n', &block[at..block.len() - 1]).map_or(at, |i| at + i + 1);
+                let last_id = id + memchr::memchr_iter(b'\n', &block[at..last]).count();
+                let end = memchr::memchr(b'\n', &block[last..]).map_or(block.len(), |i| last + i);
+                self.line(last_id, &block[last..end], format);
+                return;
+            };
+            let gap = next.start > at;
+            id += memchr::memchr_iter(b'\n', &block[at..next.start]).count();
+            let line = &block[next.clone()];
+            let read = classify(&format, line, self.drawn.headed);
+            if gap && matches!(read, Line::Further(Some(_))) {
+                // Its first line was passed over: it may wait for this one.
+                let before = memchr::memrchr(b'\n', &block[..next.start - 1]).map_or(0, |i| i + 1);
+                self.line(id - 1, &block[before..next.start - 1], format);
+            }
+            self.take(id, line, format, read);
+            (at, id) = (next.end + 1, id + 1);
+        }
+    }
+
+    /// Reads line `id` (its bytes as held, `line`) in `format`.
+    fn line(&mut self, id: usize, line: &[u8], format: Format) {
+        let read = classify(&format, line, self.drawn.headed);
+        self.take(id, line, format, read);
+    }
+
+    /// Takes line `id` (`line`), read as `read` in `format`, into the
+    /// record being read.
+    fn take(&mut self, id: usize, line: &[u8], format: Format, read: Line) {
+        let min = self.min;
+        let passes = |class: Option<Level>| class.is_none_or(|c| c >= min);
+        let shown = match read {
+            Line::Text => true,
+            Line::Start(read) => {
+                if let Some((first, wanted)) = self.waiting.take()
+                    && wanted
+                    && passes(format.class(None))
+                {
+                    self.matches.push(first);
+                }
+                if read.level.is_none() && format.levels {
+                    *self.waiting = Some((id, self.wanted(id, line)));
+                    return;
+                }
+                *self.keep = passes(format.class(read.level));
+                *self.keep
+            }
+            Line::Further(second) => {
+                if let Some((first, wanted)) = self.waiting.take() {
+                    *self.keep = passes(format.class(second));
+                    if *self.keep && wanted {
+                        self.matches.push(first);
+                    }
+                }
+                *self.keep
+            }
+        };
+        if shown && self.wanted(id, line) {
+            self.matches.push(id);
+        }
+    }
+
+    /// Whether line `id` (`line`) passes the terms.
+    fn wanted(&mut self, id: usize, line: &[u8]) -> bool {
+        wanted(self.terms, self.drawn, self.history, id, line, self.options)
     }
 }
 
@@ -1161,5 +1300,140 @@ mod tests {
             back.reverse();
             prop_assert_eq!(found(&h, &p, h.len(), true), back);
         }
+    }
+
+    /// The lines a level filter of `terms` at `min` shows when it reads
+    /// every line: what skipping lines must give.
+    fn every_record_line(h: &History, terms: &[Term], min: Level) -> Vec<usize> {
+        let mut formats = Formats::default();
+        let (mut keep, mut waiting, mut matches) = (true, None, Vec::new());
+        let _ = h.scan(h.first()..h.len(), false, |lines, run| {
+            Records {
+                history: h,
+                drawn: &mut drawn(&mut formats),
+                options: Options::default(),
+                terms,
+                min,
+                keep: &mut keep,
+                waiting: &mut waiting,
+                matches: &mut matches,
+            }
+            .lines(lines.start, run, None);
+            ControlFlow::Continue(())
+        });
+        matches
+    }
+
+    fn level_filtered(h: &History, terms: &[Term], min: Level, budget: Duration) -> Vec<usize> {
+        let mut filter = Filter::with_level(terms.to_vec(), Some(min));
+        let mut formats = Formats::default();
+        let mut drawn = drawn(&mut formats);
+        while filter.extend(h, Options::default(), budget, &mut drawn) != Progress::Done {}
+        filter.matches().to_vec()
+    }
+
+    fn same_as_reading_every_line(h: &History, what: &str) -> usize {
+        let terms = [
+            vec![],
+            vec![Term {
+                pattern: pattern("e"),
+                negated: false,
+            }],
+            vec![Term {
+                pattern: pattern("a"),
+                negated: true,
+            }],
+        ];
+        let mut shown = 0;
+        for min in [Level::Warn, Level::Error] {
+            for terms in &terms {
+                let every = every_record_line(h, terms, min);
+                for budget in [Duration::MAX, Duration::ZERO] {
+                    let got = level_filtered(h, terms, min, budget);
+                    assert_eq!(got, every, "{what} {min:?} {terms:?} {budget:?}");
+                }
+                shown += every.len();
+            }
+        }
+        shown
+    }
+
+    #[test]
+    fn a_level_filter_shows_what_reading_every_line_shows_in_the_corpus() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/logs");
+        let mut shown = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "log") {
+                continue;
+            }
+            let text = std::fs::read(&path).unwrap();
+            for coloured in [false, true] {
+                let mut h = History::new();
+                for line in text.split(|&b| b == b'\n') {
+                    if coloured {
+                        h.push(&[b"\x1b[2m", line, b"\x1b[0m"].concat());
+                    } else {
+                        h.push(line);
+                    }
+                }
+                shown += same_as_reading_every_line(&h, &format!("{} {coloured}", path.display()));
+            }
+        }
+        assert!(shown > 10_000, "{shown}");
+    }
+
+    #[test]
+    fn a_level_filter_skips_lines_exactly_across_blocks() {
+        let mut lines: Vec<String> = Vec::new();
+        let iso =
+            |i: usize, level: &str| format!("2026-12-03 16:00:00,{i:03} {level} a: line {i} error");
+        for i in 0..1020 {
+            lines.push(iso(i, if i % 7 == 0 { "WARN" } else { "INFO" }));
+        }
+        // An error whose trace goes on into the next block.
+        lines.push(iso(1020, "ERROR"));
+        for i in 0..12 {
+            lines.push(format!("\tat a.B.c{i}(B.java:{i})"));
+        }
+        while lines.len() < 2047 {
+            lines.push(iso(lines.len(), "INFO"));
+        }
+        // A java.util.logging record across the next boundary, then more.
+        lines.push("Dec 03, 2026 4:00:00 PM a.B run".into());
+        for i in 0..200 {
+            lines.push(
+                if i % 2 == 0 {
+                    "SEVERE: bad"
+                } else {
+                    "Dec 03, 2026 4:00:01 PM a.B run"
+                }
+                .into(),
+            );
+        }
+        for i in 0..300 {
+            lines.push(format!("Dec 03, 2026 4:00:02 PM a.B run{i}"));
+            lines.push(
+                if i % 3 == 0 {
+                    "WARNING: hm"
+                } else {
+                    "INFO: fine"
+                }
+                .into(),
+            );
+        }
+        // A block of a log without levels: all of it is shown.
+        while lines.len() < 4096 {
+            lines.push(format!("ts=1 msg=plain n={}", lines.len()));
+        }
+        let h = history(&lines.iter().map(|l| l.as_bytes()).collect::<Vec<_>>());
+        assert!(same_as_reading_every_line(&h, "blocks") > 3000);
+        let errors = level_filtered(&h, &[], Level::Error, Duration::MAX);
+        let head: Vec<usize> = (1020..=1032).chain([2047, 2048]).collect();
+        assert_eq!(errors[..15], head);
+        // The error, its trace, 100 java.util.logging records of two
+        // lines, the last block whole.
+        assert_eq!(errors.len(), 13 + 200 + 1024);
+        assert!(errors.ends_with(&[4094, 4095]));
     }
 }
