@@ -91,15 +91,13 @@ impl Tag {
     }
 
     /// A label column before the first row of each line, in a colour of
-    /// its own (the same for a name every time). Control characters and
-    /// backslashes in `name` are dropped.
+    /// its own (the same for a name every time). Control characters in
+    /// `name` are dropped.
     pub fn label(mut self, name: impl Into<String>) -> Tag {
         let name: String = name.into();
-        self.label = Some(
-            name.chars()
-                .filter(|&c| !c.is_control() && c != '\\')
-                .collect(),
-        );
+        // No ESC, so nothing in the name can end the header: a backslash
+        // (`C:\logs`, `printf '\033'`) stays.
+        self.label = Some(name.chars().filter(|&c| !c.is_control()).collect());
         self
     }
 
@@ -163,7 +161,7 @@ pub(crate) struct Head {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Label {
     pub(crate) width: usize,
-    /// No controls, no backslash.
+    /// No controls.
     pub(crate) name: String,
     /// Written as text in the saved file.
     pub(crate) save: bool,
@@ -471,7 +469,16 @@ mod tests {
         assert_eq!(Tag::new().header(), None);
         assert_eq!(
             Tag::new().label("a\x1b\\b\n").header().unwrap_or_default(),
-            b"\x1b_reflow:label=2:ab\x1b\\"
+            b"\x1b_reflow:label=3:a\\b\x1b\\"
+        );
+        // A backslash ends no header, even last in the name.
+        let mut line = Tag::new().label("C:\\logs\\").header().unwrap_or_default();
+        line.extend_from_slice(b"text");
+        let (head, text) = split(&line, true);
+        let label = head.label.unwrap_or_else(|| panic!("no label"));
+        assert_eq!(
+            (label.name.as_str(), text),
+            ("C:\\logs\\", b"text".as_slice())
         );
     }
 

@@ -259,6 +259,25 @@ fn two_commands_merge_on_the_display_and_their_ends_are_said() {
 }
 
 #[test]
+fn a_commands_label_is_its_command_line_backslashes_and_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let pty = display(
+        dir.path(),
+        &["--cmd", r"printf 'a\tb\n'", "--cmd", "echo c"],
+    );
+    pty.wait_for("both commands' lines", TIMEOUT, |screen| {
+        let got = content_rows(screen);
+        got.iter()
+            .any(|r| r.starts_with(r"printf 'a\tb\n' a       b"))
+            && got
+                .iter()
+                .any(|r| r.ends_with(" c") && r.starts_with("echo c"))
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    quit(&pty);
+}
+
+#[test]
 fn ctrl_c_reaches_every_command_and_all_their_ends_are_said() {
     let dir = tempfile::tempdir().unwrap();
     // Each says it is ready, then waits for SIGINT: only Ctrl-C ends it.
