@@ -10,6 +10,7 @@
 //! is emulated then), and the count of running displays decides which.
 
 use std::io;
+use std::sync::atomic::AtomicUsize;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::{self, JoinHandle};
@@ -42,6 +43,30 @@ struct Registry {
 
 static REGISTRY: OnceLock<io::Result<Registry>> = OnceLock::new();
 
+/// How many SIGINTs the process got, counted in the handler itself, before
+/// any thread can wake for one (its actions run in the order registered,
+/// and this one is registered first).
+static INTERRUPTS: AtomicUsize = AtomicUsize::new(0);
+
+/// The count of SIGINTs so far: whatever is seen with a count of `n` or
+/// more happened after the `n`th Ctrl-C.
+pub(crate) fn interrupts() -> usize {
+    INTERRUPTS.load(Ordering::SeqCst)
+}
+
+/// Counts SIGINTs into [`INTERRUPTS`].
+#[allow(unsafe_code)]
+fn count_interrupts() -> io::Result<()> {
+    // SAFETY: the action only adds to an atomic, which is
+    // async-signal-safe: no lock, no allocation, no other state.
+    unsafe {
+        signal_hook::low_level::register(SIGINT, || {
+            INTERRUPTS.fetch_add(1, Ordering::SeqCst);
+        })
+    }
+    .map(|_| ())
+}
+
 fn registry() -> io::Result<&'static Registry> {
     REGISTRY
         .get_or_init(|| {
@@ -52,6 +77,9 @@ fn registry() -> io::Result<&'static Registry> {
                 .filter(|&sig| !taken_by_host(sig))
                 .collect();
             let default_action = Arc::new(AtomicBool::new(true));
+            if ours.contains(&SIGINT) {
+                count_interrupts()?;
+            }
             for &sig in &ours {
                 signal_hook::flag::register_conditional_default(sig, Arc::clone(&default_action))?;
             }
@@ -88,8 +116,11 @@ pub(crate) enum SignalEvent {
     /// SIGTSTP: give the terminal back and stop the process.
     Suspend,
     /// A signal that ends the process: stop, then (if the host wants it)
-    /// end the way the signal would have.
-    Stop(StopReason),
+    /// end the way the signal would have. With [`interrupts`] as it was
+    /// then: what a Ctrl-C caused (a command's end, after `--cmd` got it
+    /// too) may be taken from the queue before the signal is, and is
+    /// newer all the same.
+    Stop(StopReason, usize),
 }
 
 /// The listener thread and its event channels, for one display.
@@ -132,7 +163,7 @@ impl SignalListener {
                             continue;
                         }
                         SIGTSTP => SignalEvent::Suspend,
-                        sig => SignalEvent::Stop(StopReason::from_signal(sig)),
+                        sig => SignalEvent::Stop(StopReason::from_signal(sig), interrupts()),
                     };
                     urgent.store(true, Ordering::Relaxed);
                     let _ = event_tx.try_send(event);

@@ -385,11 +385,14 @@ pub(crate) struct Shown {
 pub(crate) struct Ends(Arc<Mutex<Vec<String>>>);
 
 impl Ends {
-    /// Adds `end`: the notice that says every end so far.
-    fn said(&self, end: String) -> String {
+    /// Adds `end` and says every end so far. The notice is sent while the
+    /// ends are held: two commands ending at once could otherwise send
+    /// their notices in the other order, and the last one sent (the one
+    /// shown) would lack the other's end.
+    fn say(&self, tx: &Sender, end: String) {
         let mut ends = lock(&self.0);
         ends.push(end);
-        ends.join("; ")
+        let _ = tx.notice(ends.join("; "));
     }
 }
 
@@ -501,10 +504,12 @@ impl Command {
             }) = display
             {
                 let end = notice(&line, status);
-                let _ = tx.notice(match ends {
-                    Some(ends) => ends.said(end),
-                    None => end,
-                });
+                match ends {
+                    Some(ends) => ends.say(&tx, end),
+                    None => {
+                        let _ = tx.notice(end);
+                    }
+                }
                 // Its output may still be in the pipes (or held open by a
                 // process it left behind): the input ends when both end.
                 for reader in readers {

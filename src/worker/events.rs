@@ -71,13 +71,13 @@ impl Tui {
                 recv(signals) -> event => match self.answered(event, &keys, &signals) {
                     // Ctrl-C (SIGINT, the terminal keeps ISIG) first
                     // cancels a prompt, a search or the help, as in less.
-                    Ok(SignalEvent::Stop(StopReason::Interrupt)) if self.cancel() => {}
-                    Ok(SignalEvent::Stop(StopReason::Interrupt)) => {
-                        if let Some(reason) = self.interrupted(core.config()) {
+                    Ok(SignalEvent::Stop(StopReason::Interrupt, _)) if self.cancel() => {}
+                    Ok(SignalEvent::Stop(StopReason::Interrupt, count)) => {
+                        if let Some(reason) = self.interrupted(core.config(), count) {
                             return Ok(reason);
                         }
                     }
-                    Ok(SignalEvent::Stop(reason)) => return Ok(reason),
+                    Ok(SignalEvent::Stop(reason, _)) => return Ok(reason),
                     Ok(SignalEvent::Suspend) => self.suspend()?,
                     Err(_) => signals = channel::never(),
                 },

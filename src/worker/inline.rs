@@ -304,7 +304,7 @@ impl Front for Inline {
                     Err(_) => resized = channel::never(),
                 },
                 recv(signals) -> event => match event {
-                    Ok(SignalEvent::Stop(reason)) => return Ok(reason),
+                    Ok(SignalEvent::Stop(reason, _)) => return Ok(reason),
                     Ok(SignalEvent::Suspend) => self.suspend()?,
                     Err(_) => signals = channel::never(),
                 },

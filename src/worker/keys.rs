@@ -49,7 +49,8 @@ impl Tui {
         }
         let count = self.find.count.take();
         if action == Action::Interrupt {
-            return self.interrupted(config);
+            // The key, where the terminal sends no signal: after all.
+            return self.interrupted(config, usize::MAX);
         }
         let (width, height) = self.size;
         let page = content_rows(height);
@@ -217,13 +218,18 @@ impl Tui {
     /// [`ctrl_c_keeps_view`](crate::Builder::ctrl_c_keeps_view), it does
     /// what it does in less: the view stops following and stays (the
     /// producers of a pipeline got the terminal's SIGINT too), and `q`
-    /// quits. Else it stops the display.
-    pub(super) fn interrupted(&mut self, config: &Config) -> Option<StopReason> {
+    /// quits. Else it stops the display. `count`: the
+    /// [`interrupts`](crate::signals::interrupts) it came with; a notice
+    /// said since (the ends of the commands it interrupted, taken from the
+    /// queue before it) is newer and stays.
+    pub(super) fn interrupted(&mut self, config: &Config, count: usize) -> Option<StopReason> {
         if !(config.ctrl_c_keeps_view && config.interactive && self.input.is_some()) {
             return Some(StopReason::Interrupt);
         }
         self.view.pause(&self.history);
-        self.find.message = Some("interrupted: not following (F follows); q quits".to_owned());
+        if self.notice_at.is_none_or(|said| said < count) {
+            self.find.message = Some("interrupted: not following (F follows); q quits".to_owned());
+        }
         self.dirty = true;
         None
     }

@@ -74,6 +74,8 @@ pub(super) struct Tui {
     eof: bool,
     /// The newest notice for the status bar, sanitized.
     notice: Option<String>,
+    /// When the notice was said, as a count of Ctrl-Cs so far.
+    pub(super) notice_at: Option<usize>,
     screen: Screen,
     /// The size of a writer drawn on as a terminal; `None` for the
     /// terminal, whose size is asked for when it changes.
@@ -196,6 +198,7 @@ impl Tui {
             unsaved,
             eof: false,
             notice: None,
+            notice_at: None,
             screen: Screen::new(),
             fixed_size: config.size,
             cache,
@@ -252,6 +255,7 @@ impl Tui {
     pub(super) fn say(&mut self, text: String) {
         self.find.message = None;
         self.notice = Some(text);
+        self.notice_at = Some(crate::signals::interrupts());
         self.dirty = true;
     }
 
