@@ -203,10 +203,14 @@ const COLS: u16 = 70;
 const ROWS: u16 = 12;
 
 fn display(dir: &Path, args: &[&str]) -> Pty {
+    display_of(dir, args, ROWS)
+}
+
+fn display_of(dir: &Path, args: &[&str], rows: u16) -> Pty {
     let mut cmd = Pty::command(BIN, args);
     cmd.cwd(dir);
     cmd.env_remove("NO_COLOR");
-    Pty::spawn(cmd, COLS, ROWS)
+    Pty::spawn(cmd, COLS, rows)
 }
 
 #[test]
@@ -214,16 +218,24 @@ fn merged_files_show_in_time_order_each_line_labelled() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("app.log"), PYTHON).unwrap();
     fs::write(dir.path().join("b.jsonl"), JSON).unwrap();
-    let pty = display(dir.path(), &["--merge", "app.log", "b.jsonl"]);
+    let pty = display_of(dir.path(), &["--merge", "app.log", "b.jsonl"], 20);
+    // Each file's lines read in its own format, though they share the
+    // history's first block: the JSON drawn readable, the traceback
+    // under its record's message (the label, 8 columns, then 30).
     let rows = [
         "app.log 2026-12-03 16:00:00,001 INFO app: start",
         // Drawn readable: the epoch time as RFC 3339.
         "b.jsonl 2026-12-03T16:00:01.500Z info b one",
         "app.log 2026-12-03 16:00:02,000 ERROR app: request failed",
-        "app.log Traceback (most recent call last):",
-        "app.log   File \"/srv/app.py\", line 12, in handle",
-        "app.log     return 1 / 0",
-        "app.log ZeroDivisionError: division by zero",
+        "app.log                               Traceback (most recent call",
+        "                                      last):",
+        "app.log                                 File \"/srv/app.py\", line 12,",
+        "                                      in handle",
+        "app.log                                   return 1 / 0",
+        "app.log                               ZeroDivisionError: division by",
+        "                                      zero",
+        "b.jsonl 2026-12-03T17:00:03+01:00 warn b two",
+        "app.log 2026-12-03 16:00:04,000 INFO app: done",
     ];
     pty.wait_for("the merged rows", TIMEOUT, |screen| {
         let got = content_rows(screen);

@@ -577,7 +577,7 @@ impl RowCache {
             let gutter = Gutter::new(&head, number, width, look.bare);
             let format = look
                 .reads_records()
-                .then(|| formats.of(history, look.headed, index))
+                .then(|| formats.of_line(history, look.headed, index, &raw))
                 .filter(Format::is_log);
             let inner = width - gutter.width;
             let mut wrapped = Wrapped::with(&raw, inner, look, highlight, abort, format);
@@ -601,6 +601,16 @@ impl RowCache {
     fn hang_before(&mut self, history: &History, index: usize) -> usize {
         let look = self.look.unwrap_or_default();
         let floor = index.saturating_sub(RECORD_LINES).max(history.first());
+        // Sources interleaved, each line labelled (`-F`, `--cmd`): the
+        // record is the last one its own source started, and the other
+        // sources' lines are passed over.
+        let label_of = |raw: &[u8]| tag::split(raw, look.headed).0.label.map(|l| l.name);
+        let label = look
+            .headed
+            .then(|| history.shown(index).and_then(|raw| label_of(&raw)))
+            .flatten();
+        // The lines that hang as the record found does.
+        let mut further = vec![index];
         let mut id = index;
         let cols = loop {
             if id <= floor {
@@ -608,15 +618,23 @@ impl RowCache {
                 return 0;
             }
             id -= 1;
+            let mut line = None;
+            if label.is_some() {
+                line = history.shown(id);
+                if line.as_deref().map(label_of) != Some(label.clone()) {
+                    continue;
+                }
+            }
             // Laid out or looked back from already: as it hangs.
             let known = self.lines.get(&id).and_then(|e| e.wrapped.record_hang());
             if let Some(cols) = known.or_else(|| self.hangs.get(&id).copied()) {
                 break cols;
             }
-            let Some(raw) = history.shown(id).filter(|raw| raw.len() < HUGE) else {
+            let line = line.or_else(|| history.shown(id));
+            let Some(raw) = line.filter(|raw| raw.len() < HUGE) else {
                 break 0;
             };
-            let format = self.formats.of(history, look.headed, id);
+            let format = self.formats.of_line(history, look.headed, id, &raw);
             let head = tag::split(&raw, look.headed).0;
             if !format.is_log() || format.structured() || head.indent > 0 || head.continued {
                 break 0;
@@ -627,15 +645,14 @@ impl RowCache {
                     message: Some(message),
                     ..
                 }) => break width_of(text.get(..message).unwrap_or_default()),
-                Line::Further(_) => {}
+                Line::Further(_) => further.push(id),
                 _ => break 0,
             }
         };
         if self.hangs.len() > MAX_HANGS {
             self.hangs.clear();
         }
-        self.hangs
-            .extend((id + 1..=index).map(|further| (further, cols)));
+        self.hangs.extend(further.into_iter().map(|id| (id, cols)));
         cols
     }
 
@@ -918,6 +935,59 @@ mod tests {
             &mut cache,
         ));
         assert_eq!(plain_rows[12], "Traceback (most recent call last):");
+    }
+
+    #[test]
+    fn interleaved_sources_are_each_read_in_their_own_format() {
+        // A Python log and a JSON one, labelled, their lines interleaved
+        // in one block: each is read alone, the JSON drawn readable, the
+        // traceback under its own record, past the other source's lines.
+        let label = |name: &str, text: &str| {
+            let tag = crate::Tag::new().label(name).label_width(1);
+            let header = tag.header().unwrap_or_default();
+            format!("{}{text}", String::from_utf8_lossy(&header))
+        };
+        let mut lines = Vec::new();
+        for i in 0..3 {
+            lines.push(label(
+                "a",
+                &format!("2026-12-03 16:00:0{i},001 INFO app: ok {i}"),
+            ));
+            lines.push(label("b", &format!(r#"{{"level":"warn","msg":"b {i}"}}"#)));
+        }
+        lines.push(label("a", "2026-12-03 16:00:04,001 ERROR app: failed"));
+        lines.push(label("b", r#"{"level":"info","msg":"b 3"}"#));
+        lines.push(label("a", "Traceback (most recent call last):"));
+        lines.push(label("b", r#"{"level":"info","msg":"b 4"}"#));
+        lines.push(label("a", "ZeroDivisionError: division by zero"));
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let look = Look {
+            text: Options {
+                color: true,
+                ..Options::default()
+            },
+            headed: true,
+            records: true,
+            ..Look::default()
+        };
+        let sgr = regex::Regex::new("\x1b\\[[0-9;]*m").unwrap();
+        let mut cache = RowCache::new();
+        let rows: Vec<String> = tail_rows(&history(&lines), 70, 40, look, &mut cache)
+            .iter()
+            .map(|row| sgr.replace_all(&row.text, "").into_owned())
+            .collect();
+        let hang = " ".repeat(30);
+        assert_eq!(
+            rows[6..],
+            [
+                "a 2026-12-03 16:00:04,001 ERROR app: failed".to_owned(),
+                "b info b 3".to_owned(),
+                format!("a {hang}Traceback (most recent call last):"),
+                "b info b 4".to_owned(),
+                format!("a {hang}ZeroDivisionError: division by zero"),
+            ]
+        );
+        assert_eq!(rows[1], "b warn b 0");
     }
 
     #[test]

@@ -8,15 +8,53 @@ use crate::history::History;
 use crate::tag;
 
 /// Each block's [`Format`] (see the module), by the id of its first line.
+///
+/// A block whose lines come from several labelled sources interleaved
+/// (`-F`, `--cmd`: each line's header names its source) is *mixed*: each
+/// source's lines of the sample are learned alone, so a Java log next to
+/// a JSON command is read as both, and [`of_line`](Formats::of_line)
+/// gives a line its own source's format.
 #[derive(Debug, Default)]
 pub(crate) struct Formats {
-    blocks: HashMap<usize, Format>,
+    blocks: HashMap<usize, Learned>,
+    /// The last block learned that is still filling: it is learned
+    /// again as its lines come, never kept in `blocks`.
+    filling: Option<Learned>,
     /// Each block's sample, counted: a block's format is learned with
     /// the one before's as its prior, so a search through a long history
     /// would otherwise read every sample twice.
-    samples: HashMap<usize, Sample>,
+    samples: HashMap<usize, Samples>,
     /// Lines that begin a source: blocks are counted from each.
     starts: BTreeSet<usize>,
+}
+
+/// A block's format, and each source's when it is mixed.
+#[derive(Debug, Default)]
+struct Learned {
+    format: Format,
+    /// By label, when the sample holds more than one (else empty).
+    sources: Vec<(String, Format)>,
+}
+
+/// A block's sample counted whole, and by the label of each line (`""`
+/// for none).
+#[derive(Clone, Debug, Default)]
+struct Samples {
+    all: Sample,
+    sources: Vec<(String, Sample)>,
+}
+
+impl Samples {
+    fn mixed(&self) -> bool {
+        self.sources.len() > 1
+    }
+
+    fn of(&self, label: &str) -> Option<&Sample> {
+        self.sources
+            .iter()
+            .find(|(name, _)| name == label)
+            .map(|(_, sample)| sample)
+    }
 }
 
 impl Formats {
@@ -29,7 +67,9 @@ impl Formats {
     }
 
     /// The format of the block line `id` is in; `headed`: lines may
-    /// start with reflow's header (not a file read in place).
+    /// start with reflow's header (not a file read in place). In a mixed
+    /// block (see [`Formats`]) it is the format of all its lines at once:
+    /// ask [`of_line`](Formats::of_line) for a line's own.
     pub(crate) fn of(&mut self, history: &History, headed: bool, id: usize) -> Format {
         if id < history.first() {
             // A line of a file named by its offset, not indexed yet: the
@@ -42,21 +82,90 @@ impl Formats {
                 None,
             );
         }
+        self.learned(history, headed, id).format
+    }
+
+    /// The format line `id` (`raw`, as held) is read in: its block's, or
+    /// in a mixed block its own source's.
+    pub(crate) fn of_line(
+        &mut self,
+        history: &History,
+        headed: bool,
+        id: usize,
+        raw: &[u8],
+    ) -> Format {
+        if id < history.first() {
+            return self.of(history, headed, id);
+        }
+        let learned = self.learned(history, headed, id);
+        if learned.sources.is_empty() {
+            return learned.format;
+        }
+        let label = tag::split(raw, headed).0.label.map(|label| label.name);
+        let label = label.as_deref().unwrap_or_default();
+        learned
+            .sources
+            .iter()
+            .find(|(name, _)| name == label)
+            .map_or(learned.format, |(_, format)| *format)
+    }
+
+    /// Whether `test` holds for a format of line `id`'s block: its own,
+    /// or, mixed, one of its sources'.
+    pub(crate) fn any(
+        &mut self,
+        history: &History,
+        headed: bool,
+        id: usize,
+        test: impl Fn(&Format) -> bool,
+    ) -> bool {
+        if id < history.first() {
+            return test(&self.of(history, headed, id));
+        }
+        let learned = self.learned(history, headed, id);
+        test(&learned.format) || learned.sources.iter().any(|(_, format)| test(format))
+    }
+
+    /// Line `id`'s block is mixed: each line is read in its source's
+    /// format ([`of_line`](Formats::of_line)).
+    pub(crate) fn mixed(&mut self, history: &History, headed: bool, id: usize) -> bool {
+        id >= history.first() && !self.learned(history, headed, id).sources.is_empty()
+    }
+
+    /// Line `id`'s block, learned (`id` is held).
+    fn learned(&mut self, history: &History, headed: bool, id: usize) -> &Learned {
         let (source, first) = self.block(id);
-        if let Some(format) = self.blocks.get(&first) {
-            return *format;
+        if !self.blocks.contains_key(&first) {
+            let before = first
+                .checked_sub(BLOCK)
+                .filter(|&before| before >= source)
+                .map(|before| self.sample(history, headed, before));
+            let samples = self.sample(history, headed, first);
+            let prior = |label: Option<&str>| {
+                let before = before.as_ref()?;
+                match label {
+                    None => Some(&before.all),
+                    Some(label) => before.of(label),
+                }
+                .map(|sample| sample.format(None))
+            };
+            let format = samples.all.format(prior(None));
+            let sources = match samples.mixed() {
+                true => samples
+                    .sources
+                    .iter()
+                    .map(|(name, sample)| (name.clone(), sample.format(prior(Some(name)))))
+                    .collect(),
+                false => Vec::new(),
+            };
+            // A block still filling is learned again as its lines come.
+            let learned = Learned { format, sources };
+            if samples.all.len() < SAMPLE && first + BLOCK > history.len() {
+                return self.filling.insert(learned);
+            }
+            self.blocks.insert(first, learned);
         }
-        let prior = first
-            .checked_sub(BLOCK)
-            .filter(|&before| before >= source)
-            .map(|before| self.sample(history, headed, before).format(None));
-        let sample = self.sample(history, headed, first);
-        let format = sample.format(prior);
-        // A block still filling is learned again as its lines come.
-        if sample.len() >= SAMPLE || first + BLOCK <= history.len() {
-            self.blocks.insert(first, format);
-        }
-        format
+        &self.blocks[&first]
     }
 
     /// The first line of the block after line `id`'s: `BLOCK` lines on
@@ -75,23 +184,35 @@ impl Formats {
     }
 
     /// The sample of the block that starts at line `first`: up to
-    /// [`SAMPLE`] lines from it on, without their headers, as shown.
-    fn sample(&mut self, history: &History, headed: bool, first: usize) -> Sample {
-        if let Some(sample) = self.samples.get(&first) {
-            return *sample;
+    /// [`SAMPLE`] lines from it on, without their headers, as shown,
+    /// counted whole and by label.
+    fn sample(&mut self, history: &History, headed: bool, first: usize) -> Samples {
+        if let Some(samples) = self.samples.get(&first) {
+            return samples.clone();
         }
         // A block whose start is not held (not indexed yet, dropped by a
         // cap): the lines from the first held on.
         let from = first.max(history.first());
         let end = history.len().min(from + SAMPLE);
-        let mut sample = Sample::default();
+        let mut samples = Samples::default();
         history.for_lines(from..end, |raw| {
-            sample.add(&super::text(tag::split(raw, headed).1));
+            let (head, own) = tag::split(raw, headed);
+            let text = super::text(own);
+            samples.all.add(&text);
+            let label = head.label.map(|label| label.name).unwrap_or_default();
+            match samples.sources.iter_mut().find(|(name, _)| *name == label) {
+                Some((_, sample)) => sample.add(&text),
+                None => {
+                    let mut sample = Sample::default();
+                    sample.add(&text);
+                    samples.sources.push((label, sample));
+                }
+            }
         });
-        if sample.len() >= SAMPLE || first + BLOCK <= history.len() {
-            self.samples.insert(first, sample);
+        if samples.all.len() >= SAMPLE || first + BLOCK <= history.len() {
+            self.samples.insert(first, samples.clone());
         }
-        sample
+        samples
     }
 }
 

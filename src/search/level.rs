@@ -89,7 +89,7 @@ fn record_at(
     id: usize,
     line: &[u8],
 ) -> Option<(usize, Level)> {
-    let format = formats.of(history, headed, id);
+    let format = formats.of_line(history, headed, id, line);
     match classify(&format, line, headed) {
         Line::Start(read) => Some((id, format.class(read.level)?)),
         Line::Further(Some(level)) => {

@@ -79,7 +79,10 @@ impl Drawn<'_> {
         }
         let mut id = lines.start;
         while id < lines.end {
-            if self.formats.of(history, self.headed, id).structured() {
+            if self
+                .formats
+                .any(history, self.headed, id, Format::structured)
+            {
                 return true;
             }
             id = self.formats.block_end(id);
@@ -98,7 +101,7 @@ impl Drawn<'_> {
     ) -> bool {
         #[cfg(feature = "viewer")]
         if self.readable {
-            let format = self.formats.of(history, self.headed, id);
+            let format = self.formats.of_line(history, self.headed, id, raw);
             let own = crate::tag::split(raw, self.headed).1;
             if let Some(shown) = format.structured().then(|| format.shown(own)).flatten() {
                 return shown.any_part(|part| pattern.is_match(part));
@@ -532,7 +535,13 @@ impl Records<'_, '_> {
                 .nth(end_id - id - 1)
                 .map_or(run.len(), |i| at + i + 1);
             let format = self.drawn.formats.of(self.history, self.drawn.headed, id);
-            if format.is_log() && format.levels {
+            let mixed = self
+                .drawn
+                .formats
+                .mixed(self.history, self.drawn.headed, id);
+            if mixed {
+                self.lines(id, &run[at..end], None);
+            } else if format.is_log() && format.levels {
                 self.block(id, &run[at..end], format);
             } else {
                 self.lines(id, &run[at..end], Some(format));
@@ -549,8 +558,9 @@ impl Records<'_, '_> {
             return;
         }
         for (line, id) in body.split(|&b| b == b'\n').zip(first..) {
-            let format = format
-                .unwrap_or_else(|| self.drawn.formats.of(self.history, self.drawn.headed, id));
+            let format = format.unwrap_or_else(|| {
+                (self.drawn.formats).of_line(self.history, self.drawn.headed, id, line)
+            });
             self.line(id, line, format);
         }
     }
