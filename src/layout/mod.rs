@@ -621,7 +621,7 @@ impl RowCache {
             let mut line = None;
             if label.is_some() {
                 line = history.shown(id);
-                if line.as_deref().map(label_of) != Some(label.clone()) {
+                if line.as_deref().and_then(label_of) != label {
                     continue;
                 }
             }
