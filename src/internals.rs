@@ -153,6 +153,65 @@ pub mod bench_search {
     }
 }
 
+/// Entry points for the filter benchmark: not part of the API.
+pub mod bench_filter {
+    use std::time::Duration;
+
+    use crate::sanitize::Options;
+    use crate::search::{Drawn, Filter, Pattern, Progress, Term};
+    use crate::{History, Level};
+
+    /// What the display keeps between filters: the formats of the
+    /// history's blocks, learned once.
+    #[derive(Default)]
+    pub struct Display {
+        formats: crate::record::Formats,
+    }
+
+    impl Display {
+        /// Nothing learned yet.
+        pub fn new() -> Display {
+            Display::default()
+        }
+
+        /// Filters all of `history` as `&pattern` does in the display,
+        /// or with `level` as its minimum (`L`), or both, in steps of 10
+        /// ms, to the end: how many lines are shown.
+        ///
+        /// # Errors
+        ///
+        /// An invalid pattern.
+        pub fn filter(
+            &mut self,
+            history: &History,
+            pattern: Option<&str>,
+            level: Option<Level>,
+        ) -> Result<usize, String> {
+            let terms = match pattern {
+                Some(p) => vec![Term {
+                    pattern: Pattern::new(p)?,
+                    negated: false,
+                }],
+                None => Vec::new(),
+            };
+            let mut filter = Filter::with_level(terms, level);
+            let mut drawn = Drawn {
+                formats: &mut self.formats,
+                headed: true,
+                readable: true,
+            };
+            while filter.extend(
+                history,
+                Options::default(),
+                Duration::from_millis(10),
+                &mut drawn,
+            ) != Progress::Done
+            {}
+            Ok(filter.matches().len())
+        }
+    }
+}
+
 /// Entry point for the fuzz target in `fuzz/`: not part of the API.
 pub mod fuzz {
     /// Sanitizes and wraps `raw` at `width` and checks the layout contract.

@@ -148,7 +148,7 @@ pub use tag::Tag;
 
 #[cfg(feature = "internals")]
 #[doc(hidden)]
-pub use internals::{bench, bench_search, fuzz};
+pub use internals::{bench, bench_filter, bench_search, fuzz};
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

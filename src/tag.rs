@@ -296,6 +296,10 @@ impl Label {
 
 /// The length of the header `line` starts with (0 for none).
 pub(crate) fn header_len(line: &[u8]) -> usize {
+    // Most lines: no ESC first, no call to compare the prefix.
+    if line.first() != Some(&PREFIX[0]) {
+        return 0;
+    }
     line.strip_prefix(PREFIX)
         .and_then(|body| memchr::memmem::find(body, END))
         .map_or(0, |end| PREFIX.len() + end + END.len())

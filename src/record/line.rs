@@ -209,7 +209,7 @@ fn level_word(line: &[u8], word: Range<usize>) -> Option<Level> {
 
 /// The level `level` at `at` in `line`, the message after it (and after
 /// what closes or follows it: `]`, `:`, a dash, spaces).
-fn found(line: &[u8], level: Level, at: Range<usize>) -> Read {
+pub(super) fn found(line: &[u8], level: Level, at: Range<usize>) -> Read {
     let mut message = at.end;
     while line
         .get(message)

@@ -27,6 +27,7 @@ pub(crate) mod filter;
 mod formats;
 mod level;
 mod line;
+mod quick;
 pub(crate) mod reader;
 mod sampler;
 #[cfg(feature = "viewer")]
@@ -37,6 +38,7 @@ pub(crate) use candidates::{Candidates, each_candidate};
 pub(crate) use formats::Formats;
 pub use level::{Level, UnknownLevel};
 pub(crate) use line::{Read, Shape, read};
+pub(crate) use quick::Quick;
 #[cfg(feature = "viewer")]
 pub(crate) use shown::Shown;
 

@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 
 use crate::Level;
 use crate::history::History;
-use crate::record::{Candidates, Format, Formats, Line, classify};
+use crate::record::{Candidates, Format, Formats, Line, Quick, Read, Shape};
 use crate::sanitize::Options;
 
 pub(crate) use level::{LevelSearch, LevelTally};
@@ -115,9 +115,15 @@ impl Drawn<'_> {
 /// The lines of `run` (each ended by `\n`, the first of them line
 /// `first`) with their ids.
 fn each_line(first: usize, run: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
-    let body = run.strip_suffix(b"\n").unwrap_or(run);
-    let lines = (!run.is_empty()).then(|| body.split(|&b| b == b'\n'));
-    (first..).zip(lines.into_iter().flatten())
+    // memchr's search, not `split`'s byte at a time: a level filter reads
+    // most lines of a log.
+    let mut start = 0;
+    (first..).map_while(move |id| {
+        let rest = run.get(start..).filter(|rest| !rest.is_empty())?;
+        let len = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        start += len + 1;
+        Some((id, &rest[..len]))
+    })
 }
 
 /// What a [`Search`] step came to.
@@ -458,6 +464,7 @@ impl Filter {
                         keep: &mut *keep,
                         waiting: &mut *waiting,
                         matches: &mut *matches,
+                        quick: Quick::default(),
                     };
                     records.run(lines.start, run);
                 }
@@ -522,6 +529,8 @@ struct Records<'a, 'd> {
     /// let it through: its level is on the line after it.
     waiting: &'a mut Option<(usize, bool)>,
     matches: &'a mut Vec<usize>,
+    /// Reads the lines like the one before quickly.
+    quick: Quick,
 }
 
 impl Records<'_, '_> {
@@ -531,20 +540,31 @@ impl Records<'_, '_> {
         let (mut at, mut id) = (0, first);
         while at < run.len() {
             let end_id = self.drawn.formats.block_end(id);
-            let end = memchr::memchr_iter(b'\n', &run[at..])
-                .nth(end_id - id - 1)
-                .map_or(run.len(), |i| at + i + 1);
             let format = self.drawn.formats.of(self.history, self.drawn.headed, id);
             let mixed = self
                 .drawn
                 .formats
                 .mixed(self.history, self.drawn.headed, id);
+            let levels = !mixed && format.is_log() && format.levels;
+            if levels && format.shape == Some(Shape::Stamp) {
+                // Line by line while most are read quickly: that finds
+                // the block's end too.
+                (at, id) = self.quickly(id, end_id, run, at, format);
+                if id == end_id || at >= run.len() {
+                    continue;
+                }
+            }
+            let end = memchr::memchr_iter(b'\n', &run[at..])
+                .nth(end_id - id - 1)
+                .map_or(run.len(), |i| at + i + 1);
+            let block = &run[at..end];
+            self.quick.clean(memchr::memchr(0x1b, block).is_none());
             if mixed {
-                self.lines(id, &run[at..end], None);
-            } else if format.is_log() && format.levels {
-                self.block(id, &run[at..end], format);
+                self.lines(id, block, None);
+            } else if levels {
+                self.block(id, block, format);
             } else {
-                self.lines(id, &run[at..end], Some(format));
+                self.lines(id, block, Some(format));
             }
             (at, id) = (end, end_id);
         }
@@ -553,11 +573,7 @@ impl Records<'_, '_> {
     /// Reads every line of `lines` (the first is line `first`), in
     /// `format` (one block's), or each in its own block's.
     fn lines(&mut self, first: usize, lines: &[u8], format: Option<Format>) {
-        let body = lines.strip_suffix(b"\n").unwrap_or(lines);
-        if lines.is_empty() {
-            return;
-        }
-        for (line, id) in body.split(|&b| b == b'\n').zip(first..) {
+        for (id, line) in each_line(first, lines) {
             let format = format.unwrap_or_else(|| {
                 (self.drawn.formats).of_line(self.history, self.drawn.headed, id, line)
             });
@@ -594,7 +610,7 @@ impl Records<'_, '_> {
             let gap = next.start > at;
             id += memchr::memchr_iter(b'\n', &block[at..next.start]).count();
             let line = &block[next.clone()];
-            let read = classify(&format, line, self.drawn.headed);
+            let read = self.quick.classify(&format, line, self.drawn.headed);
             if gap && matches!(read, Line::Further(Some(_))) {
                 // Its first line was passed over: it may wait for this one.
                 let before = memchr::memrchr(b'\n', &block[..next.start - 1]).map_or(0, |i| i + 1);
@@ -605,9 +621,77 @@ impl Records<'_, '_> {
         }
     }
 
+    /// Reads the lines of `run` from `at` (line `first`) to line `end`
+    /// (or the run's end) one by one while most are read quickly
+    /// (`record::Quick`: a text log whose lines start alike), passing over
+    /// those of levels below `min` that start no record kept; where most
+    /// are not, it stops. The place and id of the next line to read.
+    fn quickly(
+        &mut self,
+        first: usize,
+        end: usize,
+        run: &[u8],
+        mut at: usize,
+        format: Format,
+    ) -> (usize, usize) {
+        let (min, headed) = (self.min, self.drawn.headed);
+        let (mut id, mut missed) = (first, 0);
+        while at < run.len() && id < end {
+            if !*self.keep && self.waiting.is_none() {
+                // Most lines: passed over in a loop of their own, to the
+                // next that is not (read quickly too, most often).
+                let (passed, next, found) = self.quick.pass_below(&format, min, run, at, end - id);
+                (at, id) = (next, id + passed);
+                if at >= run.len() || id >= end {
+                    break;
+                }
+                if let Some((stop, level)) = found {
+                    let read = Read {
+                        level: Some(level),
+                        ..Read::default()
+                    };
+                    self.take(id, &run[at..stop], format, Line::Start(read));
+                    (at, id) = (stop + 1, id + 1);
+                    continue;
+                }
+            }
+            // The line's end, and whether an ESC comes before it: one
+            // search for both (two would read the run twice).
+            let mut stop = memchr::memchr2(b'\n', 0x1b, &run[at..]).map_or(run.len(), |i| at + i);
+            let clean = run.get(stop) != Some(&0x1b);
+            if !clean {
+                stop = memchr::memchr(b'\n', &run[stop..]).map_or(run.len(), |i| stop + i);
+            }
+            let line = &run[at..stop];
+            self.quick.clean(clean);
+            match self.quick.level(&format, line, headed) {
+                Some(level) if level < min && !*self.keep && self.waiting.is_none() => {}
+                // A start at `level`: all `take` needs of it.
+                Some(level) => {
+                    let read = Read {
+                        level: Some(level),
+                        ..Read::default()
+                    };
+                    self.take(id, line, format, Line::Start(read));
+                }
+                None => {
+                    missed += 1;
+                    // Lines of other forms (the first few make the
+                    // template): the candidates are read.
+                    if missed * MISSES > id + 1 - first + 2 * MISSES {
+                        return (at, id);
+                    }
+                    self.line(id, line, format);
+                }
+            }
+            (at, id) = (stop + 1, id + 1);
+        }
+        (at, id)
+    }
+
     /// Reads line `id` (its bytes as held, `line`) in `format`.
     fn line(&mut self, id: usize, line: &[u8], format: Format) {
-        let read = classify(&format, line, self.drawn.headed);
+        let read = self.quick.classify(&format, line, self.drawn.headed);
         self.take(id, line, format, read);
     }
 
@@ -652,6 +736,10 @@ impl Records<'_, '_> {
         wanted(self.terms, self.drawn, self.history, id, line, self.options)
     }
 }
+
+/// One line in this many of a block may be read in full (not by
+/// `record::Quick`) for the rest to be read one by one.
+const MISSES: usize = 8;
 
 /// The matching lines of a search counted over the whole history, for
 /// "match 3 of 17" in the status bar: a [`Filter`] of its pattern, run in
@@ -1318,7 +1406,7 @@ mod tests {
         let mut formats = Formats::default();
         let (mut keep, mut waiting, mut matches) = (true, None, Vec::new());
         let _ = h.scan(h.first()..h.len(), false, |lines, run| {
-            Records {
+            let mut records = Records {
                 history: h,
                 drawn: &mut drawn(&mut formats),
                 options: Options::default(),
@@ -1327,11 +1415,45 @@ mod tests {
                 keep: &mut keep,
                 waiting: &mut waiting,
                 matches: &mut matches,
+                quick: Quick::default(),
+            };
+            // Each line read in full (`classify`, not `Quick`), in its
+            // own format.
+            for (id, line) in each_line(lines.start, run) {
+                let format = records.drawn.formats.of_line(h, true, id, line);
+                records.take(
+                    id,
+                    line,
+                    format,
+                    crate::record::classify(&format, line, true),
+                );
             }
-            .lines(lines.start, run, None);
             ControlFlow::Continue(())
         });
         matches
+    }
+
+    #[test]
+    fn a_line_read_quickly_is_what_it_shows() {
+        // Lines alike, but some hold an ESC: what they show is read (here
+        // an ERROR written over them after a `\r`), never their start.
+        let mut h = History::new();
+        for i in 0..3000 {
+            let line = format!("2026-12-03 16:00:00,{:03} INFO a: line {i} error", i % 1000);
+            if i % 100 == 7 {
+                let over = "2026-12-03 16:00:00,000 ERROR b: the line before overwritten whole";
+                h.push(format!("{line}\r{over}\x1b[0m").as_bytes());
+            } else {
+                h.push(line.as_bytes());
+            }
+        }
+        let hidden: Vec<usize> = (0..3000).filter(|i| i % 100 == 7).collect();
+        // Warn and error, each alone, with `&e` and with `&!a`: the 30 (what
+        // they show has an e and no a).
+        assert_eq!(same_as_reading_every_line(&h, "escapes"), 2 * 3 * 30);
+        for budget in [Duration::MAX, Duration::ZERO] {
+            assert_eq!(level_filtered(&h, &[], Level::Error, budget), hidden);
+        }
     }
 
     fn level_filtered(h: &History, terms: &[Term], min: Level, budget: Duration) -> Vec<usize> {
