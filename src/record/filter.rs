@@ -2,7 +2,7 @@
 //! whole, in input order, as their bytes came. Like `grep`, by record.
 
 use super::sampler::{Sampler, strip};
-use super::{Format, Level, Line};
+use super::{Format, Level, Line, Quick};
 
 /// A record-aware level filter over lines in order (see the module).
 /// Each block's first lines are held until its format is learned (at
@@ -23,6 +23,8 @@ struct Kept {
     /// A record's first line that names no level, waiting for its second
     /// (java.util.logging), with its `\n`.
     waiting: Option<Vec<u8>>,
+    /// Reads the lines like the one before quickly.
+    quick: Quick,
 }
 
 impl LevelFilter {
@@ -34,6 +36,7 @@ impl LevelFilter {
                 min,
                 keep: true,
                 waiting: None,
+                quick: Quick::default(),
             },
         }
     }
@@ -80,7 +83,7 @@ impl Kept {
     }
 
     fn take(&mut self, format: Format, line: &[u8], out: &mut Vec<u8>) {
-        match super::classify(&format, strip(line), false) {
+        match self.quick.classify(&format, strip(line), false) {
             Line::Text => out.extend_from_slice(line),
             Line::Start(read) => {
                 if let Some(first) = self.waiting.take()
