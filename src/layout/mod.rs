@@ -618,10 +618,18 @@ impl RowCache {
                 return 0;
             }
             id -= 1;
+            // The line and its header, split once.
             let mut line = None;
             if label.is_some() {
-                line = history.shown(id);
-                if line.as_deref().and_then(label_of) != label {
+                line = history
+                    .shown(id)
+                    .map(|raw| (tag::split(&raw, look.headed).0, raw));
+                if line
+                    .as_ref()
+                    .and_then(|(head, _)| head.label.as_ref())
+                    .map(|l| &l.name)
+                    != label.as_ref()
+                {
                     continue;
                 }
             }
@@ -630,12 +638,15 @@ impl RowCache {
             if let Some(cols) = known.or_else(|| self.hangs.get(&id).copied()) {
                 break cols;
             }
-            let line = line.or_else(|| history.shown(id));
-            let Some(raw) = line.filter(|raw| raw.len() < HUGE) else {
+            let line = line.or_else(|| {
+                history
+                    .shown(id)
+                    .map(|raw| (tag::split(&raw, look.headed).0, raw))
+            });
+            let Some((head, raw)) = line.filter(|(_, raw)| raw.len() < HUGE) else {
                 break 0;
             };
             let format = self.formats.of_line(history, look.headed, id, &raw);
-            let head = tag::split(&raw, look.headed).0;
             if !format.is_log() || format.structured() || head.indent > 0 || head.continued {
                 break 0;
             }
