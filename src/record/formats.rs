@@ -1,6 +1,7 @@
 //! The formats of a history's blocks, learned when a line of the block is
 //! first drawn, searched or filtered, and kept.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use super::{BLOCK, Format, SAMPLE, Sample};
@@ -36,6 +37,14 @@ struct Learned {
     sources: Vec<(String, Format)>,
 }
 
+/// The entry of `label` among a block's sources, by label.
+fn by_label<'a, T>(sources: &'a [(String, T)], label: &str) -> Option<&'a T> {
+    sources
+        .iter()
+        .find(|(name, _)| name == label)
+        .map(|(_, entry)| entry)
+}
+
 /// A block's sample counted whole, and by the label of each line (`""`
 /// for none).
 #[derive(Clone, Debug, Default)]
@@ -47,13 +56,6 @@ struct Samples {
 impl Samples {
     fn mixed(&self) -> bool {
         self.sources.len() > 1
-    }
-
-    fn of(&self, label: &str) -> Option<&Sample> {
-        self.sources
-            .iter()
-            .find(|(name, _)| name == label)
-            .map(|(_, sample)| sample)
     }
 }
 
@@ -103,11 +105,7 @@ impl Formats {
         }
         let label = tag::split(raw, headed).0.label.map(|label| label.name);
         let label = label.as_deref().unwrap_or_default();
-        learned
-            .sources
-            .iter()
-            .find(|(name, _)| name == label)
-            .map_or(learned.format, |(_, format)| *format)
+        by_label(&learned.sources, label).map_or(learned.format, |format| *format)
     }
 
     /// Whether `test` holds for a format of line `id`'s block: its own,
@@ -136,18 +134,26 @@ impl Formats {
     fn learned(&mut self, history: &History, headed: bool, id: usize) -> &Learned {
         let (source, first) = self.block(id);
         if !self.blocks.contains_key(&first) {
+            // The block before's formats, each learned alone: the priors.
             let before = first
                 .checked_sub(BLOCK)
                 .filter(|&before| before >= source)
-                .map(|before| self.sample(history, headed, before));
+                .map(|before| {
+                    let sample = self.sample(history, headed, before);
+                    Learned {
+                        format: sample.all.format(None),
+                        sources: (sample.sources.iter())
+                            .map(|(name, sample)| (name.clone(), sample.format(None)))
+                            .collect(),
+                    }
+                });
             let samples = self.sample(history, headed, first);
             let prior = |label: Option<&str>| {
                 let before = before.as_ref()?;
                 match label {
-                    None => Some(&before.all),
-                    Some(label) => before.of(label),
+                    None => Some(before.format),
+                    Some(label) => by_label(&before.sources, label).copied(),
                 }
-                .map(|sample| sample.format(None))
             };
             let format = samples.all.format(prior(None));
             let sources = match samples.mixed() {
@@ -160,7 +166,8 @@ impl Formats {
             };
             // A block still filling is learned again as its lines come.
             let learned = Learned { format, sources };
-            if samples.all.len() < SAMPLE && first + BLOCK > history.len() {
+            let filling = samples.all.len() < SAMPLE && first + BLOCK > history.len();
+            if filling {
                 return self.filling.insert(learned);
             }
             self.blocks.insert(first, learned);
@@ -186,9 +193,9 @@ impl Formats {
     /// The sample of the block that starts at line `first`: up to
     /// [`SAMPLE`] lines from it on, without their headers, as shown,
     /// counted whole and by label.
-    fn sample(&mut self, history: &History, headed: bool, first: usize) -> Samples {
-        if let Some(samples) = self.samples.get(&first) {
-            return samples.clone();
+    fn sample(&mut self, history: &History, headed: bool, first: usize) -> Cow<'_, Samples> {
+        if self.samples.contains_key(&first) {
+            return Cow::Borrowed(&self.samples[&first]);
         }
         // A block whose start is not held (not indexed yet, dropped by a
         // cap): the lines from the first held on.
@@ -210,9 +217,9 @@ impl Formats {
             }
         });
         if samples.all.len() >= SAMPLE || first + BLOCK <= history.len() {
-            self.samples.insert(first, samples.clone());
+            return Cow::Borrowed(self.samples.entry(first).or_insert(samples));
         }
-        samples
+        Cow::Owned(samples)
     }
 }
 
