@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use super::{Step, Walk};
 use crate::Level;
 use crate::history::History;
-use crate::record::{Formats, Line, classify, each_candidate};
+use crate::record::{Formats, Line, Quick, classify, each_candidate};
 
 /// A search for the next record (the line that starts it) at a level or
 /// worse, in the direction asked, from a position between lines (a
@@ -23,12 +23,15 @@ use crate::record::{Formats, Line, classify, each_candidate};
 pub(crate) struct LevelSearch {
     min: Level,
     walk: Walk,
+    /// Reads the candidates like the one before quickly.
+    quick: Quick,
 }
 
 impl LevelSearch {
     /// Records at `min` or worse, from `from`.
     pub(crate) fn new(min: Level, from: usize, backward: bool) -> LevelSearch {
         LevelSearch {
+            quick: Quick::default(),
             min,
             walk: Walk::new(from, backward),
         }
@@ -54,12 +57,13 @@ impl LevelSearch {
         budget: Duration,
     ) -> Step {
         let (min, backward) = (self.min, self.walk.backward());
+        let quick = &mut self.quick;
         self.walk.step(history, budget, |lines, run, from| {
             let mut found = None;
             let _ = each_candidate(min, lines.start, run, &mut |id, line| {
                 // A start before the line found (java.util.logging) must
                 // still be on the side searched.
-                if let Some((start, class)) = record_at(history, formats, headed, id, line)
+                if let Some((start, class)) = record_at(history, formats, quick, headed, id, line)
                     && class >= min
                     && (if backward {
                         start < from
@@ -85,12 +89,13 @@ impl LevelSearch {
 fn record_at(
     history: &History,
     formats: &mut Formats,
+    quick: &mut Quick,
     headed: bool,
     id: usize,
     line: &[u8],
 ) -> Option<(usize, Level)> {
     let format = formats.of_line(history, headed, id, line);
-    match classify(&format, line, headed) {
+    match quick.classify(&format, line, headed) {
         Line::Start(read) => Some((id, format.class(read.level)?)),
         Line::Further(Some(level)) => {
             let before = id.checked_sub(1)?;
@@ -114,6 +119,8 @@ pub(crate) struct LevelTally {
     high: usize,
     errors: usize,
     warnings: usize,
+    /// Reads the candidates like the one before quickly.
+    quick: Quick,
 }
 
 impl LevelTally {
@@ -141,10 +148,10 @@ impl LevelTally {
             // Nothing counted yet: from the lines held now.
             (self.low, self.high) = (history.first(), history.first());
         }
-        let (errors, warnings) = (&mut self.errors, &mut self.warnings);
+        let (errors, warnings, quick) = (&mut self.errors, &mut self.warnings, &mut self.quick);
         let mut count = |lines: std::ops::Range<usize>, run: &[u8]| {
             let _ = each_candidate(Level::Warn, lines.start, run, &mut |id, line| {
-                if let Some((_, class)) = record_at(history, formats, headed, id, line) {
+                if let Some((_, class)) = record_at(history, formats, quick, headed, id, line) {
                     match class {
                         Level::Error => *errors += 1,
                         Level::Warn => *warnings += 1,
@@ -358,7 +365,8 @@ java.lang.IllegalStateException: error in the trace is no record
         let mut starts = std::collections::BTreeSet::new();
         for id in h.first()..h.len() {
             let line = h.get(id).unwrap_or_default();
-            if let Some((start, class)) = record_at(h, &mut formats, true, id, &line)
+            if let Some((start, class)) =
+                record_at(h, &mut formats, &mut Quick::default(), true, id, &line)
                 && class >= min
             {
                 starts.insert(start);
