@@ -20,45 +20,18 @@ use reflow::{History, Level};
 
 #[allow(dead_code)] // its Rng and the mode checks only
 mod common;
-use common::{Rng, benchmarking, profiling};
+use common::{MODULES, Rng, benchmarking, profiling};
 
 const LINES: usize = 1_000_000;
 const LINES_IN_TEST: usize = 10_000;
 const GOAL: f64 = 1.0;
-const WORDS: &[&str] = &[
-    "request",
-    "handled",
-    "in",
-    "ms",
-    "for",
-    "user",
-    "session",
-    "cache",
-    "miss",
-    "hit",
-    "key",
-    "connection",
-    "pool",
-    "timeout",
-    "retrying",
-    "upstream",
-    "status",
-    "ok",
-    "error",
-    "payload",
-    "bytes",
-    "latency",
-];
-const MODULES: &[&str] = &[
-    "server::http",
-    "db::pool",
-    "cache::lru",
-    "auth::session",
-    "net::peer",
-];
+/// The words of bench-records.py's messages.
+const WORDS: &str = "request handled in ms for user session cache miss hit key connection \
+                     pool timeout retrying upstream status ok error payload bytes latency";
 
 /// Lines as tracing-subscriber writes them, levels right-aligned.
 fn history(lines: usize) -> History {
+    let words: Vec<&str> = WORDS.split_whitespace().collect();
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let mut history = History::new();
     let mut line = Vec::with_capacity(160);
@@ -73,11 +46,11 @@ fn history(lines: usize) -> History {
             us / 60_000_000 % 60,
             us / 1_000_000 % 60,
             us % 1_000_000,
-            MODULES[i % 5],
+            MODULES[i % 5], // the first five, as bench-records.py's
             rng.next() as u32,
         );
         for _ in 0..9 {
-            let _ = write!(line, " {}", WORDS[rng.below(WORDS.len())]);
+            let _ = write!(line, " {}", words[rng.below(words.len())]);
         }
         let _ = write!(line, " n={i}");
         history.push(&line);

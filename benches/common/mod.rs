@@ -60,7 +60,7 @@ const WORDS: &[&str] = &[
     "after",
 ];
 const LEVELS: &[&str] = &["INFO", "DEBUG", "WARN", "ERROR", "TRACE", "INFO", "INFO"];
-const MODULES: &[&str] = &[
+pub const MODULES: &[&str] = &[
     "server::http",
     "db::pool",
     "cache::lru",
