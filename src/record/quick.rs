@@ -5,7 +5,7 @@
 //! Most lines of a text log begin alike: a time written the same way,
 //! spaces, then the level word (`2026-12-03T16:00:00.123Z  INFO app: …`,
 //! `[2026-12-03T16:00:00Z WARN  app] …`, logback's, tracing's). Reading
-//! one in full ([`classify`](super::classify)) tries every form of time
+//! one in full ([`classify`]) tries every form of time
 //! and what may follow one (CRI's stream, `kubectl logs --timestamps`'
 //! inner line, logfmt); a [`Quick`] keeps the *skeleton* of the last
 //! such line read in full, its time's bytes with each digit standing for
@@ -30,7 +30,7 @@ const LONGEST: usize = 48;
 /// How far into a line the level is looked for (`line::HEAD`).
 const HEAD: usize = 160;
 
-/// Reads lines as [`classify`](super::classify) does, the ones like the
+/// Reads lines as [`classify`] does, the ones like the
 /// line before quickly (see the module).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Quick {
@@ -144,7 +144,7 @@ impl Quick {
     }
 
     /// What line `raw` (as held: reflow's header, if `headed`, then its
-    /// bytes) is in `format`, as [`classify`](super::classify) says.
+    /// bytes) is in `format`, as [`classify`] says.
     pub(crate) fn classify(&mut self, format: &Format, raw: &[u8], headed: bool) -> Line {
         if let Some(read) = self.quickly(format, raw, headed) {
             return Line::Start(read);
