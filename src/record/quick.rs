@@ -35,8 +35,6 @@ const HEAD: usize = 160;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Quick {
     template: Option<Template>,
-    /// The lines to come hold no escape sequence (their caller looked).
-    clean: bool,
 }
 
 /// The skeleton of a line read in full: its bytes up to where its time
@@ -80,12 +78,6 @@ const WORDS: usize = LONGEST / 8;
 const SEEN: usize = 8;
 
 impl Quick {
-    /// The lines to come (until it is said again) hold no ESC: a line
-    /// read quickly need not be looked through for one.
-    pub(crate) fn clean(&mut self, clean: bool) {
-        self.clean = clean;
-    }
-
     /// Passes over the lines of `run` from `at` (a line's start) that
     /// are read quickly in `format` and start records below `min`, at
     /// most `most` of them: how many, where the line after them starts,
@@ -137,16 +129,23 @@ impl Quick {
 
     /// The level line `raw` (as held: reflow's header, if `headed`, then
     /// its bytes) starts a record of in `format`, when it is read quickly;
-    /// `None`: [`classify`](Quick::classify) it.
-    pub(crate) fn level(&mut self, format: &Format, raw: &[u8], headed: bool) -> Option<Level> {
-        self.quickly(format, raw, headed)
+    /// `None`: [`classify`](Quick::classify) it. `clean`: the caller knows
+    /// it holds no ESC (else it is looked through for one).
+    pub(crate) fn level(
+        &mut self,
+        format: &Format,
+        raw: &[u8],
+        headed: bool,
+        clean: bool,
+    ) -> Option<Level> {
+        self.quickly(format, raw, headed, clean)
             .and_then(|read| read.level)
     }
 
     /// What line `raw` (as held: reflow's header, if `headed`, then its
     /// bytes) is in `format`, as [`classify`] says.
     pub(crate) fn classify(&mut self, format: &Format, raw: &[u8], headed: bool) -> Line {
-        if let Some(read) = self.quickly(format, raw, headed) {
+        if let Some(read) = self.quickly(format, raw, headed, false) {
             return Line::Start(read);
         }
         let line = classify(format, raw, headed);
@@ -157,8 +156,9 @@ impl Quick {
         line
     }
 
-    /// Line `raw` read by the template: a start at its level word.
-    fn quickly(&mut self, format: &Format, raw: &[u8], headed: bool) -> Option<Read> {
+    /// Line `raw` read by the template: a start at its level word
+    /// (`clean`: it is known to hold no ESC).
+    fn quickly(&mut self, format: &Format, raw: &[u8], headed: bool, clean: bool) -> Option<Read> {
         let template = self.template.as_mut().filter(|t| t.format == *format)?;
         let own = if headed {
             let (head, own) = tag::split(raw, headed);
@@ -169,7 +169,7 @@ impl Quick {
         } else {
             raw
         };
-        if !self.clean && memchr::memchr(0x1b, own).is_some() {
+        if !clean && memchr::memchr(0x1b, own).is_some() {
             return None;
         }
         let (level, at) = template.read(own)?;

@@ -558,7 +558,6 @@ impl Records<'_, '_> {
                 .nth(end_id - id - 1)
                 .map_or(run.len(), |i| at + i + 1);
             let block = &run[at..end];
-            self.quick.clean(memchr::memchr(0x1b, block).is_none());
             if mixed {
                 self.lines(id, block, None);
             } else if levels {
@@ -646,11 +645,7 @@ impl Records<'_, '_> {
                     break;
                 }
                 if let Some((stop, level)) = found {
-                    let read = Read {
-                        level: Some(level),
-                        ..Read::default()
-                    };
-                    self.take(id, &run[at..stop], format, Line::Start(read));
+                    self.take(id, &run[at..stop], format, start_at(level));
                     (at, id) = (stop + 1, id + 1);
                     continue;
                 }
@@ -663,17 +658,9 @@ impl Records<'_, '_> {
                 stop = memchr::memchr(b'\n', &run[stop..]).map_or(run.len(), |i| stop + i);
             }
             let line = &run[at..stop];
-            self.quick.clean(clean);
-            match self.quick.level(&format, line, headed) {
+            match self.quick.level(&format, line, headed, clean) {
                 Some(level) if level < min && !*self.keep && self.waiting.is_none() => {}
-                // A start at `level`: all `take` needs of it.
-                Some(level) => {
-                    let read = Read {
-                        level: Some(level),
-                        ..Read::default()
-                    };
-                    self.take(id, line, format, Line::Start(read));
-                }
+                Some(level) => self.take(id, line, format, start_at(level)),
                 None => {
                     missed += 1;
                     // Lines of other forms (the first few make the
@@ -735,6 +722,15 @@ impl Records<'_, '_> {
     fn wanted(&mut self, id: usize, line: &[u8]) -> bool {
         wanted(self.terms, self.drawn, self.history, id, line, self.options)
     }
+}
+
+/// A line read quickly as starting a record at `level`: all
+/// [`Records::take`] needs of it.
+fn start_at(level: Level) -> Line {
+    Line::Start(Read {
+        level: Some(level),
+        ..Read::default()
+    })
 }
 
 /// One line in this many of a block may be read in full (not by
