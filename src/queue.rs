@@ -170,7 +170,12 @@ impl Queue {
     /// for a stream's last), waiting for room if asked; then, in the same
     /// step, asks for the stop if given (a sentinel ends the lines before
     /// it).
-    pub(crate) fn push(&self, parts: &[&[u8]], how: Push<'_>) -> Result<(), PushError> {
+    pub(crate) fn push(&self, parts: &[&[u8]], mut how: Push<'_>) -> Result<(), PushError> {
+        // Bytes where no line starts with ESC need no guard: the common
+        // case, told in one pass, and then copied as they are.
+        if matches!(how.heading, Heading::Guard) && parts.iter().all(|p| tag::unguarded(p)) {
+            how.heading = Heading::Off;
+        }
         let added: usize = parts
             .iter()
             .map(|p| tag::added_at_most(p, how.heading))
@@ -507,6 +512,32 @@ mod tests {
             got,
             b"Ha\nHb\nHlong line\nHnext\n\x1b_reflow:\x1b\\\x1b_reflow:err\x1b\\x\nplain\n"
         );
+    }
+
+    #[test]
+    fn a_guard_is_put_wherever_a_line_starts_like_a_header_across_pieces() {
+        let (queue, _woken) = Queue::new(1 << 20);
+        let stream = Push {
+            stream: true,
+            heading: Heading::Guard,
+            ..WAIT
+        };
+        // Plain pieces pass as they are; a header-like line is guarded
+        // whether it starts a piece, or starts in one and ends in the next.
+        queue.push(&[b"plain\nte"], stream).unwrap();
+        queue.push(&[b"xt\n"], stream).unwrap();
+        queue
+            .push(&[b"\x1b_reflow:err\x1b\\a\nb\n\x1b_ref"], stream)
+            .unwrap();
+        queue.push(&[b"low:out\x1b\\c\n"], stream).unwrap();
+        // An ESC that goes on with an open line starts none.
+        queue.push(&[b"d"], stream).unwrap();
+        queue.push(&[b"\x1b[1me\n"], stream).unwrap();
+        let mut got = Vec::new();
+        queue.take(&mut got);
+        let want: &[u8] = b"plain\ntext\n\x1b_reflow:\x1b\\\x1b_reflow:err\x1b\\a\nb\n\
+            \x1b_reflow:\x1b\\\x1b_reflow:out\x1b\\c\nd\x1b[1me\n";
+        assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(want));
     }
 
     /// The queue decides, under its lock, where a stream's whole lines

@@ -325,6 +325,12 @@ pub(crate) fn needs_guard(start: &[u8], more: bool) -> bool {
     start.starts_with(PREFIX) || (more && !start.is_empty() && PREFIX.starts_with(start))
 }
 
+/// Whether no line that starts in `bytes` can need a guard
+/// ([`Heading::Guard`]): none starts with ESC, the first byte included.
+pub(crate) fn unguarded(bytes: &[u8]) -> bool {
+    bytes.first() != Some(&PREFIX[0]) && memchr::memmem::find(bytes, b"\n\x1b").is_none()
+}
+
 /// What a sender puts before the lines it starts.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) enum Heading<'a> {
