@@ -8,7 +8,7 @@ pub mod bench {
     use std::io;
 
     use crate::History;
-    use crate::layout::{RowCache, tail_rows};
+    use crate::layout::{Look, RowCache, tail_rows};
     use crate::render::{Screen, content_rows};
     use crate::sanitize::Options;
 
@@ -25,19 +25,54 @@ pub mod bench {
         height: u16,
         out: &mut Vec<u8>,
     ) -> io::Result<usize> {
-        let mut cache = RowCache::new();
-        let mut screen = Screen::new();
-        let rows = tail_rows(
-            history,
-            usize::from(width),
-            content_rows(height),
-            Options {
+        Layouts::default().resized(history, width, height, false, out)
+    }
+
+    /// A display's layouts, kept from frame to frame as the printer keeps
+    /// them: what was learned of the lines' records (their formats) stays
+    /// across a resize; the rows do not.
+    #[derive(Default)]
+    pub struct Layouts(RowCache);
+
+    impl Layouts {
+        /// Lays out and draws one whole `width` x `height` frame of the
+        /// newest rows of `history` into `out`, as right after a resize:
+        /// every row laid out anew and written. With `records`, log
+        /// records are read from the lines as the display reads them
+        /// (levels coloured, and a record's wrapped rows and further lines,
+        /// a stack trace, hanging under its message). Returns the rows
+        /// written.
+        ///
+        /// # Errors
+        ///
+        /// As [`redraw`].
+        pub fn resized(
+            &mut self,
+            history: &History,
+            width: u16,
+            height: u16,
+            records: bool,
+            out: &mut Vec<u8>,
+        ) -> io::Result<usize> {
+            let text = Options {
                 color: true,
                 ..Options::default()
-            },
-            &mut cache,
-        );
-        screen.frame(out, (width, height), &rows, "status", None)
+            };
+            let look = Look {
+                records,
+                ..Look::from(text)
+            };
+            // Another width first: the rows of the last frame are gone.
+            self.0.prepare(usize::from(width) + 1, look, None);
+            let rows = tail_rows(
+                history,
+                usize::from(width),
+                content_rows(height),
+                look,
+                &mut self.0,
+            );
+            Screen::new().frame(out, (width, height), &rows, "status", None)
+        }
     }
 
     /// Compresses every sealed chunk of `history`, as the printer does

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-const WORDS: &[&str] = &[
+pub const WORDS: &[&str] = &[
     "request",
     "handled",
     "in",
