@@ -37,6 +37,37 @@ fn a_flood_of_keys_while_the_printer_is_busy_does_not_block_the_stop() {
 }
 
 #[test]
+fn a_key_held_down_over_a_long_search_leaves_q_answered_at_once() {
+    // Each key was answered with a slice (8 ms) of the search it started
+    // before the next key was read: 2,000 `E`s (a key held down for a
+    // minute, or pasted) kept `q` waiting 16 s and more. The keys waiting
+    // are now read first; only the last search runs.
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    let mut text = b"2026-12-07 10:00:00,000 ERROR main - the only error\n".to_vec();
+    for i in 0..400_000 {
+        let _ = writeln!(
+            text,
+            "2026-12-07 10:00:{:02},{:03} INFO  main - request handled in 3 ms for user {i}",
+            i / 1000 % 60,
+            i % 1000
+        );
+    }
+    file.write_all(&text).unwrap();
+    let file = file.into_temp_path();
+    let pty = Pty::spawn(Pty::sh(&format!("exec {BIN} {}", file.display())), 80, 24);
+    pty.wait_for("the count of errors", TIMEOUT, |s| {
+        status_row(s).contains("1 error")
+    })
+    .unwrap();
+    // `E` from the end: a search back to the first line, begun again by
+    // every `E`.
+    let mut keys = vec![b'E'; 2000];
+    keys.push(b'q');
+    pty.send(&keys);
+    assert_exits_restored(&pty, 0);
+}
+
+#[test]
 fn a_line_of_megabytes_of_tabs_is_shown_and_quit() {
     // Tabs are laid out as spaces, 8 to a tab: once all held at once (100
     // MB of tabs took 912 MB, and `q` half a minute). The bound itself is

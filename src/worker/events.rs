@@ -15,6 +15,10 @@ use crate::sanitize::visible;
 use crate::signals::SignalEvent;
 use crate::view::keys::Input;
 
+/// More keys waiting than this are a flood, not keys typed ahead: they are
+/// read without a slice of work after each (see the event loop).
+const TYPED_AHEAD: usize = 16;
+
 impl Tui {
     /// Blocks in one `select!`, answers what came, then does one slice of
     /// a search, draws if a frame is due, and compresses history if idle.
@@ -120,7 +124,16 @@ impl Tui {
                 }
                 recv(timer) -> _ => {}
             }
-            self.work(core.config());
+            // A slice of the search or filter a key started runs before
+            // the next key is read, as in less (`&short` Enter `g` goes to
+            // the filter's first line), unless more keys wait than anyone
+            // types ahead: a flood (a key held down, a paste) then goes
+            // through without a slice after each, or 2,000 `E`s, each
+            // starting its search over, kept the `q` after them waiting
+            // 16 s. A signal waiting is answered first too.
+            if keys.len() <= TYPED_AHEAD && signals.is_empty() {
+                self.work(core.config());
+            }
             if self.levels_due().is_some_and(|due| due <= Instant::now()) {
                 self.count_levels(core.config());
             }
