@@ -248,18 +248,60 @@ pub(crate) fn classify(format: &Format, raw: &[u8], headed: bool) -> Line {
 }
 
 /// A line's text as shown: its bytes, or, when it holds an escape
-/// sequence, what is left of them once it is taken out.
+/// sequence or a carriage return that is not its last byte (a progress
+/// line's overwrites), what is left of them once the sanitizer has done
+/// with them: the text after the last `\r`, or the `\r`s as `^M`.
 pub(crate) fn text(own: &[u8]) -> std::borrow::Cow<'_, [u8]> {
-    if memchr::memchr(0x1b, own).is_none() {
+    if shown_as_held(own) {
         return std::borrow::Cow::Borrowed(own);
     }
     let styled = crate::sanitize::sanitize_styled(own, crate::sanitize::Options::default());
     std::borrow::Cow::Owned(styled.text.into_bytes())
 }
 
+/// Whether line `own` (its own bytes) shows as it is held, to a record's
+/// reading: it holds no ESC, and no `\r` but one last (a `\r\n` ending).
+pub(crate) fn shown_as_held(own: &[u8]) -> bool {
+    let body = own.strip_suffix(b"\r").unwrap_or(own);
+    memchr::memchr2(0x1b, b'\r', body).is_none()
+}
+
+/// The end of the line that starts at `at` in `run` (the index of its
+/// `\n`, or the run's length), and whether it shows as it is held (see
+/// [`shown_as_held`]): one search for the three bytes that tell.
+pub(crate) fn line_end(run: &[u8], at: usize) -> (usize, bool) {
+    let Some(i) = memchr::memchr3(b'\n', 0x1b, b'\r', &run[at..]).map(|i| at + i) else {
+        return (run.len(), true);
+    };
+    match (run[i], run.get(i + 1)) {
+        (b'\n', _) => (i, true),
+        (b'\r', Some(b'\n')) => (i + 1, true),
+        (b'\r', None) => (run.len(), true),
+        _ => (
+            memchr::memchr(b'\n', &run[i..]).map_or(run.len(), |n| i + n),
+            false,
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_shows_as_held_without_an_esc_or_a_return_before_its_end() {
+        assert!(shown_as_held(b"12:00:01 INFO plain"));
+        assert!(shown_as_held(b"12:00:01 INFO windows line\r"));
+        assert!(!shown_as_held(b"12:00:01 INFO 10%\r12:00:02 ERROR failed"));
+        assert!(!shown_as_held(b"12:00:01 \x1b[31mERROR\x1b[0m red"));
+        let run = b"a\nb\r\nc\rd\ne\x1b[1mf\ng\r";
+        assert_eq!(line_end(run, 0), (1, true));
+        assert_eq!(line_end(run, 2), (4, true));
+        assert_eq!(line_end(run, 5), (8, false));
+        assert_eq!(line_end(run, 9), (15, false));
+        assert_eq!(line_end(run, 16), (run.len(), true));
+        assert_eq!(line_end(b"last", 0), (4, true));
+    }
 
     #[test]
     fn a_header_level_needs_no_parsing_and_colours_are_looked_through() {

@@ -17,12 +17,14 @@
 //! them in the skeleton (or in the level word and the space after it,
 //! which no time's form goes on with: a level word starts with no digit,
 //! no `AM`/`PM`), and the rest of the line is left to the level word
-//! first. A debug build checks each line read quickly against `classify`.
+//! first. A line with an ESC or a `\r` before its end is read in full: it
+//! may show other words than it holds. A debug build checks each line read
+//! quickly against `classify`.
 
 use std::ops::Range;
 
 use super::line::{Read, Shape, found, stamp};
-use super::{Format, Level, Line, classify, level};
+use super::{Format, Level, Line, classify, level, line_end, shown_as_held};
 use crate::tag;
 
 /// The longest time skeleton kept.
@@ -82,8 +84,8 @@ impl Quick {
     /// are read quickly in `format` and start records below `min`, at
     /// most `most` of them: how many, where the line after them starts,
     /// and, if it was read quickly too (a start at `min` or worse), its
-    /// end and level. Lines with reflow's header or an ESC stop it (they
-    /// are read in full).
+    /// end and level. Lines with reflow's header, an ESC or a `\r`
+    /// overwrite stop it (they are read in full).
     pub(crate) fn pass_below(
         &mut self,
         format: &Format,
@@ -103,14 +105,11 @@ impl Quick {
             let Some((level, word)) = template.read(&run[at..]) else {
                 break;
             };
-            // The line's end, and whether an ESC comes before it (a
-            // header starts with one): one search for both, from past
-            // what the template matched.
-            let from = at + word.end;
-            let Some(stop) = memchr::memchr2(b'\n', 0x1b, &run[from..]).map(|i| from + i) else {
-                break;
-            };
-            if run[stop] == 0x1b {
+            // The line's end, and whether it shows as held (a header
+            // starts with an ESC): one search, from past what the template
+            // matched.
+            let (stop, clean) = line_end(run, at + word.end);
+            if !clean || stop >= run.len() {
                 break;
             }
             let line = &run[at..stop];
@@ -130,7 +129,8 @@ impl Quick {
     /// The level line `raw` (as held: reflow's header, if `headed`, then
     /// its bytes) starts a record of in `format`, when it is read quickly;
     /// `None`: [`classify`](Quick::classify) it. `clean`: the caller knows
-    /// it holds no ESC (else it is looked through for one).
+    /// it shows as held (else it is looked through for an ESC or a `\r`:
+    /// [`shown_as_held`]).
     pub(crate) fn level(
         &mut self,
         format: &Format,
@@ -157,7 +157,7 @@ impl Quick {
     }
 
     /// Line `raw` read by the template: a start at its level word
-    /// (`clean`: it is known to hold no ESC).
+    /// (`clean`: it is known to show as held).
     fn quickly(&mut self, format: &Format, raw: &[u8], headed: bool, clean: bool) -> Option<Read> {
         let template = self.template.as_mut().filter(|t| t.format == *format)?;
         let own = if headed {
@@ -169,7 +169,7 @@ impl Quick {
         } else {
             raw
         };
-        if !clean && memchr::memchr(0x1b, own).is_some() {
+        if !clean && !shown_as_held(own) {
             return None;
         }
         let (level, at) = template.read(own)?;
@@ -190,7 +190,7 @@ impl Template {
     /// The template of `line` (its own bytes), read in full in `format`,
     /// when it is a time, spaces and a level word.
     fn of(format: Format, line: &[u8]) -> Option<Template> {
-        if matches!(line.first(), Some(b'<' | b'{')) || memchr::memchr(0x1b, line).is_some() {
+        if matches!(line.first(), Some(b'<' | b'{')) || !shown_as_held(line) {
             return None;
         }
         let (end, pri, _) = stamp(line)?;
@@ -266,7 +266,7 @@ impl Template {
             | ((d.wrapping_add(SIX)) & SIXTEEN & self.digits[k])
     }
 
-    /// `line` (its own bytes, no ESC in them) read by the template: a
+    /// `line` (its own bytes, shown as held) read by the template: a
     /// start of a record at its level word, if it has the template's
     /// skeleton, then spaces and a level word.
     fn read(&mut self, line: &[u8]) -> Option<(Level, Range<usize>)> {

@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 
 use crate::Level;
 use crate::history::History;
-use crate::record::{Candidates, Format, Formats, Line, Quick, Read, Shape};
+use crate::record::{self, Candidates, Format, Formats, Line, Quick, Read, Shape};
 use crate::sanitize::Options;
 
 pub(crate) use level::{LevelSearch, LevelTally};
@@ -650,13 +650,9 @@ impl Records<'_, '_> {
                     continue;
                 }
             }
-            // The line's end, and whether an ESC comes before it: one
-            // search for both (two would read the run twice).
-            let mut stop = memchr::memchr2(b'\n', 0x1b, &run[at..]).map_or(run.len(), |i| at + i);
-            let clean = run.get(stop) != Some(&0x1b);
-            if !clean {
-                stop = memchr::memchr(b'\n', &run[stop..]).map_or(run.len(), |i| stop + i);
-            }
+            // The line's end, and whether it shows as held: one search
+            // for both (two would read the run twice).
+            let (stop, clean) = record::line_end(run, at);
             let line = &run[at..stop];
             match self.quick.level(&format, line, headed, clean) {
                 Some(level) if level < min && !*self.keep && self.waiting.is_none() => {}
@@ -1447,6 +1443,29 @@ mod tests {
         // Warn and error, each alone, with `&e` and with `&!a`: the 30 (what
         // they show has an e and no a).
         assert_eq!(same_as_reading_every_line(&h, "escapes"), 2 * 3 * 30);
+        for budget in [Duration::MAX, Duration::ZERO] {
+            assert_eq!(level_filtered(&h, &[], Level::Error, budget), hidden);
+        }
+    }
+
+    #[test]
+    fn a_line_overwritten_after_a_bare_return_is_read_as_it_shows() {
+        // No ESC at all: a progress line's `\r` and the ERROR written over
+        // it. A `\r\n` ending (a Windows log) is no overwrite.
+        let mut h = History::new();
+        for i in 0..3000 {
+            let line = format!("2026-12-03 16:00:00,{:03} INFO a: line {i} error", i % 1000);
+            if i % 100 == 7 {
+                let over = "2026-12-03 16:00:00,000 ERROR b: the line before overwritten whole";
+                h.push(format!("{line}\r{over}").as_bytes());
+            } else if i % 100 == 8 {
+                h.push(format!("{line}\r").as_bytes());
+            } else {
+                h.push(line.as_bytes());
+            }
+        }
+        let hidden: Vec<usize> = (0..3000).filter(|i| i % 100 == 7).collect();
+        assert_eq!(same_as_reading_every_line(&h, "returns"), 2 * 3 * 30);
         for budget in [Duration::MAX, Duration::ZERO] {
             assert_eq!(level_filtered(&h, &[], Level::Error, budget), hidden);
         }
