@@ -1306,6 +1306,7 @@ mod tests {
                 "\x1b[31m", "\x1b[0m", "\x1b]0;foo\x07", "\x1b_reflow:indent=4\x1b\\",
                 "\x1b_reflow:x", "\x1b", "\t", "\r", "\x08", "\x7f", "\x07", "\u{85}",
                 "\u{9b}", "\x1b\\", "\x18", "\u{202e}", "\u{2066}", "\u{200f}",
+                "\x1b_reflow:label=4:é…\x1b\\", "\u{9c}", "\x1a", "\x1b_reflow:\u{9c}",
             ])
             .prop_map(|s| s.as_bytes().to_vec()),
             1 => prop::sample::select(vec![vec![0xff], vec![0xe6, 0x97], vec![0xc2], vec![0x9b]]),
