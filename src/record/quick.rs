@@ -37,6 +37,10 @@ const HEAD: usize = 160;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Quick {
     template: Option<Template>,
+    /// The last header passed over that says nothing of its line's
+    /// record (no level, no continuation): a labelled source's lines all
+    /// carry the same one.
+    header: Vec<u8>,
 }
 
 /// The skeleton of a line read in full: its bytes up to where its time
@@ -84,14 +88,17 @@ impl Quick {
     /// are read quickly in `format` and start records below `min`, at
     /// most `most` of them: how many, where the line after them starts,
     /// and, if it was read quickly too (a start at `min` or worse), its
-    /// end and level. Lines with reflow's header, an ESC or a `\r`
-    /// overwrite stop it (they are read in full).
+    /// end and level. In a history whose lines carry reflow's headers
+    /// (`headed`), a header that says nothing of the record (a label) is
+    /// passed over; one with a level or a continuation stops it, as do a
+    /// line with an ESC or a `\r` overwrite of its own (they are read in
+    /// full).
     pub(crate) fn pass_below(
         &mut self,
         format: &Format,
         min: Level,
         run: &[u8],
-        mut at: usize,
+        (mut at, headed): (usize, bool),
         most: usize,
     ) -> (usize, usize, Option<(usize, Level)>) {
         let Some(template) = self.template.as_mut().filter(|t| t.format == *format) else {
@@ -99,22 +106,28 @@ impl Quick {
         };
         let mut passed = 0;
         while passed < most && at < run.len() {
+            let own = match run[at] {
+                0x1b if headed => match plain_header(&mut self.header, run, at) {
+                    Some(len) => at + len,
+                    None => break,
+                },
+                _ => at,
+            };
             // Read from the run: what the template matches holds no `\n`
             // (nor ESC), so it is in the line, and it reads the line as
             // it reads the line alone.
-            let Some((level, word)) = template.read(&run[at..]) else {
+            let Some((level, word)) = template.read(&run[own..]) else {
                 break;
             };
-            // The line's end, and whether it shows as held (a header
-            // starts with an ESC): one search, from past what the template
-            // matched.
-            let (stop, clean) = line_end(run, at + word.end);
+            // The line's end, and whether what follows its header shows
+            // as held: one search, from past what the template matched.
+            let (stop, clean) = line_end(run, own + word.end);
             if !clean || stop >= run.len() {
                 break;
             }
             let line = &run[at..stop];
             debug_assert!(matches!(
-                classify(format, line, true),
+                classify(format, line, headed),
                 Line::Start(Read { level: Some(l), .. }) if l == level
             ));
             if level >= min {
@@ -184,6 +197,26 @@ impl Quick {
         );
         Some(read)
     }
+}
+
+/// The length of the header the line at `at` of `run` starts with, when
+/// it says nothing of the line's record (no level, no continuation):
+/// `header`, the last such, again (most often), or read from the line and
+/// kept in `header`.
+fn plain_header(header: &mut Vec<u8>, run: &[u8], at: usize) -> Option<usize> {
+    let rest = &run[at..];
+    if !header.is_empty() && rest.starts_with(header) {
+        return Some(header.len());
+    }
+    let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+    let (head, own) = tag::split(line, true);
+    let len = line.len() - own.len();
+    if len == 0 || head.level.is_some() || head.continued {
+        return None;
+    }
+    header.clear();
+    header.extend_from_slice(&line[..len]);
+    Some(len)
 }
 
 impl Template {

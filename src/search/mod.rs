@@ -639,7 +639,9 @@ impl Records<'_, '_> {
             if !*self.keep && self.waiting.is_none() {
                 // Most lines: passed over in a loop of their own, to the
                 // next that is not (read quickly too, most often).
-                let (passed, next, found) = self.quick.pass_below(&format, min, run, at, end - id);
+                let (passed, next, found) =
+                    self.quick
+                        .pass_below(&format, min, run, (at, headed), end - id);
                 (at, id) = (next, id + passed);
                 if at >= run.len() || id >= end {
                     break;
@@ -1469,6 +1471,75 @@ mod tests {
         assert_eq!(same_as_reading_every_line(&h, "returns"), 2 * 3 * 30);
         for budget in [Duration::MAX, Duration::ZERO] {
             assert_eq!(level_filtered(&h, &[], Level::Error, budget), hidden);
+        }
+    }
+
+    #[test]
+    fn labelled_lines_are_passed_over_as_each_line_reads() {
+        // A labelled source (each line's header names it: a --cmd), among
+        // its lines records whose header says their level or that they go
+        // on one before: the filter passes over the label, and reads the
+        // rest in full. (Sources interleaved are read line by line, each
+        // in its own format.)
+        use crate::tag::{Head, Tag};
+        let label = Tag::new().label("cat /tmp/x…").label_width(8).header();
+        let mut h = History::new();
+        let mut errors = Vec::new();
+        for i in 0..4000 {
+            let mut line = label.clone().unwrap_or_default();
+            let level = match i % 50 {
+                7 => "ERROR",
+                9 | 31 => "WARN",
+                _ => "INFO",
+            };
+            if i % 50 == 7 {
+                errors.push(i);
+            }
+            line.extend_from_slice(
+                format!(
+                    "2026-12-03 16:00:00,{:03} {level} a: line {i} error",
+                    i % 1000
+                )
+                .as_bytes(),
+            );
+            // Text like the others', a header that says otherwise.
+            let like = format!("2026-12-03 16:00:00,{:03} INFO b: logged", i % 1000);
+            match i % 100 {
+                // A record from the logger: its level in its header.
+                13 => {
+                    line = Head::indent(6).with_level(Level::Error).encode();
+                    line.extend_from_slice(like.as_bytes());
+                    errors.push(i);
+                }
+                // A further line of the record before.
+                14 => {
+                    line = Head::continued(6).encode();
+                    line.extend_from_slice(like.as_bytes());
+                }
+                _ => {}
+            }
+            h.push(&line);
+        }
+        // ≥warn 320 lines (160 WARN, 80 ERROR, 40 logged records of two
+        // lines), ≥error 160, the same with `&e`; with `&!a` only the
+        // logged records (80 lines, `b: logged`) at either level.
+        assert_eq!(
+            same_as_reading_every_line(&h, "labels"),
+            2 * (320 + 160) + 2 * 80
+        );
+        for budget in [Duration::MAX, Duration::ZERO] {
+            let got = level_filtered(&h, &[], Level::Error, budget);
+            let want: Vec<usize> = errors
+                .iter()
+                .flat_map(|&i| {
+                    if i % 100 == 13 {
+                        vec![i, i + 1]
+                    } else {
+                        vec![i]
+                    }
+                })
+                .collect();
+            assert_eq!(got, want);
         }
     }
 
