@@ -1430,47 +1430,32 @@ mod tests {
 
     #[test]
     fn a_line_read_quickly_is_what_it_shows() {
-        // Lines alike, but some hold an ESC: what they show is read (here
-        // an ERROR written over them after a `\r`), never their start.
-        let mut h = History::new();
-        for i in 0..3000 {
-            let line = format!("2026-12-03 16:00:00,{:03} INFO a: line {i} error", i % 1000);
-            if i % 100 == 7 {
+        // Lines alike, but some overwritten after a `\r` by an ERROR: what
+        // they show is read, never their start, whether an ESC follows
+        // (once the only sign looked for) or none does. A `\r\n` ending
+        // (a Windows log) is no overwrite.
+        for (what, end) in [("escapes", "\x1b[0m"), ("returns", "")] {
+            let mut h = History::new();
+            for i in 0..3000 {
+                let line = format!("2026-12-03 16:00:00,{:03} INFO a: line {i} error", i % 1000);
                 let over = "2026-12-03 16:00:00,000 ERROR b: the line before overwritten whole";
-                h.push(format!("{line}\r{over}\x1b[0m").as_bytes());
-            } else {
-                h.push(line.as_bytes());
+                match i % 100 {
+                    7 => h.push(format!("{line}\r{over}{end}").as_bytes()),
+                    8 => h.push(format!("{line}\r").as_bytes()),
+                    _ => h.push(line.as_bytes()),
+                }
             }
-        }
-        let hidden: Vec<usize> = (0..3000).filter(|i| i % 100 == 7).collect();
-        // Warn and error, each alone, with `&e` and with `&!a`: the 30 (what
-        // they show has an e and no a).
-        assert_eq!(same_as_reading_every_line(&h, "escapes"), 2 * 3 * 30);
-        for budget in [Duration::MAX, Duration::ZERO] {
-            assert_eq!(level_filtered(&h, &[], Level::Error, budget), hidden);
-        }
-    }
-
-    #[test]
-    fn a_line_overwritten_after_a_bare_return_is_read_as_it_shows() {
-        // No ESC at all: a progress line's `\r` and the ERROR written over
-        // it. A `\r\n` ending (a Windows log) is no overwrite.
-        let mut h = History::new();
-        for i in 0..3000 {
-            let line = format!("2026-12-03 16:00:00,{:03} INFO a: line {i} error", i % 1000);
-            if i % 100 == 7 {
-                let over = "2026-12-03 16:00:00,000 ERROR b: the line before overwritten whole";
-                h.push(format!("{line}\r{over}").as_bytes());
-            } else if i % 100 == 8 {
-                h.push(format!("{line}\r").as_bytes());
-            } else {
-                h.push(line.as_bytes());
+            let hidden: Vec<usize> = (0..3000).filter(|i| i % 100 == 7).collect();
+            // Warn and error, each alone, with `&e` and with `&!a`: the 30
+            // (what they show has an e and no a).
+            assert_eq!(same_as_reading_every_line(&h, what), 2 * 3 * 30);
+            for budget in [Duration::MAX, Duration::ZERO] {
+                assert_eq!(
+                    level_filtered(&h, &[], Level::Error, budget),
+                    hidden,
+                    "{what}"
+                );
             }
-        }
-        let hidden: Vec<usize> = (0..3000).filter(|i| i % 100 == 7).collect();
-        assert_eq!(same_as_reading_every_line(&h, "returns"), 2 * 3 * 30);
-        for budget in [Duration::MAX, Duration::ZERO] {
-            assert_eq!(level_filtered(&h, &[], Level::Error, budget), hidden);
         }
     }
 
