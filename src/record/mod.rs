@@ -22,6 +22,7 @@
 //! `filter` the record-aware `--level` of passthrough.
 
 mod candidates;
+mod ends;
 mod fields;
 pub(crate) mod filter;
 mod formats;
@@ -35,6 +36,7 @@ mod shown;
 pub(crate) mod time;
 
 pub(crate) use candidates::{Candidates, each_candidate};
+pub(crate) use ends::Ends;
 pub(crate) use formats::Formats;
 pub use level::{Level, UnknownLevel};
 pub(crate) use line::{Read, Shape, read};
@@ -266,24 +268,6 @@ pub(crate) fn shown_as_held(own: &[u8]) -> bool {
     memchr::memchr2(0x1b, b'\r', body).is_none()
 }
 
-/// The end of the line that starts at `at` in `run` (the index of its
-/// `\n`, or the run's length), and whether it shows as it is held (see
-/// [`shown_as_held`]): one search for the three bytes that tell.
-pub(crate) fn line_end(run: &[u8], at: usize) -> (usize, bool) {
-    let Some(i) = memchr::memchr3(b'\n', 0x1b, b'\r', &run[at..]).map(|i| at + i) else {
-        return (run.len(), true);
-    };
-    match (run[i], run.get(i + 1)) {
-        (b'\n', _) => (i, true),
-        (b'\r', Some(b'\n')) => (i + 1, true),
-        (b'\r', None) => (run.len(), true),
-        _ => (
-            memchr::memchr(b'\n', &run[i..]).map_or(run.len(), |n| i + n),
-            false,
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,12 +279,13 @@ mod tests {
         assert!(!shown_as_held(b"12:00:01 INFO 10%\r12:00:02 ERROR failed"));
         assert!(!shown_as_held(b"12:00:01 \x1b[31mERROR\x1b[0m red"));
         let run = b"a\nb\r\nc\rd\ne\x1b[1mf\ng\r";
-        assert_eq!(line_end(run, 0), (1, true));
-        assert_eq!(line_end(run, 2), (4, true));
-        assert_eq!(line_end(run, 5), (8, false));
-        assert_eq!(line_end(run, 9), (15, false));
-        assert_eq!(line_end(run, 16), (run.len(), true));
-        assert_eq!(line_end(b"last", 0), (4, true));
+        let ends = Ends::new(run);
+        assert_eq!(ends.from(0), (1, true));
+        assert_eq!(ends.from(2), (4, true));
+        assert_eq!(ends.from(5), (8, false));
+        assert_eq!(ends.from(9), (15, false));
+        assert_eq!(ends.from(16), (run.len(), true));
+        assert_eq!(Ends::new(b"last").from(0), (4, true));
     }
 
     #[test]

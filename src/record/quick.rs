@@ -24,7 +24,7 @@
 use std::ops::Range;
 
 use super::line::{Read, Shape, found, stamp};
-use super::{Format, Level, Line, classify, level, line_end, shown_as_held};
+use super::{Ends, Format, Level, Line, classify, level, shown_as_held};
 use crate::tag;
 
 /// The longest time skeleton kept.
@@ -63,6 +63,11 @@ struct Template {
     seen: [Seen; SEEN],
     /// How many of `seen` are.
     seen_len: usize,
+    /// The first 16 bytes of the last line of 64 or more that had the
+    /// skeleton: a line that starts with them has the skeleton's first
+    /// two words, unchecked, as the lines of a log share their date and
+    /// hour.
+    last: Option<u128>,
 }
 
 /// The spaces after a skeleton, a level word and a space (eight bytes
@@ -84,11 +89,11 @@ const WORDS: usize = LONGEST / 8;
 const SEEN: usize = 8;
 
 impl Quick {
-    /// Passes over the lines of `run` from `at` (a line's start) that
-    /// are read quickly in `format` and start records below `min`, at
-    /// most `most` of them: how many, where the line after them starts,
-    /// and, if it was read quickly too (a start at `min` or worse), its
-    /// end and level. In a history whose lines carry reflow's headers
+    /// Passes over the lines of the run of `ends` from `at` (a line's
+    /// start) that are read quickly in `format` and start records below
+    /// `min`, at most `most` of them: how many, where the line after them
+    /// starts, and, if it was read quickly too (a start at `min` or
+    /// worse), its end and level. In a history whose lines carry reflow's headers
     /// (`headed`), a header that says nothing of the record (a label) is
     /// passed over; one with a level or a continuation stops it, as do a
     /// line with an ESC or a `\r` overwrite of its own (they are read in
@@ -97,10 +102,11 @@ impl Quick {
         &mut self,
         format: &Format,
         min: Level,
-        run: &[u8],
+        ends: &Ends,
         (mut at, headed): (usize, bool),
         most: usize,
     ) -> (usize, usize, Option<(usize, Level)>) {
+        let run = ends.run();
         let Some(template) = self.template.as_mut().filter(|t| t.format == *format) else {
             return (0, at, None);
         };
@@ -121,7 +127,7 @@ impl Quick {
             };
             // The line's end, and whether what follows its header shows
             // as held: one search, from past what the template matched.
-            let (stop, clean) = line_end(run, own + word.end);
+            let (stop, clean) = ends.from(own + word.end);
             if !clean || stop >= run.len() {
                 break;
             }
@@ -244,6 +250,7 @@ impl Template {
                 level: Level::Info,
             }),
             seen_len: 0,
+            last: None,
         };
         for (i, &b) in line[..=end].iter().enumerate() {
             let shift = 8 * (i % 8);
@@ -302,6 +309,7 @@ impl Template {
     /// `line` (its own bytes, shown as held) read by the template: a
     /// start of a record at its level word, if it has the template's
     /// skeleton, then spaces and a level word.
+    #[inline]
     fn read(&mut self, line: &[u8]) -> Option<(Level, Range<usize>)> {
         // A line of 64 bytes or more (most): every word of the skeleton
         // checked at once, with no branch, and the eight after it.
@@ -311,13 +319,18 @@ impl Template {
                 bytes.copy_from_slice(&head[8 * k..8 * k + 8]);
                 u64::from_le_bytes(bytes)
             };
+            let mut first = [0; 16];
+            first.copy_from_slice(&head[..16]);
+            let first = u128::from_le_bytes(first);
+            let known = if self.last == Some(first) { 2 } else { 0 };
             let mut wrong = 0;
-            for k in 0..WORDS {
+            for k in known..self.words {
                 wrong |= self.wrong(k, word(k));
             }
             if wrong != 0 {
                 return None;
             }
+            self.last = Some(first);
         } else if !self.fits(line) {
             return None;
         }
@@ -456,6 +469,28 @@ mod tests {
             ]),
             1
         );
+    }
+
+    #[test]
+    fn a_long_line_that_starts_as_the_one_before_has_the_rest_checked() {
+        // Lines of 64 bytes or more (checked a word at a time), each
+        // with its skeleton broken: after the 16 bytes it shares with the
+        // one before (a letter for a digit, another separator, the
+        // seconds' digits cut short), or in them. Only the second line
+        // is read by the template (each read as it reads in full).
+        let tail = "x".repeat(64);
+        let good = format!("2026-12-03 16:00:00,123 INFO [main] a {tail}");
+        let bad = [
+            format!("2026-12-03 16:00:0x,123 ERROR [main] b {tail}"),
+            format!("2026-12-03 16:00:00.123 ERROR [main] b {tail}"),
+            format!("2026-12-03 16:0 ERROR [main] b {tail}"),
+            format!("2026-12-03 16:00:00,1234 ERROR [main] b {tail}"),
+            format!("2026-12-0x 16:00:00,123 ERROR [main] b {tail}"),
+            format!("2026/12/03 16:00:00,123 ERROR [main] b {tail}"),
+        ];
+        for bad in &bad {
+            assert_eq!(quick_reads(&[&good, &good, bad]), 1, "{bad}");
+        }
     }
 
     #[test]

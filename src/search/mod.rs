@@ -635,13 +635,18 @@ impl Records<'_, '_> {
     ) -> (usize, usize) {
         let (min, headed) = (self.min, self.drawn.headed);
         let (mut id, mut missed) = (first, 0);
+        let ends = record::Ends::new(run);
         while at < run.len() && id < end {
-            if !*self.keep && self.waiting.is_none() {
+            if self.waiting.is_none() {
                 // Most lines: passed over in a loop of their own, to the
-                // next that is not (read quickly too, most often).
+                // next that is not (read quickly too, most often). Each
+                // starts a record below `min`: one kept ends at the first.
                 let (passed, next, found) =
                     self.quick
-                        .pass_below(&format, min, run, (at, headed), end - id);
+                        .pass_below(&format, min, &ends, (at, headed), end - id);
+                if passed > 0 {
+                    *self.keep = false;
+                }
                 (at, id) = (next, id + passed);
                 if at >= run.len() || id >= end {
                     break;
@@ -654,7 +659,7 @@ impl Records<'_, '_> {
             }
             // The line's end, and whether it shows as held: one search
             // for both (two would read the run twice).
-            let (stop, clean) = record::line_end(run, at);
+            let (stop, clean) = ends.from(at);
             let line = &run[at..stop];
             match self.quick.level(&format, line, headed, clean) {
                 Some(level) if level < min && !*self.keep && self.waiting.is_none() => {}
