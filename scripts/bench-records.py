@@ -29,11 +29,17 @@ printed at the start and the end.
    background index of the file read in place complete), and E pressed at
    once when the last line shows (still indexing). Goal ratio <= 0.1.
 3. INGEST: a 1,000,000-line file piped, `cat F | reflow` against
-   `cat F | reflow --plain`, from starting the pane until the status bar
-   shows `1000000 lines`; and against `cat F | wc -l` in the same kind of
-   pane (until `1000000` shows), the pipe's floor. Goals: records/plain
-   <= 1.10, records/(cat|wc -l) <= 2. A pane that only prints (`echo`) is
-   timed too, for what the terminal alone costs.
+   `cat F | reflow --plain`, from starting the command until the status
+   bar's `1000000 lines` is written to the terminal; and against
+   `cat F | wc -l` in the same kind of pane (until it writes `1000000`),
+   the pipe's floor. Goals: records/plain <= 1.10, records/(cat|wc -l)
+   <= 2. The pane's output is read as tmux reads it (`pipe-pane` into a
+   FIFO, blocking reads): polling the screen with `capture-pane` in a
+   tight loop, as the other parts do, takes about a core of the machine's
+   two, and so slows the viewer that needs more than one (reflow: a
+   reader and a printer thread) more than `wc`. That figure is printed
+   too. A command that only prints (`echo`) is timed too, for what the
+   terminal alone costs.
 4. FILTER: the level filter against the text filter on the same lines: a
    1,000,000-line log (FILTER_N) whose only records at warn or worse are
    single-line WARN records (every fifth line, the last one too; no other
@@ -59,7 +65,7 @@ Environment:
             then release/reflow, built first unless NO_BUILD=1)
   TIMEOUT   seconds a search or an ingest may take (default 300)
 """
-import os, random, re, shlex, shutil, signal, statistics, subprocess, sys, tempfile, time
+import os, random, re, select, shlex, shutil, signal, statistics, subprocess, sys, tempfile, time
 
 LINES_N = int(os.environ.get("LINES_N", "8000000"))
 PIPE_N = int(os.environ.get("PIPE_N", "1000000"))
@@ -398,26 +404,63 @@ def ingest(cmd, until):
         pane.close()
 
 
+def streamed(cmd, want):
+    """The time from starting `cmd` in a pane until the bytes `want` are in
+    what it writes to its terminal, as tmux reads them (`pipe-pane` into a
+    FIFO read here, blocking: no poll loop). The pane waits on a FIFO of
+    its own until the pipe is in place, so the time is the command's
+    alone, not the pane's start."""
+    gate, fifo = os.path.join(work, "gate"), os.path.join(work, "stream")
+    for path in (gate, fifo):
+        if os.path.exists(path):
+            os.remove(path)
+        os.mkfifo(path)
+    pane = Pane(["sh", "-c", f"read go < {shlex.quote(gate)}; {cmd}"])
+    try:
+        pane.tmux("pipe-pane", "-o", "-t", "bench:0.0", f"cat > {shlex.quote(fifo)}")
+        fd = os.open(fifo, os.O_RDONLY)
+        try:
+            start = time.monotonic()
+            with open(gate, "w") as g:
+                g.write("go\n")
+            seen = b""
+            while want not in seen:
+                ready, _, _ = select.select([fd], [], [], TIMEOUT)
+                data = os.read(fd, 1 << 20) if ready else b""
+                if not data:
+                    raise TimeoutError(f"`{cmd}` never wrote {want!r}")
+                seen = (seen + data)[-(1 << 16):]
+            return time.monotonic() - start
+        finally:
+            os.close(fd)
+    finally:
+        pane.close()
+
+
 def ingest_run(pipe, lines):
     q = shlex.quote(pipe)
     count = re.compile(rf"\b{lines} lines\b")
     bar = lambda rows: count.search(rows[-1])
     alone = lambda rows: any(row.strip() == str(lines) for row in rows)
+    status, printed = f"{lines} lines".encode(), f"{lines}\r\n".encode()
     # The pane's command must not end before it is seen: a pane dies with it.
     variants = [
-        ("records", f"cat {q} | {shlex.quote(reflow)}", bar),
-        ("plain", f"cat {q} | {shlex.quote(reflow)} --plain", bar),
-        ("wc", f"cat {q} | wc -l; exec sleep 600", alone),
-        ("echo", f"echo {lines}; exec sleep 600", alone),
+        ("records", lambda: streamed(f"cat {q} | {shlex.quote(reflow)}", status)),
+        ("plain", lambda: streamed(f"cat {q} | {shlex.quote(reflow)} --plain", status)),
+        ("wc", lambda: streamed(f"cat {q} | wc -l; exec sleep 600", printed)),
+        ("echo", lambda: streamed(f"echo {lines}; exec sleep 600", printed)),
+        ("records polled", lambda: ingest(f"cat {q} | {shlex.quote(reflow)}", bar)),
+        ("wc polled", lambda: ingest(f"cat {q} | wc -l; exec sleep 600", alone)),
     ]
-    times = {name: [] for name, _, _ in variants}
+    times = {name: [] for name, _ in variants}
     for run in range(RUNS):
-        for name, cmd, until in variants:
-            times[name].append(ingest(cmd, until))
+        for name, timed_run in variants:
+            times[name].append(timed_run())
         got = {name: t[-1] for name, t in times.items()}
         log(f"  ingest run {run + 1}: " + ", ".join(f"{k} {v:.3f} s" for k, v in got.items())
             + f"; records/plain {got['records'] / got['plain']:.3f}, "
-            f"records/wc {got['records'] / got['wc']:.2f}")
+            f"records/wc {got['records'] / got['wc']:.2f} "
+            f"(polled {got['records polled'] / got['wc polled']:.2f})")
     return times
 
 
@@ -576,6 +619,10 @@ try:
         e = statistics.median(times["echo"])
         print(f"  --plain/(cat|wc -l): {p:.3f}; a pane that only prints (echo): {e:.3f} s, "
               f"cat|wc -l {statistics.median(times['wc']) - e:+.3f} s over it")
+        polled = statistics.median(x / y for x, y in zip(times["records polled"], times["wc polled"]))
+        print(f"  the same seen by polling the screen (capture-pane in a tight loop, about a "
+              f"core of its own): records/(cat|wc -l) {polled:.2f}, reflow "
+              f"{statistics.median(times['records polled']):.3f} s")
         if r > 2 and p > 2:
             print(f"  --plain is {p:.2f}x the floor too: the floor comparison is dominated by the "
                   f"terminal viewer (taking the pipe in and drawing it), not by reading records; "
