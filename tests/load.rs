@@ -383,7 +383,8 @@ fn tiny_terminals_show_the_file_and_quit_cleanly() {
 }
 
 // ---------------------------------------------------------------------
-// 5. Hostile floods: `q` is answered within a second while they pour in.
+// 5. Hostile floods: `q` is answered at once (in less than two more passes
+//    of the input) while they pour in.
 // ---------------------------------------------------------------------
 
 /// A fixed-seed xorshift generator: the same bytes every run.
@@ -401,9 +402,13 @@ fn random_bytes(len: usize, mut seed: u64) -> Vec<u8> {
 
 /// Runs the binary on a pipe that `data` is written into again and again,
 /// for as long as it reads; once it has read `data` whole and the display
-/// shows at least one line, sends `q`. Returns how long the exit took from
-/// then.
-fn quit_while_flooded(name: &str, data: Vec<u8>) -> Duration {
+/// shows at least one line, sends `q`, and checks that it exits at once
+/// while the input goes on pouring in. "At once" is counted in input, not
+/// in time (a busy machine slows the display and the flood alike): from
+/// `q` to its exit reflow takes in less than two more passes of `data`.
+/// A display that answers keys only between inputs it has read whole (the
+/// flood never ends) never exits, and the test fails after 30 s.
+fn quit_while_flooded(name: &str, data: Vec<u8>) {
     let dir = tempfile::tempdir().unwrap();
     let input = fifo(dir.path(), "flood.pipe");
     let pty = Pty::spawn(
@@ -415,13 +420,20 @@ fn quit_while_flooded(name: &str, data: Vec<u8>) -> Duration {
     let (passes_tx, passes) = mpsc::channel();
     let stop = Arc::new(AtomicBool::new(false));
     let written = Arc::new(AtomicUsize::new(0));
+    let pass = data.len();
     let writer = {
         let stop = Arc::clone(&stop);
         let written = Arc::clone(&written);
         thread::spawn(move || {
-            // Until reflow is gone (a broken pipe) or the test gives up.
-            while !stop.load(Ordering::SeqCst) && pipe.write_all(&data).is_ok() {
-                written.fetch_add(data.len(), Ordering::SeqCst);
+            // Until reflow is gone (a broken pipe) or the test gives up,
+            // counted a piece at a time.
+            'flood: while !stop.load(Ordering::SeqCst) {
+                for piece in data.chunks(64 << 10) {
+                    if pipe.write_all(piece).is_err() {
+                        break 'flood;
+                    }
+                    written.fetch_add(piece.len(), Ordering::SeqCst);
+                }
                 let _ = passes_tx.send(());
             }
         })
@@ -439,21 +451,27 @@ fn quit_while_flooded(name: &str, data: Vec<u8>) -> Duration {
     })
     .unwrap();
     let before = written.load(Ordering::SeqCst);
-    let start = Instant::now();
     pty.send(b"q");
     let exit = pty.wait_exit(Duration::from_secs(30));
-    let took = start.elapsed();
+    // Bytes the pipe took after `q`: read by reflow, or in the pipe's
+    // buffer when it exited.
+    let after = written.load(Ordering::SeqCst) - before;
     stop.store(true, Ordering::SeqCst);
-    let exit = exit.unwrap();
+    let exit =
+        exit.unwrap_or_else(|e| panic!("{name}: q not answered while the input poured in: {e:?}"));
     writer.join().unwrap();
     println!(
-        "{name}: q answered in {took:?}, {} MB written before q, {} MB in all",
+        "{name}: {} MB written before q, {} KB after it (a pass is {} MB)",
         before >> 20,
-        written.load(Ordering::SeqCst) >> 20
+        after >> 10,
+        pass >> 20
     );
     assert_eq!(exit.code(), Some(0), "{name}: {exit:?}");
+    assert!(
+        after < 2 * pass,
+        "{name}: {after} bytes taken in between q and the exit (a pass is {pass})"
+    );
     assert_terminal_restored(&pty);
-    took
 }
 
 /// The line count in the status bar (`… 12 lines | FOLLOW …`).
@@ -465,41 +483,37 @@ fn status_count(screen: &vt100::Screen) -> Option<usize> {
 }
 
 #[test]
-fn q_is_answered_within_a_second_while_random_bytes_pour_in() {
+fn q_is_answered_at_once_while_random_bytes_pour_in() {
     // 10 MB of random bytes: escapes, controls, invalid UTF-8, a newline
     // every 256 bytes or so.
-    let took = quit_while_flooded("random", random_bytes(10 << 20, 0x5eed_1234_abcd_ef01));
-    assert!(took < Duration::from_secs(1), "q took {took:?}");
+    quit_while_flooded("random", random_bytes(10 << 20, 0x5eed_1234_abcd_ef01));
 }
 
 #[test]
-fn q_is_answered_within_a_second_while_a_huge_line_pours_in() {
+fn q_is_answered_at_once_while_a_huge_line_pours_in() {
     // A 20 MB line (the issue spoke of 100 MB; scaled down for a debug
     // build), of words, again and again.
     let mut line = b"w0123456 ".repeat((20 << 20) / 9);
     line.push(b'\n');
-    let took = quit_while_flooded("huge line", line);
-    assert!(took < Duration::from_secs(1), "q took {took:?}");
+    quit_while_flooded("huge line", line);
 }
 
 #[test]
-fn q_is_answered_within_a_second_while_a_huge_word_pours_in() {
+fn q_is_answered_at_once_while_a_huge_word_pours_in() {
     // A 20 MB line without a space: one word, broken at the width.
     let mut word = vec![b'x'; 20 << 20];
     word.push(b'\n');
-    let took = quit_while_flooded("huge word", word);
-    assert!(took < Duration::from_secs(1), "q took {took:?}");
+    quit_while_flooded("huge word", word);
 }
 
 #[test]
-fn q_is_answered_within_a_second_while_nul_bytes_pour_in() {
+fn q_is_answered_at_once_while_nul_bytes_pour_in() {
     // 10 MB of NUL, a newline every 4 KiB: rows of ^@.
     let mut nul = vec![0u8; 10 << 20];
     for end in nul.iter_mut().step_by(4096).skip(1) {
         *end = b'\n';
     }
-    let took = quit_while_flooded("nul", nul);
-    assert!(took < Duration::from_secs(1), "q took {took:?}");
+    quit_while_flooded("nul", nul);
 }
 
 // ---------------------------------------------------------------------
