@@ -615,7 +615,7 @@ fn a_flood_of_lines_draws_at_most_60_synchronized_frames_a_second() {
             let tail = &rest[rest.len().saturating_sub(40)..];
             panic!("leaving: {:?}", tail.escape_ascii().to_string())
         });
-    let mut frames = 0;
+    let (mut frames, mut cut) = (0, false);
     while !rest.is_empty() {
         let body = rest.strip_prefix(SYNC_BEGIN).unwrap_or_else(|| {
             panic!(
@@ -623,19 +623,29 @@ fn a_flood_of_lines_draws_at_most_60_synchronized_frames_a_second() {
                 rest[..rest.len().min(60)].escape_ascii().to_string()
             )
         });
-        let end = find(body, SYNC_END)
-            .unwrap_or_else(|| panic!("frame {frames} never ends its synchronized update"));
+        frames += 1;
+        let Some(end) = find(body, SYNC_END) else {
+            // The last frame, cut short as the display left (the writer
+            // drops the rest of a frame then, not to hold up the
+            // restoration, whose own end closes the update): only when
+            // the terminal had not read it all yet by the exit.
+            assert!(
+                !contains(body, SYNC_BEGIN),
+                "frame {frames} never ends its synchronized update"
+            );
+            cut = true;
+            break;
+        };
         assert!(
             !contains(&body[..end], SYNC_BEGIN),
             "frame {frames} begins an update inside another"
         );
         rest = &body[end + SYNC_END.len()..];
-        frames += 1;
     }
     assert_eq!(frames, begins);
     assert_eq!(
         count(&raw, SYNC_END),
-        begins + 1,
-        "the restore ends one too"
+        begins + usize::from(!cut),
+        "the restore ends one too (or ends the last frame, cut short)"
     );
 }
