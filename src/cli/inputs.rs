@@ -370,7 +370,8 @@ pub(crate) fn read(
     // A pipe of 64 KiB (Linux's default) hands its bytes over in as many
     // pieces, each a wake-up for both ends: a big input piped in came a
     // sixth faster through one of 1 MiB (0.183 s to 0.154 s; 1 MiB is the
-    // most an unprivileged process may ask for). Nothing to do for files and terminals, which refuse.
+    // most an unprivileged process may ask for). Nothing to do for files
+    // and terminals, which refuse.
     let _ = rustix::pipe::fcntl_setpipe_size(&file, PIPE_SIZE);
     let stopped = match path {
         Some(path) => follow::follow(file, &path, &name, sink, 0),

@@ -93,11 +93,11 @@ impl Quick {
     /// start) that are read quickly in `format` and start records below
     /// `min`, at most `most` of them: how many, where the line after them
     /// starts, and, if it was read quickly too (a start at `min` or
-    /// worse), its end and level. In a history whose lines carry reflow's headers
-    /// (`headed`), a header that says nothing of the record (a label) is
-    /// passed over; one with a level or a continuation stops it, as do a
-    /// line with an ESC or a `\r` overwrite of its own (they are read in
-    /// full).
+    /// worse), its end and level. In a history whose lines carry reflow's
+    /// headers (`headed`), a header that says nothing of the record (a
+    /// label) is passed over; one with a level or a continuation stops it,
+    /// as do a line with an ESC or a `\r` overwrite of its own (they are
+    /// read in full).
     pub(crate) fn pass_below(
         &mut self,
         format: &Format,

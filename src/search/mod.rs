@@ -623,8 +623,9 @@ impl Records<'_, '_> {
     /// Reads the lines of `run` from `at` (line `first`) to line `end`
     /// (or the run's end) one by one while most are read quickly
     /// (`record::Quick`: a text log whose lines start alike), passing over
-    /// those of levels below `min` that start no record kept; where most
-    /// are not, it stops. The place and id of the next line to read.
+    /// the records of levels below `min` (the first such start ends a
+    /// record kept); where most are not, it stops. The place and id of
+    /// the next line to read.
     fn quickly(
         &mut self,
         first: usize,
