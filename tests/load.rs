@@ -527,6 +527,18 @@ const FLOOD: Duration = Duration::from_secs(1);
 #[test]
 #[ignore = "a host run by a_flood_of_lines_draws_at_most_60_synchronized_frames_a_second"]
 fn host_floods_the_display() {
+    flood(false);
+}
+
+#[test]
+#[ignore = "a host run by input_that_ends_again_and_again_draws_at_most_60_frames_a_second"]
+fn host_floods_and_ends_again_and_again() {
+    flood(true);
+}
+
+/// Sends lines for [`FLOOD`], and with `ends`, says the input ended after
+/// every 64 (as a followed file that keeps growing does).
+fn flood(ends: bool) {
     let printer = Printer::builder().on_exit(OnExit::None).spawn().unwrap();
     let tx = printer.sender();
     let start = Instant::now();
@@ -538,6 +550,9 @@ fn host_floods_the_display() {
             ))
             .unwrap();
             sent += 1;
+        }
+        if ends {
+            tx.end_of_input().unwrap();
         }
     }
     let ran = start.elapsed();
@@ -559,8 +574,22 @@ struct FrameClock {
 }
 
 #[test]
-fn a_flood_of_lines_draws_at_most_60_synchronized_frames_a_second() {
-    let pty = run_host(host_name!(host_floods_the_display), 80, 24, &[]);
+fn input_that_ends_again_and_again_draws_at_most_60_frames_a_second() {
+    // Each end of input may draw its frame at once, not at the next tick:
+    // no more than once a second, or this would be a frame per end.
+    let pty = run_host(
+        host_name!(host_floods_and_ends_again_and_again),
+        80,
+        24,
+        &[],
+    );
+    frames_per_second(&pty);
+}
+
+/// Waits for the display of `pty` to leave, timing the frames it drew
+/// from the first to the last; asserts that there were enough to mean
+/// something, and no more than ~60 a second. Returns how many there were.
+fn frames_per_second(pty: &Pty) -> usize {
     // Every chunk of output is looked at as it arrives, to time the
     // frames from the first to the last.
     let clock = RefCell::new(FrameClock::default());
@@ -579,9 +608,9 @@ fn a_flood_of_lines_draws_at_most_60_synchronized_frames_a_second() {
     .unwrap();
     let exit = pty.wait_exit(TIMEOUT).unwrap();
     assert_eq!(exit.code(), Some(0), "{}", pty.screen_text());
-    assert_terminal_restored(&pty);
+    assert_terminal_restored(pty);
     let raw = pty.raw_output();
-    let report = host_report(&pty, "flood: ");
+    let report = host_report(pty, "flood: ");
 
     let clock = clock.into_inner();
     let begins = count(&raw, SYNC_BEGIN);
@@ -598,6 +627,14 @@ fn a_flood_of_lines_draws_at_most_60_synchronized_frames_a_second() {
         per_second <= 75.0,
         "{begins} frames in {span:?} = {per_second:.1}/s; {report}"
     );
+    begins
+}
+
+#[test]
+fn a_flood_of_lines_draws_at_most_60_synchronized_frames_a_second() {
+    let pty = run_host(host_name!(host_floods_the_display), 80, 24, &[]);
+    let begins = frames_per_second(&pty);
+    let raw = pty.raw_output();
 
     // Between taking the screen and giving it back, every byte belongs to
     // a synchronized update: begin, frame, end, begin, …

@@ -32,6 +32,10 @@ use crate::view::{Lines, View, help};
 /// however fast lines arrive.
 pub(super) const FRAME: Duration = Duration::from_micros(16_667);
 
+/// The end of input has its frame drawn at once at most once in this time
+/// (see [`Tui::end_of_input`](Front::end_of_input)).
+const ENDED_FRAMES: Duration = Duration::from_secs(1);
+
 /// While input keeps coming, sealed history chunks are compressed at most
 /// one per this interval, in the gaps between batches: a host that logs
 /// without pauses still has its history compressed (up to 50 MB/s), and a
@@ -72,6 +76,9 @@ pub(super) struct Tui {
     unsaved: Option<(File, u64)>,
     /// The producer said its input ended.
     eof: bool,
+    /// When the end of input last had its frame drawn at once (see
+    /// [`end_of_input`](Front::end_of_input)).
+    ended_frame: Option<Instant>,
     /// The newest notice for the status bar, sanitized.
     notice: Option<String>,
     /// When the notice was said, as a count of Ctrl-Cs so far.
@@ -197,6 +204,7 @@ impl Tui {
             last_count: Instant::now(),
             unsaved,
             eof: false,
+            ended_frame: None,
             notice: None,
             notice_at: None,
             screen: Screen::new(),
@@ -619,6 +627,16 @@ impl Front for Tui {
     }
 
     fn end_of_input(&mut self) {
+        // Nothing more is coming: the last lines show now, not at the next
+        // frame (up to 16.7 ms later, a sixth of a 124 MB pipe's time).
+        // Once a second at most, so a file that keeps growing and ending
+        // still gets ~60 frames a second.
+        let now = Instant::now();
+        let due = (self.ended_frame).is_none_or(|at| now.duration_since(at) >= ENDED_FRAMES);
+        if !self.eof && due {
+            self.next_frame = now;
+            self.ended_frame = Some(now);
+        }
         self.eof = true;
         self.dirty = true;
     }
