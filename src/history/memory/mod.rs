@@ -493,11 +493,12 @@ impl Memory {
             // Where line `id` of this chunk starts: from its block's start
             // when the chunk is in memory (a few lines to skip, not up to a
             // chunk's thousands: a block's formats are learned from a
-            // short range), else from the chunk's start.
-            let line_start = |id: usize, from: (usize, usize)| {
+            // short range), else from `fallback` (an offset, and the lines
+            // to skip from there).
+            let line_start = |id: usize, fallback: (usize, usize)| {
                 let (offset, skip) = match n.checked_sub(self.spilled_end()) {
                     Some(i) => self.chunks[i].start_of(id),
-                    None => from,
+                    None => fallback,
                 };
                 skip_lines(data, offset, skip)
             };
