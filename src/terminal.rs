@@ -449,6 +449,13 @@ fn show(raw: bool, mouse: bool) -> io::Result<()> {
 
 /// Keys one by one, no echo, no flow control (Ctrl-S is not a way to
 /// freeze the display by accident); signals from keys stay on.
+///
+/// A read waits a tenth of a second at most (VMIN 0, VTIME 1), not until
+/// the next key: Ctrl-C (as Ctrl-Z and Ctrl-\) flushes the terminal's
+/// input, so a key the key thread was told is waiting can be gone by the
+/// time it reads it, and a read that waits for a key then held the exit
+/// (which joins that thread) until the next one: `j` then Ctrl-C, typed
+/// together, left reflow running after its Ctrl-C.
 fn raw_input() -> io::Result<()> {
     let mut saved = TERMINAL.saved.lock().unwrap_or_else(|e| e.into_inner());
     if saved.is_some() {
@@ -460,8 +467,8 @@ fn raw_input() -> io::Result<()> {
     raw.local_modes &= !(LocalModes::ICANON | LocalModes::ECHO | LocalModes::ECHONL);
     raw.local_modes |= LocalModes::ISIG;
     raw.input_modes &= !(InputModes::IXON | InputModes::ICRNL | InputModes::INLCR);
-    raw.special_codes[SpecialCodeIndex::VMIN] = 1;
-    raw.special_codes[SpecialCodeIndex::VTIME] = 0;
+    raw.special_codes[SpecialCodeIndex::VMIN] = 0;
+    raw.special_codes[SpecialCodeIndex::VTIME] = 1;
     termios::tcsetattr(input.fd(), OptionalActions::Now, &raw)?;
     *saved = Some((input, original));
     Ok(())
