@@ -342,8 +342,10 @@ impl Tui {
     /// without pauses still gets its history compressed, in the gaps.
     pub(super) fn compact_if_idle(&mut self, core: &Core) {
         let now = Instant::now();
-        let waiting = !core.woken().is_empty() || core.has_lines();
-        if !waiting && self.compaction_due().is_some_and(|due| due <= now) {
+        // The queue's lock is taken only when a chunk is due, not at every
+        // turn of the loop.
+        let due = self.compaction_due().is_some_and(|due| due <= now);
+        if due && core.woken().is_empty() && !core.has_lines() {
             self.history.compact();
             self.last_compact = now;
         }
