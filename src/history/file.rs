@@ -141,11 +141,18 @@ impl FileLines {
         }));
         let (tick, progress) = crossbeam_channel::bounded(1);
         let mut pending = None;
+        let mut window = (u64::MAX, Vec::new());
         if end > 0 {
             // The last screenfuls now, so the first frame shows them; the
             // rest in the background once it is out (see `start`).
             let mut indexer = Indexer::new(end);
-            if !indexer.step(&file, FIRST_WINDOW, &index) {
+            let done = indexer.step(&file, FIRST_WINDOW, &index);
+            // Their bytes are the first window of lines to show: the first
+            // frame reads nothing more.
+            if index.lock().is_ok_and(|index| index.error.is_none()) {
+                window = (indexer.at, std::mem::take(&mut indexer.buf));
+            }
+            if !done {
                 pending = Some((indexer, tick));
             }
         }
@@ -156,7 +163,7 @@ impl FileLines {
                 index,
                 progress,
                 pending: RefCell::new(pending),
-                window: RefCell::new((u64::MAX, Vec::new())),
+                window: RefCell::new(window),
                 cut: std::cell::Cell::new(false),
                 stop: Arc::new(AtomicBool::new(false)),
                 head: RefCell::new(Head::default()),
@@ -230,6 +237,22 @@ impl FileLines {
 
     /// The offset `count` line ends after `from`.
     fn skip(&self, mut from: u64, mut count: usize) -> Option<u64> {
+        // Through the bytes of the window first, if it holds `from`.
+        if count > 0 {
+            let window = self.window.borrow();
+            if let Some(bytes) = from
+                .checked_sub(window.0)
+                .and_then(|off| window.1.get(usize::try_from(off).ok()?..))
+            {
+                for at in memchr::memchr_iter(b'\n', bytes) {
+                    count -= 1;
+                    if count == 0 {
+                        return Some(from + at as u64 + 1);
+                    }
+                }
+                from += bytes.len() as u64;
+            }
+        }
         let mut buf = vec![0; 16 * 1024];
         while count > 0 {
             let n = self.read(&mut buf, from)?;
@@ -269,18 +292,46 @@ impl FileLines {
     /// indexed yet, or its bytes are gone (the file was cut short).
     pub(crate) fn get(&self, j: usize) -> Option<Vec<u8>> {
         let (from, skip) = Self::locate(&self.index(), j)?;
-        if self.is_cut() {
-            // The line's bytes are gone, and other bytes must never be
-            // shown in their place.
+        if self.cut.get() {
             return Some(GONE.to_vec());
         }
-        self.read_line(from, skip)
+        // Bytes read before were the lines indexed when they were read.
+        if let Some(line) = self.kept(from, skip) {
+            return Some(line);
+        }
+        let line = self.read_line(from, skip);
+        self.checked(line)
+    }
+
+    /// What was just read from the file, unless the file is now seen cut
+    /// short: then it may be other bytes than the lines indexed, and must
+    /// never be shown in their place.
+    fn checked(&self, line: Option<Vec<u8>>) -> Option<Vec<u8>> {
+        match self.is_cut() {
+            true => Some(GONE.to_vec()),
+            false => line,
+        }
+    }
+
+    /// The line `skip` line ends after `from`, if the window holds it.
+    fn kept(&self, from: u64, skip: usize) -> Option<Vec<u8>> {
+        let window = self.window.borrow();
+        let start = match skip {
+            0 => from,
+            _ => {
+                let off = usize::try_from(from.checked_sub(window.0)?).ok()?;
+                let nl = memchr::memchr_iter(b'\n', window.1.get(off..)?).nth(skip - 1)?;
+                from + nl as u64 + 1
+            }
+        };
+        covered(&window, start).map(<[u8]>::to_vec)
     }
 
     /// True once the file has been seen shorter than what was indexed
-    /// (copy-truncate): checked at every read, and never forgotten, since
-    /// a file written again from its start may grow past `end` with other
-    /// bytes.
+    /// (copy-truncate): checked after every read from the file (the bytes
+    /// of one read before are shown as they were read), and never
+    /// forgotten, since a file written again from its start may grow past
+    /// `end` with other bytes.
     fn is_cut(&self) -> bool {
         if !self.cut.get() && self.file.metadata().is_ok_and(|m| m.len() < self.end) {
             self.cut.set(true);
@@ -335,13 +386,27 @@ impl FileLines {
     /// The bytes of lines `from` down to `to` from the end (`from >= to`,
     /// both indexed), each ended by `\n`.
     fn run(&self, from: usize, to: usize) -> Option<Vec<u8>> {
-        if self.is_cut() {
+        if self.cut.get() {
             return None;
         }
         let (start, end) = self.run_span(from, to)?;
+        {
+            let window = self.window.borrow();
+            if let Some(bytes) = start
+                .checked_sub(window.0)
+                .zip(end.checked_sub(window.0))
+                .and_then(|(lo, hi)| {
+                    window
+                        .1
+                        .get(usize::try_from(lo).ok()?..usize::try_from(hi).ok()?)
+                })
+            {
+                return Some(bytes.to_vec());
+            }
+        }
         let mut bytes = vec![0; usize::try_from(end - start).ok()?];
         self.file.read_exact_at(&mut bytes, start).ok()?;
-        Some(bytes)
+        (!self.is_cut()).then_some(bytes)
     }
 
     /// Where the run of lines `from` (the earliest, counted from the end)
@@ -435,13 +500,14 @@ impl FileLines {
         if at >= self.end {
             return None;
         }
-        if self.is_cut() {
+        if self.cut.get() {
             return Some(GONE.to_vec());
         }
         if let Some(line) = covered(&self.window.borrow(), at) {
             return Some(line.to_vec());
         }
-        self.read_line(at, 0)
+        let line = self.read_line(at, 0);
+        self.checked(line)
     }
 
     /// Where the line after the one starting at `at` starts (`end` after
@@ -654,10 +720,15 @@ impl Drop for FileLines {
 /// The end of the last whole line in `file`'s first `len` bytes, and the
 /// bytes after it.
 fn last_line_end(file: &File, len: u64) -> io::Result<(u64, Vec<u8>)> {
-    let mut buf = vec![0; 64 * 1024];
+    // A last line is short, as a rule: a small read finds its start (the
+    // indexer reads the lines before it next), bigger ones a long one's.
+    let mut buf = vec![0; 4 * 1024];
     let mut at = len;
     let mut tail = Vec::new();
     while at > 0 {
+        if tail.len() >= buf.len() && buf.len() < 64 * 1024 {
+            buf.resize(buf.len() * 4, 0);
+        }
         let from = at.saturating_sub(buf.len() as u64);
         let piece = &mut buf[..usize::try_from(at - from).unwrap_or(0)];
         file.read_exact_at(piece, from)?;
@@ -844,6 +915,55 @@ mod tests {
         }
     }
 
+    /// Lines, line starts and runs read from the bytes kept from before
+    /// (the first window, read with the index's first screenfuls) are
+    /// those read from the file.
+    #[test]
+    fn what_is_kept_from_a_read_is_what_the_file_holds() {
+        let mut text = Vec::new();
+        let mut starts = Vec::new();
+        for i in 0..3000 {
+            starts.push(text.len() as u64);
+            // Some lines longer than a window of lines read together.
+            let long = if i % 700 == 5 { 70_000 } else { i % 23 };
+            text.extend_from_slice(format!("line {i} {}\n", "y".repeat(long)).as_bytes());
+        }
+        let want = |i: usize| {
+            format!(
+                "line {i} {}",
+                "y".repeat(if i % 700 == 5 { 70_000 } else { i % 23 })
+            )
+        };
+        let n = starts.len();
+        // Runs near the end (in the first window) and across long lines.
+        let runs = |lines: &FileLines| {
+            for (latest, earliest) in [(0, 10), (3, 64), (0, 200), (690, 720), (0, 3000)] {
+                let mut bytes = Vec::new();
+                let _ = lines.scan(latest..earliest, false, |_, _, run| {
+                    bytes.extend_from_slice(run);
+                    std::ops::ControlFlow::Continue(())
+                });
+                let (from, to) = (n - earliest, n - latest);
+                let end = starts.get(to).map_or(text.len(), |&at| at as usize);
+                assert!(
+                    bytes == text[starts[from] as usize..end],
+                    "lines {latest}..{earliest}"
+                );
+            }
+        };
+        let (lines, _) = indexed(&text);
+        runs(&lines);
+        // From the end, as the first frame reads them, then here and there.
+        let (lines, _) = indexed(&text);
+        for j in (0..200).chain([699, 700, 1500, 2294, 2295, 2999]) {
+            let i = n - 1 - j;
+            assert_eq!(lines.get(j).unwrap(), want(i).as_bytes(), "line {i}");
+            assert_eq!(lines.start_of(j), Some(starts[i]), "start of line {i}");
+            assert_eq!(lines.line_from(starts[i]).unwrap(), want(i).as_bytes());
+        }
+        runs(&lines);
+    }
+
     #[test]
     fn an_empty_file_and_one_without_newlines() {
         let (lines, tail) = indexed(b"");
@@ -888,19 +1008,49 @@ mod tests {
 
     #[test]
     fn a_file_cut_short_shows_a_line_gone_rather_than_other_bytes() {
-        let (file, len) = file_of(b"aaaa\nbbbb\ncccc\n");
+        // Longer than a window of lines read together: its first lines are
+        // read from the file again after the last ones.
+        let text: String = (0..5000)
+            .map(|i| format!("line {i:06} {}\n", "a".repeat(40)))
+            .collect();
+        let (file, len) = file_of(text.as_bytes());
         let (lines, _) = FileLines::open(file.try_clone().unwrap(), len).unwrap();
         lines.start().unwrap();
         while !lines.done() {
             let _ = lines.progress.recv();
         }
-        assert_eq!(lines.get(2).unwrap(), b"aaaa");
+        let last = lines.get(0).unwrap();
+        assert!(last.starts_with(b"line 004999 "));
+        assert!(lines.get(4999).unwrap().starts_with(b"line 000000 "));
         file.set_len(5).unwrap();
-        assert_eq!(lines.get(0).unwrap(), GONE);
-        // Written again past the old end: still gone, never other bytes.
-        file.write_all_at(b"XXXX\nYYYY\nZZZZ\nWWWW\n", 0).unwrap();
-        for j in 0..3 {
+        // A line read from the file now is gone.
+        assert_eq!(lines.get(2500).unwrap(), GONE);
+        // Written again past the old end with other bytes: every line is
+        // gone from then on, those read before too, never those bytes.
+        file.write_all_at("X".repeat(len as usize + 100).as_bytes(), 0)
+            .unwrap();
+        for j in [0, 1, 2500, 4999] {
             assert_eq!(lines.get(j).unwrap(), GONE);
+        }
+        assert_eq!(lines.line_from(0).unwrap(), GONE);
+    }
+
+    #[test]
+    fn lines_read_before_a_cut_are_shown_as_read_and_never_other_bytes() {
+        let (file, len) = file_of(b"aaaa\nbbbb\ncccc\n");
+        let (lines, _) = FileLines::open(file.try_clone().unwrap(), len).unwrap();
+        assert_eq!(lines.get(2).unwrap(), b"aaaa");
+        // Written again over the old bytes, then cut: the lines held from
+        // before are those indexed; none is ever the new bytes.
+        file.write_all_at(b"XXXX\nYYYY\nZZZZ\n", 0).unwrap();
+        file.set_len(5).unwrap();
+        for j in 0..3 {
+            let line = lines.get(j).unwrap();
+            assert!(
+                [b"aaaa".as_slice(), b"bbbb", b"cccc", GONE].contains(&line.as_slice()),
+                "line {j}: {:?}",
+                String::from_utf8_lossy(&line)
+            );
         }
     }
 }
