@@ -157,6 +157,19 @@ impl Default for Options {
 /// one cut short by the end of the line.
 pub(crate) fn sanitize_styled(raw: &[u8], options: Options) -> Styled {
     let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    // Printable ASCII alone, as most log lines are: nothing to parse.
+    if raw.iter().all(|&b| (b' '..=b'~').contains(&b)) {
+        return Styled {
+            text: String::from_utf8_lossy(raw).into_owned(),
+            ..Styled::default()
+        };
+    }
+    parsed(raw, options)
+}
+
+/// [`sanitize_styled`] by the parser, for a line with more than printable
+/// ASCII in it.
+fn parsed(raw: &[u8], options: Options) -> Styled {
     // Decoded up front, so the parser never holds a partial character at
     // the end of the line, and stray C1 bytes are invalid UTF-8, not controls.
     let text: Cow<'_, str> = String::from_utf8_lossy(raw);
@@ -200,6 +213,33 @@ mod tests {
         let mut out = String::new();
         styled.paint(0..styled.text.len(), &mut out);
         out
+    }
+
+    /// The shortcut for printable ASCII gives what the parser gives.
+    #[test]
+    fn printable_ascii_is_what_the_parser_makes_of_it() {
+        let printable: Vec<u8> = (b' '..=b'~').collect();
+        let mut lines: Vec<Vec<u8>> = vec![Vec::new(), printable.clone(), b"a\r".to_vec()];
+        // Every printable byte, alone and among others, in many lengths.
+        let mut seed = 7u32;
+        for len in 0..200 {
+            let mut line = Vec::new();
+            for _ in 0..len {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                line.push(printable[(seed >> 16) as usize % printable.len()]);
+            }
+            lines.push(line);
+        }
+        for line in &lines {
+            for color in [false, true] {
+                let options = Options {
+                    tab_width: 8,
+                    color,
+                };
+                let raw = line.strip_suffix(b"\r").unwrap_or(line);
+                assert_eq!(sanitize_styled(line, options), parsed(raw, options));
+            }
+        }
     }
 
     #[test]
