@@ -57,6 +57,17 @@ impl Samples {
     fn mixed(&self) -> bool {
         self.sources.len() > 1
     }
+
+    /// The formats these lines have alone, with no prior: the priors of
+    /// the block after.
+    fn alone(&self) -> Learned {
+        Learned {
+            format: self.all.format(None),
+            sources: (self.sources.iter())
+                .map(|(name, sample)| (name.clone(), sample.format(None)))
+                .collect(),
+        }
+    }
 }
 
 impl Formats {
@@ -135,19 +146,15 @@ impl Formats {
         let (source, first) = self.block(id);
         if !self.blocks.contains_key(&first) {
             // The block before's formats, each learned alone: the priors.
-            let before = first
-                .checked_sub(BLOCK)
-                .filter(|&before| before >= source)
-                .map(|before| {
-                    let sample = self.sample(history, headed, before);
-                    Learned {
-                        format: sample.all.format(None),
-                        sources: (sample.sources.iter())
-                            .map(|(name, sample)| (name.clone(), sample.format(None)))
-                            .collect(),
-                    }
-                });
+            let before = first.checked_sub(BLOCK).filter(|&before| before >= source);
+            // Neither block's start is held (a file indexed from its end):
+            // both are sampled from the first line held, read once.
+            let alike = first < history.first();
+            let before_alone = before
+                .filter(|_| !alike)
+                .map(|before| self.sample(history, headed, before).alone());
             let samples = self.sample(history, headed, first);
+            let before = before_alone.or_else(|| before.map(|_| samples.alone()));
             let prior = |label: Option<&str>| {
                 let before = before.as_ref()?;
                 match label {
