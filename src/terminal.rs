@@ -284,12 +284,17 @@ impl TerminalGuard {
     /// set up (it is then left as it was).
     /// With `mouse` (and `raw`), the wheel scrolls: the terminal reports
     /// the mouse's buttons, so selecting text needs Shift.
+    ///
+    /// The sequences that take the screen are queued, not waited for: the
+    /// caller sets up the rest of its display meanwhile (threads, the
+    /// history), then waits on the [`Entering`] returned, which fails for a
+    /// terminal that does not take them.
     pub(crate) fn enter(
         raw: bool,
         mouse: bool,
         target: Target,
         viewport: Viewport,
-    ) -> io::Result<Self> {
+    ) -> io::Result<(Self, Entering)> {
         // One display per terminal: a second printer would fight the first.
         if TERMINAL.owned.swap(true, Ordering::SeqCst) {
             return Err(io::Error::other(
@@ -316,9 +321,34 @@ impl TerminalGuard {
             written,
             written_tx,
         };
-        show(raw, mouse)?;
-        Ok(guard)
+        let entering = Entering(show_queued(raw, mouse)?);
+        Ok((guard, entering))
     }
+}
+
+/// The sequences that took the screen, on their way to the terminal (see
+/// [`TerminalGuard::enter`]).
+#[must_use = "a terminal that takes no output is found by waiting"]
+pub(crate) struct Entering(Option<Receiver<Vec<u8>>>);
+
+impl Entering {
+    /// Waits until the terminal has taken them, within the bound of a
+    /// restoration.
+    ///
+    /// # Errors
+    ///
+    /// The terminal took nothing in that time (it is stuck).
+    pub(crate) fn wait(self) -> io::Result<()> {
+        match wait_written(self.0, false) {
+            true => Ok(()),
+            false => Err(stuck()),
+        }
+    }
+}
+
+/// The error for a terminal that takes no output.
+fn stuck() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "the terminal does not take output")
 }
 
 impl Backend for TerminalGuard {
@@ -418,7 +448,18 @@ const MOUSE_ON: &[u8] = b"\x1b[?1000h\x1b[?1006h";
 /// And off again.
 const MOUSE_OFF: &[u8] = b"\x1b[?1006l\x1b[?1000l";
 
+/// Takes the screen (again, after a suspension) and waits until the
+/// terminal has taken the sequences.
 fn show(raw: bool, mouse: bool) -> io::Result<()> {
+    match wait_written(show_queued(raw, mouse)?, false) {
+        true => Ok(()),
+        false => Err(stuck()),
+    }
+}
+
+/// [`show`] without waiting: the receiver hears when the sequences are
+/// written.
+fn show_queued(raw: bool, mouse: bool) -> io::Result<Option<Receiver<Vec<u8>>>> {
     let writer = writer();
     if raw {
         raw_input()?;
@@ -435,16 +476,7 @@ fn show(raw: bool, mouse: bool) -> io::Result<()> {
         TERMINAL.mouse.store(true, Ordering::SeqCst);
     }
     TERMINAL.shown.store(true, Ordering::SeqCst);
-    let queued = enqueue(&writer, bytes);
-    drop(writer);
-    if wait_written(queued, false) {
-        Ok(())
-    } else {
-        Err(io::Error::new(
-            io::ErrorKind::TimedOut,
-            "the terminal does not take output",
-        ))
-    }
+    Ok(enqueue(&writer, bytes))
 }
 
 /// Keys one by one, no echo, no flow control (Ctrl-S is not a way to

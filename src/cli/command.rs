@@ -106,7 +106,7 @@ pub(crate) fn run(cli: Cli, argv: Vec<OsString>) -> Result<u8, Failure> {
         },
     };
     let line = command_line(&argv);
-    let tty = takes_screen && std::fs::File::open("/dev/tty").is_ok();
+    let tty = super::session::keyboard(takes_screen);
     let builder = configure(&cli, line.clone(), output, tty);
     let printer = match start(builder) {
         Ok(printer) => printer,

@@ -39,7 +39,7 @@ pub(crate) fn show(
     // Options that need every line to pass through the reader (the
     // sentinel, arrival times, labels, --save's copy) keep the usual way.
     let takes_screen = reflow::draws_on_terminal();
-    let tty = takes_screen && File::open("/dev/tty").is_ok();
+    let tty = super::session::keyboard(takes_screen);
     if let [one] = inputs.as_slice()
         && takes_screen
         && cli.save.is_none()

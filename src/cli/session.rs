@@ -44,6 +44,18 @@ fn strip_os(text: &str) -> String {
     }
 }
 
+/// A keyboard can be read for the display's keys (only when the display
+/// takes the screen, `takes_screen`): there is a controlling terminal.
+/// Stdin is that terminal as a rule, asked without opening `/dev/tty`
+/// (closing a terminal is slow); otherwise `/dev/tty` must open.
+pub(crate) fn keyboard(takes_screen: bool) -> bool {
+    let stdin_controls = || {
+        let terminal = rustix::termios::tcgetsid(io::stdin()).ok();
+        terminal.is_some() && terminal == rustix::process::getsid(None).ok()
+    };
+    takes_screen && (stdin_controls() || File::open("/dev/tty").is_ok())
+}
+
 /// Where to copy lines through, when the display does not take the
 /// screen: stdout as a file, so a write error reaches us (see `stdio`); a
 /// closed stdout fails here, before any input is read.

@@ -118,7 +118,7 @@ pub(crate) fn show(
         [] => String::new(),
     };
     let takes_screen = reflow::draws_on_terminal();
-    let tty = takes_screen && File::open("/dev/tty").is_ok();
+    let tty = super::session::keyboard(takes_screen);
     let stays = !cli.exit_on_eof && tty;
     let follow = cli.follow_all && stays;
     let labels = match takes_screen {

@@ -75,12 +75,11 @@ impl Inline {
         let mut tty = None;
         let (terminal, exclusive): (Box<dyn Backend>, bool) = match surface {
             Surface::Target(target) => {
-                let terminal = Box::new(TerminalGuard::enter(
-                    false,
-                    false,
-                    target,
-                    Viewport::Inline,
-                )?);
+                let (terminal, entering) =
+                    TerminalGuard::enter(false, false, target, Viewport::Inline)?;
+                let terminal = Box::new(terminal);
+                // Nothing to overlap: the inline display's setup is short.
+                entering.wait()?;
                 let own = target.open()?;
                 if config.take_host_output {
                     let size = size_of(&own).unwrap_or_else(terminal_size);

@@ -19,12 +19,12 @@ use crate::error::Error;
 use crate::history::{History, Position, history_share};
 use crate::keyboard::KeyReader;
 use crate::layout::{Look, Numbers, Row, RowCache};
-use crate::options::{Config, OnExit, StopReason, Wrap};
+use crate::options::{Config, OnExit, StopReason, Target, Wrap};
 use crate::render::{Screen, Viewport, content_rows};
 use crate::sanitize::{sanitize, sanitize_styled, visible};
 use crate::search::{MAX_PATTERN, TOO_LONG};
 use crate::signals::{self, SignalListener};
-use crate::terminal::TerminalGuard;
+use crate::terminal::{Entering, TerminalGuard};
 use crate::view::status::{self, Status};
 use crate::view::{Lines, View, help};
 
@@ -134,6 +134,10 @@ impl Tui {
         // The terminal first: a refused second display must not touch the
         // first one's signal handling.
         let mut capture = None;
+        // The terminal takes the screen's sequences while the rest is set
+        // up: waited for at the end.
+        let mut entering = None;
+        let mut size = config.size;
         let terminal: Box<dyn Backend> = match surface {
             Surface::Target(target) => {
                 // What the host's stdout holds goes out before the screen
@@ -141,17 +145,19 @@ impl Tui {
                 if config.take_host_output {
                     let _ = io::stdout().flush();
                 }
-                let terminal = Box::new(TerminalGuard::enter(
+                let (terminal, entered) = TerminalGuard::enter(
                     config.interactive,
                     config.mouse,
                     target,
                     Viewport::FullScreen,
-                )?);
+                )?;
+                let terminal = Box::new(terminal);
+                entering = Some(entered);
+                let size = *size.get_or_insert_with(|| size_of_target(target));
                 // What the host writes on this terminal would garble the
                 // screen: it becomes lines of the display.
                 if config.take_host_output {
                     let own = target.open()?;
-                    let size = config.size.unwrap_or_else(terminal_size);
                     capture = Capture::of_host(&own, size, queue)?.map(Capture::full_screen);
                 }
                 terminal
@@ -200,6 +206,8 @@ impl Tui {
         if find.min_level.is_some() {
             find.set_filter(Vec::new());
         }
+        // A terminal that takes no output is an error from `spawn`.
+        entering.map(Entering::wait).transpose()?;
         Ok(Tui {
             capture,
             input,
@@ -218,7 +226,7 @@ impl Tui {
             screen: Screen::new(),
             fixed_size: config.size,
             cache,
-            size: config.size.unwrap_or_else(terminal_size),
+            size: size.unwrap_or_else(terminal_size),
             dirty: true,
             next_frame: Instant::now(),
             buf: Vec::new(),
@@ -777,6 +785,25 @@ impl Write for After<'_> {
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
+}
+
+/// The size of the terminal `target` is, asked on its own descriptor
+/// before the display takes the host's output over (crossterm opens
+/// `/dev/tty` to ask, and closing a terminal is slow); else as
+/// [`terminal_size`] asks.
+fn size_of_target(target: Target) -> (u16, u16) {
+    let asked = match target {
+        Target::Stdout => winsize(io::stdout()),
+        Target::Stderr => winsize(io::stderr()),
+        _ => None,
+    };
+    asked.unwrap_or_else(terminal_size)
+}
+
+/// The size of the terminal `fd` is, if it is one.
+fn winsize(fd: impl std::os::fd::AsFd) -> Option<(u16, u16)> {
+    let size = rustix::termios::tcgetwinsize(fd).ok()?;
+    (size.ws_col > 0 && size.ws_row > 0).then_some((size.ws_col, size.ws_row))
 }
 
 /// The terminal's size now (80x24 if it cannot be asked).
