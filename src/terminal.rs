@@ -451,10 +451,7 @@ const MOUSE_OFF: &[u8] = b"\x1b[?1006l\x1b[?1000l";
 /// Takes the screen (again, after a suspension) and waits until the
 /// terminal has taken the sequences.
 fn show(raw: bool, mouse: bool) -> io::Result<()> {
-    match wait_written(show_queued(raw, mouse)?, false) {
-        true => Ok(()),
-        false => Err(stuck()),
-    }
+    Entering(show_queued(raw, mouse)?).wait()
 }
 
 /// [`show`] without waiting: the receiver hears when the sequences are

@@ -240,10 +240,7 @@ impl FileLines {
         // Through the bytes of the window first, if it holds `from`.
         if count > 0 {
             let window = self.window.borrow();
-            if let Some(bytes) = from
-                .checked_sub(window.0)
-                .and_then(|off| window.1.get(usize::try_from(off).ok()?..))
-            {
+            if let Some(bytes) = held(&window, from) {
                 for at in memchr::memchr_iter(b'\n', bytes) {
                     count -= 1;
                     if count == 0 {
@@ -318,11 +315,7 @@ impl FileLines {
         let window = self.window.borrow();
         let start = match skip {
             0 => from,
-            _ => {
-                let off = usize::try_from(from.checked_sub(window.0)?).ok()?;
-                let nl = memchr::memchr_iter(b'\n', window.1.get(off..)?).nth(skip - 1)?;
-                from + nl as u64 + 1
-            }
+            _ => from + memchr::memchr_iter(b'\n', held(&window, from)?).nth(skip - 1)? as u64 + 1,
         };
         covered(&window, start).map(<[u8]>::to_vec)
     }
@@ -366,21 +359,17 @@ impl FileLines {
     /// The line `skip` line ends after `from`, if it lies in the piece of
     /// [`WINDOW_READ`] bytes read at `from` (read now, or kept from before).
     fn in_window(&self, from: u64, skip: usize) -> Option<Vec<u8>> {
-        let mut window = self.window.borrow_mut();
-        if window.0 != from {
-            let mut buf = std::mem::take(&mut window.1);
-            buf.resize(WINDOW_READ, 0);
-            let n = self.read(&mut buf, from)?;
-            buf.truncate(n);
-            *window = (from, buf);
+        {
+            let mut window = self.window.borrow_mut();
+            if window.0 != from {
+                let mut buf = std::mem::take(&mut window.1);
+                buf.resize(WINDOW_READ, 0);
+                let n = self.read(&mut buf, from)?;
+                buf.truncate(n);
+                *window = (from, buf);
+            }
         }
-        let bytes = &window.1;
-        let start = match skip {
-            0 => 0,
-            _ => memchr::memchr_iter(b'\n', bytes).nth(skip - 1)? + 1,
-        };
-        let end = start + memchr::memchr(b'\n', &bytes[start..])?;
-        Some(bytes[start..end].to_vec())
+        self.kept(from, skip)
     }
 
     /// The bytes of lines `from` down to `to` from the end (`from >= to`,
@@ -390,21 +379,11 @@ impl FileLines {
             return None;
         }
         let (start, end) = self.run_span(from, to)?;
-        {
-            let window = self.window.borrow();
-            if let Some(bytes) = start
-                .checked_sub(window.0)
-                .zip(end.checked_sub(window.0))
-                .and_then(|(lo, hi)| {
-                    window
-                        .1
-                        .get(usize::try_from(lo).ok()?..usize::try_from(hi).ok()?)
-                })
-            {
-                return Some(bytes.to_vec());
-            }
+        let len = usize::try_from(end - start).ok()?;
+        if let Some(bytes) = held(&self.window.borrow(), start).and_then(|bytes| bytes.get(..len)) {
+            return Some(bytes.to_vec());
         }
-        let mut bytes = vec![0; usize::try_from(end - start).ok()?];
+        let mut bytes = vec![0; len];
         self.file.read_exact_at(&mut bytes, start).ok()?;
         (!self.is_cut()).then_some(bytes)
     }
@@ -688,11 +667,17 @@ impl FileLines {
     }
 }
 
-/// The line starting at byte `at`, if it lies whole in `window` (a piece
-/// of the file and where it starts).
-fn covered(window: &(u64, Vec<u8>), at: u64) -> Option<&[u8]> {
+/// The bytes of `window` (a piece of the file and where it starts) from
+/// byte `at` of the file on, if it holds that byte.
+fn held(window: &(u64, Vec<u8>), at: u64) -> Option<&[u8]> {
     let off = usize::try_from(at.checked_sub(window.0)?).ok()?;
-    let bytes = window.1.get(off..)?;
+    window.1.get(off..)
+}
+
+/// The line of `window` that starts at byte `at` of the file, if the
+/// window holds it whole (its `\n` too).
+fn covered(window: &(u64, Vec<u8>), at: u64) -> Option<&[u8]> {
+    let bytes = held(window, at)?;
     let nl = memchr::memchr(b'\n', bytes)?;
     Some(&bytes[..nl])
 }

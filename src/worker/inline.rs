@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use crossbeam_channel::{self as channel, select};
 
-use super::tui::{FRAME, terminal_size};
+use super::tui::{FRAME, terminal_size, winsize};
 use super::{Core, Front, clock};
 use crate::backend::{Backend, Handle, Model, Surface};
 use crate::capture::Capture;
@@ -82,7 +82,7 @@ impl Inline {
                 entering.wait()?;
                 let own = target.open()?;
                 if config.take_host_output {
-                    let size = size_of(&own).unwrap_or_else(terminal_size);
+                    let size = winsize(&own).unwrap_or_else(terminal_size);
                     capture = Capture::of_host(&own, size, queue)?;
                 }
                 tty = Some(own);
@@ -99,7 +99,7 @@ impl Inline {
         };
         let size = config
             .size
-            .or_else(|| tty.as_ref().and_then(size_of))
+            .or_else(|| tty.as_ref().and_then(winsize))
             .unwrap_or_else(terminal_size);
         let history = config
             .max_lines
@@ -134,7 +134,7 @@ impl Inline {
 
     fn size_now(&self) -> (u16, u16) {
         self.fixed_size
-            .or_else(|| self.tty.as_ref().and_then(size_of))
+            .or_else(|| self.tty.as_ref().and_then(winsize))
             .unwrap_or_else(terminal_size)
     }
 
@@ -472,10 +472,4 @@ fn reflows() -> bool {
         std::env::var("TERM_PROGRAM").as_deref(),
         Ok("iTerm.app" | "Apple_Terminal" | "WezTerm" | "vscode" | "ghostty" | "tmux")
     )
-}
-
-/// The size of the terminal `tty` is open on.
-fn size_of(tty: &std::fs::File) -> Option<(u16, u16)> {
-    let size = rustix::termios::tcgetwinsize(tty).ok()?;
-    (size.ws_col > 0 && size.ws_row > 0).then_some((size.ws_col, size.ws_row))
 }

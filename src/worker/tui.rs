@@ -801,7 +801,7 @@ fn size_of_target(target: Target) -> (u16, u16) {
 }
 
 /// The size of the terminal `fd` is, if it is one.
-fn winsize(fd: impl std::os::fd::AsFd) -> Option<(u16, u16)> {
+pub(super) fn winsize(fd: impl std::os::fd::AsFd) -> Option<(u16, u16)> {
     let size = rustix::termios::tcgetwinsize(fd).ok()?;
     (size.ws_col > 0 && size.ws_row > 0).then_some((size.ws_col, size.ws_row))
 }
