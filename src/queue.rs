@@ -60,6 +60,9 @@ struct State {
     /// Sources begun since the printer last took the buffer: where in it
     /// their first line starts, and their names.
     sources: Vec<(usize, String)>,
+    /// Senders waiting until the lines before them are drawn (see
+    /// [`Queue::drawn`]), asked since the printer last took the buffer.
+    drawn: Vec<channel::Sender<()>>,
 }
 
 /// What the senders went through because the printer was behind.
@@ -110,7 +113,7 @@ pub(crate) struct Push<'a> {
 
 /// What the printer learns with a batch of lines, about the time after
 /// them.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub(crate) struct Control {
     /// The input ended after these lines.
     pub(crate) eof: bool,
@@ -128,6 +131,9 @@ pub(crate) struct Control {
     /// Sources begun in these lines: the byte their first line starts at,
     /// and their names (see [`Queue::begin_source`]).
     pub(crate) sources: Vec<(usize, String)>,
+    /// Each learns, by a message or by being dropped, when these lines
+    /// are drawn (see [`Queue::drawn`]).
+    pub(crate) drawn: Vec<channel::Sender<()>>,
 }
 
 /// Lines waiting for the printer.
@@ -356,6 +362,22 @@ impl Queue {
         Ok(())
     }
 
+    /// A channel that gets a message once every line queued so far is
+    /// drawn: the printer takes it with them, and answers once they are
+    /// on the screen (or written, copied through). It is dropped unanswered
+    /// if the printer stops first. Never waits.
+    pub(crate) fn drawn(&self) -> Result<Receiver<()>, PushError> {
+        let (answer, answered) = channel::bounded(1);
+        let mut state = self.lock();
+        if state.closed || state.stop.is_some() {
+            return Err(PushError::Closed);
+        }
+        state.drawn.push(answer);
+        drop(state);
+        self.wake();
+        Ok(answered)
+    }
+
     /// The live region's rows set and not taken yet: at the stop, what
     /// [`close`](Queue::close) leaves.
     pub(crate) fn take_status(&self) -> Option<Vec<String>> {
@@ -402,6 +424,7 @@ impl Queue {
             repaint: std::mem::take(&mut state.repaint),
             ended: state.ended_at.take() == Some(into.len()),
             sources: std::mem::take(&mut state.sources),
+            drawn: std::mem::take(&mut state.drawn),
         };
         drop(state);
         self.room.notify_all();
@@ -418,6 +441,8 @@ impl Queue {
         std::mem::swap(&mut state.buf, into);
         let ended = state.ended_at.take() == Some(into.len());
         let sources = std::mem::take(&mut state.sources);
+        // Nobody waits for lines to be drawn by a printer that stops.
+        state.drawn.clear();
         drop(state);
         self.room.notify_all();
         (ended, sources)
@@ -587,7 +612,12 @@ mod tests {
         assert_eq!(woken.try_recv(), Ok(()));
         assert!(woken.try_recv().is_err(), "one wake-up per batch");
         let mut out = Vec::new();
-        assert_eq!(queue.take(&mut out), Control::default());
+        let control = queue.take(&mut out);
+        assert_eq!(
+            format!("{control:?}"),
+            format!("{:?}", Control::default()),
+            "nothing but lines"
+        );
         assert_eq!(out, b"a\nb\n");
         out.clear();
         queue.push(&[b"c\n"], WAIT).unwrap();

@@ -659,23 +659,11 @@ fn the_display_can_be_drawn_into_a_buffer_and_read_back_through_a_terminal_model
 }
 
 /// The status bar of the display drawn into `out` so far (a vt100 model
-/// fed every byte), once `done` holds for it; panics after `TIMEOUT`.
-fn wait_drawn_status(out: &Capture, what: &str, done: impl Fn(&str) -> bool) -> String {
-    let deadline = std::time::Instant::now() + TIMEOUT;
-    loop {
-        let bytes = out.bytes();
-        let mut model = vt100::Parser::new(6.try_into().unwrap(), 40.try_into().unwrap(), 0);
-        model.process(&bytes);
-        let status = model.screen().rows(0, 40).nth(5).unwrap_or_default();
-        if done(&status) {
-            return status;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "waiting for {what}: {status:?}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+/// fed every byte).
+fn status_drawn(out: &Capture) -> String {
+    let mut model = vt100::Parser::new(6.try_into().unwrap(), 40.try_into().unwrap(), 0);
+    model.process(&out.bytes());
+    model.screen().rows(0, 40).nth(5).unwrap_or_default()
 }
 
 #[test]
@@ -689,11 +677,128 @@ fn eof_is_shown_when_input_ends_and_not_once_more_lines_arrive() {
     let tx = printer.sender();
     tx.line("one").unwrap();
     tx.end_of_input().unwrap();
-    wait_drawn_status(&out, "EOF", |s| s.contains("1 line") && s.contains("EOF"));
+    tx.wait_drawn().unwrap();
+    let status = status_drawn(&out);
+    assert!(
+        status.contains("1 line") && status.contains("EOF"),
+        "{status:?}"
+    );
     tx.line("two").unwrap();
-    let status = wait_drawn_status(&out, "two lines", |s| s.contains("2 lines"));
+    tx.wait_drawn().unwrap();
+    let status = status_drawn(&out);
+    assert!(status.contains("2 lines"), "{status:?}");
     assert!(!status.contains("EOF"), "{status:?}");
     printer.join().unwrap();
+}
+
+/// A writer that holds the first write of the word `alpha` until the test
+/// opens the gate, and says when it holds it.
+struct Held {
+    reached: Gate<()>,
+    gate: Option<Receiver<()>>,
+    out: Capture,
+}
+
+impl Write for Held {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if buf.windows(5).any(|w| w == b"alpha")
+            && let Some(gate) = self.gate.take()
+        {
+            let _ = self.reached.send(());
+            let _ = gate.recv();
+        }
+        self.out.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// [`Held`] writing into a buffer: the writer, its gate, the buffer, and
+/// the channel that says a write is held.
+fn held() -> (Held, Gate<()>, Capture, Receiver<()>) {
+    let (open, gate) = crossbeam_channel::bounded(1);
+    let (reached, reaching) = crossbeam_channel::bounded(1);
+    let out = Capture::default();
+    let writer = Held {
+        reached,
+        gate: Some(gate),
+        out: out.clone(),
+    };
+    (writer, open, out, reaching)
+}
+
+/// Sends three lines through `printer`, whose output is held by `held`'s
+/// gate, and asks from another thread to be told when they are drawn: the
+/// answer waits for the gate, and then the bytes written hold the lines.
+/// Returns those bytes.
+fn drawn_once_the_output_takes_them(
+    printer: &Printer,
+    open: &Gate<()>,
+    out: &Capture,
+    reaching: &Receiver<()>,
+) -> Vec<u8> {
+    let tx = printer.sender();
+    for line in ["alpha", "beta", "gamma"] {
+        tx.line(line).unwrap();
+    }
+    let (told, telling) = crossbeam_channel::bounded(1);
+    let waiter = thread::spawn({
+        let out = out.clone();
+        move || {
+            let drawn = tx.wait_drawn();
+            // What was written when the answer came.
+            let _ = told.send((drawn, out.bytes()));
+        }
+    });
+    reaching
+        .recv_timeout(TIMEOUT)
+        .expect("the lines are being written");
+    // Not answered while the output takes nothing (how long this waits
+    // only bounds how soon a wrong answer is caught).
+    assert!(
+        telling.recv_timeout(Duration::from_millis(200)).is_err(),
+        "answered before the output took the lines"
+    );
+    open.send(()).unwrap();
+    let (drawn, bytes) = telling.recv_timeout(TIMEOUT).expect("answered");
+    assert_eq!(drawn, Ok(()));
+    waiter.join().unwrap();
+    bytes
+}
+
+#[test]
+fn wait_drawn_answers_once_the_display_has_drawn_the_lines() {
+    let (writer, open, out, reaching) = held();
+    let printer = Printer::builder().draw_into(writer, 40, 6).spawn().unwrap();
+    let bytes = drawn_once_the_output_takes_them(&printer, &open, &out, &reaching);
+    let mut model = vt100::Parser::new(6.try_into().unwrap(), 40.try_into().unwrap(), 0);
+    model.process(&bytes);
+    let rows: Vec<String> = model.screen().rows(0, 40).take(5).collect();
+    assert_eq!(rows, ["alpha", "beta", "gamma", "", ""]);
+    printer.join().unwrap();
+}
+
+#[test]
+fn wait_drawn_answers_once_passthrough_has_written_the_lines() {
+    let (writer, open, out, reaching) = held();
+    let printer = Printer::builder().output(writer).spawn().unwrap();
+    let bytes = drawn_once_the_output_takes_them(&printer, &open, &out, &reaching);
+    assert_eq!(String::from_utf8_lossy(&bytes), "alpha\nbeta\ngamma\n");
+    printer.join().unwrap();
+}
+
+#[test]
+fn wait_drawn_fails_once_the_printer_has_stopped() {
+    let printer = Printer::builder()
+        .output(Capture::default())
+        .spawn()
+        .unwrap();
+    let tx = printer.sender();
+    tx.line("one").unwrap();
+    assert_eq!(tx.wait_drawn(), Ok(()));
+    printer.join().unwrap();
+    assert_eq!(tx.wait_drawn(), Err(Closed));
 }
 
 /// An output that never accepts a write: it blocks on a gate that is never

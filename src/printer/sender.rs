@@ -403,6 +403,27 @@ impl Sender {
         self.queue.stop(StopReason::Shutdown);
     }
 
+    /// Waits until every line sent before this call (by any sender) is
+    /// drawn: on a display, in a frame that the terminal has taken; copied
+    /// through, written to the output and flushed. For a host that must
+    /// know its lines are on the screen before it goes on, or that does
+    /// its own slow work only once the first screen is up (as the `reflow`
+    /// binary starts following a file it opened in place).
+    ///
+    /// It waits as long as the terminal does: while the display is
+    /// suspended (so never call it from the closure given to
+    /// [`Printer::suspend`](crate::Printer::suspend)), or while the
+    /// terminal does not read.
+    ///
+    /// # Errors
+    ///
+    /// [`Closed`] if the printer stops (or was asked to) before they are
+    /// drawn.
+    pub fn wait_drawn(&self) -> Result<(), Closed> {
+        let answered = self.queue.drawn().map_err(|_| Closed)?;
+        answered.recv().map_err(|_| Closed)
+    }
+
     /// True once the printer has stopped or been asked to: every later
     /// send fails with [`Closed`].
     pub fn is_closed(&self) -> bool {

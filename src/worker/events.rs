@@ -138,6 +138,7 @@ impl Tui {
                 self.count_levels(core.config());
             }
             self.draw_if_due(core)?;
+            self.waiting.settle(self.dirty, self.pending);
             self.compact_if_idle(core);
         }
     }

@@ -15,7 +15,7 @@ use std::time::Instant;
 use crossbeam_channel::{self as channel, select};
 
 use super::tui::{FRAME, terminal_size, winsize};
-use super::{Core, Front, clock};
+use super::{Core, Front, Waiting, clock};
 use crate::backend::{Backend, Handle, Model, Surface};
 use crate::capture::Capture;
 use crate::error::Error;
@@ -59,6 +59,8 @@ pub(super) struct Inline {
     /// The frame being built; away at the writer while `pending`.
     buf: Vec<u8>,
     pending: bool,
+    /// Senders waiting until their lines are printed.
+    waiting: Waiting,
 }
 
 impl Inline {
@@ -124,6 +126,7 @@ impl Inline {
             next_frame: Instant::now(),
             buf: Vec::new(),
             pending: false,
+            waiting: Waiting::default(),
         })
     }
 
@@ -269,6 +272,8 @@ impl Front for Inline {
             .as_ref()
             .map_or_else(channel::never, |c| c.ready.clone());
         loop {
+            // After the last turn's frame, or the one written since.
+            self.waiting.settle(self.dirty, self.pending);
             // A terminal slower than the lines: take no more until it has
             // taken what it is writing (senders wait meanwhile).
             let take = match self.pending && self.backlog() >= BACKLOG {
@@ -374,6 +379,10 @@ impl Front for Inline {
         // The host wrote on the screen (after a hold): go on below it.
         self.screen.forget();
         self.dirty = true;
+    }
+
+    fn wait_drawn(&mut self, waiting: Vec<channel::Sender<()>>) {
+        self.waiting.add(waiting);
     }
 
     fn end_open_line(&mut self, _: &Config) -> bool {

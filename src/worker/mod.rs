@@ -23,7 +23,7 @@ use tui::Tui;
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use crossbeam_channel::Receiver;
+use crossbeam_channel::{self as channel, Receiver};
 
 use crate::backend::{Handle, Surface};
 use crate::error::Error;
@@ -35,6 +35,40 @@ use crate::signals;
 
 /// A batch buffer that grew past this (a huge line) is not kept for reuse.
 const KEEP_BATCH: usize = 8 << 20;
+
+/// Senders waiting for lines to be drawn on a display (see
+/// [`Front::wait_drawn`]): each is answered once a frame begun after its
+/// lines were taken is written, or at once when nothing is left to draw.
+#[derive(Default)]
+pub(super) struct Waiting {
+    /// Their lines are taken, not yet in a frame.
+    taken: Vec<channel::Sender<()>>,
+    /// Their lines are in the frame being written.
+    in_frame: Vec<channel::Sender<()>>,
+}
+
+impl Waiting {
+    /// Senders whose lines were just taken.
+    pub(super) fn add(&mut self, waiting: Vec<channel::Sender<()>>) {
+        self.taken.extend(waiting);
+    }
+
+    /// Answers those whose lines are on the screen, after a turn of the
+    /// display's loop: `dirty`, something is left to draw; `pending`, a
+    /// frame is being written.
+    pub(super) fn settle(&mut self, dirty: bool, pending: bool) {
+        // Nothing left to draw: the frame being written (or the last one)
+        // shows their lines.
+        if !dirty {
+            self.in_frame.append(&mut self.taken);
+        }
+        if !pending {
+            for waiter in self.in_frame.drain(..) {
+                let _ = waiter.try_send(());
+            }
+        }
+    }
+}
 
 /// What the printer thread receives: lines, the end of input and stop
 /// requests through the queue, and its wake-up channel.
@@ -123,6 +157,11 @@ pub(super) trait Front {
 
     /// Draw everything anew: something else wrote on the terminal.
     fn repaint(&mut self) {}
+
+    /// Senders wait until the lines handed over so far are drawn (see
+    /// [`Sender::wait_drawn`](crate::Sender::wait_drawn)): each is answered
+    /// once they are.
+    fn wait_drawn(&mut self, waiting: Vec<channel::Sender<()>>);
 
     /// The input stopped inside a line: it is ended. True if there was one.
     fn end_open_line(&mut self, config: &Config) -> bool;
@@ -305,6 +344,9 @@ impl Core {
         if let Some(rows) = control.status {
             front.set_status(sanitized_rows(&rows, self.config.text.tab_width));
         }
+        if !control.drawn.is_empty() {
+            front.wait_drawn(control.drawn);
+        }
         if control.eof {
             front.end_of_input();
             if self.config.exit_on_eof {
@@ -454,4 +496,59 @@ fn clock() -> String {
     let mut out = String::with_capacity(12);
     let _ = crate::time::Civil::from_unix(secs, nanos).write_clock(&mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Waiting;
+    use crossbeam_channel::{self as channel, Receiver};
+
+    /// A sender's wait, as [`crate::queue::Queue::drawn`] makes one.
+    fn waiter(waiting: &mut Waiting) -> Receiver<()> {
+        let (answer, answered) = channel::bounded(1);
+        waiting.add(vec![answer]);
+        answered
+    }
+
+    #[test]
+    fn a_wait_is_answered_once_a_frame_begun_after_it_is_written() {
+        let mut waiting = Waiting::default();
+        let answered = waiter(&mut waiting);
+        // Lines taken, their frame not due yet.
+        waiting.settle(true, false);
+        assert!(answered.is_empty());
+        // A frame began before they came, and is being written.
+        waiting.settle(true, true);
+        assert!(answered.is_empty());
+        // Their frame is being written.
+        waiting.settle(false, true);
+        assert!(answered.is_empty());
+        // More lines came meanwhile: theirs are on the screen all the same.
+        waiting.settle(true, false);
+        assert_eq!(answered.try_recv(), Ok(()));
+    }
+
+    #[test]
+    fn a_wait_with_nothing_to_draw_is_answered_at_once() {
+        let mut waiting = Waiting::default();
+        let answered = waiter(&mut waiting);
+        waiting.settle(false, false);
+        assert_eq!(answered.try_recv(), Ok(()));
+        // A wait behind a frame being written that shows its lines already
+        // (nothing left to draw) waits for that frame only.
+        let answered = waiter(&mut waiting);
+        waiting.settle(false, true);
+        assert!(answered.is_empty());
+        waiting.settle(false, false);
+        assert_eq!(answered.try_recv(), Ok(()));
+    }
+
+    #[test]
+    fn a_wait_dropped_unanswered_says_the_printer_stopped() {
+        let mut waiting = Waiting::default();
+        let answered = waiter(&mut waiting);
+        waiting.settle(false, true);
+        drop(waiting);
+        assert!(answered.recv().is_err());
+    }
 }

@@ -159,6 +159,14 @@ impl Front for Plain {
         }
     }
 
+    /// Written is drawn: once flushed. A failed flush is told by the next.
+    fn wait_drawn(&mut self, waiting: Vec<crossbeam_channel::Sender<()>>) {
+        let _ = self.out.flush();
+        for waiter in waiting {
+            let _ = waiter.try_send(());
+        }
+    }
+
     /// Writes `batch`; returns the lines it ended, and how the write went.
     fn lines(&mut self, config: &Config, batch: &[u8]) -> (usize, io::Result<()>) {
         let tab_width = config.text.tab_width;

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::find::Find;
-use super::{Core, Front, clock, each_piece};
+use super::{Core, Front, Waiting, clock, each_piece};
 use crate::backend::{Backend, Handle, Model, Surface};
 use crate::capture::Capture;
 use crate::error::Error;
@@ -118,6 +118,8 @@ pub(super) struct Tui {
     /// A jump waiting for its line to be counted (`100g` on a file
     /// still being indexed).
     pub(super) goal: Option<super::jump::Goal>,
+    /// Senders waiting until their lines are drawn.
+    pub(super) waiting: Waiting,
 }
 
 impl Tui {
@@ -238,6 +240,7 @@ impl Tui {
             raw: config.raw,
             wrap: config.wrap,
             goal: None,
+            waiting: Waiting::default(),
         })
     }
 
@@ -679,6 +682,10 @@ impl Front for Tui {
         self.screen = Screen::new();
         self.size = self.size_now();
         self.dirty = true;
+    }
+
+    fn wait_drawn(&mut self, waiting: Vec<crossbeam_channel::Sender<()>>) {
+        self.waiting.add(waiting);
     }
 
     fn end_open_line(&mut self, _: &Config) -> bool {
