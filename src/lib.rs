@@ -61,7 +61,9 @@
 //!   stopped reading.
 //!
 //! After a stop every send fails with [`Closed`]; [`Sender::is_closed`]
-//! tells without sending.
+//! tells without sending. A send returns once the line is queued;
+//! [`Sender::wait_drawn`] waits until the lines sent so far are on the
+//! screen (or written, copied through).
 //!
 //! A panic anywhere (caught or not) first gives the normal screen back, so
 //! its message is readable; a caught one leaves the display running (it

@@ -155,6 +155,45 @@ fn a_file_read_in_place_and_truncated_shows_its_lines_gone_never_other_bytes() {
     quit(&pty);
 }
 
+#[test]
+fn a_file_read_in_place_is_followed_through_a_rotation_losing_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let mut text = String::new();
+    for i in 0..150_000 {
+        text.push_str(&format!("old {i:06} {}\n", "o".repeat(50)));
+    }
+    std::fs::write(&path, &text).unwrap();
+    // The logger's own descriptor, kept across the rotation as a logger's
+    // is until it reopens its file.
+    let mut logger = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    let pty = Pty::spawn(Pty::command(BIN, &[path.to_str().unwrap()]), 80, 24);
+    pty.wait_for("the file's end", TIMEOUT, |s| {
+        s.rows(0, 80)
+            .nth(22)
+            .is_some_and(|r| r.starts_with("old 149999 "))
+    })
+    .unwrap();
+    // Renamed away, its last words written after the rename, and a new
+    // file in its place.
+    let rotated = dir.path().join("app.log.1");
+    std::fs::rename(&path, &rotated).unwrap();
+    writeln!(logger, "last words of the old file").unwrap();
+    logger.flush().unwrap();
+    std::fs::write(&path, "first words of the new file\n").unwrap();
+    pty.wait_for("both files' words, the rotation said", TIMEOUT, |s| {
+        let rows: Vec<String> = s.rows(0, 80).map(|r| r.trim_end().to_owned()).collect();
+        rows[21] == "last words of the old file"
+            && rows[22] == "first words of the new file"
+            && status_row(s).contains("rotated")
+    })
+    .unwrap();
+    quit(&pty);
+}
+
 /// A file of `lines` numbered lines of 61 bytes each (`line 000000001 x…`,
 /// from 1), read in place, its indexer held after the first window by a
 /// FIFO (`REFLOW_TEST_INDEX_GATE`, see `src/history/file.rs`) until

@@ -49,7 +49,16 @@ pub(crate) fn show(
         && let Some((file, len)) = one.regular_file().filter(|(_, len)| *len >= IN_PLACE)
     {
         let path_of_one = one.path().map(Path::to_owned).unwrap_or_default();
-        let follow = (!cli.exit_on_eof && tty).then(|| path_of_one.clone());
+        // The file read in place is followed, not whatever is at its path
+        // once the first screen is up.
+        let follow = match !cli.exit_on_eof && tty {
+            true => Some((
+                file.try_clone()
+                    .map_err(|e| Failure::io(&format!("cannot follow {}", one.name()), &e))?,
+                path_of_one.clone(),
+            )),
+            false => None,
+        };
         let name = one.name().to_owned();
         let binary = head_of(&file).is_some_and(|head| sniff::looks_binary(&head));
         let builder = configure(&cli, source, output, tty).in_place(file, len);
@@ -68,7 +77,7 @@ pub(crate) fn show(
             return Ok(finish(printer)?.reason.exit_code());
         }
         return read_then_finish(printer, failures, move |tx, failures| match follow {
-            Some(path) => inputs::follow_from(&path, &name, len, tx, failures),
+            Some((file, path)) => inputs::follow_from(file, &path, &name, len, tx, failures),
             // A last line without a newline is a line too: ended here, as a
             // file read through the reader is.
             None => inputs::end_in_place(&path_of_one, len, tx),

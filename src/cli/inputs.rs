@@ -309,14 +309,20 @@ pub(crate) fn feed(
     }
 }
 
-/// Follows the file at `path` (shown as `name`) from byte `from` on, its
-/// first bytes being read in place already; reports an error.
-pub(crate) fn follow_from(path: &Path, name: &str, from: u64, tx: &Sender, failures: &Failures) {
-    let (file, mut sink) = match File::open(path).and_then(|file| {
-        let sink = sink_after(&file, from, tx)?;
-        Ok((file, sink))
-    }) {
-        Ok(opened) => opened,
+/// Follows `file`, opened at `path` (shown as `name`), from byte `from`
+/// on, its first bytes being read in place already; reports an error.
+/// The file read in place is the one followed: one that replaced it at
+/// `path` meanwhile is a rotation, found by the follow.
+pub(crate) fn follow_from(
+    file: File,
+    path: &Path,
+    name: &str,
+    from: u64,
+    tx: &Sender,
+    failures: &Failures,
+) {
+    let mut sink = match sink_after(&file, from, tx) {
+        Ok(sink) => sink,
         Err(e) => return failures.report(name, &e),
     };
     let stopped = follow::follow(file, path, name, &mut sink, from);
