@@ -58,8 +58,13 @@ use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system}
 mod pipes;
 pub use pipes::*;
 
-/// The crate's binary, built by cargo for its integration tests.
-pub const BIN: &str = env!("CARGO_BIN_EXE_reflow");
+/// The crate's binary, built by cargo for its integration tests, or the one
+/// `REFLOW_BIN` names when they are built: `.ci/run` runs them again
+/// against the build we ship (`scripts/build-release.sh`).
+pub const BIN: &str = match option_env!("REFLOW_BIN") {
+    Some(path) => path,
+    None => env!("CARGO_BIN_EXE_reflow"),
+};
 
 /// Entering the alternate screen: a display taking the terminal.
 pub const ALT_ON: &[u8] = b"\x1b[?1049h";
