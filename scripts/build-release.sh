@@ -7,8 +7,9 @@
 # PIE, but with no dynamic loader at startup, no libc.so or libgcc_s to map
 # and bind, and no dependence on the glibc version installed where it runs.
 # That is most of what separates reflow's start from less's: opening a 1 GB
-# log at its end in a bare pty, the dynamic build measured 1.008-1.024x
-# `less +G` and the static-pie build 0.963-0.984x (scripts/bench-open.py).
+# log at its end in a bare pty, the static-pie build measured 0.938-0.969x
+# `less +G` and the dynamic one 0.983-1.058x in the same three runs
+# (scripts/bench-open.py, 201 rounds each).
 # reflow calls nothing that needs glibc's NSS (user or host lookups) or
 # dlopen, the two things a static glibc cannot do alone.
 #
