@@ -8,9 +8,10 @@ times. Here each viewer runs on a pty of its own (200x50) and the time is
 from the fork until the file's last line is among the bytes it wrote,
 read as they come (no terminal emulator: neither viewer waits for one's
 answers before its first screen). The runs are interleaved in rounds, one run
-of each viewer, each viewer first in its turn (less, reflow; reflow, less;
-...), and the figure is the median of the per-round ratios, so the load of
-a shared machine and any edge of going first or last fall on all alike. `q` ends each run.
+of each viewer, each viewer first in its turn (less, reflow, reflow-dyn;
+reflow, reflow-dyn, less; ...), and the figure is the median of the
+per-round ratios, so the load of a shared machine and any edge of going
+first or last fall on all alike. `q` ends each run.
 Measure the harness itself with `REFLOW=/usr/bin/less EXTRA=+G`: less
 against less.
 
@@ -46,7 +47,7 @@ else:
     if os.environ.get("NO_BUILD") != "1":
         shipped = os.path.join(root, subprocess.run(
             ["scripts/build-release.sh"], capture_output=True, text=True,
-            check=True).stdout.split()[-1])
+            check=True).stdout.strip().splitlines()[-1])
         subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "reflow"], check=True)
     builds = {"reflow": shipped}
     dynamic = os.path.join(target, "release", "reflow")
