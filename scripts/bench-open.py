@@ -36,18 +36,16 @@ RUNS = int(os.environ.get("RUNS", "21"))
 MARK = os.environ.get("MARK", "end-of-log").encode()
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.chdir(root)
-target = os.environ.get("CARGO_TARGET_DIR", os.path.join(root, "target"))
+target = os.path.abspath(os.environ.get("CARGO_TARGET_DIR", "target"))  # as cargo, from the root
 if os.environ.get("REFLOW"):
     builds = {"reflow": os.environ["REFLOW"]}
 else:
-    host = subprocess.run(["rustc", "-vV"], capture_output=True, text=True, check=True).stdout
-    host = next(l.split(": ", 1)[1] for l in host.splitlines() if l.startswith("host: "))
-    shipped = os.path.join(target, host, "release", "reflow") if "-linux-gnu" in host \
-        else os.path.join(target, "release", "reflow")
+    # The shipped build's path is build-release.sh's to say (--path: without
+    # building it).
+    build = ["scripts/build-release.sh"] + (["--path"] if os.environ.get("NO_BUILD") == "1" else [])
+    shipped = subprocess.run(build, capture_output=True, text=True,
+                             check=True).stdout.strip().splitlines()[-1]
     if os.environ.get("NO_BUILD") != "1":
-        shipped = os.path.join(root, subprocess.run(
-            ["scripts/build-release.sh"], capture_output=True, text=True,
-            check=True).stdout.strip().splitlines()[-1])
         subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "reflow"], check=True)
     builds = {"reflow": shipped}
     dynamic = os.path.join(target, "release", "reflow")

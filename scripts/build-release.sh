@@ -21,17 +21,25 @@
 # `cargo install reflow` also builds it). Other hosts (macOS, musl,
 # Windows) get the ordinary build.
 #
-#   scripts/build-release.sh   # prints e.g. /src/reflow/target/x86_64-unknown-linux-gnu/release/reflow
+#   scripts/build-release.sh          # prints e.g. /src/reflow/target/x86_64-unknown-linux-gnu/release/reflow
+#   scripts/build-release.sh --path   # only that path, building nothing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 host=$(rustc -vV | sed -n 's/^host: //p')
 target_dir=${CARGO_TARGET_DIR:-target}
 [[ $target_dir == /* ]] || target_dir=$PWD/$target_dir
 case $host in
+  *-linux-gnu*) bin=$target_dir/$host/release/reflow ;;
+  *) bin=$target_dir/release/reflow ;;
+esac
+if [[ ${1:-} == --path ]]; then
+  echo "$bin"
+  exit 0
+fi
+case $host in
   *-linux-gnu*)
     RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
       cargo build --release --quiet --target "$host" --bin reflow >&2
-    bin=$target_dir/$host/release/reflow
     # Check what was built: a position-independent ELF (type DYN, so ASLR
     # still applies) that names no program interpreter (no PT_INTERP: the
     # kernel starts it without ld.so).
@@ -44,10 +52,9 @@ case $host in
         exit 1
       fi
     done
-    echo "$bin"
     ;;
   *)
     cargo build --release --quiet --bin reflow >&2
-    echo "$target_dir/release/reflow"
     ;;
 esac
+echo "$bin"
